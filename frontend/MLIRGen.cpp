@@ -1,0 +1,355 @@
+//===- MLIRGen.cpp - lower the checked AST to the nn dialect --------------===//
+//
+// Entry points are generated on demand: a let binding is lowered when an entry first
+// uses it (so `infer` only computes what its outputs need), layer calls declare their
+// parameters on first lowering, and each user function is emitted once per distinct
+// argument-type signature as a private function, which the inliner later folds in.
+//
+//===----------------------------------------------------------------------------===//
+#include "frontend/MLIRGen.h"
+#include "frontend/MLIRGenImpl.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+using namespace nnc;
+
+MLIRGenImpl::MLIRGenImpl(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                         const ast::Module &module, const ast::ModelDecl &model)
+    : context(context), sourceMgr(sourceMgr), astModule(module), model(model),
+      builder(&context) {}
+
+Location MLIRGenImpl::loc(llvm::SMLoc l) {
+  unsigned buffer = sourceMgr.FindBufferContainingLoc(l);
+  if (!buffer)
+    return builder.getUnknownLoc();
+  auto [line, col] = sourceMgr.getLineAndColumn(l, buffer);
+  StringRef file = sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier();
+  return FileLineColLoc::get(builder.getStringAttr(file), line, col);
+}
+
+Value MLIRGenImpl::error(llvm::SMLoc l, const llvm::Twine &message) {
+  emitError(loc(l)) << message;
+  return nullptr;
+}
+
+Value MLIRGenImpl::scalar(llvm::SMLoc l, double value) {
+  auto type = RankedTensorType::get({}, builder.getF32Type());
+  auto attr = DenseElementsAttr::get(type, builder.getF32FloatAttr(value).getValue());
+  return builder.create<nn::ConstantOp>(loc(l), type, attr);
+}
+
+RankedTensorType MLIRGenImpl::convertType(const ast::TensorType &type) {
+  SmallVector<int64_t> shape;
+  for (const ast::Dim &d : type.dims)
+    shape.push_back(d.isSymbolic() ? ShapedType::kDynamic : d.size);
+  Type element = type.dtype == ast::DType::F32 ? Type(builder.getF32Type())
+                                               : Type(builder.getI32Type());
+  return RankedTensorType::get(shape, element);
+}
+
+//===----------------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------------===//
+
+Value MLIRGenImpl::param(llvm::SMLoc l, StringRef name, RankedTensorType type,
+                         StringRef init, ArrayRef<float> initArgs) {
+  auto it = variables.find(name);
+  if (it == variables.end()) {
+    OpBuilder::InsertionGuard guard(builder);
+    // Variables go after the inputs and earlier variables, before any function.
+    Operation *firstFunc = nullptr;
+    for (Operation &op : module.getBody()->getOperations())
+      if (isa<func::FuncOp>(op)) {
+        firstFunc = &op;
+        break;
+      }
+    if (firstFunc)
+      builder.setInsertionPoint(firstFunc);
+    else
+      builder.setInsertionPointToEnd(module.getBody());
+    auto var = builder.create<nn::VariableOp>(loc(l), builder.getStringAttr(name),
+                                              TypeAttr::get(type),
+                                              builder.getStringAttr(init),
+                                              builder.getF32ArrayAttr(initArgs),
+                                              builder.getBoolAttr(true));
+    it = variables.insert({name, var}).first;
+  } else if (it->second.getType() != type) {
+    return error(l, "parameter '" + name + "' is used with two shapes");
+  }
+  if (Value v = state->params.lookup(name))
+    return v;
+  Block &entry = state->func.getBody().front();
+  Value arg = entry.addArgument(type, loc(l));
+  state->argAttrs.push_back(builder.getDictionaryAttr(
+      attr("nn.param", FlatSymbolRefAttr::get(&context, name))));
+  state->params[name] = arg;
+  return arg;
+}
+
+Value MLIRGenImpl::inputArg(const ast::InputStmt &input) {
+  if (Value v = state->inputs.lookup(&input))
+    return v;
+  Block &entry = state->func.getBody().front();
+  Value arg = entry.addArgument(convertType(input.getType()), loc(input.getNameLoc()));
+  state->argAttrs.push_back(builder.getDictionaryAttr(
+      attr("nn.input", FlatSymbolRefAttr::get(&context, input.getName()))));
+  state->inputs[&input] = arg;
+  return arg;
+}
+
+bool MLIRGenImpl::genDeclarations() {
+  builder.setInsertionPointToEnd(module.getBody());
+  for (const auto &stmt : model.getBody()) {
+    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get())) {
+      SmallVector<StringRef> dims;
+      for (const ast::Dim &d : input->getType().dims)
+        dims.push_back(d.isSymbolic() ? StringRef(d.symbol) : StringRef());
+      builder.create<nn::InputOp>(loc(input->getNameLoc()), input->getName(),
+                                  convertType(input->getType()),
+                                  builder.getStrArrayAttr(dims));
+    }
+  }
+  return true;
+}
+
+/// Records the defaults of the (first) train statement for the runtime: dataset,
+/// batch size, epochs, seed and learning rate.
+void MLIRGenImpl::recordTrainConfig() {
+  for (const auto &stmt : model.getBody()) {
+    const auto *train = dyn_cast<ast::TrainStmt>(stmt.get());
+    if (!train)
+      continue;
+    SmallVector<NamedAttribute> fields;
+    fields.push_back(attr("data", builder.getStringAttr(train->data)));
+    fields.push_back(attr("batch", builder.getI64IntegerAttr(
+                                       train->batch.value.value_or(32))));
+    fields.push_back(attr("epochs", builder.getI64IntegerAttr(
+                                        train->epochs.value.value_or(1))));
+    fields.push_back(
+        attr("seed", builder.getI64IntegerAttr(train->seed.value.value_or(0))));
+    const ast::CallExpr &opt = train->getOptimizer();
+    fields.push_back(attr("optimizer", builder.getStringAttr(opt.getCallee())));
+    double lr = 1e-3;
+    for (const ast::KeywordArg &kw : opt.getKwargs())
+      if (kw.name == "lr")
+        if (const auto *n = dyn_cast<ast::NumberExpr>(kw.value.get()))
+          lr = n->getValue();
+    if (!opt.getArgs().empty())
+      if (const auto *n = dyn_cast<ast::NumberExpr>(opt.getArgs()[0].get()))
+        lr = n->getValue();
+    fields.push_back(attr("lr", builder.getF32FloatAttr(lr)));
+    module->setAttr("nn.train", builder.getDictionaryAttr(fields));
+    return;
+  }
+}
+
+//===----------------------------------------------------------------------------===//
+// Entries
+//===----------------------------------------------------------------------------===//
+
+bool MLIRGenImpl::genInferEntry() {
+  SmallVector<const ast::LetStmt *> outputs;
+  for (const auto &stmt : model.getBody())
+    if (const auto *let = dyn_cast<ast::LetStmt>(stmt.get()); let && let->isInfer())
+      outputs.push_back(let);
+  if (outputs.empty())
+    return true;
+
+  mode = Mode::Infer;
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(loc(outputs.front()->getLoc()), "infer",
+                                           builder.getFunctionType({}, {}));
+  FuncState fs;
+  fs.func = func;
+  state = &fs;
+  builder.setInsertionPointToStart(func.addEntryBlock());
+
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const ast::LetStmt *out : outputs) {
+    Value v = genLet(*out);
+    if (!v)
+      return false;
+    results.push_back(v);
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        attr("nn.output", builder.getStringAttr(out->getName()))));
+  }
+  builder.create<func::ReturnOp>(func.getLoc(), results);
+  func.setType(builder.getFunctionType(func.getBody().getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
+  func.setAllArgAttrs(fs.argAttrs);
+  func.setAllResultAttrs(resultAttrs);
+  state = nullptr;
+  return true;
+}
+
+//===----------------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------------===//
+
+Value MLIRGenImpl::genLet(const ast::LetStmt &let) {
+  if (Value v = state->values.lookup(&let))
+    return v;
+  Value v = genExpr(let.getValue());
+  if (v)
+    state->values[&let] = v;
+  return v;
+}
+
+Value MLIRGenImpl::genIdent(const ast::IdentExpr &ident) {
+  switch (ident.getRefKind()) {
+  case ast::RefKind::Input:
+    return inputArg(*cast<ast::InputStmt>(ident.getDecl()));
+  case ast::RefKind::Param: {
+    const auto *p = cast<ast::ParamStmt>(ident.getDecl());
+    const ast::CallExpr &init = p->getInit();
+    SmallVector<float> args;
+    for (const ast::Expr *a : init.getBoundArgs()) {
+      if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(a))
+        args.push_back(n->getValue());
+      else if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(a))
+        args.push_back(-cast<ast::NumberExpr>(u->getOperand()).getValue());
+    }
+    return param(ident.getLoc(), p->getName(), convertType(p->getType()),
+                 init.getCallee(), args);
+  }
+  case ast::RefKind::Let:
+    return genLet(*cast<ast::LetStmt>(ident.getDecl()));
+  case ast::RefKind::FnArg:
+    return state->fnArgs[ident.getArgIndex()];
+  case ast::RefKind::Unresolved:
+    break;
+  }
+  return error(ident.getLoc(), "internal error: unresolved name '" + ident.getName() +
+                                   "'");
+}
+
+Value MLIRGenImpl::genBinary(const ast::BinaryExpr &expr) {
+  Value lhs = genExpr(expr.getLHS());
+  Value rhs = genExpr(expr.getRHS());
+  if (!lhs || !rhs)
+    return nullptr;
+  switch (expr.getOp()) {
+  case '+':
+    return create<nn::AddOp>(expr.getLoc(), {lhs, rhs});
+  case '-':
+    return create<nn::SubOp>(expr.getLoc(), {lhs, rhs});
+  case '*':
+    return create<nn::MulOp>(expr.getLoc(), {lhs, rhs});
+  case '/':
+    return create<nn::DivOp>(expr.getLoc(), {lhs, rhs});
+  case '@':
+    return create<nn::MatmulOp>(expr.getLoc(), {lhs, rhs});
+  }
+  return error(expr.getLoc(), "internal error: unknown operator");
+}
+
+Value MLIRGenImpl::genExpr(const ast::Expr &expr) {
+  switch (expr.getKind()) {
+  case ast::Expr::Kind::Number:
+    return scalar(expr.getLoc(), cast<ast::NumberExpr>(expr).getValue());
+  case ast::Expr::Kind::Ident:
+    return genIdent(cast<ast::IdentExpr>(expr));
+  case ast::Expr::Kind::Unary: {
+    const auto &u = cast<ast::UnaryExpr>(expr);
+    if (const auto *n = dyn_cast<ast::NumberExpr>(&u.getOperand()))
+      return scalar(expr.getLoc(), -n->getValue());
+    return create<nn::NegOp>(expr.getLoc(), {genExpr(u.getOperand())});
+  }
+  case ast::Expr::Kind::Binary:
+    return genBinary(cast<ast::BinaryExpr>(expr));
+  case ast::Expr::Kind::Call: {
+    const auto &call = cast<ast::CallExpr>(expr);
+    if (call.getFunction())
+      return genUserCall(call);
+    return genBuiltin(call);
+  }
+  case ast::Expr::Kind::Bool:
+  case ast::Expr::Kind::String:
+  case ast::Expr::Kind::List:
+    break;
+  }
+  return error(expr.getLoc(), "this expression is not a tensor");
+}
+
+/// Emits (once per argument types and mode) a private function for the user function
+/// and calls it.
+Value MLIRGenImpl::genUserCall(const ast::CallExpr &call) {
+  const ast::FnDecl &fn = *call.getFunction();
+  SmallVector<Value> args;
+  std::vector<const void *> key; // argument types, then the mode
+  for (const ast::Expr *arg : call.getBoundArgs()) {
+    Value v = genExpr(*arg);
+    if (!v)
+      return nullptr;
+    args.push_back(v);
+    key.push_back(v.getType().getAsOpaquePointer());
+  }
+  key.push_back(mode == Mode::Train ? "train" : "infer");
+
+  func::FuncOp callee = specializations[{&fn, key}];
+  if (!callee) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(state->func);
+    unsigned n = specializationCount[fn.getName()]++;
+    std::string name = n ? (fn.getName() + "_" + Twine(n)).str() : fn.getName().str();
+    callee = builder.create<func::FuncOp>(
+        loc(fn.getLoc()), name,
+        builder.getFunctionType(ValueRange(args).getTypes(), {}));
+    callee.setPrivate();
+    FuncState fs;
+    fs.func = callee;
+    Block *body = callee.addEntryBlock();
+    fs.fnArgs.assign(body->getArguments().begin(), body->getArguments().end());
+    FuncState *outer = state;
+    state = &fs;
+    builder.setInsertionPointToStart(body);
+    Value result;
+    for (const auto &stmt : fn.getBody()) {
+      if (const auto *let = dyn_cast<ast::LetStmt>(stmt.get())) {
+        if (!genLet(*let)) {
+          state = outer;
+          return nullptr;
+        }
+      } else if (const auto *ret = dyn_cast<ast::ReturnStmt>(stmt.get())) {
+        result = genExpr(ret->getValue());
+      }
+    }
+    state = outer;
+    if (!result)
+      return nullptr;
+    builder.create<func::ReturnOp>(callee.getLoc(), result);
+    callee.setType(builder.getFunctionType(ValueRange(args).getTypes(),
+                                           result.getType()));
+    specializations[{&fn, key}] = callee;
+  }
+  return builder.create<func::CallOp>(loc(call.getLoc()), callee, args).getResult(0);
+}
+
+//===----------------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> MLIRGenImpl::run() {
+  module = ModuleOp::create(loc(model.getLoc()));
+  OwningOpRef<ModuleOp> owned(module);
+  StringRef file = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+                       ->getBufferIdentifier();
+  module->setAttr("nn.model", builder.getStringAttr(model.getName()));
+  module->setAttr("nn.source", builder.getStringAttr(file));
+  if (!genDeclarations() || !genInferEntry())
+    return nullptr;
+  recordTrainConfig();
+  if (failed(verify(module)))
+    return nullptr;
+  return owned;
+}
+
+OwningOpRef<ModuleOp> nnc::mlirGen(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                                   const ast::Module &module,
+                                   const ast::ModelDecl &model) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  return MLIRGenImpl(context, sourceMgr, module, model).run();
+}

@@ -1,0 +1,254 @@
+//===- MLIRGenBuiltins.cpp - one lowering per builtin of Builtins.def -----===//
+//
+// Builtins decompose into the primitive nn ops. Arguments arrive bound by Sema in
+// signature order (null: the default of Builtins.def applies).
+//
+//===----------------------------------------------------------------------------===//
+#include "frontend/MLIRGenImpl.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace nnc;
+
+namespace {
+
+/// Reads literal arguments of a bound builtin call, falling back to the defaults of
+/// Builtins.def.
+class Args {
+public:
+  Args(const ast::CallExpr &call)
+      : call(call), info(getBuiltinInfo(*call.getBuiltin())) {}
+
+  const ast::Expr *expr(unsigned i) const {
+    return i < call.getBoundArgs().size() ? call.getBoundArgs()[i] : nullptr;
+  }
+  bool present(unsigned i) const { return expr(i) != nullptr; }
+
+  double number(unsigned i) const {
+    if (const ast::Expr *e = expr(i))
+      return literal(*e);
+    double v = 0;
+    llvm::to_float(info.params[i].defaultValue, v);
+    return v;
+  }
+  int64_t integer(unsigned i) const { return (int64_t)number(i); }
+  bool boolean(unsigned i) const {
+    if (const auto *b = dyn_cast_or_null<ast::BoolExpr>(expr(i)))
+      return b->getValue();
+    return info.params[i].defaultValue == "true";
+  }
+  std::string string(unsigned i) const {
+    if (const auto *s = dyn_cast_or_null<ast::StringExpr>(expr(i)))
+      return s->getValue().str();
+    return StringRef(info.params[i].defaultValue).trim('"').str();
+  }
+  SmallVector<int64_t> list(unsigned i) const {
+    SmallVector<int64_t> out;
+    if (const auto *l = dyn_cast_or_null<ast::ListExpr>(expr(i)))
+      for (const auto &e : l->getElements())
+        out.push_back((int64_t)literal(*e));
+    return out;
+  }
+
+private:
+  static double literal(const ast::Expr &e) {
+    if (const auto *n = dyn_cast<ast::NumberExpr>(&e))
+      return n->getValue();
+    if (const auto *u = dyn_cast<ast::UnaryExpr>(&e))
+      return -literal(u->getOperand());
+    return 0;
+  }
+  const ast::CallExpr &call;
+  const BuiltinInfo &info;
+};
+
+} // namespace
+
+/// Normalizes a possibly negative axis against `rank`; -1 when out of range.
+static int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < 0)
+    axis += rank;
+  return axis >= 0 && axis < rank ? axis : -1;
+}
+
+Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
+  Args args(call);
+  llvm::SMLoc l = call.getLoc();
+  // Tensor arguments first, so errors inside them come out in source order.
+  SmallVector<Value, 2> t;
+  const BuiltinInfo &info = getBuiltinInfo(*call.getBuiltin());
+  for (auto [i, p] : llvm::enumerate(info.params))
+    if (p.kind == ArgKind::FloatTensor || p.kind == ArgKind::IntTensor) {
+      t.push_back(args.present(i) ? genExpr(*args.expr(i)) : Value());
+      if (!t.back())
+        return nullptr;
+    }
+
+  auto axisAttr = [&](ArrayRef<int64_t> axes) {
+    return attr("axes", builder.getDenseI64ArrayAttr(axes));
+  };
+  auto keep = attr("keepdims", builder.getBoolAttr(true));
+  // Softmax-style normalization along `axis`: s = x - max (a constant for autodiff:
+  // the shift cancels), e = exp(s), sum = sum(e). Null values after an error.
+  struct Shifted {
+    Value s, e, sum;
+  };
+  auto shifted = [&](Value x, int64_t axisArg) -> Shifted {
+    int64_t axis = normalizeAxis(axisArg, rankOf(x));
+    if (axis < 0) {
+      error(l, "axis " + Twine(axisArg) + " is out of range for rank " + Twine(rankOf(x)));
+      return {};
+    }
+    Value m = create<nn::ReduceMaxOp>(l, x, {axisAttr({axis}), keep});
+    Value s = create<nn::SubOp>(l, {x, create<nn::StopGradientOp>(l, m)});
+    Value e = create<nn::ExpOp>(l, s);
+    return {s, e, create<nn::ReduceSumOp>(l, e, {axisAttr({axis}), keep})};
+  };
+  auto logSoftmax = [&](Value x, int64_t axis) -> Value {
+    auto [s, e, sum] = shifted(x, axis);
+    if (!s)
+      return nullptr;
+    return create<nn::SubOp>(l, {s, create<nn::LogOp>(l, sum)});
+  };
+  auto reduce = [&](auto opTag) -> Value {
+    using OpTy = decltype(opTag);
+    SmallVector<int64_t> axes;
+    if (args.present(1)) {
+      int64_t axis = normalizeAxis(args.integer(1), rankOf(t[0]));
+      if (axis < 0)
+        return error(l, "axis " + Twine(args.integer(1)) +
+                            " is out of range for rank " + Twine(rankOf(t[0])));
+      axes.push_back(axis);
+    }
+    return create<OpTy>(l, t[0],
+                        {axisAttr(axes), attr("keepdims",
+                                              builder.getBoolAttr(args.boolean(2)))});
+  };
+
+  switch (*call.getBuiltin()) {
+  case BuiltinId::Relu:
+    return create<nn::ReluOp>(l, t[0]);
+  case BuiltinId::Sigmoid:
+    return create<nn::SigmoidOp>(l, t[0]);
+  case BuiltinId::Tanh:
+    return create<nn::TanhOp>(l, t[0]);
+  case BuiltinId::Exp:
+    return create<nn::ExpOp>(l, t[0]);
+  case BuiltinId::Log:
+    return create<nn::LogOp>(l, t[0]);
+  case BuiltinId::Sqrt:
+    return create<nn::SqrtOp>(l, t[0]);
+  case BuiltinId::Neg:
+    return create<nn::NegOp>(l, t[0]);
+  case BuiltinId::Abs:
+    return create<nn::AbsOp>(l, t[0]);
+  case BuiltinId::Gelu: {
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form used by GPT-2.
+    Value x = t[0];
+    Value x3 = create<nn::MulOp>(l, {create<nn::MulOp>(l, {x, x}), x});
+    Value inner = create<nn::AddOp>(l, {x, create<nn::MulOp>(l, {scalar(l, 0.044715), x3})});
+    Value th = create<nn::TanhOp>(l, create<nn::MulOp>(l, {scalar(l, 0.7978845608028654), inner}));
+    Value half = create<nn::MulOp>(l, {scalar(l, 0.5), x});
+    return create<nn::MulOp>(l, {half, create<nn::AddOp>(l, {scalar(l, 1.0), th})});
+  }
+  case BuiltinId::LeakyRelu: {
+    // max(x, 0) + alpha * min(x, 0): right for any alpha.
+    Value zero = scalar(l, 0.0);
+    Value pos = create<nn::MaxOp>(l, {t[0], zero});
+    Value neg = create<nn::MinOp>(l, {t[0], zero});
+    return create<nn::AddOp>(l, {pos, create<nn::MulOp>(l, {scalar(l, args.number(1)), neg})});
+  }
+  case BuiltinId::Max:
+    return create<nn::MaxOp>(l, {t[0], t[1]});
+  case BuiltinId::Min:
+    return create<nn::MinOp>(l, {t[0], t[1]});
+  case BuiltinId::Softmax: {
+    auto [s, e, sum] = shifted(t[0], args.integer(1));
+    if (!s)
+      return nullptr;
+    return create<nn::DivOp>(l, {e, sum});
+  }
+  case BuiltinId::LogSoftmax:
+    return logSoftmax(t[0], args.integer(1));
+  case BuiltinId::Sum:
+    return reduce(nn::ReduceSumOp());
+  case BuiltinId::Mean:
+    return reduce(nn::ReduceMeanOp());
+  case BuiltinId::ReduceMax:
+    return reduce(nn::ReduceMaxOp());
+  case BuiltinId::Flatten: {
+    ArrayRef<int64_t> shape = shapeOf(t[0]);
+    if (shape.empty())
+      return error(l, "'flatten' needs a tensor of rank >= 1");
+    int64_t inner = 1;
+    for (int64_t d : shape.drop_front()) {
+      if (ShapedType::isDynamic(d))
+        return error(l, "'flatten' needs static dims after the first");
+      inner *= d;
+    }
+    return create<nn::ReshapeOp>(
+        l, t[0], {attr("shape", builder.getDenseI64ArrayAttr({-1, inner}))});
+  }
+  case BuiltinId::Reshape:
+    return create<nn::ReshapeOp>(
+        l, t[0], {attr("shape", builder.getDenseI64ArrayAttr(args.list(1)))});
+  case BuiltinId::Transpose:
+    return create<nn::TransposeOp>(
+        l, t[0], {attr("perm", builder.getDenseI64ArrayAttr(args.list(1)))});
+  case BuiltinId::Matmul:
+    return create<nn::MatmulOp>(l, {t[0], t[1]});
+  case BuiltinId::OneHot:
+    return create<nn::OneHotOp>(l, t[0],
+                                {attr("depth", builder.getI64IntegerAttr(args.integer(1)))});
+  case BuiltinId::StopGradient:
+    return create<nn::StopGradientOp>(l, t[0]);
+  case BuiltinId::Dropout:
+    // Identity at inference; training entries get a mask (the training issue).
+    return t[0];
+  case BuiltinId::Dense: {
+    ArrayRef<int64_t> shape = shapeOf(t[0]);
+    if (shape.size() < 2 || ShapedType::isDynamic(shape.back()))
+      return error(l, "'dense' needs an input of rank >= 2 with a static last dim, got " +
+                          Twine(shape.size() < 2 ? "rank " + Twine(shape.size()).str()
+                                                 : std::string("a dynamic last dim")));
+    int64_t units = args.integer(1);
+    StringRef name = call.getLayerName();
+    auto f32 = builder.getF32Type();
+    Value w = param(l, (name + ".weight").str(),
+                    RankedTensorType::get({shape.back(), units}, f32), "glorot_uniform");
+    Value b = param(l, (name + ".bias").str(), RankedTensorType::get({units}, f32),
+                    "zeros");
+    return create<nn::AddOp>(l, {create<nn::MatmulOp>(l, {t[0], w}), b});
+  }
+  case BuiltinId::CrossEntropy: {
+    // Sparse categorical cross-entropy from logits, mean over the batch.
+    int64_t depth = shapeOf(t[0]).empty() ? -1 : shapeOf(t[0]).back();
+    if (depth <= 0)
+      return error(l, "'cross_entropy' needs logits with a static last dim");
+    Value ls = logSoftmax(t[0], -1);
+    Value onehot = create<nn::OneHotOp>(l, t[1], {attr("depth", builder.getI64IntegerAttr(depth))});
+    Value picked = create<nn::ReduceSumOp>(
+        l, create<nn::MulOp>(l, {onehot, ls}),
+        {axisAttr({rankOf(t[0]) - 1}), attr("keepdims", builder.getBoolAttr(false))});
+    return create<nn::NegOp>(l, create<nn::ReduceMeanOp>(l, picked, {axisAttr({})}));
+  }
+  case BuiltinId::Mse: {
+    Value d = create<nn::SubOp>(l, {t[0], t[1]});
+    return create<nn::ReduceMeanOp>(l, create<nn::MulOp>(l, {d, d}), {axisAttr({})});
+  }
+  case BuiltinId::BinaryCrossEntropy: {
+    // -(t log p + (1 - t) log(1 - p)), p clamped to [1e-7, 1 - 1e-7] as Keras does.
+    Value p = create<nn::MinOp>(l, {create<nn::MaxOp>(l, {t[0], scalar(l, 1e-7)}),
+                                    scalar(l, 1 - 1e-7)});
+    Value one = scalar(l, 1.0);
+    Value a = create<nn::MulOp>(l, {t[1], create<nn::LogOp>(l, p)});
+    Value b = create<nn::MulOp>(l, {create<nn::SubOp>(l, {one, t[1]}),
+                                    create<nn::LogOp>(l, create<nn::SubOp>(l, {one, p}))});
+    return create<nn::NegOp>(
+        l, create<nn::ReduceMeanOp>(l, create<nn::AddOp>(l, {a, b}), {axisAttr({})}));
+  }
+  default:
+    break;
+  }
+  return error(l, "'" + call.getCallee() + "' cannot be used in an expression here");
+}

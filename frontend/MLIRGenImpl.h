@@ -1,0 +1,120 @@
+//===- MLIRGenImpl.h - MLIRGen internals ------------------------*- C++ -*-===//
+//
+// Shared by MLIRGen.cpp (declarations, entries, user functions) and
+// MLIRGenBuiltins.cpp (one lowering per builtin of Builtins.def).
+//
+//===----------------------------------------------------------------------------===//
+#ifndef NNC_FRONTEND_MLIRGENIMPL_H
+#define NNC_FRONTEND_MLIRGENIMPL_H
+
+#include "frontend/AST.h"
+#include "ir/NNOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+#include <map>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace nnc {
+
+/// Whether an entry computes inference (dropout off) or a training step.
+enum class Mode { Infer, Train };
+
+class MLIRGenImpl {
+public:
+  MLIRGenImpl(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
+              const ast::Module &module, const ast::ModelDecl &model);
+
+  mlir::OwningOpRef<mlir::ModuleOp> run();
+
+  // Used by the builtin lowerings.
+  mlir::Location loc(llvm::SMLoc l);
+  mlir::OpBuilder &getBuilder() { return builder; }
+
+  /// Builds `OpTy` after inferring its result type, so a shape error is reported at
+  /// `l` instead of aborting. Returns null after reporting.
+  template <typename OpTy, typename... Attrs>
+  mlir::Value create(llvm::SMLoc l, mlir::ValueRange operands,
+                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    llvm::SmallVector<mlir::Type> types;
+    mlir::Location location = loc(l);
+    if (llvm::any_of(operands, [](mlir::Value v) { return !v; }))
+      return nullptr;
+    if (mlir::failed(OpTy::inferReturnTypes(
+            builder.getContext(), location, operands,
+            builder.getDictionaryAttr(attrs), /*properties=*/nullptr,
+            /*regions=*/{}, types)))
+      return nullptr;
+    return builder.create<OpTy>(location, types, operands, attrs)->getResult(0);
+  }
+
+  mlir::Value scalar(llvm::SMLoc l, double value);
+  mlir::NamedAttribute attr(llvm::StringRef name, mlir::Attribute value) {
+    return builder.getNamedAttr(name, value);
+  }
+  /// Reports an error at `l`; returns null for `return error(...)`.
+  mlir::Value error(llvm::SMLoc l, const llvm::Twine &message);
+
+  /// The rank of `v`'s (ranked) type.
+  int64_t rankOf(mlir::Value v) {
+    return mlir::cast<mlir::RankedTensorType>(v.getType()).getRank();
+  }
+  llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
+    return mlir::cast<mlir::RankedTensorType>(v.getType()).getShape();
+  }
+
+  /// Returns the block argument for parameter `name` of type `type`, declaring the
+  /// nn.variable on first use. Reports a type clash at `l`.
+  mlir::Value param(llvm::SMLoc l, llvm::StringRef name, mlir::RankedTensorType type,
+                    llvm::StringRef init, llvm::ArrayRef<float> initArgs = {});
+
+  Mode getMode() const { return mode; }
+
+  // Builtins (MLIRGenBuiltins.cpp).
+  mlir::Value genBuiltin(const ast::CallExpr &call);
+
+private:
+  mlir::Value genExpr(const ast::Expr &expr);
+  mlir::Value genBinary(const ast::BinaryExpr &expr);
+  mlir::Value genIdent(const ast::IdentExpr &ident);
+  mlir::Value genUserCall(const ast::CallExpr &call);
+  mlir::Value genLet(const ast::LetStmt &let);
+
+  bool genDeclarations();
+  bool genInferEntry();
+  void recordTrainConfig();
+  mlir::Value inputArg(const ast::InputStmt &input);
+  mlir::RankedTensorType convertType(const ast::TensorType &type);
+
+  /// State of the function being generated (an entry or a specialized user fn).
+  struct FuncState {
+    mlir::func::FuncOp func;
+    llvm::DenseMap<const ast::Stmt *, mlir::Value> values; // lets (memoized)
+    llvm::SmallVector<mlir::Value> fnArgs;                 // user fn arguments
+    llvm::SmallVector<mlir::DictionaryAttr> argAttrs;      // entry argument attrs
+    llvm::StringMap<mlir::Value> params;                   // param name -> argument
+    llvm::DenseMap<const ast::Stmt *, mlir::Value> inputs;
+  };
+
+  mlir::MLIRContext &context;
+  llvm::SourceMgr &sourceMgr;
+  const ast::Module &astModule;
+  const ast::ModelDecl &model;
+  mlir::OpBuilder builder;
+  mlir::ModuleOp module;
+  Mode mode = Mode::Infer;
+  FuncState *state = nullptr;
+  llvm::StringMap<nn::VariableOp> variables;
+  std::map<std::pair<const ast::FnDecl *, std::vector<const void *>>, mlir::func::FuncOp>
+      specializations;
+  llvm::StringMap<unsigned> specializationCount;
+};
+
+} // namespace nnc
+
+#endif // NNC_FRONTEND_MLIRGENIMPL_H

@@ -1,0 +1,25 @@
+//===- Passes.h - nn graph passes -------------------------------*- C++ -*-===//
+#ifndef NN_PASSES_PASSES_H
+#define NN_PASSES_PASSES_H
+
+#include "ir/NNOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace nn {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Re-infers the result type of every op in `region` (in order), replacing it when the
+/// inferred type differs; returns failure with the op's diagnostic on a shape error.
+/// The shape-inference pass and codegen's symbolic-dim analysis share it.
+mlir::LogicalResult refineTypes(mlir::Region &region);
+
+} // namespace nn
+
+#endif // NN_PASSES_PASSES_H

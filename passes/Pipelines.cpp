@@ -1,0 +1,32 @@
+//===- Pipelines.cpp - the pass pipeline nnc and nn-opt share -------------===//
+#include "passes/Pipelines.h"
+#include "passes/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace nn {
+
+void buildGraphPipeline(OpPassManager &pm) {
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
+  pm.addPass(createNNShapeInference());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildCompilePipeline(OpPassManager &pm) {
+  buildGraphPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createNNFormKernels());
+}
+
+void registerPassesAndPipelines() {
+  registerNNPasses();
+  PassPipelineRegistration<>("nn-graph", "inline, refine shapes, canonicalize, CSE",
+                             buildGraphPipeline);
+  PassPipelineRegistration<>("nn-compile", "nn-graph, then kernel formation",
+                             buildCompilePipeline);
+}
+
+} // namespace nn

@@ -1,0 +1,135 @@
+/* nnrt/model.h - the static description of a compiled model.
+ *
+ * This is the contract between the nnc compiler and libnnrt. nnc emits one constant
+ * `nnrt_model` per compiled model (tables only, no code beside the kernels); the runtime
+ * interprets it: binds symbolic dims from the inputs, sizes every slot, lays the
+ * temporaries out in one arena, and calls the Halide kernels in order through their
+ * `_argv` entry points. Nothing here allocates or parses strings on the hot path.
+ *
+ * Layout convention: a slot of rank r with dims [d0, ..., d(r-1)] is dense row-major
+ * (d(r-1) varies fastest). Its halide_buffer_t has dim[i] = d(r-1-i), i.e. Halide's
+ * dimension 0 is the innermost nn dimension.
+ */
+#ifndef NNRT_MODEL_H
+#define NNRT_MODEL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NNRT_MODEL_ABI_VERSION 1
+#define NNRT_MAX_RANK 8
+
+typedef enum nnrt_dtype { NNRT_F32 = 0, NNRT_I32 = 1 } nnrt_dtype;
+
+/* A dim is static when >= 0. A negative dim -(k+1) stands for symbol k of the model
+ * (for example the batch dim `B`), whose value is bound from the entry's inputs. */
+typedef struct nnrt_shape {
+  int32_t rank;
+  int64_t dims[NNRT_MAX_RANK];
+} nnrt_shape;
+
+/* How a parameter is initialized before training (or when no weights are loaded). */
+typedef enum nnrt_init {
+  NNRT_INIT_ZEROS = 0,
+  NNRT_INIT_ONES = 1,
+  NNRT_INIT_GLOROT_UNIFORM = 2, /* U(-l, l), l = sqrt(6 / (fan_in + fan_out)) */
+  NNRT_INIT_NORMAL = 3,         /* N(a, b^2): a = mean, b = stddev */
+  NNRT_INIT_UNIFORM = 4,        /* U(a, b) */
+  NNRT_INIT_CONSTANT = 5,       /* every element = a */
+  NNRT_INIT_HE_UNIFORM = 6      /* U(-l, l), l = sqrt(6 / fan_in) */
+} nnrt_init;
+
+/* A named, persistent tensor: a trainable parameter or optimizer state. Names are the
+ * keys in safetensors checkpoints. Shapes of parameters are always static. */
+typedef struct nnrt_param {
+  const char *name;
+  int32_t dtype;
+  nnrt_shape shape;
+  int32_t init;      /* nnrt_init */
+  float init_a, init_b;
+  int32_t trainable; /* 1: parameter; 0: state (optimizer moments, step counters) */
+} nnrt_param;
+
+/* A model input (a data tensor fed per batch). */
+typedef struct nnrt_input {
+  const char *name;
+  int32_t dtype;
+  nnrt_shape shape; /* may use symbols */
+} nnrt_input;
+
+typedef enum nnrt_slot_kind {
+  NNRT_SLOT_INPUT = 0,  /* index: into nnrt_model.inputs; caller provides data */
+  NNRT_SLOT_PARAM = 1,  /* index: into nnrt_model.params; lives in the context */
+  NNRT_SLOT_TEMP = 2,   /* planned into the arena; `offset` is unused in ABI v1 */
+  NNRT_SLOT_OUTPUT = 3, /* index: output number of the entry; lives in the context */
+  NNRT_SLOT_ALIAS = 4   /* same bytes as slot `index`, other shape (reshape) */
+} nnrt_slot_kind;
+
+/* Every tensor an entry touches is a slot. */
+typedef struct nnrt_slot {
+  int32_t kind;  /* nnrt_slot_kind */
+  int32_t index;
+  int32_t dtype;
+  nnrt_shape shape;
+} nnrt_slot;
+
+/* One kernel call: `fn` is the Halide pipeline's `_argv` entry point; args[i] is the
+ * slot passed as its i-th buffer argument (inputs first, then outputs). */
+typedef struct nnrt_step {
+  const char *kernel; /* for profiles and error messages */
+  int (*fn)(void **args);
+  int32_t num_args;
+  const int32_t *args;
+} nnrt_step;
+
+/* One entry point (for example `infer`). */
+typedef struct nnrt_entry {
+  const char *name;
+  int32_t num_slots;
+  const nnrt_slot *slots;
+  int32_t num_inputs; /* model inputs this entry reads, as indices into model.inputs */
+  const int32_t *inputs;
+  int32_t num_outputs;
+  const char *const *output_names;
+  const int32_t *output_slots; /* slot holding each output */
+  int32_t num_steps;
+  const nnrt_step *steps;
+  /* Parameters written back by this entry (training steps): after the last step, the
+   * contents of slot updates[2*i+1] are copied to parameter updates[2*i]. */
+  int32_t num_updates;
+  const int32_t *updates;
+} nnrt_entry;
+
+/* Defaults from the `train` declaration of the .nn file (command-line flags override). */
+typedef struct nnrt_train_config {
+  const char *data; /* dataset name, e.g. "fashion_mnist"; "" when none */
+  int32_t batch;
+  int32_t epochs;
+  int32_t seed;
+  float lr;
+  const char *train_entry; /* entry that runs one training step, "" when none */
+  const char *loss_output; /* name of the train entry's loss output */
+} nnrt_train_config;
+
+typedef struct nnrt_model {
+  int32_t abi_version; /* NNRT_MODEL_ABI_VERSION */
+  const char *name;
+  const char *source;  /* path of the .nn file it was compiled from */
+  int32_t num_symbols;
+  const char *const *symbols; /* e.g. {"B"} */
+  int32_t num_inputs;
+  const nnrt_input *inputs;
+  int32_t num_params;
+  const nnrt_param *params;
+  int32_t num_entries;
+  const nnrt_entry *entries;
+  nnrt_train_config train;
+} nnrt_model;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NNRT_MODEL_H */

@@ -1,0 +1,197 @@
+//===- nnc.cpp - the nnc compiler driver ----------------------------------===//
+//
+// nnc model.nn [-o out] [--emit=ACTION] [--target=T] [--model=NAME]
+//
+// Actions are ordered, as in MLIR's Toy tutorial: each one runs the stages before it.
+//   ast     the checked AST              nn-opt  after the pass pipeline
+//   nn      the nn dialect (frontend)    halide  Halide statements per kernel
+//   obj     one relocatable object       exe     a native executable (default)
+//   lib     a static library + C header
+// Input may also be a `.mlir` module of the nn dialect (any action from nn-opt on).
+//
+//===----------------------------------------------------------------------------===//
+#include "frontend/MLIRGen.h"
+#include "frontend/Sema.h"
+#include "ir/NNDialect.h"
+#include "passes/Pipelines.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+#ifdef NNC_HAVE_CODEGEN
+#include "codegen/Codegen.h"
+#endif
+
+namespace cl = llvm::cl;
+using namespace mlir;
+
+namespace {
+enum Action { EmitAST, EmitNN, EmitNNOpt, EmitHalide, EmitObj, EmitExe, EmitLib };
+
+cl::OptionCategory category("nnc options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn | module.mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: from the input "
+                                              "name; '-' for stdout on text actions)"),
+                                cl::value_desc("path"), cl::cat(category));
+cl::opt<Action> emitAction(
+    "emit", cl::desc("What to produce"), cl::init(EmitExe), cl::cat(category),
+    cl::values(clEnumValN(EmitAST, "ast", "the checked AST"),
+               clEnumValN(EmitNN, "nn", "the nn dialect after the frontend"),
+               clEnumValN(EmitNNOpt, "nn-opt", "the nn dialect after the pass pipeline"),
+               clEnumValN(EmitHalide, "halide", "Halide lowered statements per kernel"),
+               clEnumValN(EmitObj, "obj", "one relocatable object file"),
+               clEnumValN(EmitExe, "exe", "a native executable (default)"),
+               clEnumValN(EmitLib, "lib", "a static library and a C header")));
+cl::opt<std::string> target("target",
+                            cl::desc("Code generation target: host (default), x86-64, "
+                                     "x86-64-avx2, x86-64-avx512, cuda"),
+                            cl::init("host"), cl::cat(category));
+cl::opt<std::string> modelName("model",
+                               cl::desc("Model to compile when the file has several "
+                                        "(default: the last one)"),
+                               cl::cat(category));
+cl::opt<std::string> headerFile("header", cl::desc("C header path for --emit=lib"),
+                                cl::value_desc("path"), cl::cat(category));
+cl::opt<bool> saveTemps("save-temps", cl::desc("Keep intermediate files"),
+                        cl::cat(category));
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "nnc") << message << "\n";
+  return 1;
+}
+
+bool isMLIRInput() { return llvm::StringRef(inputFile).ends_with(".mlir"); }
+
+/// The default output path for a binary action: the input's stem in the current dir.
+std::string defaultOutput() {
+  std::string stem = llvm::sys::path::stem(inputFile).str();
+  switch (emitAction) {
+  case EmitObj:
+    return stem + ".o";
+  case EmitLib:
+    return "lib" + stem + ".a";
+  default:
+    return stem;
+  }
+}
+
+/// Parses and checks the .nn file, then lowers the selected model. Null on error
+/// (diagnostics printed).
+OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                             bool &done) {
+  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
+  if (!ast)
+    return nullptr;
+  if (emitAction == EmitAST) {
+    nnc::ast::dumpAST(*ast, llvm::outs());
+    done = true;
+    return nullptr;
+  }
+  const nnc::ast::ModelDecl *model =
+      modelName.empty() ? ast->getLastModel() : ast->lookupModel(modelName);
+  if (!model) {
+    fail("no model named '" + modelName + "' in '" + inputFile + "'");
+    return nullptr;
+  }
+  return nnc::mlirGen(context, sourceMgr, *ast, *model);
+}
+
+int runCodegen(ModuleOp module) {
+#ifdef NNC_HAVE_CODEGEN
+  nn::codegen::Options options;
+  options.target = target;
+  options.outputPath = outputFile.empty() ? defaultOutput() : outputFile.getValue();
+  options.headerPath = headerFile;
+  options.saveTemps = saveTemps;
+  llvm::Error err = llvm::Error::success();
+  switch (emitAction) {
+  case EmitHalide:
+    err = nn::codegen::printHalide(module, options, llvm::outs());
+    break;
+  case EmitObj:
+    err = nn::codegen::emitObject(module, options);
+    break;
+  case EmitExe:
+    err = nn::codegen::emitExecutable(module, options);
+    break;
+  case EmitLib:
+    err = nn::codegen::emitLibrary(module, options);
+    break;
+  default:
+    break;
+  }
+  if (err) {
+    std::string message = llvm::toString(std::move(err));
+    return fail(message);
+  }
+  return 0;
+#else
+  (void)module;
+  return fail("this nnc was built without code generation");
+#endif
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "nnc: compile .nn neural-network models\n");
+
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
+  if (std::error_code ec = file.getError())
+    return fail("cannot open '" + inputFile + "': " + ec.message());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect>();
+  func::registerInlinerExtension(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module;
+  if (isMLIRInput()) {
+    if (emitAction == EmitAST)
+      return fail("--emit=ast needs a .nn input");
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  } else {
+    bool done = false;
+    module = loadNN(context, sourceMgr, done);
+    if (done)
+      return 0;
+  }
+  if (!module)
+    return 1;
+
+  auto print = [&](ModuleOp m) {
+    m.print(llvm::outs(), OpPrintingFlags().enableDebugInfo(false));
+    llvm::outs() << "\n";
+    return 0;
+  };
+  if (emitAction == EmitNN)
+    return print(*module);
+
+  PassManager pm(&context);
+  if (emitAction == EmitNNOpt || !isMLIRInput())
+    nn::buildCompilePipeline(pm);
+  else
+    nn::buildCompilePipeline(pm); // .mlir input: the pipeline is idempotent
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emitAction == EmitNNOpt)
+    return print(*module);
+  return runCodegen(*module);
+}
