@@ -1,0 +1,128 @@
+//===- Bench.cpp - `bench`: per-entry and per-kernel timings --------------===//
+//
+// Runs every entry (or one, with --entry) on random inputs: every symbol is bound to
+// --batch, f32 inputs are U(0, 1), i32 inputs are labels in 0..9. Profiling is switched
+// on in the context so each kernel is timed separately.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+using namespace nnrt::driver;
+
+static double median(std::vector<double> v) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Random inputs for `entry` with every symbol bound to `batch`.
+static void makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
+                       std::mt19937_64 &rng, std::vector<std::vector<float>> &storage,
+                       std::vector<nnrt_tensor> &inputs) {
+  storage.assign(e->num_inputs, {});
+  inputs.assign(e->num_inputs, nnrt_tensor{});
+  std::uniform_real_distribution<float> u01(0.0f, 1.0f);
+  std::uniform_int_distribution<int32_t> label(0, 9);
+  for (int32_t i = 0; i < e->num_inputs; ++i) {
+    const nnrt_input &decl = m->inputs[e->inputs[i]];
+    nnrt_tensor &t = inputs[i];
+    t.dtype = decl.dtype;
+    t.shape = decl.shape;
+    for (int32_t d = 0; d < t.shape.rank; ++d)
+      if (t.shape.dims[d] < 0)
+        t.shape.dims[d] = batch;
+    int64_t n = nnrt_shape_numel(&t.shape);
+    storage[i].resize(size_t(n)); // 4 bytes per element for both dtypes
+    if (decl.dtype == NNRT_F32) {
+      for (auto &x : storage[i])
+        x = u01(rng);
+    } else {
+      auto *p = reinterpret_cast<int32_t *>(storage[i].data());
+      for (int64_t k = 0; k < n; ++k)
+        p[k] = label(rng);
+    }
+    t.data = storage[i].data();
+  }
+}
+
+static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, long long iters,
+                       long long warmup, std::mt19937_64 &rng) {
+  const nnrt_model *m = nnrt_context_model(ctx);
+  std::vector<std::vector<float>> storage;
+  std::vector<nnrt_tensor> inputs;
+  makeInputs(m, e, batch, rng, storage, inputs);
+  std::vector<nnrt_tensor> outputs(e->num_outputs);
+  std::vector<double> totals;
+  std::vector<std::vector<double>> perStep(e->num_steps);
+  std::vector<double> stepTimes(e->num_steps);
+  for (long long it = 0; it < warmup + iters; ++it) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (nnrt_run(ctx, e->name, inputs.data(), e->num_inputs, outputs.data(), e->num_outputs) !=
+        NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return false;
+    }
+    auto t1 = std::chrono::steady_clock::now();
+    if (it < warmup)
+      continue;
+    totals.push_back(std::chrono::duration<double>(t1 - t0).count());
+    nnrt_last_step_times(ctx, e->name, stepTimes.data(), e->num_steps);
+    for (int32_t s = 0; s < e->num_steps; ++s)
+      perStep[s].push_back(stepTimes[s]);
+  }
+  std::printf("entry %s (batch %lld, %lld iters): median %.3f ms, min %.3f ms\n", e->name,
+              (long long)batch, iters, median(totals) * 1e3,
+              *std::min_element(totals.begin(), totals.end()) * 1e3);
+  std::printf("  %4s  %-40s %10s\n", "step", "kernel", "median ms");
+  for (int32_t s = 0; s < e->num_steps; ++s)
+    std::printf("  %4d  %-40s %10.4f\n", s, e->steps[s].kernel ? e->steps[s].kernel : "?",
+                median(perStep[s]) * 1e3);
+  return true;
+}
+
+int nnrt::driver::runBench(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  std::vector<FlagSpec> specs = {
+      {"batch", true, "value of every symbolic dim (default: the model's train batch, else 64)"},
+      {"iters", true, "timed calls per entry (default 20)"},
+      {"warmup", true, "untimed calls before them (default 3)"},
+      {"entry", true, "time only this entry"},
+      {"weights", true, "safetensors file with the parameters (default: seeded init)"},
+      {"seed", true, "seed for inputs and parameter init"},
+      {"help", false, "print this help"}};
+  Flags flags;
+  if (!flags.parse(prog, "bench", specs, argc, argv))
+    return 1;
+  if (flags.has("help")) {
+    printUsage(prog, "bench", "[--batch N] [--iters N] [--warmup N] [--entry NAME]", specs);
+    return 0;
+  }
+  long long batch, iters, warmup, seed;
+  if (!flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 64, 1, 1 << 24, batch) ||
+      !flags.getInt("iters", 20, 1, 1 << 24, iters) ||
+      !flags.getInt("warmup", 3, 0, 1 << 24, warmup) ||
+      !flags.getInt("seed", m->train.seed, 0, 1ll << 62, seed))
+    return 1;
+  std::string only = flags.get("entry");
+  if (!only.empty() && !nnrt_find_entry(m, only.c_str()))
+    return error("this model has no entry '%s'", only.c_str());
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
+    return 1;
+  nnrt_context_set_profiling(ctx.Ctx, 1);
+  std::mt19937_64 rng{uint64_t(seed)};
+  for (int32_t i = 0; i < m->num_entries; ++i) {
+    const nnrt_entry *e = &m->entries[i];
+    if (!only.empty() && only != e->name)
+      continue;
+    if (!benchEntry(ctx.Ctx, e, batch, iters, warmup, rng))
+      return 1;
+  }
+  return 0;
+}

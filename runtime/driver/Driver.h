@@ -1,0 +1,98 @@
+//===- Driver.h - shared pieces of the compiled model's command line ------===//
+//
+// Flag parsing, error reporting and the setup every subcommand shares (context,
+// weights or seeded init, dataset binding). Each subcommand lives in its own file.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NNRT_DRIVER_DRIVER_H
+#define NNRT_DRIVER_DRIVER_H
+
+#include "nnrt/nnrt.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nnrt {
+namespace driver {
+
+/// A flag a subcommand accepts: `--name VALUE` / `--name=VALUE`, or a switch.
+struct FlagSpec {
+  const char *Name;
+  bool TakesValue;
+  const char *Help;
+};
+
+/// Parsed flags in command-line order (repeats kept).
+class Flags {
+public:
+  /// Parses argv[0, argc); false (after printing an error) on an unknown or bad flag.
+  bool parse(const char *prog, const char *cmd, const std::vector<FlagSpec> &specs, int argc,
+             char **argv);
+  bool has(const std::string &name) const;
+  /// The last value of `name`, or `def`.
+  std::string get(const std::string &name, const std::string &def = "") const;
+  std::vector<std::string> getAll(const std::string &name) const;
+  /// Parses the last value of `name` as an integer in [lo, hi]; prints an error if bad.
+  bool getInt(const std::string &name, long long def, long long lo, long long hi,
+              long long &out) const;
+  bool getFloat(const std::string &name, double def, double &out) const;
+
+private:
+  std::vector<std::pair<std::string, std::string>> Values;
+};
+
+/// Prints `error: <message>` to stderr and returns 1.
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/// Prints a subcommand's usage and flags to stdout.
+void printUsage(const char *prog, const char *cmd, const char *synopsis,
+                const std::vector<FlagSpec> &specs);
+
+/// An owning context handle.
+struct ContextHolder {
+  nnrt_context *Ctx = nullptr;
+  ~ContextHolder() { nnrt_context_destroy(Ctx); }
+};
+
+/// Creates a context; prints the error and returns false on failure.
+bool makeContext(const nnrt_model *model, ContextHolder &out);
+
+/// Loads `weights` when not empty, else initializes from `seed` (and says so on stderr).
+bool loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed);
+
+/// How a dataset feeds the model's inputs: the first f32 input takes the images and the
+/// first i32 input takes the labels (-1 when the model has none); an f32[] input named
+/// `lr` takes the learning rate.
+struct DataBinding {
+  int32_t ImageInput = -1;
+  int32_t LabelInput = -1;
+  int32_t LrInput = -1;     ///< an f32[] input named `lr`: fed the learning rate
+  int64_t StaticBatch = -1; ///< dim 0 of the image input when static, else -1
+};
+
+/// Checks that `entry` reads only inputs the dataset provides and that the image input
+/// holds rows*cols elements per example. Prints the error and returns false if not.
+bool bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows, int64_t cols,
+                 DataBinding &out);
+
+/// Opens the dataset the model's train config names (`--data` overrides the directory).
+bool openDataset(const nnrt_model *model, const std::string &dataDir, const char *split,
+                 nnrt_dataset **out);
+
+/// Runs `entry` over the first `limit` examples of `ds` in batches and counts correct
+/// argmax predictions of its first output. Prints the error and returns false on failure.
+bool evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
+              const nnrt_dataset *ds, int64_t batch, int64_t limit, int64_t &correct,
+              int64_t &total);
+
+int runInfo(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runEval(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runBench(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
+
+} // namespace driver
+} // namespace nnrt
+
+#endif // NNRT_DRIVER_DRIVER_H

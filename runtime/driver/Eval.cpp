@@ -1,0 +1,150 @@
+//===- Eval.cpp - `eval`: test accuracy of the infer entry ----------------===//
+//
+// Feeds the dataset's test split through `infer` in batches (the last one partial when
+// the batch dim is symbolic, zero-padded when it is static) and compares the argmax of
+// the first output's last axis with the labels.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+using namespace nnrt::driver;
+
+/// Counts rows of `out` (only the first `valid`) whose argmax equals the label.
+static bool countCorrect(const nnrt_entry *entry, const nnrt_tensor &out, int64_t rowsRun,
+                         int64_t valid, const int32_t *labels, int64_t &correct) {
+  if (out.dtype == NNRT_I32 && out.shape.rank == 1) { // already class indices
+    if (out.shape.dims[0] != rowsRun) {
+      error("output '%s' has %lld rows for a batch of %lld", entry->output_names[0],
+            (long long)out.shape.dims[0], (long long)rowsRun);
+      return false;
+    }
+    auto *p = static_cast<const int32_t *>(out.data);
+    for (int64_t i = 0; i < valid; ++i)
+      correct += p[i] == labels[i];
+    return true;
+  }
+  if (out.dtype != NNRT_F32 || out.shape.rank < 1) {
+    error("output '%s' must be f32 scores with a class axis", entry->output_names[0]);
+    return false;
+  }
+  int64_t classes = out.shape.dims[out.shape.rank - 1];
+  int64_t rows = classes ? nnrt_shape_numel(&out.shape) / classes : 0;
+  if (rows != rowsRun || classes < 1) {
+    error("output '%s' has %lld rows of %lld classes for a batch of %lld",
+          entry->output_names[0], (long long)rows, (long long)classes, (long long)rowsRun);
+    return false;
+  }
+  auto *p = static_cast<const float *>(out.data);
+  for (int64_t i = 0; i < valid; ++i) {
+    const float *row = p + i * classes;
+    correct += int64_t(std::max_element(row, row + classes) - row) == labels[i];
+  }
+  return true;
+}
+
+bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
+                            const nnrt_dataset *ds, int64_t batch, int64_t limit,
+                            int64_t &correct, int64_t &total) {
+  const nnrt_model *m = nnrt_context_model(ctx);
+  nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
+  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  int64_t n = std::min<int64_t>(limit, nnrt_dataset_size(ds));
+  if (bind.StaticBatch >= 0)
+    batch = bind.StaticBatch;
+  const nnrt_input &imgDecl = m->inputs[bind.ImageInput];
+  // Staging for a zero-padded last batch when the batch dim is static.
+  std::vector<float> padImages;
+  std::vector<int32_t> padLabels;
+  std::vector<nnrt_tensor> inputs(entry->num_inputs);
+  correct = 0;
+  total = 0;
+  for (int64_t start = 0; start < n; start += batch) {
+    int64_t valid = std::min(batch, n - start);
+    int64_t rows = bind.StaticBatch >= 0 ? bind.StaticBatch : valid;
+    float *img = static_cast<float *>(images.data) + start * perExample;
+    int32_t *lab = static_cast<int32_t *>(labels.data) + start;
+    if (rows != valid) {
+      padImages.assign(size_t(rows * perExample), 0.0f);
+      padLabels.assign(size_t(rows), 0);
+      std::memcpy(padImages.data(), img, size_t(valid * perExample) * 4);
+      std::memcpy(padLabels.data(), lab, size_t(valid) * 4);
+      img = padImages.data();
+      lab = padLabels.data();
+    }
+    for (int32_t i = 0; i < entry->num_inputs; ++i) {
+      nnrt_tensor &t = inputs[i];
+      if (entry->inputs[i] == bind.ImageInput) {
+        t.dtype = NNRT_F32;
+        t.shape = imgDecl.shape;
+        t.shape.dims[0] = rows;
+        t.data = img;
+      } else {
+        t.dtype = NNRT_I32;
+        t.shape.rank = 1;
+        t.shape.dims[0] = rows;
+        t.data = lab;
+      }
+    }
+    nnrt_tensor out;
+    if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, &out, 1) != NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return false;
+    }
+    if (!countCorrect(entry, out, rows, valid, lab, correct))
+      return false;
+    total += valid;
+  }
+  return true;
+}
+
+int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  std::vector<FlagSpec> specs = {
+      {"weights", true, "safetensors file with the parameters (default: seeded init)"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"batch", true, "examples per call (default: the model's train batch, else 256)"},
+      {"limit", true, "evaluate only the first N test examples"},
+      {"seed", true, "seed for parameter init when no --weights is given"},
+      {"help", false, "print this help"}};
+  Flags flags;
+  if (!flags.parse(prog, "eval", specs, argc, argv))
+    return 1;
+  if (flags.has("help")) {
+    printUsage(prog, "eval", "[--weights F.safetensors] [--data DIR] [--batch N] [--limit N]",
+               specs);
+    return 0;
+  }
+  const nnrt_entry *infer = nnrt_find_entry(m, "infer");
+  if (!infer)
+    return error("this model has no infer entry");
+  if (infer->num_outputs < 1)
+    return error("entry 'infer' has no outputs");
+  long long batch, limit, seed;
+  if (!flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 256, 1, 1 << 24, batch) ||
+      !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, limit) ||
+      !flags.getInt("seed", m->train.seed, 0, 1ll << 62, seed))
+    return 1;
+  nnrt_dataset *ds = nullptr;
+  if (!openDataset(m, flags.get("data"), "t10k", &ds))
+    return 1;
+  struct DsHolder {
+    nnrt_dataset *D;
+    ~DsHolder() { nnrt_dataset_destroy(D); }
+  } dsHolder{ds};
+  nnrt_tensor images = nnrt_dataset_images(ds);
+  DataBinding bind;
+  if (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], bind))
+    return 1;
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
+    return 1;
+  int64_t correct, total;
+  if (!evaluate(ctx.Ctx, infer, bind, ds, batch, limit, correct, total))
+    return 1;
+  std::printf("accuracy: %.4f (%lld/%lld)\n", total ? double(correct) / double(total) : 0.0,
+              (long long)correct, (long long)total);
+  return 0;
+}

@@ -1,0 +1,211 @@
+//===- Flags.cpp - flag parsing and the setup shared by subcommands -------===//
+#include "Driver.h"
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace nnrt::driver;
+
+int nnrt::driver::error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::fputs("error: ", stderr);
+  std::vfprintf(stderr, fmt, ap);
+  std::fputc('\n', stderr);
+  va_end(ap);
+  return 1;
+}
+
+void nnrt::driver::printUsage(const char *prog, const char *cmd, const char *synopsis,
+                              const std::vector<FlagSpec> &specs) {
+  std::printf("usage: %s %s %s\n", prog, cmd, synopsis);
+  for (auto &s : specs)
+    std::printf("  --%-10s %s %s\n", s.Name, s.TakesValue ? "VALUE" : "     ", s.Help);
+}
+
+bool Flags::parse(const char *prog, const char *cmd, const std::vector<FlagSpec> &specs,
+                  int argc, char **argv) {
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+      error("unexpected argument '%s' (see '%s %s --help')", arg.c_str(), prog, cmd);
+      return false;
+    }
+    std::string name = arg.substr(2), value;
+    bool inlineValue = false;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inlineValue = true;
+    }
+    const FlagSpec *spec = nullptr;
+    for (auto &s : specs)
+      if (name == s.Name)
+        spec = &s;
+    if (!spec) {
+      error("unknown flag '--%s' for '%s' (see '%s %s --help')", name.c_str(), cmd, prog, cmd);
+      return false;
+    }
+    if (spec->TakesValue && !inlineValue) {
+      if (i + 1 >= argc) {
+        error("flag '--%s' needs a value", name.c_str());
+        return false;
+      }
+      value = argv[++i];
+    } else if (!spec->TakesValue && inlineValue) {
+      error("flag '--%s' takes no value", name.c_str());
+      return false;
+    }
+    Values.emplace_back(name, value);
+  }
+  return true;
+}
+
+bool Flags::has(const std::string &name) const {
+  for (auto &v : Values)
+    if (v.first == name)
+      return true;
+  return false;
+}
+
+std::string Flags::get(const std::string &name, const std::string &def) const {
+  std::string r = def;
+  for (auto &v : Values)
+    if (v.first == name)
+      r = v.second;
+  return r;
+}
+
+std::vector<std::string> Flags::getAll(const std::string &name) const {
+  std::vector<std::string> r;
+  for (auto &v : Values)
+    if (v.first == name)
+      r.push_back(v.second);
+  return r;
+}
+
+bool Flags::getInt(const std::string &name, long long def, long long lo, long long hi,
+                   long long &out) const {
+  out = def;
+  if (!has(name))
+    return true;
+  std::string s = get(name);
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno || v < lo || v > hi) {
+    error("'--%s %s': expected an integer in [%lld, %lld]", name.c_str(), s.c_str(), lo, hi);
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool Flags::getFloat(const std::string &name, double def, double &out) const {
+  out = def;
+  if (!has(name))
+    return true;
+  std::string s = get(name);
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || !(v == v)) {
+    error("'--%s %s': expected a number", name.c_str(), s.c_str());
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool nnrt::driver::makeContext(const nnrt_model *model, ContextHolder &out) {
+  nnrt_error err;
+  if (nnrt_context_create(model, &out.Ctx, &err) != NNRT_OK) {
+    error("%s", err.message);
+    return false;
+  }
+  return true;
+}
+
+bool nnrt::driver::loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed) {
+  if (!weights.empty()) {
+    if (nnrt_load_safetensors(ctx, weights.c_str()) != NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return false;
+    }
+    return true;
+  }
+  std::fprintf(stderr, "note: no --weights given: parameters initialized from seed %lld\n",
+               seed);
+  if (nnrt_params_init(ctx, uint64_t(seed)) != NNRT_OK) {
+    error("%s", nnrt_context_last_error(ctx));
+    return false;
+  }
+  return true;
+}
+
+bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
+                               int64_t cols, DataBinding &out) {
+  out = DataBinding();
+  for (int32_t i = 0; i < model->num_inputs; ++i) {
+    if (model->inputs[i].dtype == NNRT_F32 && out.ImageInput < 0)
+      out.ImageInput = i;
+    if (model->inputs[i].dtype == NNRT_I32 && out.LabelInput < 0)
+      out.LabelInput = i;
+    if (std::strcmp(model->inputs[i].name, "lr") == 0 && model->inputs[i].dtype == NNRT_F32 &&
+        model->inputs[i].shape.rank == 0)
+      out.LrInput = i;
+  }
+  if (out.ImageInput < 0) {
+    error("model '%s' has no f32 input to take the images", model->name);
+    return false;
+  }
+  const nnrt_input &img = model->inputs[out.ImageInput];
+  if (img.shape.rank < 1) {
+    error("input '%s' has no batch dim", img.name);
+    return false;
+  }
+  int64_t perExample = 1;
+  for (int32_t d = 1; d < img.shape.rank; ++d) {
+    if (img.shape.dims[d] < 0) {
+      error("input '%s': dim %d must be static to take %lldx%lld images", img.name, d,
+            (long long)rows, (long long)cols);
+      return false;
+    }
+    perExample *= img.shape.dims[d];
+  }
+  if (perExample != rows * cols) {
+    error("input '%s' holds %lld elements per example, the dataset's images have %lld "
+          "(%lldx%lld)", img.name, (long long)perExample, (long long)(rows * cols),
+          (long long)rows, (long long)cols);
+    return false;
+  }
+  out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
+  for (int32_t i = 0; i < entry->num_inputs; ++i) {
+    int32_t in = entry->inputs[i];
+    if (in != out.ImageInput && in != out.LabelInput && in != out.LrInput) {
+      error("entry '%s' reads input '%s', which the dataset cannot provide", entry->name,
+            model->inputs[in].name);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataDir,
+                               const char *split, nnrt_dataset **out) {
+  std::string name = model->train.data ? model->train.data : "";
+  if (!name.empty() && name != "fashion_mnist") {
+    error("unknown dataset '%s' (known: fashion_mnist)", name.c_str());
+    return false;
+  }
+  nnrt_error err;
+  if (nnrt_dataset_load_fashion_mnist(dataDir.empty() ? nullptr : dataDir.c_str(), split, out,
+                                      &err) != NNRT_OK) {
+    error("%s", err.message);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,201 @@
+//===- Main.cpp - nnrt_main: the command line of a compiled model ---------===//
+//
+// Dispatches the subcommands and implements the two that need no dataset: `info` and
+// `predict`. `eval`, `bench` and `train` live in their own files.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+using namespace nnrt::driver;
+
+static std::string shapeText(const nnrt_model *m, const nnrt_shape &s) {
+  std::string r = "[";
+  for (int32_t i = 0; i < s.rank; ++i) {
+    if (i)
+      r += ", ";
+    int64_t d = s.dims[i];
+    r += d >= 0 ? std::to_string(d)
+                : (-(d + 1) < m->num_symbols ? m->symbols[-(d + 1)] : std::string("?"));
+  }
+  return r + "]";
+}
+
+static const char *dtypeText(int32_t d) { return d == NNRT_F32 ? "f32" : "i32"; }
+
+static void printTopUsage(const char *prog, FILE *out) {
+  std::fprintf(out,
+               "usage: %s <command> [flags]\n"
+               "commands:\n"
+               "  info     print the model's inputs, parameters and entry points\n"
+               "  eval     test accuracy of the 'infer' entry on the dataset's test split\n"
+               "  predict  run 'infer' on .npy inputs and write .npy outputs\n"
+               "  bench    time every entry and each of its kernels on random inputs\n"
+               "  train    train the model (needs a train entry)\n"
+               "run '%s <command> --help' for the flags of a command\n",
+               prog, prog);
+}
+
+int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  std::vector<FlagSpec> specs = {{"help", false, "print this help"}};
+  Flags flags;
+  if (!flags.parse(prog, "info", specs, argc, argv))
+    return 1;
+  if (flags.has("help")) {
+    printUsage(prog, "info", "", specs);
+    return 0;
+  }
+  std::printf("model: %s\n", m->name ? m->name : "");
+  std::printf("source: %s\n", m->source ? m->source : "");
+  std::printf("inputs:\n");
+  for (int32_t i = 0; i < m->num_inputs; ++i)
+    std::printf("  %s: %s%s\n", m->inputs[i].name, dtypeText(m->inputs[i].dtype),
+                shapeText(m, m->inputs[i].shape).c_str());
+  std::printf("params:\n");
+  long long total = 0, trainable = 0;
+  for (int32_t i = 0; i < m->num_params; ++i) {
+    const nnrt_param &p = m->params[i];
+    long long n = nnrt_shape_numel(&p.shape);
+    total += n;
+    trainable += p.trainable ? n : 0;
+    std::printf("  %s: %s%s count %lld%s\n", p.name, dtypeText(p.dtype),
+                shapeText(m, p.shape).c_str(), n, p.trainable ? "" : " (state)");
+  }
+  std::printf("entries:\n");
+  for (int32_t e = 0; e < m->num_entries; ++e) {
+    const nnrt_entry &en = m->entries[e];
+    std::printf("  %s(", en.name);
+    for (int32_t i = 0; i < en.num_inputs; ++i)
+      std::printf("%s%s", i ? ", " : "", m->inputs[en.inputs[i]].name);
+    std::printf(") -> (");
+    for (int32_t o = 0; o < en.num_outputs; ++o) {
+      const nnrt_slot &s = en.slots[en.output_slots[o]];
+      std::printf("%s%s: %s%s", o ? ", " : "", en.output_names[o], dtypeText(s.dtype),
+                  shapeText(m, s.shape).c_str());
+    }
+    std::printf("), %d kernels, %d updates\n", en.num_steps, en.num_updates);
+  }
+  std::printf("total parameters: %lld (trainable %lld)\n", total, trainable);
+  return 0;
+}
+
+namespace {
+struct NpyHolder {
+  nnrt_tensor T{};
+  ~NpyHolder() { nnrt_free(T.data); }
+};
+} // namespace
+
+static std::string outputPath(const std::string &path, const char *name) {
+  std::string stem = path;
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".npy") == 0)
+    stem.resize(stem.size() - 4);
+  return stem + "." + name + ".npy";
+}
+
+int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  std::vector<FlagSpec> specs = {
+      {"weights", true, "safetensors file with the parameters"},
+      {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed ones fill infer's inputs "
+                      "in order)"},
+      {"output", true, "FILE.npy for the first output; others go to FILE.<name>.npy"},
+      {"seed", true, "seed for parameter init when no --weights is given"},
+      {"help", false, "print this help"}};
+  Flags flags;
+  if (!flags.parse(prog, "predict", specs, argc, argv))
+    return 1;
+  if (flags.has("help")) {
+    printUsage(prog, "predict", "--weights F.safetensors --input x.npy --output y.npy", specs);
+    return 0;
+  }
+  const nnrt_entry *infer = nnrt_find_entry(m, "infer");
+  if (!infer)
+    return error("this model has no infer entry");
+  std::string outPath = flags.get("output");
+  if (outPath.empty())
+    return error("predict needs --output FILE.npy");
+  long long seed;
+  if (!flags.getInt("seed", m->train.seed, 0, (1ll << 62), seed))
+    return 1;
+  int32_t n = infer->num_inputs;
+  std::vector<std::unique_ptr<NpyHolder>> files(n);
+  for (const std::string &spec : flags.getAll("input")) {
+    size_t eq = spec.find('=');
+    int32_t pos = -1;
+    std::string path = spec;
+    if (eq != std::string::npos) {
+      std::string name = spec.substr(0, eq);
+      path = spec.substr(eq + 1);
+      for (int32_t i = 0; i < n; ++i)
+        if (name == m->inputs[infer->inputs[i]].name)
+          pos = i;
+      if (pos < 0)
+        return error("entry 'infer' has no input '%s'", name.c_str());
+    } else {
+      for (int32_t i = 0; i < n && pos < 0; ++i)
+        if (!files[i])
+          pos = i;
+      if (pos < 0)
+        return error("too many --input files: entry 'infer' takes %d", n);
+    }
+    if (files[pos])
+      return error("input '%s' given twice", m->inputs[infer->inputs[pos]].name);
+    files[pos] = std::make_unique<NpyHolder>();
+    nnrt_error err;
+    if (nnrt_npy_read(path.c_str(), &files[pos]->T, &err) != NNRT_OK)
+      return error("%s", err.message);
+  }
+  std::vector<nnrt_tensor> inputs(n);
+  for (int32_t i = 0; i < n; ++i) {
+    if (!files[i])
+      return error("missing --input for input '%s'", m->inputs[infer->inputs[i]].name);
+    inputs[i] = files[i]->T;
+  }
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
+    return 1;
+  std::vector<nnrt_tensor> outputs(infer->num_outputs);
+  if (nnrt_run(ctx.Ctx, "infer", inputs.data(), n, outputs.data(), infer->num_outputs) !=
+      NNRT_OK)
+    return error("%s", nnrt_context_last_error(ctx.Ctx));
+  for (int32_t o = 0; o < infer->num_outputs; ++o) {
+    std::string path = o == 0 ? outPath : outputPath(outPath, infer->output_names[o]);
+    nnrt_error err;
+    if (nnrt_npy_write(path.c_str(), &outputs[o], &err) != NNRT_OK)
+      return error("%s", err.message);
+    std::printf("wrote %s: %s %s%s\n", path.c_str(), infer->output_names[o],
+                dtypeText(outputs[o].dtype), shapeText(m, outputs[o].shape).c_str());
+  }
+  return 0;
+}
+
+extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
+  const char *prog = argc > 0 && argv[0] ? argv[0] : "model";
+  if (!model)
+    return error("no model");
+  if (argc < 2) {
+    printTopUsage(prog, stderr);
+    return 1;
+  }
+  const char *cmd = argv[1];
+  if (!std::strcmp(cmd, "--help") || !std::strcmp(cmd, "-h") || !std::strcmp(cmd, "help")) {
+    printTopUsage(prog, stdout);
+    return 0;
+  }
+  int rest = argc - 2;
+  char **restv = argv + 2;
+  if (!std::strcmp(cmd, "info"))
+    return runInfo(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "eval"))
+    return runEval(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "predict"))
+    return runPredict(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "bench"))
+    return runBench(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "train"))
+    return runTrain(model, prog, rest, restv);
+  return error("unknown command '%s' (see '%s --help')", cmd, prog);
+}

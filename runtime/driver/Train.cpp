@@ -1,0 +1,200 @@
+//===- Train.cpp - `train`: the training loop -----------------------------===//
+//
+// Epochs over the training split in a seeded shuffled order, one call of the train entry
+// per batch, the mean loss and throughput per epoch (a live progress line on a TTY),
+// test accuracy through `infer` after each epoch, and atomic checkpoints with --save.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+using namespace nnrt::driver;
+
+namespace {
+
+/// splitmix64, as in parameter init: the shuffle is a documented function of the seed.
+struct Rng {
+  uint64_t S;
+  uint64_t next() {
+    uint64_t z = (S += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+};
+
+/// Fisher-Yates with splitmix64(seed * 1000003 + epoch).
+void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
+  Rng rng{seed * 1000003ull + uint64_t(epoch)};
+  for (int64_t i = int64_t(order.size()) - 1; i > 0; --i)
+    std::swap(order[i], order[rng.next() % uint64_t(i + 1)]);
+}
+
+struct Options {
+  long long Epochs, Batch, Seed, Limit;
+  double Lr;
+  std::string Data, Save, Resume;
+};
+
+} // namespace
+
+/// One epoch; returns false after printing an error.
+static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
+                       const nnrt_dataset *ds, const Options &opt, int64_t epoch,
+                       int32_t lossIndex, std::vector<int64_t> &order) {
+  const nnrt_model *m = nnrt_context_model(ctx);
+  nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
+  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  int64_t n = int64_t(order.size());
+  int64_t batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
+  shuffle(order, uint64_t(opt.Seed), epoch);
+  std::vector<float> img(size_t(batch * perExample));
+  std::vector<int32_t> lab(static_cast<size_t>(batch));
+  float lr = float(opt.Lr);
+  std::vector<nnrt_tensor> inputs(entry->num_inputs);
+  std::vector<nnrt_tensor> outputs(entry->num_outputs);
+  bool tty = isatty(fileno(stderr));
+  double lossSum = 0;
+  int64_t seen = 0, steps = 0;
+  auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
+  // A static batch dim cannot take a partial batch: the remainder is dropped.
+  int64_t end = bind.StaticBatch >= 0 ? n - n % batch : n;
+  for (int64_t start = 0; start < end; start += batch) {
+    int64_t rows = std::min(batch, end - start);
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t ex = order[start + r];
+      std::memcpy(&img[r * perExample], static_cast<float *>(images.data) + ex * perExample,
+                  size_t(perExample) * 4);
+      lab[r] = static_cast<int32_t *>(labels.data)[ex];
+    }
+    for (int32_t i = 0; i < entry->num_inputs; ++i) {
+      int32_t in = entry->inputs[i];
+      nnrt_tensor &t = inputs[i];
+      t = nnrt_tensor{};
+      t.dtype = m->inputs[in].dtype;
+      if (in == bind.ImageInput) {
+        t.shape = m->inputs[in].shape;
+        t.shape.dims[0] = rows;
+        t.data = img.data();
+      } else if (in == bind.LabelInput) {
+        t.shape.rank = 1;
+        t.shape.dims[0] = rows;
+        t.data = lab.data();
+      } else {
+        t.data = &lr; // rank 0
+      }
+    }
+    if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, outputs.data(),
+                 entry->num_outputs) != NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return false;
+    }
+    const nnrt_tensor &loss = outputs[lossIndex];
+    lossSum += loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0;
+    seen += rows;
+    ++steps;
+    auto now = std::chrono::steady_clock::now();
+    if (tty && std::chrono::duration<double>(now - lastDraw).count() > 0.1) {
+      lastDraw = now;
+      double secs = std::chrono::duration<double>(now - t0).count();
+      int width = 30, filled = int(width * seen / std::max<int64_t>(end, 1));
+      std::fprintf(stderr, "\repoch %lld/%lld [%s%s] %lld/%lld loss %.4f %.0f samples/s",
+                   (long long)epoch + 1, opt.Epochs, std::string(filled, '=').c_str(),
+                   std::string(width - filled, ' ').c_str(), (long long)seen, (long long)end,
+                   lossSum / double(steps), secs > 0 ? double(seen) / secs : 0.0);
+    }
+  }
+  if (tty)
+    std::fprintf(stderr, "\r\033[K");
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("epoch %lld/%lld: loss %.4f, %lld samples, %.0f samples/s", (long long)epoch + 1,
+              opt.Epochs, steps ? lossSum / double(steps) : 0.0, (long long)seen,
+              secs > 0 ? double(seen) / secs : 0.0);
+  return true;
+}
+
+int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  std::vector<FlagSpec> specs = {
+      {"epochs", true, "passes over the training split (default: the model's)"},
+      {"batch", true, "examples per step (default: the model's, else 32)"},
+      {"lr", true, "learning rate fed to an f32[] input named lr (default: the model's)"},
+      {"seed", true, "seed for init and shuffling (default: the model's)"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"limit", true, "use only the first N examples of each split"},
+      {"save", true, "write a safetensors checkpoint after every epoch"},
+      {"resume", true, "start from this safetensors checkpoint instead of the seeded init"},
+      {"help", false, "print this help"}};
+  Flags flags;
+  if (!flags.parse(prog, "train", specs, argc, argv))
+    return 1;
+  if (flags.has("help")) {
+    printUsage(prog, "train", "[--epochs N] [--batch N] [--lr X] [--save F] [--resume F]",
+               specs);
+    return 0;
+  }
+  const char *name = m->train.train_entry ? m->train.train_entry : "";
+  const nnrt_entry *entry = *name ? nnrt_find_entry(m, name) : nullptr;
+  if (!entry)
+    return error("this model has no train entry");
+  Options opt;
+  if (!flags.getInt("epochs", m->train.epochs > 0 ? m->train.epochs : 1, 1, 1 << 20,
+                    opt.Epochs) ||
+      !flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 32, 1, 1 << 24, opt.Batch) ||
+      !flags.getInt("seed", m->train.seed, 0, 1ll << 62, opt.Seed) ||
+      !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, opt.Limit) ||
+      !flags.getFloat("lr", m->train.lr, opt.Lr))
+    return 1;
+  opt.Data = flags.get("data");
+  opt.Save = flags.get("save");
+  opt.Resume = flags.get("resume");
+  int32_t lossIndex = 0;
+  for (int32_t o = 0; o < entry->num_outputs; ++o)
+    if (m->train.loss_output && !std::strcmp(entry->output_names[o], m->train.loss_output))
+      lossIndex = o;
+  if (entry->num_outputs < 1)
+    return error("entry '%s' has no loss output", entry->name);
+  nnrt_dataset *train = nullptr, *test = nullptr;
+  if (!openDataset(m, opt.Data, "train", &train))
+    return 1;
+  struct DsHolder {
+    nnrt_dataset *D;
+    ~DsHolder() { nnrt_dataset_destroy(D); }
+  } trainHolder{train}, testHolder{nullptr};
+  nnrt_tensor images = nnrt_dataset_images(train);
+  DataBinding bind, inferBind;
+  if (!bindDataset(m, entry, images.shape.dims[1], images.shape.dims[2], bind))
+    return 1;
+  const nnrt_entry *infer = nnrt_find_entry(m, "infer");
+  if (infer && (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], inferBind) ||
+                !openDataset(m, opt.Data, "t10k", &test)))
+    return 1;
+  testHolder.D = test;
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed))
+    return 1;
+  std::vector<int64_t> order(size_t(std::min<int64_t>(opt.Limit, nnrt_dataset_size(train))));
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = int64_t(i);
+  for (int64_t epoch = 0; epoch < opt.Epochs; ++epoch) {
+    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order))
+      return 1;
+    if (infer) {
+      int64_t correct, total;
+      if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, correct, total))
+        return 1;
+      std::printf(", test accuracy %.4f (%lld/%lld)", total ? double(correct) / total : 0.0,
+                  (long long)correct, (long long)total);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    if (!opt.Save.empty() && nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) != NNRT_OK)
+      return error("%s", nnrt_context_last_error(ctx.Ctx));
+  }
+  if (!opt.Save.empty())
+    std::printf("saved %s\n", opt.Save.c_str());
+  return 0;
+}

@@ -1,0 +1,165 @@
+/* nnrt/nnrt.h - the C API of libnnrt, the runtime of models compiled by nnc.
+ *
+ * Conventions (IREE style):
+ *  - Opaque handles (`nnrt_context`, `nnrt_dataset`) created by `*_create`/`*_load` into an
+ *    out-parameter and released by the matching `*_destroy`. Destroying NULL is a no-op.
+ *  - Every fallible function returns an `nnrt_status`. Functions on a context record a
+ *    message readable with `nnrt_context_last_error`; functions without a context take an
+ *    optional `nnrt_error *` that receives the message.
+ *  - Threading: a context is used by one thread at a time; distinct contexts may run on
+ *    distinct threads concurrently. The library keeps no global state except the
+ *    thread-local last Halide error message (see `halide_error` in docs/runtime.md).
+ *  - Ownership: the `nnrt_model` is borrowed and must outlive every context made from it
+ *    (the compiler emits it as a constant). Tensor data passed in is caller-owned and only
+ *    read during the call; tensor data handed out is owned by whoever is documented below.
+ *  - Byte order: all files are little-endian; the runtime supports little-endian hosts only.
+ */
+#ifndef NNRT_NNRT_H
+#define NNRT_NNRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nnrt/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum nnrt_status {
+  NNRT_OK = 0,
+  NNRT_ERR_IO = 1,        /* a file could not be opened, read or written */
+  NNRT_ERR_FORMAT = 2,    /* a file (or the model description) is malformed */
+  NNRT_ERR_SHAPE = 3,     /* dtype, rank or dims do not match what is expected */
+  NNRT_ERR_KERNEL = 4,    /* a kernel returned nonzero */
+  NNRT_ERR_ARG = 5,       /* an invalid argument (NULL, unknown entry, bad count) */
+  NNRT_ERR_OOM = 6,       /* an allocation failed */
+  NNRT_ERR_NOT_FOUND = 7  /* a named thing (entry, tensor, file) does not exist */
+} nnrt_status;
+
+/* A short constant name for a status ("ok", "io error", ...). */
+const char *nnrt_status_string(nnrt_status status);
+
+/* Receives the message of a failure for functions that take no context. */
+typedef struct nnrt_error {
+  char message[512];
+} nnrt_error;
+
+/* A view of a dense row-major tensor. Who owns `data` depends on the function. */
+typedef struct nnrt_tensor {
+  int32_t dtype;     /* nnrt_dtype */
+  nnrt_shape shape;  /* concrete: every dim >= 0 */
+  void *data;
+} nnrt_tensor;
+
+/* Number of elements of a concrete shape (1 for rank 0). */
+int64_t nnrt_shape_numel(const nnrt_shape *shape);
+
+/* Releases memory the library handed to the caller (e.g. `nnrt_npy_read` data). */
+void nnrt_free(void *ptr);
+
+/* ---- Context ------------------------------------------------------------------------ */
+
+typedef struct nnrt_context nnrt_context;
+
+/* Creates a context for `model`: validates the model's tables and allocates every
+ * parameter (64-byte aligned, zero-filled). Parameters are not initialized: call
+ * `nnrt_params_init` or `nnrt_load_safetensors`. On failure `*out` is NULL and, if `err`
+ * is not NULL, it receives the message. */
+nnrt_status nnrt_context_create(const nnrt_model *model, nnrt_context **out, nnrt_error *err);
+void nnrt_context_destroy(nnrt_context *ctx);
+
+/* The message of the last failure on this context ("" if none). Valid until the next call
+ * on the context. */
+const char *nnrt_context_last_error(const nnrt_context *ctx);
+const nnrt_model *nnrt_context_model(const nnrt_context *ctx);
+
+/* ---- Parameters --------------------------------------------------------------------- */
+
+/* Initializes every parameter from its `nnrt_param.init` and `seed`. Each parameter draws
+ * from its own splitmix64 stream seeded with splitmix64(seed ^ fnv1a64(name)), so a value
+ * depends only on the seed and the parameter's name, not on the order of the table.
+ * fan_in = product of all dims but the last (1 for rank <= 1), fan_out = the last dim
+ * (1 for rank 0). i32 parameters accept zeros/ones/constant only. */
+nnrt_status nnrt_params_init(nnrt_context *ctx, uint64_t seed);
+
+/* A view of parameter `index` (data owned by the context, valid until destroy). */
+nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out);
+
+/* Loads every model parameter from a safetensors file (untrusted: fully validated before
+ * any parameter is written). Tensors in the file that the model lacks are ignored. */
+nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path);
+
+/* Saves every parameter (trainable and state) atomically: writes `path.tmp.<pid>`,
+ * fsyncs it, then renames it over `path`. */
+nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path);
+
+/* ---- Execution ---------------------------------------------------------------------- */
+
+/* The entry named `name`, or NULL. */
+const nnrt_entry *nnrt_find_entry(const nnrt_model *model, const char *name);
+
+/* Runs entry `entry_name`. `inputs[i]` feeds model input `entry->inputs[i]`
+ * (num_inputs == entry->num_inputs); their data is only read during the call. Fills
+ * `outputs[0 .. num_outputs)` (num_outputs <= entry->num_outputs) with views whose data
+ * the context owns, valid until the next `nnrt_run` of any entry on this context.
+ * Then copies the entry's updated slots into the parameters. */
+nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
+                     int32_t num_inputs, nnrt_tensor *outputs, int32_t num_outputs);
+
+/* Enables (1) or disables (0) per-step timing in `nnrt_run`. Off by default: a normal run
+ * reads no clock. */
+void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled);
+
+/* Seconds each step of `entry_name` took in its last profiled run: fills
+ * `seconds[0 .. min(capacity, num_steps))` and returns the number of steps, or -1 if the
+ * entry does not exist or has not run with profiling on. */
+int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
+                             int32_t capacity);
+
+/* Bytes currently reserved for the temporaries arena (grows only, never per call). */
+size_t nnrt_context_arena_bytes(const nnrt_context *ctx);
+
+/* ---- Datasets (IDX, Fashion-MNIST layout) -------------------------------------------- */
+
+typedef struct nnrt_dataset nnrt_dataset;
+
+#define NNRT_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+
+/* Loads an IDX image file (magic 0x00000803, u8 [N, rows, cols]) and an IDX label file
+ * (magic 0x00000801, u8 [N]), gzip-compressed or plain. Images become f32 in [0, 1]
+ * (x / 255), labels i32. Both files are untrusted and fully validated. */
+nnrt_status nnrt_dataset_load_idx(const char *images_path, const char *labels_path,
+                                  nnrt_dataset **out, nnrt_error *err);
+
+/* Loads split `split` ("train" or "t10k") from `dir` (NULL: NNRT_FASHION_MNIST_DIR):
+ * `<dir>/<split>-images-idx3-ubyte.gz` and `<dir>/<split>-labels-idx1-ubyte.gz`
+ * (falls back to the names without `.gz`). */
+nnrt_status nnrt_dataset_load_fashion_mnist(const char *dir, const char *split,
+                                            nnrt_dataset **out, nnrt_error *err);
+void nnrt_dataset_destroy(nnrt_dataset *ds);
+
+int64_t nnrt_dataset_size(const nnrt_dataset *ds);
+/* Views owned by the dataset: images f32 [N, rows, cols], labels i32 [N]. */
+nnrt_tensor nnrt_dataset_images(const nnrt_dataset *ds);
+nnrt_tensor nnrt_dataset_labels(const nnrt_dataset *ds);
+
+/* ---- .npy files ---------------------------------------------------------------------- */
+
+/* Reads a .npy file (format 1.0 or 2.0, dtype '<f4' or '<i4', C order, rank <= 8).
+ * On success `out->data` is allocated by the library: release it with `nnrt_free`. */
+nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_error *err);
+
+/* Writes `tensor` as a .npy file (format 1.0, '<f4' or '<i4', C order). */
+nnrt_status nnrt_npy_write(const char *path, const nnrt_tensor *tensor, nnrt_error *err);
+
+/* ---- Driver -------------------------------------------------------------------------- */
+
+/* The command line of a compiled model (library nnrt_main): `info`, `eval`, `predict`,
+ * `bench`, `train`. Returns the process exit code. */
+int nnrt_main(const nnrt_model *model, int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NNRT_NNRT_H */

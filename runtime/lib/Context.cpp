@@ -1,0 +1,397 @@
+//===- Context.cpp - nnrt_context lifetime, model validation, utilities ---===//
+//
+// Creates and destroys contexts (parameters are allocated once here), checks the
+// compiler-emitted model tables so the executor can trust indices, and holds the small
+// shared helpers: error formatting, shapes, aligned buffers and whole-file I/O.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <new>
+#include <unistd.h>
+#include <zlib.h>
+
+using namespace nnrt;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+AlignedBuffer::~AlignedBuffer() { std::free(Data); }
+
+bool AlignedBuffer::reserve(size_t bytes) {
+  if (bytes <= Size && Data)
+    return true;
+  size_t n = alignUp(bytes ? bytes : 1);
+  void *p = std::aligned_alloc(kAlign, n);
+  if (!p)
+    return false;
+  std::memset(p, 0, n);
+  std::free(Data);
+  Data = p;
+  Size = n;
+  return true;
+}
+
+std::string nnrt::vformat(const char *fmt, va_list ap) {
+  char buf[1024];
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  return buf;
+}
+
+std::string nnrt::format(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::string s = vformat(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+nnrt_status nnrt::fail(nnrt_context *ctx, nnrt_status status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ctx->LastError = vformat(fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+nnrt_status nnrt::fail(nnrt_error *err, nnrt_status status, const char *fmt, ...) {
+  if (!err)
+    return status;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof(err->message), fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+int64_t nnrt::numel(const nnrt_shape &shape) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < shape.rank; ++i)
+    n *= shape.dims[i];
+  return n;
+}
+
+const char *nnrt::dtypeName(int32_t dtype) {
+  switch (dtype) {
+  case NNRT_F32:
+    return "f32";
+  case NNRT_I32:
+    return "i32";
+  }
+  return "?";
+}
+
+std::string nnrt::shapeString(const nnrt_shape &shape, const nnrt_model *model) {
+  std::string s = "[";
+  for (int32_t i = 0; i < shape.rank; ++i) {
+    if (i)
+      s += ", ";
+    int64_t d = shape.dims[i];
+    if (d >= 0) {
+      s += std::to_string(d);
+      continue;
+    }
+    int64_t k = -(d + 1);
+    if (model && k < model->num_symbols)
+      s += model->symbols[k];
+    else
+      s += "?" + std::to_string(k);
+  }
+  return s + "]";
+}
+
+nnrt_status nnrt::readFileMaybeGz(const std::string &path, std::vector<uint8_t> &out,
+                                  size_t maxBytes, std::string &error) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) {
+    error = format("cannot open '%s': %s", path.c_str(), std::strerror(errno));
+    return NNRT_ERR_IO;
+  }
+  out.clear();
+  uint8_t chunk[1 << 16];
+  for (;;) {
+    int n = gzread(f, chunk, sizeof(chunk));
+    if (n < 0) {
+      int code = 0;
+      error = format("cannot read '%s': %s", path.c_str(), gzerror(f, &code));
+      gzclose(f);
+      return NNRT_ERR_FORMAT;
+    }
+    if (n == 0)
+      break;
+    if (out.size() + n > maxBytes) {
+      gzclose(f);
+      error = format("'%s' is larger than %zu bytes", path.c_str(), maxBytes);
+      return NNRT_ERR_FORMAT;
+    }
+    out.insert(out.end(), chunk, chunk + n);
+  }
+  int code = 0;
+  const char *msg = gzerror(f, &code);
+  if (code != Z_OK && code != Z_BUF_ERROR) {
+    error = format("cannot read '%s': %s", path.c_str(), msg);
+    gzclose(f);
+    return NNRT_ERR_FORMAT;
+  }
+  gzclose(f);
+  return NNRT_OK;
+}
+
+nnrt_status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out,
+                           size_t maxBytes, std::string &error) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    error = format("cannot open '%s': %s", path.c_str(), std::strerror(errno));
+    return NNRT_ERR_IO;
+  }
+  out.clear();
+  uint8_t chunk[1 << 16];
+  size_t n;
+  while ((n = std::fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    if (out.size() + n > maxBytes) {
+      std::fclose(f);
+      error = format("'%s' is larger than %zu bytes", path.c_str(), maxBytes);
+      return NNRT_ERR_FORMAT;
+    }
+    out.insert(out.end(), chunk, chunk + n);
+  }
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad) {
+    error = format("cannot read '%s'", path.c_str());
+    return NNRT_ERR_IO;
+  }
+  return NNRT_OK;
+}
+
+nnrt_status nnrt::writeFileAtomic(const std::string &path, const std::string &head,
+                                  const std::vector<std::pair<const void *, size_t>> &chunks,
+                                  std::string &error) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  FILE *f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    error = format("cannot create '%s': %s", tmp.c_str(), std::strerror(errno));
+    return NNRT_ERR_IO;
+  }
+  bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
+  for (auto &c : chunks)
+    ok = ok && std::fwrite(c.first, 1, c.second, f) == c.second;
+  ok = ok && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  int saved = errno;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    error = format("cannot write '%s': %s", tmp.c_str(), std::strerror(saved));
+    return NNRT_ERR_IO;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    saved = errno;
+    std::remove(tmp.c_str());
+    error = format("cannot rename '%s' to '%s': %s", tmp.c_str(), path.c_str(),
+                   std::strerror(saved));
+    return NNRT_ERR_IO;
+  }
+  // Make the rename itself durable.
+  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  if (dir.empty())
+    dir = "/";
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  return NNRT_OK;
+}
+
+//===----------------------------------------------------------------------===//
+// Model validation
+//===----------------------------------------------------------------------===//
+
+static bool validShape(const nnrt_shape &s, int32_t numSymbols, bool allowSymbols) {
+  if (s.rank < 0 || s.rank > NNRT_MAX_RANK)
+    return false;
+  for (int32_t i = 0; i < s.rank; ++i) {
+    int64_t d = s.dims[i];
+    if (d < 0 && (!allowSymbols || -(d + 1) >= numSymbols))
+      return false;
+  }
+  return true;
+}
+
+static bool validDtype(int32_t d) { return d == NNRT_F32 || d == NNRT_I32; }
+
+/// Checks one entry's tables: every index in range.
+static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
+  const char *n = e.name ? e.name : "?";
+  if (!e.name || e.num_slots < 0 || (e.num_slots && !e.slots))
+    return format("entry '%s': bad slot table", n);
+  for (int32_t i = 0; i < e.num_inputs; ++i)
+    if (e.inputs[i] < 0 || e.inputs[i] >= m->num_inputs)
+      return format("entry '%s': input %d out of range", n, i);
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    const nnrt_slot &sl = e.slots[s];
+    if (!validDtype(sl.dtype) || !validShape(sl.shape, m->num_symbols, true))
+      return format("entry '%s': slot %d has a bad dtype or shape", n, s);
+    bool ok = true;
+    switch (sl.kind) {
+    case NNRT_SLOT_INPUT: {
+      ok = false;
+      for (int32_t i = 0; i < e.num_inputs; ++i)
+        ok |= e.inputs[i] == sl.index;
+      break;
+    }
+    case NNRT_SLOT_PARAM:
+      ok = sl.index >= 0 && sl.index < m->num_params;
+      break;
+    case NNRT_SLOT_TEMP:
+      break;
+    case NNRT_SLOT_OUTPUT:
+      ok = sl.index >= 0 && sl.index < e.num_outputs;
+      break;
+    case NNRT_SLOT_ALIAS:
+      ok = sl.index >= 0 && sl.index < e.num_slots && sl.index != s;
+      break;
+    default:
+      ok = false;
+    }
+    if (!ok)
+      return format("entry '%s': slot %d has a bad kind or index", n, s);
+  }
+  for (int32_t o = 0; o < e.num_outputs; ++o)
+    if (!e.output_names || !e.output_names[o] || e.output_slots[o] < 0 ||
+        e.output_slots[o] >= e.num_slots)
+      return format("entry '%s': output %d out of range", n, o);
+  for (int32_t st = 0; st < e.num_steps; ++st) {
+    const nnrt_step &step = e.steps[st];
+    if (!step.fn || step.num_args < 0 || (step.num_args && !step.args))
+      return format("entry '%s': step %d is malformed", n, st);
+    for (int32_t a = 0; a < step.num_args; ++a)
+      if (step.args[a] < 0 || step.args[a] >= e.num_slots)
+        return format("entry '%s': step %d argument %d out of range", n, st, a);
+  }
+  for (int32_t u = 0; u < e.num_updates; ++u) {
+    int32_t p = e.updates[2 * u], s = e.updates[2 * u + 1];
+    if (p < 0 || p >= m->num_params || s < 0 || s >= e.num_slots)
+      return format("entry '%s': update %d out of range", n, u);
+  }
+  return "";
+}
+
+static std::string validateModel(const nnrt_model *m) {
+  if (m->abi_version != NNRT_MODEL_ABI_VERSION)
+    return format("model ABI version %d, runtime expects %d", m->abi_version,
+                  NNRT_MODEL_ABI_VERSION);
+  if (m->num_symbols < 0 || m->num_inputs < 0 || m->num_params < 0 || m->num_entries < 0)
+    return "negative table size in model";
+  for (int32_t i = 0; i < m->num_inputs; ++i)
+    if (!m->inputs[i].name || !validDtype(m->inputs[i].dtype) ||
+        !validShape(m->inputs[i].shape, m->num_symbols, true))
+      return format("model input %d is malformed", i);
+  for (int32_t i = 0; i < m->num_params; ++i)
+    if (!m->params[i].name || !validDtype(m->params[i].dtype) ||
+        !validShape(m->params[i].shape, 0, false))
+      return format("model param %d is malformed (params need static shapes)", i);
+  for (int32_t i = 0; i < m->num_entries; ++i) {
+    std::string e = validateEntry(m, m->entries[i]);
+    if (!e.empty())
+      return e;
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// C API
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+const char *nnrt_status_string(nnrt_status status) {
+  switch (status) {
+  case NNRT_OK:
+    return "ok";
+  case NNRT_ERR_IO:
+    return "io error";
+  case NNRT_ERR_FORMAT:
+    return "format error";
+  case NNRT_ERR_SHAPE:
+    return "shape error";
+  case NNRT_ERR_KERNEL:
+    return "kernel error";
+  case NNRT_ERR_ARG:
+    return "invalid argument";
+  case NNRT_ERR_OOM:
+    return "out of memory";
+  case NNRT_ERR_NOT_FOUND:
+    return "not found";
+  }
+  return "unknown status";
+}
+
+int64_t nnrt_shape_numel(const nnrt_shape *shape) { return numel(*shape); }
+
+void nnrt_free(void *ptr) { std::free(ptr); }
+
+nnrt_status nnrt_context_create(const nnrt_model *model, nnrt_context **out, nnrt_error *err) {
+  if (!out)
+    return fail(err, NNRT_ERR_ARG, "out is NULL");
+  *out = nullptr;
+  if (!model)
+    return fail(err, NNRT_ERR_ARG, "model is NULL");
+  std::string bad = validateModel(model);
+  if (!bad.empty())
+    return fail(err, NNRT_ERR_FORMAT, "%s", bad.c_str());
+  auto *ctx = new (std::nothrow) nnrt_context;
+  if (!ctx)
+    return fail(err, NNRT_ERR_OOM, "cannot allocate a context");
+  ctx->Model = model;
+  ctx->Params.resize(model->num_params);
+  for (int32_t i = 0; i < model->num_params; ++i) {
+    if (!ctx->Params[i].reserve(size_t(numel(model->params[i].shape)) * 4)) {
+      delete ctx;
+      return fail(err, NNRT_ERR_OOM, "cannot allocate parameter '%s'", model->params[i].name);
+    }
+  }
+  ctx->Entries.resize(model->num_entries);
+  for (int32_t i = 0; i < model->num_entries; ++i)
+    ctx->Entries[i].Entry = &model->entries[i];
+  ctx->Symbols.assign(model->num_symbols, -1);
+  *out = ctx;
+  return NNRT_OK;
+}
+
+void nnrt_context_destroy(nnrt_context *ctx) { delete ctx; }
+
+const char *nnrt_context_last_error(const nnrt_context *ctx) {
+  return ctx ? ctx->LastError.c_str() : "context is NULL";
+}
+
+const nnrt_model *nnrt_context_model(const nnrt_context *ctx) { return ctx->Model; }
+
+nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out) {
+  if (!out || index < 0 || index >= ctx->Model->num_params)
+    return fail(ctx, NNRT_ERR_ARG, "parameter index %d out of range", index);
+  const nnrt_param &p = ctx->Model->params[index];
+  out->dtype = p.dtype;
+  out->shape = p.shape;
+  out->data = ctx->Params[index].data();
+  return NNRT_OK;
+}
+
+size_t nnrt_context_arena_bytes(const nnrt_context *ctx) { return ctx->Arena.size(); }
+
+const nnrt_entry *nnrt_find_entry(const nnrt_model *model, const char *name) {
+  if (!model || !name)
+    return nullptr;
+  for (int32_t i = 0; i < model->num_entries; ++i)
+    if (std::strcmp(model->entries[i].name, name) == 0)
+      return &model->entries[i];
+  return nullptr;
+}
+
+} // extern "C"

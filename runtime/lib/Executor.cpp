@@ -1,0 +1,306 @@
+//===- Executor.cpp - runs an entry of a compiled model ------------------===//
+//
+// nnrt_run: checks the inputs against the entry's declared inputs, binds the symbolic
+// dims, sizes every slot, lays temporaries out in the context's arena, describes each
+// slot as a halide_buffer_t and calls the kernels in order. Also defines `halide_error`,
+// which replaces the aborting default of Halide's runtime (it must live in this object
+// file so that linking the executor always links it).
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+
+#include <chrono>
+#include <cstring>
+
+using namespace nnrt;
+
+/// The last message Halide reported on this thread (the only global state of libnnrt).
+static thread_local char HalideMessage[1024];
+
+extern "C" void halide_error(void *userContext, const char *msg) {
+  (void)userContext;
+  std::strncpy(HalideMessage, msg ? msg : "", sizeof(HalideMessage) - 1);
+  HalideMessage[sizeof(HalideMessage) - 1] = 0;
+  // Halide messages often end with a newline; trim it for our one-line errors.
+  size_t n = std::strlen(HalideMessage);
+  while (n && (HalideMessage[n - 1] == '\n' || HalideMessage[n - 1] == ' '))
+    HalideMessage[--n] = 0;
+}
+
+/// Builds the per-entry tables that never change between runs.
+static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
+  const nnrt_entry &e = *st.Entry;
+  st.InputPos.assign(e.num_slots, -1);
+  for (int32_t s = 0; s < e.num_slots; ++s)
+    if (e.slots[s].kind == NNRT_SLOT_INPUT)
+      for (int32_t i = 0; i < e.num_inputs; ++i)
+        if (e.inputs[i] == e.slots[s].index)
+          st.InputPos[s] = i;
+  st.Shapes.resize(e.num_slots);
+  st.Bytes.resize(e.num_slots);
+  st.Buffers.assign(e.num_slots, halide_buffer_t{});
+  st.Dims.assign(size_t(e.num_slots) * NNRT_MAX_RANK, halide_dimension_t{});
+  size_t totalArgs = 0;
+  st.ArgvStart.resize(e.num_steps);
+  for (int32_t i = 0; i < e.num_steps; ++i) {
+    st.ArgvStart[i] = totalArgs;
+    totalArgs += e.steps[i].num_args;
+  }
+  st.Argv.resize(totalArgs);
+  for (int32_t i = 0; i < e.num_steps; ++i)
+    for (int32_t a = 0; a < e.steps[i].num_args; ++a)
+      st.Argv[st.ArgvStart[i] + a] = &st.Buffers[e.steps[i].args[a]];
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    halide_buffer_t &b = st.Buffers[s];
+    b.type.code = e.slots[s].dtype == NNRT_F32 ? halide_type_float : halide_type_int;
+    b.type.bits = 32;
+    b.type.lanes = 1;
+    b.dim = &st.Dims[size_t(s) * NNRT_MAX_RANK];
+  }
+  st.Outputs.resize(e.num_outputs);
+  st.StepSeconds.assign(e.num_steps, 0.0);
+  st.Prepared = true;
+  (void)ctx;
+  return NNRT_OK;
+}
+
+/// Checks the inputs and binds every symbol they mention.
+static nnrt_status bindInputs(nnrt_context *ctx, const nnrt_entry &e, const nnrt_tensor *in) {
+  const nnrt_model *m = ctx->Model;
+  std::fill(ctx->Symbols.begin(), ctx->Symbols.end(), -1);
+  for (int32_t i = 0; i < e.num_inputs; ++i) {
+    const nnrt_input &decl = m->inputs[e.inputs[i]];
+    const nnrt_tensor &t = in[i];
+    if (t.dtype != decl.dtype)
+      return fail(ctx, NNRT_ERR_SHAPE, "input '%s': expected dtype %s, got %s", decl.name,
+                  dtypeName(decl.dtype), dtypeName(t.dtype));
+    if (t.shape.rank != decl.shape.rank)
+      return fail(ctx, NNRT_ERR_SHAPE, "input '%s': expected rank %d %s, got rank %d %s",
+                  decl.name, decl.shape.rank, shapeString(decl.shape, m).c_str(),
+                  t.shape.rank, shapeString(t.shape).c_str());
+    for (int32_t d = 0; d < t.shape.rank; ++d) {
+      int64_t want = decl.shape.dims[d], got = t.shape.dims[d];
+      if (got < 0)
+        return fail(ctx, NNRT_ERR_SHAPE, "input '%s': dim %d is negative (%lld)", decl.name,
+                    d, (long long)got);
+      if (want >= 0) {
+        if (want != got)
+          return fail(ctx, NNRT_ERR_SHAPE, "input '%s': dim %d must be %lld, got %lld",
+                      decl.name, d, (long long)want, (long long)got);
+        continue;
+      }
+      int64_t &sym = ctx->Symbols[-(want + 1)];
+      if (sym >= 0 && sym != got)
+        return fail(ctx, NNRT_ERR_SHAPE,
+                    "input '%s': dim %d binds symbol '%s' to %lld, but it is already %lld",
+                    decl.name, d, m->symbols[-(want + 1)], (long long)got, (long long)sym);
+      sym = got;
+    }
+    if (!t.data && numel(t.shape) > 0)
+      return fail(ctx, NNRT_ERR_ARG, "input '%s': data is NULL", decl.name);
+  }
+  return NNRT_OK;
+}
+
+/// Resolves every slot's concrete shape and size.
+static nnrt_status sizeSlots(nnrt_context *ctx, EntryState &st) {
+  const nnrt_entry &e = *st.Entry;
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    nnrt_shape shape = e.slots[s].shape;
+    for (int32_t d = 0; d < shape.rank; ++d) {
+      if (shape.dims[d] >= 0)
+        continue;
+      int64_t k = -(shape.dims[d] + 1);
+      if (ctx->Symbols[k] < 0)
+        return fail(ctx, NNRT_ERR_SHAPE,
+                    "entry '%s': symbol '%s' of slot %d is not bound by any input", e.name,
+                    ctx->Model->symbols[k], s);
+      shape.dims[d] = ctx->Symbols[k];
+    }
+    st.Shapes[s] = shape;
+    st.Bytes[s] = size_t(numel(shape)) * 4;
+  }
+  return NNRT_OK;
+}
+
+/// Gives every slot its bytes: inputs, params, arena, context-owned outputs, aliases.
+static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tensor *in) {
+  const nnrt_entry &e = *st.Entry;
+  size_t arenaBytes = 0;
+  for (int32_t s = 0; s < e.num_slots; ++s)
+    if (e.slots[s].kind == NNRT_SLOT_TEMP)
+      arenaBytes += alignUp(st.Bytes[s]);
+  if (!ctx->Arena.reserve(arenaBytes))
+    return fail(ctx, NNRT_ERR_OOM, "cannot allocate a %zu-byte arena", arenaBytes);
+  auto *arena = static_cast<uint8_t *>(ctx->Arena.data());
+  size_t offset = 0;
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    const nnrt_slot &sl = e.slots[s];
+    uint8_t *host = nullptr;
+    switch (sl.kind) {
+    case NNRT_SLOT_INPUT: {
+      const nnrt_tensor &t = in[st.InputPos[s]];
+      if (size_t(numel(t.shape)) * 4 != st.Bytes[s])
+        return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': slot %d %s does not match input '%s' %s",
+                    e.name, s, shapeString(st.Shapes[s]).c_str(),
+                    ctx->Model->inputs[sl.index].name, shapeString(t.shape).c_str());
+      host = static_cast<uint8_t *>(t.data);
+      break;
+    }
+    case NNRT_SLOT_PARAM:
+      if (size_t(numel(ctx->Model->params[sl.index].shape)) * 4 != st.Bytes[s])
+        return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': slot %d does not match param '%s'",
+                    e.name, s, ctx->Model->params[sl.index].name);
+      host = static_cast<uint8_t *>(ctx->Params[sl.index].data());
+      break;
+    case NNRT_SLOT_TEMP:
+      host = arena + offset;
+      offset += alignUp(st.Bytes[s]);
+      break;
+    case NNRT_SLOT_OUTPUT: {
+      AlignedBuffer &buf = st.Outputs[sl.index];
+      if (!buf.reserve(st.Bytes[s]))
+        return fail(ctx, NNRT_ERR_OOM, "cannot allocate output %d (%zu bytes)", sl.index,
+                    st.Bytes[s]);
+      host = static_cast<uint8_t *>(buf.data());
+      break;
+    }
+    default:
+      break;
+    }
+    st.Buffers[s].host = host;
+  }
+  // Aliases may chain; follow each to a non-alias slot (at most num_slots hops).
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    if (e.slots[s].kind != NNRT_SLOT_ALIAS)
+      continue;
+    int32_t target = e.slots[s].index, hops = 0;
+    while (e.slots[target].kind == NNRT_SLOT_ALIAS && hops++ < e.num_slots)
+      target = e.slots[target].index;
+    if (e.slots[target].kind == NNRT_SLOT_ALIAS)
+      return fail(ctx, NNRT_ERR_FORMAT, "entry '%s': slot %d is in an alias cycle", e.name, s);
+    if (st.Bytes[s] > st.Bytes[target])
+      return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': alias slot %d (%zu bytes) is larger than "
+                  "slot %d (%zu bytes)", e.name, s, st.Bytes[s], target, st.Bytes[target]);
+    st.Buffers[s].host = st.Buffers[target].host;
+  }
+  return NNRT_OK;
+}
+
+/// Writes the dims of every halide_buffer_t: dim[i] is nn dim rank-1-i, dense strides.
+static void describeSlots(EntryState &st) {
+  for (size_t s = 0; s < st.Shapes.size(); ++s) {
+    const nnrt_shape &shape = st.Shapes[s];
+    halide_buffer_t &b = st.Buffers[s];
+    b.dimensions = shape.rank;
+    b.flags = 0;
+    b.device = 0;
+    b.device_interface = nullptr;
+    int64_t stride = 1;
+    for (int32_t i = 0; i < shape.rank; ++i) {
+      int64_t extent = shape.dims[shape.rank - 1 - i];
+      b.dim[i] = halide_dimension_t{0, int32_t(extent), int32_t(stride), 0};
+      stride *= extent;
+    }
+  }
+}
+
+static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
+  const nnrt_entry &e = *st.Entry;
+  for (int32_t i = 0; i < e.num_steps; ++i) {
+    const nnrt_step &step = e.steps[i];
+    HalideMessage[0] = 0;
+    void **args = st.Argv.data() + st.ArgvStart[i];
+    int rc;
+    if (ctx->Profiling) {
+      auto t0 = std::chrono::steady_clock::now();
+      rc = step.fn(args);
+      auto t1 = std::chrono::steady_clock::now();
+      st.StepSeconds[i] = std::chrono::duration<double>(t1 - t0).count();
+    } else {
+      rc = step.fn(args);
+    }
+    if (rc != 0)
+      return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "
+                  "%d: %s", e.name, step.kernel ? step.kernel : "?", i, rc,
+                  HalideMessage[0] ? HalideMessage : "no message");
+  }
+  st.HasProfile = ctx->Profiling;
+  return NNRT_OK;
+}
+
+static nnrt_status applyUpdates(nnrt_context *ctx, EntryState &st) {
+  const nnrt_entry &e = *st.Entry;
+  for (int32_t u = 0; u < e.num_updates; ++u) {
+    int32_t p = e.updates[2 * u], s = e.updates[2 * u + 1];
+    size_t bytes = size_t(numel(ctx->Model->params[p].shape)) * 4;
+    if (st.Bytes[s] != bytes)
+      return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': update of '%s' from slot %d: %zu bytes, "
+                  "expected %zu", e.name, ctx->Model->params[p].name, s, st.Bytes[s], bytes);
+    if (st.Buffers[s].host != ctx->Params[p].data())
+      std::memmove(ctx->Params[p].data(), st.Buffers[s].host, bytes);
+  }
+  return NNRT_OK;
+}
+
+static EntryState *findState(nnrt_context *ctx, const char *name) {
+  if (!name)
+    return nullptr;
+  for (EntryState &st : ctx->Entries)
+    if (std::strcmp(st.Entry->name, name) == 0)
+      return &st;
+  return nullptr;
+}
+
+extern "C" {
+
+nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
+                     int32_t num_inputs, nnrt_tensor *outputs, int32_t num_outputs) {
+  if (!ctx)
+    return NNRT_ERR_ARG;
+  EntryState *st = findState(ctx, entry_name);
+  if (!st)
+    return fail(ctx, NNRT_ERR_NOT_FOUND, "model '%s' has no entry '%s'", ctx->Model->name,
+                entry_name ? entry_name : "(null)");
+  const nnrt_entry &e = *st->Entry;
+  if (num_inputs != e.num_inputs || (num_inputs && !inputs))
+    return fail(ctx, NNRT_ERR_ARG, "entry '%s' takes %d inputs, got %d", e.name,
+                e.num_inputs, num_inputs);
+  if (num_outputs < 0 || num_outputs > e.num_outputs || (num_outputs && !outputs))
+    return fail(ctx, NNRT_ERR_ARG, "entry '%s' has %d outputs, asked for %d", e.name,
+                e.num_outputs, num_outputs);
+  nnrt_status s;
+  if (!st->Prepared && (s = prepareEntry(ctx, *st)) != NNRT_OK)
+    return s;
+  if ((s = bindInputs(ctx, e, inputs)) != NNRT_OK || (s = sizeSlots(ctx, *st)) != NNRT_OK ||
+      (s = placeSlots(ctx, *st, inputs)) != NNRT_OK)
+    return s;
+  describeSlots(*st);
+  if ((s = runSteps(ctx, *st)) != NNRT_OK || (s = applyUpdates(ctx, *st)) != NNRT_OK)
+    return s;
+  for (int32_t o = 0; o < num_outputs; ++o) {
+    int32_t slot = e.output_slots[o];
+    outputs[o].dtype = e.slots[slot].dtype;
+    outputs[o].shape = st->Shapes[slot];
+    outputs[o].data = st->Buffers[slot].host;
+  }
+  ctx->LastError.clear();
+  return NNRT_OK;
+}
+
+void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled) {
+  ctx->Profiling = enabled != 0;
+}
+
+int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
+                             int32_t capacity) {
+  EntryState *st = findState(ctx, entry_name);
+  if (!st || !st->HasProfile)
+    return -1;
+  int32_t n = st->Entry->num_steps;
+  for (int32_t i = 0; i < n && i < capacity; ++i)
+    seconds[i] = st->StepSeconds[i];
+  return n;
+}
+
+} // extern "C"

@@ -1,0 +1,204 @@
+//===- Safetensors.cpp - checkpoints in the safetensors format -----------===//
+//
+// Format: u64 little-endian header length N, N bytes of JSON
+//   {"<name>": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
+//    "__metadata__": {"<key>": "<string>", ...}}
+// then the data section; offsets are relative to its start. Loading treats the file as
+// untrusted: every check passes before any parameter is written.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+#include "Json.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <sys/stat.h>
+
+using namespace nnrt;
+
+/// Largest header accepted (the format's reference implementation uses 100 MB).
+static constexpr uint64_t kMaxHeader = 100u << 20;
+
+static const char *stDtype(int32_t dtype) { return dtype == NNRT_F32 ? "F32" : "I32"; }
+
+namespace {
+struct TensorInfo {
+  std::string Dtype;
+  std::vector<uint64_t> Shape;
+  uint64_t Begin = 0, End = 0;
+};
+} // namespace
+
+/// Checks one tensor entry of the header and records it.
+static std::string parseTensor(const std::string &name, const JsonValue &v, uint64_t dataSize,
+                               TensorInfo &info) {
+  if (v.K != JsonValue::Object)
+    return format("tensor '%s': expected an object", name.c_str());
+  for (auto &m : v.Members)
+    if (m.first != "dtype" && m.first != "shape" && m.first != "data_offsets")
+      return format("tensor '%s': unknown key '%s'", name.c_str(), m.first.c_str());
+  const JsonValue *dtype = v.get("dtype"), *shape = v.get("shape"),
+                  *offsets = v.get("data_offsets");
+  if (!dtype || dtype->K != JsonValue::String)
+    return format("tensor '%s': missing or non-string 'dtype'", name.c_str());
+  if (!shape || shape->K != JsonValue::Array)
+    return format("tensor '%s': missing or non-array 'shape'", name.c_str());
+  if (!offsets || offsets->K != JsonValue::Array || offsets->Items.size() != 2)
+    return format("tensor '%s': 'data_offsets' must be an array of two integers", name.c_str());
+  info.Dtype = dtype->Str;
+  for (auto &d : shape->Items) {
+    if (d.K != JsonValue::Number || !d.IsUInt)
+      return format("tensor '%s': shape entries must be non-negative integers", name.c_str());
+    info.Shape.push_back(d.UInt);
+  }
+  for (auto &o : offsets->Items)
+    if (o.K != JsonValue::Number || !o.IsUInt)
+      return format("tensor '%s': 'data_offsets' must be non-negative integers", name.c_str());
+  info.Begin = offsets->Items[0].UInt;
+  info.End = offsets->Items[1].UInt;
+  if (info.Begin > info.End || info.End > dataSize)
+    return format("tensor '%s': data_offsets [%llu, %llu] outside the %llu-byte data section",
+                  name.c_str(), (unsigned long long)info.Begin, (unsigned long long)info.End,
+                  (unsigned long long)dataSize);
+  return "";
+}
+
+/// Checks a file tensor against the model parameter it must fill.
+static nnrt_status checkAgainstParam(nnrt_context *ctx, const char *path, const nnrt_param &p,
+                                     const TensorInfo &t) {
+  if (t.Dtype != stDtype(p.dtype))
+    return fail(ctx, NNRT_ERR_SHAPE, "%s: tensor '%s' has dtype %s, the model expects %s",
+                path, p.name, t.Dtype.c_str(), stDtype(p.dtype));
+  bool same = t.Shape.size() == size_t(p.shape.rank);
+  for (size_t i = 0; same && i < t.Shape.size(); ++i)
+    same = t.Shape[i] == uint64_t(p.shape.dims[i]);
+  if (!same) {
+    std::string got = "[";
+    for (size_t i = 0; i < t.Shape.size(); ++i)
+      got += (i ? ", " : "") + std::to_string(t.Shape[i]);
+    got += "]";
+    return fail(ctx, NNRT_ERR_SHAPE, "%s: tensor '%s' has shape %s, the model expects %s", path,
+                p.name, got.c_str(), shapeString(p.shape).c_str());
+  }
+  uint64_t bytes = uint64_t(numel(p.shape)) * 4;
+  if (t.End - t.Begin != bytes)
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: tensor '%s' spans %llu bytes, its shape needs %llu",
+                path, p.name, (unsigned long long)(t.End - t.Begin),
+                (unsigned long long)bytes);
+  return NNRT_OK;
+}
+
+extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path) {
+  if (!ctx || !path)
+    return NNRT_ERR_ARG;
+  FILE *f = std::fopen(path, "rb");
+  if (!f)
+    return fail(ctx, NNRT_ERR_IO, "cannot open '%s': %s", path, std::strerror(errno));
+  struct FileCloser {
+    FILE *F;
+    ~FileCloser() { std::fclose(F); }
+  } closer{f};
+  struct stat sb;
+  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+    return fail(ctx, NNRT_ERR_IO, "'%s' is not a regular file", path);
+  uint64_t fileSize = uint64_t(sb.st_size);
+  uint8_t lenBytes[8];
+  if (fileSize < 8 || std::fread(lenBytes, 1, 8, f) != 8)
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: truncated: %llu bytes, no header length", path,
+                (unsigned long long)fileSize);
+  uint64_t headerLen = 0;
+  for (int i = 7; i >= 0; --i)
+    headerLen = (headerLen << 8) | lenBytes[i];
+  if (headerLen > fileSize - 8)
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: header length %llu exceeds the file (%llu bytes)",
+                path, (unsigned long long)headerLen, (unsigned long long)fileSize);
+  if (headerLen > kMaxHeader)
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: header length %llu exceeds the %llu-byte limit",
+                path, (unsigned long long)headerLen, (unsigned long long)kMaxHeader);
+  std::string header(headerLen, '\0');
+  if (std::fread(&header[0], 1, headerLen, f) != headerLen)
+    return fail(ctx, NNRT_ERR_IO, "%s: cannot read the header", path);
+  uint64_t dataSize = fileSize - 8 - headerLen;
+
+  JsonValue root;
+  std::string err;
+  if (!parseJson(header.data(), header.size(), root, err))
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: %s", path, err.c_str());
+  if (root.K != JsonValue::Object)
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: the header is not a JSON object", path);
+  std::map<std::string, TensorInfo> tensors;
+  for (auto &m : root.Members) {
+    if (m.first == "__metadata__") {
+      if (m.second.K != JsonValue::Object)
+        return fail(ctx, NNRT_ERR_FORMAT, "%s: '__metadata__' must be an object", path);
+      continue;
+    }
+    TensorInfo info;
+    err = parseTensor(m.first, m.second, dataSize, info);
+    if (!err.empty())
+      return fail(ctx, NNRT_ERR_FORMAT, "%s: %s", path, err.c_str());
+    tensors[m.first] = std::move(info);
+  }
+  const nnrt_model *model = ctx->Model;
+  std::vector<const TensorInfo *> sources(model->num_params);
+  for (int32_t i = 0; i < model->num_params; ++i) {
+    const nnrt_param &p = model->params[i];
+    auto it = tensors.find(p.name);
+    if (it == tensors.end())
+      return fail(ctx, NNRT_ERR_NOT_FOUND, "%s: missing tensor '%s' (%s%s)", path, p.name,
+                  dtypeName(p.dtype), shapeString(p.shape).c_str());
+    nnrt_status s = checkAgainstParam(ctx, path, p, it->second);
+    if (s != NNRT_OK)
+      return s;
+    sources[i] = &it->second;
+  }
+  // Everything checked: now read the data.
+  for (int32_t i = 0; i < model->num_params; ++i) {
+    const TensorInfo &t = *sources[i];
+    size_t bytes = size_t(t.End - t.Begin);
+    if (std::fseek(f, long(8 + headerLen + t.Begin), SEEK_SET) != 0 ||
+        std::fread(ctx->Params[i].data(), 1, bytes, f) != bytes)
+      return fail(ctx, NNRT_ERR_IO, "%s: cannot read tensor '%s'", path, model->params[i].name);
+  }
+  return NNRT_OK;
+}
+
+extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path) {
+  if (!ctx || !path)
+    return NNRT_ERR_ARG;
+  const nnrt_model *model = ctx->Model;
+  std::string json = "{\"__metadata__\":{\"format\":\"nnrt\",\"model\":";
+  appendJsonString(json, model->name ? model->name : "");
+  json += "}";
+  std::vector<std::pair<const void *, size_t>> chunks;
+  uint64_t offset = 0;
+  for (int32_t i = 0; i < model->num_params; ++i) {
+    const nnrt_param &p = model->params[i];
+    uint64_t bytes = uint64_t(numel(p.shape)) * 4;
+    json += ",";
+    appendJsonString(json, p.name);
+    json += format(":{\"dtype\":\"%s\",\"shape\":[", stDtype(p.dtype));
+    for (int32_t d = 0; d < p.shape.rank; ++d)
+      json += (d ? "," : "") + std::to_string(p.shape.dims[d]);
+    json += format("],\"data_offsets\":[%llu,%llu]}", (unsigned long long)offset,
+                   (unsigned long long)(offset + bytes));
+    chunks.emplace_back(ctx->Params[i].data(), size_t(bytes));
+    offset += bytes;
+  }
+  json += "}";
+  // Pad with spaces so the data section starts 8-byte aligned (as the reference does).
+  while (json.size() % 8)
+    json += ' ';
+  std::string head(8, '\0');
+  uint64_t n = json.size();
+  for (int i = 0; i < 8; ++i)
+    head[i] = char((n >> (8 * i)) & 0xFF);
+  head += json;
+  std::string err;
+  nnrt_status s = writeFileAtomic(path, head, chunks, err);
+  if (s != NNRT_OK)
+    return fail(ctx, s, "%s", err.c_str());
+  return NNRT_OK;
+}

@@ -1,0 +1,461 @@
+//===- selftest.cpp - nnrt-selftest: exercises libnnrt without the compiler --===//
+//
+// Subcommands used by the lit tests in test/runtime. Each prints values a test can
+// check with FileCheck; failures print `error: <message>` and exit 1.
+//
+//===----------------------------------------------------------------------===//
+#include "SelftestModel.h"
+#include "nnrt/nnrt.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+int fail(const char *msg) {
+  std::fprintf(stderr, "error: %s\n", msg);
+  return 1;
+}
+
+struct Ctx {
+  nnrt_context *C = nullptr;
+  explicit Ctx(const nnrt_model *m) {
+    nnrt_error err;
+    if (nnrt_context_create(m, &C, &err) != NNRT_OK) {
+      std::fprintf(stderr, "error: %s\n", err.message);
+      std::exit(1);
+    }
+  }
+  ~Ctx() { nnrt_context_destroy(C); }
+  int error() { return fail(nnrt_context_last_error(C)); }
+};
+
+nnrt_tensor tensor(int32_t dtype, std::vector<int64_t> dims, void *data) {
+  nnrt_tensor t{};
+  t.dtype = dtype;
+  t.shape.rank = int32_t(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i)
+    t.shape.dims[i] = dims[i];
+  t.data = data;
+  return t;
+}
+
+/// add with x[b, k] = b*4 + k and y = 100 * x, for each batch size given.
+int runAdd(int argc, char **argv) {
+  Ctx ctx(&SelftestModel);
+  if (nnrt_params_init(ctx.C, 1) != NNRT_OK)
+    return ctx.error();
+  for (int a = 0; a < argc; ++a) {
+    int64_t batch = std::atoll(argv[a]);
+    std::vector<float> x(batch * 4), y(batch * 4);
+    for (int64_t i = 0; i < batch * 4; ++i) {
+      x[i] = float(i);
+      y[i] = 100.0f * float(i);
+    }
+    nnrt_tensor in[2] = {tensor(NNRT_F32, {batch, 4}, x.data()),
+                         tensor(NNRT_F32, {batch, 4}, y.data())};
+    nnrt_tensor out[2];
+    if (nnrt_run(ctx.C, "add", in, 2, out, 2) != NNRT_OK)
+      return ctx.error();
+    std::printf("batch %lld: sum rank %d [%lld, %lld, %lld]:", (long long)batch,
+                out[0].shape.rank, (long long)out[0].shape.dims[0],
+                (long long)out[0].shape.dims[1], (long long)out[0].shape.dims[2]);
+    auto *s = static_cast<float *>(out[0].data);
+    for (int64_t i = 0; i < batch * 4; ++i)
+      std::printf(" %g", s[i]);
+    std::printf("\ntotal rank %d: %g\n", out[1].shape.rank, *static_cast<float *>(out[1].data));
+    std::printf("arena bytes: %zu\n", nnrt_context_arena_bytes(ctx.C));
+  }
+  return 0;
+}
+
+/// Bad inputs to `add`: each prints the executor's message.
+int runBadInputs(const char *kind) {
+  Ctx ctx(&SelftestModel);
+  std::vector<float> x(64), y(64);
+  std::vector<int32_t> xi(64);
+  nnrt_tensor in[2] = {tensor(NNRT_F32, {2, 4}, x.data()), tensor(NNRT_F32, {2, 4}, y.data())};
+  std::string k = kind;
+  int32_t numInputs = 2;
+  if (k == "symbol")
+    in[1] = tensor(NNRT_F32, {3, 4}, y.data());
+  else if (k == "dtype")
+    in[1] = tensor(NNRT_I32, {2, 4}, xi.data());
+  else if (k == "rank")
+    in[0] = tensor(NNRT_F32, {8}, x.data());
+  else if (k == "static")
+    in[0] = tensor(NNRT_F32, {2, 5}, x.data());
+  else if (k == "arity")
+    numInputs = 1;
+  else if (k != "entry")
+    return fail(("unknown kind " + k).c_str());
+  const char *entry = k == "entry" ? "nope" : "add";
+  nnrt_tensor out[2];
+  nnrt_status s = nnrt_run(ctx.C, entry, in, numInputs, out, 2);
+  if (s == NNRT_OK)
+    return fail("bad inputs were accepted");
+  std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), nnrt_context_last_error(ctx.C));
+  return 1;
+}
+
+int runStep(int times) {
+  Ctx ctx(&SelftestModel);
+  if (nnrt_params_init(ctx.C, 1) != NNRT_OK)
+    return ctx.error();
+  nnrt_tensor out;
+  for (int i = 0; i < times; ++i)
+    if (nnrt_run(ctx.C, "step", nullptr, 0, &out, 1) != NNRT_OK)
+      return ctx.error();
+  nnrt_tensor p;
+  nnrt_param_view(ctx.C, 5, &p);
+  std::printf("output steps: %d, param steps: %d\n", *static_cast<int32_t *>(out.data),
+              *static_cast<int32_t *>(p.data));
+  return 0;
+}
+
+int runEntryError(const char *entry) {
+  Ctx ctx(&SelftestModel);
+  std::vector<float> x(8);
+  nnrt_tensor in = tensor(NNRT_F32, {2, 4}, x.data());
+  bool needsInput = std::strcmp(entry, "fail") == 0;
+  nnrt_status s = nnrt_run(ctx.C, entry, needsInput ? &in : nullptr, needsInput, nullptr, 0);
+  if (s == NNRT_OK)
+    return fail("the entry unexpectedly succeeded");
+  std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), nnrt_context_last_error(ctx.C));
+  return 1;
+}
+
+/// Prints facts about the initialized params that FileCheck can verify.
+int runInit(uint64_t seed) {
+  Ctx ctx(&SelftestModel);
+  if (nnrt_params_init(ctx.C, seed) != NNRT_OK)
+    return ctx.error();
+  nnrt_tensor t;
+  auto view = [&](int i) {
+    nnrt_param_view(ctx.C, i, &t);
+    return static_cast<float *>(t.data);
+  };
+  float *b = view(0);
+  std::printf("b: %g %g %g %g\n", b[0], b[1], b[2], b[3]);
+  float *w = view(1);
+  double limit = std::sqrt(6.0 / (3 + 5)), maxAbs = 0;
+  std::printf("w:");
+  for (int i = 0; i < 15; ++i) {
+    std::printf(" %.6f", w[i]);
+    maxAbs = std::fmax(maxAbs, std::fabs(w[i]));
+  }
+  std::printf("\nw within glorot limit %.6f: %s\n", limit, maxAbs <= limit ? "yes" : "no");
+  float *h = view(2);
+  double heLimit = std::sqrt(6.0 / 6), heMax = 0;
+  for (int i = 0; i < 24; ++i)
+    heMax = std::fmax(heMax, std::fabs(h[i]));
+  std::printf("h within he limit %.6f: %s\n", heLimit, heMax <= heLimit ? "yes" : "no");
+  float *n = view(3);
+  double mean = 0, var = 0;
+  for (int i = 0; i < 1000; ++i)
+    mean += n[i] / 1000.0;
+  for (int i = 0; i < 1000; ++i)
+    var += (n[i] - mean) * (n[i] - mean) / 1000.0;
+  std::printf("n mean in [0.8, 1.2]: %s, stddev in [1.8, 2.2]: %s\n",
+              mean >= 0.8 && mean <= 1.2 ? "yes" : "no",
+              std::sqrt(var) >= 1.8 && std::sqrt(var) <= 2.2 ? "yes" : "no");
+  float *u = view(4);
+  float lo = u[0], hi = u[0];
+  for (int i = 0; i < 1000; ++i) {
+    lo = std::fmin(lo, u[i]);
+    hi = std::fmax(hi, u[i]);
+  }
+  std::printf("u within [-3, -1): %s, spread > 1.9: %s\n", lo >= -3 && hi < -1 ? "yes" : "no",
+              hi - lo > 1.9f ? "yes" : "no");
+  nnrt_param_view(ctx.C, 5, &t);
+  std::printf("steps: %d\n", *static_cast<int32_t *>(t.data));
+  float *o = view(6);
+  std::printf("ones: %g %g %g\n", o[0], o[1], o[2]);
+  return 0;
+}
+
+/// FNV-1a over a param's bytes: a compact fingerprint to compare across runs.
+uint64_t fingerprint(const nnrt_tensor &t) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  auto *p = static_cast<const uint8_t *>(t.data);
+  for (int64_t i = 0, n = nnrt_shape_numel(&t.shape) * 4; i < n; ++i)
+    h = (h ^ p[i]) * 0x100000001B3ull;
+  return h;
+}
+
+void printFingerprints(nnrt_context *c, const nnrt_model *m) {
+  nnrt_tensor t;
+  for (int32_t i = 0; i < m->num_params; ++i) {
+    nnrt_param_view(c, i, &t);
+    std::printf("%s: %016llx\n", m->params[i].name, (unsigned long long)fingerprint(t));
+  }
+}
+
+int runSave(const char *path, uint64_t seed) {
+  Ctx ctx(&SelftestModel);
+  if (nnrt_params_init(ctx.C, seed) != NNRT_OK ||
+      nnrt_save_safetensors(ctx.C, path) != NNRT_OK)
+    return ctx.error();
+  printFingerprints(ctx.C, &SelftestModel);
+  return 0;
+}
+
+int runLoad(const char *path) {
+  Ctx ctx(&SelftestModel);
+  nnrt_status s = nnrt_load_safetensors(ctx.C, path);
+  if (s != NNRT_OK) {
+    std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s),
+                 nnrt_context_last_error(ctx.C));
+    return 1;
+  }
+  printFingerprints(ctx.C, &SelftestModel);
+  return 0;
+}
+
+/// Writes a malformed safetensors file of the given kind.
+int makeBadSafetensors(const std::string &kind, const char *path) {
+  auto header = [](const std::string &json, uint64_t len) {
+    std::string s(8, '\0');
+    for (int i = 0; i < 8; ++i)
+      s[i] = char((len >> (8 * i)) & 0xFF);
+    return s + json;
+  };
+  // A valid header for every param but with one field changed per kind.
+  auto tensors = [](const std::string &wDtype, const std::string &wShape, uint64_t wEnd,
+                    bool withSteps) {
+    std::string j = "{\"__metadata__\":{\"format\":\"pt\"},";
+    j += "\"b\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},";
+    j += "\"w\":{\"dtype\":\"" + wDtype + "\",\"shape\":" + wShape +
+         ",\"data_offsets\":[16," + std::to_string(wEnd) + "]},";
+    j += "\"h\":{\"dtype\":\"F32\",\"shape\":[6,4],\"data_offsets\":[76,172]},";
+    j += "\"n\":{\"dtype\":\"F32\",\"shape\":[1000],\"data_offsets\":[172,4172]},";
+    j += "\"u\":{\"dtype\":\"F32\",\"shape\":[1000],\"data_offsets\":[4172,8172]},";
+    if (withSteps)
+      j += "\"steps\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[8172,8176]},";
+    j += "\"ones\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[8176,8188]}}";
+    return j;
+  };
+  std::string data(8188, '\0'), file;
+  if (kind == "truncated") {
+    file = "\x10\x00\x00";
+  } else if (kind == "header-past-eof") {
+    file = header("{}", 1 << 20);
+  } else if (kind == "bad-json") {
+    std::string j = "{\"b\": {\"dtype\": \"F32\", \"shape\": [2, 2,], \"data_offsets\": [0, 16]}}";
+    file = header(j, j.size()) + data;
+  } else if (kind == "offsets") {
+    std::string j = tensors("F32", "[3,5]", 76, true);
+    j.replace(j.find("[8176,8188]"), 11, "[8176,9000]");
+    file = header(j, j.size()) + data;
+  } else if (kind == "dtype") {
+    std::string j = tensors("I32", "[3,5]", 76, true);
+    file = header(j, j.size()) + data;
+  } else if (kind == "shape") {
+    std::string j = tensors("F32", "[5,3]", 76, true);
+    file = header(j, j.size()) + data;
+  } else if (kind == "size") {
+    std::string j = tensors("F32", "[3,5]", 72, true);
+    file = header(j, j.size()) + data;
+  } else if (kind == "missing") {
+    std::string j = tensors("F32", "[3,5]", 76, false);
+    file = header(j, j.size()) + data;
+  } else if (kind == "not-object") {
+    std::string j = "[1, 2, 3]";
+    file = header(j, j.size());
+  } else if (kind == "valid") {
+    std::string j = tensors("F32", "[3,5]", 76, true);
+    file = header(j, j.size()) + data;
+  } else {
+    return fail(("unknown kind " + kind).c_str());
+  }
+  FILE *f = std::fopen(path, "wb");
+  if (!f)
+    return fail("cannot write the file");
+  std::fwrite(file.data(), 1, file.size(), f);
+  std::fclose(f);
+  return 0;
+}
+
+int npyWrite(const char *path, const char *dtype) {
+  bool isInt = std::strcmp(dtype, "i32") == 0;
+  std::vector<float> f(6);
+  std::vector<int32_t> i(6);
+  for (int k = 0; k < 6; ++k) {
+    f[k] = 0.5f * float(k) - 1.0f;
+    i[k] = k * 7 - 3;
+  }
+  nnrt_tensor t = isInt ? tensor(NNRT_I32, {2, 3}, i.data()) : tensor(NNRT_F32, {2, 3}, f.data());
+  nnrt_error err;
+  if (nnrt_npy_write(path, &t, &err) != NNRT_OK)
+    return fail(err.message);
+  return 0;
+}
+
+int npyRead(const char *path) {
+  nnrt_tensor t;
+  nnrt_error err;
+  nnrt_status s = nnrt_npy_read(path, &t, &err);
+  if (s != NNRT_OK) {
+    std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), err.message);
+    return 1;
+  }
+  std::printf("%s rank %d [", t.dtype == NNRT_F32 ? "f32" : "i32", t.shape.rank);
+  for (int i = 0; i < t.shape.rank; ++i)
+    std::printf("%s%lld", i ? ", " : "", (long long)t.shape.dims[i]);
+  std::printf("]:");
+  for (int64_t i = 0, n = nnrt_shape_numel(&t.shape); i < n && i < 16; ++i) {
+    if (t.dtype == NNRT_F32)
+      std::printf(" %g", static_cast<float *>(t.data)[i]);
+    else
+      std::printf(" %d", static_cast<int32_t *>(t.data)[i]);
+  }
+  std::printf("\n");
+  nnrt_free(t.data);
+  return 0;
+}
+
+int idx(const char *dir) {
+  for (const char *split : {"train", "t10k"}) {
+    nnrt_dataset *ds;
+    nnrt_error err;
+    if (nnrt_dataset_load_fashion_mnist(dir, split, &ds, &err) != NNRT_OK)
+      return fail(err.message);
+    nnrt_tensor img = nnrt_dataset_images(ds), lab = nnrt_dataset_labels(ds);
+    auto *px = static_cast<float *>(img.data);
+    auto *lb = static_cast<int32_t *>(lab.data);
+    float lo = 1, hi = 0;
+    double sum = 0;
+    for (int64_t i = 0, n = nnrt_shape_numel(&img.shape); i < n; ++i) {
+      lo = std::fmin(lo, px[i]);
+      hi = std::fmax(hi, px[i]);
+      sum += px[i];
+    }
+    std::printf("%s: %lld images %lldx%lld, labels[0..5] = %d %d %d %d %d, pixel[0][14][14] = "
+                "%.6f, min %g max %g mean %.4f\n",
+                split, (long long)nnrt_dataset_size(ds), (long long)img.shape.dims[1],
+                (long long)img.shape.dims[2], lb[0], lb[1], lb[2], lb[3], lb[4],
+                px[14 * 28 + 14], lo, hi, sum / double(nnrt_shape_numel(&img.shape)));
+    nnrt_dataset_destroy(ds);
+  }
+  return 0;
+}
+
+int idxFiles(const char *images, const char *labels) {
+  nnrt_dataset *ds;
+  nnrt_error err;
+  nnrt_status s = nnrt_dataset_load_idx(images, labels, &ds, &err);
+  if (s != NNRT_OK) {
+    std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), err.message);
+    return 1;
+  }
+  nnrt_tensor img = nnrt_dataset_images(ds);
+  std::printf("%lld images %lldx%lld, first pixel %g, first label %d\n",
+              (long long)nnrt_dataset_size(ds), (long long)img.shape.dims[1],
+              (long long)img.shape.dims[2], static_cast<float *>(img.data)[0],
+              static_cast<int32_t *>(nnrt_dataset_labels(ds).data)[0]);
+  nnrt_dataset_destroy(ds);
+  return 0;
+}
+
+/// Weights for TinyModel from the training split: a nearest-centroid classifier
+/// (w[:, c] = mean_c, bias[c] = -|mean_c|^2 / 2), so eval has a known, nontrivial accuracy.
+int makeCentroids(const char *dir, const char *path) {
+  nnrt_dataset *ds;
+  nnrt_error err;
+  if (nnrt_dataset_load_fashion_mnist(dir, "train", &ds, &err) != NNRT_OK)
+    return fail(err.message);
+  auto *px = static_cast<float *>(nnrt_dataset_images(ds).data);
+  auto *lb = static_cast<int32_t *>(nnrt_dataset_labels(ds).data);
+  std::vector<double> mean(7840, 0.0), count(10, 0.0);
+  for (int64_t i = 0; i < nnrt_dataset_size(ds); ++i) {
+    count[lb[i]] += 1;
+    for (int k = 0; k < 784; ++k)
+      mean[k * 10 + lb[i]] += px[i * 784 + k];
+  }
+  nnrt_dataset_destroy(ds);
+  Ctx ctx(&TinyModel);
+  nnrt_tensor w, b;
+  nnrt_param_view(ctx.C, 0, &w);
+  nnrt_param_view(ctx.C, 1, &b);
+  auto *wd = static_cast<float *>(w.data), *bd = static_cast<float *>(b.data);
+  for (int c = 0; c < 10; ++c) {
+    double norm = 0;
+    for (int k = 0; k < 784; ++k) {
+      double m = mean[k * 10 + c] / count[c];
+      wd[k * 10 + c] = float(m);
+      norm += m * m;
+    }
+    bd[c] = float(-0.5 * norm);
+  }
+  if (nnrt_save_safetensors(ctx.C, path) != NNRT_OK)
+    return ctx.error();
+  return 0;
+}
+
+void usage() {
+  std::printf(
+      "usage: nnrt-selftest <command> [args]\n"
+      "  main ARGS...            nnrt_main on the selftest model\n"
+      "  tiny ARGS...            nnrt_main on the tiny 28x28 linear classifier\n"
+      "  run-add B...            run entry add for each batch size\n"
+      "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry\n"
+      "  run-step N              run entry step N times\n"
+      "  entry-error ENTRY       run fail or unbound and print the error\n"
+      "  init SEED               print initialized params\n"
+      "  save PATH SEED | load PATH\n"
+      "  make-bad-safetensors KIND PATH\n"
+      "  npy-write PATH f32|i32 | npy-read PATH\n"
+      "  idx DIR | idx-files IMAGES LABELS | make-centroids DIR PATH\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage();
+    return 1;
+  }
+  std::string cmd = argv[1];
+  auto need = [&](int n) {
+    if (argc < 2 + n) {
+      usage();
+      std::exit(1);
+    }
+  };
+  if (cmd == "main" || cmd == "tiny") {
+    argv[1] = argv[0];
+    return nnrt_main(cmd == "main" ? &SelftestModel : &TinyModel, argc - 1, argv + 1);
+  }
+  if (cmd == "run-add")
+    return runAdd(argc - 2, argv + 2);
+  if (cmd == "bad-input")
+    return need(1), runBadInputs(argv[2]);
+  if (cmd == "run-step")
+    return need(1), runStep(std::atoi(argv[2]));
+  if (cmd == "entry-error")
+    return need(1), runEntryError(argv[2]);
+  if (cmd == "init")
+    return need(1), runInit(std::strtoull(argv[2], nullptr, 10));
+  if (cmd == "save")
+    return need(2), runSave(argv[2], std::strtoull(argv[3], nullptr, 10));
+  if (cmd == "load")
+    return need(1), runLoad(argv[2]);
+  if (cmd == "make-bad-safetensors")
+    return need(2), makeBadSafetensors(argv[2], argv[3]);
+  if (cmd == "npy-write")
+    return need(2), npyWrite(argv[2], argv[3]);
+  if (cmd == "npy-read")
+    return need(1), npyRead(argv[2]);
+  if (cmd == "idx")
+    return need(1), idx(argv[2]);
+  if (cmd == "idx-files")
+    return need(2), idxFiles(argv[2], argv[3]);
+  if (cmd == "make-centroids")
+    return need(2), makeCentroids(argv[2], argv[3]);
+  usage();
+  return 1;
+}
