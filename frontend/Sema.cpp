@@ -1,0 +1,337 @@
+//===- Sema.cpp - Declarations and statements -----------------------------===//
+//
+// Top-level declarations, call-graph recursion, model and function bodies.
+// Expressions and calls are in SemaExpr.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Sema.h"
+#include "frontend/Parser.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace nnc;
+using namespace nnc::ast;
+using llvm::SMLoc;
+using llvm::StringRef;
+
+std::unique_ptr<Module> nnc::parseAndCheck(llvm::SourceMgr &sourceMgr,
+                                           unsigned bufferId,
+                                           llvm::raw_ostream &diagOut) {
+  DiagnosticEngine diags(sourceMgr, diagOut);
+  const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
+  Parser parser(buffer->getBuffer(), diags);
+  std::unique_ptr<Module> module = parser.parseModule();
+  if (diags.hadError())
+    return nullptr;
+  if (!module->getLastModel()) {
+    diags.error(SMLoc::getFromPointer(buffer->getBufferStart()),
+                "no model in file");
+    return nullptr;
+  }
+  Sema sema(diags);
+  if (!sema.check(*module))
+    return nullptr;
+  return module;
+}
+
+bool Sema::check(Module &module) {
+  unsigned errorsBefore = diags.getNumErrors();
+  collectDecls(module);
+  findRecursion();
+  for (const auto &decl : module.getDecls())
+    if (auto *model = llvm::dyn_cast<ModelDecl>(decl.get()))
+      checkModel(*model);
+  // Functions no model calls are still checked, with f32 arguments.
+  for (const auto &decl : module.getDecls())
+    if (auto *fn = llvm::dyn_cast<FnDecl>(decl.get()))
+      if (!checkedFns.count(fn) && decls.lookup(fn->getName()) == fn)
+        instantiate(*fn, std::vector<Value>(fn->getArgs().size(), Value::F32));
+  return diags.getNumErrors() == errorsBefore;
+}
+
+//===----------------------------------------------------------------------===//
+// Declarations and recursion
+//===----------------------------------------------------------------------===//
+
+void Sema::collectDecls(Module &module) {
+  for (const auto &declPtr : module.getDecls()) {
+    Decl *decl = declPtr.get();
+    auto *fn = llvm::dyn_cast<FnDecl>(decl);
+    if (fn && lookupBuiltin(fn->getName())) {
+      diags.error(fn->getLoc(), "function '" + fn->getName() +
+                                    "' has the name of a builtin");
+      continue;
+    }
+    auto [it, inserted] = decls.try_emplace(decl->getName(), decl);
+    if (!inserted) {
+      diags.error(decl->getLoc(), "redefinition of '" + decl->getName() + "'");
+      diags.note(it->second->getLoc(),
+                 "previous definition of '" + decl->getName() + "' is here");
+    }
+  }
+}
+
+void Sema::collectCalls(const Expr &expr,
+                        std::vector<const CallExpr *> &calls) {
+  switch (expr.getKind()) {
+  case Expr::Kind::Unary:
+    collectCalls(llvm::cast<UnaryExpr>(expr).getOperand(), calls);
+    return;
+  case Expr::Kind::Binary:
+    collectCalls(llvm::cast<BinaryExpr>(expr).getLHS(), calls);
+    collectCalls(llvm::cast<BinaryExpr>(expr).getRHS(), calls);
+    return;
+  case Expr::Kind::List:
+    for (const auto &element : llvm::cast<ListExpr>(expr).getElements())
+      collectCalls(*element, calls);
+    return;
+  case Expr::Kind::Call: {
+    const auto &call = llvm::cast<CallExpr>(expr);
+    calls.push_back(&call);
+    for (const auto &arg : call.getArgs())
+      collectCalls(*arg, calls);
+    for (const KeywordArg &kwarg : call.getKwargs())
+      collectCalls(*kwarg.value, calls);
+    return;
+  }
+  default:
+    return;
+  }
+}
+
+/// Depth-first search over the call graph; a call to a function on the
+/// stack closes a cycle, whose members are all marked recursive.
+bool Sema::visitCalls(const FnDecl *fn, std::vector<const FnDecl *> &stack) {
+  stack.push_back(fn);
+  std::vector<const CallExpr *> calls;
+  for (const auto &stmt : fn->getBody()) {
+    if (const auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
+      collectCalls(let->getValue(), calls);
+    else if (const auto *ret = llvm::dyn_cast<ReturnStmt>(stmt.get()))
+      collectCalls(ret->getValue(), calls);
+  }
+  for (const CallExpr *call : calls) {
+    auto *callee = llvm::dyn_cast_or_null<FnDecl>(decls.lookup(call->getCallee()));
+    if (!callee || lookupBuiltin(call->getCallee()))
+      continue;
+    auto onStack = llvm::find(stack, callee);
+    if (onStack != stack.end()) {
+      diags.error(call->getLoc(), "recursive call to function '" +
+                                      callee->getName() +
+                                      "'; recursion is not supported");
+      diags.note(callee->getLoc(),
+                 "function '" + callee->getName() + "' is defined here");
+      recursive.insert(onStack, stack.end());
+      continue;
+    }
+    if (!checkedFns.count(callee)) {
+      checkedFns.insert(callee);
+      visitCalls(callee, stack);
+    }
+  }
+  stack.pop_back();
+  return true;
+}
+
+void Sema::findRecursion() {
+  std::vector<const FnDecl *> stack;
+  for (auto &entry : decls)
+    if (auto *fn = llvm::dyn_cast<FnDecl>(entry.second))
+      if (checkedFns.insert(fn).second)
+        visitCalls(fn, stack);
+  // checkedFns is reused below for "checked by Sema".
+  checkedFns.clear();
+}
+
+//===----------------------------------------------------------------------===//
+// Bodies
+//===----------------------------------------------------------------------===//
+
+bool Sema::define(Scope &scope, const Stmt &stmt, RefKind kind, Value value) {
+  auto [it, inserted] = scope.names.try_emplace(
+      stmt.getName(), Definition{kind, &stmt, 0, stmt.getNameLoc(), value});
+  if (inserted)
+    return true;
+  diags.error(stmt.getNameLoc(), "redefinition of '" + stmt.getName() + "'");
+  diags.note(it->second.loc,
+             "previous definition of '" + stmt.getName() + "' is here");
+  return false;
+}
+
+void Sema::checkModel(ModelDecl &model) {
+  Scope scope;
+  scope.model = &model;
+  layerCounts.clear();
+  paramNames.clear();
+  trainNames.clear();
+  for (const auto &stmt : model.getBody())
+    if (!stmt->getName().empty() && !llvm::isa<TrainStmt>(stmt.get()))
+      scope.laterNames.try_emplace(stmt->getName(), stmt->getNameLoc());
+  for (const auto &stmt : model.getBody())
+    checkModelStmt(*stmt, scope);
+  checkModelEnd(model);
+}
+
+void Sema::checkModelStmt(Stmt &stmt, Scope &scope) {
+  switch (stmt.getKind()) {
+  case Stmt::Kind::Input: {
+    const TensorType &type = llvm::cast<InputStmt>(stmt).getType();
+    define(scope, stmt, RefKind::Input,
+           type.dtype == DType::I32 ? Value::I32 : Value::F32);
+    return;
+  }
+  case Stmt::Kind::Param:
+    checkParam(llvm::cast<ParamStmt>(stmt), scope);
+    define(scope, stmt, RefKind::Param, Value::F32);
+    return;
+  case Stmt::Kind::Let: {
+    Value value = checkTensor(llvm::cast<LetStmt>(stmt).getValue(), scope);
+    define(scope, stmt, RefKind::Let, value);
+    return;
+  }
+  case Stmt::Kind::Train:
+    checkTrain(llvm::cast<TrainStmt>(stmt), scope);
+    return;
+  case Stmt::Kind::Return:
+    diags.error(stmt.getLoc(), "'return' is only allowed inside a function");
+    return;
+  }
+}
+
+void Sema::checkParam(ParamStmt &param, Scope &scope) {
+  const TensorType &type = param.getType();
+  if (type.dtype != DType::F32)
+    diags.error(type.loc, "param '" + param.getName() +
+                              "' must have element type f32, found '" +
+                              getDTypeName(type.dtype) + "'");
+  for (const Dim &dim : type.dims)
+    if (dim.isSymbolic())
+      diags.error(dim.loc, "param '" + param.getName() +
+                               "' must have a static shape, found symbolic "
+                               "dimension '" + dim.symbol + "'");
+  auto [it, inserted] =
+      paramNames.try_emplace(param.getName(), param.getNameLoc());
+  if (!inserted) {
+    diags.error(param.getNameLoc(),
+                "duplicate parameter name '" + param.getName() + "'");
+    diags.note(it->second, "previous definition of '" + param.getName() +
+                               "' is here");
+  }
+  checkNamedCall(param.getInit(), BuiltinCategory::Initializer, scope);
+}
+
+void Sema::checkTrain(TrainStmt &train, Scope &scope) {
+  auto [it, inserted] =
+      trainNames.try_emplace(train.getName(), train.getNameLoc());
+  if (!inserted) {
+    diags.error(train.getNameLoc(),
+                "duplicate train step '" + train.getName() + "'");
+    diags.note(it->second,
+               "previous train step '" + train.getName() + "' is here");
+  }
+  if (checkTensor(train.getLoss(), scope) == Value::I32)
+    diags.error(train.getLoss().getLoc(),
+                "the minimized expression must be an f32 tensor, but it is i32");
+  checkNamedCall(train.getOptimizer(), BuiltinCategory::Optimizer, scope);
+}
+
+void Sema::checkModelEnd(ModelDecl &model) {
+  bool hasEntry = false;
+  for (const auto &stmt : model.getBody()) {
+    if (auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
+      hasEntry |= let->isInfer();
+    auto *train = llvm::dyn_cast<TrainStmt>(stmt.get());
+    if (!train)
+      continue;
+    hasEntry = true;
+    std::vector<StringRef> candidates;
+    for (auto &entry : paramNames)
+      candidates.push_back(entry.getKey());
+    for (const auto &[name, loc] : train->over)
+      if (!paramNames.count(name))
+        diags.error(loc, "'" + name + "' in 'over' is not a parameter or "
+                             "layer of model '" + model.getName() + "'" +
+                             suggest(name, candidates));
+  }
+  if (!hasEntry)
+    diags.error(model.getLoc(), "model '" + model.getName() +
+                                    "' has no 'infer' or 'train' statement");
+}
+
+Sema::Value Sema::instantiate(const FnDecl &fn, llvm::ArrayRef<Value> args) {
+  if (recursive.count(&fn))
+    return Value::Error;
+  auto key = std::make_pair(&fn, std::vector<Value>(args));
+  auto found = instances.find(key);
+  if (found != instances.end())
+    return found->second;
+  checkedFns.insert(&fn);
+  if (instantiationDepth >= 64) {
+    diags.error(fn.getLoc(), "calls of function '" + fn.getName() +
+                                 "' nested too deeply (the limit is 64)");
+    return Value::Error;
+  }
+  Scope scope;
+  scope.fn = &fn;
+  for (unsigned i = 0, e = fn.getArgs().size(); i != e; ++i) {
+    const FnArg &arg = fn.getArgs()[i];
+    auto [it, inserted] = scope.names.try_emplace(
+        arg.name, Definition{RefKind::FnArg, nullptr, i, arg.loc, args[i]});
+    if (!inserted) {
+      diags.error(arg.loc, "duplicate parameter '" + arg.name +
+                               "' of function '" + fn.getName() + "'");
+      diags.note(it->second.loc, "previous parameter '" + arg.name +
+                                     "' is here");
+    }
+  }
+  for (const auto &stmt : fn.getBody())
+    if (llvm::isa<LetStmt>(stmt.get()))
+      scope.laterNames.try_emplace(stmt->getName(), stmt->getNameLoc());
+  Value result = Value::Error;
+  ++instantiationDepth;
+  checkFnBody(fn, scope, result);
+  --instantiationDepth;
+  instances[key] = result;
+  return result;
+}
+
+static StringRef getStmtKeyword(const Stmt &stmt) {
+  switch (stmt.getKind()) {
+  case Stmt::Kind::Input: return "input";
+  case Stmt::Kind::Param: return "param";
+  case Stmt::Kind::Train: return "train";
+  case Stmt::Kind::Let:
+    return llvm::cast<LetStmt>(stmt).isInfer() ? "infer" : "let";
+  case Stmt::Kind::Return: return "return";
+  }
+  return "";
+}
+
+void Sema::checkFnBody(const FnDecl &fn, Scope &scope, Value &result) {
+  const StmtList &body = fn.getBody();
+  for (size_t i = 0, e = body.size(); i != e; ++i) {
+    Stmt &stmt = *body[i];
+    if (auto *ret = llvm::dyn_cast<ReturnStmt>(&stmt)) {
+      if (i + 1 != e)
+        diags.error(stmt.getLoc(), "'return' must be the last statement of "
+                                   "function '" + fn.getName() + "'");
+      result = checkTensor(ret->getValue(), scope);
+      continue;
+    }
+    auto *let = llvm::dyn_cast<LetStmt>(&stmt);
+    if (!let || let->isInfer()) {
+      diags.error(stmt.getLoc(), "'" + getStmtKeyword(stmt) +
+                                     "' is not allowed inside function '" +
+                                     fn.getName() + "'");
+      continue;
+    }
+    define(scope, stmt, RefKind::Let, checkTensor(let->getValue(), scope));
+  }
+  if (body.empty() || !llvm::isa<ReturnStmt>(body.back().get())) {
+    diags.error(fn.getEndLoc(), "function '" + fn.getName() +
+                                    "' must end with a 'return' statement");
+    result = Value::Error;
+  }
+}

@@ -1,0 +1,123 @@
+//===- Sema.h - Semantic checks of the .nn AST ------------------*- C++ -*-===//
+//
+// Sema resolves names, checks calls against Builtins.def, checks dtypes
+// (integer tensors only feed integer parameters of builtins), names layer
+// instances, and rejects misplaced statements. It does not check shapes:
+// MLIRGen does, through the nn dialect's type inference.
+//
+// parseAndCheck() is the frontend's entry point for drivers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_FRONTEND_SEMA_H
+#define NNC_FRONTEND_SEMA_H
+
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <map>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace nnc {
+
+/// Parses buffer `bufferId` of `sourceMgr` and runs Sema on it. Diagnostics
+/// go to `diagOut`. Returns null if any error was reported (including "no
+/// model in file"); the caller then exits with status 1.
+std::unique_ptr<ast::Module> parseAndCheck(llvm::SourceMgr &sourceMgr,
+                                           unsigned bufferId,
+                                           llvm::raw_ostream &diagOut);
+
+/// Checks and annotates a parsed module.
+class Sema {
+public:
+  explicit Sema(DiagnosticEngine &diags) : diags(diags) {}
+
+  /// Returns true if no error was reported.
+  bool check(ast::Module &module);
+
+  /// What an expression evaluates to. Error means "already diagnosed".
+  enum class Value { F32, I32, String, Bool, List, Error };
+
+  /// A name visible in a body.
+  struct Definition {
+    ast::RefKind kind;
+    const ast::Stmt *stmt; ///< Null for function arguments.
+    unsigned argIndex;
+    llvm::SMLoc loc;
+    Value value;
+  };
+
+private:
+  /// The body being checked: a model, or a function instantiated with
+  /// argument dtypes.
+  struct Scope {
+    ast::ModelDecl *model = nullptr;
+    const ast::FnDecl *fn = nullptr;
+    llvm::StringMap<Definition> names;
+    /// Names defined anywhere in the body, for "used before definition".
+    llvm::StringMap<llvm::SMLoc> laterNames;
+  };
+
+  // Declarations (Sema.cpp).
+  void collectDecls(ast::Module &module);
+  void findRecursion();
+  bool visitCalls(const ast::FnDecl *fn,
+                  std::vector<const ast::FnDecl *> &stack);
+  void collectCalls(const ast::Expr &expr,
+                    std::vector<const ast::CallExpr *> &calls);
+  void checkModel(ast::ModelDecl &model);
+  void checkModelStmt(ast::Stmt &stmt, Scope &scope);
+  void checkModelEnd(ast::ModelDecl &model);
+  void checkParam(ast::ParamStmt &param, Scope &scope);
+  void checkTrain(ast::TrainStmt &train, Scope &scope);
+  Value instantiate(const ast::FnDecl &fn, llvm::ArrayRef<Value> args);
+  void checkFnBody(const ast::FnDecl &fn, Scope &scope, Value &result);
+  bool define(Scope &scope, const ast::Stmt &stmt, ast::RefKind kind,
+              Value value);
+
+  // Expressions (SemaExpr.cpp).
+  Value checkExpr(ast::Expr &expr, Scope &scope);
+  Value checkTensor(ast::Expr &expr, Scope &scope);
+  Value checkIdent(ast::IdentExpr &ident, Scope &scope);
+  Value checkArith(ast::Expr &operand, Scope &scope, char op,
+                   llvm::StringRef which, llvm::SMLoc opLoc);
+  Value checkCall(ast::CallExpr &call, Scope &scope);
+  Value checkUserCall(ast::CallExpr &call, const ast::FnDecl &fn,
+                      Scope &scope);
+  bool checkBuiltinUse(ast::CallExpr &call, const BuiltinInfo &info,
+                       Scope &scope);
+  bool bindArgs(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  bool checkArg(ast::Expr *arg, const BuiltinParam &param,
+                const BuiltinInfo &info, Scope &scope);
+  void nameLayer(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  bool checkNamedCall(ast::CallExpr &call, BuiltinCategory category,
+                      Scope &scope);
+  std::string suggest(llvm::StringRef name,
+                      llvm::ArrayRef<llvm::StringRef> candidates);
+
+  DiagnosticEngine &diags;
+  llvm::StringMap<ast::Decl *> decls;
+  /// Functions that are part of a call cycle (already diagnosed).
+  llvm::DenseSet<const ast::FnDecl *> recursive;
+  /// Functions checked at least once.
+  llvm::DenseSet<const ast::FnDecl *> checkedFns;
+  /// Result of a function per argument dtypes.
+  std::map<std::pair<const ast::FnDecl *, std::vector<Value>>, Value>
+      instances;
+  unsigned instantiationDepth = 0;
+  /// Per model: layer counters per kind, and parameter names.
+  std::map<BuiltinId, unsigned> layerCounts;
+  llvm::StringMap<llvm::SMLoc> paramNames;
+  llvm::StringMap<llvm::SMLoc> trainNames;
+};
+
+} // namespace nnc
+
+#endif // NNC_FRONTEND_SEMA_H
