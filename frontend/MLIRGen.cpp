@@ -10,10 +10,18 @@
 #include "frontend/MLIRGenImpl.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
 using namespace nnc;
+
+static std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
 
 MLIRGenImpl::MLIRGenImpl(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                          const ast::Module &module, const ast::ModelDecl &model)
@@ -54,7 +62,7 @@ RankedTensorType MLIRGenImpl::convertType(const ast::TensorType &type) {
 //===----------------------------------------------------------------------------===//
 
 Value MLIRGenImpl::param(llvm::SMLoc l, StringRef name, RankedTensorType type,
-                         StringRef init, ArrayRef<float> initArgs) {
+                         StringRef init, ArrayRef<float> initArgs, bool trainable) {
   auto it = variables.find(name);
   if (it == variables.end()) {
     OpBuilder::InsertionGuard guard(builder);
@@ -73,7 +81,7 @@ Value MLIRGenImpl::param(llvm::SMLoc l, StringRef name, RankedTensorType type,
                                               TypeAttr::get(type),
                                               builder.getStringAttr(init),
                                               builder.getF32ArrayAttr(initArgs),
-                                              builder.getBoolAttr(true));
+                                              builder.getBoolAttr(trainable));
     it = variables.insert({name, var}).first;
   } else if (it->second.getType() != type) {
     return error(l, "parameter '" + name + "' is used with two shapes");
@@ -140,6 +148,8 @@ void MLIRGenImpl::recordTrainConfig() {
       if (const auto *n = dyn_cast<ast::NumberExpr>(opt.getArgs()[0].get()))
         lr = n->getValue();
     fields.push_back(attr("lr", builder.getF32FloatAttr(lr)));
+    fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
+    fields.push_back(attr("loss", builder.getStringAttr("loss")));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));
     return;
   }
@@ -148,6 +158,31 @@ void MLIRGenImpl::recordTrainConfig() {
 //===----------------------------------------------------------------------------===//
 // Entries
 //===----------------------------------------------------------------------------===//
+
+func::FuncOp MLIRGenImpl::startEntry(llvm::SMLoc l, StringRef name, FuncState &fs) {
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(loc(l), name, builder.getFunctionType({}, {}));
+  fs.func = func;
+  state = &fs;
+  builder.setInsertionPointToStart(func.addEntryBlock());
+  return func;
+}
+
+void MLIRGenImpl::finishEntry(FuncState &fs, ArrayRef<Value> results,
+                              ArrayRef<StringRef> names) {
+  func::FuncOp func = fs.func;
+  builder.setInsertionPointToEnd(&func.getBody().front());
+  builder.create<func::ReturnOp>(func.getLoc(), results);
+  func.setType(builder.getFunctionType(func.getBody().getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
+  func.setAllArgAttrs(fs.argAttrs);
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (StringRef n : names)
+    resultAttrs.push_back(
+        builder.getDictionaryAttr(attr("nn.output", builder.getStringAttr(n))));
+  func.setAllResultAttrs(resultAttrs);
+  state = nullptr;
+}
 
 bool MLIRGenImpl::genInferEntry() {
   SmallVector<const ast::LetStmt *> outputs;
@@ -158,31 +193,83 @@ bool MLIRGenImpl::genInferEntry() {
     return true;
 
   mode = Mode::Infer;
-  builder.setInsertionPointToEnd(module.getBody());
-  auto func = builder.create<func::FuncOp>(loc(outputs.front()->getLoc()), "infer",
-                                           builder.getFunctionType({}, {}));
   FuncState fs;
-  fs.func = func;
-  state = &fs;
-  builder.setInsertionPointToStart(func.addEntryBlock());
-
+  startEntry(outputs.front()->getLoc(), "infer", fs);
   SmallVector<Value> results;
-  SmallVector<DictionaryAttr> resultAttrs;
+  SmallVector<StringRef> names;
   for (const ast::LetStmt *out : outputs) {
     Value v = genLet(*out);
     if (!v)
       return false;
     results.push_back(v);
-    resultAttrs.push_back(builder.getDictionaryAttr(
-        attr("nn.output", builder.getStringAttr(out->getName()))));
+    names.push_back(out->getName());
   }
-  builder.create<func::ReturnOp>(func.getLoc(), results);
-  func.setType(builder.getFunctionType(func.getBody().getArgumentTypes(),
-                                       ValueRange(results).getTypes()));
-  func.setAllArgAttrs(fs.argAttrs);
-  func.setAllResultAttrs(resultAttrs);
-  state = nullptr;
+  finishEntry(fs, results, names);
   return true;
+}
+
+/// The optimizer call of a train statement as a dictionary of numbers (defaults from
+/// Builtins.def filled in), plus its name.
+DictionaryAttr MLIRGenImpl::optimizerConfig(const ast::TrainStmt &train) {
+  const ast::CallExpr &opt = train.getOptimizer();
+  const BuiltinInfo &info = getBuiltinInfo(*opt.getBuiltin());
+  SmallVector<NamedAttribute> fields;
+  fields.push_back(attr("name", builder.getStringAttr(train.getName())));
+  fields.push_back(attr("optimizer", builder.getStringAttr(opt.getCallee())));
+  for (auto [i, p] : llvm::enumerate(info.params)) {
+    const ast::Expr *e =
+        i < opt.getBoundArgs().size() ? opt.getBoundArgs()[i] : nullptr;
+    double v = 0;
+    if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(e))
+      v = n->getValue();
+    else if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(e))
+      v = -cast<ast::NumberExpr>(u->getOperand()).getValue();
+    else if (!llvm::to_float(p.defaultValue, v))
+      continue;
+    fields.push_back(attr(p.name, builder.getF32FloatAttr(v)));
+  }
+  return builder.getDictionaryAttr(fields);
+}
+
+bool MLIRGenImpl::genTrainEntry(const ast::TrainStmt &train) {
+  mode = Mode::Train;
+  dropoutSites = 0;
+  trainName = train.getName().str();
+  FuncState fs;
+  func::FuncOp func = startEntry(train.getLoc(), trainName + "_loss", fs);
+  Value loss = genExpr(train.getLoss());
+  if (!loss)
+    return false;
+  if (loss.getType() != RankedTensorType::get({}, builder.getF32Type())) {
+    error(train.getLoss().getLoc(), "the minimized expression must be a scalar, got '" +
+                                        typeString(loss.getType()) + "'");
+    return false;
+  }
+  finishEntry(fs, loss, {"loss"});
+  func->setAttr("nn.train", optimizerConfig(train));
+  if (!train.over.empty()) {
+    // `over NAME, ...`: parameters, or every parameter of a layer instance.
+    SmallVector<Attribute> wrt;
+    for (const auto &[name, l] : train.over)
+      for (auto &entry : variables)
+        if (entry.getKey() == name || entry.getKey().starts_with(name + "."))
+          wrt.push_back(FlatSymbolRefAttr::get(&context, entry.getKey()));
+    func->setAttr("nn.wrt", builder.getArrayAttr(wrt));
+  }
+  return true;
+}
+
+Value MLIRGenImpl::dropout(llvm::SMLoc l, Value x, double rate) {
+  if (mode == Mode::Infer || rate == 0)
+    return x;
+  auto scalarType = RankedTensorType::get({}, builder.getF32Type());
+  Value step = param(l, trainName + ".step", scalarType, "zeros", {}, /*trainable=*/false);
+  // Each dropout site offsets the seed by 2^20 steps, keeping it an exact float.
+  Value seed = create<nn::AddOp>(l, {step, scalar(l, double(1 << 20) * dropoutSites++)});
+  Value u = create<nn::RandomUniformOp>(l, {x, seed});
+  Value keep = create<nn::GreaterOp>(l, {u, scalar(l, rate)});
+  Value mask = create<nn::DivOp>(l, {keep, scalar(l, 1.0 - rate)});
+  return create<nn::MulOp>(l, {x, mask});
 }
 
 //===----------------------------------------------------------------------------===//
@@ -341,6 +428,10 @@ OwningOpRef<ModuleOp> MLIRGenImpl::run() {
   module->setAttr("nn.source", builder.getStringAttr(file));
   if (!genDeclarations() || !genInferEntry())
     return nullptr;
+  for (const auto &stmt : model.getBody())
+    if (const auto *train = dyn_cast<ast::TrainStmt>(stmt.get()))
+      if (!genTrainEntry(*train))
+        return nullptr;
   recordTrainConfig();
   if (failed(verify(module)))
     return nullptr;

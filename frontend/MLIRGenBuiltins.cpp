@@ -203,8 +203,7 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   case BuiltinId::StopGradient:
     return create<nn::StopGradientOp>(l, t[0]);
   case BuiltinId::Dropout:
-    // Identity at inference; training entries get a mask (the training issue).
-    return t[0];
+    return dropout(l, t[0], args.number(1));
   case BuiltinId::Dense: {
     ArrayRef<int64_t> shape = shapeOf(t[0]);
     if (shape.size() < 2 || ShapedType::isDynamic(shape.back()))

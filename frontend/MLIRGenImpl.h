@@ -71,7 +71,13 @@ public:
   /// Returns the block argument for parameter `name` of type `type`, declaring the
   /// nn.variable on first use. Reports a type clash at `l`.
   mlir::Value param(llvm::SMLoc l, llvm::StringRef name, mlir::RankedTensorType type,
-                    llvm::StringRef init, llvm::ArrayRef<float> initArgs = {});
+                    llvm::StringRef init, llvm::ArrayRef<float> initArgs = {},
+                    bool trainable = true);
+
+  /// Dropout: the identity at inference; in a training step, x * mask with a mask
+  /// drawn from the step counter (a new mask every step, the same in the backward
+  /// pass because it is one value).
+  mlir::Value dropout(llvm::SMLoc l, mlir::Value x, double rate);
 
   Mode getMode() const { return mode; }
 
@@ -79,18 +85,6 @@ public:
   mlir::Value genBuiltin(const ast::CallExpr &call);
 
 private:
-  mlir::Value genExpr(const ast::Expr &expr);
-  mlir::Value genBinary(const ast::BinaryExpr &expr);
-  mlir::Value genIdent(const ast::IdentExpr &ident);
-  mlir::Value genUserCall(const ast::CallExpr &call);
-  mlir::Value genLet(const ast::LetStmt &let);
-
-  bool genDeclarations();
-  bool genInferEntry();
-  void recordTrainConfig();
-  mlir::Value inputArg(const ast::InputStmt &input);
-  mlir::RankedTensorType convertType(const ast::TensorType &type);
-
   /// State of the function being generated (an entry or a specialized user fn).
   struct FuncState {
     mlir::func::FuncOp func;
@@ -101,6 +95,26 @@ private:
     llvm::DenseMap<const ast::Stmt *, mlir::Value> inputs;
   };
 
+  mlir::Value genExpr(const ast::Expr &expr);
+  mlir::Value genBinary(const ast::BinaryExpr &expr);
+  mlir::Value genIdent(const ast::IdentExpr &ident);
+  mlir::Value genUserCall(const ast::CallExpr &call);
+  mlir::Value genLet(const ast::LetStmt &let);
+
+  bool genDeclarations();
+  bool genInferEntry();
+  bool genTrainEntry(const ast::TrainStmt &train);
+  /// Starts entry function `name` with a FuncState; `finishEntry` returns `results`
+  /// named `names` and fixes the signature.
+  mlir::func::FuncOp startEntry(llvm::SMLoc l, llvm::StringRef name, FuncState &fs);
+  void finishEntry(FuncState &fs, llvm::ArrayRef<mlir::Value> results,
+                   llvm::ArrayRef<llvm::StringRef> names);
+  mlir::DictionaryAttr optimizerConfig(const ast::TrainStmt &train);
+  void recordTrainConfig();
+  mlir::Value inputArg(const ast::InputStmt &input);
+  mlir::RankedTensorType convertType(const ast::TensorType &type);
+
+
   mlir::MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
   const ast::Module &astModule;
@@ -108,6 +122,8 @@ private:
   mlir::OpBuilder builder;
   mlir::ModuleOp module;
   Mode mode = Mode::Infer;
+  unsigned dropoutSites = 0;      // per training entry: decorrelates the masks
+  std::string trainName;          // the training entry being generated
   FuncState *state = nullptr;
   llvm::StringMap<nn::VariableOp> variables;
   std::map<std::pair<const ast::FnDecl *, std::vector<const void *>>, mlir::func::FuncOp>

@@ -295,9 +295,13 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
 }
 NN_COMPATIBLE_RETURN_TYPES(ReshapeOp)
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getX().getType() == getType() && cast<TensorType>(getType()).hasStaticShape())
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  auto type = cast<TensorType>(getType());
+  if (getX().getType() == type && type.hasStaticShape())
     return getX();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX()))
+    if (type.hasStaticShape())
+      return dense.reshape(cast<ShapedType>(type));
   // reshape(reshape(y)) == reshape(y): the data is never moved.
   if (auto inner = getX().getDefiningOp<ReshapeOp>()) {
     getXMutable().assign(inner.getX());
@@ -438,6 +442,40 @@ LogicalResult KernelOp::verify() {
                                   << " but declares results " << getResultTypes();
   return success();
 }
+
+//===----------------------------------------------------------------------------===//
+// CountOp, RandomUniformOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult CountOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  if (t.hasRank())
+    for (int64_t a : adaptor.getAxes())
+      if (a < 0 || a >= t.getRank())
+        return emitOptionalError(loc, "'nn.count' axis ", a,
+                                 " is out of range for a tensor of rank ", t.getRank());
+  types.push_back(RankedTensorType::get({}, Float32Type::get(ctx)));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(CountOp)
+
+LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext *ctx,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  auto seed = cast<TensorType>(adaptor.getSeed().getType());
+  if (seed.hasRank() && seed.getRank() != 0)
+    return emitOptionalError(loc, "'nn.random_uniform' seed must be a rank-0 tensor");
+  auto like = cast<TensorType>(adaptor.getLike().getType());
+  types.push_back(like.hasRank()
+                      ? Type(RankedTensorType::get(like.getShape(), Float32Type::get(ctx)))
+                      : unrankedLike(Float32Type::get(ctx)));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(RandomUniformOp)
+
+#include "ir/NNInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "ir/NNOps.cpp.inc"

@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "ir/NNTraits.h"
 
+#include "ir/NNInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "ir/NNOps.h.inc"
 

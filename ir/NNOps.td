@@ -11,6 +11,7 @@
 #define NN_OPS_TD
 
 include "ir/NNDialect.td"
+include "ir/NNInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -25,6 +26,9 @@ def NN_AnyTensor : TensorOf<[F32, I32]>;
 /// (broadcast) operands; fusion and code generation read it instead of op names.
 def NN_Elementwise : NativeOpTrait<"NNElementwise">;
 
+/// Results are piecewise constant in the operands: gradients stop here.
+def NN_ZeroGradient : NativeOpTrait<"NNZeroGradient">;
+
 /// Every compute op: pure, result type inferred from operands; a declared result type
 /// only has to be compatible (same element type, `?`/unranked may stand for a size).
 class NN_ComputeOp<string mnemonic, list<Trait> traits = []> :
@@ -36,7 +40,7 @@ class NN_ComputeOp<string mnemonic, list<Trait> traits = []> :
 // Constants
 //===----------------------------------------------------------------------------===//
 
-def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure,
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, NN_ZeroGradient,
     InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "a constant tensor";
   let description = [{
@@ -62,17 +66,20 @@ class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []> :
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_NegOp : NN_UnaryOp<"neg", "-x"> { let hasFolder = 1; }
-def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)">;
-def NN_LogOp : NN_UnaryOp<"log", "log(x)">;
-def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
-def NN_AbsOp : NN_UnaryOp<"abs", "|x|">;
-def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
-def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)">;
-def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0 (the derivative of relu)">;
+def NN_Differentiable : DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>;
+
+def NN_NegOp : NN_UnaryOp<"neg", "-x", [NN_Differentiable]> { let hasFolder = 1; }
+def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)", [NN_Differentiable]>;
+def NN_LogOp : NN_UnaryOp<"log", "log(x)", [NN_Differentiable]>;
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)", [NN_Differentiable]>;
+def NN_AbsOp : NN_UnaryOp<"abs", "|x|", [NN_Differentiable]>;
+def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)", [NN_Differentiable]>;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", [NN_Differentiable]>;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)", [NN_Differentiable]>;
+def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0 (the derivative of relu)",
+    [NN_ZeroGradient]>;
 def NN_StopGradientOp : NN_UnaryOp<"stop_gradient",
-    "x, with no gradient flowing back"> {
+    "x, with no gradient flowing back", [NN_Differentiable]> {
   let description = [{
     The identity in value; automatic differentiation treats the result as a constant.
   }];
@@ -94,20 +101,21 @@ class NN_BinaryOp<string mnemonic, string formula, list<Trait> traits = []> :
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs", [Commutative]> { let hasFolder = 1; }
-def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs"> { let hasFolder = 1; }
-def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs", [Commutative]> { let hasFolder = 1; }
-def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs"> { let hasFolder = 1; }
-def NN_MaxOp : NN_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
-def NN_MinOp : NN_BinaryOp<"min", "min(lhs, rhs)", [Commutative]>;
-def NN_PowOp : NN_BinaryOp<"pow", "lhs ^ rhs">;
-def NN_GreaterOp : NN_BinaryOp<"greater", "lhs > rhs ? 1 : 0">;
+def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs", [Commutative, NN_Differentiable]> { let hasFolder = 1; }
+def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs", [NN_Differentiable]> { let hasFolder = 1; }
+def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs", [Commutative, NN_Differentiable]> { let hasFolder = 1; }
+def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs", [NN_Differentiable]> { let hasFolder = 1; }
+def NN_MaxOp : NN_BinaryOp<"max", "max(lhs, rhs)", [Commutative, NN_Differentiable]>;
+def NN_MinOp : NN_BinaryOp<"min", "min(lhs, rhs)", [Commutative, NN_Differentiable]>;
+def NN_PowOp : NN_BinaryOp<"pow", "lhs ^ rhs", [NN_Differentiable]>;
+def NN_GreaterOp : NN_BinaryOp<"greater", "lhs > rhs ? 1 : 0", [NN_ZeroGradient]>;
 
 //===----------------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------------===//
 
-class NN_ReduceOp<string mnemonic, string what> : NN_ComputeOp<mnemonic> {
+class NN_ReduceOp<string mnemonic, string what> :
+    NN_ComputeOp<mnemonic, [NN_Differentiable]> {
   let summary = what # " over axes";
   let description = [{
     Reduces over `axes` (distinct, in [0, rank)); with `keepdims` the reduced dims stay
@@ -128,7 +136,7 @@ def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
 // Linear algebra
 //===----------------------------------------------------------------------------===//
 
-def NN_MatmulOp : NN_ComputeOp<"matmul"> {
+def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable]> {
   let summary = "matrix product";
   let description = [{
     `lhs: [..., M, K]` times `rhs: [K, N]` gives `[..., M, N]`; the leading dims of lhs
@@ -145,7 +153,7 @@ def NN_MatmulOp : NN_ComputeOp<"matmul"> {
 // Shape ops
 //===----------------------------------------------------------------------------===//
 
-def NN_ReshapeOp : NN_ComputeOp<"reshape"> {
+def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable]> {
   let summary = "reshape without moving data";
   let description = [{
     Reinterprets the operand's elements (row-major) with the shape `shape`; at most one
@@ -158,7 +166,7 @@ def NN_ReshapeOp : NN_ComputeOp<"reshape"> {
   let hasFolder = 1;
 }
 
-def NN_TransposeOp : NN_ComputeOp<"transpose"> {
+def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable]> {
   let summary = "permute dims";
   let description = "Result dim i is operand dim `perm[i]`.";
   let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
@@ -167,7 +175,7 @@ def NN_TransposeOp : NN_ComputeOp<"transpose"> {
   let hasFolder = 1;
 }
 
-def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to"> {
+def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable]> {
   let summary = "broadcast to the shape of another tensor";
   let description = [{
     Broadcasts `x` to the shape of `like` (which must be a valid broadcast target);
@@ -177,7 +185,7 @@ def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to"> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_OneHotOp : NN_ComputeOp<"one_hot"> {
+def NN_OneHotOp : NN_ComputeOp<"one_hot", [NN_ZeroGradient]> {
   let summary = "one-hot encoding of integer labels";
   let description = [{
     `[...]` i32 labels give `[..., depth]` f32 with 1 at the label's index, 0 elsewhere
@@ -186,6 +194,29 @@ def NN_OneHotOp : NN_ComputeOp<"one_hot"> {
   let arguments = (ins NN_IntTensor:$labels, I64Attr:$depth);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
+}
+
+def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient]> {
+  let summary = "number of elements along axes, as f32";
+  let description = [{
+    The product of `x`'s extents along `axes` (all dims when empty) as a rank-0 f32;
+    reads only the shape, so it is the run-time size of dynamic dims (the gradient of
+    a mean over the batch divides by it).
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+}
+
+def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient]> {
+  let summary = "deterministic uniform noise in [0, 1) shaped like a tensor";
+  let description = [{
+    Each element is a hash of its linear index and the rank-0 `seed` (a counter the
+    training step advances), mapped to [0, 1). The same seed gives the same values on
+    every target. Dropout builds its mask from it.
+  }];
+  let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed);
+  let results = (outs NN_FloatTensor:$result);
 }
 
 //===----------------------------------------------------------------------------===//

@@ -105,10 +105,16 @@ struct FormKernelsPass : public nn::impl::NNFormKernelsBase<FormKernelsPass> {
     unsigned index = 0;
     for (auto &group : partition(block))
       outline(group, (func.getSymName() + "_k" + Twine(index++)).str());
-    // Constants now live inside the kernels that read them.
-    for (Operation &op : llvm::make_early_inc_range(block))
-      if (isa<ConstantOp>(op) && op.use_empty())
+    // Constants now live inside the kernels that read them; one still used outside
+    // kernels (returned, or reshaped) becomes a kernel of its own.
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (!isa<ConstantOp>(op))
+        continue;
+      if (op.use_empty())
         op.erase();
+      else
+        outline({&op}, (func.getSymName() + "_k" + Twine(index++)).str());
+    }
   }
 };
 

@@ -26,4 +26,30 @@ def NNFormKernels : Pass<"nn-form-kernels", "mlir::func::FuncOp"> {
   let dependentDialects = ["nn::NNDialect"];
 }
 
+def NNAutodiff : Pass<"nn-autodiff", "mlir::ModuleOp"> {
+  let summary = "reverse-mode automatic differentiation";
+  let description = [{
+    For every function marked `nn.differentiate` (returning a rank-0 f32 loss), adds
+    `<name>_grad` with the same arguments, returning the loss and its gradient with
+    respect to each trainable parameter argument (`nn.param` naming a trainable
+    `nn.variable`). Each op supplies its adjoint through DifferentiableOpInterface;
+    fan-out accumulates; broadcasting is summed back; integer values and
+    `nn.stop_gradient` carry no gradient.
+  }];
+  let dependentDialects = ["nn::NNDialect"];
+}
+
+def NNTrainStep : Pass<"nn-train-step", "mlir::ModuleOp"> {
+  let summary = "synthesize training steps: loss, gradients, optimizer update";
+  let description = [{
+    For every function carrying an `nn.train` dictionary (from a `train` statement),
+    builds the entry `name`: forward, backward (as nn-autodiff) and the optimizer
+    update (sgd with momentum, adam, adamw, rmsprop). Optimizer state becomes
+    non-trainable `nn.variable`s (`<param>.m`, `<param>.v`, ...); the step counter
+    is `<name>.step`; the learning rate is the rank-0 input `lr`. Updated values
+    are returned with `nn.update = @variable`, which the runtime writes back.
+  }];
+  let dependentDialects = ["nn::NNDialect"];
+}
+
 #endif // NN_PASSES_TD

@@ -18,6 +18,9 @@ void buildGraphPipeline(OpPassManager &pm) {
 
 void buildCompilePipeline(OpPassManager &pm) {
   buildGraphPipeline(pm);
+  pm.addPass(createNNTrainStep());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createNNFormKernels());
 }
 
@@ -25,7 +28,8 @@ void registerPassesAndPipelines() {
   registerNNPasses();
   PassPipelineRegistration<>("nn-graph", "inline, refine shapes, canonicalize, CSE",
                              buildGraphPipeline);
-  PassPipelineRegistration<>("nn-compile", "nn-graph, then kernel formation",
+  PassPipelineRegistration<>("nn-compile",
+                             "nn-graph, training steps, then kernel formation",
                              buildCompilePipeline);
 }
 

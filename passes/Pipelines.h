@@ -10,7 +10,8 @@ namespace nn {
 /// canonicalize, CSE. The result is what `nnc --emit=nn-opt` prints.
 void buildGraphPipeline(mlir::OpPassManager &pm);
 
-/// Everything before code generation: the graph pipeline, then kernel formation.
+/// Everything before code generation: the graph pipeline, training-step synthesis
+/// (autodiff + optimizer updates), cleanup, then kernel formation.
 void buildCompilePipeline(mlir::OpPassManager &pm);
 
 /// Registers the passes and the `nn-graph` / `nn-compile` pipelines for nn-opt.

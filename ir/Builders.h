@@ -1,0 +1,33 @@
+//===- Builders.h - build nn ops through their type inference ---*- C++ -*-===//
+#ifndef NN_IR_BUILDERS_H
+#define NN_IR_BUILDERS_H
+
+#include "ir/NNOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace nn {
+
+/// Creates `OpTy` with the result type its shape rule infers. Returns null (after the
+/// rule emitted an error at `loc`) when the operands do not fit, or when an operand is
+/// null, so chains of builds stop at the first error.
+template <typename OpTy>
+mlir::Value buildInferred(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::ValueRange operands,
+                          llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+  if (llvm::any_of(operands, [](mlir::Value v) { return !v; }))
+    return nullptr;
+  llvm::SmallVector<mlir::Type, 1> types;
+  if (mlir::failed(OpTy::inferReturnTypes(b.getContext(), loc, operands,
+                                          b.getDictionaryAttr(attrs),
+                                          /*properties=*/nullptr, /*regions=*/{},
+                                          types)))
+    return nullptr;
+  return b.create<OpTy>(loc, types, operands, attrs)->getResult(0);
+}
+
+/// A rank-0 f32 constant.
+mlir::Value buildScalar(mlir::OpBuilder &b, mlir::Location loc, double value);
+
+} // namespace nn
+
+#endif // NN_IR_BUILDERS_H

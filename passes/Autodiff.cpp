@@ -1,0 +1,156 @@
+//===- Autodiff.cpp - reverse-mode automatic differentiation --------------===//
+//
+// 1. Activity: the values that depend on a differentiated argument.
+//    Ops with the NNZeroGradient trait (comparisons, noise, shape queries) end it.
+// 2. Reverse sweep over the body: for each active op whose result has an adjoint,
+//    the op's own buildGradients gives its operands' adjoints; fan-out accumulates
+//    with nn.add. Integer values and stop_gradient cut the flow.
+// The pass form differentiates every function marked `nn.differentiate`, with respect
+// to its trainable parameter arguments, into `<name>_grad`.
+//
+//===----------------------------------------------------------------------------===//
+#include "passes/Autodiff.h"
+#include "ir/Builders.h"
+#include "passes/Passes.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace nn {
+#define GEN_PASS_DEF_NNAUTODIFF
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+using namespace nn;
+
+namespace {
+
+bool isFloatTensor(Value v) {
+  auto t = dyn_cast<TensorType>(v.getType());
+  return t && t.getElementType().isF32();
+}
+
+/// Values of `body` that depend on one of `seeds` through float ops with a nonzero
+/// derivative.
+llvm::DenseSet<Value> activeValues(Block &body, ArrayRef<Value> seeds) {
+  llvm::DenseSet<Value> active(seeds.begin(), seeds.end());
+  for (Operation &op : body)
+    if (!op.hasTrait<OpTrait::NNZeroGradient>() &&
+        llvm::any_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
+      for (Value r : op.getResults())
+        if (isFloatTensor(r))
+          active.insert(r);
+  return active;
+}
+
+Value zerosLike(OpBuilder &b, Location loc, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  return b.create<ConstantOp>(loc, t,
+                              DenseElementsAttr::get(t, b.getF32FloatAttr(0).getValue()));
+}
+
+} // namespace
+
+FailureOr<func::FuncOp> nn::differentiate(func::FuncOp loss, ArrayRef<unsigned> wrt,
+                                          StringRef name) {
+  if (loss.getNumResults() != 1 ||
+      cast<TensorType>(loss.getResultTypes()[0]) !=
+          RankedTensorType::get({}, Float32Type::get(loss.getContext())))
+    return loss.emitError("can only differentiate a function returning tensor<f32>");
+
+  OpBuilder b(loss);
+  b.setInsertionPointAfter(loss);
+  auto grad = cast<func::FuncOp>(b.clone(*loss));
+  grad.setSymName(name);
+  Block &body = grad.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Value lossValue = ret.getOperand(0);
+
+  SmallVector<Value> seeds;
+  for (unsigned i : wrt)
+    seeds.push_back(body.getArgument(i));
+  llvm::DenseSet<Value> active = activeValues(body, seeds);
+
+  DenseMap<Value, Value> adjoint;
+  b.setInsertionPoint(ret);
+  adjoint[lossValue] = buildScalar(b, loss.getLoc(), 1.0);
+  SmallVector<Operation *> forward;
+  for (Operation &op : body.without_terminator())
+    forward.push_back(&op);
+
+  for (Operation *op : llvm::reverse(forward)) {
+    SmallVector<Value> resultGrads;
+    bool any = false;
+    for (Value r : op->getResults()) {
+      Value g = adjoint.lookup(r);
+      any |= bool(g);
+      resultGrads.push_back(g ? g : Value());
+    }
+    if (!any || !llvm::any_of(op->getResults(), [&](Value r) { return active.contains(r); }))
+      continue;
+    auto diff = dyn_cast<DifferentiableOpInterface>(op);
+    if (!diff)
+      return op->emitError("no gradient rule for '")
+             << op->getName() << "' on the path from the parameters to the loss";
+    for (auto [i, r] : llvm::enumerate(op->getResults()))
+      if (!resultGrads[i])
+        resultGrads[i] = zerosLike(b, op->getLoc(), r.getType());
+    SmallVector<Value> operandGrads;
+    if (failed(diff.buildGradients(b, resultGrads, operandGrads)))
+      return failure();
+    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads)) {
+      if (!g || !active.contains(operand))
+        continue;
+      Value &acc = adjoint[operand];
+      acc = acc ? buildInferred<AddOp>(b, op->getLoc(), {acc, g}) : g;
+      if (!acc)
+        return failure();
+    }
+  }
+
+  SmallVector<Value> results{lossValue};
+  for (unsigned i : wrt) {
+    Value arg = body.getArgument(i);
+    Value g = adjoint.lookup(arg);
+    results.push_back(g ? g : zerosLike(b, loss.getLoc(), arg.getType()));
+  }
+  b.create<func::ReturnOp>(ret.getLoc(), results);
+  ret.erase();
+  grad.setType(FunctionType::get(grad.getContext(), grad.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  SmallVector<DictionaryAttr> resultAttrs{
+      b.getDictionaryAttr(b.getNamedAttr("nn.output", b.getStringAttr("loss")))};
+  for (unsigned i : wrt) {
+    Attribute param = grad.getArgAttr(i, "nn.param");
+    resultAttrs.push_back(b.getDictionaryAttr(
+        param ? b.getNamedAttr("nn.grad", param)
+              : b.getNamedAttr("nn.grad", b.getI64IntegerAttr(i))));
+  }
+  grad.setAllResultAttrs(resultAttrs);
+  grad->removeAttr("nn.differentiate");
+  grad->removeAttr("nn.train");
+  return grad;
+}
+
+namespace {
+struct AutodiffPass : public nn::impl::NNAutodiffBase<AutodiffPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> todo;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (f->hasAttr("nn.differentiate"))
+        todo.push_back(f);
+    for (func::FuncOp f : todo) {
+      SmallVector<unsigned> wrt;
+      for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+        auto ref = f.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param");
+        auto var = ref ? module.lookupSymbol<VariableOp>(ref) : VariableOp();
+        if (var && var.getTrainable())
+          wrt.push_back(i);
+      }
+      if (failed(differentiate(f, wrt, (f.getSymName() + "_grad").str())))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace
