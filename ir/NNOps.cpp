@@ -104,7 +104,8 @@ NN_UNARY_INFER(StopGradientOp)
 
 OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (auto inner = getX().getDefiningOp<NegOp>())
-    return inner.getX();
+    if (inner.getX().getType() == getType())
+      return inner.getX();
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX()))
     if (dense.isSplat() && dense.getElementType().isF32())
       return DenseElementsAttr::get(

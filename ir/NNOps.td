@@ -226,8 +226,8 @@ def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient]> {
 def NN_InputOp : NN_Op<"input", [Symbol]> {
   let summary = "a model input";
   let description = [{
-    Declares a data input of the model, e.g. `nn.input @image : tensor<?x28x28xf32>
-    {dims = ["B", "", ""]}`: `dims` names each dynamic dim's symbol ("" for static
+    Declares a data input of the model, e.g.
+    `nn.input @image {dims = ["B", "", ""]} : tensor<?x28x28xf32>`: `dims` names each dynamic dim's symbol ("" for static
     dims). Entry functions take it as an argument marked `{nn.input = @image}`.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttrOf<NN_AnyTensor>:$type,
@@ -240,8 +240,8 @@ def NN_VariableOp : NN_Op<"variable", [Symbol]> {
   let summary = "a persistent tensor: a parameter or optimizer state";
   let description = [{
     Declares a named tensor that lives across calls and is saved in checkpoints under its
-    symbol name, e.g. `nn.variable @"dense0.weight" : tensor<784x128xf32>
-    {init = "glorot_uniform"}`. `init` is one of zeros, ones, glorot_uniform,
+    symbol name, e.g.
+    `nn.variable @"dense0.weight" {init = "glorot_uniform"} : tensor<784x128xf32>`. `init` is one of zeros, ones, glorot_uniform,
     he_uniform, normal, uniform, constant; `init_args` holds its numbers. Entry
     functions take it as an argument marked `{nn.param = @"dense0.weight"}`.
   }];

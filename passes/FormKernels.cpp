@@ -102,7 +102,8 @@ struct FormKernelsPass : public nn::impl::NNFormKernelsBase<FormKernelsPass> {
     if (func.isExternal())
       return;
     Block &block = func.getBody().front();
-    unsigned index = 0;
+    // Continue the numbering of kernels formed earlier: names stay unique.
+    unsigned index = llvm::range_size(block.getOps<KernelOp>());
     for (auto &group : partition(block))
       outline(group, (func.getSymName() + "_k" + Twine(index++)).str());
     // Constants now live inside the kernels that read them; one still used outside
