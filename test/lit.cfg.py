@@ -21,7 +21,7 @@ config.substitutions.append(("%refs", os.path.join(config.nnc_src_root, "test", 
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["nnc", "nn-opt", "nnrt-selftest", "FileCheck", "not", "count"], tool_dirs)
+llvm_config.add_tool_substitutions(["nnc", "nn-opt", "nn-gradcheck", "nnrt-selftest", "FileCheck", "not", "count"], tool_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
 
 if os.path.exists("/usr/local/cuda/bin/ptxas"):

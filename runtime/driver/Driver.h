@@ -88,7 +88,8 @@ bool evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bin
 
 int runInfo(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runEval(const nnrt_model *model, const char *prog, int argc, char **argv);
-int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv,
+               bool anyEntry);
 int runBench(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
 

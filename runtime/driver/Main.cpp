@@ -33,6 +33,7 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  info     print the model's inputs, parameters and entry points\n"
                "  eval     test accuracy of the 'infer' entry on the dataset's test split\n"
                "  predict  run 'infer' on .npy inputs and write .npy outputs\n"
+               "  run      run any entry (e.g. one training step) on .npy inputs\n"
                "  bench    time every entry and each of its kernels on random inputs\n"
                "  train    train the model (needs a train entry)\n"
                "run '%s <command> --help' for the flags of a command\n",
@@ -96,31 +97,66 @@ static std::string outputPath(const std::string &path, const char *name) {
   return stem + "." + name + ".npy";
 }
 
-int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, char **argv) {
+/// Prints a tensor as `name: v0 v1 ...` (row-major, %.8g).
+static void printTensor(const char *name, const nnrt_tensor &t) {
+  int64_t count = 1;
+  for (int32_t d = 0; d < t.shape.rank; ++d)
+    count *= t.shape.dims[d];
+  std::printf("%s:", name);
+  for (int64_t i = 0; i < count; ++i) {
+    if (t.dtype == NNRT_F32)
+      std::printf(" %.8g", double(static_cast<const float *>(t.data)[i]));
+    else
+      std::printf(" %d", static_cast<const int32_t *>(t.data)[i]);
+  }
+  std::printf("\n");
+}
+
+/// `predict` (entry infer, outputs to .npy) and `run` (any entry; print and/or save).
+int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, char **argv,
+                             bool anyEntry) {
+  const char *cmd = anyEntry ? "run" : "predict";
   std::vector<FlagSpec> specs = {
       {"weights", true, "safetensors file with the parameters"},
-      {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed ones fill infer's inputs "
-                      "in order)"},
+      {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed ones fill the entry's "
+                      "inputs in order)"},
       {"output", true, "FILE.npy for the first output; others go to FILE.<name>.npy"},
       {"seed", true, "seed for parameter init when no --weights is given"},
       {"help", false, "print this help"}};
+  if (anyEntry) {
+    specs.insert(specs.begin(), {"entry", true, "entry point to run (default: infer)"});
+    specs.insert(specs.end() - 1, {"print", false, "print every output's values"});
+    specs.insert(specs.end() - 1,
+                 {"lr", true, "value of an f32[] input named lr (default: the model's)"});
+    specs.insert(specs.end() - 1,
+                 {"save", true, "write the parameters after the run (safetensors)"});
+  }
   Flags flags;
-  if (!flags.parse(prog, "predict", specs, argc, argv))
+  if (!flags.parse(prog, cmd, specs, argc, argv))
     return 1;
   if (flags.has("help")) {
-    printUsage(prog, "predict", "--weights F.safetensors --input x.npy --output y.npy", specs);
+    printUsage(prog, cmd,
+               anyEntry ? "[--entry NAME] --input x.npy [--print] [--output y.npy]"
+                        : "--weights F.safetensors --input x.npy --output y.npy",
+               specs);
     return 0;
   }
-  const nnrt_entry *infer = nnrt_find_entry(m, "infer");
-  if (!infer)
-    return error("this model has no infer entry");
+  std::string entryName = anyEntry && flags.has("entry") ? flags.get("entry") : "infer";
+  const nnrt_entry *entry = nnrt_find_entry(m, entryName.c_str());
+  if (!entry)
+    return error("this model has no entry '%s'", entryName.c_str());
   std::string outPath = flags.get("output");
-  if (outPath.empty())
-    return error("predict needs --output FILE.npy");
+  bool print = anyEntry && flags.has("print");
+  if (outPath.empty() && !print)
+    return error("%s needs --output FILE.npy%s", cmd, anyEntry ? " or --print" : "");
   long long seed;
   if (!flags.getInt("seed", m->train.seed, 0, (1ll << 62), seed))
     return 1;
-  int32_t n = infer->num_inputs;
+  double lrFlag = m->train.lr;
+  if (anyEntry && !flags.getFloat("lr", m->train.lr, lrFlag))
+    return 1;
+  float lr = float(lrFlag);
+  int32_t n = entry->num_inputs;
   std::vector<std::unique_ptr<NpyHolder>> files(n);
   for (const std::string &spec : flags.getAll("input")) {
     size_t eq = spec.find('=');
@@ -130,19 +166,19 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
       std::string name = spec.substr(0, eq);
       path = spec.substr(eq + 1);
       for (int32_t i = 0; i < n; ++i)
-        if (name == m->inputs[infer->inputs[i]].name)
+        if (name == m->inputs[entry->inputs[i]].name)
           pos = i;
       if (pos < 0)
-        return error("entry 'infer' has no input '%s'", name.c_str());
+        return error("entry '%s' has no input '%s'", entry->name, name.c_str());
     } else {
       for (int32_t i = 0; i < n && pos < 0; ++i)
         if (!files[i])
           pos = i;
       if (pos < 0)
-        return error("too many --input files: entry 'infer' takes %d", n);
+        return error("too many --input files: entry '%s' takes %d", entry->name, n);
     }
     if (files[pos])
-      return error("input '%s' given twice", m->inputs[infer->inputs[pos]].name);
+      return error("input '%s' given twice", m->inputs[entry->inputs[pos]].name);
     files[pos] = std::make_unique<NpyHolder>();
     nnrt_error err;
     if (nnrt_npy_read(path.c_str(), &files[pos]->T, &err) != NNRT_OK)
@@ -150,25 +186,41 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
   }
   std::vector<nnrt_tensor> inputs(n);
   for (int32_t i = 0; i < n; ++i) {
+    const nnrt_input &in = m->inputs[entry->inputs[i]];
+    if (!files[i] && !std::strcmp(in.name, "lr") && in.shape.rank == 0 &&
+        in.dtype == NNRT_F32) {
+      inputs[i].dtype = NNRT_F32;
+      inputs[i].shape.rank = 0;
+      inputs[i].data = &lr;
+      continue;
+    }
     if (!files[i])
-      return error("missing --input for input '%s'", m->inputs[infer->inputs[i]].name);
+      return error("missing --input for input '%s'", in.name);
     inputs[i] = files[i]->T;
   }
   ContextHolder ctx;
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
     return 1;
-  std::vector<nnrt_tensor> outputs(infer->num_outputs);
-  if (nnrt_run(ctx.Ctx, "infer", inputs.data(), n, outputs.data(), infer->num_outputs) !=
-      NNRT_OK)
+  std::vector<nnrt_tensor> outputs(entry->num_outputs);
+  if (nnrt_run(ctx.Ctx, entry->name, inputs.data(), n, outputs.data(),
+               entry->num_outputs) != NNRT_OK)
     return error("%s", nnrt_context_last_error(ctx.Ctx));
-  for (int32_t o = 0; o < infer->num_outputs; ++o) {
-    std::string path = o == 0 ? outPath : outputPath(outPath, infer->output_names[o]);
+  for (int32_t o = 0; o < entry->num_outputs; ++o) {
+    if (print)
+      printTensor(entry->output_names[o], outputs[o]);
+    if (outPath.empty())
+      continue;
+    std::string path = o == 0 ? outPath : outputPath(outPath, entry->output_names[o]);
     nnrt_error err;
     if (nnrt_npy_write(path.c_str(), &outputs[o], &err) != NNRT_OK)
       return error("%s", err.message);
-    std::printf("wrote %s: %s %s%s\n", path.c_str(), infer->output_names[o],
-                dtypeText(outputs[o].dtype), shapeText(m, outputs[o].shape).c_str());
+    if (!print)
+      std::printf("wrote %s: %s %s%s\n", path.c_str(), entry->output_names[o],
+                  dtypeText(outputs[o].dtype), shapeText(m, outputs[o].shape).c_str());
   }
+  if (anyEntry && flags.has("save") &&
+      nnrt_save_safetensors(ctx.Ctx, flags.get("save").c_str()) != NNRT_OK)
+    return error("%s", nnrt_context_last_error(ctx.Ctx));
   return 0;
 }
 
@@ -192,7 +244,9 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
   if (!std::strcmp(cmd, "eval"))
     return runEval(model, prog, rest, restv);
   if (!std::strcmp(cmd, "predict"))
-    return runPredict(model, prog, rest, restv);
+    return runPredict(model, prog, rest, restv, /*anyEntry=*/false);
+  if (!std::strcmp(cmd, "run"))
+    return runPredict(model, prog, rest, restv, /*anyEntry=*/true);
   if (!std::strcmp(cmd, "bench"))
     return runBench(model, prog, rest, restv);
   if (!std::strcmp(cmd, "train"))

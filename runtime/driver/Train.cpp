@@ -35,23 +35,27 @@ void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
 }
 
 struct Options {
-  long long Epochs, Batch, Seed, Limit;
+  long long Epochs, Batch, Seed, Limit, MaxSteps, LogEvery;
   double Lr;
+  bool Shuffle = true;
   std::string Data, Save, Resume;
 };
 
 } // namespace
 
-/// One epoch; returns false after printing an error.
+/// One epoch; `totalSteps` counts steps across epochs (for --steps and --log-every).
+/// Returns false after printing an error.
 static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
                        const nnrt_dataset *ds, const Options &opt, int64_t epoch,
-                       int32_t lossIndex, std::vector<int64_t> &order) {
+                       int32_t lossIndex, std::vector<int64_t> &order,
+                       int64_t &totalSteps) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   int64_t n = int64_t(order.size());
   int64_t batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
-  shuffle(order, uint64_t(opt.Seed), epoch);
+  if (opt.Shuffle)
+    shuffle(order, uint64_t(opt.Seed), epoch);
   std::vector<float> img(size_t(batch * perExample));
   std::vector<int32_t> lab(static_cast<size_t>(batch));
   float lr = float(opt.Lr);
@@ -63,7 +67,7 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
   // A static batch dim cannot take a partial batch: the remainder is dropped.
   int64_t end = bind.StaticBatch >= 0 ? n - n % batch : n;
-  for (int64_t start = 0; start < end; start += batch) {
+  for (int64_t start = 0; start < end && totalSteps < opt.MaxSteps; start += batch) {
     int64_t rows = std::min(batch, end - start);
     for (int64_t r = 0; r < rows; ++r) {
       int64_t ex = order[start + r];
@@ -94,9 +98,13 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
       return false;
     }
     const nnrt_tensor &loss = outputs[lossIndex];
-    lossSum += loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0;
+    float lossValue = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
+    lossSum += lossValue;
     seen += rows;
     ++steps;
+    if (opt.LogEvery > 0 && totalSteps % opt.LogEvery == 0)
+      std::printf("step %lld loss %.9g\n", (long long)totalSteps + 1, double(lossValue));
+    ++totalSteps;
     auto now = std::chrono::steady_clock::now();
     if (tty && std::chrono::duration<double>(now - lastDraw).count() > 0.1) {
       lastDraw = now;
@@ -127,6 +135,9 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       {"limit", true, "use only the first N examples of each split"},
       {"save", true, "write a safetensors checkpoint after every epoch"},
       {"resume", true, "start from this safetensors checkpoint instead of the seeded init"},
+      {"no-shuffle", false, "take the training examples in file order"},
+      {"steps", true, "stop after N training steps in all"},
+      {"log-every", true, "print the loss of every N-th step (`step K loss X`)"},
       {"help", false, "print this help"}};
   Flags flags;
   if (!flags.parse(prog, "train", specs, argc, argv))
@@ -146,8 +157,11 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 32, 1, 1 << 24, opt.Batch) ||
       !flags.getInt("seed", m->train.seed, 0, 1ll << 62, opt.Seed) ||
       !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, opt.Limit) ||
+      !flags.getInt("steps", 1ll << 62, 1, 1ll << 62, opt.MaxSteps) ||
+      !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
       !flags.getFloat("lr", m->train.lr, opt.Lr))
     return 1;
+  opt.Shuffle = !flags.has("no-shuffle");
   opt.Data = flags.get("data");
   opt.Save = flags.get("save");
   opt.Resume = flags.get("resume");
@@ -179,8 +193,9 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   std::vector<int64_t> order(size_t(std::min<int64_t>(opt.Limit, nnrt_dataset_size(train))));
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
-  for (int64_t epoch = 0; epoch < opt.Epochs; ++epoch) {
-    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order))
+  int64_t totalSteps = 0;
+  for (int64_t epoch = 0; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
+    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order, totalSteps))
       return 1;
     if (infer) {
       int64_t correct, total;

@@ -8,6 +8,7 @@
 #include "Internal.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -180,8 +181,16 @@ nnrt_status nnrt::writeFileAtomic(const std::string &path, const std::string &he
     return NNRT_ERR_IO;
   }
   bool ok = std::fwrite(head.data(), 1, head.size(), f) == head.size();
-  for (auto &c : chunks)
+  // Test hook: die by SIGKILL halfway through the write, as a crash or `kill -9`
+  // would, to show that the previous file at `path` survives (test/runtime).
+  bool killMidway = std::getenv("NNRT_TEST_KILL_DURING_SAVE") != nullptr;
+  for (auto &c : chunks) {
     ok = ok && std::fwrite(c.first, 1, c.second, f) == c.second;
+    if (killMidway) {
+      std::fflush(f);
+      raise(SIGKILL);
+    }
+  }
   ok = ok && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
   int saved = errno;
   ok = (std::fclose(f) == 0) && ok;

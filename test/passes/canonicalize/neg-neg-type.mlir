@@ -1,7 +1,7 @@
 // RUN: nn-opt %s --canonicalize | FileCheck %s
 // Tests that neg(neg(x)) folds to x only when that keeps the result type.
 //
-// Bug: NegOp::fold (ir/NNOps.cpp) returns the inner operand without checking that its
+// Regression test for a fixed bug: NegOp::fold (ir/NNOps.cpp) returns the inner operand without checking that its
 // type equals the outer result type (the binary/reshape/transpose folders do check).
 // Here it replaces a tensor<?xf32> value by the tensor<4xf32> argument, and the
 // func.return then fails to verify ("type of return operand 0 ('tensor<4xf32>') doesn't

@@ -2,7 +2,7 @@
 // Tests that nn-shape-inference keeps func.call sites consistent with the callee
 // signatures it refines.
 //
-// Bug: ShapeInferencePass (passes/ShapeInference.cpp) rewrites a function's result
+// Regression test for a fixed bug: ShapeInferencePass (passes/ShapeInference.cpp) rewrites a function's result
 // types to its refined return types but leaves func.call ops to it unchanged, so the
 // module no longer verifies: "'func.call' op result type mismatch at index 0" (call
 // result tensor<*xf32>, callee result tensor<4xf32>). Under --nn-graph the inliner runs

@@ -1,7 +1,7 @@
 // RUN: nn-opt %s --nn-shape-inference | FileCheck %s
 // Tests that nn-shape-inference never replaces a declared type by a less precise one.
 //
-// Bug: refineTypes (passes/ShapeInference.cpp) sets every result to the inferred type
+// Regression test for a fixed bug: refineTypes (passes/ShapeInference.cpp) sets every result to the inferred type
 // whenever the two differ, although the pass is documented to replace it only "when that
 // is more precise". A reshape of a tensor<?x4xf32> with shape [-1] declared as
 // tensor<8xf32> (valid: compatible) becomes tensor<?xf32>, and the function result
