@@ -10,6 +10,7 @@
 // Input may also be a `.mlir` module of the nn dialect (any action from nn-opt on).
 //
 //===----------------------------------------------------------------------------===//
+#include "codegen/Codegen.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Sema.h"
 #include "ir/NNDialect.h"
@@ -28,9 +29,6 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
-#ifdef NNC_HAVE_CODEGEN
-#include "codegen/Codegen.h"
-#endif
 
 namespace cl = llvm::cl;
 using namespace mlir;
@@ -108,7 +106,6 @@ OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 }
 
 int runCodegen(ModuleOp module) {
-#ifdef NNC_HAVE_CODEGEN
   nn::codegen::Options options;
   options.target = target;
   options.outputPath = outputFile.empty() ? defaultOutput() : outputFile.getValue();
@@ -136,10 +133,6 @@ int runCodegen(ModuleOp module) {
     return fail(message);
   }
   return 0;
-#else
-  (void)module;
-  return fail("this nnc was built without code generation");
-#endif
 }
 
 } // namespace
@@ -184,11 +177,9 @@ int main(int argc, char **argv) {
   if (emitAction == EmitNN)
     return print(*module);
 
+  // The pipeline is idempotent, so .mlir input that already went through it is fine.
   PassManager pm(&context);
-  if (emitAction == EmitNNOpt || !isMLIRInput())
-    nn::buildCompilePipeline(pm);
-  else
-    nn::buildCompilePipeline(pm); // .mlir input: the pipeline is idempotent
+  nn::buildCompilePipeline(pm);
   if (failed(pm.run(*module)))
     return 1;
   if (emitAction == EmitNNOpt)

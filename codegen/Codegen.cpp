@@ -1,0 +1,131 @@
+//===- Codegen.cpp - the steps from a compiled module to a binary ---------===//
+//
+//   1. parse the target;
+//   2. plan the entries and write the model tables (PlanEmitter);
+//   3. compile every kernel to an object, and one Halide runtime (NNCodegenHalide);
+//   4. compile the tables with cc;
+//   5. link: an executable, one relocatable object, or a static library.
+//
+//===----------------------------------------------------------------------------===//
+#include "codegen/Codegen.h"
+#include "codegen/HalideLowering.h"
+#include "codegen/Link.h"
+#include "codegen/PlanEmitter.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace nn::codegen;
+
+namespace {
+
+llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
+                                   ec.message().c_str());
+  os << text;
+  return llvm::Error::success();
+}
+
+/// Steps 1-4: every object of the binary, in `tmp`.
+llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Options &o,
+                                                      ModelForm form, const TempDir &tmp,
+                                                      const RuntimePaths &rt,
+                                                      ModelSource &model) {
+  auto target = parseTarget(o.target);
+  if (!target)
+    return target.takeError();
+  auto source = emitModelSource(m, form);
+  if (!source)
+    return source.takeError();
+  model = std::move(*source);
+  std::vector<std::string> objects;
+  for (const KernelSpec &k : model.kernels) {
+    objects.push_back(tmp.file(k.symbol + ".o"));
+    if (llvm::Error err = compileKernel(k, *target, objects.back()))
+      return std::move(err);
+  }
+  objects.push_back(tmp.file("halide_runtime.o"));
+  if (llvm::Error err = compileRuntime(*target, objects.back()))
+    return std::move(err);
+  std::string c = tmp.file(model.symbol + ".model.c");
+  objects.push_back(tmp.file(model.symbol + ".model.o"));
+  if (llvm::Error err = writeFile(c, model.source))
+    return std::move(err);
+  if (llvm::Error err = compileC(c, objects.back(), rt, tmp))
+    return std::move(err);
+  return objects;
+}
+
+llvm::Error needOutput(const Options &o) {
+  if (o.outputPath.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "no output path given");
+  return llvm::Error::success();
+}
+
+/// Runs steps 1-4, then `link` on the objects.
+template <typename Link>
+llvm::Error build(mlir::ModuleOp m, const Options &o, ModelForm form, Link link) {
+  if (llvm::Error err = needOutput(o))
+    return err;
+  auto rt = findRuntime();
+  if (!rt)
+    return rt.takeError();
+  auto tmp = TempDir::create(o.saveTemps);
+  if (!tmp)
+    return tmp.takeError();
+  ModelSource model;
+  auto objects = buildObjects(m, o, form, *tmp, *rt, model);
+  if (!objects)
+    return objects.takeError();
+  return link(*objects, *tmp, *rt, model);
+}
+
+} // namespace
+
+llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
+                                     llvm::raw_ostream &os) {
+  auto target = parseTarget(o.target);
+  if (!target)
+    return target.takeError();
+  auto model = emitModelSource(m, ModelForm::Object);
+  if (!model)
+    return model.takeError();
+  for (const KernelSpec &k : model->kernels)
+    if (llvm::Error err = printKernel(k, *target, os))
+      return err;
+  return llvm::Error::success();
+}
+
+llvm::Error nn::codegen::emitObject(mlir::ModuleOp m, const Options &o) {
+  return build(m, o, ModelForm::Object,
+               [&](llvm::ArrayRef<std::string> objects, const TempDir &tmp,
+                   const RuntimePaths &, const ModelSource &) {
+                 return linkRelocatable(objects, o.outputPath, tmp);
+               });
+}
+
+llvm::Error nn::codegen::emitExecutable(mlir::ModuleOp m, const Options &o) {
+  return build(m, o, ModelForm::Executable,
+               [&](llvm::ArrayRef<std::string> objects, const TempDir &tmp,
+                   const RuntimePaths &rt, const ModelSource &) {
+                 return linkExecutable(objects, o.outputPath, rt, tmp);
+               });
+}
+
+llvm::Error nn::codegen::emitLibrary(mlir::ModuleOp m, const Options &o) {
+  return build(m, o, ModelForm::Library,
+               [&](llvm::ArrayRef<std::string> objects, const TempDir &tmp,
+                   const RuntimePaths &, const ModelSource &model) -> llvm::Error {
+                 if (llvm::Error err = archive(objects, o.outputPath, tmp))
+                   return err;
+                 std::string header = o.headerPath;
+                 if (header.empty()) {
+                   llvm::SmallString<128> p(o.outputPath);
+                   llvm::sys::path::replace_extension(p, "h");
+                   header = p.str().str();
+                 }
+                 return writeFile(header, model.header);
+               });
+}

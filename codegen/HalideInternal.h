@@ -1,0 +1,48 @@
+//===- HalideInternal.h - lowered kernels (NNCodegenHalide only) -*- C++ -*-===//
+//
+// Shared by the sources of NNCodegenHalide (built with exceptions and RTTI); never
+// include it elsewhere. Functions here may throw Halide::Error.
+//
+//===----------------------------------------------------------------------------===//
+#ifndef NN_CODEGEN_HALIDEINTERNAL_H
+#define NN_CODEGEN_HALIDEINTERNAL_H
+
+#include "codegen/HalideLowering.h"
+#include "Halide.h"
+#include <vector>
+
+namespace nn::codegen {
+
+/// How a kernel is scheduled, decided from the ops it contains.
+enum class KernelClass { Elementwise, Reduction, Gemm };
+
+/// An nn-level tensor inside a pipeline: dims in nn order; `shape` holds -1 for
+/// dynamic dims (their extent is then only known through `extents`).
+struct FuncInfo {
+  Halide::Func func;
+  std::vector<int64_t> shape;
+  std::vector<int> reducedDims; ///< reductions: nn dims of the operand that are reduced
+  bool keepdims = false;
+  Halide::RDom rdom; ///< reductions and products: the reduction domain
+};
+
+/// A kernel as a Halide pipeline plus what schedules need to know about it.
+struct LoweredKernel {
+  KernelClass kind = KernelClass::Elementwise;
+  std::vector<Halide::Argument> args;  ///< inputs, in kernel operand order
+  std::vector<FuncInfo> outputs;       ///< one per kernel result
+  std::vector<FuncInfo> reductions;    ///< reduce_* accumulators (pure init + update)
+  std::vector<FuncInfo> products;      ///< matmul accumulators: (n, m, batch...) += ...
+  Halide::Pipeline pipeline() const;
+};
+
+/// Builds the (unscheduled) pipeline of `k`. Throws Halide::Error; reports unsupported
+/// ops as Halide::InternalError.
+LoweredKernel lowerKernel(const KernelSpec &k);
+
+/// Applies the schedule of the kernel's class for `target`.
+void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
+
+} // namespace nn::codegen
+
+#endif // NN_CODEGEN_HALIDEINTERNAL_H

@@ -1,0 +1,43 @@
+//===- HalideLowering.h - the Halide boundary of code generation -*- C++ -*-===//
+//
+// What the rest of the compiler may ask of Halide: compile one kernel to an object,
+// print its lowered statement, compile the one Halide runtime of a binary. No Halide
+// types: these functions catch every Halide error and return llvm::Error.
+//
+//===----------------------------------------------------------------------------===//
+#ifndef NN_CODEGEN_HALIDELOWERING_H
+#define NN_CODEGEN_HALIDELOWERING_H
+
+#include "codegen/Target.h"
+#include "ir/NNOps.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+
+namespace nn::codegen {
+
+/// One kernel of a binary: an nn.kernel op, or (when `op` is null) a copy of a tensor of
+/// `copyRank` dims and dtype `copyDtype` (an nnrt_dtype), used for entry outputs that
+/// are not fresh kernel results. `symbol` is the C name of the generated function;
+/// its `<symbol>_argv` entry point takes the inputs then the outputs.
+struct KernelSpec {
+  std::string symbol;
+  nn::KernelOp op;
+  int copyDtype = 0;
+  int copyRank = 0;
+};
+
+/// Compiles `k` for `target` (without the Halide runtime) into `objectPath`.
+llvm::Error compileKernel(const KernelSpec &k, const TargetInfo &target,
+                          llvm::StringRef objectPath);
+
+/// Prints the lowered Halide statement of `k` after a `// kernel <symbol>` line.
+llvm::Error printKernel(const KernelSpec &k, const TargetInfo &target,
+                        llvm::raw_ostream &os);
+
+/// Compiles the Halide runtime for `target` into `objectPath` (one per binary).
+llvm::Error compileRuntime(const TargetInfo &target, llvm::StringRef objectPath);
+
+} // namespace nn::codegen
+
+#endif // NN_CODEGEN_HALIDELOWERING_H

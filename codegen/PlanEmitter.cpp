@@ -1,0 +1,401 @@
+//===- PlanEmitter.cpp - entry plans and their C tables -------------------===//
+//
+// Each entry becomes a list of slots and kernel calls:
+//   - one slot per argument: INPUT or PARAM, indexing model.inputs / model.params;
+//   - one per kernel result: OUTPUT when the entry returns it (first return position),
+//     else TEMP;
+//   - one per nn.reshape: ALIAS of the (root) slot of its operand;
+//   - a returned value that is not a fresh kernel result (an argument, an alias, a value
+//     returned twice) gets a copy kernel writing a new OUTPUT slot.
+// Dims use model symbols (SymbolicShapes). The tables are written as C source.
+//
+//===----------------------------------------------------------------------------===//
+#include "codegen/PlanEmitter.h"
+#include "codegen/SymbolicShapes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace nn;
+using namespace nn::codegen;
+
+namespace {
+
+// Mirrors of the nnrt/model.h enums (the compiler does not include runtime headers).
+enum SlotKind { SlotInput = 0, SlotParam = 1, SlotTemp = 2, SlotOutput = 3, SlotAlias = 4 };
+const char *const SlotKindNames[] = {"NNRT_SLOT_INPUT", "NNRT_SLOT_PARAM", "NNRT_SLOT_TEMP",
+                                     "NNRT_SLOT_OUTPUT", "NNRT_SLOT_ALIAS"};
+
+struct SlotPlan {
+  int kind, index, dtype;
+  SmallVector<int64_t, 4> dims;
+};
+struct StepPlan {
+  int kernel; ///< into ModelSource::kernels
+  std::vector<int> args;
+};
+struct EntryPlan {
+  std::string name;
+  std::vector<SlotPlan> slots;
+  std::vector<int> inputs;
+  std::vector<std::string> outputNames;
+  std::vector<int> outputSlots;
+  std::vector<StepPlan> steps;
+  /// Pairs (parameter index, slot): after the steps, the runtime copies the slot into
+  /// the parameter (results marked `nn.update = @variable`, e.g. by nn-train-step).
+  std::vector<int> updates;
+};
+
+llvm::Error error(const Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// A C identifier from any name.
+std::string sanitize(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += llvm::isAlnum(c) ? c : '_';
+  if (s.empty() || llvm::isDigit(s[0]))
+    s = "_" + s;
+  return s;
+}
+
+/// A C string literal.
+std::string quote(StringRef s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c >= 0x20 && c < 0x7f)
+      out += c;
+    else
+      out += llvm::formatv("\\{0:o3}", (unsigned)c).str();
+  }
+  return out + "\"";
+}
+
+std::string floatLit(float f) { return llvm::formatv("{0:e9}f", f).str(); }
+
+int dtypeOf(Type t) {
+  return cast<ShapedType>(t).getElementType().isInteger(32) ? 1 : 0;
+}
+
+/// The nnrt_init enumerator of an initializer name (VariableOp verifies the names).
+std::string initOf(StringRef init) {
+  return "NNRT_INIT_" + init.upper();
+}
+
+std::string shapeLit(ArrayRef<int64_t> dims) {
+  std::string s = "{" + std::to_string(dims.size()) + ", {";
+  for (auto [i, d] : llvm::enumerate(dims))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s + (dims.empty() ? "0}}" : "}}");
+}
+
+/// Plans and writes the tables of one module.
+class Planner {
+public:
+  Planner(ModuleOp module, ModelForm form) : module(module), form(form) {}
+  llvm::Expected<ModelSource> run();
+
+private:
+  llvm::Expected<EntryPlan> planEntry(func::FuncOp func);
+  int kernelFor(KernelOp op);
+  int copyKernel(int dtype, int rank);
+  void write(llvm::raw_ostream &os);
+  void writeEntry(llvm::raw_ostream &os, const EntryPlan &e);
+
+  ModuleOp module;
+  ModelForm form;
+  ModelSource out;
+  std::vector<std::string> symbols;
+  std::vector<InputOp> inputs;
+  std::vector<VariableOp> params;
+  std::vector<EntryPlan> entries;
+};
+
+int Planner::kernelFor(KernelOp op) {
+  std::string sym = out.symbol + "_" + sanitize(op.getName());
+  for (const KernelSpec &k : out.kernels)
+    if (k.symbol == sym)
+      sym += "_" + std::to_string(out.kernels.size());
+  out.kernels.push_back(KernelSpec{sym, op, 0, 0});
+  return (int)out.kernels.size() - 1;
+}
+
+int Planner::copyKernel(int dtype, int rank) {
+  std::string sym = out.symbol + "_copy_" + (dtype ? "i32" : "f32") + "_r" +
+                    std::to_string(rank);
+  for (auto [i, k] : llvm::enumerate(out.kernels))
+    if (k.symbol == sym)
+      return (int)i;
+  out.kernels.push_back(KernelSpec{sym, nullptr, dtype, rank});
+  return (int)out.kernels.size() - 1;
+}
+
+llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
+  auto shapes = SymbolicShapes::analyze(func, symbols);
+  if (!shapes)
+    return shapes.takeError();
+  EntryPlan e;
+  e.name = func.getSymName().str();
+  DenseMap<Value, int> slotOf;
+  auto addSlot = [&](Value v, int kind, int index) {
+    e.slots.push_back(SlotPlan{kind, index, dtypeOf(v.getType()),
+                               SmallVector<int64_t, 4>(shapes->dims(v))});
+    return slotOf[v] = (int)e.slots.size() - 1;
+  };
+
+  for (BlockArgument arg : func.getArguments()) {
+    unsigned i = arg.getArgNumber();
+    if (auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.input")) {
+      auto it = llvm::find_if(inputs, [&](InputOp in) { return in.getSymName() == ref.getValue(); });
+      if (it == inputs.end())
+        return error("entry '" + e.name + "' reads unknown input @" + ref.getValue());
+      int index = it - inputs.begin();
+      e.inputs.push_back(index);
+      addSlot(arg, SlotInput, index);
+    } else if (auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param")) {
+      auto it = llvm::find_if(params, [&](VariableOp p) { return p.getSymName() == ref.getValue(); });
+      if (it == params.end())
+        return error("entry '" + e.name + "' reads unknown parameter @" + ref.getValue());
+      addSlot(arg, SlotParam, it - params.begin());
+    } else {
+      return error("argument " + Twine(i) + " of entry '" + e.name +
+                   "' is neither an nn.input nor an nn.param");
+    }
+  }
+
+  // The first return position of each kernel result writes it directly.
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  DenseMap<Value, int> outputOf;
+  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+    if (isa_and_nonnull<KernelOp>(v.getDefiningOp()) && !outputOf.count(v))
+      outputOf[v] = (int)j;
+  e.outputSlots.assign(ret.getNumOperands(), -1);
+  for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
+    auto name = func.getResultAttrOfType<StringAttr>(j, "nn.output");
+    auto update = func.getResultAttrOfType<FlatSymbolRefAttr>(j, "nn.update");
+    e.outputNames.push_back(name     ? name.str()
+                            : update ? update.getValue().str()
+                                     : "out" + std::to_string(j));
+  }
+
+  for (Operation &op : body) {
+    if (auto kernel = dyn_cast<KernelOp>(op)) {
+      StepPlan step{kernelFor(kernel), {}};
+      for (Value v : kernel.getInputs())
+        step.args.push_back(slotOf.lookup(v));
+      for (Value v : kernel.getResults()) {
+        auto it = outputOf.find(v);
+        int slot = it == outputOf.end() ? addSlot(v, SlotTemp, 0)
+                                        : addSlot(v, SlotOutput, it->second);
+        if (it != outputOf.end())
+          e.outputSlots[it->second] = slot;
+        step.args.push_back(slot);
+      }
+      e.steps.push_back(std::move(step));
+    } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      int target = slotOf.lookup(reshape.getX());
+      if (e.slots[target].kind == SlotAlias)
+        target = e.slots[target].index;
+      addSlot(reshape.getResult(), SlotAlias, target);
+    } else if (!isa<func::ReturnOp>(op)) {
+      return error("unexpected '" + op.getName().getStringRef() + "' in entry '" + e.name +
+                   "' (expected nn.kernel, nn.reshape)");
+    }
+  }
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    if (e.outputSlots[j] >= 0)
+      continue;
+    int rank = (int)cast<RankedTensorType>(v.getType()).getRank();
+    StepPlan step{copyKernel(dtypeOf(v.getType()), rank), {slotOf.lookup(v)}};
+    e.slots.push_back(e.slots[slotOf.lookup(v)]);
+    e.slots.back().kind = SlotOutput;
+    e.slots.back().index = (int)j;
+    e.outputSlots[j] = (int)e.slots.size() - 1;
+    step.args.push_back(e.outputSlots[j]);
+    e.steps.push_back(std::move(step));
+  }
+  for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
+    auto update = func.getResultAttrOfType<FlatSymbolRefAttr>(j, "nn.update");
+    if (!update)
+      continue;
+    auto it = llvm::find_if(params, [&](VariableOp p) { return p.getSymName() == update.getValue(); });
+    if (it == params.end())
+      return error("entry '" + e.name + "' updates unknown parameter @" + update.getValue());
+    e.updates.push_back(int(it - params.begin()));
+    e.updates.push_back(e.outputSlots[j]);
+  }
+  return e;
+}
+
+llvm::Expected<ModelSource> Planner::run() {
+  auto name = module->getAttrOfType<StringAttr>("nn.model");
+  out.symbol = sanitize(name ? name.getValue() : "model");
+  symbols = collectSymbols(module);
+  for (auto in : module.getOps<InputOp>())
+    inputs.push_back(in);
+  for (auto var : module.getOps<VariableOp>())
+    params.push_back(var);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || func.isPrivate())
+      continue;
+    auto plan = planEntry(func);
+    if (!plan)
+      return plan.takeError();
+    entries.push_back(std::move(*plan));
+  }
+  if (entries.empty())
+    return error("the module has no entry function");
+  llvm::raw_string_ostream os(out.source);
+  write(os);
+  if (form == ModelForm::Library) {
+    std::string guard = llvm::StringRef(out.symbol).upper() + "_MODEL_H";
+    out.header = "/* Generated by nnc: the model '" + out.symbol + "'. */\n#ifndef " + guard +
+                 "\n#define " + guard + "\n\n#include \"nnrt/nnrt.h\"\n\n#ifdef __cplusplus\n"
+                 "extern \"C\" {\n#endif\n\n/* The model's tables; run it with libnnrt. */\n"
+                 "const nnrt_model *" + out.symbol + "_model_get(void);\n\n#ifdef __cplusplus\n"
+                 "}\n#endif\n#endif\n";
+  }
+  return std::move(out);
+}
+
+void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
+  std::string p = out.symbol + "_" + sanitize(e.name);
+  os << "static const nnrt_slot " << p << "_slots[] = {\n";
+  for (const SlotPlan &s : e.slots)
+    os << "  {" << SlotKindNames[s.kind] << ", " << s.index << ", "
+       << (s.dtype ? "NNRT_I32" : "NNRT_F32") << ", " << shapeLit(s.dims) << "},\n";
+  os << "};\n";
+  auto intArray = [&](const std::string &name, const std::vector<int> &v) {
+    if (v.empty())
+      return std::string("NULL");
+    os << "static const int32_t " << name << "[] = {";
+    for (auto [i, x] : llvm::enumerate(v))
+      os << (i ? ", " : "") << x;
+    os << "};\n";
+    return name;
+  };
+  std::vector<std::string> stepArgs;
+  for (auto [i, s] : llvm::enumerate(e.steps))
+    stepArgs.push_back(intArray(p + "_step" + std::to_string(i) + "_args", s.args));
+  std::string inputsName = intArray(p + "_inputs", e.inputs);
+  std::string updatesName = intArray(p + "_updates", e.updates);
+  std::string outSlots = intArray(p + "_output_slots", e.outputSlots);
+  std::string outNames = "NULL";
+  if (!e.outputNames.empty()) {
+    outNames = p + "_output_names";
+    os << "static const char *const " << outNames << "[] = {";
+    for (auto [i, n] : llvm::enumerate(e.outputNames))
+      os << (i ? ", " : "") << quote(n);
+    os << "};\n";
+  }
+  std::string steps = "NULL";
+  if (!e.steps.empty()) {
+    steps = p + "_steps";
+    os << "static const nnrt_step " << steps << "[] = {\n";
+    for (auto [i, s] : llvm::enumerate(e.steps)) {
+      const KernelSpec &k = out.kernels[s.kernel];
+      os << "  {" << quote(k.symbol) << ", " << k.symbol << "_argv, " << s.args.size()
+         << ", " << stepArgs[i] << "},\n";
+    }
+    os << "};\n";
+  }
+  os << "#define " << p << "_ENTRY {" << quote(e.name) << ", " << e.slots.size() << ", "
+     << p << "_slots, " << e.inputs.size() << ", " << inputsName << ", "
+     << e.outputSlots.size() << ", " << outNames << ", " << outSlots << ", "
+     << e.steps.size() << ", " << steps << ", " << e.updates.size() / 2 << ", "
+     << updatesName << "}\n\n";
+}
+
+void Planner::write(llvm::raw_ostream &os) {
+  const std::string &m = out.symbol;
+  os << "/* Generated by nnc: the tables of model '" << m << "' (see nnrt/model.h). */\n"
+     << "#include <stddef.h>\n#include \"nnrt/model.h\"\n";
+  if (form == ModelForm::Executable)
+    os << "#include \"nnrt/nnrt.h\"\n";
+  os << "\n";
+  for (const KernelSpec &k : out.kernels)
+    os << "extern int " << k.symbol << "_argv(void **);\n";
+  os << "\n";
+
+  if (!symbols.empty()) {
+    os << "static const char *const " << m << "_symbols[] = {";
+    for (auto [i, s] : llvm::enumerate(symbols))
+      os << (i ? ", " : "") << quote(s);
+    os << "};\n";
+  }
+  if (!inputs.empty()) {
+    os << "static const nnrt_input " << m << "_inputs[] = {\n";
+    for (InputOp in : inputs) {
+      auto type = cast<RankedTensorType>(in.getType());
+      SmallVector<int64_t> dims(type.getShape());
+      for (auto [d, name] : llvm::enumerate(in.getDims().getAsValueRange<StringAttr>()))
+        if (!name.empty())
+          dims[d] = -(llvm::find(symbols, name.str()) - symbols.begin() + 1);
+      os << "  {" << quote(in.getSymName()) << ", " << (dtypeOf(type) ? "NNRT_I32" : "NNRT_F32")
+         << ", " << shapeLit(dims) << "},\n";
+    }
+    os << "};\n";
+  }
+  if (!params.empty()) {
+    os << "static const nnrt_param " << m << "_params[] = {\n";
+    for (VariableOp v : params) {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<float> argv;
+      for (Attribute a : v.getInitArgs())
+        argv.push_back(cast<FloatAttr>(a).getValueAsDouble());
+      argv.resize(std::max<size_t>(argv.size(), 2), 0.0f);
+      os << "  {" << quote(v.getSymName()) << ", " << (dtypeOf(type) ? "NNRT_I32" : "NNRT_F32")
+         << ", " << shapeLit(type.getShape()) << ", " << initOf(v.getInit()) << ", "
+         << floatLit(argv[0]) << ", " << floatLit(argv[1]) << ", " << (v.getTrainable() ? 1 : 0)
+         << "},\n";
+    }
+    os << "};\n";
+  }
+  os << "\n";
+  for (const EntryPlan &e : entries)
+    writeEntry(os, e);
+  os << "static const nnrt_entry " << m << "_entries[] = {";
+  for (auto [i, e] : llvm::enumerate(entries))
+    os << (i ? ", " : "") << m << "_" << sanitize(e.name) << "_ENTRY";
+  os << "};\n\n";
+
+  auto train = module->getAttrOfType<DictionaryAttr>("nn.train");
+  auto str = [&](StringRef key) {
+    auto a = train ? train.getAs<StringAttr>(key) : nullptr;
+    return quote(a ? a.getValue() : "");
+  };
+  auto integer = [&](StringRef key) {
+    auto a = train ? train.getAs<IntegerAttr>(key) : nullptr;
+    return a ? a.getInt() : 0;
+  };
+  auto lr = train ? train.getAs<FloatAttr>("lr") : nullptr;
+  auto source = module->getAttrOfType<StringAttr>("nn.source");
+  os << "const nnrt_model " << m << "_model = {\n"
+     << "  NNRT_MODEL_ABI_VERSION,\n"
+     << "  " << quote(m) << ",\n"
+     << "  " << quote(source ? source.getValue() : "") << ",\n"
+     << "  " << symbols.size() << ", " << (symbols.empty() ? "NULL" : m + "_symbols") << ",\n"
+     << "  " << inputs.size() << ", " << (inputs.empty() ? "NULL" : m + "_inputs") << ",\n"
+     << "  " << params.size() << ", " << (params.empty() ? "NULL" : m + "_params") << ",\n"
+     << "  " << entries.size() << ", " << m << "_entries,\n"
+     << "  {" << str("data") << ", " << integer("batch") << ", " << integer("epochs") << ", "
+     << integer("seed") << ", " << floatLit(lr ? lr.getValueAsDouble() : 0.0) << ", "
+     << str("entry") << ", " << str("loss") << "}\n"
+     << "};\n";
+  if (form == ModelForm::Executable)
+    os << "\nint main(int argc, char **argv) { return nnrt_main(&" << m
+       << "_model, argc, argv); }\n";
+  if (form == ModelForm::Library)
+    os << "\nconst nnrt_model *" << m << "_model_get(void) { return &" << m << "_model; }\n";
+}
+
+} // namespace
+
+llvm::Expected<ModelSource> nn::codegen::emitModelSource(ModuleOp module, ModelForm form) {
+  return Planner(module, form).run();
+}

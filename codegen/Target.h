@@ -1,0 +1,35 @@
+//===- Target.h - code generation targets -----------------------*- C++ -*-===//
+//
+// `--target=` names and what they mean for Halide, without Halide types: the Halide
+// target is carried as its string form and parsed again inside NNCodegenHalide.
+//
+//===----------------------------------------------------------------------------===//
+#ifndef NN_CODEGEN_TARGET_H
+#define NN_CODEGEN_TARGET_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <string>
+
+namespace nn::codegen {
+
+/// Where kernels run; schedules are chosen per device kind.
+enum class DeviceKind { CPU, CUDA };
+
+struct TargetInfo {
+  std::string name;         ///< as given on the command line, e.g. "host"
+  std::string halideTarget; ///< Halide target string, e.g. "x86-64-linux-avx-avx2-..."
+  DeviceKind device = DeviceKind::CPU;
+  int vectorWidth = 4; ///< f32 lanes of the host's widest vector unit
+};
+
+/// The names `--target=` accepts.
+llvm::ArrayRef<llvm::StringRef> targetNames();
+
+/// Parses a `--target=` name; unknown names give an error listing the valid ones.
+llvm::Expected<TargetInfo> parseTarget(llvm::StringRef name);
+
+} // namespace nn::codegen
+
+#endif // NN_CODEGEN_TARGET_H

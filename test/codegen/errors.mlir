@@ -1,0 +1,18 @@
+// Tests code generation errors: unknown targets list the valid ones, CUDA is not
+// implemented yet, and a dynamic dim that is an expression of symbols (B*24) has no
+// representation in the model tables.
+// RUN: not nnc %s --emit=halide --target=arm 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not nnc %s --emit=halide --target=cuda 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: not nnc %S/Inputs/symbolic-product.mlir --emit=halide 2>&1 | FileCheck %s --check-prefix=SYM
+
+// TARGET: unknown target 'arm' (valid targets: host, x86-64, x86-64-avx2, x86-64-avx512, cuda)
+// CUDA: code generation for target 'cuda' is not supported yet
+// SYM: symbolic-product.mlir:5:10: unsupported symbolic dim expression: dim 0 of a value of type 'tensor<?xf32>' is not a model symbol or a constant
+
+module attributes {nn.model = "err"} {
+  nn.input @x {dims = ["B", ""]} : tensor<?x4xf32>
+  func.func @infer(%x: tensor<?x4xf32> {nn.input = @x}) -> tensor<?x4xf32> {
+    %0 = nn.relu %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    return %0 : tensor<?x4xf32>
+  }
+}

@@ -1,0 +1,42 @@
+// Tests reduction schedules: a row reduction that keeps the batch dim is computed per
+// output row inside the parallel loop (softmax), a full reduction is computed once
+// (compute_root) before its consumer, and reduce_mean scales by the element count.
+// RUN: nnc %s --emit=halide --target=x86-64-avx512 | FileCheck %s
+
+module attributes {nn.model = "red"} {
+  nn.input @x {dims = ["B", ""]} : tensor<?x1000xf32>
+  func.func @infer(%x: tensor<?x1000xf32> {nn.input = @x})
+      -> (tensor<?x1000xf32> {nn.output = "probs"}, tensor<f32> {nn.output = "mean"}) {
+    %m = nn.reduce_max %x {axes = array<i64: 1>, keepdims = true} : tensor<?x1000xf32> -> tensor<?x1xf32>
+    %0 = nn.sub %x, %m : (tensor<?x1000xf32>, tensor<?x1xf32>) -> tensor<?x1000xf32>
+    %1 = nn.exp %0 : (tensor<?x1000xf32>) -> tensor<?x1000xf32>
+    %s = nn.reduce_sum %1 {axes = array<i64: 1>, keepdims = true} : tensor<?x1000xf32> -> tensor<?x1xf32>
+    %2 = nn.div %1, %s : (tensor<?x1000xf32>, tensor<?x1xf32>) -> tensor<?x1000xf32>
+    %mean = nn.reduce_mean %x {axes = array<i64>} : tensor<?x1000xf32> -> tensor<f32>
+    return %2, %mean : tensor<?x1000xf32>, tensor<f32>
+  }
+}
+
+// CHECK-LABEL: // kernel red_infer_k0
+// The row maximum is produced inside the parallel loop over rows, then consumed.
+// CHECK: func red_infer_k0_par_for_out0_s0_d1_ro
+// CHECK: for (out0.s0.d1.ri, 0, 16) {
+// CHECK: produce reduce_max_[[M:[0-9]+]] {
+// CHECK: consume reduce_max_[[M]] {
+// CHECK: out0[ramp({{.*}}, 1, 16){{.*}}] = (float32x16)exp_f32(in0[ramp({{.*}}, 1, 16){{.*}}] - x16(reduce_max_[[M]][0]))
+
+// CHECK-LABEL: // kernel red_infer_k1
+// CHECK: func red_infer_k1_par_for_out0{{.*}}_ro
+// CHECK: produce reduce_sum_{{[0-9$]+}} {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_{{[0-9]+}}$x, 0, 1000) {
+// CHECK: consume reduce_sum_{{[0-9$]+}} {
+
+// The mean over everything: computed once, scaled by 1 / (B * 1000).
+// CHECK-LABEL: // kernel red_infer_k2
+// CHECK-NOT: par_for
+// CHECK: produce reduce_sum_{{[0-9$]+}} {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_{{[0-9]+}}$y, 0, in0.extent.1) {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_{{[0-9]+}}$x, 0, 1000) {
+// CHECK: produce out0
+// CHECK-NEXT: consume reduce_sum
+// CHECK-NEXT: out0{{[$0-9]*}}[0] = reduce_sum_{{[0-9$]+}}[0]*(1.000000f/(float32(in0.extent.1)*1000.000000f))
