@@ -157,6 +157,8 @@ private:
   void lowerTranspose(TransposeOp op);
   void lowerBroadcastTo(BroadcastToOp op);
   void lowerOneHot(OneHotOp op);
+  void lowerCount(CountOp op);
+  void lowerRandomUniform(RandomUniformOp op);
   void lowerYield(YieldOp op);
 
   /// Defines `v` as a new Func computing `body` at each nn index.
@@ -241,6 +243,8 @@ void KernelLowerer::lower(mlir::Operation *op) {
       .Case([&](TransposeOp t) { lowerTranspose(t); })
       .Case([&](BroadcastToOp b) { lowerBroadcastTo(b); })
       .Case([&](OneHotOp o) { lowerOneHot(o); })
+      .Case([&](CountOp c) { lowerCount(c); })
+      .Case([&](RandomUniformOp r) { lowerRandomUniform(r); })
       .Case([&](YieldOp y) { lowerYield(y); })
       .Default([](mlir::Operation *op) { unsupported(op, "no lowering pattern"); });
 }
@@ -437,6 +441,36 @@ void KernelLowerer::lowerOneHot(OneHotOp op) {
   define(op.getResult(), "one_hot", extents, [&](const Index &i) {
     Index li(i.begin(), i.end() - 1);
     return Halide::select(labels.at(li) == i.back(), 1.0f, 0.0f);
+  });
+}
+
+void KernelLowerer::lowerCount(CountOp op) {
+  const Tensor &x = get(op.getX());
+  Expr count = 1.0f;
+  for (int i = 0; i < x.rank(); ++i)
+    if (op.getAxes().empty() || llvm::is_contained(op.getAxes(), i))
+      count = count * Halide::cast<float>(x.extents[i]);
+  define(op.getResult(), "count", {}, [&](const Index &) { return count; });
+}
+
+/// Counter-based noise: a 32-bit integer hash (lowbias32 finalizer) of the element's
+/// row-major linear index and the seed, scaled to [0, 1). Identical on every target.
+void KernelLowerer::lowerRandomUniform(RandomUniformOp op) {
+  const Tensor &like = get(op.getLike());
+  const Tensor &seed = get(op.getSeed());
+  Expr s = Halide::cast<uint32_t>(seed.at({}));
+  define(op.getResult(), "random", like.extents, [&](const Index &i) {
+    Expr linear = 0;
+    for (size_t d = 0; d < i.size(); ++d)
+      linear = linear * like.extents[d] + i[d];
+    Expr h = Halide::cast<uint32_t>(linear) * Expr(uint32_t(0x9E3779B1u)) +
+             s * Expr(uint32_t(0x85EBCA77u));
+    h = h ^ (h >> 16);
+    h = h * Expr(uint32_t(0x7FEB352Du));
+    h = h ^ (h >> 15);
+    h = h * Expr(uint32_t(0x846CA68Bu));
+    h = h ^ (h >> 16);
+    return Halide::cast<float>(h >> 8) * (1.0f / 16777216.0f);
   });
 }
 

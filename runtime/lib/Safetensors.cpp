@@ -146,6 +146,12 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
   for (int32_t i = 0; i < model->num_params; ++i) {
     const nnrt_param &p = model->params[i];
     auto it = tensors.find(p.name);
+    // Optimizer state (non-trainable) may be absent, e.g. in weights exported from
+    // another framework: it then starts from zero, as at the start of training.
+    if (it == tensors.end() && !p.trainable) {
+      sources[i] = nullptr;
+      continue;
+    }
     if (it == tensors.end())
       return fail(ctx, NNRT_ERR_NOT_FOUND, "%s: missing tensor '%s' (%s%s)", path, p.name,
                   dtypeName(p.dtype), shapeString(p.shape).c_str());
@@ -156,6 +162,10 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
   }
   // Everything checked: now read the data.
   for (int32_t i = 0; i < model->num_params; ++i) {
+    if (!sources[i]) {
+      std::memset(ctx->Params[i].data(), 0, ctx->Params[i].size());
+      continue;
+    }
     const TensorInfo &t = *sources[i];
     size_t bytes = size_t(t.End - t.Begin);
     if (std::fseek(f, long(8 + headerLen + t.Begin), SEEK_SET) != 0 ||

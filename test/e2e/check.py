@@ -9,6 +9,8 @@
       writes a float32 .npy (DIMS like 1,2)
   check.py losses ACTUAL.txt EXPECTED.txt N --rtol R
       compares the first N `loss` values of a training log with one value per line
+  check.py accuracy LOG --min A
+      the last `test accuracy X` (train) or `accuracy: X` (eval) in LOG is >= A
   check.py count ACTUAL.npy EXPECTED.npy --max-diff K
       counts differing int32 elements (e.g. predicted classes); fails above K
 Prints what it compared and the largest errors; exits 1 on a mismatch.
@@ -94,6 +96,7 @@ def main():
     p.add_argument("--rtol", type=float, default=0.0)
     p.add_argument("--atol", type=float, default=0.0)
     p.add_argument("--max-diff", type=int, default=0)
+    p.add_argument("--min", type=float, default=0.0)
     o = p.parse_args()
     ok = True
     if o.mode == "npy":
@@ -120,6 +123,12 @@ def main():
                   for l in open(o.args[0]) if "loss" in l][:n]
         expected = [float(l) for l in open(o.args[1]) if not l.startswith("#")][:n]
         ok = compare(f"first {n} losses", actual, expected, o.rtol, o.atol)
+    elif o.mode == "accuracy":
+        found = [float(l.split("accuracy")[1].strip(" :").split()[0])
+                 for l in open(o.args[0]) if "accuracy" in l]
+        ok = bool(found) and found[-1] >= o.min
+        print(f"accuracy {found[-1] if found else 'missing'} (at least {o.min}): "
+              f"{'OK' if ok else 'TOO LOW'}")
     elif o.mode == "count":
         (sa, a), (se, e) = read_npy(o.args[0]), read_npy(o.args[1])
         diff = sum(1 for x, y in zip(a, e) if x != y) + abs(len(a) - len(e))
