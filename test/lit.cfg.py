@@ -4,6 +4,7 @@ import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
 
 config.name = "nnc"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
@@ -21,7 +22,10 @@ config.substitutions.append(("%refs", os.path.join(config.nnc_src_root, "test", 
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["nnc", "nn-opt", "nn-gradcheck", "nnrt-selftest", "FileCheck", "not", "count"], tool_dirs)
+# `pre` keeps `--emit=nn-opt` from being taken for the nn-opt tool.
+tools = ["nnc", "nn-opt", "nn-gradcheck", "nnrt-selftest", "FileCheck", "not", "count"]
+llvm_config.add_tool_substitutions(
+    [ToolSubst(t, unresolved="fatal", pre=r".-^/\<=") for t in tools], tool_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
 
 if os.path.exists("/usr/local/cuda/bin/ptxas"):

@@ -260,8 +260,13 @@ int makeBadSafetensors(const std::string &kind, const char *path) {
   } else if (kind == "size") {
     std::string j = tensors("F32", "[3,5]", 72, true);
     file = header(j, j.size()) + data;
-  } else if (kind == "missing") {
+  } else if (kind == "missing") { // optimizer-like state 'steps' absent: loads as zero
     std::string j = tensors("F32", "[3,5]", 76, false);
+    file = header(j, j.size()) + data;
+  } else if (kind == "missing-param") { // the trainable 'ones' absent: an error
+    std::string j = tensors("F32", "[3,5]", 76, true);
+    std::string ones = ",\"ones\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[8176,8188]}";
+    j.replace(j.find(ones), ones.size(), "");
     file = header(j, j.size()) + data;
   } else if (kind == "not-object") {
     std::string j = "[1, 2, 3]";

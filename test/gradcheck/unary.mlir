@@ -1,0 +1,64 @@
+// RUN: nn-gradcheck %s | FileCheck %s
+// Tests that the gradient of every elementwise unary op matches float64 central
+// differences; log and sqrt get a positive domain, relu and abs random inputs (a
+// random input lands within eps of the kink with probability ~1e-6).
+
+// CHECK: PASS neg:
+func.func @neg(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.neg %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS exp:
+func.func @exp(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.exp %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS log:
+func.func @log(%x: tensor<3x4xf32> {gradcheck.min = 0.5 : f64, gradcheck.max = 2.0 : f64}) -> tensor<3x4xf32> {
+  %0 = nn.log %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS sqrt:
+func.func @sqrt(%x: tensor<3x4xf32> {gradcheck.min = 0.5 : f64, gradcheck.max = 2.0 : f64}) -> tensor<3x4xf32> {
+  %0 = nn.sqrt %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS abs:
+func.func @abs(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.abs %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS tanh:
+func.func @tanh(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.tanh %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS sigmoid:
+func.func @sigmoid(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.sigmoid %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS relu:
+func.func @relu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.relu %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// Rank 0, and a chain of unary ops.
+// CHECK: PASS chain_rank0:
+func.func @chain_rank0(%x: tensor<f32>) -> tensor<f32> {
+  %0 = nn.tanh %x : (tensor<f32>) -> tensor<f32>
+  %1 = nn.exp %0 : (tensor<f32>) -> tensor<f32>
+  %2 = nn.sigmoid %1 : (tensor<f32>) -> tensor<f32>
+  %3 = nn.neg %2 : (tensor<f32>) -> tensor<f32>
+  return %3 : tensor<f32>
+}
+
+// CHECK: {{^}}9 passed, 0 failed
