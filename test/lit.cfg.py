@@ -20,6 +20,8 @@ config.substitutions.append(("%nnc_src", config.nnc_src_root))
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
 config.substitutions.append(("%refs", os.path.join(config.nnc_src_root, "test", "e2e", "refs")))
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
+config.substitutions.append(("%nnrt_include", os.path.join(config.nnc_src_root, "runtime", "include")))
+config.substitutions.append(("%nnrt_libdir", os.path.join(config.nnc_obj_root, "runtime")))
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
 # `pre` keeps `--emit=nn-opt` from being taken for the nn-opt tool.
