@@ -63,12 +63,15 @@ std::vector<Var> makeVars(size_t rank) {
 }
 
 /// Constrains a buffer to the runtime's layout: min 0, dense row-major, static extents.
+/// The buffers of a Tuple-valued output after the first take their min and extent
+/// from the first (Halide's rule): `bounds` false constrains only their strides.
 template <typename Buffer>
-void constrainLayout(Buffer b, const std::vector<int64_t> &shape) {
+void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = true) {
   int rank = (int)shape.size();
   for (int i = 0; i < rank; ++i) {
-    b.dim(i).set_min(0);
-    if (shape[rank - 1 - i] >= 0)
+    if (bounds)
+      b.dim(i).set_min(0);
+    if (bounds && shape[rank - 1 - i] >= 0)
       b.dim(i).set_extent((int)shape[rank - 1 - i]);
     if (i == 0)
       b.dim(i).set_stride(1);
@@ -474,17 +477,46 @@ void KernelLowerer::lowerRandomUniform(RandomUniformOp op) {
   });
 }
 
+/// Whether two kernel results are computed over the same domain: same static shape,
+/// and each dynamic extent the same expression (or, in a GEMM kernel, the fusion
+/// pass's guarantee: its results are the product's epilogue).
+bool sameDomain(const Tensor &a, const Tensor &b, bool gemm) {
+  if (a.shape != b.shape)
+    return false;
+  for (int d = 0; d < a.rank(); ++d)
+    if (a.shape[d] < 0 && !gemm && !Halide::Internal::equal(a.extents[d], b.extents[d]))
+      return false;
+  return true;
+}
+
 void KernelLowerer::lowerYield(YieldOp op) {
-  // Every result gets its own output Func, so accumulators (matmul, reductions) are
-  // never outputs and schedules treat all kernels alike: the output is the epilogue.
-  for (auto [n, v] : llvm::enumerate(op.getValues())) {
-    const Tensor &t = get(v);
-    std::vector<int64_t> shape = shapeOf(v.getType());
+  // Every result is an output Func, so accumulators (matmul, reductions) are never
+  // outputs and schedules treat all kernels alike: the outputs are the epilogue.
+  // Consecutive results over one domain share one Tuple-valued Func (one loop nest,
+  // one buffer per element): a matmul's epilogue with several results stays in the
+  // tiles of the product. The buffers keep the order of the results.
+  auto values = op.getValues();
+  bool gemm = !result.products.empty();
+  for (size_t first = 0, n = 0; first < values.size(); ++n) {
+    size_t last = first + 1;
+    while (last < values.size() &&
+           sameDomain(get(values[first]), get(values[last]), gemm))
+      ++last;
+    std::vector<int64_t> shape = shapeOf(values[first].getType());
     std::vector<Var> vars = makeVars(shape.size());
+    Index at(vars.rbegin(), vars.rend());
+    std::vector<Expr> elems;
+    for (size_t i = first; i < last; ++i)
+      elems.push_back(get(values[i]).at(at));
     Func out("out" + std::to_string(n));
-    out(vars) = t.at(Index(vars.rbegin(), vars.rend()));
-    constrainLayout(out.output_buffer(), shape);
+    if (elems.size() == 1)
+      out(vars) = elems.front();
+    else
+      out(vars) = Halide::Tuple(elems);
+    for (auto [i, buffer] : llvm::enumerate(out.output_buffers()))
+      constrainLayout(buffer, shape, /*bounds=*/i == 0);
     result.outputs.push_back(FuncInfo{out, shape, {}, false, {}});
+    first = last;
   }
 }
 

@@ -3,10 +3,12 @@
 // Every kernel has output Funcs that are elementwise epilogues (see HalideLowering.cpp);
 // the class decides what happens to the accumulators feeding them:
 //   elementwise: vectorize the innermost dim, parallelize rows when the kernel is large;
-//   reduction:   as elementwise, plus each accumulator computed per output row when it
-//                keeps the row dim, else once (compute_root) with its own schedule;
+//   reduction:   as elementwise, plus the accumulators computed per output row when
+//                there is one output and they all keep its row dim, else each once
+//                (compute_root) with its own schedule;
 //   GEMM:        the output tiled (2 vectors x 8 rows), the product computed per tile
-//                in registers with the k loop outermost, row tiles in parallel.
+//                in registers with the k loop outermost, row tiles in parallel; an
+//                epilogue with several results is one Tuple-valued output.
 // Schedules never change results, only speed; GPU schedules are not written yet.
 //
 //===----------------------------------------------------------------------------===//
@@ -92,13 +94,19 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
   f.update().vectorize(v[0], width, TailStrategy::GuardWithIf);
 }
 
+/// Accumulators are computed per row of `out` when all of them keep its row dim (so
+/// every consumer runs inside that row loop: `out` is the kernel's only output);
+/// otherwise each is computed once (compute_root), with its own parallel schedule.
 void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var> rowLoop,
                         int width) {
+  auto keepsRows = [&](const FuncInfo &acc) {
+    return !llvm::is_contained(acc.reducedDims, 0) &&
+           acc.shape.size() == out.shape.size() && acc.shape[0] == out.shape[0];
+  };
+  bool perRow = rowLoop && llvm::all_of(k.reductions, keepsRows);
   for (FuncInfo &acc : k.reductions) {
     Func f = acc.func;
     bool reducesRows = llvm::is_contained(acc.reducedDims, 0);
-    bool perRow = rowLoop && !reducesRows && acc.shape.size() == out.shape.size() &&
-                  acc.shape[0] == out.shape[0];
     if (perRow) {
       f.compute_at(out.func, *rowLoop);
     } else {
@@ -142,7 +150,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, int width) {
       s.parallel(mo);
   };
   if (m < 0) {
-    Halide::Expr rows = o.output_buffer().dim(1).extent();
+    Halide::Expr rows = o.output_buffers().front().dim(1).extent();
     tile(o.specialize(rows >= tm), tm, TailStrategy::ShiftInwards);
     // Fewer rows than a tile: one row per tile keeps the accumulator's size constant.
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp);
@@ -169,15 +177,23 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     throw Halide::CompileError("GPU schedules are not implemented yet (target '" +
                                target.name + "')");
   int width = target.vectorWidth;
-  // Extra outputs (kernels with several results) get the plain elementwise schedule;
-  // accumulators are scheduled against the first output.
-  for (size_t i = 1; i < k.outputs.size(); ++i)
-    scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
   if (k.outputs.empty())
     return;
-  const FuncInfo &out = k.outputs.front();
-  bool gemm = k.kind == KernelClass::Gemm && out.shape.size() >= 2 &&
-              out.shape == k.products.front().shape;
+  // The main output: in a GEMM kernel the one over the product's domain (fusion packs
+  // the whole epilogue into it), else the first. Other outputs (kernels with several
+  // results) get the plain elementwise schedule.
+  size_t main = 0;
+  bool gemm = false;
+  if (k.kind == KernelClass::Gemm)
+    for (size_t i = 0; i < k.outputs.size() && !gemm; ++i)
+      if (k.outputs[i].shape.size() >= 2 && k.outputs[i].shape == k.products.front().shape) {
+        main = i;
+        gemm = true;
+      }
+  for (size_t i = 0; i < k.outputs.size(); ++i)
+    if (i != main)
+      scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
+  const FuncInfo &out = k.outputs[main];
   if (gemm) {
     scheduleGemm(k, out, width);
     for (FuncInfo &acc : k.reductions)
@@ -187,5 +203,6 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   for (FuncInfo &prod : k.products)
     prod.func.compute_root();
   std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
-  scheduleReductions(k, out, rows, width);
+  // Per-row accumulators need every consumer inside the row loop of the one output.
+  scheduleReductions(k, out, k.outputs.size() == 1 ? rows : std::nullopt, width);
 }

@@ -26,6 +26,13 @@ def NN_AnyTensor : TensorOf<[F32, I32]>;
 /// (broadcast) operands; fusion and code generation read it instead of op names.
 def NN_Elementwise : NativeOpTrait<"NNElementwise">;
 
+/// How each output element is computed (fusion and schedules read these).
+def NN_Pointwise : NativeOpTrait<"NNPointwise">;
+def NN_Permute : NativeOpTrait<"NNPermute">;
+def NN_Reduction : NativeOpTrait<"NNReduction">;
+def NN_Contraction : NativeOpTrait<"NNContraction">;
+def NN_Alias : NativeOpTrait<"NNAlias">;
+
 /// Results are piecewise constant in the operands: gradients stop here.
 def NN_ZeroGradient : NativeOpTrait<"NNZeroGradient">;
 
@@ -115,7 +122,7 @@ def NN_GreaterOp : NN_BinaryOp<"greater", "lhs > rhs ? 1 : 0", [NN_ZeroGradient]
 //===----------------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string what> :
-    NN_ComputeOp<mnemonic, [NN_Differentiable]> {
+    NN_ComputeOp<mnemonic, [NN_Differentiable, NN_Reduction]> {
   let summary = what # " over axes";
   let description = [{
     Reduces over `axes` (distinct, in [0, rank)); with `keepdims` the reduced dims stay
@@ -136,7 +143,7 @@ def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
 // Linear algebra
 //===----------------------------------------------------------------------------===//
 
-def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable]> {
+def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable, NN_Contraction]> {
   let summary = "matrix product";
   let description = [{
     `lhs: [..., M, K]` times `rhs: [K, N]` gives `[..., M, N]`; the leading dims of lhs
@@ -153,7 +160,7 @@ def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable]> {
 // Shape ops
 //===----------------------------------------------------------------------------===//
 
-def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable]> {
+def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable, NN_Alias]> {
   let summary = "reshape without moving data";
   let description = [{
     Reinterprets the operand's elements (row-major) with the shape `shape`; at most one
@@ -166,7 +173,7 @@ def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable]> {
   let hasFolder = 1;
 }
 
-def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable]> {
+def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable, NN_Permute]> {
   let summary = "permute dims";
   let description = "Result dim i is operand dim `perm[i]`.";
   let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
@@ -175,7 +182,7 @@ def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable]> {
   let hasFolder = 1;
 }
 
-def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable]> {
+def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable, NN_Pointwise]> {
   let summary = "broadcast to the shape of another tensor";
   let description = [{
     Broadcasts `x` to the shape of `like` (which must be a valid broadcast target);
@@ -185,7 +192,7 @@ def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable]> {
   let results = (outs NN_FloatTensor:$result);
 }
 
-def NN_OneHotOp : NN_ComputeOp<"one_hot", [NN_ZeroGradient]> {
+def NN_OneHotOp : NN_ComputeOp<"one_hot", [NN_ZeroGradient, NN_Pointwise]> {
   let summary = "one-hot encoding of integer labels";
   let description = [{
     `[...]` i32 labels give `[..., depth]` f32 with 1 at the label's index, 0 elsewhere
@@ -196,7 +203,7 @@ def NN_OneHotOp : NN_ComputeOp<"one_hot", [NN_ZeroGradient]> {
   let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
 }
 
-def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient]> {
+def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient, NN_Pointwise]> {
   let summary = "number of elements along axes, as f32";
   let description = [{
     The product of `x`'s extents along `axes` (all dims when empty) as a rank-0 f32;
@@ -208,7 +215,7 @@ def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
 
-def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient]> {
+def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient, NN_Pointwise]> {
   let summary = "deterministic uniform noise in [0, 1) shaped like a tensor";
   let description = [{
     Each element is a hash of its linear index and the rank-0 `seed` (a counter the

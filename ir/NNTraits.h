@@ -10,6 +10,30 @@ namespace mlir::OpTrait {
 template <typename ConcreteType>
 class NNElementwise : public TraitBase<ConcreteType, NNElementwise> {};
 
+// How each output element is computed; fusion and schedules read these (see
+// docs/design.md, "Kernels"). Elementwise ops have NNElementwise instead.
+
+/// A pure function of the index that reads operands at derived positions or only their
+/// shapes (broadcast_to, one_hot, count, random_uniform).
+template <typename ConcreteType>
+class NNPointwise : public TraitBase<ConcreteType, NNPointwise> {};
+
+/// Each element is one operand element at a permuted position (transpose).
+template <typename ConcreteType>
+class NNPermute : public TraitBase<ConcreteType, NNPermute> {};
+
+/// An accumulator over some dims of the operand (reduce_sum/mean/max).
+template <typename ConcreteType>
+class NNReduction : public TraitBase<ConcreteType, NNReduction> {};
+
+/// A contraction that reads every operand element many times (matmul).
+template <typename ConcreteType>
+class NNContraction : public TraitBase<ConcreteType, NNContraction> {};
+
+/// A view of the operand's buffer with another shape: no data moves (reshape).
+template <typename ConcreteType>
+class NNAlias : public TraitBase<ConcreteType, NNAlias> {};
+
 /// The op's results are piecewise constant in its operands (comparisons, one-hot, shape
 /// queries, noise): their derivative is zero, so automatic differentiation stops here.
 template <typename ConcreteType>

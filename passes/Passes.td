@@ -15,13 +15,17 @@ def NNShapeInference : Pass<"nn-shape-inference", "mlir::ModuleOp"> {
   }];
 }
 
-def NNFormKernels : Pass<"nn-form-kernels", "mlir::func::FuncOp"> {
-  let summary = "group compute ops into nn.kernel regions";
+def NNFuse : Pass<"nn-fuse", "mlir::func::FuncOp"> {
+  let summary = "partition each function into fused nn.kernel regions";
   let description = [{
-    Wraps the compute ops of each function into `nn.kernel` ops, one Halide pipeline
-    each. An elementwise op whose only user is in the same group is fused into it;
-    reshapes stay outside (they are buffer aliases) and constants are cloned into the
-    kernels that use them.
+    Greedy producer-consumer fusion over a group graph, to a fixpoint: elementwise
+    chains form one kernel; reductions take their elementwise producers and
+    epilogues; a matmul takes its elementwise epilogue (ops of the product's shape);
+    then independent elementwise groups (the per-parameter optimizer updates) merge
+    into one multi-result kernel. No merge creates a cycle between kernels; reshapes
+    stay outside (buffer aliases); constants are cloned into the kernels that use
+    them. Each kernel records in `nn.fusion` its kind and, per input, why the
+    producer is not fused into it.
   }];
   let dependentDialects = ["nn::NNDialect"];
 }

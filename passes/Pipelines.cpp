@@ -21,7 +21,7 @@ void buildCompilePipeline(OpPassManager &pm) {
   pm.addPass(createNNTrainStep());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createNNFormKernels());
+  pm.addNestedPass<func::FuncOp>(createNNFuse());
 }
 
 void registerPassesAndPipelines() {
@@ -29,7 +29,7 @@ void registerPassesAndPipelines() {
   PassPipelineRegistration<>("nn-graph", "inline, refine shapes, canonicalize, CSE",
                              buildGraphPipeline);
   PassPipelineRegistration<>("nn-compile",
-                             "nn-graph, training steps, then kernel formation",
+                             "nn-graph, training steps, then fusion into kernels",
                              buildCompilePipeline);
 }
 

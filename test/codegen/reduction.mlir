@@ -1,5 +1,6 @@
-// Tests reduction schedules: a row reduction that keeps the batch dim is computed per
-// output row inside the parallel loop (softmax), a full reduction is computed once
+// Tests reduction schedules: row reductions that keep the batch dim are computed per
+// output row inside the parallel loop (softmax, max and sum in one kernel), a full
+// reduction is computed once
 // (compute_root) before its consumer, and reduce_mean scales by the element count.
 // RUN: nnc %s --emit=halide --target=x86-64-avx512 | FileCheck %s
 
@@ -17,22 +18,20 @@ module attributes {nn.model = "red"} {
   }
 }
 
+// The whole softmax is one kernel: per output row, the row maximum, then the row sum
+// (reading the maximum), then the normalized row, all inside the parallel loop.
 // CHECK-LABEL: // kernel red_infer_k0
-// The row maximum is produced inside the parallel loop over rows, then consumed.
 // CHECK: func red_infer_k0_par_for_out0_s0_d1_ro
 // CHECK: for (out0.s0.d1.ri, 0, 16) {
 // CHECK: produce reduce_max_[[M:[0-9]+]] {
+// CHECK: produce reduce_sum_[[S:[0-9]+]] {
 // CHECK: consume reduce_max_[[M]] {
-// CHECK: out0[ramp({{.*}}, 1, 16){{.*}}] = (float32x16)exp_f32(in0[ramp({{.*}}, 1, 16){{.*}}] - x16(reduce_max_[[M]][0]))
-
-// CHECK-LABEL: // kernel red_infer_k1
-// CHECK: func red_infer_k1_par_for_out0{{.*}}_ro
-// CHECK: produce reduce_sum_{{[0-9$]+}} {
-// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_{{[0-9]+}}$x, 0, 1000) {
-// CHECK: consume reduce_sum_{{[0-9$]+}} {
+// CHECK: for (reduce_sum_[[S]].s1.r_{{[0-9]+}}$x, 0, 1000) {
+// CHECK: consume reduce_sum_[[S]] {
+// CHECK: out0[ramp({{.*}}, 1, 16){{.*}}] = (float32x16)exp_f32(in0[ramp({{.*}}, 1, 16){{.*}}] - x16(reduce_max_[[M]][0]))/x16(reduce_sum_[[S]][0])
 
 // The mean over everything: computed once, scaled by 1 / (B * 1000).
-// CHECK-LABEL: // kernel red_infer_k2
+// CHECK-LABEL: // kernel red_infer_k1
 // CHECK-NOT: par_for
 // CHECK: produce reduce_sum_{{[0-9$]+}} {
 // CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_{{[0-9]+}}$y, 0, in0.extent.1) {

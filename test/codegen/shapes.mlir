@@ -20,16 +20,17 @@ module attributes {nn.model = "sh"} {
   }
 }
 
+// Transpose and one_hot are independent elementwise kernels: fusion makes them one
+// kernel with two outputs.
 // Result [6, B, 4] from x [B, 4, 6]: out(d0=j, d1=b, d2=i) = x(d0=i, d1=j, d2=b).
 // CHECK-LABEL: // kernel sh_infer_k0
 // Consecutive d0 (j) reads x with the stride of its d1 (6 floats).
 // CHECK: out0[ramp({{.*}}, 1, 4){{.*}}] = in0[ramp({{.*}}, 6, 4)]
-// CHECK-LABEL: // kernel sh_infer_k1
 // The 8 classes of a vector are label - c == 0 for c = 0..7.
-// CHECK: = select(ramp(in0[{{.*}}], -1, 8) == x8(0), x8(1.000000f), x8(0.000000f))
-// CHECK-LABEL: // kernel sh_infer_k2
+// CHECK: out1[{{.*}}] = select(ramp(in1[{{.*}}], -1, 8) == x8(0), x8(1.000000f), x8(0.000000f))
+// CHECK-LABEL: // kernel sh_infer_k1
 // CHECK: for (matmul_{{[0-9$]+}}.s1.k_{{[0-9]+}}$x, 0, in0.extent.1) {
+// CHECK-LABEL: // kernel sh_infer_k2
 // CHECK-LABEL: // kernel sh_infer_k3
-// CHECK-LABEL: // kernel sh_infer_k4
 // CHECK: produce reduce_sum
 // CHECK: = reduce_sum_{{[0-9$]+}}[

@@ -8,12 +8,14 @@
 //   obj     one relocatable object       exe     a native executable (default)
 //   lib     a static library + C header
 // Input may also be a `.mlir` module of the nn dialect (any action from nn-opt on).
+// --fusion-report[=FILE] and --fusion-dot=FILE describe the kernel partition.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/Codegen.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Sema.h"
 #include "ir/NNDialect.h"
+#include "passes/FusionReport.h"
 #include "passes/Pipelines.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,6 +29,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -63,6 +67,15 @@ cl::opt<std::string> headerFile("header", cl::desc("C header path for --emit=lib
                                 cl::value_desc("path"), cl::cat(category));
 cl::opt<bool> saveTemps("save-temps", cl::desc("Keep intermediate files"),
                         cl::cat(category));
+
+cl::opt<std::string> fusionReport(
+    "fusion-report", cl::ValueOptional,
+    cl::desc("Write the kernels, their ops and source lines, and why each boundary "
+             "exists (to stdout, or to the given file)"),
+    cl::value_desc("path"), cl::cat(category));
+cl::opt<std::string> fusionDot("fusion-dot",
+                               cl::desc("Write the kernel graph as a Graphviz file"),
+                               cl::value_desc("path"), cl::cat(category));
 
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "nnc") << message << "\n";
@@ -103,6 +116,30 @@ OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     return nullptr;
   }
   return nnc::mlirGen(context, sourceMgr, *ast, *model);
+}
+
+/// Writes `print`'s text to `path` ('-' or empty: stdout).
+int writeTo(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string error;
+  auto file = openOutputFile(path.empty() ? "-" : path, &error);
+  if (!file)
+    return fail(error);
+  print(file->os());
+  file->keep();
+  return 0;
+}
+
+/// The --fusion-report and --fusion-dot outputs, after the pass pipeline.
+int writeFusionReports(ModuleOp module) {
+  if (fusionReport.getNumOccurrences())
+    if (int rc = writeTo(fusionReport, [&](llvm::raw_ostream &os) {
+          nn::printFusionReport(module, os);
+        }))
+      return rc;
+  if (fusionDot.getNumOccurrences())
+    return writeTo(fusionDot,
+                   [&](llvm::raw_ostream &os) { nn::printFusionDot(module, os); });
+  return 0;
 }
 
 int runCodegen(ModuleOp module) {
@@ -182,6 +219,8 @@ int main(int argc, char **argv) {
   nn::buildCompilePipeline(pm);
   if (failed(pm.run(*module)))
     return 1;
+  if (int rc = writeFusionReports(*module))
+    return rc;
   if (emitAction == EmitNNOpt)
     return print(*module);
   return runCodegen(*module);

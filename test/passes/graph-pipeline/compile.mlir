@@ -5,7 +5,7 @@
 // CHECK-LABEL: func.func @model(
 // CHECK-SAME: -> tensor<?x10xf32>
 // CHECK-NOT: call
-// CHECK: %[[K:.*]] = nn.kernel "model_k0"(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<?x784xf32>, tensor<784x10xf32>, tensor<10xf32>) -> tensor<?x10xf32> {
+// CHECK: %[[K:.*]] = nn.kernel "model_k0"(%{{.*}}, %{{.*}}, %{{.*}}) {{.*}}: (tensor<?x784xf32>, tensor<784x10xf32>, tensor<10xf32>) -> tensor<?x10xf32> {
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul {{.*}} -> tensor<?x10xf32>
 // CHECK-NEXT: nn.add {{.*}} -> tensor<?x10xf32>

@@ -1,13 +1,13 @@
-// RUN: nn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(nn-form-kernels))' | FileCheck %s
-// RUN: nn-opt %s --split-input-file --nn-form-kernels | FileCheck %s
-// Tests that nn-form-kernels groups an anchor op and the elementwise chain that follows
-// it into one nn.kernel, names kernels <func>_k<i>, and starts a new kernel at values
-// with several users.
+// RUN: nn-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(nn-fuse))' | FileCheck %s
+// RUN: nn-opt %s --split-input-file --nn-fuse | FileCheck %s
+// Tests that nn-fuse groups an anchor op and the elementwise ops around it into one
+// nn.kernel, names kernels <func>_k<i>, and keeps fusing past values with several
+// users (they become kernel results only when used outside the kernel).
 
 // matmul + bias + relu: one kernel that yields the relu.
 // CHECK-LABEL: func.func @dense(
 // CHECK-SAME: %[[X:.*]]: tensor<?x784xf32>, %[[W:.*]]: tensor<784x10xf32>, %[[B:.*]]: tensor<10xf32>)
-// CHECK-NEXT: %[[K:.*]] = nn.kernel "dense_k0"(%[[X]], %[[W]], %[[B]]) : (tensor<?x784xf32>, tensor<784x10xf32>, tensor<10xf32>) -> tensor<?x10xf32> {
+// CHECK-NEXT: %[[K:.*]] = nn.kernel "dense_k0"(%[[X]], %[[W]], %[[B]]) {{.*}}: (tensor<?x784xf32>, tensor<784x10xf32>, tensor<10xf32>) -> tensor<?x10xf32> {
 // CHECK-NEXT: ^bb0(%[[KX:.*]]: tensor<?x784xf32>, %[[KW:.*]]: tensor<784x10xf32>, %[[KB:.*]]: tensor<10xf32>):
 // CHECK-NEXT: %[[M:.*]] = nn.matmul %[[KX]], %[[KW]]
 // CHECK-NEXT: %[[A:.*]] = nn.add %[[M]], %[[KB]]
@@ -24,26 +24,19 @@ func.func @dense(%x: tensor<?x784xf32>, %w: tensor<784x10xf32>, %b: tensor<10xf3
 
 // -----
 
-// %1 has two users: the chain stops there, and each user starts its own kernel that
-// takes the first kernel's result as an input. The add then joins the exp's kernel
-// (it is the exp's only user); kernels are numbered in the order their first op
-// appears, so k2 (neg) is placed before k1 (exp + add).
+// %1 has two users, both in the kernel: matmul, relu, exp, neg and add are one kernel
+// (the epilogue of the matmul, all of the product's shape).
 // CHECK-LABEL: func.func @two_users(
 // CHECK: %[[K0:.*]] = nn.kernel "two_users_k0"
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul
 // CHECK-NEXT: nn.relu
-// CHECK-NEXT: nn.yield
-// CHECK: %[[K2:.*]] = nn.kernel "two_users_k2"(%[[K0]]) : (tensor<2x4xf32>) -> tensor<2x4xf32> {
-// CHECK-NEXT: ^bb0(%{{.*}}: tensor<2x4xf32>):
+// CHECK-NEXT: nn.exp
 // CHECK-NEXT: nn.neg
+// CHECK-NEXT: nn.add
 // CHECK-NEXT: nn.yield
-// CHECK: %[[K1:.*]] = nn.kernel "two_users_k1"(%[[K0]], %[[K2]]) : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32> {
-// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<2x4xf32>, %[[B:.*]]: tensor<2x4xf32>):
-// CHECK-NEXT: %[[E:.*]] = nn.exp %[[A]]
-// CHECK-NEXT: nn.add %[[E]], %[[B]]
-// CHECK-NEXT: nn.yield
-// CHECK: return %[[K1]]
+// CHECK: return %[[K0]]
+// CHECK-NOT: nn.kernel
 func.func @two_users(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %0 = nn.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   %1 = nn.relu %0 : (tensor<2x4xf32>) -> tensor<2x4xf32>
@@ -55,15 +48,13 @@ func.func @two_users(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32
 
 // -----
 
-// An intermediate value that is also returned cannot be hidden inside a kernel.
+// An intermediate value that is also returned is a second result of the kernel.
 // CHECK-LABEL: func.func @returned_intermediate(
-// CHECK: %[[K0:.*]] = nn.kernel "returned_intermediate_k0"
-// CHECK: nn.exp
-// CHECK-NOT: nn.tanh
-// CHECK: nn.yield
-// CHECK: %[[K1:.*]] = nn.kernel "returned_intermediate_k1"(%[[K0]])
-// CHECK: nn.tanh
-// CHECK: return %[[K0]], %[[K1]]
+// CHECK: %[[K0:.*]]:2 = nn.kernel "returned_intermediate_k0"
+// CHECK: %[[E:.*]] = nn.exp
+// CHECK: %[[T:.*]] = nn.tanh %[[E]]
+// CHECK: nn.yield %[[E]], %[[T]]
+// CHECK: return %[[K0]]#0, %[[K0]]#1
 func.func @returned_intermediate(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %0 = nn.exp %x : (tensor<4xf32>) -> tensor<4xf32>
   %1 = nn.tanh %0 : (tensor<4xf32>) -> tensor<4xf32>
@@ -72,20 +63,17 @@ func.func @returned_intermediate(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4x
 
 // -----
 
-// A reduction anchors a kernel and its elementwise epilogue joins it; the elementwise
-// prologue before the reduction is a kernel of its own.
+// A reduction takes both its elementwise prologue and its epilogue.
 // CHECK-LABEL: func.func @reduce_epilogue(
 // CHECK: %[[K0:.*]] = nn.kernel "reduce_epilogue_k0"
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.exp
-// CHECK-NEXT: nn.yield
-// CHECK: %[[K1:.*]] = nn.kernel "reduce_epilogue_k1"(%[[K0]])
-// CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.reduce_sum
 // CHECK-NEXT: nn.log
 // CHECK-NEXT: nn.neg
 // CHECK-NEXT: nn.yield
-// CHECK: return %[[K1]]
+// CHECK: return %[[K0]]
+// CHECK-NOT: nn.kernel
 func.func @reduce_epilogue(%x: tensor<?x10xf32>) -> tensor<?x1xf32> {
   %0 = nn.exp %x : (tensor<?x10xf32>) -> tensor<?x10xf32>
   %1 = nn.reduce_sum %0 {axes = array<i64: 1>, keepdims = true} : tensor<?x10xf32> -> tensor<?x1xf32>
@@ -98,7 +86,7 @@ func.func @reduce_epilogue(%x: tensor<?x10xf32>) -> tensor<?x1xf32> {
 
 // x * x uses the chain's value twice in one op: that op is still its only user.
 // CHECK-LABEL: func.func @square(
-// CHECK: %[[K:.*]] = nn.kernel "square_k0"(%{{.*}}) : (tensor<8xf32>) -> tensor<8xf32> {
+// CHECK: %[[K:.*]] = nn.kernel "square_k0"(%{{.*}}) {{.*}}: (tensor<8xf32>) -> tensor<8xf32> {
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<8xf32>):
 // CHECK-NEXT: %[[S:.*]] = nn.sub %[[A]], %[[A]]
 // CHECK-NEXT: %[[M:.*]] = nn.mul %[[S]], %[[S]]
@@ -113,22 +101,20 @@ func.func @square(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
-// Non-elementwise ops (matmul, transpose, one_hot) always start a new kernel.
+// A transpose does not join a matmul (its operand is materialized); one_hot and sub
+// are of the product's shape, so they join the matmul's epilogue.
 // CHECK-LABEL: func.func @anchors(
 // CHECK: %[[K0:.*]] = nn.kernel "anchors_k0"
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.transpose
 // CHECK-NEXT: nn.yield
-// CHECK: %[[K1:.*]] = nn.kernel "anchors_k1"(%[[K0]], %{{.*}})
+// CHECK: %[[K1:.*]] = nn.kernel "anchors_k1"(%[[K0]], %{{.*}}, %{{.*}}) {{.*}}: (tensor<3x2xf32>, tensor<2x3xf32>, tensor<3xi32>) -> tensor<3x3xf32>
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul
-// CHECK-NEXT: nn.yield
-// CHECK: %[[K2:.*]] = nn.kernel "anchors_k2"(%{{.*}}, %[[K1]]) : (tensor<3xi32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-// CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.one_hot
 // CHECK-NEXT: nn.sub
 // CHECK-NEXT: nn.yield
-// CHECK: return %[[K2]]
+// CHECK: return %[[K1]]
 func.func @anchors(%x: tensor<3x2xf32>, %w: tensor<2x3xf32>, %l: tensor<3xi32>) -> tensor<3x3xf32> {
   %0 = nn.transpose %w {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
   %1 = nn.matmul %0, %w : (tensor<3x2xf32>, tensor<2x3xf32>) -> tensor<3x3xf32>

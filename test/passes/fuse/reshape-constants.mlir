@@ -1,5 +1,5 @@
-// RUN: nn-opt %s --split-input-file --nn-form-kernels | FileCheck %s
-// Tests that nn-form-kernels leaves reshapes outside kernels (they are buffer aliases),
+// RUN: nn-opt %s --split-input-file --nn-fuse | FileCheck %s
+// Tests that nn-fuse leaves reshapes outside kernels (they are buffer aliases),
 // clones constants into every kernel that reads them, and numbers kernels per function.
 
 // The reshape between the two ops splits them into two kernels and stays between them.
@@ -39,26 +39,22 @@ func.func @only_reshape(%x: tensor<2x3xf32>) -> tensor<6xf32> {
 
 // -----
 
-// A splat constant read by two kernels is cloned into both, is not a kernel input, and
-// its original is erased.
+// A splat constant read by several ops of a kernel is cloned into it once, is not a
+// kernel input, and its original is erased. (The elementwise ops and the reduction
+// are one kernel.)
 // CHECK-LABEL: func.func @constants(
 // CHECK-SAME: %[[X:.*]]: tensor<4xf32>
 // CHECK-NOT: nn.constant
-// CHECK: %[[K0:.*]] = nn.kernel "constants_k0"(%[[X]]) : (tensor<4xf32>) -> tensor<4xf32> {
+// CHECK: %[[K0:.*]] = nn.kernel "constants_k0"(%[[X]]) {{.*}}: (tensor<4xf32>) -> tensor<f32> {
 // CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4xf32>):
 // CHECK-NEXT: %[[C:.*]] = nn.constant dense<5.000000e-01> : tensor<f32>
 // CHECK-NEXT: %[[M:.*]] = nn.mul %[[A]], %[[C]]
 // CHECK-NEXT: %[[D:.*]] = nn.add %[[M]], %[[C]]
-// CHECK-NEXT: nn.yield %[[D]]
-// CHECK-NEXT: }
-// CHECK-NEXT: %[[K1:.*]] = nn.kernel "constants_k1"(%[[K0]]) : (tensor<4xf32>) -> tensor<f32> {
-// CHECK-NEXT: ^bb0(%[[B:.*]]: tensor<4xf32>):
-// CHECK-NEXT: %[[C1:.*]] = nn.constant dense<5.000000e-01> : tensor<f32>
-// CHECK-NEXT: %[[S:.*]] = nn.reduce_sum %[[B]]
-// CHECK-NEXT: %[[P:.*]] = nn.pow %[[S]], %[[C1]]
+// CHECK-NEXT: %[[S:.*]] = nn.reduce_sum %[[D]]
+// CHECK-NEXT: %[[P:.*]] = nn.pow %[[S]], %[[C]]
 // CHECK-NEXT: nn.yield %[[P]]
 // CHECK-NEXT: }
-// CHECK-NEXT: return %[[K1]]
+// CHECK-NEXT: return %[[K0]]
 func.func @constants(%x: tensor<4xf32>) -> tensor<f32> {
   %c = nn.constant dense<0.5> : tensor<f32>
   %0 = nn.mul %x, %c : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
@@ -74,11 +70,11 @@ func.func @constants(%x: tensor<4xf32>) -> tensor<f32> {
 // kernel that reads it and also becomes a kernel of its own, numbered after the others.
 // CHECK-LABEL: func.func @constant_returned(
 // CHECK-NOT: nn.constant
-// CHECK: %[[C:.*]] = nn.kernel "constant_returned_k1"() : () -> tensor<3xf32> {
+// CHECK: %[[C:.*]] = nn.kernel "constant_returned_k1"() {{.*}}: () -> tensor<3xf32> {
 // CHECK-NEXT: %[[V:.*]] = nn.constant dense<2.000000e+00> : tensor<3xf32>
 // CHECK-NEXT: nn.yield %[[V]]
 // CHECK-NEXT: }
-// CHECK-NEXT: %[[K:.*]] = nn.kernel "constant_returned_k0"(%{{.*}}) : (tensor<3xf32>) -> tensor<3xf32> {
+// CHECK-NEXT: %[[K:.*]] = nn.kernel "constant_returned_k0"(%{{.*}}) {{.*}}: (tensor<3xf32>) -> tensor<3xf32> {
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.constant dense<2.000000e+00> : tensor<3xf32>
 // CHECK-NEXT: nn.div

@@ -1,0 +1,443 @@
+//===- Fuse.cpp - partition functions into nn.kernel regions ---------------===//
+//
+// Greedy fusion over a group graph. Every compute op starts as a group of its own;
+// groups merge, to a fixpoint, when the rules below allow it and no cycle between
+// groups would follow:
+//   producer-consumer: a group merges with the group of an operand's producer:
+//     elementwise chains, reductions with their elementwise producers and epilogues,
+//     a matmul with its elementwise epilogue (ops of the product's shape);
+//   siblings: independent groups of elementwise ops (the per-parameter optimizer
+//     updates) merge into one multi-result kernel.
+// What stops a merge (a matmul reads its operands many times; a matmul kernel is
+// tiled over the product, so it takes no reduction and no op of another shape; a
+// reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
+// `nn.fusion` dictionary, for `nnc --fusion-report`. A value used outside its group
+// becomes a kernel result; results are ordered by type so that codegen can compute
+// results of one shape in one loop nest. Constants are cloned into every kernel that
+// reads them.
+//
+//===----------------------------------------------------------------------------===//
+#include "passes/Passes.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+#include <functional>
+
+namespace nn {
+#define GEN_PASS_DEF_NNFUSE
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+using namespace nn;
+
+namespace {
+
+/// How fusion treats an op, read from the op's traits (ir/NNTraits.h), which follow
+/// how codegen computes it: a pure function of the index, an accumulator, or a view.
+enum class OpClass {
+  Pointwise,   ///< each element from operand elements at broadcast positions or shapes
+  Permute,     ///< each element from one operand element at a permuted position
+  Reduction,   ///< an accumulator over some dims of its operand
+  Contraction, ///< matmul: reads every operand element many times
+  Alias,       ///< reshape: a view of its operand's buffer
+  Constant,    ///< cloned into each kernel that reads it
+  Opaque,      ///< anything else (e.g. a kernel of an earlier run): never fused
+};
+
+OpClass classify(Operation *op) {
+  if (op->hasTrait<OpTrait::ConstantLike>())
+    return OpClass::Constant;
+  if (op->hasTrait<OpTrait::NNElementwise>() || op->hasTrait<OpTrait::NNPointwise>())
+    return OpClass::Pointwise;
+  if (op->hasTrait<OpTrait::NNPermute>())
+    return OpClass::Permute;
+  if (op->hasTrait<OpTrait::NNReduction>())
+    return OpClass::Reduction;
+  if (op->hasTrait<OpTrait::NNContraction>())
+    return OpClass::Contraction;
+  if (op->hasTrait<OpTrait::NNAlias>())
+    return OpClass::Alias;
+  return OpClass::Opaque;
+}
+
+// Why a boundary exists; printed by the fusion report.
+constexpr const char *ReasonArgument = "function argument";
+constexpr const char *ReasonAlias = "reshape is a buffer alias";
+constexpr const char *ReasonOpaque = "produced by an op that is never fused";
+constexpr const char *ReasonMatmulOperand =
+    "matmul operands are materialized (each element is read once per output tile)";
+constexpr const char *ReasonTwoMatmuls = "one matmul per kernel";
+constexpr const char *ReasonMatmulReduction = "matmul cannot absorb a reduction";
+constexpr const char *ReasonEpilogueShape =
+    "only elementwise ops of the product's shape join a matmul kernel";
+constexpr const char *ReasonCycle = "would create a cycle between kernels";
+
+struct Group {
+  SmallVector<unsigned> members; ///< op positions, in block order
+  bool fixed = false;            ///< a node that never merges (reshape, opaque op)
+  bool live = true;
+  unsigned matmuls = 0, reductions = 0;
+  Operation *matmul = nullptr;
+};
+
+/// The group graph of one block and the greedy merging over it.
+class Partition {
+public:
+  explicit Partition(Block &block);
+  /// Merges groups to a fixpoint.
+  void run();
+  /// Live groups that become kernels, in an order where producers come first; fixed
+  /// nodes (reshapes, opaque ops) are listed with them, as groups with `fixed` set.
+  SmallVector<unsigned> topologicalOrder();
+  /// Why each operand of a group op that comes from outside the group does: computed
+  /// before outlining changes the IR.
+  DenseMap<OpOperand *, const char *> boundaryReasons();
+
+  const Group &group(unsigned g) const { return groups[g]; }
+  Operation *op(unsigned pos) const { return ops[pos]; }
+  bool inGroup(Operation *op, unsigned g) const {
+    auto it = groupOf.find(op);
+    return it != groupOf.end() && it->second == g;
+  }
+
+private:
+  /// The group of the op defining `v` in this block, if any.
+  std::optional<unsigned> producerGroup(Value v) const;
+  /// Null when a and b (a produces a value that `consumer`, in b, reads) may merge.
+  const char *whyNot(unsigned a, unsigned b, Operation *consumer);
+  /// Whether some path a -> x -> ... -> b exists through a third group x.
+  bool pathThroughOthers(unsigned a, unsigned b);
+  bool elementwiseOnly(unsigned g) const;
+  void merge(unsigned a, unsigned b);
+  bool mergeProducersAndConsumers();
+  bool mergeSiblings();
+
+  Block &block;
+  SmallVector<Operation *> ops;
+  DenseMap<Operation *, unsigned> position;
+  DenseMap<Operation *, unsigned> groupOf;
+  std::vector<Group> groups;
+};
+
+Partition::Partition(Block &block) : block(block) {
+  for (Operation &op : block) {
+    OpClass c = classify(&op);
+    if (c == OpClass::Constant || op.hasTrait<OpTrait::IsTerminator>())
+      continue;
+    unsigned pos = ops.size();
+    ops.push_back(&op);
+    position[&op] = pos;
+    groupOf[&op] = groups.size();
+    Group g;
+    g.members.push_back(pos);
+    g.fixed = c == OpClass::Alias || c == OpClass::Opaque;
+    g.matmuls = c == OpClass::Contraction;
+    g.reductions = c == OpClass::Reduction;
+    g.matmul = g.matmuls ? &op : nullptr;
+    groups.push_back(std::move(g));
+  }
+}
+
+std::optional<unsigned> Partition::producerGroup(Value v) const {
+  Operation *def = v.getDefiningOp();
+  auto it = def ? groupOf.find(def) : groupOf.end();
+  if (it == groupOf.end())
+    return std::nullopt;
+  return it->second;
+}
+
+bool Partition::pathThroughOthers(unsigned a, unsigned b) {
+  std::vector<char> seen(groups.size(), 0);
+  SmallVector<unsigned> stack;
+  auto pushUsers = [&](unsigned g, bool fromA) {
+    for (unsigned pos : groups[g].members)
+      for (Operation *user : ops[pos]->getUsers()) {
+        auto it = groupOf.find(user);
+        if (it == groupOf.end())
+          continue;
+        unsigned h = it->second;
+        // The direct edges a -> b do not count; anything else reaching b does.
+        if (h == a || (fromA && h == b) || seen[h])
+          continue;
+        seen[h] = 1;
+        stack.push_back(h);
+      }
+  };
+  pushUsers(a, true);
+  while (!stack.empty()) {
+    unsigned g = stack.pop_back_val();
+    if (g == b)
+      return true;
+    pushUsers(g, false);
+  }
+  return false;
+}
+
+bool Partition::elementwiseOnly(unsigned g) const {
+  const Group &gr = groups[g];
+  if (gr.fixed || gr.matmuls || gr.reductions)
+    return false;
+  return llvm::all_of(gr.members, [&](unsigned pos) {
+    OpClass c = classify(ops[pos]);
+    return c == OpClass::Pointwise || c == OpClass::Permute;
+  });
+}
+
+const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
+  const Group &ga = groups[a], &gb = groups[b];
+  if (ga.fixed)
+    return classify(ops[ga.members.front()]) == OpClass::Alias ? ReasonAlias
+                                                                : ReasonOpaque;
+  if (gb.fixed)
+    return ReasonOpaque;
+  if (consumer && classify(consumer) == OpClass::Contraction)
+    return ReasonMatmulOperand;
+  if (ga.matmuls + gb.matmuls > 1)
+    return ReasonTwoMatmuls;
+  if (ga.matmuls || gb.matmuls) {
+    if (ga.reductions || gb.reductions)
+      return ReasonMatmulReduction;
+    // The kernel is tiled over the product: every other op is part of its epilogue.
+    const Group &other = ga.matmuls ? gb : ga;
+    Type productType = (ga.matmuls ? ga : gb).matmul->getResult(0).getType();
+    for (unsigned pos : other.members)
+      if (classify(ops[pos]) != OpClass::Pointwise ||
+          ops[pos]->getResult(0).getType() != productType)
+        return ReasonEpilogueShape;
+  }
+  if (pathThroughOthers(a, b))
+    return ReasonCycle;
+  return nullptr;
+}
+
+void Partition::merge(unsigned a, unsigned b) {
+  Group &ga = groups[a], &gb = groups[b];
+  for (unsigned pos : gb.members)
+    groupOf[ops[pos]] = a;
+  ga.members.append(gb.members.begin(), gb.members.end());
+  llvm::sort(ga.members);
+  ga.matmuls += gb.matmuls;
+  ga.reductions += gb.reductions;
+  if (!ga.matmul)
+    ga.matmul = gb.matmul;
+  gb.members.clear();
+  gb.live = false;
+}
+
+bool Partition::mergeProducersAndConsumers() {
+  bool changed = false;
+  for (Operation *op : ops)
+    for (Value v : op->getOperands()) {
+      std::optional<unsigned> a = producerGroup(v);
+      unsigned b = groupOf.lookup(op);
+      if (!a || *a == b || whyNot(*a, b, op))
+        continue;
+      merge(*a, b);
+      changed = true;
+    }
+  return changed;
+}
+
+bool Partition::mergeSiblings() {
+  bool changed = false;
+  SmallVector<unsigned> buckets;
+  for (unsigned g = 0; g < groups.size(); ++g) {
+    if (!groups[g].live || !elementwiseOnly(g))
+      continue;
+    bool merged = false;
+    for (unsigned bucket : buckets)
+      if (!pathThroughOthers(bucket, g) && !pathThroughOthers(g, bucket)) {
+        merge(bucket, g);
+        merged = changed = true;
+        break;
+      }
+    if (!merged)
+      buckets.push_back(g);
+  }
+  return changed;
+}
+
+void Partition::run() {
+  while (true) {
+    while (mergeProducersAndConsumers()) {
+    }
+    if (!mergeSiblings())
+      return;
+  }
+}
+
+SmallVector<unsigned> Partition::topologicalOrder() {
+  SmallVector<unsigned> order;
+  std::vector<char> state(groups.size(), 0); // 1 visiting, 2 done
+  std::function<void(unsigned)> visit = [&](unsigned g) {
+    if (state[g])
+      return;
+    state[g] = 1;
+    for (unsigned pos : groups[g].members)
+      for (Value v : ops[pos]->getOperands())
+        if (std::optional<unsigned> p = producerGroup(v); p && *p != g)
+          visit(*p);
+    state[g] = 2;
+    order.push_back(g);
+  };
+  // Visit in order of first op, so the kernels keep the source order where they can.
+  SmallVector<unsigned> live;
+  for (unsigned g = 0; g < groups.size(); ++g)
+    if (groups[g].live)
+      live.push_back(g);
+  llvm::sort(live, [&](unsigned x, unsigned y) {
+    return groups[x].members.front() < groups[y].members.front();
+  });
+  for (unsigned g : live)
+    visit(g);
+  return order;
+}
+
+DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
+  DenseMap<OpOperand *, const char *> reasons;
+  for (Operation *op : ops) {
+    unsigned g = groupOf.lookup(op);
+    if (groups[g].fixed)
+      continue;
+    for (OpOperand &use : op->getOpOperands()) {
+      Value v = use.get();
+      std::optional<unsigned> a = producerGroup(v);
+      if (a && *a == g)
+        continue;
+      const char *reason = isa<BlockArgument>(v) ? ReasonArgument
+                           : !a                  ? ReasonOpaque
+                                                 : whyNot(*a, g, op);
+      reasons[&use] = reason ? reason : ReasonCycle;
+    }
+  }
+  return reasons;
+}
+
+const char *kindOf(const Group &g) {
+  return g.matmuls ? "matmul" : g.reductions ? "reduction" : "elementwise";
+}
+
+/// Creates the kernel of `g` before `before`; returns the values it replaces.
+KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
+                 const DenseMap<OpOperand *, const char *> &why,
+                 SmallVectorImpl<Value> &replaced) {
+  const Group &group = p.group(g);
+  llvm::SetVector<Value> inputs;
+  llvm::SetVector<Operation *> constants;
+  Builder attrs(before->getContext());
+  SmallVector<Attribute> reasons;
+  for (unsigned pos : group.members)
+    for (OpOperand &use : p.op(pos)->getOpOperands()) {
+      Value v = use.get();
+      Operation *def = v.getDefiningOp();
+      if (def && p.inGroup(def, g))
+        continue;
+      if (def && classify(def) == OpClass::Constant)
+        constants.insert(def);
+      else if (inputs.insert(v))
+        reasons.push_back(attrs.getStringAttr(why.lookup(&use)));
+    }
+  // Results: values used outside the group, grouped by type (stable), so results of
+  // one shape are adjacent.
+  SmallVector<Value> results;
+  for (unsigned pos : group.members)
+    for (Value r : p.op(pos)->getResults())
+      if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !p.inGroup(u, g); }))
+        results.push_back(r);
+  llvm::stable_sort(results, [&](Value x, Value y) {
+    auto firstOf = [&](Type t) {
+      return llvm::find_if(results, [&](Value r) { return r.getType() == t; }) -
+             results.begin();
+    };
+    return firstOf(x.getType()) < firstOf(y.getType());
+  });
+
+  Operation *anchor = group.matmul ? group.matmul : p.op(group.members.front());
+  OpBuilder b(before);
+  SmallVector<Type> types;
+  for (Value r : results)
+    types.push_back(r.getType());
+  auto kernel = b.create<KernelOp>(anchor->getLoc(), types, b.getStringAttr(name),
+                                   inputs.getArrayRef());
+  kernel->setAttr("nn.fusion",
+                  b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kindOf(group))),
+                                       b.getNamedAttr("inputs", b.getArrayAttr(reasons))}));
+  Block *body = new Block();
+  kernel.getBody().push_back(body);
+  IRMapping map;
+  for (Value v : inputs)
+    map.map(v, body->addArgument(v.getType(), v.getLoc()));
+  OpBuilder inner = OpBuilder::atBlockEnd(body);
+  for (Operation *c : constants)
+    inner.clone(*c, map);
+  for (unsigned pos : group.members)
+    inner.clone(*p.op(pos), map);
+  SmallVector<Value> yielded;
+  for (Value r : results)
+    yielded.push_back(map.lookup(r));
+  inner.create<YieldOp>(anchor->getLoc(), yielded);
+  replaced.assign(results.begin(), results.end());
+  return kernel;
+}
+
+/// Wraps a constant still used outside kernels (returned, reshaped) in a kernel.
+void outlineConstant(Operation *c, StringRef name) {
+  OpBuilder b(c);
+  auto kernel = b.create<KernelOp>(c->getLoc(), c->getResultTypes(), b.getStringAttr(name),
+                                   ValueRange());
+  kernel->setAttr("nn.fusion",
+                  b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr("elementwise")),
+                                       b.getNamedAttr("inputs", b.getArrayAttr({}))}));
+  Block *body = new Block();
+  kernel.getBody().push_back(body);
+  OpBuilder inner = OpBuilder::atBlockEnd(body);
+  Operation *clone = inner.clone(*c);
+  inner.create<YieldOp>(c->getLoc(), clone->getResults());
+  c->getResult(0).replaceAllUsesWith(kernel.getResult(0));
+  c->erase();
+}
+
+struct FusePass : public nn::impl::NNFuseBase<FusePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    Block &block = func.getBody().front();
+    // Continue the numbering of kernels formed earlier: names stay unique.
+    unsigned index = llvm::range_size(block.getOps<KernelOp>());
+    auto nextName = [&] { return (func.getSymName() + "_k" + Twine(index++)).str(); };
+
+    Partition p(block);
+    p.run();
+    DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
+    Operation *end = block.getTerminator();
+    SmallVector<unsigned> outlined;
+    for (unsigned g : p.topologicalOrder()) {
+      const Group &group = p.group(g);
+      if (group.fixed) {
+        p.op(group.members.front())->moveBefore(end);
+        continue;
+      }
+      SmallVector<Value> replaced;
+      KernelOp kernel = outline(p, g, nextName(), end, why, replaced);
+      for (auto [old, now] : llvm::zip(replaced, kernel.getResults()))
+        old.replaceAllUsesWith(now);
+      outlined.push_back(g);
+    }
+    for (unsigned g : outlined)
+      for (unsigned pos : llvm::reverse(p.group(g).members))
+        p.op(pos)->erase();
+    // Constants now live inside the kernels that read them; one still used outside
+    // kernels (returned, or reshaped) becomes a kernel of its own.
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (classify(&op) != OpClass::Constant)
+        continue;
+      if (op.use_empty())
+        op.erase();
+      else
+        outlineConstant(&op, nextName());
+    }
+  }
+};
+
+} // namespace

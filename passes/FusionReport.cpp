@@ -1,0 +1,247 @@
+//===- FusionReport.cpp - text and Graphviz views of the kernel partition ---===//
+//
+// Only reads the IR: kernels, their `nn.fusion` dictionaries (written by nn-fuse) and
+// the locations the frontend put on every op. Inlined ops carry CallSiteLoc (the op in
+// the callee, called at the caller) and merged ones FusedLoc: both resolve to a file
+// location here.
+//
+//===----------------------------------------------------------------------------===//
+#include "passes/FusionReport.h"
+#include "ir/NNOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+using namespace nn;
+
+namespace {
+
+/// `file:line:col` of a location, or "" when it has none.
+std::string fileLocation(Location loc) {
+  if (auto f = dyn_cast<FileLineColLoc>(loc))
+    return (f.getFilename().str() + ":" + Twine(f.getLine()) + ":" + Twine(f.getColumn()))
+        .str();
+  if (auto n = dyn_cast<NameLoc>(loc))
+    return fileLocation(n.getChildLoc());
+  if (auto c = dyn_cast<CallSiteLoc>(loc)) {
+    std::string callee = fileLocation(c.getCallee()), caller = fileLocation(c.getCaller());
+    if (callee.empty() || caller.empty())
+      return callee.empty() ? caller : callee;
+    return callee + " (called at " + caller + ")";
+  }
+  if (auto f = dyn_cast<FusedLoc>(loc))
+    for (Location l : f.getLocations())
+      if (std::string s = fileLocation(l); !s.empty())
+        return s;
+  return "";
+}
+
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// The symbol an entry argument stands for (`@image`), else `argN`.
+std::string argumentName(BlockArgument arg) {
+  auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  if (func)
+    for (StringRef attr : {"nn.input", "nn.param"})
+      if (auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(arg.getArgNumber(), attr))
+        return "@" + ref.getValue().str();
+  return "arg" + std::to_string(arg.getArgNumber());
+}
+
+/// The name of result `j` of the function returning from `ret`.
+std::string outputName(func::ReturnOp ret, unsigned j) {
+  auto func = ret->getParentOfType<func::FuncOp>();
+  if (auto name = func.getResultAttrOfType<StringAttr>(j, "nn.output"))
+    return name.str();
+  if (auto update = func.getResultAttrOfType<FlatSymbolRefAttr>(j, "nn.update"))
+    return "update of @" + update.getValue().str();
+  return "result " + std::to_string(j);
+}
+
+/// Where a kernel input comes from: an argument, a kernel result, through reshapes.
+std::string describeSource(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return argumentName(arg);
+  Operation *def = v.getDefiningOp();
+  if (auto kernel = dyn_cast<KernelOp>(def))
+    return kernel.getName().str() + "#" +
+           std::to_string(cast<OpResult>(v).getResultNumber());
+  if (auto reshape = dyn_cast<ReshapeOp>(def))
+    return "reshape of " + describeSource(reshape.getX());
+  return def->getName().getStringRef().str();
+}
+
+/// Where a kernel result goes: kernels and function results, through reshapes.
+void describeUsers(Value v, SmallVectorImpl<std::string> &out) {
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    std::string s;
+    if (auto kernel = dyn_cast<KernelOp>(user)) {
+      s = kernel.getName().str();
+    } else if (auto ret = dyn_cast<func::ReturnOp>(user)) {
+      s = "returned (" + outputName(ret, use.getOperandNumber()) + ")";
+    } else if (auto reshape = dyn_cast<ReshapeOp>(user)) {
+      SmallVector<std::string> inner;
+      describeUsers(reshape.getResult(), inner);
+      s = "reshape -> {" + llvm::join(inner, ", ") + "}";
+    } else {
+      s = user->getName().getStringRef().str();
+    }
+    if (!llvm::is_contained(out, s))
+      out.push_back(s);
+  }
+}
+
+StringRef fusionKind(KernelOp kernel) {
+  if (auto dict = kernel->getAttrOfType<DictionaryAttr>("nn.fusion"))
+    if (auto kind = dict.getAs<StringAttr>("kind"))
+      return kind.getValue();
+  return "unknown";
+}
+
+/// The recorded reason why input `i` of `kernel` is not fused into it.
+StringRef boundaryReason(KernelOp kernel, unsigned i) {
+  if (auto dict = kernel->getAttrOfType<DictionaryAttr>("nn.fusion"))
+    if (auto inputs = dict.getAs<ArrayAttr>("inputs"))
+      if (i < inputs.size())
+        if (auto s = dyn_cast<StringAttr>(inputs[i]))
+          return s.getValue();
+  return "not recorded (kernel not formed by nn-fuse)";
+}
+
+void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
+  Block &body = kernel.getBody().front();
+  unsigned constants = 0, count = 0;
+  for (Operation &op : body.without_terminator())
+    op.hasTrait<OpTrait::ConstantLike>() ? ++constants : ++count;
+  os << "  kernel " << kernel.getName() << " (" << fusionKind(kernel) << "): " << count
+     << (count == 1 ? " op" : " ops");
+  if (constants)
+    os << " + " << constants << (constants == 1 ? " constant" : " constants");
+  os << ", " << kernel.getNumResults()
+     << (kernel.getNumResults() == 1 ? " result\n" : " results\n");
+  for (Operation &op : body.without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    std::string where = fileLocation(op.getLoc());
+    os << "    " << llvm::left_justify(op.getName().getStringRef(), 18)
+       << (where.empty() ? "<unknown location>" : where) << "\n";
+  }
+  for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
+    os << "    in  #" << i << " " << typeString(v.getType()) << " from "
+       << describeSource(v) << ": " << boundaryReason(kernel, i) << "\n";
+  for (auto [i, v] : llvm::enumerate(kernel.getResults())) {
+    SmallVector<std::string> users;
+    describeUsers(v, users);
+    os << "    out #" << i << " " << typeString(v.getType()) << " to "
+       << (users.empty() ? "nothing" : llvm::join(users, ", ")) << "\n";
+  }
+}
+
+/// A quoted Graphviz id or label; a newline becomes a line break of the label.
+std::string quoted(StringRef s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// The graph node a value comes from (through reshapes), declaring argument nodes.
+std::string sourceNode(Value v, StringRef entry, std::vector<std::string> &args,
+                       bool &viaReshape) {
+  while (auto reshape = v.getDefiningOp<ReshapeOp>()) {
+    v = reshape.getX();
+    viaReshape = true;
+  }
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    std::string id = (entry + "." + argumentName(arg)).str();
+    if (!llvm::is_contained(args, id))
+      args.push_back(id);
+    return id;
+  }
+  if (auto kernel = v.getDefiningOp<KernelOp>())
+    return (entry + "." + kernel.getName()).str();
+  return (entry + "." + v.getDefiningOp()->getName().getStringRef()).str();
+}
+
+void printEntryDot(func::FuncOp func, llvm::raw_ostream &os) {
+  StringRef entry = func.getSymName();
+  os << "  subgraph " << quoted(("cluster_" + entry).str()) << " {\n"
+     << "    label=" << quoted(entry) << ";\n";
+  std::vector<std::string> args;
+  std::string edges;
+  llvm::raw_string_ostream es(edges);
+  auto edge = [&](Value v, const std::string &to, const std::string &label) {
+    bool viaReshape = false;
+    std::string from = sourceNode(v, entry, args, viaReshape);
+    std::string text = typeString(v.getType()) + (viaReshape ? " (reshaped)" : "");
+    es << "    " << quoted(from) << " -> " << quoted(to)
+       << " [label=" << quoted(text + "\n" + label) << "];\n";
+  };
+  for (KernelOp kernel : func.getBody().getOps<KernelOp>()) {
+    std::string id = (entry + "." + kernel.getName()).str();
+    unsigned ops = 0;
+    for (Operation &op : kernel.getBody().front().without_terminator())
+      ops += !op.hasTrait<OpTrait::ConstantLike>();
+    os << "    " << quoted(id) << " [shape=box, label="
+       << quoted((kernel.getName() + "\n" + fusionKind(kernel) + ", " + Twine(ops) +
+                  " ops")
+                     .str())
+       << "];\n";
+    for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
+      edge(v, id, boundaryReason(kernel, i).str());
+  }
+  std::string outputs = (entry + ".outputs").str();
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
+    edge(v, outputs, outputName(ret, j));
+  for (const std::string &a : args)
+    os << "    " << quoted(a) << " [shape=ellipse, label="
+       << quoted(StringRef(a).drop_front(entry.size() + 1)) << "];\n";
+  os << "    " << quoted(outputs) << " [shape=ellipse, label=\"outputs\"];\n";
+  os << edges << "  }\n";
+}
+
+bool hasKernels(func::FuncOp func) {
+  return !func.isExternal() && !func.getBody().getOps<KernelOp>().empty();
+}
+
+} // namespace
+
+void nn::printFusionReport(ModuleOp module, llvm::raw_ostream &os) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!hasKernels(func))
+      continue;
+    auto kernels = func.getBody().getOps<KernelOp>();
+    unsigned n = llvm::range_size(kernels), ops = 0;
+    for (KernelOp k : kernels)
+      for (Operation &op : k.getBody().front().without_terminator())
+        ops += !op.hasTrait<OpTrait::ConstantLike>();
+    os << "entry " << func.getSymName() << ": " << n << (n == 1 ? " kernel, " : " kernels, ")
+       << ops << " ops\n";
+    for (KernelOp k : kernels)
+      printKernel(k, os);
+  }
+}
+
+void nn::printFusionDot(ModuleOp module, llvm::raw_ostream &os) {
+  os << "digraph fusion {\n  node [fontname=\"monospace\"];\n"
+     << "  edge [fontname=\"monospace\", fontsize=9];\n";
+  for (auto func : module.getOps<func::FuncOp>())
+    if (hasKernels(func))
+      printEntryDot(func, os);
+  os << "}\n";
+}

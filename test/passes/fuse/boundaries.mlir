@@ -1,0 +1,88 @@
+// RUN: nn-opt %s --split-input-file --nn-fuse | FileCheck %s
+// Tests each reason nn-fuse records for a kernel boundary, in the `inputs` list of the
+// consumer kernel's `nn.fusion` dictionary (one reason per kernel input).
+
+// Tests that a matmul does not take its operands' producers (it reads each operand
+// element many times).
+// CHECK-LABEL: func.func @matmul_operand(
+// CHECK: %[[A:.*]] = nn.kernel "matmul_operand_k0"
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.relu
+// CHECK: nn.kernel "matmul_operand_k1"(%[[A]], %{{.*}}) {nn.fusion = {inputs = ["matmul operands are materialized (each element is read once per output tile)", "function argument"], kind = "matmul"}}
+func.func @matmul_operand(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  %0 = nn.relu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %1 = nn.matmul %0, %w : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %1 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that two matmuls never share a kernel: the add joins the first one's kernel
+// and reads the second's result.
+// CHECK-LABEL: func.func @two_matmuls(
+// CHECK: %[[A:.*]] = nn.kernel "two_matmuls_k0"
+// CHECK: %[[B:.*]] = nn.kernel "two_matmuls_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "one matmul per kernel"], kind = "matmul"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.matmul
+// CHECK-NEXT: nn.add
+// CHECK: return %[[B]]
+func.func @two_matmuls(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %0 = nn.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %1 = nn.matmul %w, %x : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %2 = nn.add %1, %0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %2 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a reduction of a matmul's result starts a new kernel (the matmul kernel
+// is tiled over the product; the reduction would need all of it).
+// CHECK-LABEL: func.func @matmul_reduction(
+// CHECK: %[[A:.*]] = nn.kernel "matmul_reduction_k0"
+// CHECK: nn.kernel "matmul_reduction_k1"(%[[A]]) {nn.fusion = {inputs = ["matmul cannot absorb a reduction"], kind = "reduction"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.reduce_sum
+// CHECK-NEXT: nn.exp
+func.func @matmul_reduction(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4xf32> {
+  %0 = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  %1 = nn.reduce_sum %0 {axes = array<i64: 1>} : tensor<4x4xf32> -> tensor<4xf32>
+  %2 = nn.exp %1 : (tensor<4xf32>) -> tensor<4xf32>
+  return %2 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that ops of another shape stay out of a matmul kernel: a rank-0 value
+// computed from an argument, and a transpose of the product.
+// CHECK-LABEL: func.func @epilogue_shape(
+// CHECK: %[[S:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}) {{.*}}-> tensor<f32>
+// CHECK: %[[M:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %[[S]]) {nn.fusion = {inputs = ["function argument", "function argument", "only elementwise ops of the product's shape join a matmul kernel"], kind = "matmul"}}
+// CHECK: nn.kernel "epilogue_shape_k{{[0-9]}}"(%[[M]]) {nn.fusion = {inputs = ["only elementwise ops of the product's shape join a matmul kernel"], kind = "elementwise"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.transpose
+func.func @epilogue_shape(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %s: tensor<f32>) -> tensor<2x4xf32> {
+  %0 = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>
+  %1 = nn.exp %s : (tensor<f32>) -> tensor<f32>
+  %2 = nn.mul %0, %1 : (tensor<4x2xf32>, tensor<f32>) -> tensor<4x2xf32>
+  %3 = nn.transpose %2 {perm = array<i64: 1, 0>} : tensor<4x2xf32> -> tensor<2x4xf32>
+  return %3 : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that reshapes stay outside kernels (buffer aliases), and that a merge that
+// would make a kernel both feed and read the reshape (a cycle) is refused.
+// CHECK-LABEL: func.func @reshape_cycle(
+// CHECK: %[[A:.*]] = nn.kernel "reshape_cycle_k0"
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.exp
+// CHECK-NEXT: nn.yield
+// CHECK: %[[R:.*]] = nn.reshape %[[A]]
+// CHECK: nn.kernel "reshape_cycle_k1"(%[[R]], %[[A]]) {nn.fusion = {inputs = ["reshape is a buffer alias", "would create a cycle between kernels"], kind = "elementwise"}}
+func.func @reshape_cycle(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.exp %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = nn.reshape %0 {shape = array<i64: 3, 2>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %2 = nn.transpose %1 {perm = array<i64: 1, 0>} : tensor<3x2xf32> -> tensor<2x3xf32>
+  %3 = nn.add %0, %2 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %3 : tensor<2x3xf32>
+}
