@@ -7,10 +7,13 @@
 //   - one per nn.reshape: ALIAS of the (root) slot of its operand;
 //   - a returned value that is not a fresh kernel result (an argument, an alias, a value
 //     returned twice) gets a copy kernel writing a new OUTPUT slot.
+// TEMP slots then share buffers by liveness (MemoryPlan): a TEMP slot's `index` is its
+// buffer, and each entry records its arena at the model's default batch.
 // Dims use model symbols (SymbolicShapes). The tables are written as C source.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/PlanEmitter.h"
+#include "codegen/MemoryPlan.h"
 #include "codegen/SymbolicShapes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
@@ -45,6 +48,8 @@ struct EntryPlan {
   /// Pairs (parameter index, slot): after the steps, the runtime copies the slot into
   /// the parameter (results marked `nn.update = @variable`, e.g. by nn-train-step).
   std::vector<int> updates;
+  MemoryPlan memory;
+  int64_t defaultBatch = 1; ///< every symbol's value for the arena figures
 };
 
 llvm::Error error(const Twine &msg) {
@@ -101,6 +106,7 @@ public:
 
 private:
   llvm::Expected<EntryPlan> planEntry(func::FuncOp func);
+  void planBuffers(EntryPlan &e);
   int kernelFor(KernelOp op);
   int copyKernel(int dtype, int rank);
   void write(llvm::raw_ostream &os);
@@ -229,7 +235,37 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
     e.updates.push_back(int(it - params.begin()));
     e.updates.push_back(e.outputSlots[j]);
   }
+  planBuffers(e);
   return e;
+}
+
+/// Shares the TEMP slots' memory (MemoryPlan) and stores each one's buffer in its index.
+void Planner::planBuffers(EntryPlan &e) {
+  auto train = module->getAttrOfType<DictionaryAttr>("nn.train");
+  auto batch = train ? train.getAs<IntegerAttr>("batch") : nullptr;
+  e.defaultBatch = batch && batch.getInt() > 0 ? batch.getInt() : 1;
+  std::vector<MemorySlot> slots;
+  for (const SlotPlan &s : e.slots) {
+    MemorySlot m;
+    m.kind = s.kind == SlotTemp    ? MemorySlot::Temp
+             : s.kind == SlotAlias ? MemorySlot::Alias
+                                   : MemorySlot::Other;
+    m.aliasOf = s.kind == SlotAlias ? s.index : -1;
+    m.bytesAtBatch = 4;
+    for (int64_t d : s.dims)
+      m.bytesAtBatch *= d < 0 ? e.defaultBatch : d;
+    slots.push_back(m);
+  }
+  std::vector<std::vector<int>> stepArgs;
+  for (const StepPlan &st : e.steps)
+    stepArgs.push_back(st.args);
+  std::vector<int> liveAtEnd(e.outputSlots);
+  for (size_t u = 1; u < e.updates.size(); u += 2)
+    liveAtEnd.push_back(e.updates[u]);
+  e.memory = planMemory(slots, stepArgs, liveAtEnd);
+  for (auto [s, slot] : llvm::enumerate(e.slots))
+    if (slot.kind == SlotTemp)
+      slot.index = e.memory.bufferOf[s];
 }
 
 llvm::Expected<ModelSource> Planner::run() {
@@ -308,7 +344,8 @@ void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
      << p << "_slots, " << e.inputs.size() << ", " << inputsName << ", "
      << e.outputSlots.size() << ", " << outNames << ", " << outSlots << ", "
      << e.steps.size() << ", " << steps << ", " << e.updates.size() / 2 << ", "
-     << updatesName << "}\n\n";
+     << updatesName << ", " << e.memory.numBuffers << ", " << e.defaultBatch << ", "
+     << e.memory.arenaBytes << ", " << e.memory.unplannedBytes << "}\n\n";
 }
 
 void Planner::write(llvm::raw_ostream &os) {

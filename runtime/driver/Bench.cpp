@@ -53,7 +53,7 @@ static void makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
 }
 
 static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, long long iters,
-                       long long warmup, std::mt19937_64 &rng) {
+                       long long warmup, std::mt19937_64 &rng, bool countAllocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
   std::vector<std::vector<float>> storage;
   std::vector<nnrt_tensor> inputs;
@@ -62,7 +62,11 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   std::vector<double> totals;
   std::vector<std::vector<double>> perStep(e->num_steps);
   std::vector<double> stepTimes(e->num_steps);
+  AllocationCounter allocs;
   for (long long it = 0; it < warmup + iters; ++it) {
+    if (it == warmup)
+      allocs.begin(ctx, e);
+    uint64_t allocsBefore = nnrt_allocation_count();
     auto t0 = std::chrono::steady_clock::now();
     if (nnrt_run(ctx, e->name, inputs.data(), e->num_inputs, outputs.data(), e->num_outputs) !=
         NNRT_OK) {
@@ -72,6 +76,7 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
     auto t1 = std::chrono::steady_clock::now();
     if (it < warmup)
       continue;
+    allocs.add(allocsBefore);
     totals.push_back(std::chrono::duration<double>(t1 - t0).count());
     nnrt_last_step_times(ctx, e->name, stepTimes.data(), e->num_steps);
     for (int32_t s = 0; s < e->num_steps; ++s)
@@ -84,6 +89,8 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   for (int32_t s = 0; s < e->num_steps; ++s)
     std::printf("  %4d  %-40s %10.4f\n", s, e->steps[s].kernel ? e->steps[s].kernel : "?",
                 median(perStep[s]) * 1e3);
+  if (countAllocs)
+    allocs.report();
   return true;
 }
 
@@ -95,6 +102,8 @@ int nnrt::driver::runBench(const nnrt_model *m, const char *prog, int argc, char
       {"entry", true, "time only this entry"},
       {"weights", true, "safetensors file with the parameters (default: seeded init)"},
       {"seed", true, "seed for inputs and parameter init"},
+      {"count-allocs", false, "count the allocations of the timed calls (libnnrt and the "
+                              "kernels' halide_malloc; warm-up excluded)"},
       {"help", false, "print this help"}};
   Flags flags;
   if (!flags.parse(prog, "bench", specs, argc, argv))
@@ -121,7 +130,7 @@ int nnrt::driver::runBench(const nnrt_model *m, const char *prog, int argc, char
     const nnrt_entry *e = &m->entries[i];
     if (!only.empty() && only != e->name)
       continue;
-    if (!benchEntry(ctx.Ctx, e, batch, iters, warmup, rng))
+    if (!benchEntry(ctx.Ctx, e, batch, iters, warmup, rng, flags.has("count-allocs")))
       return 1;
   }
   return 0;

@@ -86,6 +86,24 @@ bool evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bin
               const nnrt_dataset *ds, int64_t batch, int64_t limit, int64_t &correct,
               int64_t &total);
 
+/// Counts the allocations (nnrt_allocation_count) of the steady-state runs of one entry:
+/// `begin` after the warm-up runs, `add` around each later run, `report` prints
+/// `allocations after warm-up: N (K runs)` and, when N > 0, the kernels that allocated.
+class AllocationCounter {
+public:
+  void begin(nnrt_context *ctx, const nnrt_entry *entry);
+  /// Call with nnrt_allocation_count() taken just before one steady-state run.
+  void add(uint64_t before);
+  void report() const;
+
+private:
+  nnrt_context *Ctx = nullptr;
+  const nnrt_entry *Entry = nullptr;
+  std::vector<uint64_t> StepBase;
+  uint64_t Total = 0;
+  int64_t Runs = 0;
+};
+
 int runInfo(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runEval(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv,

@@ -209,3 +209,40 @@ bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataD
   }
   return true;
 }
+
+void AllocationCounter::begin(nnrt_context *ctx, const nnrt_entry *entry) {
+  Ctx = ctx;
+  Entry = entry;
+  StepBase.assign(entry->num_steps, 0);
+  if (nnrt_step_allocations(ctx, entry->name, StepBase.data(), entry->num_steps) < 0)
+    StepBase.assign(entry->num_steps, 0);
+  Total = 0;
+  Runs = 0;
+}
+
+void AllocationCounter::add(uint64_t before) {
+  Total += nnrt_allocation_count() - before;
+  ++Runs;
+}
+
+void AllocationCounter::report() const {
+  std::printf("allocations after warm-up: %llu (%lld runs of %s)\n", (unsigned long long)Total,
+              (long long)Runs, Entry ? Entry->name : "?");
+  if (!Total || !Entry)
+    return;
+  std::vector<uint64_t> now(Entry->num_steps, 0);
+  if (nnrt_step_allocations(Ctx, Entry->name, now.data(), Entry->num_steps) < 0)
+    return;
+  uint64_t inKernels = 0;
+  for (int32_t s = 0; s < Entry->num_steps; ++s) {
+    if (now[s] <= StepBase[s])
+      continue;
+    inKernels += now[s] - StepBase[s];
+    std::printf("  step %d %s: %.2f allocations per run\n", s,
+                Entry->steps[s].kernel ? Entry->steps[s].kernel : "?",
+                Runs ? double(now[s] - StepBase[s]) / double(Runs) : 0.0);
+  }
+  if (Total > inKernels)
+    std::printf("  outside the kernels (libnnrt): %llu\n",
+                (unsigned long long)(Total - inKernels));
+}

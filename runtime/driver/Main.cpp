@@ -24,6 +24,18 @@ static std::string shapeText(const nnrt_model *m, const nnrt_shape &s) {
   return r + "]";
 }
 
+/// "320 B", "41.0 KiB", "3.2 MiB".
+static std::string bytesText(long long n) {
+  char buf[64];
+  if (n < 1024)
+    std::snprintf(buf, sizeof(buf), "%lld B", n);
+  else if (n < 1024 * 1024)
+    std::snprintf(buf, sizeof(buf), "%.1f KiB", double(n) / 1024);
+  else
+    std::snprintf(buf, sizeof(buf), "%.1f MiB", double(n) / (1024 * 1024));
+  return buf;
+}
+
 static const char *dtypeText(int32_t d) { return d == NNRT_F32 ? "f32" : "i32"; }
 
 static void printTopUsage(const char *prog, FILE *out) {
@@ -40,15 +52,56 @@ static void printTopUsage(const char *prog, FILE *out) {
                prog, prog);
 }
 
+/// `info --plan`: each step's kernel and arguments (inputs, then outputs). Arguments are
+/// input and parameter names, `out:<name>` for entry outputs and `t<slot>@b<buffer>` for
+/// temporaries (an alias shows the slot it views).
+static void printPlan(const nnrt_model *m, const nnrt_entry &e) {
+  std::printf("plan of %s:\n", e.name);
+  for (int32_t i = 0; i < e.num_steps; ++i) {
+    const nnrt_step &st = e.steps[i];
+    std::printf("  step %d %s:", i, st.kernel ? st.kernel : "?");
+    for (int32_t a = 0; a < st.num_args; ++a) {
+      int32_t s = st.args[a];
+      for (int32_t hops = 0; e.slots[s].kind == NNRT_SLOT_ALIAS && hops <= e.num_slots; ++hops)
+        s = e.slots[s].index;
+      const nnrt_slot &sl = e.slots[s];
+      switch (sl.kind) {
+      case NNRT_SLOT_INPUT:
+        std::printf(" %s", m->inputs[sl.index].name);
+        break;
+      case NNRT_SLOT_PARAM:
+        std::printf(" %s", m->params[sl.index].name);
+        break;
+      case NNRT_SLOT_OUTPUT:
+        std::printf(" out:%s", e.output_names[sl.index]);
+        break;
+      case NNRT_SLOT_TEMP:
+        std::printf(" t%d@b%d", s, sl.index);
+        break;
+      default:
+        std::printf(" ?");
+      }
+    }
+    std::printf("\n");
+  }
+}
+
 int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char **argv) {
-  std::vector<FlagSpec> specs = {{"help", false, "print this help"}};
+  std::vector<FlagSpec> specs = {
+      {"batch", true, "value of every symbol for the memory figures (default: the "
+                      "compiler's, computed at the model's train batch)"},
+      {"plan", false, "print every step's arguments; a temporary is t<slot>@b<buffer>"},
+      {"help", false, "print this help"}};
   Flags flags;
   if (!flags.parse(prog, "info", specs, argc, argv))
     return 1;
   if (flags.has("help")) {
-    printUsage(prog, "info", "", specs);
+    printUsage(prog, "info", "[--batch N] [--plan]", specs);
     return 0;
   }
+  long long batch = -1;
+  if (flags.has("batch") && !flags.getInt("batch", 1, 0, 1ll << 40, batch))
+    return 1;
   std::printf("model: %s\n", m->name ? m->name : "");
   std::printf("source: %s\n", m->source ? m->source : "");
   std::printf("inputs:\n");
@@ -80,6 +133,34 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
     std::printf("), %d kernels, %d updates\n", en.num_steps, en.num_updates);
   }
   std::printf("total parameters: %lld (trainable %lld)\n", total, trainable);
+  // The memory plan: the compiler's figures, or the runtime's layout at --batch.
+  std::printf("memory (temporaries arena%s):\n",
+              batch < 0 ? ", planned by nnc" : ", laid out by libnnrt");
+  for (int32_t e = 0; e < m->num_entries; ++e) {
+    const nnrt_entry &en = m->entries[e];
+    nnrt_memory_info mem;
+    long long at = batch >= 0 ? batch : en.default_batch;
+    if (batch >= 0) {
+      if (nnrt_entry_memory(m, &en, batch, &mem) != NNRT_OK)
+        return error("entry '%s': malformed memory plan", en.name);
+    } else {
+      mem.num_temps = 0;
+      for (int32_t s = 0; s < en.num_slots; ++s)
+        mem.num_temps += en.slots[s].kind == NNRT_SLOT_TEMP;
+      mem.num_buffers = en.num_buffers;
+      mem.arena_bytes = en.arena_bytes_at_default;
+      mem.unplanned_bytes = en.unplanned_bytes_at_default;
+    }
+    std::string where;
+    for (int32_t k = 0; k < m->num_symbols; ++k)
+      where += std::string(k ? ", " : " at ") + m->symbols[k] + "=" + std::to_string(at);
+    std::printf("  %s: %d temporaries in %d buffers, arena %s%s (no reuse: %s)\n", en.name,
+                mem.num_temps, mem.num_buffers, bytesText(mem.arena_bytes).c_str(),
+                where.c_str(), bytesText(mem.unplanned_bytes).c_str());
+  }
+  if (flags.has("plan"))
+    for (int32_t e = 0; e < m->num_entries; ++e)
+      printPlan(m, m->entries[e]);
   return 0;
 }
 

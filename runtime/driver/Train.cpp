@@ -38,6 +38,7 @@ struct Options {
   long long Epochs, Batch, Seed, Limit, MaxSteps, LogEvery;
   double Lr;
   bool Shuffle = true;
+  bool CountAllocs = false;
   std::string Data, Save, Resume;
 };
 
@@ -48,7 +49,7 @@ struct Options {
 static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
                        const nnrt_dataset *ds, const Options &opt, int64_t epoch,
                        int32_t lossIndex, std::vector<int64_t> &order,
-                       int64_t &totalSteps) {
+                       int64_t &totalSteps, AllocationCounter &allocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
@@ -92,10 +93,18 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
         t.data = &lr; // rank 0
       }
     }
+    uint64_t allocsBefore = nnrt_allocation_count();
     if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, outputs.data(),
                  entry->num_outputs) != NNRT_OK) {
       error("%s", nnrt_context_last_error(ctx));
       return false;
+    }
+    // --count-allocs: the first step is the warm-up (it sizes the arena and outputs).
+    if (opt.CountAllocs) {
+      if (totalSteps == 0)
+        allocs.begin(ctx, entry);
+      else
+        allocs.add(allocsBefore);
     }
     const nnrt_tensor &loss = outputs[lossIndex];
     float lossValue = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
@@ -138,6 +147,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       {"no-shuffle", false, "take the training examples in file order"},
       {"steps", true, "stop after N training steps in all"},
       {"log-every", true, "print the loss of every N-th step (`step K loss X`)"},
+      {"count-allocs", false, "count the allocations of every step after the first (libnnrt "
+                              "and the kernels' halide_malloc) and print them at the end"},
       {"help", false, "print this help"}};
   Flags flags;
   if (!flags.parse(prog, "train", specs, argc, argv))
@@ -162,6 +173,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       !flags.getFloat("lr", m->train.lr, opt.Lr))
     return 1;
   opt.Shuffle = !flags.has("no-shuffle");
+  opt.CountAllocs = flags.has("count-allocs");
   opt.Data = flags.get("data");
   opt.Save = flags.get("save");
   opt.Resume = flags.get("resume");
@@ -194,8 +206,10 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
   int64_t totalSteps = 0;
+  AllocationCounter allocs;
   for (int64_t epoch = 0; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
-    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order, totalSteps))
+    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order, totalSteps,
+                    allocs))
       return 1;
     if (infer) {
       int64_t correct, total;
@@ -209,6 +223,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     if (!opt.Save.empty() && nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) != NNRT_OK)
       return error("%s", nnrt_context_last_error(ctx.Ctx));
   }
+  if (opt.CountAllocs)
+    allocs.report();
   if (!opt.Save.empty())
     std::printf("saved %s\n", opt.Save.c_str());
   return 0;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -32,6 +33,7 @@ bool AlignedBuffer::reserve(size_t bytes) {
   void *p = std::aligned_alloc(kAlign, n);
   if (!p)
     return false;
+  countAllocation();
   std::memset(p, 0, n);
   std::free(Data);
   Data = p;
@@ -235,10 +237,61 @@ static bool validShape(const nnrt_shape &s, int32_t numSymbols, bool allowSymbol
 
 static bool validDtype(int32_t d) { return d == NNRT_F32 || d == NNRT_I32; }
 
-/// Checks one entry's tables: every index in range.
+/// Checks the memory plan: two TEMP slots of one buffer are never live at the same step.
+/// A slot lives from the first to the last step that passes it or an alias of it (both
+/// inclusive; a slot an update reads lives to the end). Indices are already checked.
+static std::string validatePlan(const nnrt_entry &e) {
+  const char *n = e.name;
+  int32_t ns = e.num_slots;
+  std::vector<int32_t> root(ns), first(ns, -1), last(ns, -1);
+  for (int32_t s = 0; s < ns; ++s) {
+    int32_t r = s;
+    for (int32_t hops = 0; e.slots[r].kind == NNRT_SLOT_ALIAS && hops <= ns; ++hops)
+      r = e.slots[r].index;
+    if (e.slots[r].kind == NNRT_SLOT_ALIAS)
+      return format("entry '%s': slot %d is in an alias cycle", n, s);
+    root[s] = r;
+  }
+  auto touch = [&](int32_t slot, int32_t step) {
+    int32_t r = root[slot];
+    if (first[r] < 0)
+      first[r] = step;
+    last[r] = std::max(last[r], step);
+  };
+  for (int32_t i = 0; i < e.num_steps; ++i)
+    for (int32_t a = 0; a < e.steps[i].num_args; ++a)
+      touch(e.steps[i].args[a], i);
+  for (int32_t u = 0; u < e.num_updates; ++u)
+    touch(e.updates[2 * u + 1], e.num_steps);
+  std::vector<int32_t> temps;
+  for (int32_t s = 0; s < ns; ++s)
+    if (e.slots[s].kind == NNRT_SLOT_TEMP && first[s] >= 0)
+      temps.push_back(s);
+  std::sort(temps.begin(), temps.end(), [&](int32_t a, int32_t b) {
+    return e.slots[a].index != e.slots[b].index ? e.slots[a].index < e.slots[b].index
+                                                : first[a] < first[b];
+  });
+  // Within one buffer (sorted by first step), each slot must start after every earlier
+  // slot of the buffer has ended; `owner` is the earlier slot that lives longest.
+  for (size_t i = 1, owner = 0; i < temps.size(); ++i) {
+    int32_t a = temps[owner], b = temps[i];
+    if (e.slots[a].index != e.slots[b].index) {
+      owner = i;
+      continue;
+    }
+    if (first[b] <= last[a])
+      return format("entry '%s': slots %d and %d share buffer %d but are both live at "
+                    "step %d", n, a, b, e.slots[a].index, first[b]);
+    if (last[b] > last[a])
+      owner = i;
+  }
+  return "";
+}
+
+/// Checks one entry's tables: every index in range, and a sound memory plan.
 static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
   const char *n = e.name ? e.name : "?";
-  if (!e.name || e.num_slots < 0 || (e.num_slots && !e.slots))
+  if (!e.name || e.num_slots < 0 || (e.num_slots && !e.slots) || e.num_buffers < 0)
     return format("entry '%s': bad slot table", n);
   for (int32_t i = 0; i < e.num_inputs; ++i)
     if (e.inputs[i] < 0 || e.inputs[i] >= m->num_inputs)
@@ -259,6 +312,7 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
       ok = sl.index >= 0 && sl.index < m->num_params;
       break;
     case NNRT_SLOT_TEMP:
+      ok = sl.index >= 0 && sl.index < e.num_buffers;
       break;
     case NNRT_SLOT_OUTPUT:
       ok = sl.index >= 0 && sl.index < e.num_outputs;
@@ -289,7 +343,7 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
     if (p < 0 || p >= m->num_params || s < 0 || s >= e.num_slots)
       return format("entry '%s': update %d out of range", n, u);
   }
-  return "";
+  return validatePlan(e);
 }
 
 static std::string validateModel(const nnrt_model *m) {

@@ -1,18 +1,97 @@
 //===- Executor.cpp - runs an entry of a compiled model ------------------===//
 //
 // nnrt_run: checks the inputs against the entry's declared inputs, binds the symbolic
-// dims, sizes every slot, lays temporaries out in the context's arena, describes each
-// slot as a halide_buffer_t and calls the kernels in order. Also defines `halide_error`,
-// which replaces the aborting default of Halide's runtime (it must live in this object
-// file so that linking the executor always links it).
+// dims, sizes every slot, lays the compiler-planned temporary buffers out in the
+// context's arena, describes each slot as a halide_buffer_t and calls the kernels in
+// order. Also defines `halide_error`, which replaces the aborting default of Halide's
+// runtime, and `halide_malloc`/`halide_free`, which recycle kernel scratch blocks and
+// count every block taken from the system (they must live in this object file so that linking the executor always links
+// them over the Halide runtime's weak defaults).
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 using namespace nnrt;
+
+/// Every allocation libnnrt and its kernels made in this process (nnrt_allocation_count).
+static std::atomic<uint64_t> AllocationCount{0};
+
+void nnrt::countAllocation() { AllocationCount.fetch_add(1, std::memory_order_relaxed); }
+
+// Halide's runtime asks for pointers aligned for vector loads and stores, with at least
+// 8 readable bytes before the start and past the end: a 64-aligned block with 64 bytes
+// of headroom on each side, the user pointer 64 bytes in.
+//
+// Blocks are recycled: a freed block goes on a free list for its power-of-two size
+// class (the list is threaded through the blocks themselves), and the next request of
+// that class takes it back. Kernels whose schedules keep a batch-sized accumulator on
+// the heap therefore take memory from the system only on their first calls, so a
+// training step allocates nothing after warm-up. Memory is kept until the process exits
+// (the cache is bounded by the largest simultaneous demand).
+static constexpr size_t kHalidePad = 64;
+static constexpr int kNumClasses = 48;
+
+namespace {
+struct BlockCache {
+  std::mutex Lock;
+  void *Free[kNumClasses] = {};
+};
+BlockCache &blockCache() {
+  static BlockCache cache;
+  return cache;
+}
+/// The smallest class c with 2^c >= bytes (blocks are at least 256 bytes).
+int sizeClass(size_t bytes) {
+  int c = 8;
+  while ((size_t(1) << c) < bytes)
+    ++c;
+  return c;
+}
+} // namespace
+
+extern "C" void *halide_malloc(void *userContext, size_t x) {
+  (void)userContext;
+  int c = sizeClass(x + 2 * kHalidePad);
+  if (c >= kNumClasses)
+    return nullptr;
+  BlockCache &cache = blockCache();
+  uint8_t *base;
+  {
+    std::lock_guard<std::mutex> guard(cache.Lock);
+    base = static_cast<uint8_t *>(cache.Free[c]);
+    if (base)
+      std::memcpy(&cache.Free[c], base + sizeof(int64_t), sizeof(void *));
+  }
+  if (!base) {
+    base = static_cast<uint8_t *>(std::aligned_alloc(kAlign, size_t(1) << c));
+    if (!base)
+      return nullptr;
+    countAllocation();
+  }
+  int64_t cls = c;
+  std::memcpy(base, &cls, sizeof(cls)); // the class, read back by halide_free
+  return base + kHalidePad;
+}
+
+extern "C" void halide_free(void *userContext, void *ptr) {
+  (void)userContext;
+  if (!ptr)
+    return;
+  uint8_t *base = static_cast<uint8_t *>(ptr) - kHalidePad;
+  int64_t c;
+  std::memcpy(&c, base, sizeof(c));
+  BlockCache &cache = blockCache();
+  std::lock_guard<std::mutex> guard(cache.Lock);
+  std::memcpy(base + sizeof(int64_t), &cache.Free[c], sizeof(void *));
+  cache.Free[c] = base;
+}
 
 /// The last message Halide reported on this thread (the only global state of libnnrt).
 static thread_local char HalideMessage[1024];
@@ -59,6 +138,9 @@ static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   }
   st.Outputs.resize(e.num_outputs);
   st.StepSeconds.assign(e.num_steps, 0.0);
+  st.StepAllocations.assign(e.num_steps, 0);
+  st.BufferBytes.assign(e.num_buffers, 0);
+  st.BufferOffsets.assign(e.num_buffers, 0);
   st.Prepared = true;
   (void)ctx;
   return NNRT_OK;
@@ -123,17 +205,32 @@ static nnrt_status sizeSlots(nnrt_context *ctx, EntryState &st) {
   return NNRT_OK;
 }
 
-/// Gives every slot its bytes: inputs, params, arena, context-owned outputs, aliases.
-static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tensor *in) {
-  const nnrt_entry &e = *st.Entry;
-  size_t arenaBytes = 0;
+size_t nnrt::layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t *bufferBytes,
+                           size_t *offsets) {
+  for (int32_t b = 0; b < e.num_buffers; ++b)
+    bufferBytes[b] = 0;
   for (int32_t s = 0; s < e.num_slots; ++s)
     if (e.slots[s].kind == NNRT_SLOT_TEMP)
-      arenaBytes += alignUp(st.Bytes[s]);
+      bufferBytes[e.slots[s].index] =
+          std::max(bufferBytes[e.slots[s].index], alignUp(slotBytes[s]));
+  size_t total = 0;
+  for (int32_t b = 0; b < e.num_buffers; ++b) {
+    offsets[b] = total;
+    total += bufferBytes[b];
+  }
+  return total;
+}
+
+/// Gives every slot its bytes: inputs, params, arena, context-owned outputs, aliases.
+/// TEMP slot s starts at its buffer's offset; the buffers are sized afresh at every run
+/// (cheap, allocation-free), and the arena grows only when a run needs more.
+static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tensor *in) {
+  const nnrt_entry &e = *st.Entry;
+  size_t arenaBytes =
+      layoutBuffers(e, st.Bytes.data(), st.BufferBytes.data(), st.BufferOffsets.data());
   if (!ctx->Arena.reserve(arenaBytes))
     return fail(ctx, NNRT_ERR_OOM, "cannot allocate a %zu-byte arena", arenaBytes);
   auto *arena = static_cast<uint8_t *>(ctx->Arena.data());
-  size_t offset = 0;
   for (int32_t s = 0; s < e.num_slots; ++s) {
     const nnrt_slot &sl = e.slots[s];
     uint8_t *host = nullptr;
@@ -154,8 +251,7 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
       host = static_cast<uint8_t *>(ctx->Params[sl.index].data());
       break;
     case NNRT_SLOT_TEMP:
-      host = arena + offset;
-      offset += alignUp(st.Bytes[s]);
+      host = arena + st.BufferOffsets[sl.index];
       break;
     case NNRT_SLOT_OUTPUT: {
       AlignedBuffer &buf = st.Outputs[sl.index];
@@ -211,6 +307,7 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
     const nnrt_step &step = e.steps[i];
     HalideMessage[0] = 0;
     void **args = st.Argv.data() + st.ArgvStart[i];
+    uint64_t allocsBefore = AllocationCount.load(std::memory_order_relaxed);
     int rc;
     if (ctx->Profiling) {
       auto t0 = std::chrono::steady_clock::now();
@@ -220,6 +317,7 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
     } else {
       rc = step.fn(args);
     }
+    st.StepAllocations[i] += AllocationCount.load(std::memory_order_relaxed) - allocsBefore;
     if (rc != 0)
       return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "
                   "%d: %s", e.name, step.kernel ? step.kernel : "?", i, rc,
@@ -301,6 +399,47 @@ int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *
   for (int32_t i = 0; i < n && i < capacity; ++i)
     seconds[i] = st->StepSeconds[i];
   return n;
+}
+
+uint64_t nnrt_allocation_count(void) {
+  return AllocationCount.load(std::memory_order_relaxed);
+}
+
+int32_t nnrt_step_allocations(nnrt_context *ctx, const char *entry_name, uint64_t *counts,
+                              int32_t capacity) {
+  EntryState *st = findState(ctx, entry_name);
+  if (!st || !st->Prepared)
+    return -1;
+  int32_t n = st->Entry->num_steps;
+  for (int32_t i = 0; i < n && i < capacity; ++i)
+    counts[i] = st->StepAllocations[i];
+  return n;
+}
+
+nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
+                              int64_t symbol_value, nnrt_memory_info *out) {
+  if (!model || !entry || !out || symbol_value < 0 || entry->num_buffers < 0)
+    return NNRT_ERR_ARG;
+  std::vector<size_t> bytes(entry->num_slots), bufferBytes(entry->num_buffers),
+      offsets(entry->num_buffers);
+  *out = nnrt_memory_info{};
+  for (int32_t s = 0; s < entry->num_slots; ++s) {
+    const nnrt_slot &sl = entry->slots[s];
+    if (sl.kind != NNRT_SLOT_TEMP)
+      continue;
+    if (sl.index < 0 || sl.index >= entry->num_buffers)
+      return NNRT_ERR_FORMAT;
+    size_t n = 4;
+    for (int32_t d = 0; d < sl.shape.rank; ++d)
+      n *= size_t(sl.shape.dims[d] < 0 ? symbol_value : sl.shape.dims[d]);
+    bytes[s] = n;
+    out->num_temps++;
+    out->unplanned_bytes += int64_t(alignUp(n));
+  }
+  out->num_buffers = entry->num_buffers;
+  out->arena_bytes =
+      int64_t(layoutBuffers(*entry, bytes.data(), bufferBytes.data(), offsets.data()));
+  return NNRT_OK;
 }
 
 } // extern "C"

@@ -28,6 +28,16 @@ constexpr size_t kAlign = 64;
 /// Rounds `n` up to a multiple of kAlign.
 inline size_t alignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
+/// Counts one allocation in the process-wide counter behind `nnrt_allocation_count`
+/// (libnnrt's own buffers and every `halide_malloc`).
+void countAllocation();
+
+/// Lays out the TEMP buffers of `e` (nnrt/model.h, ABI v2): `bufferBytes[b]` = the
+/// largest of buffer b's slots rounded up to kAlign, `offsets[b]` = prefix sums (both
+/// sized e.num_buffers by the caller). Returns the arena size.
+size_t layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t *bufferBytes,
+                     size_t *offsets);
+
 /// A 64-byte aligned, grow-only byte buffer.
 class AlignedBuffer {
 public:
@@ -56,12 +66,15 @@ struct EntryState {
   std::vector<int32_t> InputPos;           // slot -> position in the entry's inputs
   std::vector<nnrt_shape> Shapes;          // concrete shape per slot
   std::vector<size_t> Bytes;               // bytes per slot
+  std::vector<size_t> BufferBytes;         // per TEMP buffer: its size at the last bind
+  std::vector<size_t> BufferOffsets;       // per TEMP buffer: offset in the arena
   std::vector<halide_buffer_t> Buffers;    // one per slot
   std::vector<halide_dimension_t> Dims;    // NNRT_MAX_RANK per slot
   std::vector<void *> Argv;                // concatenated step argument arrays
   std::vector<size_t> ArgvStart;           // start of each step's arguments in Argv
   std::vector<AlignedBuffer> Outputs;      // one per entry output
   std::vector<double> StepSeconds;         // last profiled run
+  std::vector<uint64_t> StepAllocations;   // per step: allocations during it, cumulative
   bool HasProfile = false;
 };
 

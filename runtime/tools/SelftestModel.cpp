@@ -198,13 +198,40 @@ const nnrt_step FailSteps[] = {{"bounds_check", kFail, 2, FailArgs0}};
 // unbound()
 const nnrt_slot UnboundSlots[] = {{NNRT_SLOT_TEMP, 0, NNRT_F32, {1, {B}}}};
 
+// chain(x): t0 = x + x, t1 = t0 + t0, t2 = t1 + t1, total = sum(t2). A planned arena:
+// t0 and t2 share buffer 0 (t0 is dead after step 1), t1 has buffer 1 (it is read and
+// written next to both).
+const nnrt_slot ChainSlots[] = {
+    {NNRT_SLOT_INPUT, 0, NNRT_F32, {2, {B, 4}}},
+    {NNRT_SLOT_TEMP, 0, NNRT_F32, {2, {B, 4}}},
+    {NNRT_SLOT_TEMP, 1, NNRT_F32, {2, {B, 4}}},
+    {NNRT_SLOT_TEMP, 0, NNRT_F32, {3, {B, 2, 2}}},
+    {NNRT_SLOT_OUTPUT, 0, NNRT_F32, {0, {}}},
+};
+const int32_t ChainInputs[] = {0};
+const char *const ChainOutputNames[] = {"total"};
+const int32_t ChainOutputSlots[] = {4};
+const int32_t ChainArgs0[] = {0, 0, 1}, ChainArgs1[] = {1, 1, 2}, ChainArgs2[] = {2, 2, 3},
+              ChainArgs3[] = {3, 4};
+const nnrt_step ChainSteps[] = {
+    {"add", kAdd, 3, ChainArgs0},
+    {"add", kAdd, 3, ChainArgs1},
+    {"add", kAdd, 3, ChainArgs2},
+    {"sum", kSum, 2, ChainArgs3},
+};
+
+// The memory figures are at B = 1 (the model has no train batch).
 const nnrt_entry Entries[] = {
     {"add", 7, AddSlots, 2, AddInputs, 2, AddOutputNames, AddOutputSlots, 3, AddSteps, 0,
-     nullptr},
+     nullptr, 1, 1, 64, 64},
     {"step", 3, StepSlots, 0, nullptr, 1, StepOutputNames, StepOutputSlots, 2, StepSteps, 1,
-     StepUpdates},
-    {"fail", 2, FailSlots, 1, FailInputs, 0, nullptr, nullptr, 1, FailSteps, 0, nullptr},
-    {"unbound", 1, UnboundSlots, 0, nullptr, 0, nullptr, nullptr, 0, nullptr, 0, nullptr},
+     StepUpdates, 1, 1, 64, 64},
+    {"fail", 2, FailSlots, 1, FailInputs, 0, nullptr, nullptr, 1, FailSteps, 0, nullptr, 1, 1,
+     64, 64},
+    {"unbound", 1, UnboundSlots, 0, nullptr, 0, nullptr, nullptr, 0, nullptr, 0, nullptr, 1, 1,
+     64, 64},
+    {"chain", 5, ChainSlots, 1, ChainInputs, 1, ChainOutputNames, ChainOutputSlots, 4,
+     ChainSteps, 0, nullptr, 2, 1, 128, 192},
 };
 
 /// One SGD step of softmax cross-entropy for the linear classifier:
@@ -283,7 +310,7 @@ const nnrt_slot TrainSlots[] = {
     {NNRT_SLOT_PARAM, 0, NNRT_F32, {2, {784, 10}}},
     {NNRT_SLOT_PARAM, 1, NNRT_F32, {1, {10}}},
     {NNRT_SLOT_TEMP, 0, NNRT_F32, {2, {784, 10}}},
-    {NNRT_SLOT_TEMP, 0, NNRT_F32, {1, {10}}},
+    {NNRT_SLOT_TEMP, 1, NNRT_F32, {1, {10}}},
     {NNRT_SLOT_OUTPUT, 0, NNRT_F32, {0, {}}},
 };
 const int32_t TrainInputs[] = {0, 1, 2};
@@ -294,16 +321,16 @@ const nnrt_step TrainSteps[] = {{"sgd_step", kSgdStep, 8, TrainArgs0}};
 const int32_t TrainUpdates[] = {0, 6, 1, 7};
 const nnrt_entry TinyEntries[] = {
     {"infer", 5, InferSlots, 1, InferInputs, 1, InferOutputNames, InferOutputSlots, 1,
-     InferSteps, 0, nullptr},
+     InferSteps, 0, nullptr, 0, 500, 0, 0},
     {"train", 9, TrainSlots, 3, TrainInputs, 1, TrainOutputNames, TrainOutputSlots, 1,
-     TrainSteps, 2, TrainUpdates},
+     TrainSteps, 2, TrainUpdates, 2, 500, 31424, 31424},
 };
 
 } // namespace
 
 const nnrt_model SelftestModel = {
     NNRT_MODEL_ABI_VERSION, "selftest", "runtime/tools/SelftestModel.cpp", 1, Symbols,
-    3, Inputs, 7, Params, 4, Entries,
+    3, Inputs, 7, Params, 5, Entries,
     {"", 0, 0, 7, 0.0f, "", ""},
 };
 

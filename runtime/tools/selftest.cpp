@@ -73,6 +73,66 @@ int runAdd(int argc, char **argv) {
   return 0;
 }
 
+/// chain with x[b, k] = b*4 + k (total = 8 * sum(x)) for each batch size given: the
+/// planned arena (two buffers for three temporaries) and the allocations of each run.
+int runChain(int argc, char **argv) {
+  Ctx ctx(&SelftestModel);
+  const nnrt_entry *e = nnrt_find_entry(&SelftestModel, "chain");
+  for (int a = 0; a < argc; ++a) {
+    int64_t batch = std::atoll(argv[a]);
+    std::vector<float> x(batch * 4);
+    for (int64_t i = 0; i < batch * 4; ++i)
+      x[i] = float(i);
+    nnrt_tensor in = tensor(NNRT_F32, {batch, 4}, x.data()), out;
+    uint64_t before = nnrt_allocation_count();
+    if (nnrt_run(ctx.C, "chain", &in, 1, &out, 1) != NNRT_OK)
+      return ctx.error();
+    uint64_t allocs = nnrt_allocation_count() - before;
+    nnrt_memory_info mem;
+    if (nnrt_entry_memory(&SelftestModel, e, batch, &mem) != NNRT_OK)
+      return fail("nnrt_entry_memory failed");
+    std::printf("batch %lld: total %g, arena bytes %zu, plan: %d temporaries in %d buffers, "
+                "arena %lld (no reuse %lld), allocations %llu\n",
+                (long long)batch, *static_cast<float *>(out.data),
+                nnrt_context_arena_bytes(ctx.C), mem.num_temps, mem.num_buffers,
+                (long long)mem.arena_bytes, (long long)mem.unplanned_bytes,
+                (unsigned long long)allocs);
+  }
+  return 0;
+}
+
+/// A bad memory plan in the chain entry: `range` declares too few buffers for its TEMP
+/// slots; `overlap` puts t1 into t0's buffer although step 1 reads t0 and writes t1.
+int runBadBuffer(const std::string &kind) {
+  std::vector<nnrt_entry> entries(SelftestModel.entries,
+                                  SelftestModel.entries + SelftestModel.num_entries);
+  std::vector<nnrt_slot> slots;
+  for (nnrt_entry &e : entries) {
+    if (std::strcmp(e.name, "chain") != 0)
+      continue;
+    if (kind == "range") {
+      e.num_buffers = 1;
+    } else if (kind == "overlap") {
+      slots.assign(e.slots, e.slots + e.num_slots);
+      slots[2].index = 0;
+      e.slots = slots.data();
+    } else {
+      return fail(("unknown kind " + kind).c_str());
+    }
+  }
+  nnrt_model m = SelftestModel;
+  m.entries = entries.data();
+  nnrt_context *c = nullptr;
+  nnrt_error err;
+  nnrt_status s = nnrt_context_create(&m, &c, &err);
+  if (s == NNRT_OK) {
+    nnrt_context_destroy(c);
+    return fail("the model was accepted");
+  }
+  std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), err.message);
+  return 1;
+}
+
 /// Bad inputs to `add`: each prints the executor's message.
 int runBadInputs(const char *kind) {
   Ctx ctx(&SelftestModel);
@@ -407,6 +467,8 @@ void usage() {
       "  main ARGS...            nnrt_main on the selftest model\n"
       "  tiny ARGS...            nnrt_main on the tiny 28x28 linear classifier\n"
       "  run-add B...            run entry add for each batch size\n"
+      "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
+      "  bad-buffer range|overlap  a TEMP slot's buffer out of range, or shared unsoundly\n"
       "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry\n"
       "  run-step N              run entry step N times\n"
       "  entry-error ENTRY       run fail or unbound and print the error\n"
@@ -437,6 +499,10 @@ int main(int argc, char **argv) {
   }
   if (cmd == "run-add")
     return runAdd(argc - 2, argv + 2);
+  if (cmd == "run-chain")
+    return runChain(argc - 2, argv + 2);
+  if (cmd == "bad-buffer")
+    return need(1), runBadBuffer(argv[2]);
   if (cmd == "bad-input")
     return need(1), runBadInputs(argv[2]);
   if (cmd == "run-step")

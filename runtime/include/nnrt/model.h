@@ -3,7 +3,7 @@
  * This is the contract between the nnc compiler and libnnrt. nnc emits one constant
  * `nnrt_model` per compiled model (tables only, no code beside the kernels); the runtime
  * interprets it: binds symbolic dims from the inputs, sizes every slot, lays the
- * temporaries out in one arena, and calls the Halide kernels in order through their
+ * temporaries' buffers (planned by the compiler) out in one arena, and calls the Halide kernels in order through their
  * `_argv` entry points. Nothing here allocates or parses strings on the hot path.
  *
  * Layout convention: a slot of rank r with dims [d0, ..., d(r-1)] is dense row-major
@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
-#define NNRT_MODEL_ABI_VERSION 1
+/* Version 2: a TEMP slot's `index` is its arena buffer (memory planning), and
+ * nnrt_entry ends with the planner's summary (num_buffers ...). */
+#define NNRT_MODEL_ABI_VERSION 2
 #define NNRT_MAX_RANK 8
 
 typedef enum nnrt_dtype { NNRT_F32 = 0, NNRT_I32 = 1 } nnrt_dtype;
@@ -63,12 +65,21 @@ typedef struct nnrt_input {
 typedef enum nnrt_slot_kind {
   NNRT_SLOT_INPUT = 0,  /* index: into nnrt_model.inputs; caller provides data */
   NNRT_SLOT_PARAM = 1,  /* index: into nnrt_model.params; lives in the context */
-  NNRT_SLOT_TEMP = 2,   /* planned into the arena; `offset` is unused in ABI v1 */
+  NNRT_SLOT_TEMP = 2,   /* index: arena buffer of the entry, in [0, num_buffers) */
   NNRT_SLOT_OUTPUT = 3, /* index: output number of the entry; lives in the context */
   NNRT_SLOT_ALIAS = 4   /* same bytes as slot `index`, other shape (reshape) */
 } nnrt_slot_kind;
 
-/* Every tensor an entry touches is a slot. */
+/* Every tensor an entry touches is a slot.
+ *
+ * Memory planning (ABI v2): lifetimes are static but sizes depend on the symbols, so the
+ * compiler decides which TEMP slots share memory and the runtime sizes it. The compiler
+ * gives every TEMP slot a buffer (`index`); slots of one buffer are never live at the
+ * same step (a slot lives from the step that writes it to the last step that reads it or
+ * an alias of it, both inclusive, so a step's inputs and outputs never share a buffer).
+ * At bind time the runtime sizes buffer b as the largest of its slots rounded up to 64
+ * bytes, lays the buffers out one after another in the context's arena, and points each
+ * TEMP slot at the start of its buffer. */
 typedef struct nnrt_slot {
   int32_t kind;  /* nnrt_slot_kind */
   int32_t index;
@@ -101,6 +112,12 @@ typedef struct nnrt_entry {
    * contents of slot updates[2*i+1] are copied to parameter updates[2*i]. */
   int32_t num_updates;
   const int32_t *updates;
+  /* Memory plan (ABI v2). The figures are informational (`info` prints them): the
+   * runtime recomputes the layout from the slots at every bind. */
+  int32_t num_buffers;                /* TEMP slots' `index` is in [0, num_buffers) */
+  int32_t default_batch;              /* value of every symbol for the figures below */
+  int64_t arena_bytes_at_default;     /* arena this entry needs, buffers shared */
+  int64_t unplanned_bytes_at_default; /* arena with one buffer per TEMP slot (no reuse) */
 } nnrt_entry;
 
 /* Defaults from the `train` declaration of the .nn file (command-line flags override). */

@@ -8,7 +8,8 @@
  *    optional `nnrt_error *` that receives the message.
  *  - Threading: a context is used by one thread at a time; distinct contexts may run on
  *    distinct threads concurrently. The library keeps no global state except the
- *    thread-local last Halide error message (see `halide_error` in docs/runtime.md).
+ *    thread-local last Halide error message (see `halide_error` in docs/runtime.md) and
+ *    the process-wide allocation counter (`nnrt_allocation_count`).
  *  - Ownership: the `nnrt_model` is borrowed and must outlive every context made from it
  *    (the compiler emits it as a constant). Tensor data passed in is caller-owned and only
  *    read during the call; tensor data handed out is owned by whoever is documented below.
@@ -117,8 +118,35 @@ void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled);
 int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
                              int32_t capacity);
 
-/* Bytes currently reserved for the temporaries arena (grows only, never per call). */
+/* Bytes currently reserved for the temporaries arena (grows only, never per call). The
+ * arena is shared by the context's entries; each run lays out its entry's buffers
+ * (planned by the compiler, see nnrt/model.h) from the start of it. */
 size_t nnrt_context_arena_bytes(const nnrt_context *ctx);
+
+/* ---- Memory accounting ------------------------------------------------------------- */
+
+/* The memory plan of `entry` with every symbol bound to `symbol_value`. */
+typedef struct nnrt_memory_info {
+  int32_t num_temps;       /* TEMP slots */
+  int32_t num_buffers;     /* buffers they share */
+  int64_t arena_bytes;     /* arena the entry needs (the runtime's layout) */
+  int64_t unplanned_bytes; /* arena with one buffer per TEMP slot (no reuse) */
+} nnrt_memory_info;
+nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
+                              int64_t symbol_value, nnrt_memory_info *out);
+
+/* Allocations made so far in this process by libnnrt (parameters, arena growth, output
+ * buffers) and by the kernels (every `halide_malloc`, which libnnrt defines). A
+ * process-wide relaxed atomic counter: read it before and after a run to check that a
+ * run allocates nothing. */
+uint64_t nnrt_allocation_count(void);
+
+/* Allocations made during each step of `entry_name` since the context was created
+ * (cumulative; counted from the process-wide counter, so other threads' allocations
+ * during a step are included). Fills `counts[0 .. min(capacity, num_steps))` and returns
+ * the number of steps, or -1 if the entry does not exist or has not run. */
+int32_t nnrt_step_allocations(nnrt_context *ctx, const char *entry_name, uint64_t *counts,
+                              int32_t capacity);
 
 /* ---- Datasets (IDX, Fashion-MNIST layout) -------------------------------------------- */
 
