@@ -33,7 +33,7 @@ llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Op
                                                       ModelForm form, const TempDir &tmp,
                                                       const RuntimePaths &rt,
                                                       ModelSource &model) {
-  auto target = parseTarget(o.target);
+  auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
   auto source = emitModelSource(m, form);
@@ -86,7 +86,7 @@ llvm::Error build(mlir::ModuleOp m, const Options &o, ModelForm form, Link link)
 
 llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
                                      llvm::raw_ostream &os) {
-  auto target = parseTarget(o.target);
+  auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
   auto model = emitModelSource(m, ModelForm::Object);

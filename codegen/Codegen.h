@@ -22,6 +22,8 @@ struct Options {
   std::string outputPath;
   /// For emitLibrary: the C header; empty means `<outputPath without .a>.h`.
   std::string headerPath;
+  /// Empty: nnc's schedule templates; else adams2019, mullapudi2016 or li2018.
+  std::string autoschedule;
   /// Keep the temporary directory (kernel objects, model table source) and say where.
   bool saveTemps = false;
 };

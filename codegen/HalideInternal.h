@@ -30,6 +30,7 @@ struct FuncInfo {
 struct LoweredKernel {
   KernelClass kind = KernelClass::Elementwise;
   std::vector<Halide::Argument> args;  ///< inputs, in kernel operand order
+  std::vector<Halide::ImageParam> inputs; ///< the same inputs (for autoscheduler estimates)
   std::vector<FuncInfo> outputs;       ///< one per kernel result
   std::vector<FuncInfo> reductions;    ///< reduce_* accumulators (pure init + update)
   std::vector<FuncInfo> products;      ///< matmul accumulators: (n, m, batch...) += ...
@@ -42,6 +43,15 @@ LoweredKernel lowerKernel(const KernelSpec &k);
 
 /// Applies the schedule of the kernel's class for `target`.
 void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
+
+/// Schedules the kernel with `target.autoscheduler` (a Halide 14 plugin), after giving
+/// every input and output estimates: static dims as they are, dynamic dims
+/// `kAutoscheduleBatchEstimate`. That estimate is 1: the plugins tile a dim to its
+/// estimate with ShiftInwards, which reads before the buffer when the actual batch is
+/// smaller (a last partial batch), so nnc keeps them from tiling the batch.
+void autoscheduleKernel(LoweredKernel &k, const TargetInfo &target,
+                        const Halide::Target &halideTarget);
+constexpr int kAutoscheduleBatchEstimate = 1;
 
 } // namespace nn::codegen
 

@@ -210,6 +210,7 @@ LoweredKernel KernelLowerer::run(KernelOp kernel) {
     values[arg] = Tensor{[p](const Index &i) mutable -> Expr { return p(i); },
                          std::move(extents), shape};
     result.args.push_back(p);
+    result.inputs.push_back(p);
   }
   for (mlir::Operation &op : body)
     lower(&op);
@@ -229,6 +230,7 @@ LoweredKernel KernelLowerer::runCopy(int dtype, int rank) {
   out(vars) = p(vars);
   constrainLayout(out.output_buffer(), shape);
   result.args.push_back(p);
+  result.inputs.push_back(p);
   result.outputs.push_back(FuncInfo{out, shape, {}, false, {}});
   return std::move(result);
 }

@@ -8,6 +8,7 @@
 #include "codegen/HalideInternal.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <map>
 
 using namespace nn::codegen;
 
@@ -43,18 +44,39 @@ std::string what(const KernelSpec &k) { return "halide: kernel '" + k.symbol + "
 
 } // namespace
 
+/// Lowers, schedules and compiles `k` to `outputs`. With an autoscheduler, a kernel
+/// whose autoscheduled pipeline Halide cannot compile (Li2018's atomic predicated
+/// stores, say) falls back to nnc's template, with a warning.
+static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
+                             const std::map<Halide::OutputFileType, std::string> &outputs) {
+  auto t = halideTarget(target);
+  if (!t)
+    return t.takeError();
+  auto build = [&](bool autoschedule) {
+    return guarded(what(k), [&]() -> llvm::Error {
+      LoweredKernel lowered = lowerKernel(k);
+      if (autoschedule)
+        autoscheduleKernel(lowered, target, *t);
+      else
+        scheduleKernel(lowered, target);
+      lowered.pipeline().compile_to(outputs, lowered.args, k.symbol, *t);
+      return llvm::Error::success();
+    });
+  };
+  if (target.autoscheduler.empty())
+    return build(false);
+  llvm::Error err = build(true);
+  if (!err)
+    return err;
+  llvm::errs() << "nnc: warning: kernel '" << k.symbol << "': the " << target.autoscheduler
+               << " schedule does not compile (" << llvm::toString(std::move(err))
+               << "); using nnc's schedule\n";
+  return build(false);
+}
+
 llvm::Error nn::codegen::compileKernel(const KernelSpec &k, const TargetInfo &target,
                                        llvm::StringRef objectPath) {
-  return guarded(what(k), [&]() -> llvm::Error {
-    auto t = halideTarget(target);
-    if (!t)
-      return t.takeError();
-    LoweredKernel lowered = lowerKernel(k);
-    scheduleKernel(lowered, target);
-    lowered.pipeline().compile_to({{Halide::OutputFileType::object, objectPath.str()}},
-                                  lowered.args, k.symbol, *t);
-    return llvm::Error::success();
-  });
+  return compileTo(k, target, {{Halide::OutputFileType::object, objectPath.str()}});
 }
 
 llvm::Error nn::codegen::printKernel(const KernelSpec &k, const TargetInfo &target,
@@ -63,16 +85,8 @@ llvm::Error nn::codegen::printKernel(const KernelSpec &k, const TargetInfo &targ
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("nnc-kernel", "stmt", path))
     return llvm::createStringError(ec, "cannot create a temporary file: %s",
                                    ec.message().c_str());
-  llvm::Error err = guarded(what(k), [&]() -> llvm::Error {
-    auto t = halideTarget(target);
-    if (!t)
-      return t.takeError();
-    LoweredKernel lowered = lowerKernel(k);
-    scheduleKernel(lowered, target);
-    lowered.pipeline().compile_to({{Halide::OutputFileType::stmt, path.str().str()}},
-                                  lowered.args, k.symbol, *t);
-    return llvm::Error::success();
-  });
+  llvm::Error err =
+      compileTo(k, target, {{Halide::OutputFileType::stmt, path.str().str()}});
   if (!err) {
     auto text = llvm::MemoryBuffer::getFile(path);
     if (!text)

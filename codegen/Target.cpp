@@ -7,6 +7,7 @@ using namespace nn::codegen;
 
 namespace {
 const llvm::StringRef Names[] = {"host", "x86-64", "x86-64-avx2", "x86-64-avx512", "cuda"};
+const llvm::StringRef Autoschedulers[] = {"adams2019", "mullapudi2016", "li2018"};
 
 /// Natural f32 vector width of a CPU target.
 int vectorWidthOf(const Halide::Target &t) {
@@ -21,7 +22,15 @@ int vectorWidthOf(const Halide::Target &t) {
 
 llvm::ArrayRef<llvm::StringRef> nn::codegen::targetNames() { return Names; }
 
-llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name) {
+llvm::ArrayRef<llvm::StringRef> nn::codegen::autoschedulerNames() { return Autoschedulers; }
+
+llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name,
+                                                    llvm::StringRef autoscheduler) {
+  if (!autoscheduler.empty() && !llvm::is_contained(Autoschedulers, autoscheduler))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "unknown autoscheduler '%s' (valid: %s)",
+                                   autoscheduler.str().c_str(),
+                                   llvm::join(autoschedulerNames(), ", ").c_str());
   Halide::Target t;
   DeviceKind device = DeviceKind::CPU;
   try {
@@ -53,5 +62,6 @@ llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name) {
   info.halideTarget = t.to_string();
   info.device = device;
   info.vectorWidth = vectorWidthOf(t);
+  info.autoscheduler = autoscheduler.str();
   return info;
 }

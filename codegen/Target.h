@@ -22,13 +22,21 @@ struct TargetInfo {
   std::string halideTarget; ///< Halide target string, e.g. "x86-64-linux-avx-avx2-..."
   DeviceKind device = DeviceKind::CPU;
   int vectorWidth = 4; ///< f32 lanes of the host's widest vector unit
+  /// Empty: nnc's schedule templates. Else one of autoschedulerNames(): every kernel is
+  /// scheduled by that Halide 14 autoscheduler instead.
+  std::string autoscheduler;
 };
+
+/// The names `--autoschedule=` accepts: adams2019, mullapudi2016, li2018.
+llvm::ArrayRef<llvm::StringRef> autoschedulerNames();
 
 /// The names `--target=` accepts.
 llvm::ArrayRef<llvm::StringRef> targetNames();
 
 /// Parses a `--target=` name; unknown names give an error listing the valid ones.
-llvm::Expected<TargetInfo> parseTarget(llvm::StringRef name);
+/// `autoscheduler` (may be empty) is checked against autoschedulerNames().
+llvm::Expected<TargetInfo> parseTarget(llvm::StringRef name,
+                                       llvm::StringRef autoscheduler = "");
 
 } // namespace nn::codegen
 

@@ -59,6 +59,11 @@ cl::opt<std::string> target("target",
                             cl::desc("Code generation target: host (default), x86-64, "
                                      "x86-64-avx2, x86-64-avx512, cuda"),
                             cl::init("host"), cl::cat(category));
+cl::opt<std::string> autoschedule(
+    "autoschedule",
+    cl::desc("Schedule kernels with a Halide 14 autoscheduler instead of nnc's "
+             "templates: adams2019, mullapudi2016, li2018"),
+    cl::value_desc("name"), cl::cat(category));
 cl::opt<std::string> modelName("model",
                                cl::desc("Model to compile when the file has several "
                                         "(default: the last one)"),
@@ -145,6 +150,7 @@ int writeFusionReports(ModuleOp module) {
 int runCodegen(ModuleOp module) {
   nn::codegen::Options options;
   options.target = target;
+  options.autoschedule = autoschedule;
   options.outputPath = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   options.headerPath = headerFile;
   options.saveTemps = saveTemps;
