@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Interleaved benchmark driver behind bench/run.sh (stdlib only).
+
+Contenders, each timed on the same task one after the other within a round, in an order
+rotated every round, over --rounds rounds; the result of a contender is the median of
+its per-round medians (each per-round value is itself a median over --iters calls after
+warm-up calls). All use 2 threads.
+
+  nnc             the executable compiled from examples/mlp.nn: `bench --entry E --batch B`
+                  (a fresh process per measurement; HL_NUM_THREADS=2)
+  torch2-eager         PyPI PyTorch 2.x in build/bench-venv, bench/w1.py --serve (one
+  torch2-eager-fused   warm process for all three modes; eager-fused is training only:
+  torch2-compile       Adam(fused=True))
+  torch1.13-eager      Debian's PyTorch 1.13, /usr/bin/python3 bench/w1.py --serve with
+  torch1.13-eager-foreach  OPENBLAS_CORETYPE=SkylakeX ATEN_CPU_CAPABILITY=avx512
+                       OMP_WAIT_POLICY=passive (eager-foreach: Adam(foreach=True), training)
+GEMM (N = 256, 512, 1024):
+  nnc             bench/gemm/matmul.mlir compiled per N, `bench --entry infer`
+  openblas        build/bench/gemm_bench openblas N (OPENBLAS_CORETYPE=SkylakeX, 2 threads)
+  onednn          build/bench/gemm_bench onednn N (OMP_NUM_THREADS=2, passive wait)
+  fma_peak        build/bench/fma_peak: 2-thread zmm FMA throughput, once per GEMM round, a
+                  probe of how much of the shared machine the run got
+
+Prints one table; writes every raw measurement to build/bench/results.json and nnc's
+per-kernel medians (last round) to build/bench/nnc-kernels-*.txt.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FMA_PEAK = 344.0  # GFLOP/s, FP32 FMA peak on 2 cores (shared/TOOLCHAIN.md)
+
+# (task, batch, iters, warmup) for W1.
+W1_TASKS = [("infer", 1, 1000, 100), ("infer", 64, 300, 30), ("infer", 256, 100, 10),
+            ("train", 64, 200, 20)]
+# (N, reps) for GEMM.
+GEMM_SIZES = [(256, 100), (512, 30), (1024, 10)]
+
+TORCH113_ENV = {"OPENBLAS_CORETYPE": "SkylakeX", "ATEN_CPU_CAPABILITY": "avx512",
+                "OMP_WAIT_POLICY": "passive", "OMP_NUM_THREADS": "2"}
+
+
+def w1_flops(task, b):
+    """Matmul FLOPs of W1 per call (elementwise work ignored)."""
+    fwd = 2 * b * (784 * 128 + 128 * 10)
+    if task == "infer":
+        return fwd
+    # forward + dW1 + dh + dW0 (no gradient w.r.t. the images)
+    return fwd + 2 * b * (128 * 10 + 128 * 10 + 784 * 128)
+
+
+def train_only(name):
+    """eager-foreach / eager-fused differ from eager only in the optimizer."""
+    return name.endswith("-eager-foreach") or name.endswith("-eager-fused")
+
+
+def short(name):
+    """torch2.15.0+cu132-eager -> torch2.15.0-eager (the CUDA tag says nothing on a CPU run)."""
+    return re.sub(r"\+cu\d+", "", name)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class NncExe:
+    """An nnc-compiled executable timed through its `bench` subcommand."""
+
+    median_re = re.compile(r"^entry (\S+) \(batch (\d+), (\d+) iters\): median ([0-9.]+) ms, min ([0-9.]+) ms")
+
+    def __init__(self, path, env):
+        self.path = path
+        self.env = env
+        self.kernels = {}
+
+    def time(self, entry, batch, iters, warmup):
+        p = subprocess.run([self.path, "bench", "--entry", entry, "--batch", str(batch),
+                            "--iters", str(iters), "--warmup", str(warmup)],
+                           env=self.env, capture_output=True, text=True)
+        if p.returncode != 0:
+            return {"ok": False, "error": (p.stderr or p.stdout).strip()[:300]}
+        lines = p.stdout.splitlines()
+        for line in lines:
+            m = self.median_re.match(line)
+            if m:
+                self.kernels[(entry, batch)] = p.stdout
+                return {"ok": True, "ms": float(m.group(4)), "min_ms": float(m.group(5))}
+        return {"ok": False, "error": "unparsed bench output: " + p.stdout[:200]}
+
+
+class TorchServer:
+    """A warm bench/w1.py --serve process."""
+
+    def __init__(self, python, env, name):
+        self.name = name
+        self.proc = subprocess.Popen([python, os.path.join(ROOT, "bench", "w1.py"), "--serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=None,  # torch warnings pass through
+                                     env=env, text=True, bufsize=1)
+        hello = self.proc.stdout.readline()
+        if not hello:
+            raise RuntimeError("%s: w1.py --serve did not start" % name)
+        self.info = json.loads(hello)
+
+    def time(self, mode, task, batch, iters, warmup):
+        self.proc.stdin.write("%s %s %d %d %d\n" % (mode, task, batch, iters, warmup))
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            return {"ok": False, "error": "%s: process died" % self.name}
+        return json.loads(line)
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+
+def run_gemm_bench(exe, lib, n, reps, env):
+    p = subprocess.run([exe, lib, str(n), str(reps)], env=env, capture_output=True, text=True)
+    if p.returncode != 0 and not p.stdout.strip():
+        return {"ok": False, "error": p.stderr.strip()[:300]}
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    r["ok"] = p.returncode == 0
+    if not r["ok"]:
+        r["error"] = "wrong result (max_err %s)" % r.get("max_err")
+    r["ms"] = r["median_ms"]
+    return r
+
+
+def fmt_ms(x):
+    return "-" if x is None else ("%.4f" % x if x < 1 else "%.3f" % x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--venv", default=os.environ.get("NNC_BENCH_VENV"),
+                    help="venv with PyTorch 2.x (default: $NNC_BENCH_VENV, else BUILD/bench-venv)")
+    ap.add_argument("--compile-seconds", type=float, default=None,
+                    help="median compile time of examples/mlp.nn measured by run.sh")
+    ap.add_argument("--compile-samples", default="")
+    ap.add_argument("--skip-gemm", action="store_true")
+    ap.add_argument("--skip-w1", action="store_true")
+    args = ap.parse_args()
+    out = os.path.join(args.build, "bench")
+
+    base = dict(os.environ)
+    for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "ATEN_CPU_CAPABILITY", "OPENBLAS_CORETYPE",
+              "HL_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        base.pop(k, None)
+    nnc_env = dict(base, HL_NUM_THREADS="2")
+
+    results = {"rounds": args.rounds, "w1": {}, "gemm": {}, "errors": {}}
+
+    def record(table, key, who, r):
+        slot = results[table].setdefault(key, {}).setdefault(who, [])
+        if r.get("ok"):
+            slot.append(r["ms"])
+        else:
+            results["errors"].setdefault(who, r.get("error", "?"))
+
+    # ---- W1 -------------------------------------------------------------------
+    contenders = []  # (name, callable(task, batch, iters, warmup))
+    servers = []
+    if not args.skip_w1:
+        mlp = NncExe(os.path.join(out, "mlp"), nnc_env)
+        contenders.append(("nnc", lambda t, b, i, w: mlp.time(t, b, i, w)))
+        venv_py = os.path.join(args.venv or os.path.join(args.build, "bench-venv"), "bin", "python")
+        if os.path.exists(venv_py):
+            env2 = dict(base, OMP_NUM_THREADS="2")
+            try:
+                s2 = TorchServer(venv_py, env2, "torch2")
+                servers.append(s2)
+                v = short(s2.info["torch"])
+                for mode in ("eager", "eager-fused", "compile"):
+                    contenders.append(("torch%s-%s" % (v, mode),
+                                       lambda t, b, i, w, s=s2, m=mode: s.time(m, t, b, i, w)))
+            except Exception as e:  # noqa: BLE001
+                results["errors"]["torch2"] = str(e)
+        else:
+            results["errors"]["torch2"] = "no %s (run bench/setup.sh)" % venv_py
+        if os.path.exists("/usr/bin/python3"):
+            try:
+                s1 = TorchServer("/usr/bin/python3", dict(base, **TORCH113_ENV), "torch1.13")
+                servers.append(s1)
+                v = short(s1.info["torch"])
+                for mode in ("eager", "eager-foreach"):
+                    contenders.append(("torch%s-%s" % (v, mode),
+                                       lambda t, b, i, w, s=s1, m=mode: s.time(m, t, b, i, w)))
+            except Exception as e:  # noqa: BLE001
+                results["errors"]["torch1.13"] = str(e)
+
+        # Priming pass (not recorded): torch.compile compiles here, caches warm up.
+        log("priming (torch.compile compiles now) ...")
+        for task, b, iters, warm in W1_TASKS:
+            for name, fn in contenders:
+                if task == "infer" and train_only(name):
+                    continue
+                t0 = time.time()
+                r = fn(task, b, max(iters // 10, 5), 3)
+                if not r.get("ok"):
+                    results["errors"].setdefault(name, r.get("error", "?"))
+                log("  %-24s %s b%-3d %.1f s%s" % (name, task, b, time.time() - t0,
+                                                   "" if r.get("ok") else "  FAILED: " + r.get("error", "?")[:200]))
+        live = [(n, f) for n, f in contenders if n not in results["errors"]]
+        for rnd in range(args.rounds):
+            log("W1 round %d/%d" % (rnd + 1, args.rounds))
+            for task, b, iters, warm in W1_TASKS:
+                k = rnd % len(live)
+                for name, fn in live[k:] + live[:k]:
+                    if task == "infer" and train_only(name):
+                        continue
+                    record("w1", "%s %d" % (task, b), name, fn(task, b, iters, warm))
+                    time.sleep(0.02)
+        for s in servers:
+            s.close()
+        for (entry, b), text in mlp.kernels.items():
+            with open(os.path.join(out, "nnc-kernels-%s-b%d.txt" % (entry, b)), "w") as f:
+                f.write(text)
+
+    # ---- GEMM -------------------------------------------------------------------
+    if not args.skip_gemm:
+        blas_env = dict(base, OPENBLAS_CORETYPE="SkylakeX", OPENBLAS_NUM_THREADS="2")
+        dnnl_env = dict(base, OMP_NUM_THREADS="2", OMP_WAIT_POLICY="passive")
+        gb = os.path.join(out, "gemm_bench")
+        gcont = []
+        gcont.append(("nnc", lambda n, reps: NncExe(os.path.join(out, "gemm_nnc_%d" % n), nnc_env)
+                      .time("infer", 1, reps, 3)))
+        gcont.append(("openblas", lambda n, reps: run_gemm_bench(gb, "openblas", n, reps, blas_env)))
+        gcont.append(("onednn", lambda n, reps: run_gemm_bench(gb, "onednn", n, reps, dnnl_env)))
+        for rnd in range(args.rounds):
+            log("GEMM round %d/%d" % (rnd + 1, args.rounds))
+            p = subprocess.run([os.path.join(out, "fma_peak"), "5000000"], capture_output=True, text=True)
+            if p.returncode == 0:
+                results.setdefault("fma_peak", []).append(json.loads(p.stdout)["fma_peak_gflops"])
+            for n, reps in GEMM_SIZES:
+                k = rnd % len(gcont)
+                for name, fn in gcont[k:] + gcont[:k]:
+                    record("gemm", str(n), name, fn(n, reps))
+                    time.sleep(0.02)
+
+    # ---- report -------------------------------------------------------------------
+    med = lambda xs: statistics.median(xs) if xs else None  # noqa: E731
+    lines = []
+    P = lines.append
+    P("nnc benchmark: 2 threads each, interleaved, median of %d rounds (each round: median over its iterations)" % args.rounds)
+    P("machine: %d cores, %s; FP32 FMA peak 344 GFLOP/s on 2 cores (shared/TOOLCHAIN.md)" % (
+        os.cpu_count(), cpu_model()))
+    P("")
+    if results["w1"]:
+        P("W1 (examples/mlp.nn)   times in ms per call; ratio = best PyTorch / nnc (> 1: nnc faster)")
+        P("ratio(min): the same from each contender's fastest round (less sensitive to machine contention)")
+        hdr = "%-10s %5s %9s %10s  %-30s %6s %10s %8s   %s" % (
+            "task", "batch", "nnc ms", "best pt ms", "best PyTorch", "ratio", "ratio(min)", "nnc GF/s",
+            "all PyTorch (ms)")
+        P(hdr)
+        P("-" * len(hdr))
+        for task, b, _, _ in W1_TASKS:
+            row = results["w1"].get("%s %d" % (task, b), {})
+            nnc = med(row.get("nnc", []))
+            peers = {n: med(v) for n, v in row.items() if n != "nnc" and v}
+            best = min(peers.items(), key=lambda kv: kv[1]) if peers else (None, None)
+            ratio = best[1] / nnc if nnc and best[1] else None
+            mins = {n: min(v) for n, v in row.items() if v}
+            pmin = [v for n, v in mins.items() if n != "nnc"]
+            rmin = min(pmin) / mins["nnc"] if pmin and "nnc" in mins else None
+            gf = w1_flops(task, b) / (nnc * 1e-3) * 1e-9 if nnc else None
+            others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
+            P("%-10s %5d %9s %10s  %-30s %6s %10s %8s   %s" % (
+                "inference" if task == "infer" else "train step", b, fmt_ms(nnc), fmt_ms(best[1]),
+                best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
+                "%.1f" % gf if gf else "-", others))
+        P("")
+    if results["gemm"]:
+        P("SGEMM N x N x N (GFLOP/s = 2 N^3 / median time)")
+        hdr = "%6s %10s %10s %10s %10s %10s %10s %12s %12s %9s" % (
+            "N", "nnc ms", "nnc GF/s", "OpenBLAS", "GF/s", "oneDNN", "GF/s", "nnc/OpenBLAS", "nnc/oneDNN",
+            "nnc/344")
+        P(hdr)
+        P("-" * len(hdr))
+        for n, _ in GEMM_SIZES:
+            row = results["gemm"].get(str(n), {})
+            t = {k: med(row.get(k, [])) for k in ("nnc", "openblas", "onednn")}
+            gf = {k: (2.0 * n ** 3 / (v * 1e-3) * 1e-9 if v else None) for k, v in t.items()}
+            frac = gf["nnc"] / gf["openblas"] if gf["nnc"] and gf["openblas"] else None
+            fracd = gf["nnc"] / gf["onednn"] if gf["nnc"] and gf["onednn"] else None
+            P("%6d %10s %10s %10s %10s %10s %10s %12s %12s %9s" % (
+                n, fmt_ms(t["nnc"]), "%.1f" % gf["nnc"] if gf["nnc"] else "-",
+                fmt_ms(t["openblas"]), "%.1f" % gf["openblas"] if gf["openblas"] else "-",
+                fmt_ms(t["onednn"]), "%.1f" % gf["onednn"] if gf["onednn"] else "-",
+                "%.0f%%" % (100 * frac) if frac else "-", "%.0f%%" % (100 * fracd) if fracd else "-",
+                "%.0f%%" % (100 * gf["nnc"] / FMA_PEAK) if gf["nnc"] else "-"))
+        pk = results.get("fma_peak", [])
+        if pk:
+            P("FMA peak probe, 2 threads, this run: median %.0f GFLOP/s (rounds: %s); shared/TOOLCHAIN.md "
+              "measured 344 GFLOP/s on an idle machine" % (med(pk), " ".join("%.0f" % x for x in pk)))
+        P("")
+    if args.compile_seconds is not None:
+        P("nnc compile time of examples/mlp.nn: %.2f s (median of %s)" % (
+            args.compile_seconds, args.compile_samples or "?"))
+    P("targets (reported, not asserted): train b64 >= 2x, infer b1 >= 5x, infer b64 >= 1.5x the fastest "
+      "PyTorch; GEMM 1024 >= 80% of OpenBLAS; compile <= 5 s")
+    if results["errors"]:
+        P("")
+        P("errors:")
+        for k, v in results["errors"].items():
+            P("  %s: %s" % (k, v))
+    text = "\n".join(lines)
+    print(text)
+    results["table"] = text
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
