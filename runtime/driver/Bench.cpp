@@ -106,12 +106,10 @@ int nnrt::driver::runBench(const nnrt_model *m, const char *prog, int argc, char
                               "kernels' halide_malloc; warm-up excluded)"},
       {"help", false, "print this help"}};
   Flags flags;
-  if (!flags.parse(prog, "bench", specs, argc, argv))
-    return 1;
-  if (flags.has("help")) {
-    printUsage(prog, "bench", "[--batch N] [--iters N] [--warmup N] [--entry NAME]", specs);
-    return 0;
-  }
+  if (int status = flags.parse(prog, "bench", "[--batch N] [--iters N] [--warmup N] [--entry NAME]",
+                               specs, argc, argv);
+      status >= 0)
+    return status;
   long long batch, iters, warmup, seed;
   if (!flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 64, 1, 1 << 24, batch) ||
       !flags.getInt("iters", 20, 1, 1 << 24, iters) ||

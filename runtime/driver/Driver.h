@@ -26,9 +26,11 @@ struct FlagSpec {
 /// Parsed flags in command-line order (repeats kept).
 class Flags {
 public:
-  /// Parses argv[0, argc); false (after printing an error) on an unknown or bad flag.
-  bool parse(const char *prog, const char *cmd, const std::vector<FlagSpec> &specs, int argc,
-             char **argv);
+  /// Parses argv[0, argc). Returns -1 when the subcommand should run, else its exit
+  /// status: 0 after `--help` printed the usage (`synopsis` and the flags), 1 after an
+  /// error about an unknown or bad flag was printed.
+  int parse(const char *prog, const char *cmd, const char *synopsis,
+            const std::vector<FlagSpec> &specs, int argc, char **argv);
   bool has(const std::string &name) const;
   /// The last value of `name`, or `def`.
   std::string get(const std::string &name, const std::string &def = "") const;

@@ -110,13 +110,11 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
       {"seed", true, "seed for parameter init when no --weights is given"},
       {"help", false, "print this help"}};
   Flags flags;
-  if (!flags.parse(prog, "eval", specs, argc, argv))
-    return 1;
-  if (flags.has("help")) {
-    printUsage(prog, "eval", "[--weights F.safetensors] [--data DIR] [--batch N] [--limit N]",
-               specs);
-    return 0;
-  }
+  if (int status = flags.parse(prog, "eval",
+                               "[--weights F.safetensors] [--data DIR] [--batch N] [--limit N]",
+                               specs, argc, argv);
+      status >= 0)
+    return status;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
   if (!infer)
     return error("this model has no infer entry");

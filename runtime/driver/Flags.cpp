@@ -26,13 +26,13 @@ void nnrt::driver::printUsage(const char *prog, const char *cmd, const char *syn
     std::printf("  --%-10s %s %s\n", s.Name, s.TakesValue ? "VALUE" : "     ", s.Help);
 }
 
-bool Flags::parse(const char *prog, const char *cmd, const std::vector<FlagSpec> &specs,
-                  int argc, char **argv) {
+int Flags::parse(const char *prog, const char *cmd, const char *synopsis,
+                 const std::vector<FlagSpec> &specs, int argc, char **argv) {
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       error("unexpected argument '%s' (see '%s %s --help')", arg.c_str(), prog, cmd);
-      return false;
+      return 1;
     }
     std::string name = arg.substr(2), value;
     bool inlineValue = false;
@@ -48,21 +48,25 @@ bool Flags::parse(const char *prog, const char *cmd, const std::vector<FlagSpec>
         spec = &s;
     if (!spec) {
       error("unknown flag '--%s' for '%s' (see '%s %s --help')", name.c_str(), cmd, prog, cmd);
-      return false;
+      return 1;
     }
     if (spec->TakesValue && !inlineValue) {
       if (i + 1 >= argc) {
         error("flag '--%s' needs a value", name.c_str());
-        return false;
+        return 1;
       }
       value = argv[++i];
     } else if (!spec->TakesValue && inlineValue) {
       error("flag '--%s' takes no value", name.c_str());
-      return false;
+      return 1;
     }
     Values.emplace_back(name, value);
   }
-  return true;
+  if (has("help")) {
+    printUsage(prog, cmd, synopsis, specs);
+    return 0;
+  }
+  return -1;
 }
 
 bool Flags::has(const std::string &name) const {

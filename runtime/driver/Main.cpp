@@ -93,12 +93,9 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
       {"plan", false, "print every step's arguments; a temporary is t<slot>@b<buffer>"},
       {"help", false, "print this help"}};
   Flags flags;
-  if (!flags.parse(prog, "info", specs, argc, argv))
-    return 1;
-  if (flags.has("help")) {
-    printUsage(prog, "info", "[--batch N] [--plan]", specs);
-    return 0;
-  }
+  if (int status = flags.parse(prog, "info", "[--batch N] [--plan]", specs, argc, argv);
+      status >= 0)
+    return status;
   long long batch = -1;
   if (flags.has("batch") && !flags.getInt("batch", 1, 0, 1ll << 40, batch))
     return 1;
@@ -213,15 +210,12 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
                  {"save", true, "write the parameters after the run (safetensors)"});
   }
   Flags flags;
-  if (!flags.parse(prog, cmd, specs, argc, argv))
-    return 1;
-  if (flags.has("help")) {
-    printUsage(prog, cmd,
-               anyEntry ? "[--entry NAME] --input x.npy [--print] [--output y.npy]"
-                        : "--weights F.safetensors --input x.npy --output y.npy",
-               specs);
-    return 0;
-  }
+  if (int status = flags.parse(prog, cmd,
+                               anyEntry ? "[--entry NAME] --input x.npy [--print] [--output y.npy]"
+                                        : "--weights F.safetensors --input x.npy --output y.npy",
+                               specs, argc, argv);
+      status >= 0)
+    return status;
   std::string entryName = anyEntry && flags.has("entry") ? flags.get("entry") : "infer";
   const nnrt_entry *entry = nnrt_find_entry(m, entryName.c_str());
   if (!entry)

@@ -151,13 +151,11 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                               "and the kernels' halide_malloc) and print them at the end"},
       {"help", false, "print this help"}};
   Flags flags;
-  if (!flags.parse(prog, "train", specs, argc, argv))
-    return 1;
-  if (flags.has("help")) {
-    printUsage(prog, "train", "[--epochs N] [--batch N] [--lr X] [--save F] [--resume F]",
-               specs);
-    return 0;
-  }
+  if (int status =
+          flags.parse(prog, "train", "[--epochs N] [--batch N] [--lr X] [--save F] [--resume F]",
+                      specs, argc, argv);
+      status >= 0)
+    return status;
   const char *name = m->train.train_entry ? m->train.train_entry : "";
   const nnrt_entry *entry = *name ? nnrt_find_entry(m, name) : nullptr;
   if (!entry)
