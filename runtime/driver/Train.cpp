@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
+#include "../lib/SplitMix64.h"
 
 #include <chrono>
 #include <cstdio>
@@ -16,20 +17,10 @@ using namespace nnrt::driver;
 
 namespace {
 
-/// splitmix64, as in parameter init: the shuffle is a documented function of the seed.
-struct Rng {
-  uint64_t S;
-  uint64_t next() {
-    uint64_t z = (S += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-};
 
 /// Fisher-Yates with splitmix64(seed * 1000003 + epoch).
 void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
-  Rng rng{seed * 1000003ull + uint64_t(epoch)};
+  nnrt::SplitMix64 rng(seed * 1000003ull + uint64_t(epoch));
   for (int64_t i = int64_t(order.size()) - 1; i > 0; --i)
     std::swap(order[i], order[rng.next() % uint64_t(i + 1)]);
 }

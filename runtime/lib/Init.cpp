@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
+#include "SplitMix64.h"
 
 #include <cmath>
 #include <cstring>
@@ -14,31 +15,7 @@ using namespace nnrt;
 
 namespace {
 
-/// splitmix64: 64-bit state, one add and a mix per draw.
-class SplitMix64 {
-public:
-  explicit SplitMix64(uint64_t seed) : State(seed) {}
-  uint64_t next() {
-    uint64_t z = (State += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, 1) with 24 random bits (exact in float).
-  float uniform01() { return float(next() >> 40) * (1.0f / 16777216.0f); }
-  /// Uniform in [lo, hi).
-  float uniform(float lo, float hi) { return lo + (hi - lo) * uniform01(); }
-  /// Standard normal by Box-Muller (one draw per call, the sine branch is dropped).
-  float normal() {
-    double u1 = (double(next() >> 11) + 1.0) * (1.0 / 9007199254740993.0); // (0, 1]
-    double u2 = double(next() >> 11) * (1.0 / 9007199254740992.0);
-    return float(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
-  }
-
-private:
-  uint64_t State;
-};
-
+/// FNV-1a of a parameter name: its own random stream.
 uint64_t fnv1a64(const char *s) {
   uint64_t h = 0xCBF29CE484222325ull;
   for (; *s; ++s)
