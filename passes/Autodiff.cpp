@@ -51,6 +51,19 @@ Value zerosLike(OpBuilder &b, Location loc, Type type) {
 
 } // namespace
 
+SmallVector<unsigned> nn::trainableArguments(ModuleOp module, func::FuncOp func,
+                                            ArrayAttr only) {
+  SmallVector<unsigned> args;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param");
+    auto var = ref ? module.lookupSymbol<VariableOp>(ref) : VariableOp();
+    if (var && var.getTrainable() &&
+        (!only || llvm::is_contained(only.getValue(), Attribute(ref))))
+      args.push_back(i);
+  }
+  return args;
+}
+
 FailureOr<func::FuncOp> nn::differentiate(func::FuncOp loss, ArrayRef<unsigned> wrt,
                                           StringRef name) {
   if (loss.getNumResults() != 1 ||
@@ -141,13 +154,7 @@ struct AutodiffPass : public nn::impl::NNAutodiffBase<AutodiffPass> {
       if (f->hasAttr("nn.differentiate"))
         todo.push_back(f);
     for (func::FuncOp f : todo) {
-      SmallVector<unsigned> wrt;
-      for (unsigned i = 0; i < f.getNumArguments(); ++i) {
-        auto ref = f.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param");
-        auto var = ref ? module.lookupSymbol<VariableOp>(ref) : VariableOp();
-        if (var && var.getTrainable())
-          wrt.push_back(i);
-      }
+      SmallVector<unsigned> wrt = trainableArguments(module, f);
       if (failed(differentiate(f, wrt, (f.getSymName() + "_grad").str())))
         return signalPassFailure();
     }

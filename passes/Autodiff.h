@@ -3,6 +3,7 @@
 #define NN_PASSES_AUTODIFF_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 namespace nn {
 
@@ -12,6 +13,11 @@ namespace nn {
 /// from each op's DifferentiableOpInterface; values that do not depend on a `wrt`
 /// argument get no adjoint. Fails with a diagnostic on an op that has no gradient
 /// rule on an active path.
+/// Indices of the arguments of `func` bound (`nn.param`) to trainable variables of
+/// `module`; with `only`, restricted to the variables it lists (`nn.wrt`).
+llvm::SmallVector<unsigned> trainableArguments(mlir::ModuleOp module, mlir::func::FuncOp func,
+                                               mlir::ArrayAttr only = {});
+
 mlir::FailureOr<mlir::func::FuncOp> differentiate(mlir::func::FuncOp loss,
                                                   llvm::ArrayRef<unsigned> wrt,
                                                   llvm::StringRef name);

@@ -189,17 +189,8 @@ struct TrainStepPass : public nn::impl::NNTrainStepBase<TrainStepPass> {
         losses.push_back(f);
     for (func::FuncOp loss : losses) {
       auto config = loss->getAttrOfType<DictionaryAttr>("nn.train");
-      auto wrtList = loss->getAttrOfType<ArrayAttr>("nn.wrt");
-      SmallVector<unsigned> wrt;
-      for (unsigned i = 0; i < loss.getNumArguments(); ++i) {
-        auto ref = loss.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param");
-        auto var = ref ? module.lookupSymbol<VariableOp>(ref) : VariableOp();
-        if (!var || !var.getTrainable())
-          continue;
-        if (wrtList && !llvm::is_contained(wrtList.getValue(), Attribute(ref)))
-          continue;
-        wrt.push_back(i);
-      }
+      SmallVector<unsigned> wrt =
+          trainableArguments(module, loss, loss->getAttrOfType<ArrayAttr>("nn.wrt"));
       auto name = config.getAs<StringAttr>("name");
       if (!name || !config.getAs<StringAttr>("optimizer")) {
         loss.emitError("nn.train needs 'name' and 'optimizer'");
