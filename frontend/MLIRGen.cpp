@@ -137,17 +137,9 @@ void MLIRGenImpl::recordTrainConfig() {
                                         train->epochs.value.value_or(1))));
     fields.push_back(
         attr("seed", builder.getI64IntegerAttr(train->seed.value.value_or(0))));
-    const ast::CallExpr &opt = train->getOptimizer();
-    fields.push_back(attr("optimizer", builder.getStringAttr(opt.getCallee())));
-    double lr = 1e-3;
-    for (const ast::KeywordArg &kw : opt.getKwargs())
-      if (kw.name == "lr")
-        if (const auto *n = dyn_cast<ast::NumberExpr>(kw.value.get()))
-          lr = n->getValue();
-    if (!opt.getArgs().empty())
-      if (const auto *n = dyn_cast<ast::NumberExpr>(opt.getArgs()[0].get()))
-        lr = n->getValue();
-    fields.push_back(attr("lr", builder.getF32FloatAttr(lr)));
+    DictionaryAttr optimizer = optimizerConfig(*train);
+    fields.push_back(attr("optimizer", optimizer.get("optimizer")));
+    fields.push_back(attr("lr", optimizer.get("lr")));
     fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
     fields.push_back(attr("loss", builder.getStringAttr("loss")));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));
@@ -220,10 +212,8 @@ DictionaryAttr MLIRGenImpl::optimizerConfig(const ast::TrainStmt &train) {
     const ast::Expr *e =
         i < opt.getBoundArgs().size() ? opt.getBoundArgs()[i] : nullptr;
     double v = 0;
-    if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(e))
-      v = n->getValue();
-    else if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(e))
-      v = -cast<ast::NumberExpr>(u->getOperand()).getValue();
+    if (std::optional<double> literal = literalNumber(e))
+      v = *literal;
     else if (!llvm::to_float(p.defaultValue, v))
       continue;
     fields.push_back(attr(p.name, builder.getF32FloatAttr(v)));
@@ -293,12 +283,9 @@ Value MLIRGenImpl::genIdent(const ast::IdentExpr &ident) {
     const auto *p = cast<ast::ParamStmt>(ident.getDecl());
     const ast::CallExpr &init = p->getInit();
     SmallVector<float> args;
-    for (const ast::Expr *a : init.getBoundArgs()) {
-      if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(a))
-        args.push_back(n->getValue());
-      else if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(a))
-        args.push_back(-cast<ast::NumberExpr>(u->getOperand()).getValue());
-    }
+    for (const ast::Expr *a : init.getBoundArgs())
+      if (std::optional<double> v = literalNumber(a))
+        args.push_back(*v);
     return param(ident.getLoc(), p->getName(), convertType(p->getType()),
                  init.getCallee(), args);
   }

@@ -10,6 +10,15 @@
 using namespace mlir;
 using namespace nnc;
 
+std::optional<double> nnc::literalNumber(const ast::Expr *e) {
+  if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(e))
+    return n->getValue();
+  if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(e))
+    if (std::optional<double> v = literalNumber(&u->getOperand()))
+      return -*v;
+  return std::nullopt;
+}
+
 namespace {
 
 /// Reads literal arguments of a bound builtin call, falling back to the defaults of
@@ -26,7 +35,7 @@ public:
 
   double number(unsigned i) const {
     if (const ast::Expr *e = expr(i))
-      return literal(*e);
+      return literalNumber(e).value_or(0);
     double v = 0;
     llvm::to_float(info.params[i].defaultValue, v);
     return v;
@@ -46,18 +55,11 @@ public:
     SmallVector<int64_t> out;
     if (const auto *l = dyn_cast_or_null<ast::ListExpr>(expr(i)))
       for (const auto &e : l->getElements())
-        out.push_back((int64_t)literal(*e));
+        out.push_back((int64_t)literalNumber(e.get()).value_or(0));
     return out;
   }
 
 private:
-  static double literal(const ast::Expr &e) {
-    if (const auto *n = dyn_cast<ast::NumberExpr>(&e))
-      return n->getValue();
-    if (const auto *u = dyn_cast<ast::UnaryExpr>(&e))
-      return -literal(u->getOperand());
-    return 0;
-  }
   const ast::CallExpr &call;
   const BuiltinInfo &info;
 };

@@ -8,6 +8,7 @@
 #define NNC_FRONTEND_MLIRGENIMPL_H
 
 #include "frontend/AST.h"
+#include "ir/Builders.h"
 #include "ir/NNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -15,6 +16,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include <map>
+#include <optional>
 
 namespace llvm {
 class SourceMgr;
@@ -24,6 +26,10 @@ namespace nnc {
 
 /// Whether an entry computes inference (dropout off) or a training step.
 enum class Mode { Infer, Train };
+
+/// The value of a number literal, possibly negated (`-1e-3`); nullopt for anything
+/// else, including null.
+std::optional<double> literalNumber(const ast::Expr *e);
 
 class MLIRGenImpl {
 public:
@@ -36,21 +42,12 @@ public:
   mlir::Location loc(llvm::SMLoc l);
   mlir::OpBuilder &getBuilder() { return builder; }
 
-  /// Builds `OpTy` after inferring its result type, so a shape error is reported at
-  /// `l` instead of aborting. Returns null after reporting.
-  template <typename OpTy, typename... Attrs>
+  /// Builds `OpTy` after inferring its result type (nn::buildInferred), so a shape
+  /// error is reported at `l` instead of aborting. Returns null after reporting.
+  template <typename OpTy>
   mlir::Value create(llvm::SMLoc l, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
-    llvm::SmallVector<mlir::Type> types;
-    mlir::Location location = loc(l);
-    if (llvm::any_of(operands, [](mlir::Value v) { return !v; }))
-      return nullptr;
-    if (mlir::failed(OpTy::inferReturnTypes(
-            builder.getContext(), location, operands,
-            builder.getDictionaryAttr(attrs), /*properties=*/nullptr,
-            /*regions=*/{}, types)))
-      return nullptr;
-    return builder.create<OpTy>(location, types, operands, attrs)->getResult(0);
+    return nn::buildInferred<OpTy>(builder, loc(l), operands, attrs);
   }
 
   mlir::Value scalar(llvm::SMLoc l, double value);

@@ -141,20 +141,20 @@ GRADIENT(DivOp) {
   return done(out, {g.unbroadcast(dl, getLhs().getType()),
                     g.unbroadcast(dr, getRhs().getType())});
 }
-GRADIENT(MaxOp) {
-  // Ties send the gradient to rhs.
-  G g{b, getLoc()};
-  Value toLhs = g.greater(getLhs(), getRhs());
+/// max and min: the gradient goes to lhs where `toLhs` is 1, else to rhs.
+static LogicalResult selectGradients(G g, Value grad, Value lhs, Value rhs, Value toLhs,
+                                     SmallVectorImpl<Value> &out) {
   Value toRhs = g.sub(g.scalar(1.0), toLhs);
-  return done(out, {g.unbroadcast(g.mul(grads[0], toLhs), getLhs().getType()),
-                    g.unbroadcast(g.mul(grads[0], toRhs), getRhs().getType())});
+  return done(out, {g.unbroadcast(g.mul(grad, toLhs), lhs.getType()),
+                    g.unbroadcast(g.mul(grad, toRhs), rhs.getType())});
+}
+GRADIENT(MaxOp) { // ties send the gradient to rhs
+  G g{b, getLoc()};
+  return selectGradients(g, grads[0], getLhs(), getRhs(), g.greater(getLhs(), getRhs()), out);
 }
 GRADIENT(MinOp) {
   G g{b, getLoc()};
-  Value toLhs = g.greater(getRhs(), getLhs());
-  Value toRhs = g.sub(g.scalar(1.0), toLhs);
-  return done(out, {g.unbroadcast(g.mul(grads[0], toLhs), getLhs().getType()),
-                    g.unbroadcast(g.mul(grads[0], toRhs), getRhs().getType())});
+  return selectGradients(g, grads[0], getLhs(), getRhs(), g.greater(getRhs(), getLhs()), out);
 }
 GRADIENT(PowOp) {
   // d/dl l^r = r l^(r-1); d/dr l^r = l^r log(l) (defined for l > 0).

@@ -21,13 +21,6 @@ namespace {
 
 Type unrankedLike(Type elementType) { return UnrankedTensorType::get(elementType); }
 
-std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "'" << t << "'";
-  return s;
-}
-
 /// Dims as strings for messages: [?, 784].
 std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s = "[";
