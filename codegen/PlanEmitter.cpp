@@ -91,6 +91,16 @@ std::string initOf(StringRef init) {
   return "NNRT_INIT_" + init.upper();
 }
 
+/// The learning-rate schedules of nnrt_schedule (nnrt/model.h).
+bool isKnownSchedule(StringRef name) {
+  return name == "constant" || name == "linear" || name == "cosine";
+}
+
+/// The nnrt_schedule enumerator of a schedule name (absent: constant).
+std::string scheduleEnum(StringAttr schedule) {
+  return "NNRT_SCHEDULE_" + (schedule ? schedule.getValue() : StringRef("constant")).upper();
+}
+
 std::string shapeLit(ArrayRef<int64_t> dims) {
   std::string s = "{" + std::to_string(dims.size()) + ", {";
   for (auto [i, d] : llvm::enumerate(dims))
@@ -286,6 +296,11 @@ llvm::Expected<ModelSource> Planner::run() {
   }
   if (entries.empty())
     return error("the module has no entry function");
+  if (auto train = module->getAttrOfType<DictionaryAttr>("nn.train"))
+    if (auto schedule = train.getAs<StringAttr>("schedule");
+        schedule && !isKnownSchedule(schedule.getValue()))
+      return error("unknown learning-rate schedule '" + schedule.getValue() +
+                   "' in nn.train (expected constant, linear or cosine)");
   llvm::raw_string_ostream os(out.source);
   write(os);
   if (form == ModelForm::Library) {
@@ -422,6 +437,7 @@ void Planner::write(llvm::raw_ostream &os) {
      << "  " << entries.size() << ", " << m << "_entries,\n"
      << "  {" << str("data") << ", " << integer("batch") << ", " << integer("epochs") << ", "
      << integer("seed") << ", " << floatLit(lr ? lr.getValueAsDouble() : 0.0) << ", "
+     << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
      << str("entry") << ", " << str("loss") << "}\n"
      << "};\n";
   if (form == ModelForm::Executable)

@@ -130,6 +130,14 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
     std::printf("), %d kernels, %d updates\n", en.num_steps, en.num_updates);
   }
   std::printf("total parameters: %lld (trainable %lld)\n", total, trainable);
+  const nnrt_train_config &t = m->train;
+  if (t.train_entry && *t.train_entry) {
+    const char *schedule = nnrt_schedule_name(t.schedule);
+    std::printf("training: entry %s, data %s, batch %d, epochs %d, lr %g, schedule %s, "
+                "seed %d\n",
+                t.train_entry, t.data && *t.data ? t.data : "(none)", t.batch, t.epochs,
+                double(t.lr), schedule ? schedule : "(unknown)", t.seed);
+  }
   // The memory plan: the compiler's figures, or the runtime's layout at --batch.
   std::printf("memory (temporaries arena%s):\n",
               batch < 0 ? ", planned by nnc" : ", laid out by libnnrt");

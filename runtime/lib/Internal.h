@@ -88,6 +88,8 @@ struct nnrt_context {
   nnrt::AlignedBuffer Arena;
   std::vector<int64_t> Symbols;
   bool Profiling = false;
+  /// Checkpoint metadata (nnrt_context_set_metadata), in insertion order.
+  std::vector<std::pair<std::string, std::string>> Metadata;
 };
 
 namespace nnrt {

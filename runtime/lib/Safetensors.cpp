@@ -21,6 +21,9 @@ using namespace nnrt;
 /// Largest header accepted (the format's reference implementation uses 100 MB).
 static constexpr uint64_t kMaxHeader = 100u << 20;
 
+/// Metadata keys that nnrt_save_safetensors writes itself.
+static bool isReservedKey(const std::string &key) { return key == "format" || key == "model"; }
+
 static const char *stDtype(int32_t dtype) { return dtype == NNRT_F32 ? "F32" : "I32"; }
 
 namespace {
@@ -129,10 +132,14 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
   if (root.K != JsonValue::Object)
     return fail(ctx, NNRT_ERR_FORMAT, "%s: the header is not a JSON object", path);
   std::map<std::string, TensorInfo> tensors;
+  std::vector<std::pair<std::string, std::string>> metadata;
   for (auto &m : root.Members) {
     if (m.first == "__metadata__") {
       if (m.second.K != JsonValue::Object)
         return fail(ctx, NNRT_ERR_FORMAT, "%s: '__metadata__' must be an object", path);
+      for (auto &kv : m.second.Members)
+        if (kv.second.K == JsonValue::String && !isReservedKey(kv.first))
+          metadata.emplace_back(kv.first, kv.second.Str);
       continue;
     }
     TensorInfo info;
@@ -172,6 +179,7 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
         std::fread(ctx->Params[i].data(), 1, bytes, f) != bytes)
       return fail(ctx, NNRT_ERR_IO, "%s: cannot read tensor '%s'", path, model->params[i].name);
   }
+  ctx->Metadata = std::move(metadata);
   return NNRT_OK;
 }
 
@@ -181,6 +189,12 @@ extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path
   const nnrt_model *model = ctx->Model;
   std::string json = "{\"__metadata__\":{\"format\":\"nnrt\",\"model\":";
   appendJsonString(json, model->name ? model->name : "");
+  for (auto &kv : ctx->Metadata) {
+    json += ",";
+    appendJsonString(json, kv.first);
+    json += ":";
+    appendJsonString(json, kv.second);
+  }
   json += "}";
   std::vector<std::pair<const void *, size_t>> chunks;
   uint64_t offset = 0;
@@ -211,4 +225,28 @@ extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path
   if (s != NNRT_OK)
     return fail(ctx, s, "%s", err.c_str());
   return NNRT_OK;
+}
+
+extern "C" nnrt_status nnrt_context_set_metadata(nnrt_context *ctx, const char *key,
+                                                 const char *value) {
+  if (!ctx || !key || !value)
+    return NNRT_ERR_ARG;
+  if (isReservedKey(key))
+    return fail(ctx, NNRT_ERR_ARG, "metadata key '%s' is reserved", key);
+  for (auto &kv : ctx->Metadata)
+    if (kv.first == key) {
+      kv.second = value;
+      return NNRT_OK;
+    }
+  ctx->Metadata.emplace_back(key, value);
+  return NNRT_OK;
+}
+
+extern "C" const char *nnrt_context_metadata(const nnrt_context *ctx, const char *key) {
+  if (!ctx || !key)
+    return nullptr;
+  for (auto &kv : ctx->Metadata)
+    if (kv.first == key)
+      return kv.second.c_str();
+  return nullptr;
 }

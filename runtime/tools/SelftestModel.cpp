@@ -331,11 +331,11 @@ const nnrt_entry TinyEntries[] = {
 const nnrt_model SelftestModel = {
     NNRT_MODEL_ABI_VERSION, "selftest", "runtime/tools/SelftestModel.cpp", 1, Symbols,
     3, Inputs, 7, Params, 5, Entries,
-    {"", 0, 0, 7, 0.0f, "", ""},
+    {"", 0, 0, 7, 0.0f, NNRT_SCHEDULE_CONSTANT, "", ""},
 };
 
 const nnrt_model TinyModel = {
     NNRT_MODEL_ABI_VERSION, "tiny", "runtime/tools/SelftestModel.cpp", 1, Symbols,
     3, TinyInputs, 2, TinyParams, 2, TinyEntries,
-    {"fashion_mnist", 500, 1, 42, 0.1f, "train", "loss"},
+    {"fashion_mnist", 500, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "train", "loss"},
 };

@@ -255,16 +255,27 @@ void printFingerprints(nnrt_context *c, const nnrt_model *m) {
   }
 }
 
-int runSave(const char *path, uint64_t seed) {
+/// Saves seeded params with metadata from KEY=VALUE arguments.
+int runSave(const char *path, uint64_t seed, int nmeta, char **meta) {
   Ctx ctx(&SelftestModel);
-  if (nnrt_params_init(ctx.C, seed) != NNRT_OK ||
-      nnrt_save_safetensors(ctx.C, path) != NNRT_OK)
+  if (nnrt_params_init(ctx.C, seed) != NNRT_OK)
+    return ctx.error();
+  for (int i = 0; i < nmeta; ++i) {
+    std::string kv = meta[i];
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos ||
+        nnrt_context_set_metadata(ctx.C, kv.substr(0, eq).c_str(),
+                                  kv.substr(eq + 1).c_str()) != NNRT_OK)
+      return ctx.error();
+  }
+  if (nnrt_save_safetensors(ctx.C, path) != NNRT_OK)
     return ctx.error();
   printFingerprints(ctx.C, &SelftestModel);
   return 0;
 }
 
-int runLoad(const char *path) {
+/// Loads a checkpoint, prints the params' fingerprints and the metadata of `keys`.
+int runLoad(const char *path, int nkeys, char **keys) {
   Ctx ctx(&SelftestModel);
   nnrt_status s = nnrt_load_safetensors(ctx.C, path);
   if (s != NNRT_OK) {
@@ -273,6 +284,25 @@ int runLoad(const char *path) {
     return 1;
   }
   printFingerprints(ctx.C, &SelftestModel);
+  for (int i = 0; i < nkeys; ++i) {
+    const char *v = nnrt_context_metadata(ctx.C, keys[i]);
+    std::printf("metadata %s: %s\n", keys[i], v ? v : "(none)");
+  }
+  return 0;
+}
+
+/// Prints the learning rate of each of `total` steps under a schedule.
+int runSchedule(const char *name, float lr, int64_t total) {
+  int32_t schedule = -1;
+  for (int32_t s = 0; nnrt_schedule_name(s); ++s)
+    if (!std::strcmp(nnrt_schedule_name(s), name))
+      schedule = s;
+  if (schedule < 0) {
+    std::fprintf(stderr, "error: unknown schedule '%s'\n", name);
+    return 1;
+  }
+  for (int64_t k = 0; k <= total; ++k)
+    std::printf("%lld %.9g\n", (long long)k, double(nnrt_schedule_lr(schedule, lr, k, total)));
   return 0;
 }
 
@@ -473,7 +503,8 @@ void usage() {
       "  run-step N              run entry step N times\n"
       "  entry-error ENTRY       run fail or unbound and print the error\n"
       "  init SEED               print initialized params\n"
-      "  save PATH SEED | load PATH\n"
+      "  save PATH SEED [KEY=VALUE...] | load PATH [KEY...]\n"
+      "  schedule NAME LR K      the rate of steps 0..K of a K-step run\n"
       "  make-bad-safetensors KIND PATH\n"
       "  npy-write PATH f32|i32 | npy-read PATH\n"
       "  idx DIR | idx-files IMAGES LABELS | make-centroids DIR PATH\n");
@@ -512,9 +543,12 @@ int main(int argc, char **argv) {
   if (cmd == "init")
     return need(1), runInit(std::strtoull(argv[2], nullptr, 10));
   if (cmd == "save")
-    return need(2), runSave(argv[2], std::strtoull(argv[3], nullptr, 10));
+    return need(2), runSave(argv[2], std::strtoull(argv[3], nullptr, 10), argc - 4, argv + 4);
   if (cmd == "load")
-    return need(1), runLoad(argv[2]);
+    return need(1), runLoad(argv[2], argc - 3, argv + 3);
+  if (cmd == "schedule")
+    return need(3), runSchedule(argv[2], std::strtof(argv[3], nullptr),
+                                std::strtoll(argv[4], nullptr, 10));
   if (cmd == "make-bad-safetensors")
     return need(2), makeBadSafetensors(argv[2], argv[3]);
   if (cmd == "npy-write")

@@ -20,8 +20,9 @@ extern "C" {
 #endif
 
 /* Version 2: a TEMP slot's `index` is its arena buffer (memory planning), and
- * nnrt_entry ends with the planner's summary (num_buffers ...). */
-#define NNRT_MODEL_ABI_VERSION 2
+ * nnrt_entry ends with the planner's summary (num_buffers ...).
+ * Version 3: nnrt_train_config has the learning-rate schedule. */
+#define NNRT_MODEL_ABI_VERSION 3
 #define NNRT_MAX_RANK 8
 
 typedef enum nnrt_dtype { NNRT_F32 = 0, NNRT_I32 = 1 } nnrt_dtype;
@@ -120,6 +121,14 @@ typedef struct nnrt_entry {
   int64_t unplanned_bytes_at_default; /* arena with one buffer per TEMP slot (no reuse) */
 } nnrt_entry;
 
+/* How the learning rate changes over a run of K planned steps (step k = 0 .. K-1 uses
+ * nnrt_schedule_lr(schedule, lr, k, K); see nnrt.h). */
+typedef enum nnrt_schedule {
+  NNRT_SCHEDULE_CONSTANT = 0, /* lr */
+  NNRT_SCHEDULE_LINEAR = 1,   /* lr * (1 - k/K) */
+  NNRT_SCHEDULE_COSINE = 2    /* lr * (1 + cos(pi k/K)) / 2 */
+} nnrt_schedule;
+
 /* Defaults from the `train` declaration of the .nn file (command-line flags override). */
 typedef struct nnrt_train_config {
   const char *data; /* dataset name, e.g. "fashion_mnist"; "" when none */
@@ -127,6 +136,7 @@ typedef struct nnrt_train_config {
   int32_t epochs;
   int32_t seed;
   float lr;
+  int32_t schedule;        /* nnrt_schedule */
   const char *train_entry; /* entry that runs one training step, "" when none */
   const char *loss_output; /* name of the train entry's loss output */
 } nnrt_train_config;

@@ -92,8 +92,26 @@ nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out);
 nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path);
 
 /* Saves every parameter (trainable and state) atomically: writes `path.tmp.<pid>`,
- * fsyncs it, then renames it over `path`. */
+ * fsyncs it, then renames it over `path`. The header's `__metadata__` holds
+ * "format": "nnrt", "model": the model's name, and the context's metadata. */
 nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path);
+
+/* Checkpoint metadata: string pairs that `nnrt_save_safetensors` writes and
+ * `nnrt_load_safetensors` replaces with the file's string-valued `__metadata__` entries
+ * (the training driver keeps its progress there: "step"). Setting a key again replaces
+ * its value; "format" and "model" are reserved. */
+nnrt_status nnrt_context_set_metadata(nnrt_context *ctx, const char *key, const char *value);
+/* The value of `key`, or NULL. Valid until the next call that changes the metadata. */
+const char *nnrt_context_metadata(const nnrt_context *ctx, const char *key);
+
+/* ---- Training ----------------------------------------------------------------------- */
+
+/* The learning rate of step `step` (0-based) of a run of `total_steps` planned steps with
+ * peak rate `lr` (see nnrt_schedule in nnrt/model.h). Steps past the end use the last
+ * step's rate; an unknown schedule is treated as constant. */
+float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step, int64_t total_steps);
+/* "constant", "linear", "cosine", or NULL for an unknown value. */
+const char *nnrt_schedule_name(int32_t schedule);
 
 /* ---- Execution ---------------------------------------------------------------------- */
 

@@ -1,0 +1,43 @@
+//===- Schedule.cpp - learning-rate schedules -----------------------------===//
+//
+// The rate of step k of a run of K planned steps. The driver feeds it to the train
+// entry's `lr` input before every step; embedders that write their own loop call it
+// to train with the schedule the .nn file declares.
+//
+//===----------------------------------------------------------------------===//
+#include "nnrt/model.h"
+#include "nnrt/nnrt.h"
+
+#include <cmath>
+
+extern "C" float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step,
+                                  int64_t total_steps) {
+  if (total_steps <= 0)
+    return lr;
+  if (step >= total_steps)
+    step = total_steps - 1;
+  if (step < 0)
+    step = 0;
+  double t = double(step) / double(total_steps);
+  switch (schedule) {
+  case NNRT_SCHEDULE_LINEAR:
+    return float(double(lr) * (1.0 - t));
+  case NNRT_SCHEDULE_COSINE:
+    return float(double(lr) * 0.5 * (1.0 + std::cos(M_PI * t)));
+  default:
+    return lr;
+  }
+}
+
+extern "C" const char *nnrt_schedule_name(int32_t schedule) {
+  switch (schedule) {
+  case NNRT_SCHEDULE_CONSTANT:
+    return "constant";
+  case NNRT_SCHEDULE_LINEAR:
+    return "linear";
+  case NNRT_SCHEDULE_COSINE:
+    return "cosine";
+  default:
+    return nullptr;
+  }
+}
