@@ -149,6 +149,8 @@ void Dumper::dumpTrain(const TrainStmt &train) {
     os << " data " << train.data;
   if (train.seed.value)
     os << " seed " << *train.seed.value;
+  if (!train.schedule.empty())
+    os << " schedule " << train.schedule;
   if (!train.over.empty()) {
     os << " over ";
     for (size_t i = 0, e = train.over.size(); i != e; ++i)

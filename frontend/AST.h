@@ -333,7 +333,7 @@ struct IntClause {
 };
 
 /// `train [NAME] minimize EXPR with OPT(args) [batch N] [epochs N]
-///  [data IDENT] [seed N] [over NAME, ...]`. The name defaults to "train".
+///  [data IDENT] [seed N] [schedule IDENT] [over NAME, ...]`. The name defaults to "train".
 class TrainStmt : public Stmt {
 public:
   TrainStmt(llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc,
@@ -350,6 +350,9 @@ public:
   /// `data NAME`; empty when absent.
   std::string data;
   llvm::SMLoc dataLoc;
+  /// `schedule NAME` (constant, linear or cosine); empty when absent.
+  std::string schedule;
+  llvm::SMLoc scheduleLoc;
   /// `over NAME, ...`: names of params or layer instances; empty: all.
   std::vector<std::pair<std::string, llvm::SMLoc>> over;
 

@@ -123,7 +123,7 @@ bool MLIRGenImpl::genDeclarations() {
 }
 
 /// Records the defaults of the (first) train statement for the runtime: dataset,
-/// batch size, epochs, seed and learning rate.
+/// batch size, epochs, seed, learning rate and its schedule.
 void MLIRGenImpl::recordTrainConfig() {
   for (const auto &stmt : model.getBody()) {
     const auto *train = dyn_cast<ast::TrainStmt>(stmt.get());
@@ -140,6 +140,8 @@ void MLIRGenImpl::recordTrainConfig() {
     DictionaryAttr optimizer = optimizerConfig(*train);
     fields.push_back(attr("optimizer", optimizer.get("optimizer")));
     fields.push_back(attr("lr", optimizer.get("lr")));
+    fields.push_back(attr("schedule", builder.getStringAttr(
+                                          train->schedule.empty() ? "constant" : train->schedule)));
     fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
     fields.push_back(attr("loss", builder.getStringAttr("loss")));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));

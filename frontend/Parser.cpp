@@ -402,7 +402,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
   while (tok.is(Tok::Ident) && !next.is(Tok::Equal) &&
          llvm::is_contained(
              llvm::ArrayRef<StringRef>{"batch", "epochs", "data", "seed",
-                                       "over"},
+                                       "schedule", "over"},
              tok.text))
     if (!parseTrainClause(*train))
       return nullptr;
@@ -410,7 +410,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
 }
 
 /// clause ::= 'batch' INT | 'epochs' INT | 'seed' INT | 'data' IDENT
-///          | 'over' IDENT (',' IDENT)*
+///          | 'schedule' ('constant' | 'linear' | 'cosine') | 'over' IDENT (',' IDENT)*
 bool Parser::parseTrainClause(TrainStmt &train) {
   StringRef word = tok.text;
   SMLoc loc = tok.getLoc();
@@ -437,6 +437,22 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     if (!tok.is(Tok::Ident))
       return errorExpected("a data set name after 'data'");
     train.data = tok.text.str();
+    consume();
+    return true;
+  }
+  if (word == "schedule") {
+    if (!train.schedule.empty())
+      return duplicate(train.scheduleLoc);
+    train.scheduleLoc = loc;
+    consume();
+    if (!tok.is(Tok::Ident))
+      return errorExpected("a learning-rate schedule after 'schedule'");
+    // The schedules of nnrt_schedule (runtime/include/nnrt/model.h).
+    if (!llvm::is_contained(llvm::ArrayRef<StringRef>{"constant", "linear", "cosine"},
+                            tok.text))
+      return diags.error(tok.getLoc(), "unknown learning-rate schedule '" + tok.text +
+                                           "'; expected constant, linear or cosine");
+    train.schedule = tok.text.str();
     consume();
     return true;
   }
