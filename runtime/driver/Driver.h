@@ -60,8 +60,10 @@ struct ContextHolder {
 /// Creates a context; prints the error and returns false on failure.
 bool makeContext(const nnrt_model *model, ContextHolder &out);
 
-/// Loads `weights` when not empty, else initializes from `seed` (and says so on stderr).
-bool loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed);
+/// Loads `weights` when not empty, else initializes from `seed` (and, with `noteInit`,
+/// says so on stderr).
+bool loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed,
+                bool noteInit = true);
 
 /// How a dataset feeds the model's inputs: the first f32 input takes the images and the
 /// first i32 input takes the labels (-1 when the model has none); an f32[] input named

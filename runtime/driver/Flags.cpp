@@ -133,7 +133,8 @@ bool nnrt::driver::makeContext(const nnrt_model *model, ContextHolder &out) {
   return true;
 }
 
-bool nnrt::driver::loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed) {
+bool nnrt::driver::loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed,
+                              bool noteInit) {
   if (!weights.empty()) {
     if (nnrt_load_safetensors(ctx, weights.c_str()) != NNRT_OK) {
       error("%s", nnrt_context_last_error(ctx));
@@ -141,8 +142,9 @@ bool nnrt::driver::loadOrInit(nnrt_context *ctx, const std::string &weights, lon
     }
     return true;
   }
-  std::fprintf(stderr, "note: no --weights given: parameters initialized from seed %lld\n",
-               seed);
+  if (noteInit)
+    std::fprintf(stderr, "note: no --weights given: parameters initialized from seed %lld\n",
+                 seed);
   if (nnrt_params_init(ctx, uint64_t(seed)) != NNRT_OK) {
     error("%s", nnrt_context_last_error(ctx));
     return false;

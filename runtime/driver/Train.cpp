@@ -1,14 +1,18 @@
 //===- Train.cpp - `train`: the training loop -----------------------------===//
 //
 // Epochs over the training split in a seeded shuffled order, one call of the train entry
-// per batch, the mean loss and throughput per epoch (a live progress line on a TTY),
-// test accuracy through `infer` after each epoch, and atomic checkpoints with --save.
+// per batch with the scheduled learning rate, the mean loss and throughput per epoch (a
+// live progress line on a TTY), test accuracy through `infer` after each epoch, and atomic
+// checkpoints with --save. A checkpoint records the steps done ("step" metadata), so
+// --resume continues the run where it stopped: same batches, same rates.
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 #include "../lib/SplitMix64.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -18,8 +22,12 @@ using namespace nnrt::driver;
 namespace {
 
 
-/// Fisher-Yates with splitmix64(seed * 1000003 + epoch).
+/// The visiting order of an epoch: Fisher-Yates over 0..n-1 with
+/// splitmix64(seed * 1000003 + epoch), a function of (seed, epoch) only, so that a resumed
+/// run visits what the uninterrupted one would have.
 void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = int64_t(i);
   nnrt::SplitMix64 rng(seed * 1000003ull + uint64_t(epoch));
   for (int64_t i = int64_t(order.size()) - 1; i > 0; --i)
     std::swap(order[i], order[rng.next() % uint64_t(i + 1)]);
@@ -28,6 +36,7 @@ void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
 struct Options {
   long long Epochs, Batch, Seed, Limit, MaxSteps, LogEvery;
   double Lr;
+  int32_t Schedule = NNRT_SCHEDULE_CONSTANT;
   bool Shuffle = true;
   bool CountAllocs = false;
   std::string Data, Save, Resume;
@@ -35,31 +44,40 @@ struct Options {
 
 } // namespace
 
-/// One epoch; `totalSteps` counts steps across epochs (for --steps and --log-every).
-/// Returns false after printing an error.
+/// The shape of a run: batches per epoch and steps in all (the schedule's length).
+struct RunPlan {
+  int64_t Batch;         ///< rows per step
+  int64_t End;           ///< examples an epoch visits (a static batch drops the remainder)
+  int64_t StepsPerEpoch; ///< batches per epoch
+  int64_t TotalSteps;    ///< epochs * StepsPerEpoch
+};
+
+/// One epoch, starting at batch `firstBatch` of its order; `totalSteps` counts steps
+/// across epochs (for the schedule, --steps and --log-every). Returns false after
+/// printing an error.
 static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
-                       const nnrt_dataset *ds, const Options &opt, int64_t epoch,
-                       int32_t lossIndex, std::vector<int64_t> &order,
-                       int64_t &totalSteps, AllocationCounter &allocs) {
+                       const nnrt_dataset *ds, const Options &opt, const RunPlan &plan,
+                       int64_t epoch, int64_t firstBatch, int32_t lossIndex,
+                       std::vector<int64_t> &order, int64_t &totalSteps,
+                       AllocationCounter &allocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
-  int64_t n = int64_t(order.size());
-  int64_t batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
+  int64_t batch = plan.Batch, end = plan.End;
   if (opt.Shuffle)
     shuffle(order, uint64_t(opt.Seed), epoch);
   std::vector<float> img(size_t(batch * perExample));
   std::vector<int32_t> lab(static_cast<size_t>(batch));
-  float lr = float(opt.Lr);
+  float lr = 0;
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
   std::vector<nnrt_tensor> outputs(entry->num_outputs);
   bool tty = isatty(fileno(stderr));
   double lossSum = 0;
   int64_t seen = 0, steps = 0;
   auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
-  // A static batch dim cannot take a partial batch: the remainder is dropped.
-  int64_t end = bind.StaticBatch >= 0 ? n - n % batch : n;
-  for (int64_t start = 0; start < end && totalSteps < opt.MaxSteps; start += batch) {
+  for (int64_t start = firstBatch * batch; start < end && totalSteps < opt.MaxSteps;
+       start += batch) {
+    lr = nnrt_schedule_lr(opt.Schedule, float(opt.Lr), totalSteps, plan.TotalSteps);
     int64_t rows = std::min(batch, end - start);
     for (int64_t r = 0; r < rows; ++r) {
       int64_t ex = order[start + r];
@@ -109,10 +127,11 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
     if (tty && std::chrono::duration<double>(now - lastDraw).count() > 0.1) {
       lastDraw = now;
       double secs = std::chrono::duration<double>(now - t0).count();
-      int width = 30, filled = int(width * seen / std::max<int64_t>(end, 1));
+      int64_t done = firstBatch * batch + seen;
+      int width = 30, filled = int(width * done / std::max<int64_t>(end, 1));
       std::fprintf(stderr, "\repoch %lld/%lld [%s%s] %lld/%lld loss %.4f %.0f samples/s",
                    (long long)epoch + 1, opt.Epochs, std::string(filled, '=').c_str(),
-                   std::string(width - filled, ' ').c_str(), (long long)seen, (long long)end,
+                   std::string(width - filled, ' ').c_str(), (long long)done, (long long)end,
                    lossSum / double(steps), secs > 0 ? double(seen) / secs : 0.0);
     }
   }
@@ -125,18 +144,39 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   return true;
 }
 
+/// The steps a --resume checkpoint has done: its "step" metadata, 0 when it has none
+/// (weights from elsewhere) or when there is no checkpoint.
+static bool resumedStep(nnrt_context *ctx, const std::string &resume, int64_t &step) {
+  step = 0;
+  const char *text = resume.empty() ? nullptr : nnrt_context_metadata(ctx, "step");
+  if (!text)
+    return true;
+  char *endp = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text, &endp, 10);
+  if (errno || endp == text || *endp || v < 0) {
+    error("%s: metadata \"step\" is \"%s\", not a step count", resume.c_str(), text);
+    return false;
+  }
+  step = v;
+  return true;
+}
+
 int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
   std::vector<FlagSpec> specs = {
       {"epochs", true, "passes over the training split (default: the model's)"},
       {"batch", true, "examples per step (default: the model's, else 32)"},
-      {"lr", true, "learning rate fed to an f32[] input named lr (default: the model's)"},
+      {"lr", true, "peak learning rate fed to an f32[] input named lr (default: the model's)"},
+      {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
+                         "(default: the model's)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
       {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
       {"limit", true, "use only the first N examples of each split"},
       {"save", true, "write a safetensors checkpoint after every epoch"},
-      {"resume", true, "start from this safetensors checkpoint instead of the seeded init"},
+      {"resume", true, "continue from this checkpoint: its parameters, optimizer state and "
+                       "step count (the run goes on at the step it records)"},
       {"no-shuffle", false, "take the training examples in file order"},
-      {"steps", true, "stop after N training steps in all"},
+      {"steps", true, "stop once the run has done N steps (resumed steps count)"},
       {"log-every", true, "print the loss of every N-th step (`step K loss X`)"},
       {"count-allocs", false, "count the allocations of every step after the first (libnnrt "
                               "and the kernels' halide_malloc) and print them at the end"},
@@ -161,6 +201,16 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
       !flags.getFloat("lr", m->train.lr, opt.Lr))
     return 1;
+  std::string schedule = flags.get("schedule", nnrt_schedule_name(m->train.schedule)
+                                                   ? nnrt_schedule_name(m->train.schedule)
+                                                   : "constant");
+  for (opt.Schedule = 0; nnrt_schedule_name(opt.Schedule) &&
+                         schedule != nnrt_schedule_name(opt.Schedule);
+       ++opt.Schedule)
+    ;
+  if (!nnrt_schedule_name(opt.Schedule))
+    return error("--schedule: unknown schedule '%s' (expected constant, linear or cosine)",
+                 schedule.c_str());
   opt.Shuffle = !flags.has("no-shuffle");
   opt.CountAllocs = flags.has("count-allocs");
   opt.Data = flags.get("data");
@@ -189,19 +239,39 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     return 1;
   testHolder.D = test;
   ContextHolder ctx;
-  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed))
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed, /*noteInit=*/false))
     return 1;
   std::vector<int64_t> order(size_t(std::min<int64_t>(opt.Limit, nnrt_dataset_size(train))));
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
+  RunPlan plan;
+  plan.Batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
+  int64_t n = int64_t(order.size());
+  plan.End = bind.StaticBatch >= 0 ? n - n % plan.Batch : n;
+  plan.StepsPerEpoch = (plan.End + plan.Batch - 1) / plan.Batch;
+  plan.TotalSteps = opt.Epochs * plan.StepsPerEpoch;
   int64_t totalSteps = 0;
+  if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
+    return 1;
+  std::printf("%s: %lld epoch%s of %lld steps, batch %lld, lr %g (%s schedule), "
+              "seed %lld\n",
+              entry->name, opt.Epochs, opt.Epochs == 1 ? "" : "s",
+              (long long)plan.StepsPerEpoch, (long long)plan.Batch,
+              opt.Lr, nnrt_schedule_name(opt.Schedule), opt.Seed);
+  int64_t firstEpoch = plan.StepsPerEpoch ? totalSteps / plan.StepsPerEpoch : 0;
+  if (totalSteps > 0)
+    std::printf("resuming at step %lld (epoch %lld, batch %lld)\n", (long long)totalSteps,
+                (long long)firstEpoch + 1, (long long)(totalSteps % plan.StepsPerEpoch) + 1);
+  if (firstEpoch >= opt.Epochs)
+    std::printf("nothing to do: the checkpoint has done all %lld epochs\n", opt.Epochs);
   AllocationCounter allocs;
-  for (int64_t epoch = 0; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
-    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, epoch, lossIndex, order, totalSteps,
-                    allocs))
+  int64_t correct = -1, total = 0; // test accuracy after the last epoch
+  for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
+    int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
+    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch, lossIndex,
+                    order, totalSteps, allocs))
       return 1;
     if (infer) {
-      int64_t correct, total;
       if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, correct, total))
         return 1;
       std::printf(", test accuracy %.4f (%lld/%lld)", total ? double(correct) / total : 0.0,
@@ -209,12 +279,19 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     }
     std::printf("\n");
     std::fflush(stdout);
-    if (!opt.Save.empty() && nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) != NNRT_OK)
+    if (!opt.Save.empty() &&
+        (nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) !=
+             NNRT_OK ||
+         nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) != NNRT_OK))
       return error("%s", nnrt_context_last_error(ctx.Ctx));
   }
   if (opt.CountAllocs)
     allocs.report();
-  if (!opt.Save.empty())
+  if (correct >= 0)
+    std::printf("final test accuracy: %.4f (%lld/%lld) after %lld steps\n",
+                total ? double(correct) / total : 0.0, (long long)correct, (long long)total,
+                (long long)totalSteps);
+  if (!opt.Save.empty() && firstEpoch < opt.Epochs)
     std::printf("saved %s\n", opt.Save.c_str());
   return 0;
 }
