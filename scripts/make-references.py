@@ -3,7 +3,8 @@
 
 Produces (paths relative to the repository root):
 
-  mlp      examples/weights/mlp.safetensors       W1 MLP trained in PyTorch (5 epochs Adam)
+  mlp      examples/weights/mlp.safetensors       W1 MLP trained in PyTorch (5 epochs Adam,
+                                                  learning rate decayed linearly to 0)
            test/e2e/refs/mlp_test_accuracy.txt    "<accuracy 4 decimals> <number correct>"
            test/e2e/refs/mlp_test_predictions.npy int32 [10000] argmax of the logits
   fwd      test/e2e/refs/mlp_fwd_input.npy        f32 [16,28,28] first 16 test images
@@ -16,12 +17,19 @@ Produces (paths relative to the repository root):
   parity   test/e2e/refs/mlp_init.safetensors     Glorot-uniform init, numpy default_rng(1234)
            test/e2e/refs/mlp_losses.txt           first 100 Adam losses, float32 arithmetic
            test/e2e/refs/mlp_losses_f64.txt       same in float64 arithmetic
+           test/e2e/refs/mlp_losses_linear.txt    same 100 steps (float32), lr decayed
+                                                  linearly over K = 100 steps
   all      all of the above, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
   OPENBLAS_CORETYPE=SkylakeX ATEN_CPU_CAPABILITY=avx512 \
       /usr/bin/python3 scripts/make-references.py [all|mlp|fwd|w8|parity ...]
+          [--seed N] [--schedule linear|cosine|constant]
+
+--seed and --schedule change the `mlp` training run only (defaults: seed 0, linear, the
+recipe of examples/mlp.nn). Any other recipe is trained and its accuracy printed, but
+nothing is written: the checked-in files always hold the default recipe.
 
 Needs Debian's python3-torch (PyTorch 1.13) and python3-numpy; no torchvision and no
 safetensors package (safetensors files are read and written by hand below).
@@ -29,13 +37,17 @@ safetensors package (safetensors files are read and written by hand below).
 nnc conventions followed here:
   * dense layer: y = x @ weight + bias, weight of shape [in, out] (the transpose of
     torch.nn.Linear.weight); checkpoint names "<layer>.weight", "<layer>.bias", all F32.
-  * W1: image f32[B,28,28] -> flatten -> dense0 (784->128) -> relu -> dropout 0.2
-        -> dense1 (128->10) -> softmax.
+  * W1: image f32[B,28,28] -> standardise (x - 0.2860) / 0.3530 -> flatten
+        -> dense0 (784->128) -> relu -> dropout 0.2 -> dense1 (128->10) -> softmax.
+  * learning-rate schedules: training step k (0-based, counted over the whole run) uses
+    lr * f(k/K), K = epochs * ceil(N / batch) the planned number of steps;
+    linear f(t) = 1 - t, cosine f(t) = 0.5 * (1 + cos(pi t)), constant f(t) = 1.
   * images are float32 x/255 in [0,1], shape [N,28,28]; labels are integers.
 
 Everything is deterministic: fixed seeds, 2 threads, fixed data order.
 """
 
+import argparse
 import gzip
 import json
 import math
@@ -145,8 +157,24 @@ def load_fashion_mnist(split):
 
 # --------------------------------------------------------------------------- W1 model
 
+# Standardisation constants of examples/mlp.nn: the mean and (population) standard
+# deviation of all Fashion-MNIST training pixels /255, 0.28604 and 0.35302 in float64
+# (cmd_mlp prints them), rounded to 4 decimals as written in the model file.
+PIXEL_MEAN = 0.2860
+PIXEL_STD = 0.3530
+
+
+def standardise(x):
+    """(x - MEAN) / STD in x's own dtype: torch rounds the Python-float constants to
+    float32 for a float32 x (exactly what an f32 model computes: f32 subtract, f32
+    divide) and keeps them float64 for a float64 x."""
+    return (x - PIXEL_MEAN) / PIXEL_STD
+
+
 def mlp_logits(params, x, dropout_p=0.0, training=False):
-    """params: dict of torch tensors in nnc layout (weight [in,out]); x [B,28,28]."""
+    """params: dict of torch tensors in nnc layout (weight [in,out]); x [B,28,28]
+    raw pixels /255 (standardised here, as the model does)."""
+    x = standardise(x)
     h = x.reshape(x.shape[0], -1) @ params["dense0.weight"] + params["dense0.bias"]
     h = torch.relu(h)
     if training and dropout_p > 0:
@@ -158,6 +186,27 @@ def mlp_params_to_numpy(params):
     return [(n, params[n].detach().to(torch.float32).numpy()) for n in MLP_NAMES]
 
 
+SCHEDULES = {
+    "constant": lambda t: 1.0,
+    "linear": lambda t: 1.0 - t,
+    "cosine": lambda t: 0.5 * (1.0 + math.cos(math.pi * t)),
+}
+
+
+def lr_scheduler(opt, schedule, total_steps):
+    """LambdaLR giving step k (0-based) lr * f(k / total_steps). LambdaLR sets the lr for
+    k = 0 when built; call .step() after every optimizer step to move to k + 1."""
+    f = SCHEDULES[schedule]
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: f(k / total_steps))
+
+
+def pixel_stats():
+    """float64 mean and population std of all training pixels /255: where PIXEL_MEAN and
+    PIXEL_STD come from."""
+    x = load_idx("train-images-idx3-ubyte.gz").astype(np.float64) / 255.0
+    return float(x.mean()), float(x.std())
+
+
 # --------------------------------------------------------------------------- 1. mlp
 
 MLP_EPOCHS = 5
@@ -165,14 +214,25 @@ MLP_BATCH = 32
 MLP_LR = 1e-3
 MLP_ADAM_EPS = 1e-7     # Keras' default epsilon (nnc follows Keras); torch's default is 1e-8
 MLP_DROPOUT = 0.2
-MLP_SHUFFLE_SEED = 0
+MLP_SEED = 0            # "seed 0" of examples/mlp.nn: torch.manual_seed and the shuffle
+MLP_SCHEDULE = "linear"  # "schedule linear" of examples/mlp.nn
+
+# Training recipe of the `mlp` command; main() overrides these from --seed / --schedule.
+# Only the default recipe writes files (see cmd_mlp).
+recipe = {"seed": MLP_SEED, "schedule": MLP_SCHEDULE}
 
 
 def cmd_mlp():
+    seed, schedule = recipe["seed"], recipe["schedule"]
+    write = (seed, schedule) == (MLP_SEED, MLP_SCHEDULE)
     print("[mlp] training W1 in PyTorch "
-          f"(Adam lr={MLP_LR} eps={MLP_ADAM_EPS}, {MLP_EPOCHS} epochs, batch {MLP_BATCH}, "
-          f"dropout {MLP_DROPOUT})")
-    torch.manual_seed(0)
+          f"(Adam lr={MLP_LR} eps={MLP_ADAM_EPS}, {schedule} schedule, {MLP_EPOCHS} epochs, "
+          f"batch {MLP_BATCH}, dropout {MLP_DROPOUT}, seed {seed})"
+          + ("" if write else ": not the checked-in recipe, nothing is written"))
+    mean, std = pixel_stats()
+    print(f"  training pixels /255: mean {mean:.5f} std {std:.5f} "
+          f"(the model standardises with {PIXEL_MEAN:.4f} and {PIXEL_STD:.4f})")
+    torch.manual_seed(seed)
     xtr, ytr = load_fashion_mnist("train")
     xte, yte = load_fashion_mnist("t10k")
     xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
@@ -189,8 +249,10 @@ def cmd_mlp():
         params[f"{name}.bias"] = torch.zeros(fo, requires_grad=True)
     opt = torch.optim.Adam([params[n] for n in MLP_NAMES], lr=MLP_LR,
                            betas=(0.9, 0.999), eps=MLP_ADAM_EPS, foreach=False)
-    shuffle = torch.Generator().manual_seed(MLP_SHUFFLE_SEED)
+    shuffle = torch.Generator().manual_seed(seed)
     n = xtr.shape[0]
+    steps_per_epoch = -(-n // MLP_BATCH)            # ceil: a short last batch is a step
+    sched = lr_scheduler(opt, schedule, MLP_EPOCHS * steps_per_epoch)   # K = 5 * 1875
     for epoch in range(MLP_EPOCHS):
         perm = torch.randperm(n, generator=shuffle)
         total, correct, seen = 0.0, 0, 0
@@ -201,7 +263,9 @@ def cmd_mlp():
             loss = F.cross_entropy(logits, yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            last_lr = opt.param_groups[0]["lr"]
             opt.step()
+            sched.step()
             total += loss.item() * len(idx)
             correct += int((logits.argmax(1) == yb).sum())
             seen += len(idx)
@@ -209,7 +273,17 @@ def cmd_mlp():
             acc_te = float((mlp_logits(params, torch.from_numpy(xte)).argmax(1).numpy()
                             == yte).mean())
         print(f"  epoch {epoch + 1}: train loss {total / seen:.4f} "
-              f"train acc {correct / seen:.4f} test acc {acc_te:.4f}")
+              f"train acc {correct / seen:.4f} test acc {acc_te:.4f} "
+              f"(last step's lr {last_lr:.3e})")
+
+    if not write:
+        tensors = {n: torch.from_numpy(a) for n, a in mlp_params_to_numpy(params)}
+        with torch.no_grad():
+            pred = mlp_logits(tensors, torch.from_numpy(xte)).argmax(1).numpy()
+        ncorrect = int((pred == yte).sum())
+        print(f"  test accuracy {ncorrect / len(yte):.4f} ({ncorrect}/{len(yte)}) "
+              f"[seed {seed}, {schedule}]")
+        return
 
     tensors = mlp_params_to_numpy(params)
     write_safetensors(os.path.join(WEIGHTS_DIR, "mlp.safetensors"), tensors)
@@ -345,12 +419,14 @@ def glorot_init(seed):
     return out
 
 
-def parity_losses(init, xtr, ytr, dtype):
-    """PARITY_STEPS Adam steps, no dropout, batch i = images [32i, 32i+32) in file order.
+def parity_losses(init, xtr, ytr, dtype, schedule="constant"):
+    """PARITY_STEPS Adam steps, no dropout, batch i = images [32i, 32i+32) in file order,
+    the learning rate following `schedule` over K = PARITY_STEPS steps.
     Returns the loss of each batch, computed before that batch's update."""
     params = {n: torch.tensor(init[n], dtype=dtype).requires_grad_() for n in MLP_NAMES}
     opt = torch.optim.Adam([params[n] for n in MLP_NAMES], lr=PARITY_LR,
                            betas=PARITY_BETAS, eps=PARITY_EPS, foreach=False)
+    sched = lr_scheduler(opt, schedule, PARITY_STEPS)
     losses = []
     for i in range(PARITY_STEPS):
         xb = torch.from_numpy(xtr[32 * i:32 * i + 32]).to(dtype)
@@ -359,13 +435,22 @@ def parity_losses(init, xtr, ytr, dtype):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        sched.step()
         losses.append(loss.item())
     return np.array(losses)
 
 
+def print_parity_summary(what, l32, l64):
+    reld = np.abs(l32 - l64) / np.abs(l64)
+    print(f"  {what}: loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[99] {l32[-1]:.9g}")
+    print(f"  {what}: f32 vs f64 relative difference: max {reld.max():.3e} "
+          f"(at step {reld.argmax()}), first 10 steps max {reld[:10].max():.3e}, "
+          f"median {np.median(reld):.3e}")
+
+
 def cmd_parity():
     print(f"[parity] Glorot init (numpy default_rng({PARITY_SEED})) and the first "
-          f"{PARITY_STEPS} Adam losses, f32 and f64")
+          f"{PARITY_STEPS} Adam losses, f32 and f64; and f32 with linear lr decay")
     init = glorot_init(PARITY_SEED)
     write_safetensors(os.path.join(REFS_DIR, "mlp_init.safetensors"),
                       [(n, init[n]) for n in MLP_NAMES])
@@ -373,23 +458,36 @@ def cmd_parity():
     l32 = parity_losses(init, xtr, ytr, torch.float32)
     l64 = parity_losses(init, xtr, ytr, torch.float64)
     header = (
-        f"# first {PARITY_STEPS} training losses of W1 from mlp_init.safetensors; "
+        f"# first {PARITY_STEPS} training losses of W1 (input standardised as "
+        f"(x - {PIXEL_MEAN:.4f}) / {PIXEL_STD:.4f}) from mlp_init.safetensors; "
         f"Adam lr={PARITY_LR:g} beta1={PARITY_BETAS[0]} beta2={PARITY_BETAS[1]} "
         f"eps={PARITY_EPS:g} (torch.optim.Adam: p -= lr/(1-b1^t) * m / "
         f"(sqrt(v)/sqrt(1-b2^t) + eps)); batch 32, dropout disabled, batch i = train "
         f"images [32i,32i+32) in file order; loss = mean sparse cross-entropy of the logits "
         f"over the batch, before step i's update; ")
+    constant = "constant lr; "
+    linear = (f"linear schedule: step i uses lr * (1 - i/{PARITY_STEPS}), "
+              f"i.e. K = {PARITY_STEPS}; ")
     write_text(os.path.join(REFS_DIR, "mlp_losses.txt"),
-               header + "torch.float32 arithmetic, 9 significant digits\n"
+               header + constant + "torch.float32 arithmetic, 9 significant digits\n"
                + "".join(f"{np.float32(v):.9g}\n" for v in l32))
     write_text(os.path.join(REFS_DIR, "mlp_losses_f64.txt"),
-               header + "torch.float64 arithmetic (from the same f32 init), "
-                        "17 significant digits\n"
+               header + constant + "torch.float64 arithmetic (from the same f32 init), "
+                                   "17 significant digits\n"
                + "".join(f"{v:.17g}\n" for v in l64))
-    reld = np.abs(l32 - l64) / np.abs(l64)
-    print(f"  loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[99] {l32[-1]:.9g}")
-    print(f"  f32 vs f64 relative difference: max {reld.max():.3e} (at step {reld.argmax()}), "
-          f"first 10 steps max {reld[:10].max():.3e}, median {np.median(reld):.3e}")
+    print_parity_summary("constant lr", l32, l64)
+
+    # The same run with the linear schedule, so a test can check nnc's per-step lr (the
+    # float64 run is only for the printed f32-vs-f64 spread: no file).
+    lin32 = parity_losses(init, xtr, ytr, torch.float32, "linear")
+    lin64 = parity_losses(init, xtr, ytr, torch.float64, "linear")
+    write_text(os.path.join(REFS_DIR, "mlp_losses_linear.txt"),
+               header + linear + "torch.float32 arithmetic, 9 significant digits\n"
+               + "".join(f"{np.float32(v):.9g}\n" for v in lin32))
+    print_parity_summary("linear schedule", lin32, lin64)
+    d = np.abs(lin32 - l32) / np.abs(l32)
+    print(f"  linear vs constant (f32): step 0 and 1 identical: {bool(d[:2].max() == 0)}, "
+          f"relative difference at step 99 {d[-1]:.3e}, max {d.max():.3e}")
 
 
 # --------------------------------------------------------------------------- main
@@ -398,7 +496,16 @@ COMMANDS = {"mlp": cmd_mlp, "fwd": cmd_fwd, "w8": cmd_w8, "parity": cmd_parity}
 
 
 def main(argv):
-    names = argv or ["all"]
+    ap = argparse.ArgumentParser(description="PyTorch reference data for nnc's tests")
+    ap.add_argument("names", nargs="*", default=["all"],
+                    help="all (default), " + ", ".join(COMMANDS))
+    ap.add_argument("--seed", type=int, default=MLP_SEED,
+                    help="mlp: torch.manual_seed and shuffle seed; not 0: print only")
+    ap.add_argument("--schedule", choices=sorted(SCHEDULES), default=MLP_SCHEDULE,
+                    help="mlp: learning-rate schedule; not linear: print only")
+    args = ap.parse_args(argv)
+    recipe.update(seed=args.seed, schedule=args.schedule)
+    names = args.names or ["all"]
     if "all" in names:
         names = ["mlp", "fwd", "w8", "parity"]
     for name in names:
