@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """W1 (examples/mlp.nn) in PyTorch: the peer side of bench/run.sh.
 
-Model, exactly as examples/mlp.nn: Flatten(28x28) -> Linear 784x128 -> ReLU -> Dropout 0.2
--> Linear 128x10; inference returns softmax(logits) (eval mode, no_grad); a training step
+Model, exactly as examples/mlp.nn: standardise ((x - 0.2860) / 0.3530) -> Flatten(28x28)
+-> Linear 784x128 -> ReLU -> Dropout 0.2 -> Linear 128x10; inference returns softmax(logits) (eval mode, no_grad); a training step
 is zero_grad, forward, cross-entropy (mean over the batch), backward, Adam(lr 1e-3) step.
 Inputs: U(0, 1) images [B, 28, 28], labels uniform in 0..9. Two threads.
 
@@ -52,9 +52,17 @@ MODES = {"eager": {}, "eager-foreach": {"foreach": True}, "eager-fused": {"fused
          "compile": {}}
 
 
+class Standardise(nn.Module):
+    """(x - mean) / std of the training pixels, as the first line of examples/mlp.nn."""
+
+    def forward(self, x):
+        return (x - 0.2860) / 0.3530
+
+
 def make_model():
     torch.manual_seed(0)
     return nn.Sequential(
+        Standardise(),
         nn.Flatten(),
         nn.Linear(784, 128),
         nn.ReLU(),
