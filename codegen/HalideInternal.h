@@ -26,6 +26,13 @@ struct FuncInfo {
   Halide::RDom rdom; ///< reductions and products: the reduction domain
 };
 
+/// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).
+struct PrologueInfo {
+  FuncInfo info;
+  int operand;        ///< 0: lhs (rows of the product), 1: rhs
+  int64_t contracted; ///< size of the contracted dim, -1 when dynamic
+};
+
 /// A kernel as a Halide pipeline plus what schedules need to know about it.
 struct LoweredKernel {
   KernelClass kind = KernelClass::Elementwise;
@@ -34,6 +41,7 @@ struct LoweredKernel {
   std::vector<FuncInfo> outputs;       ///< one per kernel result
   std::vector<FuncInfo> reductions;    ///< reduce_* accumulators (pure init + update)
   std::vector<FuncInfo> products;      ///< matmul accumulators: (n, m, batch...) += ...
+  std::vector<PrologueInfo> prologues; ///< matmul operands computed in the kernel
   Halide::Pipeline pipeline() const;
 };
 

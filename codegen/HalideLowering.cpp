@@ -365,6 +365,24 @@ void KernelLowerer::lowerReduce(ReduceOp op, char kind) {
 }
 
 void KernelLowerer::lowerMatmul(MatmulOp op) {
+  // An operand computed inside the kernel (a prologue, see passes/Fuse.cpp) becomes a
+  // Func of its own, which the schedule computes per row tile (lhs) or once (rhs)
+  // instead of inlining it into the product's inner loop.
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    mlir::Operation *def = operand.getDefiningOp();
+    if (!def || def->hasTrait<mlir::OpTrait::ConstantLike>())
+      continue;
+    Tensor t = get(operand);
+    std::vector<Var> vars = makeVars(t.shape.size());
+    Func f(fresh("prologue"));
+    f(vars) = t.at(Index(vars.rbegin(), vars.rend()));
+    values[operand] = fromFunc(f, t.extents, t.shape);
+    int r = t.rank();
+    int64_t contracted = i == 0 ? t.shape[op.getTransposeLhs() ? r - 2 : r - 1]
+                                : t.shape[op.getTransposeRhs() ? 1 : 0];
+    result.prologues.push_back(
+        PrologueInfo{FuncInfo{f, t.shape, {}, false, {}}, (int)i, contracted});
+  }
   const Tensor &a = get(op.getLhs()), &b = get(op.getRhs());
   int r = a.rank();
   bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();

@@ -8,7 +8,8 @@
 //                (compute_root) with its own schedule;
 //   GEMM:        the output tiled (2 vectors x 8 rows), the product computed per tile
 //                in registers with the k loop outermost, row tiles in parallel; an
-//                epilogue with several results is one Tuple-valued output.
+//                epilogue with several results is one Tuple-valued output; an lhs
+//                prologue computed per row tile, an rhs prologue once.
 // Schedules never change results, only speed; GPU schedules are not written yet.
 //
 //===----------------------------------------------------------------------------===//
@@ -26,6 +27,10 @@ namespace {
 constexpr int64_t SerialElements = 32 * 1024;
 /// Elements per parallel task.
 constexpr int64_t ElementsPerTask = 16 * 1024;
+/// Largest lhs prologue tile kept on a worker's stack: Halide 14 moves larger stack
+/// allocations to the heap (runtime/pseudostack.cpp's 16 KB heap_threshold), which
+/// would make a training step allocate once per worker thread.
+constexpr int64_t MaxPrologueTileBytes = 16 * 1024;
 /// Assumed size of a dynamic dim (a batch) when estimating work.
 constexpr int64_t DynamicGuess = 1024;
 
@@ -168,6 +173,20 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, int width) {
       .unroll(pv[1]);
   for (size_t i = 1; i < k.products.size(); ++i)
     k.products[i].func.compute_root();
+  // Operands computed in the kernel: the lhs rows of a row tile once per tile, on the
+  // stack (they stay in cache for every column tile), when the tile's rows have a
+  // static size that fits; otherwise, and for the rhs, once for the whole product.
+  for (PrologueInfo &pro : k.prologues) {
+    Func f = pro.info.func;
+    std::vector<Var> fv = f.args();
+    if (pro.operand == 0 && k.products.size() == 1 && pro.contracted >= 0 &&
+        int64_t(tm) * pro.contracted * 4 <= MaxPrologueTileBytes)
+      f.compute_at(o, mo).store_in(Halide::MemoryType::Stack);
+    else
+      f.compute_root();
+    if (int w = vectorFor(pro.info.shape.back(), width))
+      f.vectorize(fv[0], w, TailStrategy::GuardWithIf);
+  }
 }
 
 } // namespace
@@ -202,6 +221,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   }
   for (FuncInfo &prod : k.products)
     prod.func.compute_root();
+  for (PrologueInfo &pro : k.prologues)
+    pro.info.func.compute_root();
   std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
   // Per-row accumulators need every consumer inside the row loop of the one output.
   scheduleReductions(k, out, k.outputs.size() == 1 ? rows : std::nullopt, width);

@@ -11,7 +11,12 @@
 // What stops a merge (a matmul reads its operands many times; a matmul kernel is
 // tiled over the product, so it takes no reduction and no op of another shape; a
 // reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
-// `nn.fusion` dictionary, for `nnc --fusion-report`. A value used outside its group
+// `nn.fusion` dictionary, for `nnc --fusion-report`. One exception to "a matmul reads
+// its operands many times": an operand computed by a few pointwise ops from function
+// arguments and constants alone (an input's standardisation, say) is cloned into each
+// matmul kernel that reads it, as a prologue that codegen computes once per row tile
+// or once per call instead of per element use; it needs no kernel of its own. A
+// reshape between the two moves to the arguments. A value used outside its group
 // becomes a kernel result; results are ordered by type so that codegen can compute
 // results of one shape in one loop nest. Constants are cloned into every kernel that
 // reads them.
@@ -41,12 +46,15 @@ enum class OpClass {
   Contraction, ///< matmul: reads every operand element many times
   Alias,       ///< reshape: a view of its operand's buffer
   Constant,    ///< cloned into each kernel that reads it
+  Prologue,    ///< part of a matmul operand's prologue: cloned into the matmul's kernel
   Opaque,      ///< anything else (e.g. a kernel of an earlier run): never fused
 };
 
 OpClass classify(Operation *op) {
   if (op->hasTrait<OpTrait::ConstantLike>())
     return OpClass::Constant;
+  if (op->hasAttr(kPrologueAttr))
+    return OpClass::Prologue;
   if (op->hasTrait<OpTrait::NNElementwise>() || op->hasTrait<OpTrait::NNPointwise>())
     return OpClass::Pointwise;
   if (op->hasTrait<OpTrait::NNPermute>())
@@ -71,6 +79,105 @@ constexpr const char *ReasonMatmulReduction = "matmul cannot absorb a reduction"
 constexpr const char *ReasonEpilogueShape =
     "only elementwise ops of the product's shape join a matmul kernel";
 constexpr const char *ReasonCycle = "would create a cycle between kernels";
+
+/// Longest op chain recomputed as a matmul prologue.
+constexpr unsigned MaxPrologueOps = 8;
+
+/// Collects into `chain` (producers first) the ops computing `v` when they are all
+/// pointwise and read only function arguments, constants and each other; with
+/// `sameShape`, every operand that is not a rank-0 constant must also have the result's
+/// type (so that a reshape of the result can move to the arguments). False otherwise.
+bool collectPrologue(Value v, bool sameShape, llvm::SetVector<Operation *> &chain) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return true; // a function argument
+  if (chain.contains(def))
+    return true;
+  if (def->hasTrait<OpTrait::ConstantLike>())
+    return !sameShape || cast<ShapedType>(v.getType()).getRank() == 0;
+  if (!def->hasTrait<OpTrait::NNElementwise>() && !def->hasTrait<OpTrait::NNPointwise>())
+    return false;
+  for (Value operand : def->getOperands()) {
+    bool scalarConstant = operand.getDefiningOp() &&
+                          operand.getDefiningOp()->hasTrait<OpTrait::ConstantLike>() &&
+                          cast<ShapedType>(operand.getType()).getRank() == 0;
+    if (sameShape && !scalarConstant && operand.getType() != v.getType())
+      return false;
+    if (!collectPrologue(operand, sameShape, chain))
+      return false;
+  }
+  chain.insert(def);
+  return chain.size() <= MaxPrologueOps;
+}
+
+/// Gives each matmul its own copy of every operand that qualifies as a prologue (see
+/// the file comment), marked with `nn.prologue`, and erases originals left unused.
+void clonePrologues(Block &block) {
+  llvm::SetVector<Operation *> originals;
+  for (Operation &mm : block) {
+    if (classify(&mm) != OpClass::Contraction)
+      continue;
+    for (OpOperand &use : mm.getOpOperands()) {
+      Value v = use.get();
+      // A reshape between the chain and the matmul moves to the chain's arguments.
+      Operation *reshape = v.getDefiningOp();
+      bool through = reshape && classify(reshape) == OpClass::Alias;
+      Value base = through ? reshape->getOperand(0) : v;
+      Operation *def = base.getDefiningOp();
+      llvm::SetVector<Operation *> chain;
+      if (!def || def->hasTrait<OpTrait::ConstantLike>() ||
+          !collectPrologue(base, through, chain))
+        continue;
+      OpBuilder b(&mm);
+      IRMapping map;
+      for (Operation *op : chain)
+        for (Value operand : op->getOperands()) {
+          if (map.contains(operand) || chain.contains(operand.getDefiningOp()))
+            continue;
+          bool constant = operand.getDefiningOp() &&
+                          operand.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
+          if (!through || constant)
+            continue;
+          IRMapping leaf;
+          leaf.map(base, operand); // the operand has base's type (collectPrologue)
+          map.map(operand, b.clone(*reshape, leaf)->getResult(0));
+        }
+      for (Operation *op : chain) {
+        Operation *copy = b.clone(*op, map);
+        copy->setAttr(kPrologueAttr, b.getUnitAttr());
+        if (through)
+          copy->getResult(0).setType(v.getType());
+      }
+      use.set(map.lookup(base));
+      originals.insert(chain.begin(), chain.end());
+      if (through)
+        originals.insert(reshape);
+    }
+  }
+  // Erase what no longer has users, consumers first.
+  SmallVector<Operation *> pending(originals.begin(), originals.end());
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (Operation *&op : pending)
+      if (op && op->use_empty()) {
+        op->erase();
+        op = nullptr;
+        erased = true;
+      }
+  }
+}
+
+/// Calls `f` on each value outside the prologue ops that `v` depends on through them
+/// (`v` itself when it is not computed by a prologue op).
+void forEachPrologueLeaf(Value v, llvm::function_ref<void(Value)> f) {
+  Operation *def = v.getDefiningOp();
+  if (!def || classify(def) != OpClass::Prologue) {
+    f(v);
+    return;
+  }
+  for (Value operand : def->getOperands())
+    forEachPrologueLeaf(operand, f);
+}
 
 struct Group {
   SmallVector<unsigned> members; ///< op positions, in block order
@@ -122,7 +229,8 @@ private:
 Partition::Partition(Block &block) : block(block) {
   for (Operation &op : block) {
     OpClass c = classify(&op);
-    if (c == OpClass::Constant || op.hasTrait<OpTrait::IsTerminator>())
+    if (c == OpClass::Constant || c == OpClass::Prologue ||
+        op.hasTrait<OpTrait::IsTerminator>())
       continue;
     unsigned pos = ops.size();
     ops.push_back(&op);
@@ -274,9 +382,11 @@ SmallVector<unsigned> Partition::topologicalOrder() {
       return;
     state[g] = 1;
     for (unsigned pos : groups[g].members)
-      for (Value v : ops[pos]->getOperands())
-        if (std::optional<unsigned> p = producerGroup(v); p && *p != g)
-          visit(*p);
+      for (Value operand : ops[pos]->getOperands())
+        forEachPrologueLeaf(operand, [&](Value v) {
+          if (std::optional<unsigned> p = producerGroup(v); p && *p != g)
+            visit(*p);
+        });
     state[g] = 2;
     order.push_back(g);
   };
@@ -304,6 +414,8 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
       std::optional<unsigned> a = producerGroup(v);
       if (a && *a == g)
         continue;
+      if (v.getDefiningOp() && classify(v.getDefiningOp()) == OpClass::Prologue)
+        continue; // inside the kernel; its arguments' reasons: prologueReason
       const char *reason = isa<BlockArgument>(v) ? ReasonArgument
                            : !a                  ? ReasonOpaque
                                                  : whyNot(*a, g, op);
@@ -323,9 +435,27 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
                  SmallVectorImpl<Value> &replaced) {
   const Group &group = p.group(g);
   llvm::SetVector<Value> inputs;
-  llvm::SetVector<Operation *> constants;
+  llvm::SetVector<Operation *> constants, prologue;
   Builder attrs(before->getContext());
   SmallVector<Attribute> reasons;
+  // A prologue op joins the kernel with its producers (first); what it reads from
+  // outside becomes an input.
+  std::function<void(Operation *)> addPrologue = [&](Operation *op) {
+    if (prologue.contains(op))
+      return;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (def && classify(def) == OpClass::Constant)
+        constants.insert(def);
+      else if (def && classify(def) == OpClass::Prologue)
+        addPrologue(def);
+      else if (inputs.insert(v))
+        reasons.push_back(attrs.getStringAttr(
+            !def ? ReasonArgument
+                 : classify(def) == OpClass::Alias ? ReasonAlias : ReasonOpaque));
+    }
+    prologue.insert(op);
+  };
   for (unsigned pos : group.members)
     for (OpOperand &use : p.op(pos)->getOpOperands()) {
       Value v = use.get();
@@ -334,6 +464,8 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
         continue;
       if (def && classify(def) == OpClass::Constant)
         constants.insert(def);
+      else if (def && classify(def) == OpClass::Prologue)
+        addPrologue(def);
       else if (inputs.insert(v))
         reasons.push_back(attrs.getStringAttr(why.lookup(&use)));
     }
@@ -370,6 +502,8 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
   OpBuilder inner = OpBuilder::atBlockEnd(body);
   for (Operation *c : constants)
     inner.clone(*c, map);
+  for (Operation *op : prologue)
+    inner.clone(*op, map);
   for (unsigned pos : group.members)
     inner.clone(*p.op(pos), map);
   SmallVector<Value> yielded;
@@ -407,6 +541,7 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     unsigned index = llvm::range_size(block.getOps<KernelOp>());
     auto nextName = [&] { return (func.getSymName() + "_k" + Twine(index++)).str(); };
 
+    clonePrologues(block);
     Partition p(block);
     p.run();
     DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
@@ -427,6 +562,12 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     for (unsigned g : outlined)
       for (unsigned pos : llvm::reverse(p.group(g).members))
         p.op(pos)->erase();
+    // Prologue ops now live inside the matmul kernels that read them.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+      if (classify(&op) == OpClass::Prologue) {
+        assert(op.use_empty() && "a prologue op is read by its matmul only");
+        op.erase();
+      }
     // Constants now live inside the kernels that read them; one still used outside
     // kernels (returned, or reshaped) becomes a kernel of its own.
     for (Operation &op : llvm::make_early_inc_range(block)) {

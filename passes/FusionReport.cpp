@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------------===//
 #include "passes/FusionReport.h"
+#include "passes/Passes.h"
 #include "ir/NNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
@@ -131,7 +132,8 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
       continue;
     std::string where = fileLocation(op.getLoc());
     os << "    " << llvm::left_justify(op.getName().getStringRef(), 18)
-       << (where.empty() ? "<unknown location>" : where) << "\n";
+       << (where.empty() ? "<unknown location>" : where)
+       << (op.hasAttr(kPrologueAttr) ? " (prologue of the matmul)" : "") << "\n";
   }
   for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
     os << "    in  #" << i << " " << typeString(v.getType()) << " from "

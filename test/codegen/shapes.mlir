@@ -28,8 +28,11 @@ module attributes {nn.model = "sh"} {
 // CHECK: out0[ramp({{.*}}, 1, 4){{.*}}] = in0[ramp({{.*}}, 6, 4)]
 // The 8 classes of a vector are label - c == 0 for c = 0..7.
 // CHECK: out1[{{.*}}] = select(ramp(in1[{{.*}}], -1, 8) == x8(0), x8(1.000000f), x8(0.000000f))
+// The transposed matmul recomputes one_hot from the labels (a prologue, computed once
+// per call: its contracted dim is the batch) and contracts over the labels' only dim.
 // CHECK-LABEL: // kernel sh_infer_k1
-// CHECK: for (matmul_{{[0-9$]+}}.s1.k_{{[0-9]+}}$x, 0, in0.extent.1) {
+// CHECK: produce prologue
+// CHECK: for (matmul_{{[0-9$]+}}.s1.k_{{[0-9]+}}$x, 0, in0.extent.0) {
 // CHECK-LABEL: // kernel sh_infer_k2
 // CHECK-LABEL: // kernel sh_infer_k3
 // CHECK: produce reduce_sum

@@ -3,14 +3,17 @@
 // consumer kernel's `nn.fusion` dictionary (one reason per kernel input).
 
 // Tests that a matmul does not take its operands' producers (it reads each operand
-// element many times).
+// element many times) when they are computed from another kernel's result (from
+// arguments alone they are prologues: prologue.mlir).
 // CHECK-LABEL: func.func @matmul_operand(
 // CHECK: %[[A:.*]] = nn.kernel "matmul_operand_k0"
 // CHECK-NEXT: ^bb0
-// CHECK-NEXT: nn.relu
+// CHECK-NEXT: nn.reduce_max
+// CHECK-NEXT: nn.sub
 // CHECK: nn.kernel "matmul_operand_k1"(%[[A]], %{{.*}}) {nn.fusion = {inputs = ["matmul operands are materialized (each element is read once per output tile)", "function argument"], kind = "matmul"}}
 func.func @matmul_operand(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4x4xf32> {
-  %0 = nn.relu %x : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %m = nn.reduce_max %x {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %0 = nn.sub %x, %m : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
   %1 = nn.matmul %0, %w : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
   return %1 : tensor<4x4xf32>
 }
