@@ -102,18 +102,36 @@ std::string defaultOutput() {
   }
 }
 
+/// Writes `print`'s text to `path` ('-' or empty: stdout); the file is kept only when
+/// `print` succeeds (it reports its own errors). Returns the exit status.
+int writeTo(llvm::StringRef path, llvm::function_ref<bool(llvm::raw_ostream &)> print) {
+  std::string error;
+  auto file = openOutputFile(path.empty() ? "-" : path, &error);
+  if (!file)
+    return fail(error);
+  if (!print(file->os()))
+    return 1;
+  file->keep();
+  return 0;
+}
+
+/// --emit=ast: parses and checks the .nn file and writes its AST. Returns the status.
+int emitAST(llvm::SourceMgr &sourceMgr) {
+  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
+  if (!ast)
+    return 1;
+  return writeTo(outputFile, [&](llvm::raw_ostream &os) {
+    nnc::ast::dumpAST(*ast, os);
+    return true;
+  });
+}
+
 /// Parses and checks the .nn file, then lowers the selected model. Null on error
 /// (diagnostics printed).
-OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                             bool &done) {
+OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
   if (!ast)
     return nullptr;
-  if (emitAction == EmitAST) {
-    nnc::ast::dumpAST(*ast, llvm::outs());
-    done = true;
-    return nullptr;
-  }
   const nnc::ast::ModelDecl *model =
       modelName.empty() ? ast->getLastModel() : ast->lookupModel(modelName);
   if (!model) {
@@ -123,27 +141,20 @@ OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   return nnc::mlirGen(context, sourceMgr, *ast, *model);
 }
 
-/// Writes `print`'s text to `path` ('-' or empty: stdout).
-int writeTo(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
-  std::string error;
-  auto file = openOutputFile(path.empty() ? "-" : path, &error);
-  if (!file)
-    return fail(error);
-  print(file->os());
-  file->keep();
-  return 0;
-}
 
 /// The --fusion-report and --fusion-dot outputs, after the pass pipeline.
 int writeFusionReports(ModuleOp module) {
   if (fusionReport.getNumOccurrences())
     if (int rc = writeTo(fusionReport, [&](llvm::raw_ostream &os) {
           nn::printFusionReport(module, os);
+          return true;
         }))
       return rc;
   if (fusionDot.getNumOccurrences())
-    return writeTo(fusionDot,
-                   [&](llvm::raw_ostream &os) { nn::printFusionDot(module, os); });
+    return writeTo(fusionDot, [&](llvm::raw_ostream &os) {
+      nn::printFusionDot(module, os);
+      return true;
+    });
   return 0;
 }
 
@@ -157,8 +168,13 @@ int runCodegen(ModuleOp module) {
   llvm::Error err = llvm::Error::success();
   switch (emitAction) {
   case EmitHalide:
-    err = nn::codegen::printHalide(module, options, llvm::outs());
-    break;
+    return writeTo(outputFile, [&](llvm::raw_ostream &os) {
+      if (llvm::Error e = nn::codegen::printHalide(module, options, os)) {
+        fail(llvm::toString(std::move(e)));
+        return false;
+      }
+      return true;
+    });
   case EmitObj:
     err = nn::codegen::emitObject(module, options);
     break;
@@ -204,18 +220,19 @@ int main(int argc, char **argv) {
       return fail("--emit=ast needs a .nn input");
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   } else {
-    bool done = false;
-    module = loadNN(context, sourceMgr, done);
-    if (done)
-      return 0;
+    if (emitAction == EmitAST)
+      return emitAST(sourceMgr);
+    module = loadNN(context, sourceMgr);
   }
   if (!module)
     return 1;
 
   auto print = [&](ModuleOp m) {
-    m.print(llvm::outs(), OpPrintingFlags().enableDebugInfo(false));
-    llvm::outs() << "\n";
-    return 0;
+    return writeTo(outputFile, [&](llvm::raw_ostream &os) {
+      m.print(os, OpPrintingFlags().enableDebugInfo(false));
+      os << "\n";
+      return true;
+    });
   };
   if (emitAction == EmitNN)
     return print(*module);
