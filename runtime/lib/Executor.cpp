@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 using namespace nnrt;
 
@@ -35,14 +36,33 @@ void nnrt::countAllocation() { AllocationCount.fetch_add(1, std::memory_order_re
 // the heap therefore take memory from the system only on their first calls, so a
 // training step allocates nothing after warm-up. Memory is kept until the process exits
 // (the cache is bounded by the largest simultaneous demand).
+//
+// Small blocks are what parallel tasks take (a matmul prologue's row tile, say): one
+// per worker at a time. A miss on a small class therefore takes one block per worker
+// thread, so that a warm-up call that happened to run on fewer threads than later
+// calls still leaves a block for every worker.
 static constexpr size_t kHalidePad = 64;
 static constexpr int kNumClasses = 48;
+/// Classes up to 2^kLargestBatchedClass bytes are taken a worker's worth at a time.
+static constexpr int kLargestBatchedClass = 16;
 
 namespace {
 struct BlockCache {
   std::mutex Lock;
   void *Free[kNumClasses] = {};
 };
+/// Threads Halide's pool runs kernels on: HL_NUM_THREADS, else one per core (as the
+/// Halide runtime decides).
+int workerThreads() {
+  static const int n = [] {
+    const char *env = std::getenv("HL_NUM_THREADS");
+    int v = env ? std::atoi(env) : 0;
+    if (v <= 0)
+      v = int(std::thread::hardware_concurrency());
+    return std::clamp(v, 1, 256);
+  }();
+  return n;
+}
 BlockCache &blockCache() {
   static BlockCache cache;
   return cache;
@@ -74,6 +94,17 @@ extern "C" void *halide_malloc(void *userContext, size_t x) {
     if (!base)
       return nullptr;
     countAllocation();
+    // The other workers' blocks of a small class go straight to the free list.
+    for (int i = 1; c <= kLargestBatchedClass && i < workerThreads(); ++i) {
+      void *extra = std::aligned_alloc(kAlign, size_t(1) << c);
+      if (!extra)
+        break;
+      countAllocation();
+      std::lock_guard<std::mutex> guard(cache.Lock);
+      std::memcpy(static_cast<uint8_t *>(extra) + sizeof(int64_t), &cache.Free[c],
+                  sizeof(void *));
+      cache.Free[c] = extra;
+    }
   }
   int64_t cls = c;
   std::memcpy(base, &cls, sizeof(cls)); // the class, read back by halide_free

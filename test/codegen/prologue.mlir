@@ -1,7 +1,7 @@
 // Tests matmul prologues end to end: an lhs prologue with a small static contracted dim
 // is computed per row tile on the stack, an rhs prologue once (compute_root), and a
-// transposed lhs whose contracted dim is the dynamic batch once as well; the results
-// are those of the unfused formulas.
+// transposed lhs whose contracted dim is the dynamic batch per row tile on the heap;
+// the results are those of the unfused formulas.
 // RUN: nnc %s -o %t
 // RUN: %t run --input x=%S/Inputs/x2x3.npy --print | FileCheck %s
 // RUN: nnc %s --emit=halide | FileCheck %s --check-prefix=STMT
@@ -11,13 +11,15 @@
 // CHECK: y: 6 6 14 14
 // CHECK-NEXT: z: 12 15 -18 17 22 -21 2 4 6
 
-// The lhs rows of y's row tile live on the stack; w * 2 and z's a^T are computed once.
+// w * 2 is computed once, before the tiles; the lhs rows of y's row tile live on the
+// stack; z's rows of a^T (a dynamic size) on the heap (z has one row tile).
 // STMT-LABEL: // kernel pro_infer_k0
+// STMT: allocate prologue_{{[0-9$]+}}[float32 * 6]
 // STMT: allocate prologue_{{[0-9$]+}}[float32 * {{[0-9]+}}] in Stack
-// STMT: produce prologue
 // STMT-LABEL: // kernel pro_infer_k1
-// STMT-NOT: in Stack
-// STMT: produce prologue
+// STMT: allocate prologue_{{[0-9$]+}}[float32 * 3 * in0.extent.1]{{$}}
+// STMT-NEXT: produce out0
+// STMT-NEXT: produce prologue
 
 module attributes {nn.model = "pro"} {
   nn.input @x {dims = ["B", ""]} : tensor<?x3xf32>
