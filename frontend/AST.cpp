@@ -145,12 +145,12 @@ void Dumper::dumpTrain(const TrainStmt &train) {
     os << " batch " << *train.batch.value;
   if (train.epochs.value)
     os << " epochs " << *train.epochs.value;
-  if (!train.data.empty())
-    os << " data " << train.data;
+  if (!train.data.value.empty())
+    os << " data " << train.data.value;
   if (train.seed.value)
     os << " seed " << *train.seed.value;
-  if (!train.schedule.empty())
-    os << " schedule " << train.schedule;
+  if (!train.schedule.value.empty())
+    os << " schedule " << train.schedule.value;
   if (!train.over.empty()) {
     os << " over ";
     for (size_t i = 0, e = train.over.size(); i != e; ++i)

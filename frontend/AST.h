@@ -332,6 +332,12 @@ struct IntClause {
   llvm::SMLoc loc;
 };
 
+/// A name clause of a train statement (`data fashion_mnist`); empty when absent.
+struct NameClause {
+  std::string value;
+  llvm::SMLoc loc;
+};
+
 /// `train [NAME] minimize EXPR with OPT(args) [batch N] [epochs N]
 ///  [data IDENT] [seed N] [schedule IDENT] [over NAME, ...]`. The name defaults to "train".
 class TrainStmt : public Stmt {
@@ -347,12 +353,8 @@ public:
   CallExpr &getOptimizer() { return *optimizer; }
 
   IntClause batch, epochs, seed;
-  /// `data NAME`; empty when absent.
-  std::string data;
-  llvm::SMLoc dataLoc;
-  /// `schedule NAME` (constant, linear or cosine); empty when absent.
-  std::string schedule;
-  llvm::SMLoc scheduleLoc;
+  /// `data NAME` and `schedule NAME` (constant, linear or cosine).
+  NameClause data, schedule;
   /// `over NAME, ...`: names of params or layer instances; empty: all.
   std::vector<std::pair<std::string, llvm::SMLoc>> over;
 

@@ -130,7 +130,7 @@ void MLIRGenImpl::recordTrainConfig() {
     if (!train)
       continue;
     SmallVector<NamedAttribute> fields;
-    fields.push_back(attr("data", builder.getStringAttr(train->data)));
+    fields.push_back(attr("data", builder.getStringAttr(train->data.value)));
     fields.push_back(attr("batch", builder.getI64IntegerAttr(
                                        train->batch.value.value_or(32))));
     fields.push_back(attr("epochs", builder.getI64IntegerAttr(
@@ -140,8 +140,9 @@ void MLIRGenImpl::recordTrainConfig() {
     DictionaryAttr optimizer = optimizerConfig(*train);
     fields.push_back(attr("optimizer", optimizer.get("optimizer")));
     fields.push_back(attr("lr", optimizer.get("lr")));
-    fields.push_back(attr("schedule", builder.getStringAttr(
-                                          train->schedule.empty() ? "constant" : train->schedule)));
+    StringRef schedule = train->schedule.value;
+    fields.push_back(
+        attr("schedule", builder.getStringAttr(schedule.empty() ? "constant" : schedule)));
     fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
     fields.push_back(attr("loss", builder.getStringAttr("loss")));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));

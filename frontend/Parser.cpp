@@ -429,30 +429,22 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     consume();
     return parseIntClause(clause);
   }
-  if (word == "data") {
-    if (!train.data.empty())
-      return duplicate(train.dataLoc);
-    train.dataLoc = loc;
+  if (word == "data" || word == "schedule") {
+    NameClause &clause = word == "data" ? train.data : train.schedule;
+    if (!clause.value.empty())
+      return duplicate(clause.loc);
+    clause.loc = loc;
     consume();
     if (!tok.is(Tok::Ident))
-      return errorExpected("a data set name after 'data'");
-    train.data = tok.text.str();
-    consume();
-    return true;
-  }
-  if (word == "schedule") {
-    if (!train.schedule.empty())
-      return duplicate(train.scheduleLoc);
-    train.scheduleLoc = loc;
-    consume();
-    if (!tok.is(Tok::Ident))
-      return errorExpected("a learning-rate schedule after 'schedule'");
+      return errorExpected(word == "data" ? "a data set name after 'data'"
+                                          : "a learning-rate schedule after 'schedule'");
     // The schedules of nnrt_schedule (runtime/include/nnrt/model.h).
-    if (!llvm::is_contained(llvm::ArrayRef<StringRef>{"constant", "linear", "cosine"},
+    if (word == "schedule" &&
+        !llvm::is_contained(llvm::ArrayRef<StringRef>{"constant", "linear", "cosine"},
                             tok.text))
       return diags.error(tok.getLoc(), "unknown learning-rate schedule '" + tok.text +
                                            "'; expected constant, linear or cosine");
-    train.schedule = tok.text.str();
+    clause.value = tok.text.str();
     consume();
     return true;
   }

@@ -201,14 +201,10 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
       !flags.getFloat("lr", m->train.lr, opt.Lr))
     return 1;
-  std::string schedule = flags.get("schedule", nnrt_schedule_name(m->train.schedule)
-                                                   ? nnrt_schedule_name(m->train.schedule)
-                                                   : "constant");
-  for (opt.Schedule = 0; nnrt_schedule_name(opt.Schedule) &&
-                         schedule != nnrt_schedule_name(opt.Schedule);
-       ++opt.Schedule)
-    ;
-  if (!nnrt_schedule_name(opt.Schedule))
+  const char *modelSchedule = nnrt_schedule_name(m->train.schedule);
+  std::string schedule = flags.get("schedule", modelSchedule ? modelSchedule : "constant");
+  opt.Schedule = nnrt_schedule_from_name(schedule.c_str());
+  if (opt.Schedule < 0)
     return error("--schedule: unknown schedule '%s' (expected constant, linear or cosine)",
                  schedule.c_str());
   opt.Shuffle = !flags.has("no-shuffle");

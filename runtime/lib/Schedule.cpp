@@ -9,6 +9,7 @@
 #include "nnrt/nnrt.h"
 
 #include <cmath>
+#include <cstring>
 
 extern "C" float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step,
                                   int64_t total_steps) {
@@ -40,4 +41,11 @@ extern "C" const char *nnrt_schedule_name(int32_t schedule) {
   default:
     return nullptr;
   }
+}
+
+extern "C" int32_t nnrt_schedule_from_name(const char *name) {
+  for (int32_t s = 0; name && nnrt_schedule_name(s); ++s)
+    if (!std::strcmp(nnrt_schedule_name(s), name))
+      return s;
+  return -1;
 }

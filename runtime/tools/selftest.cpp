@@ -293,10 +293,7 @@ int runLoad(const char *path, int nkeys, char **keys) {
 
 /// Prints the learning rate of each of `total` steps under a schedule.
 int runSchedule(const char *name, float lr, int64_t total) {
-  int32_t schedule = -1;
-  for (int32_t s = 0; nnrt_schedule_name(s); ++s)
-    if (!std::strcmp(nnrt_schedule_name(s), name))
-      schedule = s;
+  int32_t schedule = nnrt_schedule_from_name(name);
   if (schedule < 0) {
     std::fprintf(stderr, "error: unknown schedule '%s'\n", name);
     return 1;

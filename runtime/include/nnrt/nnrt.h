@@ -112,6 +112,8 @@ const char *nnrt_context_metadata(const nnrt_context *ctx, const char *key);
 float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step, int64_t total_steps);
 /* "constant", "linear", "cosine", or NULL for an unknown value. */
 const char *nnrt_schedule_name(int32_t schedule);
+/* The schedule named `name`, or -1. */
+int32_t nnrt_schedule_from_name(const char *name);
 
 /* ---- Execution ---------------------------------------------------------------------- */
 
