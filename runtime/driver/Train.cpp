@@ -11,6 +11,7 @@
 #include "../lib/SplitMix64.h"
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -21,6 +22,28 @@ using namespace nnrt::driver;
 
 namespace {
 
+
+/// Set by SIGINT/SIGTERM: the run stops after the current step and saves (with --save).
+volatile std::sig_atomic_t Interrupted = 0;
+
+void onInterrupt(int sig) {
+  Interrupted = 1;
+  std::signal(sig, SIG_DFL); // a second signal ends the process at once
+}
+
+/// Installs onInterrupt for SIGINT and SIGTERM while it lives.
+struct InterruptHandler {
+  void (*OldInt)(int), (*OldTerm)(int);
+  InterruptHandler() {
+    Interrupted = 0;
+    OldInt = std::signal(SIGINT, onInterrupt);
+    OldTerm = std::signal(SIGTERM, onInterrupt);
+  }
+  ~InterruptHandler() {
+    std::signal(SIGINT, OldInt);
+    std::signal(SIGTERM, OldTerm);
+  }
+};
 
 /// The visiting order of an epoch: Fisher-Yates over 0..n-1 with
 /// splitmix64(seed * 1000003 + epoch), a function of (seed, epoch) only, so that a resumed
@@ -75,8 +98,8 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   double lossSum = 0;
   int64_t seen = 0, steps = 0;
   auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
-  for (int64_t start = firstBatch * batch; start < end && totalSteps < opt.MaxSteps;
-       start += batch) {
+  for (int64_t start = firstBatch * batch;
+       start < end && totalSteps < opt.MaxSteps && !Interrupted; start += batch) {
     lr = nnrt_schedule_lr(opt.Schedule, float(opt.Lr), totalSteps, plan.TotalSteps);
     int64_t rows = std::min(batch, end - start);
     for (int64_t r = 0; r < rows; ++r) {
@@ -137,10 +160,14 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   }
   if (tty)
     std::fprintf(stderr, "\r\033[K");
+  if (steps == 0 && Interrupted)
+    return true; // interrupted between epochs: nothing to report
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("epoch %lld/%lld: loss %.4f, %lld samples, %.0f samples/s", (long long)epoch + 1,
               opt.Epochs, steps ? lossSum / double(steps) : 0.0, (long long)seen,
               secs > 0 ? double(seen) / secs : 0.0);
+  if (Interrupted)
+    std::printf(" (interrupted)\n");
   return true;
 }
 
@@ -262,11 +289,28 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     std::printf("nothing to do: the checkpoint has done all %lld epochs\n", opt.Epochs);
   AllocationCounter allocs;
   int64_t correct = -1, total = 0; // test accuracy after the last epoch
+  auto save = [&] {
+    return nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) ==
+               NNRT_OK &&
+           nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) == NNRT_OK;
+  };
+  InterruptHandler interrupts;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
     int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
     if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch, lossIndex,
                     order, totalSteps, allocs))
       return 1;
+    if (Interrupted) {
+      // The step in flight finished; with --save nothing of the run is lost.
+      std::printf("interrupted after step %lld\n", (long long)totalSteps);
+      if (opt.Save.empty())
+        return 130;
+      if (!save())
+        return error("%s", nnrt_context_last_error(ctx.Ctx));
+      std::printf("saved %s: --resume %s continues at step %lld\n", opt.Save.c_str(),
+                  opt.Save.c_str(), (long long)totalSteps);
+      return 130;
+    }
     if (infer) {
       if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, correct, total))
         return 1;
@@ -275,10 +319,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     }
     std::printf("\n");
     std::fflush(stdout);
-    if (!opt.Save.empty() &&
-        (nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) !=
-             NNRT_OK ||
-         nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) != NNRT_OK))
+    if (!opt.Save.empty() && !save())
       return error("%s", nnrt_context_last_error(ctx.Ctx));
   }
   if (opt.CountAllocs)
