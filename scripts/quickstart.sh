@@ -2,7 +2,8 @@
 # The main job on a fresh machine: install the Debian packages, build nnc, compile the
 # W1 MLP (examples/mlp.nn), evaluate the PyTorch-trained weights shipped in the repo on
 # the Fashion-MNIST test set, then train W1 from scratch with the file's defaults
-# (Adam, 5 epochs, batch 32) and report the test accuracy after each epoch.
+# (Adam, 5 epochs, batch 32, the rate decaying linearly) and report the test accuracy
+# after each epoch and at the end.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${NNC_BUILD_DIR:-$root/build}
