@@ -273,6 +273,9 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   plan.End = bind.StaticBatch >= 0 ? n - n % plan.Batch : n;
   plan.StepsPerEpoch = (plan.End + plan.Batch - 1) / plan.Batch;
   plan.TotalSteps = opt.Epochs * plan.StepsPerEpoch;
+  if (plan.StepsPerEpoch == 0)
+    return error("no batch to train on: %lld training examples, batch %lld", (long long)n,
+                 (long long)plan.Batch);
   int64_t totalSteps = 0;
   if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
     return 1;
@@ -287,12 +290,17 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                 (long long)firstEpoch + 1, (long long)(totalSteps % plan.StepsPerEpoch) + 1);
   if (firstEpoch >= opt.Epochs)
     std::printf("nothing to do: the checkpoint has done all %lld epochs\n", opt.Epochs);
+  else if (totalSteps >= opt.MaxSteps)
+    std::printf("nothing to do: the checkpoint has done %lld steps (--steps %lld)\n",
+                (long long)totalSteps, opt.MaxSteps);
   AllocationCounter allocs;
   int64_t correct = -1, total = 0; // test accuracy after the last epoch
+  bool saved = false;
   auto save = [&] {
-    return nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) ==
-               NNRT_OK &&
-           nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) == NNRT_OK;
+    saved = nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) ==
+                NNRT_OK &&
+            nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) == NNRT_OK;
+    return saved;
   };
   InterruptHandler interrupts;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
@@ -328,7 +336,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     std::printf("final test accuracy: %.4f (%lld/%lld) after %lld steps\n",
                 total ? double(correct) / total : 0.0, (long long)correct, (long long)total,
                 (long long)totalSteps);
-  if (!opt.Save.empty() && firstEpoch < opt.Epochs)
+  if (saved)
     std::printf("saved %s\n", opt.Save.c_str());
   return 0;
 }
