@@ -482,12 +482,16 @@ void KernelLowerer::lowerRandomUniform(RandomUniformOp op) {
   const Tensor &like = get(op.getLike());
   const Tensor &seed = get(op.getSeed());
   Expr s = Halide::cast<uint32_t>(seed.at({}));
+  // The stream (the run's seed) enters with its own odd multiplier; 0 adds nothing.
+  Expr stream = Expr(uint32_t(0));
+  if (op.getStream())
+    stream = Halide::cast<uint32_t>(get(op.getStream()).at({}));
   define(op.getResult(), "random", like.extents, [&](const Index &i) {
     Expr linear = 0;
     for (size_t d = 0; d < i.size(); ++d)
       linear = linear * like.extents[d] + i[d];
     Expr h = Halide::cast<uint32_t>(linear) * Expr(uint32_t(0x9E3779B1u)) +
-             s * Expr(uint32_t(0x85EBCA77u));
+             s * Expr(uint32_t(0x85EBCA77u)) + stream * Expr(uint32_t(0xC2B2AE3Du));
     h = h ^ (h >> 16);
     h = h * Expr(uint32_t(0x7FEB352Du));
     h = h ^ (h >> 15);

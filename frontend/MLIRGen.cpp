@@ -107,6 +107,34 @@ Value MLIRGenImpl::inputArg(const ast::InputStmt &input) {
   return arg;
 }
 
+Value MLIRGenImpl::runSeedArg(llvm::SMLoc l) {
+  if (state->runSeed)
+    return state->runSeed;
+  auto type = RankedTensorType::get({}, builder.getI32Type());
+  for (const auto &stmt : model.getBody())
+    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get());
+        input && input->getName() == "seed") {
+      if (convertType(input->getType()) != type)
+        return error(input->getNameLoc(),
+                     "the input 'seed' is the run's seed in training steps with dropout "
+                     "and must be i32[]");
+      return state->runSeed = inputArg(*input);
+    }
+  if (!module.lookupSymbol("seed")) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(module.getBody());
+    for (Operation &op : module.getBody()->getOperations())
+      if (isa<nn::InputOp>(op))
+        builder.setInsertionPointAfter(&op);
+    builder.create<nn::InputOp>(loc(l), "seed", type, builder.getStrArrayAttr({}));
+  }
+  Block &entry = state->func.getBody().front();
+  state->runSeed = entry.addArgument(type, loc(l));
+  state->argAttrs.push_back(builder.getDictionaryAttr(
+      attr("nn.input", FlatSymbolRefAttr::get(&context, "seed"))));
+  return state->runSeed;
+}
+
 bool MLIRGenImpl::genDeclarations() {
   builder.setInsertionPointToEnd(module.getBody());
   for (const auto &stmt : model.getBody()) {
@@ -257,9 +285,13 @@ Value MLIRGenImpl::dropout(llvm::SMLoc l, Value x, double rate) {
     return x;
   auto scalarType = RankedTensorType::get({}, builder.getF32Type());
   Value step = param(l, trainName + ".step", scalarType, "zeros", {}, /*trainable=*/false);
-  // Each dropout site offsets the seed by 2^20 steps, keeping it an exact float.
+  // Each dropout site offsets the seed by 2^20 steps, keeping it an exact float; the
+  // run's seed is the stream.
   Value seed = create<nn::AddOp>(l, {step, scalar(l, double(1 << 20) * dropoutSites++)});
-  Value u = create<nn::RandomUniformOp>(l, {x, seed});
+  Value stream = runSeedArg(l);
+  if (!stream)
+    return nullptr;
+  Value u = create<nn::RandomUniformOp>(l, {x, seed, stream});
   Value keep = create<nn::GreaterOp>(l, {u, scalar(l, rate)});
   Value mask = create<nn::DivOp>(l, {keep, scalar(l, 1.0 - rate)});
   return create<nn::MulOp>(l, {x, mask});

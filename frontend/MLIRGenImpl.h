@@ -90,6 +90,7 @@ private:
     llvm::SmallVector<mlir::DictionaryAttr> argAttrs;      // entry argument attrs
     llvm::StringMap<mlir::Value> params;                   // param name -> argument
     llvm::DenseMap<const ast::Stmt *, mlir::Value> inputs;
+    mlir::Value runSeed; // the `seed` input of a training step (dropout's stream)
   };
 
   mlir::Value genExpr(const ast::Expr &expr);
@@ -109,6 +110,9 @@ private:
   mlir::DictionaryAttr optimizerConfig(const ast::TrainStmt &train);
   void recordTrainConfig();
   mlir::Value inputArg(const ast::InputStmt &input);
+  /// The training step's i32[] input `seed` (the run's seed, which dropout mixes into
+  /// its masks): the model's own input of that name, else one declared here.
+  mlir::Value runSeedArg(llvm::SMLoc l);
   mlir::RankedTensorType convertType(const ast::TensorType &type);
 
 

@@ -461,6 +461,9 @@ LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext *ctx,
   auto seed = cast<TensorType>(adaptor.getSeed().getType());
   if (seed.hasRank() && seed.getRank() != 0)
     return emitOptionalError(loc, "'nn.random_uniform' seed must be a rank-0 tensor");
+  if (Value stream = adaptor.getStream())
+    if (auto t = cast<TensorType>(stream.getType()); t.hasRank() && t.getRank() != 0)
+      return emitOptionalError(loc, "'nn.random_uniform' stream must be a rank-0 tensor");
   auto like = cast<TensorType>(adaptor.getLike().getType());
   types.push_back(like.hasRank()
                       ? Type(RankedTensorType::get(like.getShape(), Float32Type::get(ctx)))

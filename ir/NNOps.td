@@ -218,11 +218,13 @@ def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient, NN_Pointwise]> {
 def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient, NN_Pointwise]> {
   let summary = "deterministic uniform noise in [0, 1) shaped like a tensor";
   let description = [{
-    Each element is a hash of its linear index and the rank-0 `seed` (a counter the
-    training step advances), mapped to [0, 1). The same seed gives the same values on
-    every target. Dropout builds its mask from it.
+    Each element is a hash of its linear index, the rank-0 `seed` (a counter the
+    training step advances) and the optional rank-0 i32 `stream` (the run's seed; absent
+    means 0), mapped to [0, 1). The same operands give the same values on every target.
+    Dropout builds its mask from it.
   }];
-  let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed);
+  let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed,
+                   Optional<NN_IntTensor>:$stream);
   let results = (outs NN_FloatTensor:$result);
 }
 

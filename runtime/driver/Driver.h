@@ -57,6 +57,12 @@ struct ContextHolder {
   ~ContextHolder() { nnrt_context_destroy(Ctx); }
 };
 
+/// The value fed to an i32[] input named `seed` (dropout's stream): the seed's two
+/// 32-bit halves folded, so seeds below 2^32 go in unchanged.
+inline int32_t seedInputValue(long long seed) {
+  return int32_t(uint32_t(uint64_t(seed) ^ (uint64_t(seed) >> 32)));
+}
+
 /// Creates a context; prints the error and returns false on failure.
 bool makeContext(const nnrt_model *model, ContextHolder &out);
 
@@ -72,6 +78,7 @@ struct DataBinding {
   int32_t ImageInput = -1;
   int32_t LabelInput = -1;
   int32_t LrInput = -1;     ///< an f32[] input named `lr`: fed the learning rate
+  int32_t SeedInput = -1;   ///< an i32[] input named `seed`: fed the run's seed
   int64_t StaticBatch = -1; ///< dim 0 of the image input when static, else -1
 };
 

@@ -156,13 +156,16 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
                                int64_t cols, DataBinding &out) {
   out = DataBinding();
   for (int32_t i = 0; i < model->num_inputs; ++i) {
-    if (model->inputs[i].dtype == NNRT_F32 && out.ImageInput < 0)
-      out.ImageInput = i;
-    if (model->inputs[i].dtype == NNRT_I32 && out.LabelInput < 0)
-      out.LabelInput = i;
-    if (std::strcmp(model->inputs[i].name, "lr") == 0 && model->inputs[i].dtype == NNRT_F32 &&
-        model->inputs[i].shape.rank == 0)
+    const nnrt_input &in = model->inputs[i];
+    bool scalar = in.shape.rank == 0;
+    if (!std::strcmp(in.name, "lr") && in.dtype == NNRT_F32 && scalar)
       out.LrInput = i;
+    else if (!std::strcmp(in.name, "seed") && in.dtype == NNRT_I32 && scalar)
+      out.SeedInput = i;
+    else if (in.dtype == NNRT_F32 && out.ImageInput < 0)
+      out.ImageInput = i;
+    else if (in.dtype == NNRT_I32 && out.LabelInput < 0)
+      out.LabelInput = i;
   }
   if (out.ImageInput < 0) {
     error("model '%s' has no f32 input to take the images", model->name);
@@ -191,7 +194,8 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
   out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
   for (int32_t i = 0; i < entry->num_inputs; ++i) {
     int32_t in = entry->inputs[i];
-    if (in != out.ImageInput && in != out.LabelInput && in != out.LrInput) {
+    if (in != out.ImageInput && in != out.LabelInput && in != out.LrInput &&
+        in != out.SeedInput) {
       error("entry '%s' reads input '%s', which the dataset cannot provide", entry->name,
             model->inputs[in].name);
       return false;

@@ -207,7 +207,8 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
       {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed ones fill the entry's "
                       "inputs in order)"},
       {"output", true, "FILE.npy for the first output; others go to FILE.<name>.npy"},
-      {"seed", true, "seed for parameter init when no --weights is given"},
+      {"seed", true, "seed for parameter init when no --weights is given, and the value of "
+                     "an i32[] input named seed"},
       {"help", false, "print this help"}};
   if (anyEntry) {
     specs.insert(specs.begin(), {"entry", true, "entry point to run (default: infer)"});
@@ -239,6 +240,7 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
   if (anyEntry && !flags.getFloat("lr", m->train.lr, lrFlag))
     return 1;
   float lr = float(lrFlag);
+  int32_t seed32 = seedInputValue(seed);
   int32_t n = entry->num_inputs;
   std::vector<std::unique_ptr<NpyHolder>> files(n);
   for (const std::string &spec : flags.getAll("input")) {
@@ -275,6 +277,13 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
       inputs[i].dtype = NNRT_F32;
       inputs[i].shape.rank = 0;
       inputs[i].data = &lr;
+      continue;
+    }
+    if (!files[i] && !std::strcmp(in.name, "seed") && in.shape.rank == 0 &&
+        in.dtype == NNRT_I32) {
+      inputs[i].dtype = NNRT_I32;
+      inputs[i].shape.rank = 0;
+      inputs[i].data = &seed32;
       continue;
     }
     if (!files[i])

@@ -92,6 +92,7 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   std::vector<float> img(size_t(batch * perExample));
   std::vector<int32_t> lab(static_cast<size_t>(batch));
   float lr = 0;
+  int32_t seed = seedInputValue(opt.Seed); // dropout's stream
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
   std::vector<nnrt_tensor> outputs(entry->num_outputs);
   bool tty = isatty(fileno(stderr));
@@ -121,6 +122,8 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
         t.shape.rank = 1;
         t.shape.dims[0] = rows;
         t.data = lab.data();
+      } else if (in == bind.SeedInput) {
+        t.data = &seed; // rank 0
       } else {
         t.data = &lr; // rank 0
       }

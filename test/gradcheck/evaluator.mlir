@@ -199,3 +199,25 @@ func.func @random() -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
   %3 = nn.greater %emx, %zero : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return %0, %1, %2, %3 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// random_uniform's stream: stream 0 gives the values of no stream, stream 1 others.
+// CHECK-LABEL: random_stream #0 []: 0
+// CHECK-NEXT: random_stream #1 []: 1
+func.func @random_stream() -> (tensor<f32>, tensor<f32>) {
+  %like = nn.constant dense<0.0> : tensor<16x16xf32>
+  %s = nn.constant dense<3.0> : tensor<f32>
+  %z = nn.constant dense<0> : tensor<i32>
+  %o = nn.constant dense<1> : tensor<i32>
+  %zero = nn.constant dense<0.0> : tensor<f32>
+  %r = nn.random_uniform %like, %s : (tensor<16x16xf32>, tensor<f32>) -> tensor<16x16xf32>
+  %r0 = nn.random_uniform %like, %s, %z : (tensor<16x16xf32>, tensor<f32>, tensor<i32>) -> tensor<16x16xf32>
+  %r1 = nn.random_uniform %like, %s, %o : (tensor<16x16xf32>, tensor<f32>, tensor<i32>) -> tensor<16x16xf32>
+  %d0 = nn.sub %r, %r0 : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32>
+  %a0 = nn.abs %d0 : (tensor<16x16xf32>) -> tensor<16x16xf32>
+  %0 = nn.reduce_max %a0 {axes = array<i64>} : tensor<16x16xf32> -> tensor<f32>
+  %d1 = nn.sub %r, %r1 : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32>
+  %a1 = nn.abs %d1 : (tensor<16x16xf32>) -> tensor<16x16xf32>
+  %m1 = nn.reduce_max %a1 {axes = array<i64>} : tensor<16x16xf32> -> tensor<f32>
+  %1 = nn.greater %m1, %zero : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0, %1 : tensor<f32>, tensor<f32>
+}

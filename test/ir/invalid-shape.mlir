@@ -298,3 +298,13 @@ func.func @random_uniform_seed(%x: tensor<4xf32>, %seed: tensor<1xf32>) {
   %0 = nn.random_uniform %x, %seed : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+// Tests that the random_uniform stream must be rank 0.
+func.func @random_uniform_stream(%x: tensor<4xf32>, %seed: tensor<f32>, %s: tensor<2xi32>) {
+  // expected-error @+2 {{'nn.random_uniform' stream must be a rank-0 tensor}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_uniform %x, %seed, %s : (tensor<4xf32>, tensor<f32>, tensor<2xi32>) -> tensor<4xf32>
+  return
+}

@@ -86,3 +86,11 @@ func.func @labels_and_noise(%l: tensor<?xi32>, %x: tensor<?x10xf32>, %seed: tens
   %3 = nn.random_uniform %x, %seed : (tensor<?x10xf32>, tensor<f32>) -> tensor<?x10xf32>
   return %0, %1, %2, %3 : tensor<?x10xf32>, tensor<f32>, tensor<f32>, tensor<?x10xf32>
 }
+
+// The optional stream operand (the run's seed).
+// CHECK-LABEL: func.func @noise_stream
+// CHECK: nn.random_uniform %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x10xf32>, tensor<f32>, tensor<i32>) -> tensor<?x10xf32>
+func.func @noise_stream(%x: tensor<?x10xf32>, %seed: tensor<f32>, %stream: tensor<i32>) -> tensor<?x10xf32> {
+  %0 = nn.random_uniform %x, %seed, %stream : (tensor<?x10xf32>, tensor<f32>, tensor<i32>) -> tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}

@@ -115,11 +115,13 @@ NDArray map(const NDArray &x, Fn fn) {
   return r;
 }
 
-/// A deterministic value in [0, 1) from an element index and a seed (splitmix64).
-double hashUniform(uint64_t index, double seed) {
+/// A deterministic value in [0, 1) from an element index, a seed and a stream
+/// (splitmix64).
+double hashUniform(uint64_t index, double seed, double stream) {
   uint64_t bits;
   std::memcpy(&bits, &seed, sizeof bits);
-  uint64_t z = index * 0x9E3779B97F4A7C15ull + bits + 0x632BE59BD9B4E019ull;
+  uint64_t z = index * 0x9E3779B97F4A7C15ull + bits + 0x632BE59BD9B4E019ull +
+               uint64_t(int64_t(stream)) * 0xD6E8FEB86659FD93ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
@@ -465,9 +467,16 @@ FailureOr<NDArray> Evaluator::randomUniform(RandomUniformOp op) {
   const NDArray &like = in(*op, 0), &seed = in(*op, 1);
   if (seed.size() != 1)
     return error(*op, "needs a rank-0 seed");
+  double stream = 0;
+  if (op.getStream()) {
+    const NDArray &s = in(*op, 2);
+    if (s.size() != 1)
+      return error(*op, "needs a rank-0 stream");
+    stream = s.data[0];
+  }
   NDArray r = NDArray::zeros(like.shape);
   for (int64_t i = 0; i < r.size(); ++i)
-    r.data[i] = hashUniform(i, seed.data[0]);
+    r.data[i] = hashUniform(i, seed.data[0], stream);
   return r;
 }
 
