@@ -272,18 +272,15 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
   std::vector<nnrt_tensor> inputs(n);
   for (int32_t i = 0; i < n; ++i) {
     const nnrt_input &in = m->inputs[entry->inputs[i]];
-    if (!files[i] && !std::strcmp(in.name, "lr") && in.shape.rank == 0 &&
-        in.dtype == NNRT_F32) {
-      inputs[i].dtype = NNRT_F32;
+    // Inputs the driver knows by convention: f32[] `lr` and i32[] `seed`.
+    void *known = in.shape.rank != 0                                       ? nullptr
+                  : !std::strcmp(in.name, "lr") && in.dtype == NNRT_F32   ? (void *)&lr
+                  : !std::strcmp(in.name, "seed") && in.dtype == NNRT_I32 ? (void *)&seed32
+                                                                          : nullptr;
+    if (!files[i] && known) {
+      inputs[i].dtype = in.dtype;
       inputs[i].shape.rank = 0;
-      inputs[i].data = &lr;
-      continue;
-    }
-    if (!files[i] && !std::strcmp(in.name, "seed") && in.shape.rank == 0 &&
-        in.dtype == NNRT_I32) {
-      inputs[i].dtype = NNRT_I32;
-      inputs[i].shape.rank = 0;
-      inputs[i].data = &seed32;
+      inputs[i].data = known;
       continue;
     }
     if (!files[i])
