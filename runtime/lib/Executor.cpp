@@ -381,6 +381,17 @@ static EntryState *findState(nnrt_context *ctx, const char *name) {
   return nullptr;
 }
 
+/// Copies a per-step table of `st` into `out[0 .. min(capacity, steps))`; returns the
+/// number of steps.
+template <typename T>
+static int32_t copyPerStep(const EntryState &st, const std::vector<T> &table, T *out,
+                           int32_t capacity) {
+  int32_t n = st.Entry->num_steps;
+  for (int32_t i = 0; i < n && i < capacity; ++i)
+    out[i] = table[i];
+  return n;
+}
+
 extern "C" {
 
 nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
@@ -424,12 +435,7 @@ void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled) {
 int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
                              int32_t capacity) {
   EntryState *st = findState(ctx, entry_name);
-  if (!st || !st->HasProfile)
-    return -1;
-  int32_t n = st->Entry->num_steps;
-  for (int32_t i = 0; i < n && i < capacity; ++i)
-    seconds[i] = st->StepSeconds[i];
-  return n;
+  return st && st->HasProfile ? copyPerStep(*st, st->StepSeconds, seconds, capacity) : -1;
 }
 
 uint64_t nnrt_allocation_count(void) {
@@ -439,12 +445,7 @@ uint64_t nnrt_allocation_count(void) {
 int32_t nnrt_step_allocations(nnrt_context *ctx, const char *entry_name, uint64_t *counts,
                               int32_t capacity) {
   EntryState *st = findState(ctx, entry_name);
-  if (!st || !st->Prepared)
-    return -1;
-  int32_t n = st->Entry->num_steps;
-  for (int32_t i = 0; i < n && i < capacity; ++i)
-    counts[i] = st->StepAllocations[i];
-  return n;
+  return st && st->Prepared ? copyPerStep(*st, st->StepAllocations, counts, capacity) : -1;
 }
 
 nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,

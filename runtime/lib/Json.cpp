@@ -47,6 +47,24 @@ private:
     Error = buf;
     return false;
   }
+  /// After an object member or array item: a ',' (Continue), the closing `close`
+  /// (Closed), or else an error (Failed).
+  enum { Continue, Closed, Failed };
+  int afterItem(char close, const char *expected) {
+    skipSpace();
+    if (P < End && *P == ',') {
+      ++P;
+      skipSpace();
+      return Continue;
+    }
+    if (P < End && *P == close) {
+      ++P;
+      return Closed;
+    }
+    error(expected);
+    return Failed;
+  }
+
   void skipSpace() {
     while (P < End && (*P == ' ' || *P == '\t' || *P == '\n' || *P == '\r'))
       ++P;
@@ -113,17 +131,8 @@ private:
       v.Members.emplace_back(std::move(key), JsonValue());
       if (!parseValue(v.Members.back().second, depth + 1))
         return false;
-      skipSpace();
-      if (P < End && *P == ',') {
-        ++P;
-        skipSpace();
-        continue;
-      }
-      if (P < End && *P == '}') {
-        ++P;
-        return true;
-      }
-      return error("expected ',' or '}'");
+      if (int next = afterItem('}', "expected ',' or '}'"); next != Continue)
+        return next == Closed;
     }
   }
 
@@ -140,17 +149,8 @@ private:
       v.Items.emplace_back();
       if (!parseValue(v.Items.back(), depth + 1))
         return false;
-      skipSpace();
-      if (P < End && *P == ',') {
-        ++P;
-        skipSpace();
-        continue;
-      }
-      if (P < End && *P == ']') {
-        ++P;
-        return true;
-      }
-      return error("expected ',' or ']'");
+      if (int next = afterItem(']', "expected ',' or ']'"); next != Continue)
+        return next == Closed;
     }
   }
 
