@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
 #include "ir/NNTraits.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "mlir/IR/Matchers.h"
 #include <functional>
 
 using namespace nn;
@@ -80,70 +80,6 @@ void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = 
   }
 }
 
-/// The formula of a unary elementwise op.
-Expr unaryFormula(mlir::Operation *op, Expr x) {
-  return llvm::TypeSwitch<mlir::Operation *, Expr>(op)
-      .Case([&](NegOp) { return -x; })
-      .Case([&](ExpOp) { return Halide::exp(x); })
-      .Case([&](LogOp) { return Halide::log(x); })
-      .Case([&](SqrtOp) { return Halide::sqrt(x); })
-      .Case([&](AbsOp) { return Halide::abs(x); })
-      .Case([&](TanhOp) { return Halide::tanh(x); })
-      .Case([&](SigmoidOp) { return 1.0f / (1.0f + Halide::exp(-x)); })
-      .Case([&](ReluOp) { return Halide::max(x, 0.0f); })
-      .Case([&](StepOp) { return Halide::select(x > 0.0f, 1.0f, 0.0f); })
-      .Case([&](StopGradientOp) { return x; })
-      .Default([](mlir::Operation *op) -> Expr { unsupported(op, "no unary formula"); });
-}
-
-/// The formula of a binary elementwise op.
-Expr binaryFormula(mlir::Operation *op, Expr a, Expr b) {
-  return llvm::TypeSwitch<mlir::Operation *, Expr>(op)
-      .Case([&](AddOp) { return a + b; })
-      .Case([&](SubOp) { return a - b; })
-      .Case([&](MulOp) { return a * b; })
-      .Case([&](DivOp) { return a / b; })
-      .Case([&](MaxOp) { return Halide::max(a, b); })
-      .Case([&](MinOp) { return Halide::min(a, b); })
-      .Case([&](PowOp) { return Halide::pow(a, b); })
-      .Case([&](GreaterOp) { return Halide::select(a > b, 1.0f, 0.0f); })
-      .Default([](mlir::Operation *op) -> Expr { unsupported(op, "no binary formula"); });
-}
-
-/// The index into `x` for result index `idx` under right-aligned broadcasting: a static
-/// 1 dim of x is read at 0.
-Index broadcastIndex(const Tensor &x, const Index &idx) {
-  int r = x.rank(), R = (int)idx.size();
-  Index out(r);
-  for (int j = 0; j < r; ++j)
-    out[j] = x.shape[j] == 1 ? Expr(0) : idx[j + R - r];
-  return out;
-}
-
-/// Extents of a broadcast result: static dims from its type, a dynamic dim from the
-/// operand whose aligned dim is dynamic.
-std::vector<Expr> broadcastExtents(const std::vector<int64_t> &shape,
-                                   std::initializer_list<const Tensor *> operands) {
-  int R = (int)shape.size();
-  std::vector<Expr> ext(R);
-  for (int i = 0; i < R; ++i) {
-    if (shape[i] >= 0) {
-      ext[i] = (int)shape[i];
-      continue;
-    }
-    for (const Tensor *t : operands) {
-      int j = i - (R - t->rank());
-      if (j >= 0 && t->shape[j] < 0) {
-        ext[i] = t->extents[j];
-        break;
-      }
-    }
-    if (!ext[i].defined())
-      throw Halide::InternalError("dynamic broadcast dim without a dynamic operand dim");
-  }
-  return ext;
-}
-
 class KernelLowerer {
 public:
   LoweredKernel run(KernelOp kernel);
@@ -151,17 +87,12 @@ public:
 
 private:
   void lower(mlir::Operation *op);
-  void lowerConstant(ConstantOp op);
-  void lowerElementwise(mlir::Operation *op);
-  template <typename ReduceOp>
-  void lowerReduce(ReduceOp op, char kind);
-  void lowerMatmul(MatmulOp op);
-  void lowerReshape(ReshapeOp op);
-  void lowerTranspose(TransposeOp op);
-  void lowerBroadcastTo(BroadcastToOp op);
-  void lowerOneHot(OneHotOp op);
-  void lowerCount(CountOp op);
-  void lowerRandomUniform(RandomUniformOp op);
+  void lowerConstant(mlir::Operation *op);
+  void lowerComputation(mlir::Operation *op, const compute::Computation &c);
+  /// Makes each operand of a contraction computed inside the kernel a Func of its
+  /// own (a prologue, see passes/Fuse.cpp), which the schedule computes per row tile
+  /// or once instead of inlining it into the product's inner loop.
+  void materializePrologues(mlir::Operation *op, const compute::Computation &c);
   void lowerYield(YieldOp op);
 
   /// Defines `v` as a new Func computing `body` at each nn index.
@@ -236,29 +167,23 @@ LoweredKernel KernelLowerer::runCopy(int dtype, int rank) {
 }
 
 void KernelLowerer::lower(mlir::Operation *op) {
-  if (op->hasTrait<mlir::OpTrait::NNElementwise>())
-    return lowerElementwise(op);
-  llvm::TypeSwitch<mlir::Operation *>(op)
-      .Case([&](ConstantOp c) { lowerConstant(c); })
-      .Case([&](ReduceSumOp r) { lowerReduce(r, '+'); })
-      .Case([&](ReduceMeanOp r) { lowerReduce(r, 'm'); })
-      .Case([&](ReduceMaxOp r) { lowerReduce(r, 'x'); })
-      .Case([&](MatmulOp m) { lowerMatmul(m); })
-      .Case([&](ReshapeOp r) { lowerReshape(r); })
-      .Case([&](TransposeOp t) { lowerTranspose(t); })
-      .Case([&](BroadcastToOp b) { lowerBroadcastTo(b); })
-      .Case([&](OneHotOp o) { lowerOneHot(o); })
-      .Case([&](CountOp c) { lowerCount(c); })
-      .Case([&](RandomUniformOp r) { lowerRandomUniform(r); })
-      .Case([&](YieldOp y) { lowerYield(y); })
-      .Default([](mlir::Operation *op) { unsupported(op, "no lowering pattern"); });
+  if (auto yield = mlir::dyn_cast<YieldOp>(op))
+    return lowerYield(yield);
+  if (op->hasTrait<mlir::OpTrait::ConstantLike>())
+    return lowerConstant(op);
+  auto compute = mlir::dyn_cast<ComputeOpInterface>(op);
+  if (!compute)
+    unsupported(op, "it states no computation (ComputeOpInterface)");
+  lowerComputation(op, compute.getComputation());
 }
 
-void KernelLowerer::lowerConstant(ConstantOp op) {
-  auto dense = mlir::dyn_cast<mlir::DenseElementsAttr>(op.getValue());
+void KernelLowerer::lowerConstant(mlir::Operation *op) {
+  mlir::Attribute attr;
+  mlir::matchPattern(op->getResult(0), mlir::m_Constant(&attr));
+  auto dense = mlir::dyn_cast_or_null<mlir::DenseElementsAttr>(attr);
   if (!dense)
     unsupported(op, "only dense constants are supported");
-  std::vector<int64_t> shape = shapeOf(op.getType());
+  std::vector<int64_t> shape = shapeOf(op->getResult(0).getType());
   std::vector<Expr> extents;
   for (int64_t d : shape)
     extents.push_back((int)d);
@@ -266,7 +191,7 @@ void KernelLowerer::lowerConstant(ConstantOp op) {
   if (dense.isSplat()) {
     Expr value = isFloat ? Expr(dense.getSplatValue<llvm::APFloat>().convertToFloat())
                          : Expr((int32_t)dense.getSplatValue<llvm::APInt>().getSExtValue());
-    values[op.getResult()] =
+    values[op->getResult(0)] =
         Tensor{[value](const Index &) { return value; }, extents, shape};
     return;
   }
@@ -283,91 +208,145 @@ void KernelLowerer::lowerConstant(ConstantOp op) {
     for (auto [i, v] : llvm::enumerate(dense.getValues<llvm::APInt>()))
       data[i] = (int32_t)v.getSExtValue();
   }
-  values[op.getResult()] = Tensor{
+  values[op->getResult(0)] = Tensor{
       [buf](const Index &i) mutable -> Expr { return buf(i); }, extents, shape};
 }
 
-void KernelLowerer::lowerElementwise(mlir::Operation *op) {
-  mlir::Value res = op->getResult(0);
-  std::string base = op->getName().stripDialect().str();
-  std::vector<int64_t> shape = shapeOf(res.getType());
-  if (op->getNumOperands() == 1) {
-    const Tensor &x = get(op->getOperand(0));
-    define(res, base, x.extents, [&](const Index &i) { return unaryFormula(op, x.at(i)); });
-    return;
+/// Translates compute::Exprs to Halide Exprs for one op.
+struct Translator {
+  std::vector<const Tensor *> operands;
+  Index vars;              ///< result index vars, nn order
+  Halide::RDom rdom;       ///< the reduction variables, if any
+  std::optional<Expr> acc; ///< the accumulator at `vars` (in `post`)
+
+  Halide::Type type(compute::DType t) const {
+    switch (t) {
+    case compute::DType::F32:
+      return Halide::Float(32);
+    case compute::DType::Bool:
+      return Halide::Bool();
+    case compute::DType::Index:
+    case compute::DType::I32:
+      return Halide::Int(32);
+    }
+    return Halide::Float(32);
   }
-  const Tensor &a = get(op->getOperand(0)), &b = get(op->getOperand(1));
-  define(res, base, broadcastExtents(shape, {&a, &b}), [&](const Index &i) {
-    return binaryFormula(op, a.at(broadcastIndex(a, i)), b.at(broadcastIndex(b, i)));
-  });
+
+  Expr operator()(const compute::Expr &e) const {
+    using compute::Kind;
+    const compute::Node &n = *e;
+    auto arg = [&](unsigned i) { return (*this)(n.args[i]); };
+    switch (n.kind) {
+    case Kind::IntConst:
+      return Expr((int32_t)n.ival);
+    case Kind::FloatConst:
+      return Expr((float)n.fval);
+    case Kind::Var:
+      return vars[n.ival];
+    case Kind::RVar:
+      return rdom[n.ival];
+    case Kind::Extent:
+      return operands[n.ival]->extents[n.dim];
+    case Kind::Acc:
+      return *acc;
+    case Kind::Load: {
+      const Tensor &t = *operands[n.ival];
+      Index index;
+      for (int d = 0; d < t.rank(); ++d)
+        index.push_back(arg(d));
+      if (!n.fill)
+        return t.at(index);
+      // Outside the operand: the fill value; inside: the element (the index clamped,
+      // so that bounds inference sees only the operand's extent).
+      Expr inside = Halide::Internal::const_true();
+      Index clamped;
+      for (int d = 0; d < t.rank(); ++d) {
+        inside = inside && index[d] >= 0 && index[d] < t.extents[d];
+        clamped.push_back(Halide::clamp(index[d], 0, t.extents[d] - 1));
+      }
+      return Halide::select(inside, t.at(clamped), arg(t.rank()));
+    }
+    case Kind::Add:
+      return arg(0) + arg(1);
+    case Kind::Sub:
+      return arg(0) - arg(1);
+    case Kind::Mul:
+      return arg(0) * arg(1);
+    case Kind::Div:
+      return arg(0) / arg(1); // floors for integers, as compute::Kind::Div says
+    case Kind::Mod:
+      return arg(0) % arg(1); // Euclidean for integers
+    case Kind::Min:
+      return Halide::min(arg(0), arg(1));
+    case Kind::Max:
+      return Halide::max(arg(0), arg(1));
+    case Kind::Neg:
+      return -arg(0);
+    case Kind::Exp:
+      return Halide::exp(arg(0));
+    case Kind::Log:
+      return Halide::log(arg(0));
+    case Kind::Sqrt:
+      return Halide::sqrt(arg(0));
+    case Kind::Abs:
+      return Halide::abs(arg(0));
+    case Kind::Tanh:
+      return Halide::tanh(arg(0));
+    case Kind::Erf:
+      throw Halide::InternalError("erf has no Halide lowering yet");
+    case Kind::Pow:
+      return Halide::pow(arg(0), arg(1));
+    case Kind::Lt:
+      return arg(0) < arg(1);
+    case Kind::Le:
+      return arg(0) <= arg(1);
+    case Kind::Gt:
+      return arg(0) > arg(1);
+    case Kind::Ge:
+      return arg(0) >= arg(1);
+    case Kind::Eq:
+      return arg(0) == arg(1);
+    case Kind::Ne:
+      return arg(0) != arg(1);
+    case Kind::And:
+      return arg(0) && arg(1);
+    case Kind::Or:
+      return arg(0) || arg(1);
+    case Kind::Not:
+      return !arg(0);
+    case Kind::Select:
+      return Halide::select(arg(0), arg(1), arg(2));
+    case Kind::Cast:
+      return Halide::cast(type(n.type), arg(0));
+    case Kind::Hash01: {
+      auto u32 = [](Expr x) { return Halide::cast<uint32_t>(x); };
+      Expr h = compute::hashUniformBits<Expr>(u32(arg(0)), u32(arg(1)), u32(arg(2)));
+      return Halide::cast<float>(h >> 8) * (1.0f / 16777216.0f);
+    }
+    }
+    throw Halide::InternalError("unknown compute expression");
+  }
+};
+
+/// The nn dims of operand `operand` indexed by a reduction variable in `body`.
+std::vector<int> reducedDimsOf(const compute::Expr &body, unsigned operand) {
+  std::vector<int> dims;
+  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
+    if (e.kind() == compute::Kind::Load && e->ival == operand && dims.empty()) {
+      for (auto [d, index] : llvm::enumerate(e->args))
+        if (index.kind() == compute::Kind::RVar)
+          dims.push_back(d);
+      return;
+    }
+    for (const compute::Expr &a : e->args)
+      walk(a);
+  };
+  walk(body);
+  return dims;
 }
 
-/// kind: '+' sum, 'm' mean, 'x' max.
-template <typename ReduceOp>
-void KernelLowerer::lowerReduce(ReduceOp op, char kind) {
-  const Tensor &x = get(op.getX());
-  int r = x.rank();
-  std::vector<bool> reduced(r, op.getAxes().empty());
-  for (int64_t a : op.getAxes())
-    reduced[a] = true;
-  // The reduction domain runs over the reduced dims, innermost nn dim fastest.
-  std::vector<Halide::Range> ranges;
-  std::vector<int> rdimOf(r, -1);
-  std::vector<int> reducedDims;
-  Expr count = 1.0f;
-  for (int i = r - 1; i >= 0; --i)
-    if (reduced[i]) {
-      rdimOf[i] = (int)ranges.size();
-      ranges.emplace_back(0, x.extents[i]);
-      count = count * Halide::cast<float>(x.extents[i]);
-      reducedDims.insert(reducedDims.begin(), i);
-    }
-  mlir::Value res = op.getResult();
-  bool keep = op.getKeepdims();
-  std::vector<Expr> extents;
-  for (int i = 0; i < r; ++i)
-    if (!reduced[i])
-      extents.push_back(x.extents[i]);
-    else if (keep)
-      extents.push_back(1);
-  if (ranges.empty()) { // a rank-0 operand: the reduction is the identity
-    define(res, "reduce", extents, [&](const Index &i) { return x.at(i); });
-    return;
-  }
-  Halide::RDom rd(ranges, fresh("r"));
-  std::vector<int64_t> shape = shapeOf(res.getType());
-  std::vector<Var> vars = makeVars(shape.size());
-  Index out(vars.rbegin(), vars.rend());
-  Index in(r);
-  for (int i = 0, pos = 0; i < r; ++i) {
-    if (reduced[i]) {
-      in[i] = rd[rdimOf[i]];
-      pos += keep;
-    } else {
-      in[i] = out[pos++];
-    }
-  }
-  Func acc(fresh(kind == 'x' ? "reduce_max" : "reduce_sum"));
-  acc(vars) = kind == 'x' ? Halide::Float(32).min() : Expr(0.0f);
-  if (kind == 'x')
-    acc(vars) = Halide::max(acc(vars), x.at(in));
-  else
-    acc(vars) += x.at(in);
-  result.reductions.push_back(FuncInfo{acc, shape, reducedDims, keep, rd});
-  if (kind != 'm') {
-    values[res] = fromFunc(acc, extents, shape);
-    return;
-  }
-  Expr scale = 1.0f / count;
-  define(res, "reduce_mean", extents, [&](const Index &i) {
-    return acc(Index(i.rbegin(), i.rend())) * scale;
-  });
-}
-
-void KernelLowerer::lowerMatmul(MatmulOp op) {
-  // An operand computed inside the kernel (a prologue, see passes/Fuse.cpp) becomes a
-  // Func of its own, which the schedule computes per row tile (lhs) or once (rhs)
-  // instead of inlining it into the product's inner loop.
+void KernelLowerer::materializePrologues(mlir::Operation *op,
+                                         const compute::Computation &c) {
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
     mlir::Operation *def = operand.getDefiningOp();
     if (!def || def->hasTrait<mlir::OpTrait::ConstantLike>())
@@ -377,127 +356,62 @@ void KernelLowerer::lowerMatmul(MatmulOp op) {
     Func f(fresh("prologue"));
     f(vars) = t.at(Index(vars.rbegin(), vars.rend()));
     values[operand] = fromFunc(f, t.extents, t.shape);
-    int r = t.rank();
-    int64_t contracted = i == 0 ? t.shape[op.getTransposeLhs() ? r - 2 : r - 1]
-                                : t.shape[op.getTransposeRhs() ? 1 : 0];
+    std::vector<int> contractedDims = reducedDimsOf(c.body, i);
+    int64_t contracted = contractedDims.empty() ? -1 : t.shape[contractedDims.front()];
     result.prologues.push_back(
         PrologueInfo{FuncInfo{f, t.shape, {}, false, {}}, (int)i, contracted});
   }
-  const Tensor &a = get(op.getLhs()), &b = get(op.getRhs());
-  int r = a.rank();
-  bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
-  int kA = tl ? r - 2 : r - 1, mA = tl ? r - 1 : r - 2;
-  int kB = tr ? 1 : 0, nB = tr ? 0 : 1;
-  Expr k = a.shape[kA] >= 0 || b.shape[kB] < 0 ? a.extents[kA] : b.extents[kB];
-  Halide::RDom rk(0, k, fresh("k"));
-  std::vector<int64_t> shape = shapeOf(op.getType());
-  std::vector<Expr> extents(a.extents.begin(), a.extents.begin() + (r - 2));
-  extents.push_back(a.extents[mA]);
-  extents.push_back(b.extents[nB]);
-  std::vector<Var> vars = makeVars(r);
-  Index out(vars.rbegin(), vars.rend()); // [batch..., m, n]
-  Index ai(out.begin(), out.begin() + (r - 2));
-  ai.resize(r);
-  ai[mA] = out[r - 2];
-  ai[kA] = rk;
-  Index bi(2);
-  bi[kB] = rk;
-  bi[nB] = out[r - 1];
-  Func prod(fresh("matmul"));
-  prod(vars) = 0.0f;
-  prod(vars) += a.at(ai) * b.at(bi);
-  result.products.push_back(FuncInfo{prod, shape, {}, false, rk});
-  values[op.getResult()] = fromFunc(prod, extents, shape);
 }
 
-void KernelLowerer::lowerReshape(ReshapeOp op) {
-  // Kernel formation keeps reshapes outside kernels (they are buffer aliases); inside a
-  // kernel they re-index through the row-major linear index.
-  const Tensor &x = get(op.getX());
-  std::vector<int64_t> shape = shapeOf(op.getType());
-  Expr total = 1, known = 1;
-  for (const Expr &e : x.extents)
-    total = total * e;
-  for (int64_t d : shape)
-    if (d >= 0)
-      known = known * (int)d;
+void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
+  if (c.contraction)
+    materializePrologues(op, c);
+  mlir::Value res = op->getResult(0);
+  std::string base = op->getName().stripDialect().str();
+  Translator tr;
+  for (mlir::Value v : op->getOperands())
+    tr.operands.push_back(&get(v));
   std::vector<Expr> extents;
-  for (int64_t d : shape)
-    extents.push_back(d >= 0 ? Expr((int)d) : total / known);
-  define(op.getResult(), "reshape", extents, [&](const Index &i) {
-    Expr linear = 0;
-    for (size_t d = 0; d < i.size(); ++d)
-      linear = linear * extents[d] + i[d];
-    Index in(x.rank());
-    for (int d = x.rank() - 1; d >= 0; --d) {
-      in[d] = linear % x.extents[d];
-      linear = linear / x.extents[d];
-    }
-    return x.at(in);
-  });
-}
-
-void KernelLowerer::lowerTranspose(TransposeOp op) {
-  const Tensor &x = get(op.getX());
-  llvm::ArrayRef<int64_t> perm = op.getPerm();
-  std::vector<Expr> extents;
-  for (int64_t p : perm)
-    extents.push_back(x.extents[p]);
-  define(op.getResult(), "transpose", extents, [&](const Index &i) {
-    Index in(x.rank());
-    for (size_t d = 0; d < perm.size(); ++d)
-      in[perm[d]] = i[d];
-    return x.at(in);
-  });
-}
-
-void KernelLowerer::lowerBroadcastTo(BroadcastToOp op) {
-  const Tensor &x = get(op.getX()), &like = get(op.getLike());
-  define(op.getResult(), "broadcast_to", like.extents,
-         [&](const Index &i) { return x.at(broadcastIndex(x, i)); });
-}
-
-void KernelLowerer::lowerOneHot(OneHotOp op) {
-  const Tensor &labels = get(op.getLabels());
-  std::vector<Expr> extents = labels.extents;
-  extents.push_back((int)op.getDepth());
-  define(op.getResult(), "one_hot", extents, [&](const Index &i) {
-    Index li(i.begin(), i.end() - 1);
-    return Halide::select(labels.at(li) == i.back(), 1.0f, 0.0f);
-  });
-}
-
-void KernelLowerer::lowerCount(CountOp op) {
-  const Tensor &x = get(op.getX());
-  Expr count = 1.0f;
-  for (int i = 0; i < x.rank(); ++i)
-    if (op.getAxes().empty() || llvm::is_contained(op.getAxes(), i))
-      count = count * Halide::cast<float>(x.extents[i]);
-  define(op.getResult(), "count", {}, [&](const Index &) { return count; });
-}
-
-/// Counter-based noise: a 32-bit integer hash (lowbias32 finalizer) of the element's
-/// row-major linear index and the seed, scaled to [0, 1). Identical on every target.
-void KernelLowerer::lowerRandomUniform(RandomUniformOp op) {
-  const Tensor &like = get(op.getLike());
-  const Tensor &seed = get(op.getSeed());
-  Expr s = Halide::cast<uint32_t>(seed.at({}));
-  // The stream (the run's seed) enters with its own odd multiplier; 0 adds nothing.
-  Expr stream = Expr(uint32_t(0));
-  if (op.getStream())
-    stream = Halide::cast<uint32_t>(get(op.getStream()).at({}));
-  define(op.getResult(), "random", like.extents, [&](const Index &i) {
-    Expr linear = 0;
-    for (size_t d = 0; d < i.size(); ++d)
-      linear = linear * like.extents[d] + i[d];
-    Expr h = Halide::cast<uint32_t>(linear) * Expr(uint32_t(0x9E3779B1u)) +
-             s * Expr(uint32_t(0x85EBCA77u)) + stream * Expr(uint32_t(0xC2B2AE3Du));
-    h = h ^ (h >> 16);
-    h = h * Expr(uint32_t(0x7FEB352Du));
-    h = h ^ (h >> 15);
-    h = h * Expr(uint32_t(0x846CA68Bu));
-    h = h ^ (h >> 16);
-    return Halide::cast<float>(h >> 8) * (1.0f / 16777216.0f);
+  for (const compute::Expr &e : c.extents)
+    extents.push_back(tr(e));
+  if (c.reducer == compute::Reducer::None) {
+    define(res, base, extents, [&](const Index &i) {
+      tr.vars = i;
+      return tr(c.body);
+    });
+    return;
+  }
+  std::vector<Halide::Range> ranges;
+  for (const compute::Expr &e : c.reduction)
+    ranges.emplace_back(0, tr(e));
+  tr.rdom = Halide::RDom(ranges, fresh(c.contraction ? "k" : "r"));
+  std::vector<int64_t> shape = shapeOf(res.getType());
+  std::vector<Var> vars = makeVars(shape.size());
+  tr.vars = Index(vars.rbegin(), vars.rend());
+  std::string name = c.contraction ? base
+                     : c.reducer == compute::Reducer::Max ? "reduce_max"
+                                                          : "reduce_sum";
+  Func acc(fresh(name));
+  acc(vars) = Halide::cast(tr.type(c.type), Expr(c.init()));
+  Expr term = tr(c.body);
+  if (c.reducer == compute::Reducer::Max)
+    acc(vars) = Halide::max(acc(vars), term);
+  else
+    acc(vars) += term;
+  if (c.contraction) {
+    result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom});
+  } else {
+    bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
+    result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});
+  }
+  if (!c.post) {
+    values[res] = fromFunc(acc, extents, shape);
+    return;
+  }
+  define(res, base, extents, [&](const Index &i) {
+    tr.acc = acc(Index(i.rbegin(), i.rend()));
+    tr.vars = i;
+    return tr(c.post);
   });
 }
 

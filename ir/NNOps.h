@@ -2,7 +2,11 @@
 #ifndef NN_IR_NNOPS_H
 #define NN_IR_NNOPS_H
 
+#include "ir/Compute.h"
+#include "ir/GradBuilder.h"
 #include "ir/NNDialect.h"
+#include "ir/NNTraits.h"
+#include "ir/ShapeRules.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
@@ -10,7 +14,6 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "ir/NNTraits.h"
 
 #include "ir/NNInterfaces.h.inc"
 

@@ -5,6 +5,10 @@
 // decompose into them in the frontend. Module-level ops declare the model's inputs
 // and parameters; nn.kernel groups ops into one generated kernel.
 //
+// Each family of compute ops has one .td file under ir/ops/ and one .cpp file beside
+// it holding everything else an op is: its shape rule, what it computes and its
+// gradient (docs/design.md, "How to add an op").
+//
 //===----------------------------------------------------------------------------===//
 
 #ifndef NN_OPS_TD
@@ -36,10 +40,14 @@ def NN_Alias : NativeOpTrait<"NNAlias">;
 /// Results are piecewise constant in the operands: gradients stop here.
 def NN_ZeroGradient : NativeOpTrait<"NNZeroGradient">;
 
-/// Every compute op: pure, result type inferred from operands; a declared result type
-/// only has to be compatible (same element type, `?`/unranked may stand for a size).
+def NN_Differentiable : DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>;
+
+/// Every compute op: pure, result type inferred from operands (a declared result type
+/// only has to be compatible: same element type, `?`/unranked may stand for a size),
+/// and what it computes stated through ComputeOpInterface.
 class NN_ComputeOp<string mnemonic, list<Trait> traits = []> :
-    NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptorWithIsCompatible])> {
+    NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptorWithIsCompatible,
+        DeclareOpInterfaceMethods<NN_ComputeOpInterface>])> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
@@ -62,171 +70,14 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, NN_ZeroGradient,
 }
 
 //===----------------------------------------------------------------------------===//
-// Elementwise unary (f32 -> f32, same shape)
+// Compute ops, one family per file
 //===----------------------------------------------------------------------------===//
 
-class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []> :
-    NN_ComputeOp<mnemonic, !listconcat(traits, [NN_Elementwise])> {
-  let summary = "elementwise " # formula;
-  let description = "Elementwise `" # formula # "`; the result has the operand's type.";
-  let arguments = (ins NN_FloatTensor:$x);
-  let results = (outs NN_FloatTensor:$result);
-}
-
-def NN_Differentiable : DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>;
-
-def NN_NegOp : NN_UnaryOp<"neg", "-x", [NN_Differentiable]> { let hasFolder = 1; }
-def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)", [NN_Differentiable]>;
-def NN_LogOp : NN_UnaryOp<"log", "log(x)", [NN_Differentiable]>;
-def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)", [NN_Differentiable]>;
-def NN_AbsOp : NN_UnaryOp<"abs", "|x|", [NN_Differentiable]>;
-def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)", [NN_Differentiable]>;
-def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", [NN_Differentiable]>;
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)", [NN_Differentiable]>;
-def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0 (the derivative of relu)",
-    [NN_ZeroGradient]>;
-def NN_StopGradientOp : NN_UnaryOp<"stop_gradient",
-    "x, with no gradient flowing back", [NN_Differentiable]> {
-  let description = [{
-    The identity in value; automatic differentiation treats the result as a constant.
-  }];
-}
-
-//===----------------------------------------------------------------------------===//
-// Elementwise binary with NumPy broadcasting
-//===----------------------------------------------------------------------------===//
-
-class NN_BinaryOp<string mnemonic, string formula, list<Trait> traits = []> :
-    NN_ComputeOp<mnemonic, !listconcat(traits, [NN_Elementwise])> {
-  let summary = "elementwise " # formula # " with broadcasting";
-  let description = [{
-    Elementwise `}] # formula # [{` after broadcasting both operands to a common shape:
-    shapes align at the right; each pair of dims is equal or one of them is 1. A `?`
-    paired with a static n > 1 gives n; `?` with 1 or `?` gives `?`.
-  }];
-  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
-  let results = (outs NN_FloatTensor:$result);
-}
-
-def NN_AddOp : NN_BinaryOp<"add", "lhs + rhs", [Commutative, NN_Differentiable]> { let hasFolder = 1; }
-def NN_SubOp : NN_BinaryOp<"sub", "lhs - rhs", [NN_Differentiable]> { let hasFolder = 1; }
-def NN_MulOp : NN_BinaryOp<"mul", "lhs * rhs", [Commutative, NN_Differentiable]> { let hasFolder = 1; }
-def NN_DivOp : NN_BinaryOp<"div", "lhs / rhs", [NN_Differentiable]> { let hasFolder = 1; }
-def NN_MaxOp : NN_BinaryOp<"max", "max(lhs, rhs)", [Commutative, NN_Differentiable]>;
-def NN_MinOp : NN_BinaryOp<"min", "min(lhs, rhs)", [Commutative, NN_Differentiable]>;
-def NN_PowOp : NN_BinaryOp<"pow", "lhs ^ rhs", [NN_Differentiable]>;
-def NN_GreaterOp : NN_BinaryOp<"greater", "lhs > rhs ? 1 : 0", [NN_ZeroGradient]>;
-
-//===----------------------------------------------------------------------------===//
-// Reductions
-//===----------------------------------------------------------------------------===//
-
-class NN_ReduceOp<string mnemonic, string what> :
-    NN_ComputeOp<mnemonic, [NN_Differentiable, NN_Reduction]> {
-  let summary = what # " over axes";
-  let description = [{
-    Reduces over `axes` (distinct, in [0, rank)); with `keepdims` the reduced dims stay
-    as size 1, otherwise they are removed. Empty `axes` reduces over every dim.
-  }];
-  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$axes,
-                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat =
-      "$x attr-dict `:` type($x) `->` type($result)";
-}
-
-def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "sum">;
-def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "mean">;
-def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
-
-//===----------------------------------------------------------------------------===//
-// Linear algebra
-//===----------------------------------------------------------------------------===//
-
-def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable, NN_Contraction]> {
-  let summary = "matrix product";
-  let description = [{
-    `lhs: [..., M, K]` times `rhs: [K, N]` gives `[..., M, N]`; the leading dims of lhs
-    are batch dims. With `transpose_lhs` / `transpose_rhs` the last two dims of that
-    operand are swapped first (a view, not a copy: used by gradients).
-  }];
-  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs,
-                       DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs,
-                       DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
-  let results = (outs NN_FloatTensor:$result);
-}
-
-//===----------------------------------------------------------------------------===//
-// Shape ops
-//===----------------------------------------------------------------------------===//
-
-def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable, NN_Alias]> {
-  let summary = "reshape without moving data";
-  let description = [{
-    Reinterprets the operand's elements (row-major) with the shape `shape`; at most one
-    entry may be -1, inferred from the element count. Code generation turns it into an
-    alias of the operand's buffer.
-  }];
-  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$shape);
-  let results = (outs NN_AnyTensor:$result);
-  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
-  let hasFolder = 1;
-}
-
-def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable, NN_Permute]> {
-  let summary = "permute dims";
-  let description = "Result dim i is operand dim `perm[i]`.";
-  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
-  let hasFolder = 1;
-}
-
-def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable, NN_Pointwise]> {
-  let summary = "broadcast to the shape of another tensor";
-  let description = [{
-    Broadcasts `x` to the shape of `like` (which must be a valid broadcast target);
-    only `like`'s shape is read.
-  }];
-  let arguments = (ins NN_FloatTensor:$x, NN_AnyTensor:$like);
-  let results = (outs NN_FloatTensor:$result);
-}
-
-def NN_OneHotOp : NN_ComputeOp<"one_hot", [NN_ZeroGradient, NN_Pointwise]> {
-  let summary = "one-hot encoding of integer labels";
-  let description = [{
-    `[...]` i32 labels give `[..., depth]` f32 with 1 at the label's index, 0 elsewhere
-    (all zeros for labels outside [0, depth)).
-  }];
-  let arguments = (ins NN_IntTensor:$labels, I64Attr:$depth);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$labels attr-dict `:` type($labels) `->` type($result)";
-}
-
-def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient, NN_Pointwise]> {
-  let summary = "number of elements along axes, as f32";
-  let description = [{
-    The product of `x`'s extents along `axes` (all dims when empty) as a rank-0 f32;
-    reads only the shape, so it is the run-time size of dynamic dims (the gradient of
-    a mean over the batch divides by it).
-  }];
-  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$axes);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
-}
-
-def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient, NN_Pointwise]> {
-  let summary = "deterministic uniform noise in [0, 1) shaped like a tensor";
-  let description = [{
-    Each element is a hash of its linear index, the rank-0 `seed` (a counter the
-    training step advances) and the optional rank-0 i32 `stream` (the run's seed; absent
-    means 0), mapped to [0, 1). The same operands give the same values on every target.
-    Dropout builds its mask from it.
-  }];
-  let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed,
-                   Optional<NN_IntTensor>:$stream);
-  let results = (outs NN_FloatTensor:$result);
-}
+include "ir/ops/Elementwise.td"
+include "ir/ops/Reduce.td"
+include "ir/ops/Linalg.td"
+include "ir/ops/Shape.td"
+include "ir/ops/Misc.td"
 
 //===----------------------------------------------------------------------------===//
 // Model declarations (module level)

@@ -54,8 +54,10 @@ func.func @count(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %1 : tensor<2x3xf32>
 }
 
-// The seed is an argument too: its gradient must be zero (the noise is a hash of it).
-// NOFREEZE: FAIL random_uniform:
+// The seed is an argument too: its gradient must be zero (the noise is a hash of the
+// seed's integer value, as in generated code, so it is piecewise constant: a
+// difference of 1e-6 almost never changes it, even without freezing).
+// NOFREEZE: PASS random_uniform:
 // CHECK: PASS random_uniform:
 func.func @random_uniform(%x: tensor<2x3xf32>, %seed: tensor<f32>) -> tensor<2x3xf32> {
   %0 = nn.random_uniform %x, %seed : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
@@ -75,4 +77,4 @@ func.func @constants(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
 }
 
 // CHECK: {{^}}8 passed, 0 failed
-// NOFREEZE: {{^}}5 passed, 3 failed
+// NOFREEZE: {{^}}6 passed, 2 failed

@@ -1,0 +1,86 @@
+//===- Reduce.cpp - reduce_sum, reduce_mean, reduce_max ---------------------===//
+//
+// The shape rule is ShapeRules.cpp's inferReduceType (from ops/Reduce.td).
+//
+//===----------------------------------------------------------------------------===//
+#include "ir/Builders.h"
+#include "ir/NNOps.h"
+
+using namespace mlir;
+using namespace nn;
+using namespace nn::compute;
+using namespace nn::grad;
+
+/// acc[kept dims] reduces x over the reduced dims; the reduction variables run over
+/// the reduced dims, innermost nn dim first (rvar 0 is the innermost loop).
+static Computation reduction(Operation *op, ArrayRef<int64_t> axes, bool keepdims,
+                             Reducer reducer, bool mean) {
+  auto x = cast<RankedTensorType>(op->getOperand(0).getType());
+  int64_t r = x.getRank();
+  SmallVector<bool> reduced(r, axes.empty());
+  for (int64_t a : axes)
+    reduced[a] = true;
+  Computation c;
+  SmallVector<int, 4> rvarOf(r, -1);
+  Expr count = 1.0;
+  for (int64_t i = r - 1; i >= 0; --i)
+    if (reduced[i]) {
+      rvarOf[i] = c.reduction.size();
+      c.reduction.push_back(extentOf(x, 0, i));
+      count = count * cast(DType::F32, extentOf(x, 0, i));
+    }
+  SmallVector<Expr, 4> index;
+  unsigned pos = 0;
+  for (int64_t i = 0; i < r; ++i) {
+    if (reduced[i]) {
+      index.push_back(rvar(rvarOf[i]));
+      if (keepdims) {
+        c.extents.push_back(Expr::index(1));
+        ++pos;
+      }
+    } else {
+      index.push_back(var(pos++));
+      c.extents.push_back(extentOf(x, 0, i));
+    }
+  }
+  c.body = load(0, DType::F32, index);
+  if (c.reduction.empty()) // a rank-0 operand: the reduction is the identity
+    return c;
+  c.reducer = reducer;
+  if (mean)
+    c.post = acc() * (1.0 / count);
+  return c;
+}
+
+Computation ReduceSumOp::getComputation() {
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/false);
+}
+Computation ReduceMeanOp::getComputation() {
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/true);
+}
+Computation ReduceMaxOp::getComputation() {
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Max, /*mean=*/false);
+}
+
+LogicalResult ReduceSumOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                          SmallVectorImpl<Value> &out) {
+  return done(out, {unreduce(b, getLoc(), grads[0], getX(), getAxes(), getKeepdims())});
+}
+
+LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                           SmallVectorImpl<Value> &out) {
+  // Divide by the run-time count: the batch may be dynamic.
+  Value count = buildInferred<CountOp>(b, getLoc(), getX(),
+                                       {b.getNamedAttr("axes", getAxesAttr())});
+  GValue g(b, getLoc(), unreduce(b, getLoc(), grads[0], getX(), getAxes(), getKeepdims()));
+  return done(out, {g / g.with(count)});
+}
+
+LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                          SmallVectorImpl<Value> &out) {
+  // The gradient goes to every element equal to the maximum.
+  GValue m(b, getLoc(), unreduce(b, getLoc(), getResult(), getX(), getAxes(), getKeepdims()));
+  GValue isMax = 1.0 - greater(m, m.with(getX()));
+  GValue g = m.with(unreduce(b, getLoc(), grads[0], getX(), getAxes(), getKeepdims()));
+  return done(out, {g * isMax});
+}

@@ -1,0 +1,35 @@
+//===- Reduce.td - reductions over axes -------------------------*- tablegen -*-===//
+//
+// Shape rule, computation and gradients in ops/Reduce.cpp.
+//
+//===----------------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string what> :
+    NN_ComputeOp<mnemonic, [NN_Differentiable, NN_Reduction]> {
+  let summary = what # " over axes";
+  let description = [{
+    Reduces over `axes` (distinct, in [0, rank)); with `keepdims` the reduced dims stay
+    as size 1, otherwise they are removed. Empty `axes` reduces over every dim.
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$x attr-dict `:` type($x) `->` type($result)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, ::std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::nn::inferReduceType(getOperationName(), loc, adaptor.getX().getType(),
+                                   adaptor.getAxes(), adaptor.getKeepdimsAttr() &&
+                                   adaptor.getKeepdimsAttr().getValue(), types);
+    }
+    bool $cppClass::isCompatibleReturnTypes(::mlir::TypeRange l, ::mlir::TypeRange r) {
+      return ::nn::areCompatibleTypeLists(l, r);
+    }
+  }];
+}
+
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "sum">;
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "mean">;
+def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;

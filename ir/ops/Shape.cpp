@@ -1,0 +1,209 @@
+//===- Shape.cpp - reshape, transpose, broadcast_to -----------------------===//
+#include "ir/Builders.h"
+#include "ir/NNOps.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace nn;
+using namespace nn::compute;
+
+#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
+  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
+    return areCompatibleTypeLists(l, r);                                               \
+  }
+
+//===----------------------------------------------------------------------------===//
+// ReshapeOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  ArrayRef<int64_t> target = adaptor.getShape();
+  int64_t inferred = -1, known = 1;
+  for (auto [i, d] : llvm::enumerate(target)) {
+    if (d == -1) {
+      if (inferred != -1)
+        return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
+                                 " has more than one -1");
+      inferred = i;
+    } else if (d < 0) {
+      return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
+                               " has a negative dim other than -1");
+    } else {
+      known *= d;
+    }
+  }
+  SmallVector<int64_t> shape(target);
+  bool staticInput = t.hasStaticShape();
+  if (staticInput) {
+    int64_t count = t.getNumElements();
+    if (inferred >= 0) {
+      if (known == 0 || count % known != 0)
+        return emitOptionalError(loc, "'nn.reshape' cannot reshape ", count,
+                                 " elements into ", shapeString(target));
+      shape[inferred] = count / known;
+    } else if (count != known) {
+      return emitOptionalError(loc, "'nn.reshape' cannot reshape ", count,
+                               " elements into ", shapeString(target));
+    }
+  } else if (inferred >= 0) {
+    shape[inferred] = ShapedType::kDynamic;
+  }
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(ReshapeOp)
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  auto type = cast<TensorType>(getType());
+  if (getX().getType() == type && type.hasStaticShape())
+    return getX();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX()))
+    if (type.hasStaticShape())
+      return dense.reshape(cast<ShapedType>(type));
+  // reshape(reshape(y)) == reshape(y): the data is never moved.
+  if (auto inner = getX().getDefiningOp<ReshapeOp>()) {
+    getXMutable().assign(inner.getX());
+    return getResult();
+  }
+  return {};
+}
+
+/// The element at the same row-major position: a dynamic result dim is the operand's
+/// element count divided by the static result dims.
+Computation ReshapeOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto result = cast<RankedTensorType>(getType());
+  SmallVector<Expr, 4> in = extentsOf(x, 0);
+  Expr total = Expr::index(1), known = Expr::index(1);
+  for (const Expr &e : in)
+    total = total * e;
+  for (int64_t d : result.getShape())
+    if (!ShapedType::isDynamic(d))
+      known = known * Expr::index(d);
+  Computation c;
+  c.type = elementType(result);
+  SmallVector<Expr, 4> index;
+  for (auto [i, d] : llvm::enumerate(result.getShape())) {
+    c.extents.push_back(ShapedType::isDynamic(d) ? total / known : Expr::index(d));
+    index.push_back(var(i));
+  }
+  Expr linear = linearIndex(index, c.extents);
+  SmallVector<Expr, 4> xi(x.getRank());
+  for (int d = x.getRank() - 1; d >= 0; --d) {
+    xi[d] = linear % in[d];
+    linear = linear / in[d];
+  }
+  c.body = load(0, c.type, xi);
+  return c;
+}
+
+LogicalResult ReshapeOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                        SmallVectorImpl<Value> &out) {
+  return grad::done(out, {grad::reshapeTo(b, getLoc(), grads[0], getX().getType())});
+}
+
+//===----------------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  if (!t.hasRank()) {
+    types.push_back(t);
+    return success();
+  }
+  if ((int64_t)perm.size() != t.getRank())
+    return emitOptionalError(loc, "'nn.transpose' permutation ", shapeString(perm),
+                             " does not match rank ", t.getRank());
+  SmallVector<bool> used(perm.size(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= t.getRank() || used[p])
+      return emitOptionalError(loc, "'nn.transpose' ", shapeString(perm),
+                               " is not a permutation");
+    used[p] = true;
+    shape.push_back(t.getDimSize(p));
+  }
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(TransposeOp)
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if ((int64_t)i != p)
+      return {};
+  return getX().getType() == getType() ? getX() : Value();
+}
+
+/// result[i...] = x[j...] with j[perm[d]] = i[d].
+Computation TransposeOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  ArrayRef<int64_t> perm = getPerm();
+  Computation c;
+  SmallVector<Expr, 4> xi(perm.size());
+  for (auto [d, p] : llvm::enumerate(perm)) {
+    c.extents.push_back(extentOf(x, 0, p));
+    xi[p] = var(d);
+  }
+  c.body = load(0, DType::F32, xi);
+  return c;
+}
+
+LogicalResult TransposeOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                          SmallVectorImpl<Value> &out) {
+  ArrayRef<int64_t> perm = getPerm();
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return grad::done(out, {buildInferred<TransposeOp>(
+                             b, getLoc(), grads[0],
+                             {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(inverse))})});
+}
+
+//===----------------------------------------------------------------------------===//
+// BroadcastToOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<mlir::Type> &types) {
+  auto x = cast<TensorType>(adaptor.getX().getType());
+  auto like = cast<TensorType>(adaptor.getLike().getType());
+  if (!like.hasRank()) {
+    types.push_back(UnrankedTensorType::get(x.getElementType()));
+    return success();
+  }
+  if (x.hasRank()) {
+    auto shape = broadcastShapes(x.getShape(), like.getShape());
+    if (!shape || shape->size() != (size_t)like.getRank() ||
+        failed(verifyCompatibleShape(*shape, like.getShape())))
+      return emitOptionalError(loc, "'nn.broadcast_to' cannot broadcast ",
+                               shapeString(x.getShape()), " to ",
+                               shapeString(like.getShape()));
+  }
+  types.push_back(RankedTensorType::get(like.getShape(), x.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(BroadcastToOp)
+
+Computation BroadcastToOp::getComputation() {
+  auto like = cast<RankedTensorType>(getLike().getType());
+  Computation c;
+  c.extents = extentsOf(like, 1);
+  c.body = load(0, DType::F32, broadcastIndex(getX().getType(), like.getRank()));
+  return c;
+}
+
+LogicalResult BroadcastToOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                            SmallVectorImpl<Value> &out) {
+  out.push_back(grad::unbroadcast(b, getLoc(), grads[0], getX().getType()));
+  out.push_back(nullptr); // `like` only contributes its shape
+  return success(out[out.size() - 2] != nullptr);
+}

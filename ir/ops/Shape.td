@@ -1,0 +1,37 @@
+//===- Shape.td - ops that move elements: reshape, transpose, broadcast -*- tablegen -*-===//
+//
+// Shape rules, computations, folders and gradients in ops/Shape.cpp.
+//
+//===----------------------------------------------------------------------------===//
+
+def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable, NN_Alias]> {
+  let summary = "reshape without moving data";
+  let description = [{
+    Reinterprets the operand's elements (row-major) with the shape `shape`; at most one
+    entry may be -1, inferred from the element count. Code generation turns it into an
+    alias of the operand's buffer.
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$shape);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable, NN_Permute]> {
+  let summary = "permute dims";
+  let description = "Result dim i is operand dim `perm[i]`.";
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable, NN_Pointwise]> {
+  let summary = "broadcast to the shape of another tensor";
+  let description = [{
+    Broadcasts `x` to the shape of `like` (which must be a valid broadcast target);
+    only `like`'s shape is read.
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_AnyTensor:$like);
+  let results = (outs NN_FloatTensor:$result);
+}
