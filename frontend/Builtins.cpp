@@ -52,9 +52,11 @@ static std::vector<BuiltinParam> parseSignature(llvm::StringRef sig) {
 
 static std::vector<BuiltinInfo> buildTable() {
   std::vector<BuiltinInfo> table;
-#define BUILTIN(Id, Name, Category, Flags, Signature)                          \
+#define OP_BUILTIN(Id, Name, Category, Flags, Op, Signature)                  \
   table.push_back(BuiltinInfo{BuiltinId::Id, Name, BuiltinCategory::Category,  \
-                              Flags, parseSignature(Signature)});
+                              Flags, parseSignature(Signature), Op});
+#define BUILTIN(Id, Name, Category, Flags, Signature)                          \
+  OP_BUILTIN(Id, Name, Category, Flags, "", Signature)
 #include "frontend/Builtins.def"
   return table;
 }

@@ -71,6 +71,9 @@ struct BuiltinInfo {
   BuiltinCategory category;
   unsigned flags;
   std::vector<BuiltinParam> params;
+  /// The nn op this builtin is (e.g. "nn.relu"), or empty for a composite builtin
+  /// that MLIRGen expands itself.
+  llvm::StringRef op;
 
   bool isLayer() const { return category == BuiltinCategory::Layer; }
   bool hasIntResult() const { return flags & IntResult; }

@@ -51,11 +51,14 @@ public:
       return s->getValue().str();
     return StringRef(info.params[i].defaultValue).trim('"').str();
   }
+  /// A list argument, or an integer argument as a list of one (kind K).
   SmallVector<int64_t> list(unsigned i) const {
     SmallVector<int64_t> out;
     if (const auto *l = dyn_cast_or_null<ast::ListExpr>(expr(i)))
       for (const auto &e : l->getElements())
         out.push_back((int64_t)literalNumber(e.get()).value_or(0));
+    else if (present(i) || !info.params[i].defaultValue.empty())
+      out.push_back(integer(i));
     return out;
   }
 
@@ -73,6 +76,65 @@ static int64_t normalizeAxis(int64_t axis, int64_t rank) {
   return axis >= 0 && axis < rank ? axis : -1;
 }
 
+/// A builtin that is one nn op (OP_BUILTIN in Builtins.def): operands are the tensor
+/// arguments, attributes the other arguments by parameter name. The result type comes
+/// from the op's own shape rule, which reports errors at the call.
+static Value buildOpBuiltin(MLIRGenImpl &gen, const ast::CallExpr &call,
+                            const BuiltinInfo &info, const Args &args,
+                            ArrayRef<Value> operands) {
+  OpBuilder &b = gen.getBuilder();
+  MLIRContext *ctx = b.getContext();
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(info.op, ctx);
+  if (!name)
+    return gen.error(call.getLoc(), "internal error: builtin '" + info.name +
+                                        "' names the unknown op '" + info.op + "'");
+  SmallVector<NamedAttribute> attrs;
+  for (auto [i, p] : llvm::enumerate(info.params)) {
+    if (p.kind == ArgKind::FloatTensor || p.kind == ArgKind::IntTensor)
+      continue;
+    if (!args.present(i) && p.defaultValue.empty())
+      continue; // optional, absent: the op's default applies
+    Attribute a;
+    switch (p.kind) {
+    case ArgKind::IntLiteral:
+    case ArgKind::PosLiteral:
+      a = b.getI64IntegerAttr(args.integer(i));
+      break;
+    case ArgKind::NumLiteral:
+      a = b.getF32FloatAttr(args.number(i));
+      break;
+    case ArgKind::StrLiteral:
+      a = b.getStringAttr(args.string(i));
+      break;
+    case ArgKind::BoolLiteral:
+      a = b.getBoolAttr(args.boolean(i));
+      break;
+    case ArgKind::IntList:
+    case ArgKind::IntOrList:
+      a = b.getDenseI64ArrayAttr(args.list(i));
+      break;
+    case ArgKind::FloatTensor:
+    case ArgKind::IntTensor:
+      break;
+    }
+    attrs.push_back(b.getNamedAttr(p.name, a));
+  }
+  Location loc = gen.loc(call.getLoc());
+  DictionaryAttr dict = b.getDictionaryAttr(attrs);
+  SmallVector<Type, 1> types;
+  auto *infer = name->getInterface<InferTypeOpInterface>();
+  if (!infer || failed(infer->inferReturnTypes(ctx, loc, operands, dict,
+                                               /*properties=*/nullptr, /*regions=*/{},
+                                               types)))
+    return nullptr;
+  OperationState state(loc, *name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(types);
+  return b.create(state)->getResult(0);
+}
+
 Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   Args args(call);
   llvm::SMLoc l = call.getLoc();
@@ -85,6 +147,8 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
       if (!t.back())
         return nullptr;
     }
+  if (!info.op.empty())
+    return buildOpBuiltin(*this, call, info, args, t);
 
   auto axisAttr = [&](ArrayRef<int64_t> axes) {
     return attr("axes", builder.getDenseI64ArrayAttr(axes));
@@ -128,22 +192,6 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   };
 
   switch (*call.getBuiltin()) {
-  case BuiltinId::Relu:
-    return create<nn::ReluOp>(l, t[0]);
-  case BuiltinId::Sigmoid:
-    return create<nn::SigmoidOp>(l, t[0]);
-  case BuiltinId::Tanh:
-    return create<nn::TanhOp>(l, t[0]);
-  case BuiltinId::Exp:
-    return create<nn::ExpOp>(l, t[0]);
-  case BuiltinId::Log:
-    return create<nn::LogOp>(l, t[0]);
-  case BuiltinId::Sqrt:
-    return create<nn::SqrtOp>(l, t[0]);
-  case BuiltinId::Neg:
-    return create<nn::NegOp>(l, t[0]);
-  case BuiltinId::Abs:
-    return create<nn::AbsOp>(l, t[0]);
   case BuiltinId::Gelu: {
     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form used by GPT-2.
     Value x = t[0];
@@ -160,10 +208,6 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value neg = create<nn::MinOp>(l, {t[0], zero});
     return create<nn::AddOp>(l, {pos, create<nn::MulOp>(l, {scalar(l, args.number(1)), neg})});
   }
-  case BuiltinId::Max:
-    return create<nn::MaxOp>(l, {t[0], t[1]});
-  case BuiltinId::Min:
-    return create<nn::MinOp>(l, {t[0], t[1]});
   case BuiltinId::Softmax: {
     auto [s, e, sum] = shifted(t[0], args.integer(1));
     if (!s)
@@ -191,19 +235,6 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return create<nn::ReshapeOp>(
         l, t[0], {attr("shape", builder.getDenseI64ArrayAttr({-1, inner}))});
   }
-  case BuiltinId::Reshape:
-    return create<nn::ReshapeOp>(
-        l, t[0], {attr("shape", builder.getDenseI64ArrayAttr(args.list(1)))});
-  case BuiltinId::Transpose:
-    return create<nn::TransposeOp>(
-        l, t[0], {attr("perm", builder.getDenseI64ArrayAttr(args.list(1)))});
-  case BuiltinId::Matmul:
-    return create<nn::MatmulOp>(l, {t[0], t[1]});
-  case BuiltinId::OneHot:
-    return create<nn::OneHotOp>(l, t[0],
-                                {attr("depth", builder.getI64IntegerAttr(args.integer(1)))});
-  case BuiltinId::StopGradient:
-    return create<nn::StopGradientOp>(l, t[0]);
   case BuiltinId::Dropout:
     return dropout(l, t[0], args.number(1));
   case BuiltinId::Dense: {
