@@ -1,0 +1,144 @@
+"""Helpers shared by the reference generators: paths, file writers and readers
+(.npy, safetensors, IDX), the Fashion-MNIST loader and learning-rate schedules."""
+
+import gzip
+import json
+import math
+import os
+import struct
+
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = "/usr/share/datasets/fashion-mnist"
+WEIGHTS_DIR = os.path.join(ROOT, "examples", "weights")
+REFS_DIR = os.path.join(ROOT, "test", "e2e", "refs")
+
+# --------------------------------------------------------------------------- I/O helpers
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def report(path):
+    print(f"  wrote {rel(path)} ({os.path.getsize(path)} bytes)")
+
+
+def write_text(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    report(path)
+
+
+def write_npy(path, array):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    np.save(path, np.ascontiguousarray(array))
+    report(path)
+
+
+_ST_DTYPES = {np.dtype("<f4"): "F32", np.dtype("<f8"): "F64", np.dtype("<i4"): "I32",
+              np.dtype("<i8"): "I64"}
+
+
+def write_safetensors(path, tensors):
+    """tensors: list of (name, numpy array). Written in the given order:
+    u64 LE header length N, N bytes of JSON (space-padded to a multiple of 8),
+    then the raw little-endian C-order data; data_offsets are relative to the data start."""
+    header, blobs, offset = {}, [], 0
+    for name, arr in tensors:
+        arr = np.ascontiguousarray(arr)
+        arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
+        raw = arr.tobytes(order="C")
+        header[name] = {"dtype": _ST_DTYPES[arr.dtype], "shape": list(arr.shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    hjson = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    hjson += b" " * ((-len(hjson)) % 8)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hjson)))
+        f.write(hjson)
+        for raw in blobs:
+            f.write(raw)
+    report(path)
+
+
+def read_safetensors(path):
+    """Returns {name: numpy array} (arrays are copies, C order)."""
+    inv = {v: k for k, v in _ST_DTYPES.items()}
+    with open(path, "rb") as f:
+        blob = f.read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n].decode("utf-8"))
+    data = blob[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        out[name] = np.frombuffer(data[b:e], dtype=inv[info["dtype"]]).reshape(
+            info["shape"]).copy()
+    return out
+
+
+def load_idx(name):
+    """Reads an IDX gz file: uint8 images [N,28,28] or uint8 labels [N]."""
+    with gzip.open(os.path.join(DATA, name), "rb") as f:
+        raw = f.read()
+    magic, = struct.unpack(">I", raw[:4])
+    ndim = magic & 0xFF
+    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_fashion_mnist(split):
+    """split 'train' or 't10k' -> (images f32 [N,28,28] in [0,1], labels int64 [N])."""
+    x = load_idx(f"{split}-images-idx3-ubyte.gz").astype(np.float32) / np.float32(255.0)
+    y = load_idx(f"{split}-labels-idx1-ubyte.gz").astype(np.int64)
+    return x, y
+
+
+
+# Standardisation constants of the Fashion-MNIST examples: the mean and (population)
+# standard deviation of all training pixels /255, 0.28604 and 0.35302 in float64
+# (pixel_stats), rounded to 4 decimals as written in the model files.
+PIXEL_MEAN = 0.2860
+PIXEL_STD = 0.3530
+
+
+def standardise(x):
+    """(x - MEAN) / STD in x's own dtype: torch rounds the Python-float constants to
+    float32 for a float32 x (exactly what an f32 model computes: f32 subtract, f32
+    divide) and keeps them float64 for a float64 x."""
+    return (x - PIXEL_MEAN) / PIXEL_STD
+
+
+SCHEDULES = {
+    "constant": lambda t: 1.0,
+    "linear": lambda t: 1.0 - t,
+    "cosine": lambda t: 0.5 * (1.0 + math.cos(math.pi * t)),
+}
+
+
+def lr_scheduler(opt, schedule, total_steps):
+    """LambdaLR giving step k (0-based) lr * f(k / total_steps). LambdaLR sets the lr for
+    k = 0 when built; call .step() after every optimizer step to move to k + 1."""
+    f = SCHEDULES[schedule]
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: f(k / total_steps))
+
+
+def pixel_stats():
+    """float64 mean and population std of all training pixels /255: where PIXEL_MEAN and
+    PIXEL_STD come from."""
+    x = load_idx("train-images-idx3-ubyte.gz").astype(np.float64) / 255.0
+    return float(x.mean()), float(x.std())
+
+
+def fmt(values):
+    """8 significant digits, row-major flattened, space separated."""
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)
+    return " ".join(f"{v:.8g}" for v in flat)
+
