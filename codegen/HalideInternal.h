@@ -52,6 +52,10 @@ LoweredKernel lowerKernel(const KernelSpec &k);
 /// Applies the schedule of the kernel's class for `target`.
 void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
 
+/// The schedule of a kernel whose product has a reduction of several dims (a
+/// convolution: kh, kw, channels) and whose main output is `out` (ScheduleConv.cpp).
+void scheduleConvolution(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target);
+
 /// Schedules the kernel with `target.autoscheduler` (a Halide 14 plugin), after giving
 /// every input and output estimates: static dims as they are, dynamic dims
 /// `kAutoscheduleBatchEstimate`. That estimate is 1: the plugins tile a dim to its

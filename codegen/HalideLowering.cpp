@@ -388,21 +388,36 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   std::vector<int64_t> shape = shapeOf(res.getType());
   std::vector<Var> vars = makeVars(shape.size());
   tr.vars = Index(vars.rbegin(), vars.rend());
-  std::string name = c.contraction ? base
-                     : c.reducer == compute::Reducer::Max ? "reduce_max"
-                                                          : "reduce_sum";
+  std::string name = c.contraction                           ? base
+                     : c.reducer == compute::Reducer::ArgMax ? "argmax"
+                     : c.reducer == compute::Reducer::Max    ? "reduce_max"
+                                                             : "reduce_sum";
   Func acc(fresh(name));
-  acc(vars) = Halide::cast(tr.type(c.type), Expr(c.init()));
   Expr term = tr(c.body);
-  if (c.reducer == compute::Reducer::Max)
-    acc(vars) = Halide::max(acc(vars), term);
-  else
-    acc(vars) += term;
+  if (c.reducer == compute::Reducer::ArgMax) {
+    // (maximum, its position); a strictly greater term replaces: the first maximum.
+    acc(vars) = Halide::Tuple(Halide::cast<float>(Expr(c.init())), Expr(-1));
+    Expr better = term > acc(vars)[0];
+    acc(vars) = Halide::Tuple(Halide::select(better, term, acc(vars)[0]),
+                              Halide::select(better, Halide::cast<int>(tr(c.position)),
+                                             acc(vars)[1]));
+  } else {
+    acc(vars) = Halide::cast(tr.type(c.type), Expr(c.init()));
+    if (c.reducer == compute::Reducer::Max)
+      acc(vars) = Halide::max(acc(vars), term);
+    else
+      acc(vars) += term;
+  }
   if (c.contraction) {
     result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom});
   } else {
     bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
     result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});
+  }
+  if (c.reducer == compute::Reducer::ArgMax) {
+    define(res, base, extents,
+           [&](const Index &i) { return acc(Index(i.rbegin(), i.rend()))[1]; });
+    return;
   }
   if (!c.post) {
     values[res] = fromFunc(acc, extents, shape);

@@ -216,6 +216,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     if (i != main)
       scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
   const FuncInfo &out = k.outputs[main];
+  if (gemm && k.products.front().rdom.dimensions() > 1)
+    return scheduleConvolution(k, out, target);
   if (gemm) {
     scheduleGemm(k, out, width);
     for (FuncInfo &acc : k.reductions)

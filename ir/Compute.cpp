@@ -136,7 +136,7 @@ Expr nn::compute::hash01(Expr linearIndex, Expr seed, Expr stream) {
 }
 
 double Computation::init() const {
-  return reducer == Reducer::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+  return reducer == Reducer::Sum ? 0.0 : -std::numeric_limits<double>::infinity();
 }
 
 //===----------------------------------------------------------------------------===//

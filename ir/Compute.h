@@ -161,7 +161,10 @@ Expr hash01(Expr linearIndex, Expr seed, Expr stream);
 // Computations
 //===----------------------------------------------------------------------------===//
 
-enum class Reducer : uint8_t { None, Sum, Max };
+/// How a reduction combines its terms. ArgMax keeps the first maximum (in loop order,
+/// strictly greater replaces) and yields its `position` (I32; -1 when every term is
+/// -infinity).
+enum class Reducer : uint8_t { None, Sum, Max, ArgMax };
 
 /// What one result of an op computes.
 struct Computation {
@@ -171,11 +174,13 @@ struct Computation {
   Reducer reducer = Reducer::None;
   Expr body;                            ///< the element, or the reduced term
   Expr post;                            ///< optional: the result from `acc()`
+  Expr position;                        ///< ArgMax: the position of a term (Index)
   /// A reduction whose term is a product of two operand elements read many times
   /// (matmul, convolutions): code generation tiles it as a GEMM-like kernel.
   bool contraction = false;
 
-  /// The initial value of the accumulator: 0 for sums, -infinity for maxima.
+  /// The initial value of the accumulator: 0 for sums, -infinity for maxima (and the
+  /// value of an ArgMax).
   double init() const;
 };
 

@@ -78,6 +78,8 @@ include "ir/ops/Reduce.td"
 include "ir/ops/Linalg.td"
 include "ir/ops/Shape.td"
 include "ir/ops/Misc.td"
+include "ir/ops/Conv.td"
+include "ir/ops/Pool.td"
 
 //===----------------------------------------------------------------------------===//
 // Model declarations (module level)

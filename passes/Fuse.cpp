@@ -65,6 +65,13 @@ OpClass classify(Operation *op) {
     return OpClass::Contraction;
   if (op->hasTrait<OpTrait::NNAlias>())
     return OpClass::Alias;
+  // An op without a class trait is classified by what it computes.
+  if (auto compute = dyn_cast<ComputeOpInterface>(op)) {
+    compute::Computation c = compute.getComputation();
+    return c.contraction                         ? OpClass::Contraction
+           : c.reducer != compute::Reducer::None ? OpClass::Reduction
+                                                 : OpClass::Pointwise;
+  }
   return OpClass::Opaque;
 }
 

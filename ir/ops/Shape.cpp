@@ -207,3 +207,127 @@ LogicalResult BroadcastToOp::buildGradients(OpBuilder &b, ValueRange grads,
   out.push_back(nullptr); // `like` only contributes its shape
   return success(out[out.size() - 2] != nullptr);
 }
+
+//===----------------------------------------------------------------------------===//
+// PadOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  if (!t.hasRank()) {
+    types.push_back(t);
+    return success();
+  }
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  if ((int64_t)pads.size() != 2 * t.getRank())
+    return emitOptionalError(loc, "'nn.pad' needs 2 numbers per dim (", 2 * t.getRank(),
+                             " for ", shapeString(t.getShape()), "), got ", pads.size());
+  SmallVector<int64_t> shape;
+  for (auto [i, d] : llvm::enumerate(t.getShape())) {
+    int64_t grow = pads[2 * i] + pads[2 * i + 1];
+    if (ShapedType::isDynamic(d)) {
+      if (grow != 0 || pads[2 * i] != 0)
+        return emitOptionalError(loc, "'nn.pad' cannot pad the dynamic dim ", i);
+      shape.push_back(d);
+    } else if (d + grow < 0 || -pads[2 * i] > d || -pads[2 * i + 1] > d) {
+      return emitOptionalError(loc, "'nn.pad' crops more than dim ", i, " of ",
+                               shapeString(t.getShape()), " holds");
+    } else {
+      shape.push_back(d + grow);
+    }
+  }
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(PadOp)
+
+Computation PadOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  ArrayRef<int64_t> pads = getPads();
+  Computation c;
+  SmallVector<Expr, 4> index;
+  bool grows = false;
+  for (int64_t i = 0; i < x.getRank(); ++i) {
+    int64_t before = pads[2 * i], after = pads[2 * i + 1];
+    grows |= before > 0 || after > 0;
+    c.extents.push_back(x.isDynamicDim(i) ? extent(0, i)
+                                          : Expr::index(x.getDimSize(i) + before + after));
+    index.push_back(var(i) - Expr::index(before));
+  }
+  c.body = grows ? loadOr(0, DType::F32, index, Expr(double(getValue().convertToFloat())))
+                 : load(0, DType::F32, index);
+  return c;
+}
+
+LogicalResult PadOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                    SmallVectorImpl<Value> &out) {
+  SmallVector<int64_t> crop;
+  for (int64_t p : getPads())
+    crop.push_back(-p);
+  return grad::done(out, {buildInferred<PadOp>(
+                             b, getLoc(), grads[0],
+                             {b.getNamedAttr("pads", b.getDenseI64ArrayAttr(crop))})});
+}
+
+//===----------------------------------------------------------------------------===//
+// TileOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  if (!t.hasRank()) {
+    types.push_back(t);
+    return success();
+  }
+  ArrayRef<int64_t> reps = adaptor.getReps();
+  if ((int64_t)reps.size() != t.getRank())
+    return emitOptionalError(loc, "'nn.tile' needs one number per dim (", t.getRank(),
+                             " for ", shapeString(t.getShape()), "), got ", reps.size());
+  SmallVector<int64_t> shape;
+  for (auto [d, r] : llvm::zip(t.getShape(), reps)) {
+    if (r < 1)
+      return emitOptionalError(loc, "'nn.tile' repeats must be positive, got ", r);
+    if (ShapedType::isDynamic(d) && r != 1)
+      return emitOptionalError(loc, "'nn.tile' cannot repeat a dynamic dim");
+    shape.push_back(ShapedType::isDynamic(d) ? d : d * r);
+  }
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(TileOp)
+
+Computation TileOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  Computation c;
+  SmallVector<Expr, 4> index;
+  for (auto [i, r] : llvm::enumerate(getReps())) {
+    Expr d = extentOf(x, 0, i);
+    c.extents.push_back(r == 1 ? d : Expr::index(x.getDimSize(i) * r));
+    index.push_back(r == 1 ? var(i) : var(i) % d);
+  }
+  c.body = load(0, DType::F32, index);
+  return c;
+}
+
+/// The copies are summed: g reshaped to [r0, d0, r1, d1, ...] and reduced over the r's.
+LogicalResult TileOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                     SmallVectorImpl<Value> &out) {
+  auto x = cast<RankedTensorType>(getX().getType());
+  SmallVector<int64_t> split, axes;
+  for (auto [i, r] : llvm::enumerate(getReps())) {
+    if (r != 1) {
+      axes.push_back(split.size());
+      split.push_back(r);
+    }
+    split.push_back(x.isDynamicDim(i) ? -1 : x.getDimSize(i));
+  }
+  Value g = buildInferred<ReshapeOp>(b, getLoc(), grads[0],
+                                     {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(split))});
+  if (!axes.empty())
+    g = buildInferred<ReduceSumOp>(b, getLoc(), g,
+                                   {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                                    b.getNamedAttr("keepdims", b.getBoolAttr(false))});
+  return grad::done(out, {g});
+}

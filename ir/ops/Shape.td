@@ -35,3 +35,27 @@ def NN_BroadcastToOp : NN_ComputeOp<"broadcast_to", [NN_Differentiable, NN_Point
   let arguments = (ins NN_FloatTensor:$x, NN_AnyTensor:$like);
   let results = (outs NN_FloatTensor:$result);
 }
+
+def NN_PadOp : NN_ComputeOp<"pad", [NN_Differentiable, NN_Pointwise]> {
+  let summary = "pad (or crop) each dim with a constant";
+  let description = [{
+    `pads` holds two numbers per dim, before and after: dim i grows by
+    `pads[2i] + pads[2i+1]`, and the new elements are `value`. A negative number crops
+    (the gradient of a pad is the pad by the negated numbers).
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+}
+
+def NN_TileOp : NN_ComputeOp<"tile", [NN_Differentiable, NN_Pointwise]> {
+  let summary = "repeat a tensor along each dim";
+  let description = [{
+    Dim i is repeated `reps[i]` times (NumPy's `tile` with one number per dim):
+    `y[i...] = x[i mod d...]`. A dynamic dim can only be repeated once.
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$reps);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+}

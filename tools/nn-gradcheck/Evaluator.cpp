@@ -207,14 +207,31 @@ FailureOr<NDArray> evaluateComputation(Operation &op, const compute::Computation
     if (c.reducer == compute::Reducer::None) {
       value = in(c.body);
     } else {
-      double acc = c.init();
+      double acc = c.init(), position = -1;
       forEachPoint(loops, loopIndex, [&] {
         in.rvars.assign(loopIndex.rbegin(), loopIndex.rend());
         double term = in(c.body);
-        acc = c.reducer == compute::Reducer::Max ? std::max(acc, term) : acc + term;
+        switch (c.reducer) {
+        case compute::Reducer::Sum:
+          acc += term;
+          break;
+        case compute::Reducer::Max:
+          acc = std::max(acc, term);
+          break;
+        case compute::Reducer::ArgMax:
+          if (term > acc) { // the first maximum in loop order
+            acc = term;
+            position = in(c.position);
+          }
+          break;
+        case compute::Reducer::None:
+          break;
+        }
       });
       in.acc = acc;
-      value = c.post ? in(c.post) : acc;
+      value = c.reducer == compute::Reducer::ArgMax ? position
+              : c.post                              ? in(c.post)
+                                                    : acc;
     }
     r.data[pos++] = value;
   });

@@ -1,0 +1,80 @@
+//===- ScheduleConv.cpp - the CPU schedule of direct convolutions ---------===//
+//
+// Convolutions (conv2d, its input and filter gradients) are contractions whose
+// reduction has several dims (kh, kw, channels): direct convolution with register
+// tiles, as Halide's apps/conv_layer does. The output is tiled over its innermost dim
+// (output channels, vectorized) and the next one (output columns, or input channels for
+// the filter gradient), the product of a tile is accumulated in registers with every
+// reduction loop outside the tile, and all outer loops run in parallel.
+//
+//===----------------------------------------------------------------------------===//
+#include "codegen/HalideInternal.h"
+#include <algorithm>
+
+using namespace nn::codegen;
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+using Halide::VarOrRVar;
+
+namespace {
+
+/// Vector registers of a CPU target with f32 vectors of `width` lanes.
+int vectorRegisters(int width) { return width >= 16 ? 32 : 16; }
+
+/// The rows of a register tile over a dim of static extent `extent`: as many as the
+/// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
+int tileRows(int64_t extent, int maxRows) {
+  if (extent <= maxRows)
+    return int(extent);
+  for (int r = maxRows; r >= std::max(1, maxRows / 2); --r)
+    if (extent % r == 0)
+      return r;
+  return maxRows;
+}
+
+} // namespace
+
+void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
+                                      const TargetInfo &target) {
+  int width = target.vectorWidth;
+  FuncInfo &prod = k.products.front();
+  Func o = out.func;
+  std::vector<Var> ov = o.args();
+  int64_t n = out.shape[3], m = out.shape[2];
+  // Output channels: two vectors when there are enough, else one (narrower when the
+  // channels are fewer than a vector).
+  int vn = n >= width ? width : std::max(4, int(llvm::PowerOf2Ceil(n)) / 2);
+  if (n < 4)
+    vn = 1;
+  int vectors = n >= 2 * width ? 2 : 1;
+  int tn = std::min<int64_t>(vn * vectors, n);
+  // Accumulators plus a broadcast operand and a filter vector per column.
+  int maxRows = std::max(1, (vectorRegisters(width) - 2 * vectors - 1) / vectors);
+  int tm = m < 0 ? 1 : tileRows(m, maxRows);
+  TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
+  Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("par");
+  o.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)
+      .split(ov[0], no, ni, tn, nTail)
+      .reorder(ni, mi, no, mo, ov[2], ov[3])
+      .unroll(mi);
+  if (vn > 1)
+    o.vectorize(ni, vn).unroll(ni);
+  o.fuse(mo, ov[2], par).fuse(par, ov[3], par).parallel(par);
+
+  Func p = prod.func;
+  std::vector<Var> pv = p.args();
+  p.compute_at(o, no).unroll(pv[1]);
+  std::vector<VarOrRVar> order{pv[0], pv[1]};
+  for (int i = 0; i < prod.rdom.dimensions(); ++i)
+    order.push_back(prod.rdom[i]);
+  p.update().reorder(order).unroll(pv[1]);
+  if (vn > 1) {
+    p.vectorize(pv[0], vn).unroll(pv[0]);
+    p.update().vectorize(pv[0], vn).unroll(pv[0]);
+  }
+  for (PrologueInfo &pro : k.prologues)
+    pro.info.func.compute_root();
+  for (FuncInfo &acc : k.reductions)
+    acc.func.compute_root();
+}
