@@ -76,19 +76,34 @@ static int64_t normalizeAxis(int64_t axis, int64_t rank) {
   return axis >= 0 && axis < rank ? axis : -1;
 }
 
+/// Builds the registered op `opName` with the result type its own shape rule infers
+/// (the rule reports errors at `loc`); null after an error.
+static Value buildNamedOp(MLIRGenImpl &gen, llvm::SMLoc l, StringRef opName,
+                          ValueRange operands, ArrayRef<NamedAttribute> attrs) {
+  OpBuilder &b = gen.getBuilder();
+  MLIRContext *ctx = b.getContext();
+  std::optional<RegisteredOperationName> name = RegisteredOperationName::lookup(opName, ctx);
+  auto *infer = name ? name->getInterface<InferTypeOpInterface>() : nullptr;
+  if (!infer)
+    return gen.error(l, "internal error: '" + opName + "' is not an nn op with a shape rule");
+  Location loc = gen.loc(l);
+  SmallVector<Type, 1> types;
+  if (failed(infer->inferReturnTypes(ctx, loc, operands, b.getDictionaryAttr(attrs),
+                                     /*properties=*/nullptr, /*regions=*/{}, types)))
+    return nullptr;
+  OperationState state(loc, *name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(types);
+  return b.create(state)->getResult(0);
+}
+
 /// A builtin that is one nn op (OP_BUILTIN in Builtins.def): operands are the tensor
-/// arguments, attributes the other arguments by parameter name. The result type comes
-/// from the op's own shape rule, which reports errors at the call.
+/// arguments, attributes the other arguments by parameter name.
 static Value buildOpBuiltin(MLIRGenImpl &gen, const ast::CallExpr &call,
                             const BuiltinInfo &info, const Args &args,
                             ArrayRef<Value> operands) {
   OpBuilder &b = gen.getBuilder();
-  MLIRContext *ctx = b.getContext();
-  std::optional<RegisteredOperationName> name =
-      RegisteredOperationName::lookup(info.op, ctx);
-  if (!name)
-    return gen.error(call.getLoc(), "internal error: builtin '" + info.name +
-                                        "' names the unknown op '" + info.op + "'");
   SmallVector<NamedAttribute> attrs;
   for (auto [i, p] : llvm::enumerate(info.params)) {
     if (p.kind == ArgKind::FloatTensor || p.kind == ArgKind::IntTensor)
@@ -120,19 +135,29 @@ static Value buildOpBuiltin(MLIRGenImpl &gen, const ast::CallExpr &call,
     }
     attrs.push_back(b.getNamedAttr(p.name, a));
   }
-  Location loc = gen.loc(call.getLoc());
-  DictionaryAttr dict = b.getDictionaryAttr(attrs);
-  SmallVector<Type, 1> types;
-  auto *infer = name->getInterface<InferTypeOpInterface>();
-  if (!infer || failed(infer->inferReturnTypes(ctx, loc, operands, dict,
-                                               /*properties=*/nullptr, /*regions=*/{},
-                                               types)))
-    return nullptr;
-  OperationState state(loc, *name);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  state.addTypes(types);
-  return b.create(state)->getResult(0);
+  return buildNamedOp(gen, call.getLoc(), info.op, operands, attrs);
+}
+
+/// `activation = "NAME"` of a layer: "linear" (none), or an elementwise builtin of one
+/// tensor that is one nn op (relu, sigmoid, tanh, ...).
+static Value applyActivation(MLIRGenImpl &gen, const ast::CallExpr &call, const Args &args,
+                             unsigned param, Value x) {
+  if (!args.present(param) || !x)
+    return x;
+  std::string name = args.string(param);
+  if (name == "linear")
+    return x;
+  const BuiltinInfo *act = lookupBuiltin(name);
+  if (!act || act->category != BuiltinCategory::Elementwise || act->op.empty() ||
+      act->params.size() != 1) {
+    std::string valid = "linear";
+    for (const BuiltinInfo &b : getAllBuiltins())
+      if (b.category == BuiltinCategory::Elementwise && !b.op.empty() && b.params.size() == 1)
+        valid += ", " + b.name.str();
+    return gen.error(args.expr(param)->getLoc(),
+                     "unknown activation '" + name + "' (valid: " + valid + ")");
+  }
+  return buildNamedOp(gen, call.getLoc(), act->op, x, {});
 }
 
 Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
@@ -251,6 +276,64 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value b = param(l, (name + ".bias").str(), RankedTensorType::get({units}, f32),
                     "zeros");
     return create<nn::AddOp>(l, {create<nn::MatmulOp>(l, {t[0], w}), b});
+  }
+  case BuiltinId::Conv2D:
+  case BuiltinId::Conv2DTranspose: {
+    // x [N, H, W, C]; weight [KH, KW, C, filters] (conv2d) or [KH, KW, filters, C]
+    // (conv2d_transpose, Keras' layout for both); bias [filters].
+    bool transpose = *call.getBuiltin() == BuiltinId::Conv2DTranspose;
+    ArrayRef<int64_t> shape = shapeOf(t[0]);
+    if (shape.size() != 4 || ShapedType::isDynamic(shape[3]))
+      return error(l, "'" + call.getCallee() +
+                          "' needs an input [N, H, W, C] with a static C, got rank " +
+                          Twine(shape.size()));
+    SmallVector<int64_t> k = args.list(2), stride = args.list(3);
+    if (k.size() == 1)
+      k.push_back(k.front());
+    if (stride.size() == 1)
+      stride.push_back(stride.front());
+    if (k.size() != 2 || stride.size() != 2)
+      return error(l, "'" + call.getCallee() + "' kernel and stride take 1 or 2 numbers");
+    int64_t filters = args.integer(1), channels = shape[3];
+    std::string padding = args.string(4);
+    if (padding != "same" && padding != "valid")
+      return error(args.present(4) ? args.expr(4)->getLoc() : l,
+                   "padding must be \"same\" or \"valid\", got \"" + padding + "\"");
+    StringRef name = call.getLayerName();
+    auto f32 = builder.getF32Type();
+    auto wType = RankedTensorType::get(
+        {k[0], k[1], transpose ? filters : channels, transpose ? channels : filters}, f32);
+    Value w = param(l, (name + ".weight").str(), wType, "glorot_uniform");
+    Value b = param(l, (name + ".bias").str(), RankedTensorType::get({filters}, f32), "zeros");
+    SmallVector<NamedAttribute> attrs{attr("stride", builder.getDenseI64ArrayAttr(stride)),
+                                      attr("padding", builder.getStringAttr(padding))};
+    Value y;
+    if (transpose) {
+      // Keras' output size: H * stride ("same"), (H - 1) * stride + KH ("valid").
+      SmallVector<int64_t> out;
+      for (int axis = 0; axis < 2; ++axis) {
+        int64_t in = shape[1 + axis];
+        if (ShapedType::isDynamic(in))
+          return error(l, "'conv2d_transpose' needs static spatial dims");
+        out.push_back(padding == "same" ? in * stride[axis]
+                                        : (in - 1) * stride[axis] + k[axis]);
+      }
+      attrs.push_back(attr("output_shape", builder.getDenseI64ArrayAttr(out)));
+      // The op's filter is [KH, KW, C_in, C_out]: swap Keras' channel dims.
+      Value v = create<nn::TransposeOp>(
+          l, w, {attr("perm", builder.getDenseI64ArrayAttr({0, 1, 3, 2}))});
+      y = create<nn::Conv2DTransposeOp>(l, {t[0], v}, attrs);
+    } else {
+      SmallVector<int64_t> dilation = args.list(5);
+      if (dilation.size() == 1)
+        dilation.push_back(dilation.front());
+      attrs.push_back(attr("dilation", builder.getDenseI64ArrayAttr(dilation)));
+      y = create<nn::Conv2DOp>(l, {t[0], w}, attrs);
+    }
+    if (y)
+      y = create<nn::AddOp>(l, {y, b});
+    unsigned activation = *info.lookupParam("activation");
+    return applyActivation(*this, call, args, activation, y);
   }
   case BuiltinId::CrossEntropy: {
     // Sparse categorical cross-entropy from logits, mean over the batch.

@@ -30,9 +30,14 @@ static nnrt_status initParam(nnrt_context *ctx, int32_t index, uint64_t seed) {
   int64_t n = numel(p.shape);
   SplitMix64 seeder(seed ^ fnv1a64(p.name));
   SplitMix64 rng(seeder.next());
-  double fanIn = 1, fanOut = p.shape.rank ? double(p.shape.dims[p.shape.rank - 1]) : 1.0;
-  for (int32_t i = 0; i + 1 < p.shape.rank; ++i)
-    fanIn *= double(p.shape.dims[i]);
+  // Keras' fans: a [.., in, out] kernel's leading dims are its receptive field, which
+  // counts for both (a conv kernel [kh, kw, cin, cout]: kh*kw*cin and kh*kw*cout).
+  int32_t rank = p.shape.rank;
+  double receptive = 1;
+  for (int32_t i = 0; i + 2 < rank; ++i)
+    receptive *= double(p.shape.dims[i]);
+  double fanIn = rank >= 2 ? receptive * double(p.shape.dims[rank - 2]) : 1.0;
+  double fanOut = rank >= 1 ? receptive * double(p.shape.dims[rank - 1]) : 1.0;
   if (p.dtype == NNRT_I32) {
     int32_t v;
     switch (p.init) {

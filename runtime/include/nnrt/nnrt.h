@@ -80,8 +80,9 @@ const nnrt_model *nnrt_context_model(const nnrt_context *ctx);
 /* Initializes every parameter from its `nnrt_param.init` and `seed`. Each parameter draws
  * from its own splitmix64 stream seeded with splitmix64(seed ^ fnv1a64(name)), so a value
  * depends only on the seed and the parameter's name, not on the order of the table.
- * fan_in = product of all dims but the last (1 for rank <= 1), fan_out = the last dim
- * (1 for rank 0). i32 parameters accept zeros/ones/constant only. */
+ * Fans as Keras computes them: for a shape [d0, ..., dk-2, in, out] with receptive field
+ * r = d0 * ... * dk-2, fan_in = r * in and fan_out = r * out (rank 1: fan_in 1, fan_out
+ * the dim; rank 0: both 1). i32 parameters accept zeros/ones/constant only. */
 nnrt_status nnrt_params_init(nnrt_context *ctx, uint64_t seed);
 
 /* A view of parameter `index` (data owned by the context, valid until destroy). */
