@@ -179,3 +179,73 @@ Computation MaxPool2DBackwardOp::getComputation() {
   c.body = select(hit, loadOr(0, DType::F32, at, 0.0), 0.0);
   return c;
 }
+
+//===----------------------------------------------------------------------------===//
+// AvgPool2DOp, AvgPool2DBackwardOp
+//===----------------------------------------------------------------------------===//
+
+NN_POOL_INFER(AvgPool2DOp, Float32Type::get(ctx))
+
+/// The number of input elements in the window of output position `o` along `a`.
+static Expr windowCount(const WindowAxis &a, Expr o) {
+  Expr start = o * Expr::index(a.stride) - Expr::index(a.padBefore);
+  return min(start + Expr::index(a.size), Expr::index(a.in)) - max(start, Expr::index(0));
+}
+
+Computation AvgPool2DOp::getComputation() {
+  Geometry g = *geometry(std::nullopt, "", getX().getType(), getSizeAttr(), getStrideAttr(),
+                         getPaddingAttr());
+  Computation c = windowReduction(getX().getType(), g, Reducer::Sum);
+  c.body = windowElement(g, rvar(1), rvar(0), 0.0);
+  c.post = acc() / cast(DType::F32, windowCount(g.h, var(1)) * windowCount(g.w, var(2)));
+  return c;
+}
+
+LogicalResult AvgPool2DOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                          SmallVectorImpl<Value> &out) {
+  return grad::done(out, {buildInferred<AvgPool2DBackwardOp>(b, getLoc(), {grads[0], getX()},
+                                                              windowAttrs(*this))});
+}
+
+LogicalResult AvgPool2DBackwardOp::inferReturnTypes(MLIRContext *,
+                                                    std::optional<Location> loc, Adaptor a,
+                                                    SmallVectorImpl<Type> &types) {
+  Type like = a.getLike().getType();
+  if (!isa<RankedTensorType>(like)) {
+    types.push_back(like);
+    return success();
+  }
+  FailureOr<Geometry> g = geometry(loc, getOperationName(), like, a.getSizeAttr(),
+                                   a.getStrideAttr(), a.getPaddingAttr());
+  if (failed(g))
+    return failure();
+  auto pooled = pooledType(like, *g, Float32Type::get(like.getContext()));
+  if (auto t = dyn_cast<RankedTensorType>(a.getDy().getType());
+      t && failed(verifyCompatibleShape(t.getShape(), pooled.getShape())))
+    return emitOptionalError(loc, "'", getOperationName(), "' gradient of shape ",
+                             shapeString(t.getShape()), " is not the pooled shape ",
+                             shapeString(pooled.getShape()));
+  types.push_back(like);
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(AvgPool2DBackwardOp)
+
+/// dx[n, h, w, c] = sum over the windows (i, j) that hold (h, w) of dy[n, i, j, c]
+/// divided by the window's count.
+Computation AvgPool2DBackwardOp::getComputation() {
+  Geometry g = *geometry(std::nullopt, "", getLike().getType(), getSizeAttr(),
+                         getStrideAttr(), getPaddingAttr());
+  Computation c;
+  c.reducer = Reducer::Sum;
+  c.extents = extentsOf(getLike().getType(), 1);
+  c.reduction = {Expr::index(g.w.size), Expr::index(g.h.size)};
+  auto [i, exactI] = outputPosition(g.h, var(1), rvar(1));
+  auto [j, exactJ] = outputPosition(g.w, var(2), rvar(0));
+  // Outside the pooled result the gradient is 0 (and the count, clamped to 1, unused).
+  Expr count = max(windowCount(g.h, i) * windowCount(g.w, j), Expr::index(1));
+  c.body = loadOr(0, DType::F32, {var(0), i, j, var(3)}, 0.0) / cast(DType::F32, count);
+  for (Expr exact : {exactI, exactJ})
+    if (exact)
+      c.body = select(exact, c.body, 0.0);
+  return c;
+}

@@ -46,3 +46,26 @@ def NN_MaxPool2DBackwardOp : NN_PoolOp<"max_pool2d_backward"> {
                        OptionalAttr<DenseI64ArrayAttr>:$stride,
                        DefaultValuedAttr<StrAttr, "\"valid\"">:$padding);
 }
+
+def NN_AvgPool2DOp : NN_PoolOp<"avg_pool2d", [NN_Differentiable, NN_Reduction]> {
+  let summary = "2-D average pooling, NHWC";
+  let description = [{
+    `[N, H, W, C]` gives `[N, OH, OW, C]`, the mean of each window over its elements
+    inside the input (padding is not counted, as in Keras and TensorFlow).
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$size,
+                       OptionalAttr<DenseI64ArrayAttr>:$stride,
+                       DefaultValuedAttr<StrAttr, "\"valid\"">:$padding);
+}
+
+def NN_AvgPool2DBackwardOp : NN_PoolOp<"avg_pool2d_backward"> {
+  let summary = "the input gradient of avg_pool2d";
+  let description = [{
+    `dy: [N, OH, OW, C]` (the pooled result's gradient) and `like: [N, H, W, C]` (the
+    pooled input, for its shape) give `[N, H, W, C]`: each window's gradient divided
+    by its element count, added to every element of the window.
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$like, DenseI64ArrayAttr:$size,
+                       OptionalAttr<DenseI64ArrayAttr>:$stride,
+                       DefaultValuedAttr<StrAttr, "\"valid\"">:$padding);
+}
