@@ -1,7 +1,7 @@
 // RUN: nn-gradcheck %s | FileCheck %s
 // Tests that the gradients of the convolution family (conv2d with valid, strided "same"
-// and dilated windows; conv2d_transpose), of max pooling (non-overlapping, and
-// overlapping "same" windows), of pad (growing and cropping) and of tile match float64
+// and dilated windows; conv2d_transpose), of max and average pooling (non-overlapping,
+// and overlapping "same" windows), of pad (growing and cropping) and of tile match float64
 // central differences. Random inputs have no ties, so the max's derivative exists.
 
 // CHECK: PASS conv_valid:
@@ -46,4 +46,17 @@ func.func @tile(%x: tensor<2x3xf32>) -> tensor<4x9xf32> {
   return %0 : tensor<4x9xf32>
 }
 
-// CHECK: {{^}}8 passed, 0 failed
+// CHECK: PASS avg_pool:
+func.func @avg_pool(%x: tensor<2x4x5x3xf32>) -> tensor<2x2x2x3xf32> {
+  %0 = nn.avg_pool2d %x {size = array<i64: 2>} : (tensor<2x4x5x3xf32>) -> tensor<2x2x2x3xf32>
+  return %0 : tensor<2x2x2x3xf32>
+}
+
+// Overlapping windows, some cut by the padding (counted without it, as Keras).
+// CHECK: PASS avg_pool_same_overlap:
+func.func @avg_pool_same_overlap(%x: tensor<1x5x6x2xf32>) -> tensor<1x3x3x2xf32> {
+  %0 = nn.avg_pool2d %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<1x5x6x2xf32>) -> tensor<1x3x3x2xf32>
+  return %0 : tensor<1x3x3x2xf32>
+}
+
+// CHECK: {{^}}10 passed, 0 failed

@@ -111,6 +111,16 @@ func.func @pool_backward_shape(%g: tensor<1x2x2x3xf32>, %am: tensor<1x3x3x3xi32>
 
 // -----
 
+// Tests that avg_pool2d_backward's gradient must have the pooled shape.
+func.func @avg_backward_shape(%g: tensor<1x2x2x3xf32>, %x: tensor<1x7x6x3xf32>) {
+  // expected-error @+2 {{'nn.avg_pool2d_backward' gradient of shape [1, 2, 2, 3] is not the pooled shape [1, 3, 3, 3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.avg_pool2d_backward %g, %x {size = array<i64: 2>} : (tensor<1x2x2x3xf32>, tensor<1x7x6x3xf32>) -> tensor<1x7x6x3xf32>
+  return
+}
+
+// -----
+
 // Tests that pad takes two numbers per dim and cannot crop more than a dim holds.
 func.func @pad_count(%x: tensor<2x3xf32>) {
   // expected-error @+2 {{'nn.pad' needs 2 numbers per dim (4 for [2, 3]), got 2}}

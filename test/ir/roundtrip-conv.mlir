@@ -26,6 +26,10 @@ func.func @pooling(%x: tensor<?x7x6x3xf32>, %gp: tensor<?x4x3x3xf32>)
   %1 = nn.max_pool2d_argmax %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x7x6x3xf32>) -> tensor<?x4x3x3xi32>
   // CHECK: nn.max_pool2d_backward %{{.*}}, %{{.*}}, %{{.*}} {padding = "same", size = array<i64: 3>, stride = array<i64: 2>}
   %2 = nn.max_pool2d_backward %gp, %1, %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x4x3x3xf32>, tensor<?x4x3x3xi32>, tensor<?x7x6x3xf32>) -> tensor<?x7x6x3xf32>
+  // CHECK: nn.avg_pool2d %{{.*}} {padding = "same", size = array<i64: 3, 3>, stride = array<i64: 2>} : (tensor<?x7x6x3xf32>) -> tensor<?x4x3x3xf32>
+  %3 = nn.avg_pool2d %x {size = array<i64: 3, 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x7x6x3xf32>) -> tensor<?x4x3x3xf32>
+  // CHECK: nn.avg_pool2d_backward %{{.*}}, %{{.*}} {padding = "same", size = array<i64: 3>, stride = array<i64: 2>} : (tensor<?x4x3x3xf32>, tensor<?x7x6x3xf32>) -> tensor<?x7x6x3xf32>
+  %4 = nn.avg_pool2d_backward %gp, %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x4x3x3xf32>, tensor<?x7x6x3xf32>) -> tensor<?x7x6x3xf32>
   return %0, %1, %2 : tensor<?x3x3x3xf32>, tensor<?x4x3x3xi32>, tensor<?x7x6x3xf32>
 }
 

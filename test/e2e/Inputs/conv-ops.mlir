@@ -12,7 +12,8 @@ module attributes {nn.model = "convops"} {
           tensor<?x3x2x4xf32> {nn.output = "dilated"}, tensor<?x7x6x3xf32> {nn.output = "input_grad"},
           tensor<3x3x3x4xf32> {nn.output = "filter_grad"}, tensor<?x3x3x3xf32> {nn.output = "pool2"},
           tensor<?x4x3x3xf32> {nn.output = "pool3_s2"}, tensor<?x7x6x3xf32> {nn.output = "pool_grad"},
-          tensor<?x9x7x3xf32> {nn.output = "padded"}, tensor<?x7x12x9xf32> {nn.output = "tiled"}) {
+          tensor<?x9x7x3xf32> {nn.output = "padded"}, tensor<?x7x12x9xf32> {nn.output = "tiled"},
+          tensor<?x4x3x3xf32> {nn.output = "avg3_s2"}, tensor<?x7x6x3xf32> {nn.output = "avg_grad"}) {
     %valid = nn.conv2d %x, %w : (tensor<?x7x6x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x5x4x4xf32>
     %s2 = nn.conv2d %x, %w {stride = array<i64: 2>, padding = "same"} : (tensor<?x7x6x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x4x3x4xf32>
     %dil = nn.conv2d %x, %w {dilation = array<i64: 2>} : (tensor<?x7x6x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x3x2x4xf32>
@@ -25,9 +26,11 @@ module attributes {nn.model = "convops"} {
     %pg = nn.max_pool2d_backward %gp, %am, %xr {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x4x3x3xf32>, tensor<?x4x3x3xi32>, tensor<?x7x6x3xf32>) -> tensor<?x7x6x3xf32>
     %pad = nn.pad %x {pads = array<i64: 0, 0, 2, 0, 0, 1, 0, 0>} : tensor<?x7x6x3xf32> -> tensor<?x9x7x3xf32>
     %tile = nn.tile %x {reps = array<i64: 1, 1, 2, 3>} : tensor<?x7x6x3xf32> -> tensor<?x7x12x9xf32>
-    return %valid, %s2, %dil, %dx, %dw, %p2, %p3, %pg, %pad, %tile
+    %avg = nn.avg_pool2d %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x7x6x3xf32>) -> tensor<?x4x3x3xf32>
+    %ag = nn.avg_pool2d_backward %gp, %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<?x4x3x3xf32>, tensor<?x7x6x3xf32>) -> tensor<?x7x6x3xf32>
+    return %valid, %s2, %dil, %dx, %dw, %p2, %p3, %pg, %pad, %tile, %avg, %ag
         : tensor<?x5x4x4xf32>, tensor<?x4x3x4xf32>, tensor<?x3x2x4xf32>, tensor<?x7x6x3xf32>,
           tensor<3x3x3x4xf32>, tensor<?x3x3x3xf32>, tensor<?x4x3x3xf32>, tensor<?x7x6x3xf32>,
-          tensor<?x9x7x3xf32>, tensor<?x7x12x9xf32>
+          tensor<?x9x7x3xf32>, tensor<?x7x12x9xf32>, tensor<?x4x3x3xf32>, tensor<?x7x6x3xf32>
   }
 }
