@@ -5,16 +5,17 @@
 // groups would follow:
 //   producer-consumer: a group merges with the group of an operand's producer:
 //     elementwise chains, reductions with their elementwise producers and epilogues,
-//     a matmul with its elementwise epilogue (ops of the product's shape);
+//     a contraction (matmul, convolutions) with its elementwise epilogue (ops of the
+//     product's shape);
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
 //     updates) merge into one multi-result kernel.
-// What stops a merge (a matmul reads its operands many times; a matmul kernel is
+// What stops a merge (a contraction reads its operands many times; its kernel is
 // tiled over the product, so it takes no reduction and no op of another shape; a
 // reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
-// `nn.fusion` dictionary, for `nnc --fusion-report`. One exception to "a matmul reads
+// `nn.fusion` dictionary, for `nnc --fusion-report`. One exception to "a contraction reads
 // its operands many times": an operand computed by a few pointwise ops from function
 // arguments and constants alone (an input's standardisation, say) is cloned into each
-// matmul kernel that reads it, as a prologue that codegen computes once per row tile
+// contraction kernel that reads it, as a prologue that codegen computes once per row tile
 // or once per call instead of per element use; it needs no kernel of its own. A
 // reshape between the two moves to the arguments. A value used outside its group
 // becomes a kernel result; results are ordered by type so that codegen can compute
@@ -43,10 +44,10 @@ enum class OpClass {
   Pointwise,   ///< each element from operand elements at broadcast positions or shapes
   Permute,     ///< each element from one operand element at a permuted position
   Reduction,   ///< an accumulator over some dims of its operand
-  Contraction, ///< matmul: reads every operand element many times
+  Contraction, ///< matmul, convolutions: read every operand element many times
   Alias,       ///< reshape: a view of its operand's buffer
   Constant,    ///< cloned into each kernel that reads it
-  Prologue,    ///< part of a matmul operand's prologue: cloned into the matmul's kernel
+  Prologue,    ///< part of a contraction operand's prologue: cloned into its kernel
   Opaque,      ///< anything else (e.g. a kernel of an earlier run): never fused
 };
 
@@ -79,15 +80,15 @@ OpClass classify(Operation *op) {
 constexpr const char *ReasonArgument = "function argument";
 constexpr const char *ReasonAlias = "reshape is a buffer alias";
 constexpr const char *ReasonOpaque = "produced by an op that is never fused";
-constexpr const char *ReasonMatmulOperand =
-    "matmul operands are materialized (each element is read once per output tile)";
-constexpr const char *ReasonTwoMatmuls = "one matmul per kernel";
-constexpr const char *ReasonMatmulReduction = "matmul cannot absorb a reduction";
+constexpr const char *ReasonContractionOperand =
+    "contraction operands are materialized (each element is read once per output tile)";
+constexpr const char *ReasonTwoContractions = "one contraction per kernel";
+constexpr const char *ReasonContractionReduction = "a contraction cannot absorb a reduction";
 constexpr const char *ReasonEpilogueShape =
-    "only elementwise ops of the product's shape join a matmul kernel";
+    "only elementwise ops of the product's shape join a contraction kernel";
 constexpr const char *ReasonCycle = "would create a cycle between kernels";
 
-/// Longest op chain recomputed as a matmul prologue.
+/// Longest op chain recomputed as a contraction prologue.
 constexpr unsigned MaxPrologueOps = 8;
 
 /// Collects into `chain` (producers first) the ops computing `v` when they are all
@@ -117,7 +118,7 @@ bool collectPrologue(Value v, bool sameShape, llvm::SetVector<Operation *> &chai
   return chain.size() <= MaxPrologueOps;
 }
 
-/// Gives each matmul its own copy of every operand that qualifies as a prologue (see
+/// Gives each contraction its own copy of every operand that qualifies as a prologue (see
 /// the file comment), marked with `nn.prologue`, and erases originals left unused.
 void clonePrologues(Block &block) {
   llvm::SetVector<Operation *> originals;
@@ -126,7 +127,7 @@ void clonePrologues(Block &block) {
       continue;
     for (OpOperand &use : mm.getOpOperands()) {
       Value v = use.get();
-      // A reshape between the chain and the matmul moves to the chain's arguments.
+      // A reshape between the chain and the contraction moves to the chain's arguments.
       Operation *reshape = v.getDefiningOp();
       bool through = reshape && classify(reshape) == OpClass::Alias;
       Value base = through ? reshape->getOperand(0) : v;
@@ -190,8 +191,8 @@ struct Group {
   SmallVector<unsigned> members; ///< op positions, in block order
   bool fixed = false;            ///< a node that never merges (reshape, opaque op)
   bool live = true;
-  unsigned matmuls = 0, reductions = 0;
-  Operation *matmul = nullptr;
+  unsigned contractions = 0, reductions = 0;
+  Operation *contraction = nullptr;
 };
 
 /// The group graph of one block and the greedy merging over it.
@@ -246,9 +247,9 @@ Partition::Partition(Block &block) : block(block) {
     Group g;
     g.members.push_back(pos);
     g.fixed = c == OpClass::Alias || c == OpClass::Opaque;
-    g.matmuls = c == OpClass::Contraction;
+    g.contractions = c == OpClass::Contraction;
     g.reductions = c == OpClass::Reduction;
-    g.matmul = g.matmuls ? &op : nullptr;
+    g.contraction = g.contractions ? &op : nullptr;
     groups.push_back(std::move(g));
   }
 }
@@ -290,7 +291,7 @@ bool Partition::pathThroughOthers(unsigned a, unsigned b) {
 
 bool Partition::elementwiseOnly(unsigned g) const {
   const Group &gr = groups[g];
-  if (gr.fixed || gr.matmuls || gr.reductions)
+  if (gr.fixed || gr.contractions || gr.reductions)
     return false;
   return llvm::all_of(gr.members, [&](unsigned pos) {
     OpClass c = classify(ops[pos]);
@@ -306,15 +307,15 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
   if (gb.fixed)
     return ReasonOpaque;
   if (consumer && classify(consumer) == OpClass::Contraction)
-    return ReasonMatmulOperand;
-  if (ga.matmuls + gb.matmuls > 1)
-    return ReasonTwoMatmuls;
-  if (ga.matmuls || gb.matmuls) {
+    return ReasonContractionOperand;
+  if (ga.contractions + gb.contractions > 1)
+    return ReasonTwoContractions;
+  if (ga.contractions || gb.contractions) {
     if (ga.reductions || gb.reductions)
-      return ReasonMatmulReduction;
+      return ReasonContractionReduction;
     // The kernel is tiled over the product: every other op is part of its epilogue.
-    const Group &other = ga.matmuls ? gb : ga;
-    Type productType = (ga.matmuls ? ga : gb).matmul->getResult(0).getType();
+    const Group &other = ga.contractions ? gb : ga;
+    Type productType = (ga.contractions ? ga : gb).contraction->getResult(0).getType();
     for (unsigned pos : other.members)
       if (classify(ops[pos]) != OpClass::Pointwise ||
           ops[pos]->getResult(0).getType() != productType)
@@ -331,10 +332,10 @@ void Partition::merge(unsigned a, unsigned b) {
     groupOf[ops[pos]] = a;
   ga.members.append(gb.members.begin(), gb.members.end());
   llvm::sort(ga.members);
-  ga.matmuls += gb.matmuls;
+  ga.contractions += gb.contractions;
   ga.reductions += gb.reductions;
-  if (!ga.matmul)
-    ga.matmul = gb.matmul;
+  if (!ga.contraction)
+    ga.contraction = gb.contraction;
   gb.members.clear();
   gb.live = false;
 }
@@ -432,8 +433,12 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
   return reasons;
 }
 
-const char *kindOf(const Group &g) {
-  return g.matmuls ? "matmul" : g.reductions ? "reduction" : "elementwise";
+/// The kind of a kernel: its contraction's op name (matmul, conv2d, ...), else
+/// "reduction" or "elementwise".
+std::string kindOf(const Group &g) {
+  if (g.contraction)
+    return g.contraction->getName().stripDialect().str();
+  return g.reductions ? "reduction" : "elementwise";
 }
 
 /// Creates the kernel of `g` before `before`; returns the values it replaces.
@@ -491,7 +496,7 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
     return firstOf(x.getType()) < firstOf(y.getType());
   });
 
-  Operation *anchor = group.matmul ? group.matmul : p.op(group.members.front());
+  Operation *anchor = group.contraction ? group.contraction : p.op(group.members.front());
   OpBuilder b(before);
   SmallVector<Type> types;
   for (Value r : results)
@@ -569,10 +574,10 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     for (unsigned g : outlined)
       for (unsigned pos : llvm::reverse(p.group(g).members))
         p.op(pos)->erase();
-    // Prologue ops now live inside the matmul kernels that read them.
+    // Prologue ops now live inside the contraction kernels that read them.
     for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
       if (classify(&op) == OpClass::Prologue) {
-        assert(op.use_empty() && "a prologue op is read by its matmul only");
+        assert(op.use_empty() && "a prologue op is read by its contraction only");
         op.erase();
       }
     // Constants now live inside the kernels that read them; one still used outside

@@ -133,7 +133,7 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
     std::string where = fileLocation(op.getLoc());
     os << "    " << llvm::left_justify(op.getName().getStringRef(), 18)
        << (where.empty() ? "<unknown location>" : where)
-       << (op.hasAttr(kPrologueAttr) ? " (prologue of the matmul)" : "") << "\n";
+       << (op.hasAttr(kPrologueAttr) ? " (prologue of the contraction)" : "") << "\n";
   }
   for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
     os << "    in  #" << i << " " << typeString(v.getType()) << " from "

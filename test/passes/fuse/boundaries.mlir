@@ -10,7 +10,7 @@
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.reduce_max
 // CHECK-NEXT: nn.sub
-// CHECK: nn.kernel "matmul_operand_k1"(%[[A]], %{{.*}}) {nn.fusion = {inputs = ["matmul operands are materialized (each element is read once per output tile)", "function argument"], kind = "matmul"}}
+// CHECK: nn.kernel "matmul_operand_k1"(%[[A]], %{{.*}}) {nn.fusion = {inputs = ["contraction operands are materialized (each element is read once per output tile)", "function argument"], kind = "matmul"}}
 func.func @matmul_operand(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4x4xf32> {
   %m = nn.reduce_max %x {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
   %0 = nn.sub %x, %m : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
@@ -24,7 +24,7 @@ func.func @matmul_operand(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4x
 // and reads the second's result.
 // CHECK-LABEL: func.func @two_matmuls(
 // CHECK: %[[A:.*]] = nn.kernel "two_matmuls_k0"
-// CHECK: %[[B:.*]] = nn.kernel "two_matmuls_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "one matmul per kernel"], kind = "matmul"}}
+// CHECK: %[[B:.*]] = nn.kernel "two_matmuls_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "one contraction per kernel"], kind = "matmul"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul
 // CHECK-NEXT: nn.add
@@ -42,7 +42,7 @@ func.func @two_matmuls(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf
 // is tiled over the product; the reduction would need all of it).
 // CHECK-LABEL: func.func @matmul_reduction(
 // CHECK: %[[A:.*]] = nn.kernel "matmul_reduction_k0"
-// CHECK: nn.kernel "matmul_reduction_k1"(%[[A]]) {nn.fusion = {inputs = ["matmul cannot absorb a reduction"], kind = "reduction"}}
+// CHECK: nn.kernel "matmul_reduction_k1"(%[[A]]) {nn.fusion = {inputs = ["a contraction cannot absorb a reduction"], kind = "reduction"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.reduce_sum
 // CHECK-NEXT: nn.exp
@@ -59,8 +59,8 @@ func.func @matmul_reduction(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<
 // computed from an argument, and a transpose of the product.
 // CHECK-LABEL: func.func @epilogue_shape(
 // CHECK: %[[S:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}) {{.*}}-> tensor<f32>
-// CHECK: %[[M:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %[[S]]) {nn.fusion = {inputs = ["function argument", "function argument", "only elementwise ops of the product's shape join a matmul kernel"], kind = "matmul"}}
-// CHECK: nn.kernel "epilogue_shape_k{{[0-9]}}"(%[[M]]) {nn.fusion = {inputs = ["only elementwise ops of the product's shape join a matmul kernel"], kind = "elementwise"}}
+// CHECK: %[[M:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %[[S]]) {nn.fusion = {inputs = ["function argument", "function argument", "only elementwise ops of the product's shape join a contraction kernel"], kind = "matmul"}}
+// CHECK: nn.kernel "epilogue_shape_k{{[0-9]}}"(%[[M]]) {nn.fusion = {inputs = ["only elementwise ops of the product's shape join a contraction kernel"], kind = "elementwise"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.transpose
 func.func @epilogue_shape(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %s: tensor<f32>) -> tensor<2x4xf32> {
