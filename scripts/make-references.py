@@ -58,11 +58,12 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import conv, mlp  # noqa: E402
+from refs import cnn, conv, mlp  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
-            "parity": mlp.cmd_parity, "convops": conv.cmd_convops}
-ALL = ["mlp", "fwd", "w8", "parity", "convops"]
+            "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
+            "cnntrain": cnn.cmd_cnntrain}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn"]
 
 
 def main(argv):

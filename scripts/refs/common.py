@@ -142,3 +142,41 @@ def fmt(values):
     flat = np.asarray(values, dtype=np.float64).reshape(-1)
     return " ".join(f"{v:.8g}" for v in flat)
 
+
+
+# --------------------------------------------------------------------------- libnnrt init
+
+def _fnv1a64(name):
+    h = 0xCBF29CE484222325
+    for b in name.encode():
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def _splitmix64(state, n):
+    """The first n outputs of splitmix64 from `state` (libnnrt's SplitMix64)."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(state) + np.arange(1, n + 1, dtype=np.uint64) * np.uint64(
+            0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def nnrt_init(name, shape, init, seed):
+    """What libnnrt's nnrt_params_init gives parameter `name` of `shape` (f32) for `init`
+    "zeros" or "glorot_uniform" and `seed`, bit for bit (runtime/lib/Init.cpp): a
+    splitmix64 stream seeded with splitmix64(seed ^ fnv1a64(name)), U(-l, l) in float32
+    with 24-bit draws, l = sqrt(6 / (fan_in + fan_out)) with Keras' fans."""
+    if init == "zeros":
+        return np.zeros(shape, np.float32)
+    assert init == "glorot_uniform"
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in = receptive * shape[-2] if len(shape) >= 2 else 1
+    fan_out = receptive * shape[-1]
+    lim = math.sqrt(6.0 / (fan_in + fan_out))
+    first = _splitmix64((seed ^ _fnv1a64(name)) & 0xFFFFFFFFFFFFFFFF, 1)[0]
+    bits = _splitmix64(int(first), int(np.prod(shape)))
+    u = (bits >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
+    lo, hi = np.float32(-lim), np.float32(lim)
+    return (lo + (hi - lo) * u).astype(np.float32).reshape(shape)
