@@ -13,8 +13,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <new>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -73,11 +75,43 @@ nnrt_status nnrt::fail(nnrt_error *err, nnrt_status status, const char *fmt, ...
   return status;
 }
 
-int64_t nnrt::numel(const nnrt_shape &shape) {
+bool nnrt::mulElements(int64_t a, int64_t b, int64_t &out) {
+  return !__builtin_mul_overflow(a, b, &out) && out <= NNRT_MAX_ELEMENTS;
+}
+
+/// The product of the non-zero dims of `shape` (the static ones when `staticOnly`), or -1
+/// when a dim or that product exceeds NNRT_MAX_ELEMENTS. Bounding the non-zero dims bounds
+/// every stride of a Halide buffer, even of a tensor with no elements.
+static int64_t nonzeroProduct(const nnrt_shape &shape, bool staticOnly) {
   int64_t n = 1;
-  for (int32_t i = 0; i < shape.rank; ++i)
-    n *= shape.dims[i];
+  for (int32_t i = 0; i < shape.rank; ++i) {
+    int64_t d = shape.dims[i];
+    if (d < 0 && staticOnly)
+      continue;
+    if (d < 0 || (d > 0 && !mulElements(n, d, n)))
+      return -1;
+  }
   return n;
+}
+
+std::string nnrt::tooLarge(int32_t dtype, const nnrt_shape &shape) {
+  bool empty = false;
+  for (int32_t i = 0; i < shape.rank && i < NNRT_MAX_RANK; ++i)
+    empty |= shape.dims[i] == 0;
+  return format("%s%s %s than %lld, the runtime's limit per tensor (NNRT_MAX_ELEMENTS)",
+                dtypeName(dtype), shapeString(shape).c_str(),
+                empty ? "has no elements, but the product of its other dims is larger"
+                      : "has more elements",
+                NNRT_MAX_ELEMENTS);
+}
+
+int64_t nnrt::numel(const nnrt_shape &shape) {
+  if (shape.rank < 0 || shape.rank > NNRT_MAX_RANK || nonzeroProduct(shape, false) < 0)
+    return -1;
+  for (int32_t i = 0; i < shape.rank; ++i)
+    if (shape.dims[i] == 0)
+      return 0;
+  return nonzeroProduct(shape, false);
 }
 
 const char *nnrt::dtypeName(int32_t dtype) {
@@ -109,45 +143,37 @@ std::string nnrt::shapeString(const nnrt_shape &shape, const nnrt_model *model) 
   return s + "]";
 }
 
-nnrt_status nnrt::readFileMaybeGz(const std::string &path, std::vector<uint8_t> &out,
-                                  size_t maxBytes, std::string &error) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) {
-    error = format("cannot open '%s': %s", path.c_str(), std::strerror(errno));
-    return NNRT_ERR_IO;
+ByteArray::~ByteArray() { std::free(Data); }
+
+bool ByteArray::append(const void *bytes, size_t n) {
+  if (n == 0)
+    return true;
+  if (n > SIZE_MAX - Size)
+    return false;
+  size_t need = Size + n;
+  if (need > Capacity) {
+    size_t cap = Capacity ? Capacity : 4096;
+    while (cap < need)
+      cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    void *p = std::realloc(Data, cap);
+    if (!p)
+      return false;
+    Data = static_cast<uint8_t *>(p);
+    Capacity = cap;
   }
-  out.clear();
-  uint8_t chunk[1 << 16];
-  for (;;) {
-    int n = gzread(f, chunk, sizeof(chunk));
-    if (n < 0) {
-      int code = 0;
-      error = format("cannot read '%s': %s", path.c_str(), gzerror(f, &code));
-      gzclose(f);
-      return NNRT_ERR_FORMAT;
-    }
-    if (n == 0)
-      break;
-    if (out.size() + n > maxBytes) {
-      gzclose(f);
-      error = format("'%s' is larger than %zu bytes", path.c_str(), maxBytes);
-      return NNRT_ERR_FORMAT;
-    }
-    out.insert(out.end(), chunk, chunk + n);
-  }
-  int code = 0;
-  const char *msg = gzerror(f, &code);
-  if (code != Z_OK && code != Z_BUF_ERROR) {
-    error = format("cannot read '%s': %s", path.c_str(), msg);
-    gzclose(f);
-    return NNRT_ERR_FORMAT;
-  }
-  gzclose(f);
-  return NNRT_OK;
+  std::memcpy(Data + Size, bytes, n);
+  Size = need;
+  return true;
 }
 
-nnrt_status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out,
-                           size_t maxBytes, std::string &error) {
+void ByteArray::swap(ByteArray &o) {
+  std::swap(Data, o.Data);
+  std::swap(Size, o.Size);
+  std::swap(Capacity, o.Capacity);
+}
+
+nnrt_status nnrt::readFile(const std::string &path, ByteArray &out, size_t maxBytes,
+                           std::string &error) {
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f) {
     error = format("cannot open '%s': %s", path.c_str(), std::strerror(errno));
@@ -157,26 +183,187 @@ nnrt_status nnrt::readFile(const std::string &path, std::vector<uint8_t> &out,
   uint8_t chunk[1 << 16];
   size_t n;
   while ((n = std::fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    if (out.size() + n > maxBytes) {
+    if (n > maxBytes - out.size()) {
       std::fclose(f);
       error = format("'%s' is larger than %zu bytes", path.c_str(), maxBytes);
       return NNRT_ERR_FORMAT;
     }
-    out.insert(out.end(), chunk, chunk + n);
+    if (!out.append(chunk, n)) {
+      std::fclose(f);
+      error = format("cannot allocate memory to read '%s' (%zu bytes read)", path.c_str(),
+                     out.size());
+      return NNRT_ERR_OOM;
+    }
   }
   bool bad = std::ferror(f);
+  int saved = errno;
   std::fclose(f);
   if (bad) {
-    error = format("cannot read '%s'", path.c_str());
+    error = format("cannot read '%s': %s", path.c_str(), std::strerror(saved));
     return NNRT_ERR_IO;
   }
   return NNRT_OK;
 }
 
+nnrt_status nnrt::gunzipInPlace(const std::string &name, ByteArray &bytes, size_t maxBytes,
+                                std::string &error) {
+  if (bytes.size() < 2 || bytes.data()[0] != 0x1f || bytes.data()[1] != 0x8b)
+    return NNRT_OK;
+  if (bytes.size() > UINT32_MAX) {
+    error = format("'%s': compressed data larger than 4 GiB", name.c_str());
+    return NNRT_ERR_FORMAT;
+  }
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) { // 16: gzip wrapper only
+    error = format("cannot decompress '%s': zlib failed to start", name.c_str());
+    return NNRT_ERR_OOM;
+  }
+  struct Ender {
+    z_stream *Z;
+    ~Ender() { inflateEnd(Z); }
+  } ender{&zs};
+  zs.next_in = const_cast<Bytef *>(bytes.data());
+  zs.avail_in = uInt(bytes.size());
+  ByteArray out;
+  uint8_t chunk[1 << 16];
+  for (;;) {
+    zs.next_out = chunk;
+    zs.avail_out = sizeof(chunk);
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    size_t produced = sizeof(chunk) - zs.avail_out;
+    if (produced > maxBytes - out.size()) {
+      error = format("'%s' decompresses to more than %zu bytes", name.c_str(), maxBytes);
+      return NNRT_ERR_FORMAT;
+    }
+    if (!out.append(chunk, produced)) {
+      error = format("cannot allocate memory to decompress '%s' (%zu bytes so far)",
+                     name.c_str(), out.size());
+      return NNRT_ERR_OOM;
+    }
+    if (rc == Z_STREAM_END) {
+      if (zs.avail_in == 0)
+        break;
+      // Another gzip member follows (as `cat a.gz b.gz` makes), else trailing garbage.
+      if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b &&
+          inflateReset(&zs) == Z_OK)
+        continue;
+      error = format("cannot read '%s': %u bytes of trailing garbage after the gzip data",
+                     name.c_str(), zs.avail_in);
+      return NNRT_ERR_FORMAT;
+    }
+    if (rc == Z_BUF_ERROR) { // no progress with room to write: the input ran out
+      error = format("cannot read '%s': truncated gzip data", name.c_str());
+      return NNRT_ERR_FORMAT;
+    }
+    if (rc != Z_OK) {
+      error = format("cannot read '%s': %s", name.c_str(),
+                     zs.msg ? zs.msg : "corrupt gzip data");
+      return rc == Z_MEM_ERROR ? NNRT_ERR_OOM : NNRT_ERR_FORMAT;
+    }
+  }
+  bytes.swap(out);
+  return NNRT_OK;
+}
+
+/// "a directory", "a character device", ... for a file that is not regular.
+static const char *fileKind(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+/// The file an atomic write must replace: `path` itself, or the regular file a symbolic
+/// link at `path` points to. Anything that is not a regular file is refused (renaming
+/// over it would replace a device node, a directory entry or a FIFO).
+static nnrt_status writeTarget(const std::string &path, std::string &target,
+                               std::string &error) {
+  struct stat sb;
+  target = path;
+  if (lstat(path.c_str(), &sb) != 0) {
+    if (errno == ENOENT)
+      return NNRT_OK;
+    error = format("cannot write '%s': %s", path.c_str(), std::strerror(errno));
+    return NNRT_ERR_IO;
+  }
+  if (S_ISLNK(sb.st_mode)) {
+    char *real = realpath(path.c_str(), nullptr);
+    if (!real) {
+      error = format("cannot write '%s': it is a symbolic link to a missing file",
+                     path.c_str());
+      return NNRT_ERR_IO;
+    }
+    target = real;
+    std::free(real);
+    if (stat(target.c_str(), &sb) != 0) {
+      error = format("cannot write '%s': %s", path.c_str(), std::strerror(errno));
+      return NNRT_ERR_IO;
+    }
+  }
+  if (!S_ISREG(sb.st_mode)) {
+    error = format("cannot write '%s': it is %s, not a regular file (refusing to replace it)",
+                   path.c_str(), fileKind(sb.st_mode));
+    return NNRT_ERR_IO;
+  }
+  return NNRT_OK;
+}
+
+/// Removes `<path>.tmp.<pid>` files whose writer is no longer alive (see
+/// nnrt_remove_stale_temporaries).
+static nnrt_status removeStale(const std::string &path, int32_t &removed, std::string &error) {
+  removed = 0;
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (dir.empty())
+    dir = "/";
+  if (base.empty())
+    return NNRT_OK;
+  DIR *d = opendir(dir.c_str());
+  if (!d) {
+    error = format("cannot list '%s': %s", dir.c_str(), std::strerror(errno));
+    return NNRT_ERR_IO;
+  }
+  std::string prefix = base + ".tmp.";
+  while (const dirent *ent = readdir(d)) {
+    const char *name = ent->d_name;
+    if (std::strncmp(name, prefix.c_str(), prefix.size()) != 0)
+      continue;
+    const char *digits = name + prefix.size();
+    size_t len = std::strlen(digits);
+    if (len == 0 || len > 9 || std::strspn(digits, "0123456789") != len)
+      continue;
+    long pid = std::strtol(digits, nullptr, 10);
+    if (pid <= 0 || pid == long(getpid()))
+      continue;
+    // kill(pid, 0) fails with ESRCH only when no such process exists (EPERM: it lives).
+    if (kill(pid_t(pid), 0) == 0 || errno != ESRCH)
+      continue;
+    std::string file = dir + "/" + name;
+    struct stat sb;
+    if (lstat(file.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && unlink(file.c_str()) == 0)
+      ++removed;
+  }
+  closedir(d);
+  return NNRT_OK;
+}
+
 nnrt_status nnrt::writeFileAtomic(const std::string &path, const std::string &head,
-                                  const std::vector<std::pair<const void *, size_t>> &chunks,
-                                  std::string &error) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
+                                  const Chunks &chunks, std::string &error) {
+  std::string target;
+  if (nnrt_status s = writeTarget(path, target, error); s != NNRT_OK)
+    return s;
+  int32_t removed;
+  std::string ignored; // best effort: a missing directory fails below with its own message
+  removeStale(target, removed, ignored);
+  std::string tmp = target + ".tmp." + std::to_string(getpid());
   FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
     error = format("cannot create '%s': %s", tmp.c_str(), std::strerror(errno));
@@ -201,15 +388,16 @@ nnrt_status nnrt::writeFileAtomic(const std::string &path, const std::string &he
     error = format("cannot write '%s': %s", tmp.c_str(), std::strerror(saved));
     return NNRT_ERR_IO;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (std::rename(tmp.c_str(), target.c_str()) != 0) {
     saved = errno;
     std::remove(tmp.c_str());
-    error = format("cannot rename '%s' to '%s': %s", tmp.c_str(), path.c_str(),
+    error = format("cannot rename '%s' to '%s': %s", tmp.c_str(), target.c_str(),
                    std::strerror(saved));
     return NNRT_ERR_IO;
   }
   // Make the rename itself durable.
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  std::string dir =
+      target.find('/') == std::string::npos ? "." : target.substr(0, target.rfind('/'));
   if (dir.empty())
     dir = "/";
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -224,15 +412,21 @@ nnrt_status nnrt::writeFileAtomic(const std::string &path, const std::string &he
 // Model validation
 //===----------------------------------------------------------------------===//
 
-static bool validShape(const nnrt_shape &s, int32_t numSymbols, bool allowSymbols) {
+/// Why `s` is not a valid declared shape ("" when it is): rank in range, symbols known
+/// (and allowed), and the static dims within NNRT_MAX_ELEMENTS.
+static std::string shapeProblem(int32_t dtype, const nnrt_shape &s, int32_t numSymbols,
+                                bool allowSymbols) {
   if (s.rank < 0 || s.rank > NNRT_MAX_RANK)
-    return false;
+    return format("rank %d is outside [0, %d]", s.rank, NNRT_MAX_RANK);
   for (int32_t i = 0; i < s.rank; ++i) {
     int64_t d = s.dims[i];
-    if (d < 0 && (!allowSymbols || -(d + 1) >= numSymbols))
-      return false;
+    if (d < 0 && !allowSymbols)
+      return format("dim %d is symbolic (%lld), which is not allowed here", i, (long long)d);
+    if (d < 0 && -(d + 1) >= numSymbols)
+      return format("dim %d names symbol %lld, the model has %d", i, (long long)-(d + 1),
+                    numSymbols);
   }
-  return true;
+  return nonzeroProduct(s, true) >= 0 ? "" : tooLarge(dtype, s);
 }
 
 static bool validDtype(int32_t d) { return d == NNRT_F32 || d == NNRT_I32; }
@@ -293,13 +487,24 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
   const char *n = e.name ? e.name : "?";
   if (!e.name || e.num_slots < 0 || (e.num_slots && !e.slots) || e.num_buffers < 0)
     return format("entry '%s': bad slot table", n);
-  for (int32_t i = 0; i < e.num_inputs; ++i)
+  if (e.num_inputs < 0 || (e.num_inputs && !e.inputs) || e.num_outputs < 0 ||
+      (e.num_outputs && (!e.output_names || !e.output_slots)) || e.num_steps < 0 ||
+      (e.num_steps && !e.steps) || e.num_updates < 0 || (e.num_updates && !e.updates))
+    return format("entry '%s': bad table sizes", n);
+  for (int32_t i = 0; i < e.num_inputs; ++i) {
     if (e.inputs[i] < 0 || e.inputs[i] >= m->num_inputs)
       return format("entry '%s': input %d out of range", n, i);
+    for (int32_t j = 0; j < i; ++j)
+      if (e.inputs[j] == e.inputs[i])
+        return format("entry '%s': input %d appears twice", n, e.inputs[i]);
+  }
   for (int32_t s = 0; s < e.num_slots; ++s) {
     const nnrt_slot &sl = e.slots[s];
-    if (!validDtype(sl.dtype) || !validShape(sl.shape, m->num_symbols, true))
-      return format("entry '%s': slot %d has a bad dtype or shape", n, s);
+    if (!validDtype(sl.dtype))
+      return format("entry '%s': slot %d has a bad dtype", n, s);
+    if (std::string why = shapeProblem(sl.dtype, sl.shape, m->num_symbols, true);
+        !why.empty())
+      return format("entry '%s': slot %d: %s", n, s, why.c_str());
     bool ok = true;
     switch (sl.kind) {
     case NNRT_SLOT_INPUT: {
@@ -352,14 +557,27 @@ static std::string validateModel(const nnrt_model *m) {
                   NNRT_MODEL_ABI_VERSION);
   if (m->num_symbols < 0 || m->num_inputs < 0 || m->num_params < 0 || m->num_entries < 0)
     return "negative table size in model";
-  for (int32_t i = 0; i < m->num_inputs; ++i)
-    if (!m->inputs[i].name || !validDtype(m->inputs[i].dtype) ||
-        !validShape(m->inputs[i].shape, m->num_symbols, true))
+  if ((m->num_symbols && !m->symbols) || (m->num_inputs && !m->inputs) ||
+      (m->num_params && !m->params) || (m->num_entries && !m->entries))
+    return "NULL table in model";
+  for (int32_t i = 0; i < m->num_symbols; ++i)
+    if (!m->symbols[i])
+      return format("model symbol %d has no name", i);
+  for (int32_t i = 0; i < m->num_inputs; ++i) {
+    const nnrt_input &in = m->inputs[i];
+    if (!in.name || !validDtype(in.dtype))
       return format("model input %d is malformed", i);
-  for (int32_t i = 0; i < m->num_params; ++i)
-    if (!m->params[i].name || !validDtype(m->params[i].dtype) ||
-        !validShape(m->params[i].shape, 0, false))
-      return format("model param %d is malformed (params need static shapes)", i);
+    if (std::string why = shapeProblem(in.dtype, in.shape, m->num_symbols, true);
+        !why.empty())
+      return format("input '%s': %s", in.name, why.c_str());
+  }
+  for (int32_t i = 0; i < m->num_params; ++i) {
+    const nnrt_param &p = m->params[i];
+    if (!p.name || !validDtype(p.dtype))
+      return format("model param %d is malformed", i);
+    if (std::string why = shapeProblem(p.dtype, p.shape, 0, false); !why.empty())
+      return format("param '%s': %s", p.name, why.c_str());
+  }
   for (int32_t i = 0; i < m->num_entries; ++i) {
     std::string e = validateEntry(m, m->entries[i]);
     if (!e.empty())
@@ -396,7 +614,26 @@ const char *nnrt_status_string(nnrt_status status) {
   return "unknown status";
 }
 
-int64_t nnrt_shape_numel(const nnrt_shape *shape) { return numel(*shape); }
+int64_t nnrt_shape_numel(const nnrt_shape *shape) { return shape ? numel(*shape) : -1; }
+
+nnrt_status nnrt_model_validate(const nnrt_model *model, nnrt_error *err) {
+  if (!model)
+    return fail(err, NNRT_ERR_ARG, "model is NULL");
+  std::string bad = validateModel(model);
+  return bad.empty() ? NNRT_OK : fail(err, NNRT_ERR_FORMAT, "%s", bad.c_str());
+}
+
+nnrt_status nnrt_remove_stale_temporaries(const char *path, int32_t *removed,
+                                          nnrt_error *err) {
+  if (!path)
+    return fail(err, NNRT_ERR_ARG, "path is NULL");
+  int32_t n = 0;
+  std::string error;
+  nnrt_status s = removeStale(path, n, error);
+  if (removed)
+    *removed = n;
+  return s == NNRT_OK ? s : fail(err, s, "%s", error.c_str());
+}
 
 void nnrt_free(void *ptr) { std::free(ptr); }
 
@@ -415,9 +652,11 @@ nnrt_status nnrt_context_create(const nnrt_model *model, nnrt_context **out, nnr
   ctx->Model = model;
   ctx->Params.resize(model->num_params);
   for (int32_t i = 0; i < model->num_params; ++i) {
-    if (!ctx->Params[i].reserve(size_t(numel(model->params[i].shape)) * 4)) {
+    size_t bytes = size_t(numel(model->params[i].shape)) * 4; // validated: no overflow
+    if (!ctx->Params[i].reserve(bytes)) {
       delete ctx;
-      return fail(err, NNRT_ERR_OOM, "cannot allocate parameter '%s'", model->params[i].name);
+      return fail(err, NNRT_ERR_OOM, "cannot allocate %zu bytes for parameter '%s'", bytes,
+                  model->params[i].name);
     }
   }
   ctx->Entries.resize(model->num_entries);

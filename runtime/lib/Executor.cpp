@@ -209,7 +209,11 @@ static nnrt_status bindInputs(nnrt_context *ctx, const nnrt_entry &e, const nnrt
                     decl.name, d, m->symbols[-(want + 1)], (long long)got, (long long)sym);
       sym = got;
     }
-    if (!t.data && numel(t.shape) > 0)
+    int64_t count = numel(t.shape);
+    if (count < 0)
+      return fail(ctx, NNRT_ERR_SHAPE, "input '%s': %s", decl.name,
+                  tooLarge(t.dtype, t.shape).c_str());
+    if (!t.data && count > 0)
       return fail(ctx, NNRT_ERR_ARG, "input '%s': data is NULL", decl.name);
   }
   return NNRT_OK;
@@ -230,8 +234,18 @@ static nnrt_status sizeSlots(nnrt_context *ctx, EntryState &st) {
                     ctx->Model->symbols[k], s);
       shape.dims[d] = ctx->Symbols[k];
     }
+    int64_t count = numel(shape);
+    if (count < 0) {
+      std::string bound;
+      for (int32_t k = 0; k < ctx->Model->num_symbols; ++k)
+        if (ctx->Symbols[k] >= 0)
+          bound += format("%s%s = %lld", bound.empty() ? "" : ", ", ctx->Model->symbols[k],
+                          (long long)ctx->Symbols[k]);
+      return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': slot %d with %s: %s", e.name, s,
+                  bound.c_str(), tooLarge(e.slots[s].dtype, shape).c_str());
+    }
     st.Shapes[s] = shape;
-    st.Bytes[s] = size_t(numel(shape)) * 4;
+    st.Bytes[s] = size_t(count) * 4;
   }
   return NNRT_OK;
 }
@@ -247,7 +261,8 @@ size_t nnrt::layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t 
   size_t total = 0;
   for (int32_t b = 0; b < e.num_buffers; ++b) {
     offsets[b] = total;
-    total += bufferBytes[b];
+    if (__builtin_add_overflow(total, bufferBytes[b], &total))
+      return SIZE_MAX;
   }
   return total;
 }
@@ -259,6 +274,8 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
   const nnrt_entry &e = *st.Entry;
   size_t arenaBytes =
       layoutBuffers(e, st.Bytes.data(), st.BufferBytes.data(), st.BufferOffsets.data());
+  if (arenaBytes == SIZE_MAX)
+    return fail(ctx, NNRT_ERR_OOM, "entry '%s': the arena's size overflows", e.name);
   if (!ctx->Arena.reserve(arenaBytes))
     return fail(ctx, NNRT_ERR_OOM, "cannot allocate a %zu-byte arena", arenaBytes);
   auto *arena = static_cast<uint8_t *>(ctx->Arena.data());
@@ -461,16 +478,22 @@ nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
       continue;
     if (sl.index < 0 || sl.index >= entry->num_buffers)
       return NNRT_ERR_FORMAT;
-    size_t n = 4;
-    for (int32_t d = 0; d < sl.shape.rank; ++d)
-      n *= size_t(sl.shape.dims[d] < 0 ? symbol_value : sl.shape.dims[d]);
-    bytes[s] = n;
+    nnrt_shape shape = sl.shape;
+    for (int32_t d = 0; d < shape.rank && d < NNRT_MAX_RANK; ++d)
+      if (shape.dims[d] < 0)
+        shape.dims[d] = symbol_value;
+    int64_t count = numel(shape);
+    if (count < 0) // more than NNRT_MAX_ELEMENTS: the runtime would refuse this size
+      return NNRT_ERR_SHAPE;
+    bytes[s] = size_t(count) * 4;
     out->num_temps++;
-    out->unplanned_bytes += int64_t(alignUp(n));
+    out->unplanned_bytes += int64_t(alignUp(bytes[s])); // < 2^31 slots of < 2^33 bytes
   }
   out->num_buffers = entry->num_buffers;
-  out->arena_bytes =
-      int64_t(layoutBuffers(*entry, bytes.data(), bufferBytes.data(), offsets.data()));
+  size_t arena = layoutBuffers(*entry, bytes.data(), bufferBytes.data(), offsets.data());
+  if (arena > size_t(INT64_MAX))
+    return NNRT_ERR_SHAPE;
+  out->arena_bytes = int64_t(arena);
   return NNRT_OK;
 }
 

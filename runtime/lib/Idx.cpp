@@ -2,7 +2,8 @@
 //
 // IDX: big-endian magic 0x00000800 | type << 8 | ndims (type 0x08 = u8), ndims u32
 // big-endian dims, then the data. Images (ndims 3) become f32 x/255, labels (ndims 1)
-// become i32. Files may be gzip-compressed; all sizes are checked.
+// become i32. Files may be gzip-compressed; every size is checked, with overflow-checked
+// products, before anything is allocated.
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
@@ -12,44 +13,105 @@
 
 using namespace nnrt;
 
+/// Largest IDX file, compressed or decompressed (Fashion-MNIST's train images: 47 MB).
 static constexpr size_t kMaxIdxBytes = size_t(1) << 30;
 
 struct nnrt_dataset {
   int64_t Count = 0, Rows = 0, Cols = 0;
-  AlignedBuffer Images; // f32 [Count, Rows, Cols]
-  AlignedBuffer Labels; // i32 [Count]
+  std::string LabelsPath; // for messages about labels
+  AlignedBuffer Images;   // f32 [Count, Rows, Cols]
+  AlignedBuffer Labels;   // i32 [Count]
 };
 
 static uint32_t be32(const uint8_t *p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
 }
 
-/// Reads an IDX u8 file of rank `rank`; fills `dims` and leaves the payload in `bytes`
-/// from `offset` on.
-static nnrt_status readIdx(const std::string &path, uint32_t rank, std::vector<uint8_t> &bytes,
-                           std::vector<uint64_t> &dims, size_t &offset, nnrt_error *err) {
+/// Checks the IDX u8 file of rank `rank` in `bytes` (decompressed in place); fills `dims`
+/// and `offset`, the start of the payload.
+static nnrt_status parseIdx(const std::string &name, ByteArray &bytes, uint32_t rank,
+                            uint64_t *dims, size_t &offset, nnrt_error *err) {
   std::string msg;
-  nnrt_status s = readFileMaybeGz(path, bytes, kMaxIdxBytes, msg);
-  if (s != NNRT_OK)
+  if (nnrt_status s = gunzipInPlace(name, bytes, kMaxIdxBytes, msg); s != NNRT_OK)
     return fail(err, s, "%s", msg.c_str());
+  const uint8_t *p = bytes.data();
   uint32_t want = 0x00000800u | rank;
-  if (bytes.size() < 4 || be32(bytes.data()) != want)
+  if (bytes.size() < 4 || be32(p) != want)
     return fail(err, NNRT_ERR_FORMAT, "%s: bad IDX magic 0x%08x (expected 0x%08x)",
-                path.c_str(), bytes.size() < 4 ? 0u : be32(bytes.data()), want);
+                name.c_str(), bytes.size() < 4 ? 0u : be32(p), want);
   offset = 4 + 4 * size_t(rank);
   if (bytes.size() < offset)
-    return fail(err, NNRT_ERR_FORMAT, "%s: truncated IDX header", path.c_str());
+    return fail(err, NNRT_ERR_FORMAT, "%s: truncated IDX header", name.c_str());
+  // Every product of dims is bounded, the per-example one included: a file with no
+  // examples cannot declare 2^32 x 2^32 images.
   uint64_t n = 1;
-  dims.clear();
   for (uint32_t i = 0; i < rank; ++i) {
-    dims.push_back(be32(&bytes[4 + 4 * i]));
-    n *= dims.back(); // at most 2^32 per dim and 3 dims: checked against the size below
-    if (n > kMaxIdxBytes)
-      return fail(err, NNRT_ERR_FORMAT, "%s: IDX dims too large", path.c_str());
+    dims[i] = be32(p + 4 + 4 * i);
+    if (dims[i] > kMaxIdxBytes)
+      return fail(err, NNRT_ERR_FORMAT, "%s: IDX dim %u is %llu, more than the limit %zu",
+                  name.c_str(), i, (unsigned long long)dims[i], kMaxIdxBytes);
   }
+  uint64_t perExample = 1;
+  for (uint32_t i = 1; i < rank; ++i)
+    if (__builtin_mul_overflow(perExample, dims[i], &perExample) || perExample > kMaxIdxBytes)
+      return fail(err, NNRT_ERR_FORMAT, "%s: IDX example of more than %zu bytes",
+                  name.c_str(), kMaxIdxBytes);
+  if (__builtin_mul_overflow(dims[0], perExample, &n) || n > kMaxIdxBytes)
+    return fail(err, NNRT_ERR_FORMAT, "%s: IDX dims need more than %zu bytes", name.c_str(),
+                kMaxIdxBytes);
   if (bytes.size() - offset != n)
     return fail(err, NNRT_ERR_FORMAT, "%s: IDX payload has %zu bytes, dims need %llu",
-                path.c_str(), bytes.size() - offset, (unsigned long long)n);
+                name.c_str(), bytes.size() - offset, (unsigned long long)n);
+  return NNRT_OK;
+}
+
+nnrt_status nnrt::loadIdxPair(const std::string &imagesName, ByteArray &img,
+                              const std::string &labelsName, ByteArray &lab,
+                              nnrt_dataset **out, nnrt_error *err) {
+  *out = nullptr;
+  uint64_t imgDims[3] = {}, labDims[1] = {};
+  size_t imgOff, labOff;
+  nnrt_status s;
+  if ((s = parseIdx(imagesName, img, 3, imgDims, imgOff, err)) != NNRT_OK ||
+      (s = parseIdx(labelsName, lab, 1, labDims, labOff, err)) != NNRT_OK)
+    return s;
+  if (imgDims[0] != labDims[0])
+    return fail(err, NNRT_ERR_FORMAT, "%s has %llu images but %s has %llu labels",
+                imagesName.c_str(), (unsigned long long)imgDims[0], labelsName.c_str(),
+                (unsigned long long)labDims[0]);
+  auto *ds = new (std::nothrow) nnrt_dataset;
+  if (!ds)
+    return fail(err, NNRT_ERR_OOM, "cannot allocate the dataset");
+  ds->Count = int64_t(imgDims[0]); // each dim <= 2^30 (parseIdx)
+  ds->Rows = int64_t(imgDims[1]);
+  ds->Cols = int64_t(imgDims[2]);
+  ds->LabelsPath = labelsName;
+  size_t pixels = img.size() - imgOff; // <= 2^30: 4 * pixels cannot overflow
+  if (!ds->Images.reserve(pixels * 4) || !ds->Labels.reserve(size_t(ds->Count) * 4)) {
+    delete ds;
+    return fail(err, NNRT_ERR_OOM, "cannot allocate %zu bytes for the dataset of %s",
+                pixels * 4 + size_t(labDims[0]) * 4, imagesName.c_str());
+  }
+  auto *px = static_cast<float *>(ds->Images.data());
+  for (size_t i = 0; i < pixels; ++i)
+    px[i] = float(img.data()[imgOff + i]) / 255.0f;
+  auto *lb = static_cast<int32_t *>(ds->Labels.data());
+  for (int64_t i = 0; i < ds->Count; ++i)
+    lb[i] = lab.data()[labOff + i];
+  *out = ds;
+  return NNRT_OK;
+}
+
+/// Checks every label against [0, classes); `why` (may be NULL) says where the class count
+/// comes from.
+static nnrt_status checkLabels(const nnrt_dataset *ds, int32_t classes, const char *why,
+                               nnrt_error *err) {
+  auto *lb = static_cast<const int32_t *>(ds->Labels.data());
+  for (int64_t i = 0; i < ds->Count; ++i)
+    if (lb[i] < 0 || lb[i] >= classes)
+      return fail(err, NNRT_ERR_FORMAT, "%s: label %d at index %lld is outside [0, %d)%s%s%s",
+                  ds->LabelsPath.c_str(), lb[i], (long long)i, classes, why ? " (" : "",
+                  why ? why : "", why ? ")" : "");
   return NNRT_OK;
 }
 
@@ -60,37 +122,20 @@ nnrt_status nnrt_dataset_load_idx(const char *images_path, const char *labels_pa
   if (!images_path || !labels_path || !out)
     return fail(err, NNRT_ERR_ARG, "NULL argument");
   *out = nullptr;
-  std::vector<uint8_t> img, lab;
-  std::vector<uint64_t> imgDims, labDims;
-  size_t imgOff, labOff;
+  ByteArray img, lab;
+  std::string msg;
   nnrt_status s;
-  if ((s = readIdx(images_path, 3, img, imgDims, imgOff, err)) != NNRT_OK ||
-      (s = readIdx(labels_path, 1, lab, labDims, labOff, err)) != NNRT_OK)
-    return s;
-  if (imgDims[0] != labDims[0])
-    return fail(err, NNRT_ERR_FORMAT, "%s has %llu images but %s has %llu labels", images_path,
-                (unsigned long long)imgDims[0], labels_path, (unsigned long long)labDims[0]);
-  auto *ds = new nnrt_dataset;
-  ds->Count = int64_t(imgDims[0]);
-  ds->Rows = int64_t(imgDims[1]);
-  ds->Cols = int64_t(imgDims[2]);
-  size_t pixels = img.size() - imgOff;
-  if (!ds->Images.reserve(pixels * 4) || !ds->Labels.reserve(size_t(ds->Count) * 4)) {
-    delete ds;
-    return fail(err, NNRT_ERR_OOM, "cannot allocate the dataset");
-  }
-  auto *px = static_cast<float *>(ds->Images.data());
-  for (size_t i = 0; i < pixels; ++i)
-    px[i] = float(img[imgOff + i]) / 255.0f;
-  auto *lb = static_cast<int32_t *>(ds->Labels.data());
-  for (int64_t i = 0; i < ds->Count; ++i)
-    lb[i] = lab[labOff + i];
-  *out = ds;
-  return NNRT_OK;
+  if ((s = readFile(images_path, img, kMaxIdxBytes, msg)) != NNRT_OK ||
+      (s = readFile(labels_path, lab, kMaxIdxBytes, msg)) != NNRT_OK)
+    return fail(err, s, "%s", msg.c_str());
+  return loadIdxPair(images_path, img, labels_path, lab, out, err);
 }
 
 nnrt_status nnrt_dataset_load_fashion_mnist(const char *dir, const char *split,
                                             nnrt_dataset **out, nnrt_error *err) {
+  if (!out)
+    return fail(err, NNRT_ERR_ARG, "NULL argument");
+  *out = nullptr;
   std::string d = dir ? dir : NNRT_FASHION_MNIST_DIR;
   std::string sp = split ? split : "";
   if (sp != "train" && sp != "t10k")
@@ -102,8 +147,24 @@ nnrt_status nnrt_dataset_load_fashion_mnist(const char *dir, const char *split,
       return base + ".gz";
     return base;
   };
-  return nnrt_dataset_load_idx(pick("images-idx3-ubyte").c_str(),
-                               pick("labels-idx1-ubyte").c_str(), out, err);
+  nnrt_dataset *ds = nullptr;
+  nnrt_status s = nnrt_dataset_load_idx(pick("images-idx3-ubyte").c_str(),
+                                        pick("labels-idx1-ubyte").c_str(), &ds, err);
+  if (s == NNRT_OK &&
+      (s = checkLabels(ds, NNRT_FASHION_MNIST_CLASSES, "fashion_mnist has 10 classes", err)) !=
+          NNRT_OK) {
+    nnrt_dataset_destroy(ds);
+    return s;
+  }
+  *out = ds;
+  return s;
+}
+
+nnrt_status nnrt_dataset_check_labels(const nnrt_dataset *ds, int32_t classes,
+                                      nnrt_error *err) {
+  if (!ds)
+    return fail(err, NNRT_ERR_ARG, "dataset is NULL");
+  return checkLabels(ds, classes, nullptr, err);
 }
 
 void nnrt_dataset_destroy(nnrt_dataset *ds) { delete ds; }
@@ -126,7 +187,6 @@ nnrt_tensor nnrt_dataset_labels(const nnrt_dataset *ds) {
   t.dtype = NNRT_I32;
   t.shape.rank = 1;
   t.shape.dims[0] = ds->Count;
-  t.shape.dims[1] = 0;
   t.data = ds->Labels.data();
   return t;
 }

@@ -25,8 +25,12 @@ namespace nnrt {
 
 constexpr size_t kAlign = 64;
 
-/// Rounds `n` up to a multiple of kAlign.
+/// Rounds `n` up to a multiple of kAlign (n is at most a tensor's bytes, far below
+/// SIZE_MAX - kAlign).
 inline size_t alignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+/// Bytes of the largest tensor (NNRT_MAX_ELEMENTS 4-byte elements).
+constexpr uint64_t kMaxTensorBytes = uint64_t(NNRT_MAX_ELEMENTS) * 4;
 
 /// Counts one allocation in the process-wide counter behind `nnrt_allocation_count`
 /// (libnnrt's own buffers and every `halide_malloc`).
@@ -34,9 +38,31 @@ void countAllocation();
 
 /// Lays out the TEMP buffers of `e` (nnrt/model.h, ABI v2): `bufferBytes[b]` = the
 /// largest of buffer b's slots rounded up to kAlign, `offsets[b]` = prefix sums (both
-/// sized e.num_buffers by the caller). Returns the arena size.
+/// sized e.num_buffers by the caller). Returns the arena size, or SIZE_MAX when the sum
+/// overflows.
 size_t layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t *bufferBytes,
                      size_t *offsets);
+
+/// A malloc-backed byte array: growth that fails returns false instead of throwing
+/// (libnnrt is built without exceptions, where std::vector would abort).
+class ByteArray {
+public:
+  ByteArray() = default;
+  ByteArray(const ByteArray &) = delete;
+  ByteArray &operator=(const ByteArray &) = delete;
+  ~ByteArray();
+  /// Appends `n` bytes; false when memory runs out (the contents are then unchanged).
+  bool append(const void *bytes, size_t n);
+  void clear() { Size = 0; }
+  /// Exchanges the contents of two arrays.
+  void swap(ByteArray &o);
+  const uint8_t *data() const { return Data; }
+  size_t size() const { return Size; }
+
+private:
+  uint8_t *Data = nullptr;
+  size_t Size = 0, Capacity = 0;
+};
 
 /// A 64-byte aligned, grow-only byte buffer.
 class AlignedBuffer {
@@ -105,22 +131,65 @@ nnrt_status fail(nnrt_context *ctx, nnrt_status status, const char *fmt, ...)
 nnrt_status fail(nnrt_error *err, nnrt_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/// The element count of a concrete shape, or -1 when a dim is negative, the rank is out
+/// of range or the count exceeds NNRT_MAX_ELEMENTS (computed with overflow checks).
 int64_t numel(const nnrt_shape &shape);
+/// "f32[2147483648, 4] has more elements than 2147483647, the runtime's limit per tensor
+/// (NNRT_MAX_ELEMENTS)": the message for a shape numel() refuses.
+std::string tooLarge(int32_t dtype, const nnrt_shape &shape);
+/// Multiplies element counts: false when the product exceeds NNRT_MAX_ELEMENTS.
+bool mulElements(int64_t a, int64_t b, int64_t &out);
 /// "f32[2, 3]" with symbols printed by name when `model` is given.
 std::string shapeString(const nnrt_shape &shape, const nnrt_model *model = nullptr);
 const char *dtypeName(int32_t dtype);
 
-/// Reads a whole file, transparently gunzipping it (zlib's gzread reads plain files too).
-/// Stops with an error past `maxBytes`.
-nnrt_status readFileMaybeGz(const std::string &path, std::vector<uint8_t> &out,
-                            size_t maxBytes, std::string &error);
-/// Reads a whole plain file.
-nnrt_status readFile(const std::string &path, std::vector<uint8_t> &out, size_t maxBytes,
+/// Reads a whole plain file; an error past `maxBytes`.
+nnrt_status readFile(const std::string &path, ByteArray &out, size_t maxBytes,
                      std::string &error);
-/// Writes `bytes` to `path.tmp.<pid>`, fsyncs and renames it over `path`.
+/// When `bytes` starts with the gzip magic, replaces it by its decompressed contents (every
+/// member of a multi-member file; an error past `maxBytes` or on trailing garbage);
+/// otherwise leaves it as it is. `name` is for messages.
+nnrt_status gunzipInPlace(const std::string &name, ByteArray &bytes, size_t maxBytes,
+                          std::string &error);
+/// A file's contents as parts written in order (a header, then tensors' bytes).
+using Chunks = std::vector<std::pair<const void *, size_t>>;
+/// Writes `head` and `chunks` to `path.tmp.<pid>`, fsyncs it and renames it over `path`.
+/// `path` must be a regular file or absent (a symbolic link to a regular file is written
+/// through); temporaries of dead writers beside it are removed first.
 nnrt_status writeFileAtomic(const std::string &path, const std::string &head,
-                            const std::vector<std::pair<const void *, size_t>> &chunks,
-                            std::string &error);
+                            const Chunks &chunks, std::string &error);
+
+//===----------------------------------------------------------------------===//
+// In-memory readers: the file-based C API reads a file and calls these; the fuzzers in
+// fuzz/ call them directly.
+//===----------------------------------------------------------------------===//
+
+/// Parses a whole .npy file; `out->data` is allocated (release with nnrt_free).
+nnrt_status parseNpy(const std::string &name, const uint8_t *bytes, size_t size,
+                     nnrt_tensor *out, nnrt_error *err);
+/// The header of the .npy file `nnrt_npy_write` writes for `t` (the data follows it).
+nnrt_status npyHeader(const nnrt_tensor &t, std::string &head, nnrt_error *err);
+
+/// Builds a dataset from the bytes of an IDX image file and an IDX label file (each
+/// gzip-compressed or plain; both consumed). Names are for messages.
+nnrt_status loadIdxPair(const std::string &imagesName, ByteArray &images,
+                        const std::string &labelsName, ByteArray &labels, nnrt_dataset **out,
+                        nnrt_error *err);
+
+/// Random access to the bytes of a safetensors file.
+class ByteSource {
+public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  /// Reads `n` bytes at `offset` into `dst`; false when that fails.
+  virtual bool read(uint64_t offset, void *dst, size_t n) = 0;
+};
+/// Loads every model parameter of `ctx` from a safetensors file (see
+/// nnrt_load_safetensors); `name` is for messages.
+nnrt_status loadSafetensors(nnrt_context *ctx, const char *name, ByteSource &src);
+/// The safetensors file of the context's parameters: the header (length and JSON) and
+/// the parameters' bytes.
+void safetensorsImage(nnrt_context *ctx, std::string &head, Chunks &chunks);
 
 } // namespace nnrt
 

@@ -21,6 +21,9 @@ const JsonValue *JsonValue::get(const std::string &key) const {
 namespace {
 
 constexpr int kMaxDepth = 64;
+/// Values in one document: bounds the parser's memory (about 120 bytes per value) for a
+/// header of any size (safetensors allows 100 MB).
+constexpr size_t kMaxValues = size_t(1) << 20;
 
 class JsonParser {
 public:
@@ -40,6 +43,7 @@ public:
 
 private:
   const char *P, *Begin, *End;
+  size_t Values = 0;
 
   bool error(const char *msg) {
     char buf[128];
@@ -81,6 +85,8 @@ private:
   bool parseValue(JsonValue &v, int depth) {
     if (depth > kMaxDepth)
       return error("nesting too deep");
+    if (++Values > kMaxValues)
+      return error("more than 1048576 values");
     if (P == End)
       return error("unexpected end of input");
     switch (*P) {
@@ -191,6 +197,36 @@ private:
     }
   }
 
+  /// Appends the UTF-8 sequence at P (RFC 3629: no overlong forms, no surrogates, at most
+  /// U+10FFFF) to `s` and moves past it; false if it is not one.
+  bool utf8Sequence(std::string &s) {
+    auto byte = [&](size_t i) { return (unsigned char)P[i]; };
+    unsigned char c = byte(0);
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      lo = c == 0xE0 ? 0xA0 : 0x80;
+      hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      lo = c == 0xF0 ? 0x90 : 0x80;
+      hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+      return false;
+    }
+    if (size_t(End - P) < n || byte(1) < lo || byte(1) > hi)
+      return false;
+    for (size_t i = 2; i < n; ++i)
+      if (byte(i) < 0x80 || byte(i) > 0xBF)
+        return false;
+    s.append(P, n);
+    P += n;
+    return true;
+  }
+
   /// string := '"' (unescaped | '\' ["\/bfnrt] | '\u' hex4)* '"'
   bool parseString(std::string &s) {
     ++P;
@@ -202,6 +238,12 @@ private:
         return true;
       if (c < 0x20)
         return error("control character in string");
+      if (c >= 0x80) {
+        --P;
+        if (!utf8Sequence(s))
+          return error("invalid UTF-8 in string");
+        continue;
+      }
       if (c != '\\') {
         s += char(c);
         continue;

@@ -139,16 +139,11 @@ private:
 
 } // namespace
 
-extern "C" nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_error *err) {
-  if (!path || !out)
-    return fail(err, NNRT_ERR_ARG, "path or out is NULL");
+nnrt_status nnrt::parseNpy(const std::string &name, const uint8_t *bytes, size_t size,
+                           nnrt_tensor *out, nnrt_error *err) {
+  const char *path = name.c_str();
   out->data = nullptr;
-  std::vector<uint8_t> bytes;
-  std::string msg;
-  nnrt_status s = readFile(path, bytes, kMaxNpyBytes, msg);
-  if (s != NNRT_OK)
-    return fail(err, s, "%s", msg.c_str());
-  if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
+  if (size < 10 || std::memcmp(bytes, "\x93NUMPY", 6) != 0)
     return fail(err, NNRT_ERR_FORMAT, "%s: not a .npy file (bad magic)", path);
   uint8_t major = bytes[6];
   size_t headerLen, headerStart;
@@ -156,7 +151,7 @@ extern "C" nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_er
     headerLen = bytes[8] | (size_t(bytes[9]) << 8);
     headerStart = 10;
   } else if (major == 2) {
-    if (bytes.size() < 12)
+    if (size < 12)
       return fail(err, NNRT_ERR_FORMAT, "%s: truncated header", path);
     headerLen = bytes[8] | (size_t(bytes[9]) << 8) | (size_t(bytes[10]) << 16) |
                 (size_t(bytes[11]) << 24);
@@ -165,9 +160,9 @@ extern "C" nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_er
     return fail(err, NNRT_ERR_FORMAT, "%s: unsupported .npy version %d.%d (need 1.0 or 2.0)",
                 path, major, bytes[7]);
   }
-  if (headerLen > bytes.size() - headerStart)
+  if (headerLen > size - headerStart)
     return fail(err, NNRT_ERR_FORMAT, "%s: header length %zu exceeds the file (%zu bytes)",
-                path, headerLen, bytes.size());
+                path, headerLen, size);
   std::string header(reinterpret_cast<const char *>(&bytes[headerStart]), headerLen);
   NpyHeaderParser parser(header);
   if (!parser.parse())
@@ -187,47 +182,67 @@ extern "C" nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_er
                 parser.Shape.size(), NNRT_MAX_RANK);
   nnrt_shape shape{};
   shape.rank = int32_t(parser.Shape.size());
-  uint64_t n = 1;
-  for (size_t i = 0; i < parser.Shape.size(); ++i) {
+  for (size_t i = 0; i < parser.Shape.size(); ++i)
     shape.dims[i] = parser.Shape[i];
-    if (__builtin_mul_overflow(n, uint64_t(parser.Shape[i]), &n) || n > kMaxNpyBytes)
-      return fail(err, NNRT_ERR_FORMAT, "%s: shape too large", path);
-  }
+  int64_t n = numel(shape);
+  if (n < 0)
+    return fail(err, NNRT_ERR_FORMAT, "%s: %s", path, tooLarge(dtype, shape).c_str());
   size_t dataStart = headerStart + headerLen, dataBytes = size_t(n) * 4;
-  if (bytes.size() - dataStart != dataBytes)
+  if (size - dataStart != dataBytes)
     return fail(err, NNRT_ERR_FORMAT, "%s: data section has %zu bytes, shape %s needs %zu",
-                path, bytes.size() - dataStart, shapeString(shape).c_str(), dataBytes);
+                path, size - dataStart, shapeString(shape).c_str(), dataBytes);
   void *data = std::aligned_alloc(kAlign, alignUp(dataBytes ? dataBytes : 1));
   if (!data)
     return fail(err, NNRT_ERR_OOM, "%s: cannot allocate %zu bytes", path, dataBytes);
-  std::memcpy(data, bytes.data() + dataStart, dataBytes);
+  std::memcpy(data, bytes + dataStart, dataBytes);
   out->dtype = dtype;
   out->shape = shape;
   out->data = data;
   return NNRT_OK;
 }
 
-extern "C" nnrt_status nnrt_npy_write(const char *path, const nnrt_tensor *t, nnrt_error *err) {
-  if (!path || !t || (t->dtype != NNRT_F32 && t->dtype != NNRT_I32) || t->shape.rank < 0 ||
-      t->shape.rank > NNRT_MAX_RANK)
+nnrt_status nnrt::npyHeader(const nnrt_tensor &t, std::string &head, nnrt_error *err) {
+  if ((t.dtype != NNRT_F32 && t.dtype != NNRT_I32) || numel(t.shape) < 0 ||
+      (numel(t.shape) > 0 && !t.data))
     return fail(err, NNRT_ERR_ARG, "bad tensor for .npy output");
   std::string dict = format("{'descr': '%s', 'fortran_order': False, 'shape': (",
-                            t->dtype == NNRT_F32 ? "<f4" : "<i4");
-  for (int32_t i = 0; i < t->shape.rank; ++i)
-    dict += std::to_string(t->shape.dims[i]) + (t->shape.rank == 1 || i + 1 < t->shape.rank
-                                                    ? ","
-                                                    : "");
+                            t.dtype == NNRT_F32 ? "<f4" : "<i4");
+  for (int32_t i = 0; i < t.shape.rank; ++i)
+    dict += std::to_string(t.shape.dims[i]) + (t.shape.rank == 1 || i + 1 < t.shape.rank
+                                                   ? ","
+                                                   : "");
   dict += "), }";
   // Total header (10 bytes + dict + padding + '\n') is a multiple of 64.
   while ((10 + dict.size() + 1) % 64)
     dict += ' ';
   dict += '\n';
-  std::string head = "\x93NUMPY";
+  head = "\x93NUMPY";
   head += char(1);
   head += char(0);
   head += char(dict.size() & 0xFF);
   head += char(dict.size() >> 8);
   head += dict;
+  return NNRT_OK;
+}
+
+extern "C" nnrt_status nnrt_npy_read(const char *path, nnrt_tensor *out, nnrt_error *err) {
+  if (!path || !out)
+    return fail(err, NNRT_ERR_ARG, "path or out is NULL");
+  out->data = nullptr;
+  ByteArray bytes;
+  std::string msg;
+  nnrt_status s = readFile(path, bytes, kMaxNpyBytes, msg);
+  if (s != NNRT_OK)
+    return fail(err, s, "%s", msg.c_str());
+  return parseNpy(path, bytes.data(), bytes.size(), out, err);
+}
+
+extern "C" nnrt_status nnrt_npy_write(const char *path, const nnrt_tensor *t, nnrt_error *err) {
+  if (!path || !t)
+    return fail(err, NNRT_ERR_ARG, "bad tensor for .npy output");
+  std::string head;
+  if (nnrt_status s = npyHeader(*t, head, err); s != NNRT_OK)
+    return s;
   std::string msg;
   size_t bytes = size_t(numel(t->shape)) * 4;
   nnrt_status s = writeFileAtomic(path, head, {{t->data, bytes}}, msg);

@@ -10,6 +10,7 @@
 #include "Internal.h"
 #include "Json.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -32,7 +33,36 @@ struct TensorInfo {
   std::vector<uint64_t> Shape;
   uint64_t Begin = 0, End = 0;
 };
+
+/// A safetensors file on disk.
+class FileSource : public ByteSource {
+public:
+  FileSource(FILE *f, uint64_t size) : F(f), Size(size) {}
+  uint64_t size() const override { return Size; }
+  bool read(uint64_t offset, void *dst, size_t n) override {
+    return offset <= uint64_t(INT64_MAX) && fseeko(F, off_t(offset), SEEK_SET) == 0 &&
+           std::fread(dst, 1, n, F) == n;
+  }
+
+private:
+  FILE *F;
+  uint64_t Size;
+};
 } // namespace
+
+/// Bytes per element of a safetensors dtype, or 0 for one this reader does not know.
+static uint64_t dtypeBytes(const std::string &d) {
+  static const struct {
+    const char *Name;
+    uint64_t Bytes;
+  } kinds[] = {{"BOOL", 1}, {"U8", 1},   {"I8", 1},   {"F8_E5M2", 1}, {"F8_E4M3", 1},
+               {"I16", 2},  {"U16", 2},  {"F16", 2},  {"BF16", 2},    {"I32", 4},
+               {"U32", 4},  {"F32", 4},  {"F64", 8},  {"I64", 8},     {"U64", 8}};
+  for (auto &k : kinds)
+    if (d == k.Name)
+      return k.Bytes;
+  return 0;
+}
 
 /// Checks one tensor entry of the header and records it.
 static std::string parseTensor(const std::string &name, const JsonValue &v, uint64_t dataSize,
@@ -65,6 +95,50 @@ static std::string parseTensor(const std::string &name, const JsonValue &v, uint
     return format("tensor '%s': data_offsets [%llu, %llu] outside the %llu-byte data section",
                   name.c_str(), (unsigned long long)info.Begin, (unsigned long long)info.End,
                   (unsigned long long)dataSize);
+  // Every tensor of a known dtype spans exactly its shape's bytes, as the format requires.
+  uint64_t bytes = dtypeBytes(info.Dtype);
+  if (!bytes)
+    return "";
+  for (uint64_t d : info.Shape)
+    if (__builtin_mul_overflow(bytes, d, &bytes))
+      return format("tensor '%s': its shape's size overflows 64 bits", name.c_str());
+  if (info.End - info.Begin != bytes)
+    return format("tensor '%s': data_offsets [%llu, %llu] span %llu bytes, its %s shape needs "
+                  "%llu", name.c_str(), (unsigned long long)info.Begin,
+                  (unsigned long long)info.End, (unsigned long long)(info.End - info.Begin),
+                  info.Dtype.c_str(), (unsigned long long)bytes);
+  return "";
+}
+
+/// Checks that the tensors tile the data section: sorted by offset, each starts where the
+/// previous one ends, the first at 0 and the last at the end (the format forbids
+/// overlapping tensors and bytes that belong to none, which would hide data).
+static std::string checkTiling(const std::map<std::string, TensorInfo> &tensors,
+                               uint64_t dataSize) {
+  std::vector<std::pair<const std::string *, const TensorInfo *>> order;
+  for (auto &t : tensors)
+    order.emplace_back(&t.first, &t.second);
+  std::sort(order.begin(), order.end(), [](auto &a, auto &b) {
+    return a.second->Begin != b.second->Begin ? a.second->Begin < b.second->Begin
+                                              : a.second->End < b.second->End;
+  });
+  uint64_t next = 0;
+  const std::string *prev = nullptr;
+  for (auto &[name, t] : order) {
+    if (t->Begin < next)
+      return format("tensors '%s' and '%s' overlap: bytes [%llu, %llu) belong to both",
+                    prev->c_str(), name->c_str(), (unsigned long long)t->Begin,
+                    (unsigned long long)std::min(next, t->End));
+    if (t->Begin > next)
+      return format("bytes [%llu, %llu) of the data section belong to no tensor (before "
+                    "tensor '%s')", (unsigned long long)next, (unsigned long long)t->Begin,
+                    name->c_str());
+    next = t->End;
+    prev = name;
+  }
+  if (next != dataSize)
+    return format("bytes [%llu, %llu) at the end of the data section belong to no tensor",
+                  (unsigned long long)next, (unsigned long long)dataSize);
   return "";
 }
 
@@ -85,7 +159,7 @@ static nnrt_status checkAgainstParam(nnrt_context *ctx, const char *path, const 
     return fail(ctx, NNRT_ERR_SHAPE, "%s: tensor '%s' has shape %s, the model expects %s", path,
                 p.name, got.c_str(), shapeString(p.shape).c_str());
   }
-  uint64_t bytes = uint64_t(numel(p.shape)) * 4;
+  uint64_t bytes = uint64_t(numel(p.shape)) * 4; // the model is validated
   if (t.End - t.Begin != bytes)
     return fail(ctx, NNRT_ERR_FORMAT, "%s: tensor '%s' spans %llu bytes, its shape needs %llu",
                 path, p.name, (unsigned long long)(t.End - t.Begin),
@@ -93,22 +167,10 @@ static nnrt_status checkAgainstParam(nnrt_context *ctx, const char *path, const 
   return NNRT_OK;
 }
 
-extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path) {
-  if (!ctx || !path)
-    return NNRT_ERR_ARG;
-  FILE *f = std::fopen(path, "rb");
-  if (!f)
-    return fail(ctx, NNRT_ERR_IO, "cannot open '%s': %s", path, std::strerror(errno));
-  struct FileCloser {
-    FILE *F;
-    ~FileCloser() { std::fclose(F); }
-  } closer{f};
-  struct stat sb;
-  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
-    return fail(ctx, NNRT_ERR_IO, "'%s' is not a regular file", path);
-  uint64_t fileSize = uint64_t(sb.st_size);
+nnrt_status nnrt::loadSafetensors(nnrt_context *ctx, const char *path, ByteSource &src) {
+  uint64_t fileSize = src.size();
   uint8_t lenBytes[8];
-  if (fileSize < 8 || std::fread(lenBytes, 1, 8, f) != 8)
+  if (fileSize < 8 || !src.read(0, lenBytes, 8))
     return fail(ctx, NNRT_ERR_FORMAT, "%s: truncated: %llu bytes, no header length", path,
                 (unsigned long long)fileSize);
   uint64_t headerLen = 0;
@@ -121,7 +183,7 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
     return fail(ctx, NNRT_ERR_FORMAT, "%s: header length %llu exceeds the %llu-byte limit",
                 path, (unsigned long long)headerLen, (unsigned long long)kMaxHeader);
   std::string header(headerLen, '\0');
-  if (std::fread(&header[0], 1, headerLen, f) != headerLen)
+  if (!src.read(8, &header[0], headerLen))
     return fail(ctx, NNRT_ERR_IO, "%s: cannot read the header", path);
   uint64_t dataSize = fileSize - 8 - headerLen;
 
@@ -137,9 +199,13 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
     if (m.first == "__metadata__") {
       if (m.second.K != JsonValue::Object)
         return fail(ctx, NNRT_ERR_FORMAT, "%s: '__metadata__' must be an object", path);
-      for (auto &kv : m.second.Members)
-        if (kv.second.K == JsonValue::String && !isReservedKey(kv.first))
+      for (auto &kv : m.second.Members) {
+        if (kv.second.K != JsonValue::String)
+          return fail(ctx, NNRT_ERR_FORMAT, "%s: '__metadata__' value of '%s' is not a string",
+                      path, kv.first.c_str());
+        if (!isReservedKey(kv.first))
           metadata.emplace_back(kv.first, kv.second.Str);
+      }
       continue;
     }
     TensorInfo info;
@@ -148,6 +214,9 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
       return fail(ctx, NNRT_ERR_FORMAT, "%s: %s", path, err.c_str());
     tensors[m.first] = std::move(info);
   }
+  err = checkTiling(tensors, dataSize);
+  if (!err.empty())
+    return fail(ctx, NNRT_ERR_FORMAT, "%s: %s", path, err.c_str());
   const nnrt_model *model = ctx->Model;
   std::vector<const TensorInfo *> sources(model->num_params);
   for (int32_t i = 0; i < model->num_params; ++i) {
@@ -175,17 +244,31 @@ extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path
     }
     const TensorInfo &t = *sources[i];
     size_t bytes = size_t(t.End - t.Begin);
-    if (std::fseek(f, long(8 + headerLen + t.Begin), SEEK_SET) != 0 ||
-        std::fread(ctx->Params[i].data(), 1, bytes, f) != bytes)
+    if (bytes && !src.read(8 + headerLen + t.Begin, ctx->Params[i].data(), bytes))
       return fail(ctx, NNRT_ERR_IO, "%s: cannot read tensor '%s'", path, model->params[i].name);
   }
   ctx->Metadata = std::move(metadata);
   return NNRT_OK;
 }
 
-extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path) {
+extern "C" nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path) {
   if (!ctx || !path)
     return NNRT_ERR_ARG;
+  FILE *f = std::fopen(path, "rb");
+  if (!f)
+    return fail(ctx, NNRT_ERR_IO, "cannot open '%s': %s", path, std::strerror(errno));
+  struct FileCloser {
+    FILE *F;
+    ~FileCloser() { std::fclose(F); }
+  } closer{f};
+  struct stat sb;
+  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+    return fail(ctx, NNRT_ERR_IO, "'%s' is not a regular file", path);
+  FileSource src(f, uint64_t(sb.st_size));
+  return loadSafetensors(ctx, path, src);
+}
+
+void nnrt::safetensorsImage(nnrt_context *ctx, std::string &head, Chunks &chunks) {
   const nnrt_model *model = ctx->Model;
   std::string json = "{\"__metadata__\":{\"format\":\"nnrt\",\"model\":";
   appendJsonString(json, model->name ? model->name : "");
@@ -196,11 +279,11 @@ extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path
     appendJsonString(json, kv.second);
   }
   json += "}";
-  std::vector<std::pair<const void *, size_t>> chunks;
+  chunks.clear();
   uint64_t offset = 0;
   for (int32_t i = 0; i < model->num_params; ++i) {
     const nnrt_param &p = model->params[i];
-    uint64_t bytes = uint64_t(numel(p.shape)) * 4;
+    uint64_t bytes = uint64_t(numel(p.shape)) * 4; // the model is validated
     json += ",";
     appendJsonString(json, p.name);
     json += format(":{\"dtype\":\"%s\",\"shape\":[", stDtype(p.dtype));
@@ -215,12 +298,19 @@ extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path
   // Pad with spaces so the data section starts 8-byte aligned (as the reference does).
   while (json.size() % 8)
     json += ' ';
-  std::string head(8, '\0');
+  head.assign(8, '\0');
   uint64_t n = json.size();
   for (int i = 0; i < 8; ++i)
     head[i] = char((n >> (8 * i)) & 0xFF);
   head += json;
-  std::string err;
+}
+
+extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path) {
+  if (!ctx || !path)
+    return NNRT_ERR_ARG;
+  std::string head, err;
+  Chunks chunks;
+  safetensorsImage(ctx, head, chunks);
   nnrt_status s = writeFileAtomic(path, head, chunks, err);
   if (s != NNRT_OK)
     return fail(ctx, s, "%s", err.c_str());

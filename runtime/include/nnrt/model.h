@@ -24,6 +24,12 @@ extern "C" {
  * Version 3: nnrt_train_config has the learning-rate schedule. */
 #define NNRT_MODEL_ABI_VERSION 3
 #define NNRT_MAX_RANK 8
+/* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
+ * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
+ * The runtime checks every shape it computes against it (with overflow-checked
+ * arithmetic) and reports a larger one as an error; the compiler uses the same limit for
+ * static shapes. */
+#define NNRT_MAX_ELEMENTS 2147483647LL
 
 typedef enum nnrt_dtype { NNRT_F32 = 0, NNRT_I32 = 1 } nnrt_dtype;
 

@@ -53,7 +53,9 @@ typedef struct nnrt_tensor {
   void *data;
 } nnrt_tensor;
 
-/* Number of elements of a concrete shape (1 for rank 0). */
+/* Number of elements of a concrete shape (1 for rank 0), or -1 when a dim is negative
+ * (symbolic), the rank is out of range, or the count exceeds NNRT_MAX_ELEMENTS (the
+ * product is computed with overflow checks, so it is never wrong). */
 int64_t nnrt_shape_numel(const nnrt_shape *shape);
 
 /* Releases memory the library handed to the caller (e.g. `nnrt_npy_read` data). */
@@ -62,6 +64,11 @@ void nnrt_free(void *ptr);
 /* ---- Context ------------------------------------------------------------------------ */
 
 typedef struct nnrt_context nnrt_context;
+
+/* Checks the model's tables as `nnrt_context_create` does, without allocating: ABI
+ * version, dtypes, ranks, indices, the memory plan, and every static shape within
+ * NNRT_MAX_ELEMENTS. */
+nnrt_status nnrt_model_validate(const nnrt_model *model, nnrt_error *err);
 
 /* Creates a context for `model`: validates the model's tables and allocates every
  * parameter (64-byte aligned, zero-filled). Parameters are not initialized: call
@@ -94,8 +101,19 @@ nnrt_status nnrt_load_safetensors(nnrt_context *ctx, const char *path);
 
 /* Saves every parameter (trainable and state) atomically: writes `path.tmp.<pid>`,
  * fsyncs it, then renames it over `path`. The header's `__metadata__` holds
- * "format": "nnrt", "model": the model's name, and the context's metadata. */
+ * "format": "nnrt", "model": the model's name, and the context's metadata. `path` must be
+ * a regular file or not exist (a symbolic link to a regular file is written through);
+ * anything else (a directory, a device node, a FIFO) is refused with NNRT_ERR_IO.
+ * Temporaries of earlier writers that died before their rename are removed first (see
+ * `nnrt_remove_stale_temporaries`). */
 nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path);
+
+/* Removes the files `<path>.tmp.<pid>` beside `path` that writers killed during a save
+ * left behind: those whose <pid> names no live process (writers are assumed to share this
+ * machine's PID namespace). Temporaries of live processes are kept. Writes the number
+ * removed to `*removed` when it is not NULL. */
+nnrt_status nnrt_remove_stale_temporaries(const char *path, int32_t *removed,
+                                          nnrt_error *err);
 
 /* Checkpoint metadata: string pairs that `nnrt_save_safetensors` writes and
  * `nnrt_load_safetensors` replaces with the file's string-valued `__metadata__` entries
@@ -175,17 +193,26 @@ typedef struct nnrt_dataset nnrt_dataset;
 
 #define NNRT_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
+/* Fashion-MNIST's classes: its labels are in [0, 10). */
+#define NNRT_FASHION_MNIST_CLASSES 10
+
 /* Loads an IDX image file (magic 0x00000803, u8 [N, rows, cols]) and an IDX label file
  * (magic 0x00000801, u8 [N]), gzip-compressed or plain. Images become f32 in [0, 1]
- * (x / 255), labels i32. Both files are untrusted and fully validated. */
+ * (x / 255), labels i32 in [0, 255]. Both files are untrusted and fully validated. */
 nnrt_status nnrt_dataset_load_idx(const char *images_path, const char *labels_path,
                                   nnrt_dataset **out, nnrt_error *err);
 
 /* Loads split `split` ("train" or "t10k") from `dir` (NULL: NNRT_FASHION_MNIST_DIR):
  * `<dir>/<split>-images-idx3-ubyte.gz` and `<dir>/<split>-labels-idx1-ubyte.gz`
- * (falls back to the names without `.gz`). */
+ * (falls back to the names without `.gz`). Every label must be in
+ * [0, NNRT_FASHION_MNIST_CLASSES) (see `nnrt_dataset_check_labels`). */
 nnrt_status nnrt_dataset_load_fashion_mnist(const char *dir, const char *split,
                                             nnrt_dataset **out, nnrt_error *err);
+
+/* Checks that every label of `ds` is in [0, classes): NNRT_ERR_FORMAT naming the label
+ * file, the index and the value of the first one that is not. */
+nnrt_status nnrt_dataset_check_labels(const nnrt_dataset *ds, int32_t classes,
+                                      nnrt_error *err);
 void nnrt_dataset_destroy(nnrt_dataset *ds);
 
 int64_t nnrt_dataset_size(const nnrt_dataset *ds);
