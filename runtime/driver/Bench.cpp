@@ -1,8 +1,9 @@
 //===- Bench.cpp - `bench`: per-entry and per-kernel timings --------------===//
 //
 // Runs every entry (or one, with --entry) on random inputs: every symbol is bound to
-// --batch, f32 inputs are U(0, 1), i32 inputs are labels in 0..9. Profiling is switched
-// on in the context so each kernel is timed separately.
+// --batch, f32 inputs are U(0, 1), i32 inputs are labels in [0, classes) (the static class
+// axis of infer's first output, else 10). Profiling is switched on in the context so each
+// kernel is timed separately.
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
@@ -22,42 +23,62 @@ static double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/// Random inputs for `entry` with every symbol bound to `batch`.
-static void makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
-                       std::mt19937_64 &rng, std::vector<std::vector<float>> &storage,
-                       std::vector<nnrt_tensor> &inputs) {
-  storage.assign(e->num_inputs, {});
+/// Random inputs for `entry` with every symbol bound to `batch`: f32 inputs U(0, 1), i32
+/// inputs class indices in [0, classes). Prints the error and returns false when an input
+/// would be larger than the runtime's limit or cannot be allocated.
+static bool makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
+                       int64_t classes, std::mt19937_64 &rng,
+                       std::vector<HeapArray<float>> &storage, std::vector<nnrt_tensor> &inputs) {
+  storage.clear();
+  storage.resize(e->num_inputs);
   inputs.assign(e->num_inputs, nnrt_tensor{});
   std::uniform_real_distribution<float> u01(0.0f, 1.0f);
-  std::uniform_int_distribution<int32_t> label(0, 9);
+  std::uniform_int_distribution<int64_t> label(0, classes - 1);
   for (int32_t i = 0; i < e->num_inputs; ++i) {
     const nnrt_input &decl = m->inputs[e->inputs[i]];
     nnrt_tensor &t = inputs[i];
     t.dtype = decl.dtype;
     t.shape = decl.shape;
-    for (int32_t d = 0; d < t.shape.rank; ++d)
+    std::string dims;
+    for (int32_t d = 0; d < t.shape.rank; ++d) {
       if (t.shape.dims[d] < 0)
         t.shape.dims[d] = batch;
+      dims += (d ? ", " : "") + std::to_string(t.shape.dims[d]);
+    }
     int64_t n = nnrt_shape_numel(&t.shape);
-    storage[i].resize(size_t(n)); // 4 bytes per element for both dtypes
+    if (n < 0) {
+      error("input '%s' would be %s[%s] at batch %lld: more than %lld elements, the runtime's "
+            "limit per tensor (NNRT_MAX_ELEMENTS)", decl.name,
+            decl.dtype == NNRT_F32 ? "f32" : "i32", dims.c_str(), (long long)batch,
+            NNRT_MAX_ELEMENTS);
+      return false;
+    }
+    std::string what = "input '" + std::string(decl.name) + "'";
+    if (!storage[i].allocate(size_t(n), what.c_str())) // 4 bytes per element for both dtypes
+      return false;
     if (decl.dtype == NNRT_F32) {
-      for (auto &x : storage[i])
-        x = u01(rng);
+      for (int64_t k = 0; k < n; ++k)
+        storage[i][k] = u01(rng);
     } else {
       auto *p = reinterpret_cast<int32_t *>(storage[i].data());
       for (int64_t k = 0; k < n; ++k)
-        p[k] = label(rng);
+        p[k] = int32_t(label(rng));
     }
     t.data = storage[i].data();
   }
+  return true;
 }
 
 static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, long long iters,
                        long long warmup, std::mt19937_64 &rng, bool countAllocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
-  std::vector<std::vector<float>> storage;
+  std::vector<HeapArray<float>> storage;
   std::vector<nnrt_tensor> inputs;
-  makeInputs(m, e, batch, rng, storage, inputs);
+  std::string output;
+  int64_t classes = modelClasses(m, output);
+  if (!makeInputs(m, e, batch, classes > 0 ? classes : NNRT_FASHION_MNIST_CLASSES, rng, storage,
+                  inputs))
+    return false;
   std::vector<nnrt_tensor> outputs(e->num_outputs);
   std::vector<double> totals;
   std::vector<std::vector<double>> perStep(e->num_steps);

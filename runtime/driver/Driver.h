@@ -9,6 +9,7 @@
 
 #include "nnrt/nnrt.h"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,7 @@ public:
   /// Parses the last value of `name` as an integer in [lo, hi]; prints an error if bad.
   bool getInt(const std::string &name, long long def, long long lo, long long hi,
               long long &out) const;
+  /// Parses the last value of `name` as a finite number; prints an error if bad.
   bool getFloat(const std::string &name, double def, double &out) const;
 
 private:
@@ -50,6 +52,41 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /// Prints a subcommand's usage and flags to stdout.
 void printUsage(const char *prog, const char *cmd, const char *synopsis,
                 const std::vector<FlagSpec> &specs);
+
+/// Prints `error: cannot allocate ... bytes for <what>` (the product may overflow size_t).
+void reportAllocationFailure(size_t count, size_t elementBytes, const char *what);
+
+/// A zero-filled heap array whose allocation failure is an error message, not an abort
+/// (the driver is built without exceptions, where std::vector's bad_alloc aborts). Sizes
+/// that depend on flags or files (batches, datasets, inputs) use it.
+template <typename T> class HeapArray {
+public:
+  HeapArray() = default;
+  HeapArray(const HeapArray &) = delete;
+  HeapArray &operator=(const HeapArray &) = delete;
+  HeapArray(HeapArray &&o) noexcept : Data(o.Data), Size(o.Size) {
+    o.Data = nullptr;
+    o.Size = 0;
+  }
+  ~HeapArray() { std::free(Data); }
+  /// Makes room for `n` zeroed elements; on failure prints `error: cannot allocate N bytes
+  /// for <what>` and returns false.
+  bool allocate(size_t n, const char *what) {
+    std::free(Data);
+    Data = static_cast<T *>(std::calloc(n ? n : 1, sizeof(T)));
+    Size = Data ? n : 0;
+    if (!Data)
+      reportAllocationFailure(n, sizeof(T), what);
+    return Data != nullptr;
+  }
+  T *data() const { return Data; }
+  size_t size() const { return Size; }
+  T &operator[](size_t i) const { return Data[i]; }
+
+private:
+  T *Data = nullptr;
+  size_t Size = 0;
+};
 
 /// An owning context handle.
 struct ContextHolder {
@@ -81,6 +118,18 @@ struct DataBinding {
   int32_t SeedInput = -1;   ///< an i32[] input named `seed`: fed the run's seed
   int64_t StaticBatch = -1; ///< dim 0 of the image input when static, else -1
 };
+
+/// The number of classes the model's `infer` entry scores: the static last dim of its
+/// first output when that is f32 (`logits: f32[B, 10]`), else -1. `output` receives the
+/// output's name.
+int64_t modelClasses(const nnrt_model *model, std::string &output);
+
+/// Checks the labels of a dataset against the model's classes (when the model has a static
+/// class axis): prints the error naming the file, index and value and returns false.
+bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);
+
+/// Finds the inputs the driver feeds by convention (DataBinding's first four fields).
+void findConventionalInputs(const nnrt_model *model, DataBinding &out);
 
 /// Checks that `entry` reads only inputs the dataset provides and that the image input
 /// holds rows*cols elements per example. Prints the error and returns false if not.

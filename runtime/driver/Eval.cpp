@@ -57,8 +57,8 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
     batch = bind.StaticBatch;
   const nnrt_input &imgDecl = m->inputs[bind.ImageInput];
   // Staging for a zero-padded last batch when the batch dim is static.
-  std::vector<float> padImages;
-  std::vector<int32_t> padLabels;
+  HeapArray<float> padImages;
+  HeapArray<int32_t> padLabels;
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
   correct = 0;
   total = 0;
@@ -68,8 +68,9 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
     float *img = static_cast<float *>(images.data) + start * perExample;
     int32_t *lab = static_cast<int32_t *>(labels.data) + start;
     if (rows != valid) {
-      padImages.assign(size_t(rows * perExample), 0.0f);
-      padLabels.assign(size_t(rows), 0);
+      if (!padImages.allocate(size_t(rows * perExample), "the padded last batch") ||
+          !padLabels.allocate(size_t(rows), "the padded last batch"))
+        return false;
       std::memcpy(padImages.data(), img, size_t(valid * perExample) * 4);
       std::memcpy(padLabels.data(), lab, size_t(valid) * 4);
       img = padImages.data();
@@ -134,8 +135,11 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
   } dsHolder{ds};
   nnrt_tensor images = nnrt_dataset_images(ds);
   DataBinding bind;
-  if (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], bind))
+  if (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], bind) ||
+      !checkDatasetLabels(m, ds))
     return 1;
+  if (nnrt_dataset_size(ds) == 0)
+    return error("the test split has no examples");
   ContextHolder ctx;
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
     return 1;

@@ -2,6 +2,7 @@
 #include "Driver.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -116,8 +117,8 @@ bool Flags::getFloat(const std::string &name, double def, double &out) const {
   std::string s = get(name);
   char *end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end || !(v == v)) {
-    error("'--%s %s': expected a number", name.c_str(), s.c_str());
+  if (s.empty() || *end || !std::isfinite(v)) {
+    error("'--%s %s': expected a finite number", name.c_str(), s.c_str());
     return false;
   }
   out = v;
@@ -152,9 +153,40 @@ bool nnrt::driver::loadOrInit(nnrt_context *ctx, const std::string &weights, lon
   return true;
 }
 
-bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
-                               int64_t cols, DataBinding &out) {
-  out = DataBinding();
+void nnrt::driver::reportAllocationFailure(size_t count, size_t elementBytes,
+                                           const char *what) {
+  size_t bytes;
+  if (__builtin_mul_overflow(count, elementBytes, &bytes))
+    error("cannot allocate %zu elements of %zu bytes for %s", count, elementBytes, what);
+  else
+    error("cannot allocate %zu bytes for %s", bytes, what);
+}
+
+int64_t nnrt::driver::modelClasses(const nnrt_model *model, std::string &output) {
+  const nnrt_entry *infer = nnrt_find_entry(model, "infer");
+  if (!infer || infer->num_outputs < 1)
+    return -1;
+  const nnrt_slot &slot = infer->slots[infer->output_slots[0]];
+  if (slot.dtype != NNRT_F32 || slot.shape.rank < 1 || slot.shape.dims[slot.shape.rank - 1] < 1)
+    return -1;
+  output = infer->output_names[0];
+  return slot.shape.dims[slot.shape.rank - 1];
+}
+
+bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds) {
+  std::string output;
+  int64_t classes = modelClasses(model, output);
+  if (classes < 0 || classes > INT32_MAX)
+    return true;
+  nnrt_error err;
+  if (nnrt_dataset_check_labels(ds, int32_t(classes), &err) == NNRT_OK)
+    return true;
+  error("%s (the model's output '%s' scores %lld classes)", err.message, output.c_str(),
+        (long long)classes);
+  return false;
+}
+
+void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &out) {
   for (int32_t i = 0; i < model->num_inputs; ++i) {
     const nnrt_input &in = model->inputs[i];
     bool scalar = in.shape.rank == 0;
@@ -167,6 +199,12 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
     else if (in.dtype == NNRT_I32 && out.LabelInput < 0)
       out.LabelInput = i;
   }
+}
+
+bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
+                               int64_t cols, DataBinding &out) {
+  out = DataBinding();
+  findConventionalInputs(model, out);
   if (out.ImageInput < 0) {
     error("model '%s' has no f32 input to take the images", model->name);
     return false;
@@ -176,6 +214,8 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
     error("input '%s' has no batch dim", img.name);
     return false;
   }
+  // Dims are validated (nnrt_model_validate) and dataset dims bounded (IDX reader), so
+  // these products cannot overflow.
   int64_t perExample = 1;
   for (int32_t d = 1; d < img.shape.rank; ++d) {
     if (img.shape.dims[d] < 0) {

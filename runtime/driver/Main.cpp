@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -86,6 +87,17 @@ static void printPlan(const nnrt_model *m, const nnrt_entry &e) {
   }
 }
 
+/// The positions of `e`'s inputs in declaration order: sorted by their index in the
+/// model's inputs, which follow the `input` lines of the .nn file.
+static std::vector<int32_t> declarationOrder(const nnrt_entry &e) {
+  std::vector<int32_t> order(e.num_inputs);
+  for (int32_t i = 0; i < e.num_inputs; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](int32_t a, int32_t b) { return e.inputs[a] < e.inputs[b]; });
+  return order;
+}
+
 int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char **argv) {
   std::vector<FlagSpec> specs = {
       {"batch", true, "value of every symbol for the memory figures (default: the "
@@ -97,8 +109,28 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
       status >= 0)
     return status;
   long long batch = -1;
-  if (flags.has("batch") && !flags.getInt("batch", 1, 0, 1ll << 40, batch))
+  if (flags.has("batch") && !flags.getInt("batch", 1, 0, NNRT_MAX_ELEMENTS, batch))
     return 1;
+  // The memory plan: the compiler's figures, or the runtime's layout at --batch (computed
+  // first, so that a batch too large for the runtime prints only the error).
+  std::vector<nnrt_memory_info> memory(m->num_entries);
+  for (int32_t e = 0; e < m->num_entries; ++e) {
+    const nnrt_entry &en = m->entries[e];
+    nnrt_memory_info &mem = memory[e];
+    if (batch >= 0) {
+      if (nnrt_entry_memory(m, &en, batch, &mem) != NNRT_OK)
+        return error("entry '%s': a temporary has more than %lld elements at --batch %lld, "
+                     "the runtime's limit per tensor (NNRT_MAX_ELEMENTS)", en.name,
+                     NNRT_MAX_ELEMENTS, batch);
+      continue;
+    }
+    mem.num_temps = 0;
+    for (int32_t s = 0; s < en.num_slots; ++s)
+      mem.num_temps += en.slots[s].kind == NNRT_SLOT_TEMP;
+    mem.num_buffers = en.num_buffers;
+    mem.arena_bytes = en.arena_bytes_at_default;
+    mem.unplanned_bytes = en.unplanned_bytes_at_default;
+  }
   std::printf("model: %s\n", m->name ? m->name : "");
   std::printf("source: %s\n", m->source ? m->source : "");
   std::printf("inputs:\n");
@@ -109,7 +141,7 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
   long long total = 0, trainable = 0;
   for (int32_t i = 0; i < m->num_params; ++i) {
     const nnrt_param &p = m->params[i];
-    long long n = nnrt_shape_numel(&p.shape);
+    long long n = nnrt_shape_numel(&p.shape); // the model is validated: never -1
     total += n;
     trainable += p.trainable ? n : 0;
     std::printf("  %s: %s%s count %lld%s\n", p.name, dtypeText(p.dtype),
@@ -119,8 +151,9 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
   for (int32_t e = 0; e < m->num_entries; ++e) {
     const nnrt_entry &en = m->entries[e];
     std::printf("  %s(", en.name);
-    for (int32_t i = 0; i < en.num_inputs; ++i)
-      std::printf("%s%s", i ? ", " : "", m->inputs[en.inputs[i]].name);
+    std::vector<int32_t> order = declarationOrder(en);
+    for (size_t i = 0; i < order.size(); ++i)
+      std::printf("%s%s", i ? ", " : "", m->inputs[en.inputs[order[i]]].name);
     std::printf(") -> (");
     for (int32_t o = 0; o < en.num_outputs; ++o) {
       const nnrt_slot &s = en.slots[en.output_slots[o]];
@@ -138,24 +171,12 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
                 t.train_entry, t.data && *t.data ? t.data : "(none)", t.batch, t.epochs,
                 double(t.lr), schedule ? schedule : "(unknown)", t.seed);
   }
-  // The memory plan: the compiler's figures, or the runtime's layout at --batch.
   std::printf("memory (temporaries arena%s):\n",
               batch < 0 ? ", planned by nnc" : ", laid out by libnnrt");
   for (int32_t e = 0; e < m->num_entries; ++e) {
     const nnrt_entry &en = m->entries[e];
-    nnrt_memory_info mem;
+    const nnrt_memory_info &mem = memory[e];
     long long at = batch >= 0 ? batch : en.default_batch;
-    if (batch >= 0) {
-      if (nnrt_entry_memory(m, &en, batch, &mem) != NNRT_OK)
-        return error("entry '%s': malformed memory plan", en.name);
-    } else {
-      mem.num_temps = 0;
-      for (int32_t s = 0; s < en.num_slots; ++s)
-        mem.num_temps += en.slots[s].kind == NNRT_SLOT_TEMP;
-      mem.num_buffers = en.num_buffers;
-      mem.arena_bytes = en.arena_bytes_at_default;
-      mem.unplanned_bytes = en.unplanned_bytes_at_default;
-    }
     std::string where;
     for (int32_t k = 0; k < m->num_symbols; ++k)
       where += std::string(k ? ", " : " at ") + m->symbols[k] + "=" + std::to_string(at);
@@ -198,14 +219,101 @@ static void printTensor(const char *name, const nnrt_tensor &t) {
   std::printf("\n");
 }
 
+/// Whether model input `in` is one the driver feeds by convention when no file gives it:
+/// an f32[] named lr or an i32[] named seed.
+static bool fedByConvention(const nnrt_input &in) {
+  return in.shape.rank == 0 && ((!std::strcmp(in.name, "lr") && in.dtype == NNRT_F32) ||
+                                (!std::strcmp(in.name, "seed") && in.dtype == NNRT_I32));
+}
+
+/// Checks the class indices of a label file against the model's classes (`infer`'s static
+/// class axis): the first one outside [0, classes) is an error naming file and index.
+static bool checkLabelFile(const nnrt_model *m, const std::string &path, const nnrt_tensor &t) {
+  std::string output;
+  int64_t classes = modelClasses(m, output);
+  if (classes < 0 || t.dtype != NNRT_I32)
+    return true;
+  auto *p = static_cast<const int32_t *>(t.data);
+  for (int64_t i = 0, count = nnrt_shape_numel(&t.shape); i < count; ++i)
+    if (p[i] < 0 || p[i] >= classes) {
+      error("%s: label %d at index %lld is outside [0, %lld) (the model's output '%s' "
+            "scores %lld classes)", path.c_str(), p[i], (long long)i, (long long)classes,
+            output.c_str(), (long long)classes);
+      return false;
+    }
+  return true;
+}
+
+/// Reads the --input files of `entry` into `files` (one per entry input, null when not
+/// given). `NAME=FILE` feeds input NAME; plain files then fill the inputs no name gave, in
+/// declaration order (`info`'s order), skipping those fed by convention (lr, seed), which
+/// are taken by name only. The label input's values are checked against the classes.
+static bool bindInputFiles(const nnrt_model *m, const nnrt_entry *entry,
+                           const std::vector<std::string> &specs,
+                           std::vector<std::unique_ptr<NpyHolder>> &files) {
+  int32_t n = entry->num_inputs;
+  files.clear();
+  files.resize(n);
+  std::vector<std::string> paths(n), positional;
+  for (const std::string &spec : specs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos) {
+      positional.push_back(spec);
+      continue;
+    }
+    std::string name = spec.substr(0, eq);
+    int32_t pos = -1;
+    for (int32_t i = 0; i < n; ++i)
+      if (name == m->inputs[entry->inputs[i]].name)
+        pos = i;
+    if (pos < 0) {
+      error("entry '%s' has no input '%s'", entry->name, name.c_str());
+      return false;
+    }
+    if (!paths[pos].empty()) {
+      error("input '%s' given twice", name.c_str());
+      return false;
+    }
+    paths[pos] = spec.substr(eq + 1);
+  }
+  size_t next = 0;
+  for (int32_t pos : declarationOrder(*entry)) {
+    if (next == positional.size())
+      break;
+    if (paths[pos].empty() && !fedByConvention(m->inputs[entry->inputs[pos]]))
+      paths[pos] = positional[next++];
+  }
+  if (next < positional.size()) {
+    error("too many --input files: '%s' has no input left to feed (entry '%s' takes %d)",
+          positional[next].c_str(), entry->name, n);
+    return false;
+  }
+  DataBinding conv;
+  findConventionalInputs(m, conv);
+  for (int32_t i = 0; i < n; ++i) {
+    if (paths[i].empty())
+      continue;
+    files[i] = std::make_unique<NpyHolder>();
+    nnrt_error err;
+    if (nnrt_npy_read(paths[i].c_str(), &files[i]->T, &err) != NNRT_OK) {
+      error("%s", err.message);
+      return false;
+    }
+    if (entry->inputs[i] == conv.LabelInput && !checkLabelFile(m, paths[i], files[i]->T))
+      return false;
+  }
+  return true;
+}
+
 /// `predict` (entry infer, outputs to .npy) and `run` (any entry; print and/or save).
 int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, char **argv,
                              bool anyEntry) {
   const char *cmd = anyEntry ? "run" : "predict";
   std::vector<FlagSpec> specs = {
       {"weights", true, "safetensors file with the parameters"},
-      {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed ones fill the entry's "
-                      "inputs in order)"},
+      {"input", true, "NAME=FILE.npy or FILE.npy (repeat; unnamed files fill the inputs no "
+                      "name gave, in declaration order, as 'info' lists them; lr and seed "
+                      "only by name)"},
       {"output", true, "FILE.npy for the first output; others go to FILE.<name>.npy"},
       {"seed", true, "seed for parameter init when no --weights is given, and the value of "
                      "an i32[] input named seed"},
@@ -241,42 +349,17 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
     return 1;
   float lr = float(lrFlag);
   int32_t seed32 = seedInputValue(seed);
+  std::vector<std::unique_ptr<NpyHolder>> files;
   int32_t n = entry->num_inputs;
-  std::vector<std::unique_ptr<NpyHolder>> files(n);
-  for (const std::string &spec : flags.getAll("input")) {
-    size_t eq = spec.find('=');
-    int32_t pos = -1;
-    std::string path = spec;
-    if (eq != std::string::npos) {
-      std::string name = spec.substr(0, eq);
-      path = spec.substr(eq + 1);
-      for (int32_t i = 0; i < n; ++i)
-        if (name == m->inputs[entry->inputs[i]].name)
-          pos = i;
-      if (pos < 0)
-        return error("entry '%s' has no input '%s'", entry->name, name.c_str());
-    } else {
-      for (int32_t i = 0; i < n && pos < 0; ++i)
-        if (!files[i])
-          pos = i;
-      if (pos < 0)
-        return error("too many --input files: entry '%s' takes %d", entry->name, n);
-    }
-    if (files[pos])
-      return error("input '%s' given twice", m->inputs[entry->inputs[pos]].name);
-    files[pos] = std::make_unique<NpyHolder>();
-    nnrt_error err;
-    if (nnrt_npy_read(path.c_str(), &files[pos]->T, &err) != NNRT_OK)
-      return error("%s", err.message);
-  }
+  if (!bindInputFiles(m, entry, flags.getAll("input"), files))
+    return 1;
   std::vector<nnrt_tensor> inputs(n);
   for (int32_t i = 0; i < n; ++i) {
     const nnrt_input &in = m->inputs[entry->inputs[i]];
     // Inputs the driver knows by convention: f32[] `lr` and i32[] `seed`.
-    void *known = in.shape.rank != 0                                       ? nullptr
-                  : !std::strcmp(in.name, "lr") && in.dtype == NNRT_F32   ? (void *)&lr
-                  : !std::strcmp(in.name, "seed") && in.dtype == NNRT_I32 ? (void *)&seed32
-                                                                          : nullptr;
+    void *known = !fedByConvention(in)         ? nullptr
+                  : in.dtype == NNRT_F32       ? static_cast<void *>(&lr)
+                                               : static_cast<void *>(&seed32);
     if (!files[i] && known) {
       inputs[i].dtype = in.dtype;
       inputs[i].shape.rank = 0;
@@ -326,6 +409,11 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     printTopUsage(prog, stdout);
     return 0;
   }
+  // Every command relies on the tables being sound (indices in range, sizes within
+  // NNRT_MAX_ELEMENTS), `info` included.
+  nnrt_error err;
+  if (nnrt_model_validate(model, &err) != NNRT_OK)
+    return error("%s", err.message);
   int rest = argc - 2;
   char **restv = argv + 2;
   if (!std::strcmp(cmd, "info"))

@@ -11,6 +11,7 @@
 #include "../lib/SplitMix64.h"
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <chrono>
 #include <cstdlib>
@@ -22,6 +23,11 @@ using namespace nnrt::driver;
 
 namespace {
 
+/// "nan", "inf" or "-inf".
+const char *lossText(float v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
+
+/// Whether this run has warned about a non-finite loss (--allow-nonfinite warns once).
+bool warnedNonfinite = false;
 
 /// Set by SIGINT/SIGTERM: the run stops after the current step and saves (with --save).
 volatile std::sig_atomic_t Interrupted = 0;
@@ -48,7 +54,7 @@ struct InterruptHandler {
 /// The visiting order of an epoch: Fisher-Yates over 0..n-1 with
 /// splitmix64(seed * 1000003 + epoch), a function of (seed, epoch) only, so that a resumed
 /// run visits what the uninterrupted one would have.
-void shuffle(std::vector<int64_t> &order, uint64_t seed, int64_t epoch) {
+void shuffle(HeapArray<int64_t> &order, uint64_t seed, int64_t epoch) {
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
   nnrt::SplitMix64 rng(seed * 1000003ull + uint64_t(epoch));
@@ -62,6 +68,7 @@ struct Options {
   int32_t Schedule = NNRT_SCHEDULE_CONSTANT;
   bool Shuffle = true;
   bool CountAllocs = false;
+  bool AllowNonfinite = false; ///< go on when a step's loss is NaN or infinite
   std::string Data, Save, Resume;
 };
 
@@ -75,22 +82,34 @@ struct RunPlan {
   int64_t TotalSteps;    ///< epochs * StepsPerEpoch
 };
 
+/// Staging for one batch: the images and labels of its examples, gathered in visiting
+/// order. Sized for min(batch, examples per epoch) rows, so a --batch larger than the
+/// dataset costs only the dataset's size.
+struct Staging {
+  HeapArray<float> Images;
+  HeapArray<int32_t> Labels;
+};
+
+/// How an epoch ended.
+enum class EpochEnd { Done, Failed, NonFinite };
+
 /// One epoch, starting at batch `firstBatch` of its order; `totalSteps` counts steps
-/// across epochs (for the schedule, --steps and --log-every). Returns false after
-/// printing an error.
-static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
-                       const nnrt_dataset *ds, const Options &opt, const RunPlan &plan,
-                       int64_t epoch, int64_t firstBatch, int32_t lossIndex,
-                       std::vector<int64_t> &order, int64_t &totalSteps,
-                       AllocationCounter &allocs) {
+/// across epochs (for the schedule, --steps and --log-every). Failed: an error was
+/// printed. NonFinite: the loss of step `totalSteps` (1-based) was NaN or infinite, its
+/// value in `badLoss`, and --allow-nonfinite was not given.
+static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
+                           const nnrt_dataset *ds, const Options &opt, const RunPlan &plan,
+                           int64_t epoch, int64_t firstBatch, int32_t lossIndex,
+                           HeapArray<int64_t> &order, Staging &staging, int64_t &totalSteps,
+                           float &badLoss, AllocationCounter &allocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   int64_t batch = plan.Batch, end = plan.End;
   if (opt.Shuffle)
     shuffle(order, uint64_t(opt.Seed), epoch);
-  std::vector<float> img(size_t(batch * perExample));
-  std::vector<int32_t> lab(static_cast<size_t>(batch));
+  float *img = staging.Images.data();
+  int32_t *lab = staging.Labels.data();
   float lr = 0;
   int32_t seed = seedInputValue(opt.Seed); // dropout's stream
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
@@ -105,7 +124,7 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
     int64_t rows = std::min(batch, end - start);
     for (int64_t r = 0; r < rows; ++r) {
       int64_t ex = order[start + r];
-      std::memcpy(&img[r * perExample], static_cast<float *>(images.data) + ex * perExample,
+      std::memcpy(img + r * perExample, static_cast<float *>(images.data) + ex * perExample,
                   size_t(perExample) * 4);
       lab[r] = static_cast<int32_t *>(labels.data)[ex];
     }
@@ -117,11 +136,11 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
       if (in == bind.ImageInput) {
         t.shape = m->inputs[in].shape;
         t.shape.dims[0] = rows;
-        t.data = img.data();
+        t.data = img;
       } else if (in == bind.LabelInput) {
         t.shape.rank = 1;
         t.shape.dims[0] = rows;
-        t.data = lab.data();
+        t.data = lab;
       } else if (in == bind.SeedInput) {
         t.data = &seed; // rank 0
       } else {
@@ -131,8 +150,10 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
     uint64_t allocsBefore = nnrt_allocation_count();
     if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, outputs.data(),
                  entry->num_outputs) != NNRT_OK) {
+      if (tty)
+        std::fprintf(stderr, "\r\033[K");
       error("%s", nnrt_context_last_error(ctx));
-      return false;
+      return EpochEnd::Failed;
     }
     // --count-allocs: the first step is the warm-up (it sizes the arena and outputs).
     if (opt.CountAllocs) {
@@ -149,6 +170,19 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
     if (opt.LogEvery > 0 && totalSteps % opt.LogEvery == 0)
       std::printf("step %lld loss %.9g\n", (long long)totalSteps + 1, double(lossValue));
     ++totalSteps;
+    if (!std::isfinite(lossValue)) {
+      if (!opt.AllowNonfinite) {
+        if (tty)
+          std::fprintf(stderr, "\r\033[K");
+        badLoss = lossValue;
+        return EpochEnd::NonFinite;
+      }
+      if (!warnedNonfinite)
+        std::fprintf(stderr, "%swarning: the loss of step %lld is %s (--allow-nonfinite: "
+                     "training goes on)\n", tty ? "\r\033[K" : "", (long long)totalSteps,
+                     lossText(lossValue));
+      warnedNonfinite = true;
+    }
     auto now = std::chrono::steady_clock::now();
     if (tty && std::chrono::duration<double>(now - lastDraw).count() > 0.1) {
       lastDraw = now;
@@ -164,14 +198,14 @@ static bool trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBin
   if (tty)
     std::fprintf(stderr, "\r\033[K");
   if (steps == 0 && Interrupted)
-    return true; // interrupted between epochs: nothing to report
+    return EpochEnd::Done; // interrupted between epochs: nothing to report
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("epoch %lld/%lld: loss %.4f, %lld samples, %.0f samples/s", (long long)epoch + 1,
               opt.Epochs, steps ? lossSum / double(steps) : 0.0, (long long)seen,
               secs > 0 ? double(seen) / secs : 0.0);
   if (Interrupted)
     std::printf(" (interrupted)\n");
-  return true;
+  return EpochEnd::Done;
 }
 
 /// The steps a --resume checkpoint has done: its "step" metadata, 0 when it has none
@@ -210,6 +244,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       {"log-every", true, "print the loss of every N-th step (`step K loss X`)"},
       {"count-allocs", false, "count the allocations of every step after the first (libnnrt "
                               "and the kernels' halide_malloc) and print them at the end"},
+      {"allow-nonfinite", false, "go on when a step's loss is NaN or infinite (by default the "
+                                 "run stops, keeps the last checkpoint and exits 1)"},
       {"help", false, "print this help"}};
   Flags flags;
   if (int status =
@@ -239,6 +275,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                  schedule.c_str());
   opt.Shuffle = !flags.has("no-shuffle");
   opt.CountAllocs = flags.has("count-allocs");
+  opt.AllowNonfinite = flags.has("allow-nonfinite");
   opt.Data = flags.get("data");
   opt.Save = flags.get("save");
   opt.Resume = flags.get("resume");
@@ -257,17 +294,31 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   } trainHolder{train}, testHolder{nullptr};
   nnrt_tensor images = nnrt_dataset_images(train);
   DataBinding bind, inferBind;
-  if (!bindDataset(m, entry, images.shape.dims[1], images.shape.dims[2], bind))
+  if (!bindDataset(m, entry, images.shape.dims[1], images.shape.dims[2], bind) ||
+      !checkDatasetLabels(m, train))
     return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
   if (infer && (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], inferBind) ||
                 !openDataset(m, opt.Data, "t10k", &test)))
     return 1;
   testHolder.D = test;
+  if (test && !checkDatasetLabels(m, test))
+    return 1;
+  if (!opt.Resume.empty()) {
+    int32_t removed = 0;
+    nnrt_error err;
+    if (nnrt_remove_stale_temporaries(opt.Resume.c_str(), &removed, &err) == NNRT_OK &&
+        removed > 0)
+      std::fprintf(stderr, "note: removed %d stale temporary file%s of interrupted saves "
+                   "beside '%s'\n", removed, removed == 1 ? "" : "s", opt.Resume.c_str());
+  }
   ContextHolder ctx;
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed, /*noteInit=*/false))
     return 1;
-  std::vector<int64_t> order(size_t(std::min<int64_t>(opt.Limit, nnrt_dataset_size(train))));
+  HeapArray<int64_t> order;
+  if (!order.allocate(size_t(std::min<int64_t>(opt.Limit, nnrt_dataset_size(train))),
+                      "the visiting order"))
+    return 1;
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
   RunPlan plan;
@@ -279,6 +330,12 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   if (plan.StepsPerEpoch == 0)
     return error("no batch to train on: %lld training examples, batch %lld", (long long)n,
                  (long long)plan.Batch);
+  Staging staging;
+  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  size_t stagingRows = size_t(std::min(plan.Batch, plan.End));
+  if (!staging.Images.allocate(stagingRows * size_t(perExample), "a batch of images") ||
+      !staging.Labels.allocate(stagingRows, "a batch of labels"))
+    return 1;
   int64_t totalSteps = 0;
   if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
     return 1;
@@ -299,18 +356,36 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   AllocationCounter allocs;
   int64_t correct = -1, total = 0; // test accuracy after the last epoch
   bool saved = false;
+  int64_t savedStep = -1; // the step of the last checkpoint this run wrote
   auto save = [&] {
     saved = nnrt_context_set_metadata(ctx.Ctx, "step", std::to_string(totalSteps).c_str()) ==
                 NNRT_OK &&
             nnrt_save_safetensors(ctx.Ctx, opt.Save.c_str()) == NNRT_OK;
+    if (saved)
+      savedStep = totalSteps;
     return saved;
   };
   InterruptHandler interrupts;
+  warnedNonfinite = false;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
     int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
-    if (!trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch, lossIndex,
-                    order, totalSteps, allocs))
+    float badLoss = 0;
+    EpochEnd end = trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch,
+                              lossIndex, order, staging, totalSteps, badLoss, allocs);
+    if (end == EpochEnd::Failed)
       return 1;
+    if (end == EpochEnd::NonFinite) {
+      // The step's update is already in the parameters: save nothing, so the last
+      // checkpoint on disk is the last good one.
+      int64_t batchNo = (totalSteps - 1) % plan.StepsPerEpoch + 1;
+      std::string kept =
+          opt.Save.empty() ? ""
+          : savedStep >= 0 ? "; '" + opt.Save + "' keeps step " + std::to_string(savedStep)
+                           : "; '" + opt.Save + "' is left as it was";
+      return error("the loss of step %lld (epoch %lld, batch %lld) is %s: training stopped%s "
+                   "(--allow-nonfinite goes on)", (long long)totalSteps, (long long)epoch + 1,
+                   (long long)batchNo, lossText(badLoss), kept.c_str());
+    }
     if (Interrupted) {
       // The step in flight finished; with --save nothing of the run is lost.
       std::printf("interrupted after step %lld\n", (long long)totalSteps);
