@@ -102,6 +102,22 @@ int kCopyI32(void **args) {
   return 0;
 }
 
+/// out = a - b (same element count).
+int kSub(void **args) {
+  auto **b = reinterpret_cast<halide_buffer_t **>(args);
+  for (int i = 0; i < 3; ++i)
+    if (!isDense(b[i], halide_type_float))
+      return layoutError("sub: bad buffer layout\n");
+  int64_t n = count(b[2]);
+  if (count(b[0]) != n || count(b[1]) != n)
+    return layoutError("sub: element counts differ\n");
+  auto *x = reinterpret_cast<float *>(b[0]->host), *y = reinterpret_cast<float *>(b[1]->host),
+       *o = reinterpret_cast<float *>(b[2]->host);
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = x[i] - y[i];
+  return 0;
+}
+
 /// Reports an error the way a Halide pipeline does: through halide_error, then nonzero.
 int kFail(void **args) {
   halide_error(nullptr, "Input buffer x is accessed at 4, which is beyond the max (3) in "
@@ -220,6 +236,27 @@ const nnrt_step ChainSteps[] = {
     {"sum", kSum, 2, ChainArgs3},
 };
 
+// sub(y, x) -> diff = x - y: the entry lists its inputs in another order than the model
+// declares them (x before y), as a compiled entry may.
+const nnrt_slot SubSlots[] = {
+    {NNRT_SLOT_INPUT, 1, NNRT_F32, {2, {B, 4}}},
+    {NNRT_SLOT_INPUT, 0, NNRT_F32, {2, {B, 4}}},
+    {NNRT_SLOT_OUTPUT, 0, NNRT_F32, {2, {B, 4}}},
+};
+const int32_t SubInputs[] = {1, 0};
+const char *const SubOutputNames[] = {"diff"};
+const int32_t SubOutputSlots[] = {2};
+const int32_t SubArgs0[] = {1, 0, 2};
+const nnrt_step SubSteps[] = {{"sub", kSub, 3, SubArgs0}};
+
+// square(label): a temporary of [B, B] elements, which outgrows NNRT_MAX_ELEMENTS at a
+// batch whose input is small (sizing fails before any kernel runs).
+const nnrt_slot SquareSlots[] = {
+    {NNRT_SLOT_INPUT, 2, NNRT_I32, {1, {B}}},
+    {NNRT_SLOT_TEMP, 0, NNRT_I32, {2, {B, B}}},
+};
+const int32_t SquareInputs[] = {2};
+
 // The memory figures are at B = 1 (the model has no train batch).
 const nnrt_entry Entries[] = {
     {"add", 7, AddSlots, 2, AddInputs, 2, AddOutputNames, AddOutputSlots, 3, AddSteps, 0,
@@ -232,6 +269,10 @@ const nnrt_entry Entries[] = {
      64, 64},
     {"chain", 5, ChainSlots, 1, ChainInputs, 1, ChainOutputNames, ChainOutputSlots, 4,
      ChainSteps, 0, nullptr, 2, 1, 128, 192},
+    {"sub", 3, SubSlots, 2, SubInputs, 1, SubOutputNames, SubOutputSlots, 1, SubSteps, 0,
+     nullptr, 0, 1, 0, 0},
+    {"square", 2, SquareSlots, 1, SquareInputs, 0, nullptr, nullptr, 0, nullptr, 0, nullptr, 1,
+     1, 64, 64},
 };
 
 /// One SGD step of softmax cross-entropy for the linear classifier:
@@ -326,12 +367,35 @@ const nnrt_entry TinyEntries[] = {
      TrainSteps, 2, TrainUpdates, 2, 500, 31424, 31424},
 };
 
+// five: the tiny classifier's infer entry with 5 classes instead of 10.
+const nnrt_param FiveParams[] = {
+    {"w", NNRT_F32, {2, {784, 5}}, NNRT_INIT_GLOROT_UNIFORM, 0, 0, 1},
+    {"bias", NNRT_F32, {1, {5}}, NNRT_INIT_ZEROS, 0, 0, 1},
+};
+const nnrt_slot FiveSlots[] = {
+    {NNRT_SLOT_INPUT, 0, NNRT_F32, {3, {B, 28, 28}}},
+    {NNRT_SLOT_ALIAS, 0, NNRT_F32, {2, {B, 784}}},
+    {NNRT_SLOT_PARAM, 0, NNRT_F32, {2, {784, 5}}},
+    {NNRT_SLOT_PARAM, 1, NNRT_F32, {1, {5}}},
+    {NNRT_SLOT_OUTPUT, 0, NNRT_F32, {2, {B, 5}}},
+};
+const nnrt_entry FiveEntries[] = {
+    {"infer", 5, FiveSlots, 1, InferInputs, 1, InferOutputNames, InferOutputSlots, 1,
+     InferSteps, 0, nullptr, 0, 1, 0, 0},
+};
+
 } // namespace
 
 const nnrt_model SelftestModel = {
     NNRT_MODEL_ABI_VERSION, "selftest", "runtime/tools/SelftestModel.cpp", 1, Symbols,
-    3, Inputs, 7, Params, 5, Entries,
+    3, Inputs, 7, Params, 7, Entries,
     {"", 0, 0, 7, 0.0f, NNRT_SCHEDULE_CONSTANT, "", ""},
+};
+
+const nnrt_model FiveModel = {
+    NNRT_MODEL_ABI_VERSION, "five", "runtime/tools/SelftestModel.cpp", 1, Symbols,
+    3, TinyInputs, 2, FiveParams, 1, FiveEntries,
+    {"fashion_mnist", 0, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "", ""},
 };
 
 const nnrt_model TinyModel = {

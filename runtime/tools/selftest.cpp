@@ -162,6 +162,38 @@ int runBadInputs(const char *kind) {
   return 1;
 }
 
+/// Runs entry square (a temporary i32[B, B]) with a label input of `batch` zeros.
+int runSquare(int64_t batch) {
+  Ctx ctx(&SelftestModel);
+  std::vector<int32_t> label(static_cast<size_t>(batch));
+  nnrt_tensor in = tensor(NNRT_I32, {batch}, label.data());
+  nnrt_status s = nnrt_run(ctx.C, "square", &in, 1, nullptr, 0);
+  if (s != NNRT_OK) {
+    std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s),
+                 nnrt_context_last_error(ctx.C));
+    return 1;
+  }
+  std::printf("square: arena bytes %zu\n", nnrt_context_arena_bytes(ctx.C));
+  return 0;
+}
+
+/// nnrt_main on the selftest model with one table made too large for the runtime:
+/// `param` gives parameter w the shape [2^32, 2^32] (a product that wraps to 0 in 64
+/// bits), `stride` gives it [0, 2^20, 2^20] (no elements, but strides past 2^31).
+int runHuge(const std::string &kind, int argc, char **argv) {
+  std::vector<nnrt_param> params(SelftestModel.params,
+                                 SelftestModel.params + SelftestModel.num_params);
+  if (kind == "param")
+    params[1].shape = nnrt_shape{2, {int64_t(1) << 32, int64_t(1) << 32}};
+  else if (kind == "stride")
+    params[1].shape = nnrt_shape{3, {0, int64_t(1) << 20, int64_t(1) << 20}};
+  else
+    return fail(("unknown kind " + kind).c_str());
+  nnrt_model m = SelftestModel;
+  m.params = params.data();
+  return nnrt_main(&m, argc, argv);
+}
+
 int runStep(int times) {
   Ctx ctx(&SelftestModel);
   if (nnrt_params_init(ctx.C, 1) != NNRT_OK)
@@ -303,66 +335,120 @@ int runSchedule(const char *name, float lr, int64_t total) {
   return 0;
 }
 
-/// Writes a malformed safetensors file of the given kind.
+/// A tensor entry of a hand-made safetensors header.
+struct StEntry {
+  std::string Name, Dtype, Shape;
+  uint64_t Begin, End;
+};
+
+/// The selftest model's parameters, laid out contiguously (the "valid" file).
+std::vector<StEntry> validEntries() {
+  std::vector<StEntry> t = {{"b", "F32", "[2,2]", 0, 16},   {"w", "F32", "[3,5]", 0, 60},
+                            {"h", "F32", "[6,4]", 0, 96},   {"n", "F32", "[1000]", 0, 4000},
+                            {"u", "F32", "[1000]", 0, 4000}, {"steps", "I32", "[]", 0, 4},
+                            {"ones", "F32", "[3]", 0, 12}};
+  uint64_t offset = 0;
+  for (StEntry &e : t) {
+    uint64_t size = e.End;
+    e.Begin = offset;
+    e.End = offset + size;
+    offset += size;
+  }
+  return t;
+}
+
+/// The file for `entries` with `metadata` (a JSON object's members) and `dataBytes` zero
+/// bytes of data.
+std::string safetensorsFile(const std::vector<StEntry> &entries, const std::string &metadata,
+                            uint64_t dataBytes) {
+  std::string j = "{\"__metadata__\":{" + metadata + "}";
+  for (const StEntry &e : entries)
+    j += ",\"" + e.Name + "\":{\"dtype\":\"" + e.Dtype + "\",\"shape\":" + e.Shape +
+         ",\"data_offsets\":[" + std::to_string(e.Begin) + "," + std::to_string(e.End) + "]}";
+  j += "}";
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    s[i] = char((uint64_t(j.size()) >> (8 * i)) & 0xFF);
+  return s + j + std::string(dataBytes, '\0');
+}
+
+/// Writes a malformed safetensors file of the given kind (each differs from "valid" in
+/// one way).
 int makeBadSafetensors(const std::string &kind, const char *path) {
-  auto header = [](const std::string &json, uint64_t len) {
-    std::string s(8, '\0');
-    for (int i = 0; i < 8; ++i)
-      s[i] = char((len >> (8 * i)) & 0xFF);
-    return s + json;
+  std::vector<StEntry> t = validEntries();
+  auto find = [&](const char *name) -> StEntry & {
+    for (StEntry &e : t)
+      if (e.Name == name)
+        return e;
+    std::abort();
   };
-  // A valid header for every param but with one field changed per kind.
-  auto tensors = [](const std::string &wDtype, const std::string &wShape, uint64_t wEnd,
-                    bool withSteps) {
-    std::string j = "{\"__metadata__\":{\"format\":\"pt\"},";
-    j += "\"b\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},";
-    j += "\"w\":{\"dtype\":\"" + wDtype + "\",\"shape\":" + wShape +
-         ",\"data_offsets\":[16," + std::to_string(wEnd) + "]},";
-    j += "\"h\":{\"dtype\":\"F32\",\"shape\":[6,4],\"data_offsets\":[76,172]},";
-    j += "\"n\":{\"dtype\":\"F32\",\"shape\":[1000],\"data_offsets\":[172,4172]},";
-    j += "\"u\":{\"dtype\":\"F32\",\"shape\":[1000],\"data_offsets\":[4172,8172]},";
-    if (withSteps)
-      j += "\"steps\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[8172,8176]},";
-    j += "\"ones\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[8176,8188]}}";
-    return j;
+  // Moves tensor `name` and every later one by `delta` bytes.
+  auto shiftFrom = [&](const char *name, int64_t delta) {
+    bool after = false;
+    for (StEntry &e : t) {
+      after = after || e.Name == name;
+      if (after) {
+        e.Begin += delta;
+        e.End += delta;
+      }
+    }
   };
-  std::string data(8188, '\0'), file;
+  auto erase = [&](const char *name) {
+    StEntry gone = find(name);
+    shiftFrom(name, -int64_t(gone.End - gone.Begin));
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i].Name == name)
+        t.erase(t.begin() + i);
+  };
+  std::string meta = "\"format\":\"pt\"";
+  uint64_t data = 8188;
+  std::string file;
   if (kind == "truncated") {
-    file = "\x10\x00\x00";
+    file = std::string("\x10\x00\x00", 3);
   } else if (kind == "header-past-eof") {
-    file = header("{}", 1 << 20);
+    file = std::string("\x00\x00\x10\x00\x00\x00\x00\x00{}", 10); // length 1 MiB
   } else if (kind == "bad-json") {
     std::string j = "{\"b\": {\"dtype\": \"F32\", \"shape\": [2, 2,], \"data_offsets\": [0, 16]}}";
-    file = header(j, j.size()) + data;
-  } else if (kind == "offsets") {
-    std::string j = tensors("F32", "[3,5]", 76, true);
-    j.replace(j.find("[8176,8188]"), 11, "[8176,9000]");
-    file = header(j, j.size()) + data;
-  } else if (kind == "dtype") {
-    std::string j = tensors("I32", "[3,5]", 76, true);
-    file = header(j, j.size()) + data;
-  } else if (kind == "shape") {
-    std::string j = tensors("F32", "[5,3]", 76, true);
-    file = header(j, j.size()) + data;
-  } else if (kind == "size") {
-    std::string j = tensors("F32", "[3,5]", 72, true);
-    file = header(j, j.size()) + data;
-  } else if (kind == "missing") { // optimizer-like state 'steps' absent: loads as zero
-    std::string j = tensors("F32", "[3,5]", 76, false);
-    file = header(j, j.size()) + data;
-  } else if (kind == "missing-param") { // the trainable 'ones' absent: an error
-    std::string j = tensors("F32", "[3,5]", 76, true);
-    std::string ones = ",\"ones\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[8176,8188]}";
-    j.replace(j.find(ones), ones.size(), "");
-    file = header(j, j.size()) + data;
+    file = std::string(1, char(j.size())) + std::string(7, '\0') + j + std::string(16, '\0');
   } else if (kind == "not-object") {
     std::string j = "[1, 2, 3]";
-    file = header(j, j.size());
-  } else if (kind == "valid") {
-    std::string j = tensors("F32", "[3,5]", 76, true);
-    file = header(j, j.size()) + data;
+    file = std::string(1, char(j.size())) + std::string(7, '\0') + j;
   } else {
-    return fail(("unknown kind " + kind).c_str());
+    if (kind == "offsets") { // the last tensor ends past the data section
+      find("ones").End = 9000;
+    } else if (kind == "dtype") {
+      find("w").Dtype = "I32";
+    } else if (kind == "shape") {
+      find("w").Shape = "[5,3]";
+    } else if (kind == "size") { // w spans 56 bytes for [3, 5] F32
+      find("w").End -= 4;
+      shiftFrom("h", -4);
+      data -= 4;
+    } else if (kind == "extra-size") { // a tensor the model lacks, 2 bytes too short
+      t.push_back({"extra", "F16", "[3]", data, data + 4});
+      data += 4;
+    } else if (kind == "overlap") { // h starts 8 bytes inside w
+      find("h").Begin -= 8;
+      find("h").End -= 8;
+    } else if (kind == "gap") { // 4 bytes between w and h belong to no tensor
+      shiftFrom("h", 4);
+      data += 4;
+    } else if (kind == "trailing") { // 4 bytes after the last tensor
+      data += 4;
+    } else if (kind == "missing") { // the state 'steps' absent: loads as zero
+      erase("steps");
+      data -= 4;
+    } else if (kind == "missing-param") { // the trainable 'ones' absent: an error
+      erase("ones");
+      data -= 12;
+    } else if (kind == "metadata-number") {
+      meta += ",\"step\":70";
+    } else if (kind == "bad-utf8") { // an overlong encoding of '/'
+      meta += ",\"note\":\"\xC0\xAF\"";
+    } else if (kind != "valid") {
+      return fail(("unknown kind " + kind).c_str());
+    }
+    file = safetensorsFile(t, meta, data);
   }
   FILE *f = std::fopen(path, "wb");
   if (!f)
@@ -436,10 +522,13 @@ int idx(const char *dir) {
   return 0;
 }
 
-int idxFiles(const char *images, const char *labels) {
+/// Loads an IDX pair and, when `classes` >= 0, checks its labels against [0, classes).
+int idxFiles(const char *images, const char *labels, int32_t classes) {
   nnrt_dataset *ds;
   nnrt_error err;
   nnrt_status s = nnrt_dataset_load_idx(images, labels, &ds, &err);
+  if (s == NNRT_OK && classes >= 0 && (s = nnrt_dataset_check_labels(ds, classes, &err)) != NNRT_OK)
+    nnrt_dataset_destroy(ds);
   if (s != NNRT_OK) {
     std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), err.message);
     return 1;
@@ -493,6 +582,9 @@ void usage() {
       "usage: nnrt-selftest <command> [args]\n"
       "  main ARGS...            nnrt_main on the selftest model\n"
       "  tiny ARGS...            nnrt_main on the tiny 28x28 linear classifier\n"
+      "  five ARGS...            nnrt_main on its 5-class variant (infer only)\n"
+      "  huge param|stride ARGS...  nnrt_main with a parameter too large for the runtime\n"
+      "  run-square B            run entry square (a temporary i32[B, B])\n"
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
       "  bad-buffer range|overlap  a TEMP slot's buffer out of range, or shared unsoundly\n"
@@ -504,7 +596,7 @@ void usage() {
       "  schedule NAME LR K      the rate of steps 0..K of a K-step run\n"
       "  make-bad-safetensors KIND PATH\n"
       "  npy-write PATH f32|i32 | npy-read PATH\n"
-      "  idx DIR | idx-files IMAGES LABELS | make-centroids DIR PATH\n");
+      "  idx DIR | idx-files IMAGES LABELS [CLASSES] | make-centroids DIR PATH\n");
 }
 
 } // namespace
@@ -521,9 +613,16 @@ int main(int argc, char **argv) {
       std::exit(1);
     }
   };
-  if (cmd == "main" || cmd == "tiny") {
+  if (cmd == "main" || cmd == "tiny" || cmd == "five") {
     argv[1] = argv[0];
-    return nnrt_main(cmd == "main" ? &SelftestModel : &TinyModel, argc - 1, argv + 1);
+    const nnrt_model *m = cmd == "main" ? &SelftestModel : cmd == "tiny" ? &TinyModel : &FiveModel;
+    return nnrt_main(m, argc - 1, argv + 1);
+  }
+  if (cmd == "huge") {
+    need(1);
+    std::string kind = argv[2];
+    argv[2] = argv[0];
+    return runHuge(kind, argc - 2, argv + 2);
   }
   if (cmd == "run-add")
     return runAdd(argc - 2, argv + 2);
@@ -533,6 +632,8 @@ int main(int argc, char **argv) {
     return need(1), runBadBuffer(argv[2]);
   if (cmd == "bad-input")
     return need(1), runBadInputs(argv[2]);
+  if (cmd == "run-square")
+    return need(1), runSquare(std::atoll(argv[2]));
   if (cmd == "run-step")
     return need(1), runStep(std::atoi(argv[2]));
   if (cmd == "entry-error")
@@ -555,7 +656,7 @@ int main(int argc, char **argv) {
   if (cmd == "idx")
     return need(1), idx(argv[2]);
   if (cmd == "idx-files")
-    return need(2), idxFiles(argv[2], argv[3]);
+    return need(2), idxFiles(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : -1);
   if (cmd == "make-centroids")
     return need(2), makeCentroids(argv[2], argv[3]);
   usage();

@@ -1,6 +1,7 @@
 """Writes small valid and malformed .npy and IDX files for the runtime tests.
 
-Usage: mkfiles.py KIND PATH [PATH2]. Pure Python (no numpy), so tests need nothing else.
+Usage: mkfiles.py KIND PATH [ARGS...]. Pure Python (no numpy), so tests need nothing else.
+fuzz/make-corpus.py also draws its seeds from here.
 """
 import gzip
 import struct
@@ -25,6 +26,27 @@ def idx(path, magic, dims, payload, compress=True):
     opener = gzip.open if compress else open
     with opener(path, "wb") as f:
         f.write(data)
+
+
+def fashion_dir(path, train, test, bad):
+    """A small dataset in Fashion-MNIST's layout: `train` and `test` 28x28 images whose
+    pixels follow their label (so a linear model can learn them), labels i % 10.
+    `bad` entries SPLIT:INDEX:LABEL replace one label."""
+    import os
+    os.makedirs(path, exist_ok=True)
+    for split, n in (("train", train), ("t10k", test)):
+        labels = [i % 10 for i in range(n)]
+        for b in bad:
+            s, i, v = b.split(":")
+            if s == split:
+                labels[int(i)] = int(v)
+        pixels = bytearray()
+        for i in range(n):
+            c = i % 10
+            pixels += bytes(((p * 7 + i * 13) % 64 + (160 if p % 10 == c else 0)) % 256
+                            for p in range(784))
+        idx(f"{path}/{split}-images-idx3-ubyte.gz", 0x803, (n, 28, 28), bytes(pixels))
+        idx(f"{path}/{split}-labels-idx1-ubyte.gz", 0x801, (n,), bytes(labels))
 
 
 def main():
@@ -61,6 +83,27 @@ def main():
     elif kind == "idx-count-mismatch":
         idx(path, 0x803, (3, 2, 2), bytes(12))
         idx(sys.argv[3], 0x801, (4,), bytes(4))
+    elif kind == "idx-huge-dims":  # no images of 2^32-1 x 2^32-1 pixels: sizes overflow
+        idx(path, 0x803, (0, 0xFFFFFFFF, 0xFFFFFFFF), b"")
+        idx(sys.argv[3], 0x801, (0,), b"")
+    elif kind == "idx-huge-example":  # each dim fits, one example does not
+        idx(path, 0x803, (0, 65536, 65536), b"")
+        idx(sys.argv[3], 0x801, (0,), b"")
+    elif kind == "idx-huge-count":  # each example fits, all of them do not
+        idx(path, 0x803, (65536, 65536, 1), b"")
+        idx(sys.argv[3], 0x801, (65536,), bytes(65536))
+    elif kind == "idx-labels":  # 3 images 2x2 and the labels given (0..255)
+        idx(path, 0x803, (3, 2, 2), bytes(12), compress=False)
+        idx(sys.argv[3], 0x801, (3,), bytes(int(x) for x in sys.argv[4].split(",")))
+    elif kind == "npy-f32":  # npy-f32 PATH 2x3 v0,v1,...
+        shape = tuple(int(d) for d in sys.argv[3].split("x"))
+        npy(path, "<f4", shape, f32([float(v) for v in sys.argv[4].split(",")]))
+    elif kind == "npy-i32":
+        shape = tuple(int(d) for d in sys.argv[3].split("x"))
+        vals = [int(v) for v in sys.argv[4].split(",")]
+        npy(path, "<i4", shape, struct.pack(f"<{len(vals)}i", *vals))
+    elif kind == "fashion-dir":
+        fashion_dir(path, int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:])
     elif kind == "idx-corrupt-gzip":
         idx(path, 0x803, (3, 2, 2), bytes(12))
         with open(sys.argv[3], "wb") as f:
