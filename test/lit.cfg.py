@@ -30,6 +30,26 @@ llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="fatal", pre=r".-^/\<=") for t in tools], tool_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
 
+# A sanitized build (scripts/test.sh's build-asan/): the links nnc runs use the same
+# sanitizers (test/CMakeLists.txt's wrappers), leaks are errors, and every report goes to
+# a file under <build>/sanitizer-reports, which scripts/test.sh counts as failures, so a
+# report from a command a test expects to fail (`not nnc ...`) is not lost.
+if config.nnc_sanitize:
+    for s in config.nnc_sanitize.split(","):
+        config.available_features.add({"address": "asan", "undefined": "ubsan"}.get(s, s))
+    config.environment["PATH"] = os.pathsep.join(
+        [os.path.join(config.nnc_obj_root, "test", "sanitizer-bin"), config.environment["PATH"]])
+    reports = os.path.join(config.nnc_obj_root, "sanitizer-reports")
+    os.makedirs(reports, exist_ok=True)
+    config.environment["ASAN_OPTIONS"] = ":".join([
+        "detect_leaks=1", "log_path=" + os.path.join(reports, "asan"), "log_exe_name=1"])
+    config.environment["UBSAN_OPTIONS"] = ":".join([
+        "halt_on_error=1", "print_stacktrace=1", "log_path=" + os.path.join(reports, "ubsan"),
+        "log_exe_name=1"])
+    config.environment["LSAN_OPTIONS"] = ":".join([
+        "suppressions=" + os.path.join(config.nnc_src_root, "test", "lsan.supp"),
+        "print_suppressions=0"])
+
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
