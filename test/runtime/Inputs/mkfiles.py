@@ -112,4 +112,5 @@ def main():
         sys.exit(f"unknown kind {kind}")
 
 
-main()
+if __name__ == "__main__":
+    main()
