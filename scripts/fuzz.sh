@@ -30,8 +30,7 @@ for t in $targets; do
   corpus=$build/fuzz-corpus/$t seeds=$build/fuzz-seeds/$t artifacts=$build/fuzz-artifacts
   rm -rf "$seeds"
   mkdir -p "$corpus" "$artifacts"
-  if [ -f "$root/fuzz/make-corpus.py" ] && python3 "$root/fuzz/make-corpus.py" "$t" "$seeds" \
-      2>/dev/null; then :; else mkdir -p "$seeds"; fi
+  python3 "$root/fuzz/make-corpus.py" "$t" "$seeds" || { echo "FAIL: fuzz-$t: no seeds"; failed=1; continue; }
   log=$build/fuzz-$t.log
   # -timeout: an input running 10 s is a hang; -rss_limit_mb: 2 GiB is a leak or a bomb.
   "$exe" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

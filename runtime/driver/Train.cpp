@@ -26,9 +26,6 @@ namespace {
 /// "nan", "inf" or "-inf".
 const char *lossText(float v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
 
-/// Whether this run has warned about a non-finite loss (--allow-nonfinite warns once).
-bool warnedNonfinite = false;
-
 /// Set by SIGINT/SIGTERM: the run stops after the current step and saves (with --save).
 volatile std::sig_atomic_t Interrupted = 0;
 
@@ -90,28 +87,73 @@ struct Staging {
   HeapArray<int32_t> Labels;
 };
 
+/// Owns a dataset.
+struct DsHolder {
+  nnrt_dataset *D = nullptr;
+  ~DsHolder() { nnrt_dataset_destroy(D); }
+};
+
 /// How an epoch ended.
 enum class EpochEnd { Done, Failed, NonFinite };
 
-/// One epoch, starting at batch `firstBatch` of its order; `totalSteps` counts steps
+/// What the run carries from step to step and epoch to epoch.
+struct Progress {
+  int64_t TotalSteps = 0;       ///< steps done in the run (resumed ones included)
+  float BadLoss = 0;            ///< the non-finite loss that ended the run
+  bool WarnedNonfinite = false; ///< --allow-nonfinite warns once
+  float Lr = 0;                 ///< fed to an f32[] input named lr
+  int32_t Seed = 0;             ///< fed to an i32[] input named seed (dropout's stream)
+};
+
+/// Gathers the examples order[start .. start+rows) into the staging buffers and points the
+/// entry's inputs at them (and at the run's lr and seed).
+static void gatherBatch(const nnrt_model *m, const nnrt_entry *entry, const DataBinding &bind,
+                        const nnrt_dataset *ds, const HeapArray<int64_t> &order, int64_t start,
+                        int64_t rows, Staging &staging, Progress &run,
+                        std::vector<nnrt_tensor> &inputs) {
+  nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
+  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t ex = order[size_t(start + r)];
+    std::memcpy(staging.Images.data() + r * perExample,
+                static_cast<float *>(images.data) + ex * perExample, size_t(perExample) * 4);
+    staging.Labels[size_t(r)] = static_cast<int32_t *>(labels.data)[ex];
+  }
+  for (int32_t i = 0; i < entry->num_inputs; ++i) {
+    int32_t in = entry->inputs[i];
+    nnrt_tensor &t = inputs[i];
+    t = nnrt_tensor{};
+    t.dtype = m->inputs[in].dtype;
+    if (in == bind.ImageInput) {
+      t.shape = m->inputs[in].shape;
+      t.shape.dims[0] = rows;
+      t.data = staging.Images.data();
+    } else if (in == bind.LabelInput) {
+      t.shape.rank = 1;
+      t.shape.dims[0] = rows;
+      t.data = staging.Labels.data();
+    } else if (in == bind.SeedInput) {
+      t.data = &run.Seed; // rank 0
+    } else {
+      t.data = &run.Lr; // rank 0
+    }
+  }
+}
+
+/// One epoch, starting at batch `firstBatch` of its order; `run.TotalSteps` counts steps
 /// across epochs (for the schedule, --steps and --log-every). Failed: an error was
-/// printed. NonFinite: the loss of step `totalSteps` (1-based) was NaN or infinite, its
-/// value in `badLoss`, and --allow-nonfinite was not given.
+/// printed. NonFinite: the loss of step `run.TotalSteps` (1-based) was NaN or infinite,
+/// its value in `run.BadLoss`, and --allow-nonfinite was not given.
 static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
                            const nnrt_dataset *ds, const Options &opt, const RunPlan &plan,
                            int64_t epoch, int64_t firstBatch, int32_t lossIndex,
-                           HeapArray<int64_t> &order, Staging &staging, int64_t &totalSteps,
-                           float &badLoss, AllocationCounter &allocs) {
+                           HeapArray<int64_t> &order, Staging &staging, Progress &run,
+                           AllocationCounter &allocs) {
   const nnrt_model *m = nnrt_context_model(ctx);
-  nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
-  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   int64_t batch = plan.Batch, end = plan.End;
+  int64_t &totalSteps = run.TotalSteps;
   if (opt.Shuffle)
     shuffle(order, uint64_t(opt.Seed), epoch);
-  float *img = staging.Images.data();
-  int32_t *lab = staging.Labels.data();
-  float lr = 0;
-  int32_t seed = seedInputValue(opt.Seed); // dropout's stream
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
   std::vector<nnrt_tensor> outputs(entry->num_outputs);
   bool tty = isatty(fileno(stderr));
@@ -120,33 +162,9 @@ static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const Dat
   auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
   for (int64_t start = firstBatch * batch;
        start < end && totalSteps < opt.MaxSteps && !Interrupted; start += batch) {
-    lr = nnrt_schedule_lr(opt.Schedule, float(opt.Lr), totalSteps, plan.TotalSteps);
+    run.Lr = nnrt_schedule_lr(opt.Schedule, float(opt.Lr), totalSteps, plan.TotalSteps);
     int64_t rows = std::min(batch, end - start);
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t ex = order[start + r];
-      std::memcpy(img + r * perExample, static_cast<float *>(images.data) + ex * perExample,
-                  size_t(perExample) * 4);
-      lab[r] = static_cast<int32_t *>(labels.data)[ex];
-    }
-    for (int32_t i = 0; i < entry->num_inputs; ++i) {
-      int32_t in = entry->inputs[i];
-      nnrt_tensor &t = inputs[i];
-      t = nnrt_tensor{};
-      t.dtype = m->inputs[in].dtype;
-      if (in == bind.ImageInput) {
-        t.shape = m->inputs[in].shape;
-        t.shape.dims[0] = rows;
-        t.data = img;
-      } else if (in == bind.LabelInput) {
-        t.shape.rank = 1;
-        t.shape.dims[0] = rows;
-        t.data = lab;
-      } else if (in == bind.SeedInput) {
-        t.data = &seed; // rank 0
-      } else {
-        t.data = &lr; // rank 0
-      }
-    }
+    gatherBatch(m, entry, bind, ds, order, start, rows, staging, run, inputs);
     uint64_t allocsBefore = nnrt_allocation_count();
     if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, outputs.data(),
                  entry->num_outputs) != NNRT_OK) {
@@ -174,14 +192,14 @@ static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const Dat
       if (!opt.AllowNonfinite) {
         if (tty)
           std::fprintf(stderr, "\r\033[K");
-        badLoss = lossValue;
+        run.BadLoss = lossValue;
         return EpochEnd::NonFinite;
       }
-      if (!warnedNonfinite)
+      if (!run.WarnedNonfinite)
         std::fprintf(stderr, "%swarning: the loss of step %lld is %s (--allow-nonfinite: "
                      "training goes on)\n", tty ? "\r\033[K" : "", (long long)totalSteps,
                      lossText(lossValue));
-      warnedNonfinite = true;
+      run.WarnedNonfinite = true;
     }
     auto now = std::chrono::steady_clock::now();
     if (tty && std::chrono::duration<double>(now - lastDraw).count() > 0.1) {
@@ -226,7 +244,10 @@ static bool resumedStep(nnrt_context *ctx, const std::string &resume, int64_t &s
   return true;
 }
 
-int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
+/// Parses train's flags into `opt`. Returns -1 when training should start, else the exit
+/// status (after --help or an error).
+static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char **argv,
+                           Options &opt) {
   std::vector<FlagSpec> specs = {
       {"epochs", true, "passes over the training split (default: the model's)"},
       {"batch", true, "examples per step (default: the model's, else 32)"},
@@ -253,11 +274,6 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                       specs, argc, argv);
       status >= 0)
     return status;
-  const char *name = m->train.train_entry ? m->train.train_entry : "";
-  const nnrt_entry *entry = *name ? nnrt_find_entry(m, name) : nullptr;
-  if (!entry)
-    return error("this model has no train entry");
-  Options opt;
   if (!flags.getInt("epochs", m->train.epochs > 0 ? m->train.epochs : 1, 1, 1 << 20,
                     opt.Epochs) ||
       !flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 32, 1, 1 << 24, opt.Batch) ||
@@ -279,39 +295,87 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   opt.Data = flags.get("data");
   opt.Save = flags.get("save");
   opt.Resume = flags.get("resume");
+  return -1;
+}
+
+/// Opens the training split (and the test split when the model has an infer entry),
+/// binds them to the entries' inputs and checks their labels. Prints the error and
+/// returns false on failure.
+static bool openSplits(const nnrt_model *m, const nnrt_entry *entry, const nnrt_entry *infer,
+                       const Options &opt, DsHolder &train, DsHolder &test, DataBinding &bind,
+                       DataBinding &inferBind) {
+  if (!openDataset(m, opt.Data, "train", &train.D))
+    return false;
+  nnrt_tensor images = nnrt_dataset_images(train.D);
+  int64_t rows = images.shape.dims[1], cols = images.shape.dims[2];
+  if (!bindDataset(m, entry, rows, cols, bind) || !checkDatasetLabels(m, train.D))
+    return false;
+  return !infer || (bindDataset(m, infer, rows, cols, inferBind) &&
+                    openDataset(m, opt.Data, "t10k", &test.D) && checkDatasetLabels(m, test.D));
+}
+
+/// The shape of the run for `n` training examples (a static batch dim drops the last
+/// partial batch); false after an error when no batch fits.
+static bool planRun(const DataBinding &bind, const Options &opt, int64_t n, RunPlan &plan) {
+  plan.Batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
+  plan.End = bind.StaticBatch >= 0 ? n - n % plan.Batch : n;
+  plan.StepsPerEpoch = (plan.End + plan.Batch - 1) / plan.Batch;
+  plan.TotalSteps = opt.Epochs * plan.StepsPerEpoch;
+  if (plan.StepsPerEpoch == 0) {
+    error("no batch to train on: %lld training examples, batch %lld", (long long)n,
+          (long long)plan.Batch);
+    return false;
+  }
+  return true;
+}
+
+/// Removes the temporaries that writers killed mid-save left beside `checkpoint`, and
+/// says so (a failure to list the directory is not an error: loading reports it).
+static void removeStaleTemporaries(const std::string &checkpoint) {
+  int32_t removed = 0;
+  if (nnrt_remove_stale_temporaries(checkpoint.c_str(), &removed, nullptr) == NNRT_OK &&
+      removed > 0)
+    std::fprintf(stderr, "note: removed %d stale temporary file%s of interrupted saves "
+                 "beside '%s'\n", removed, removed == 1 ? "" : "s", checkpoint.c_str());
+}
+
+/// Reports a non-finite loss and returns the exit status. The step's update is already in
+/// the parameters, so nothing is saved: the last checkpoint on disk (of step `savedStep`
+/// when this run wrote one) is the last good state.
+static int stopNonFinite(const Options &opt, const RunPlan &plan, const Progress &run,
+                         int64_t epoch, int64_t savedStep) {
+  int64_t batchNo = (run.TotalSteps - 1) % plan.StepsPerEpoch + 1;
+  std::string kept = opt.Save.empty() ? ""
+                     : savedStep >= 0
+                         ? "; '" + opt.Save + "' keeps step " + std::to_string(savedStep)
+                         : "; '" + opt.Save + "' is left as it was";
+  return error("the loss of step %lld (epoch %lld, batch %lld) is %s: training stopped%s "
+               "(--allow-nonfinite goes on)", (long long)run.TotalSteps, (long long)epoch + 1,
+               (long long)batchNo, lossText(run.BadLoss), kept.c_str());
+}
+
+int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  Options opt;
+  if (int status = parseTrainFlags(m, prog, argc, argv, opt); status >= 0)
+    return status;
+  const char *name = m->train.train_entry ? m->train.train_entry : "";
+  const nnrt_entry *entry = *name ? nnrt_find_entry(m, name) : nullptr;
+  if (!entry)
+    return error("this model has no train entry");
   int32_t lossIndex = 0;
   for (int32_t o = 0; o < entry->num_outputs; ++o)
     if (m->train.loss_output && !std::strcmp(entry->output_names[o], m->train.loss_output))
       lossIndex = o;
   if (entry->num_outputs < 1)
     return error("entry '%s' has no loss output", entry->name);
-  nnrt_dataset *train = nullptr, *test = nullptr;
-  if (!openDataset(m, opt.Data, "train", &train))
-    return 1;
-  struct DsHolder {
-    nnrt_dataset *D;
-    ~DsHolder() { nnrt_dataset_destroy(D); }
-  } trainHolder{train}, testHolder{nullptr};
-  nnrt_tensor images = nnrt_dataset_images(train);
-  DataBinding bind, inferBind;
-  if (!bindDataset(m, entry, images.shape.dims[1], images.shape.dims[2], bind) ||
-      !checkDatasetLabels(m, train))
-    return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
-  if (infer && (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], inferBind) ||
-                !openDataset(m, opt.Data, "t10k", &test)))
+  DsHolder trainHolder, testHolder;
+  DataBinding bind, inferBind;
+  if (!openSplits(m, entry, infer, opt, trainHolder, testHolder, bind, inferBind))
     return 1;
-  testHolder.D = test;
-  if (test && !checkDatasetLabels(m, test))
-    return 1;
-  if (!opt.Resume.empty()) {
-    int32_t removed = 0;
-    nnrt_error err;
-    if (nnrt_remove_stale_temporaries(opt.Resume.c_str(), &removed, &err) == NNRT_OK &&
-        removed > 0)
-      std::fprintf(stderr, "note: removed %d stale temporary file%s of interrupted saves "
-                   "beside '%s'\n", removed, removed == 1 ? "" : "s", opt.Resume.c_str());
-  }
+  const nnrt_dataset *train = trainHolder.D, *test = testHolder.D;
+  if (!opt.Resume.empty())
+    removeStaleTemporaries(opt.Resume);
   ContextHolder ctx;
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed, /*noteInit=*/false))
     return 1;
@@ -322,21 +386,18 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = int64_t(i);
   RunPlan plan;
-  plan.Batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
-  int64_t n = int64_t(order.size());
-  plan.End = bind.StaticBatch >= 0 ? n - n % plan.Batch : n;
-  plan.StepsPerEpoch = (plan.End + plan.Batch - 1) / plan.Batch;
-  plan.TotalSteps = opt.Epochs * plan.StepsPerEpoch;
-  if (plan.StepsPerEpoch == 0)
-    return error("no batch to train on: %lld training examples, batch %lld", (long long)n,
-                 (long long)plan.Batch);
+  if (!planRun(bind, opt, int64_t(order.size()), plan))
+    return 1;
   Staging staging;
+  nnrt_tensor images = nnrt_dataset_images(train);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   size_t stagingRows = size_t(std::min(plan.Batch, plan.End));
   if (!staging.Images.allocate(stagingRows * size_t(perExample), "a batch of images") ||
       !staging.Labels.allocate(stagingRows, "a batch of labels"))
     return 1;
-  int64_t totalSteps = 0;
+  Progress run;
+  run.Seed = seedInputValue(opt.Seed);
+  int64_t &totalSteps = run.TotalSteps;
   if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
     return 1;
   std::printf("%s: %lld epoch%s of %lld steps, batch %lld, lr %g (%s schedule), "
@@ -366,26 +427,14 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     return saved;
   };
   InterruptHandler interrupts;
-  warnedNonfinite = false;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
     int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
-    float badLoss = 0;
     EpochEnd end = trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch,
-                              lossIndex, order, staging, totalSteps, badLoss, allocs);
+                              lossIndex, order, staging, run, allocs);
     if (end == EpochEnd::Failed)
       return 1;
-    if (end == EpochEnd::NonFinite) {
-      // The step's update is already in the parameters: save nothing, so the last
-      // checkpoint on disk is the last good one.
-      int64_t batchNo = (totalSteps - 1) % plan.StepsPerEpoch + 1;
-      std::string kept =
-          opt.Save.empty() ? ""
-          : savedStep >= 0 ? "; '" + opt.Save + "' keeps step " + std::to_string(savedStep)
-                           : "; '" + opt.Save + "' is left as it was";
-      return error("the loss of step %lld (epoch %lld, batch %lld) is %s: training stopped%s "
-                   "(--allow-nonfinite goes on)", (long long)totalSteps, (long long)epoch + 1,
-                   (long long)batchNo, lossText(badLoss), kept.c_str());
-    }
+    if (end == EpochEnd::NonFinite)
+      return stopNonFinite(opt, plan, run, epoch, savedStep);
     if (Interrupted) {
       // The step in flight finished; with --save nothing of the run is lost.
       std::printf("interrupted after step %lld\n", (long long)totalSteps);

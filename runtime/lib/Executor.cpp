@@ -78,6 +78,10 @@ int sizeClass(size_t bytes) {
 
 extern "C" void *halide_malloc(void *userContext, size_t x) {
   (void)userContext;
+  // The largest class holds 2^(kNumClasses-1) bytes; a larger request (or one whose
+  // padding would wrap around) is refused, and the kernel reports it.
+  if (x > (size_t(1) << (kNumClasses - 1)) - 2 * kHalidePad)
+    return nullptr;
   int c = sizeClass(x + 2 * kHalidePad);
   if (c >= kNumClasses)
     return nullptr;
