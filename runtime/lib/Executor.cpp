@@ -491,7 +491,9 @@ nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
       return NNRT_ERR_SHAPE;
     bytes[s] = size_t(count) * 4;
     out->num_temps++;
-    out->unplanned_bytes += int64_t(alignUp(bytes[s])); // < 2^31 slots of < 2^33 bytes
+    if (__builtin_add_overflow(out->unplanned_bytes, int64_t(alignUp(bytes[s])),
+                               &out->unplanned_bytes))
+      return NNRT_ERR_SHAPE;
   }
   out->num_buffers = entry->num_buffers;
   size_t arena = layoutBuffers(*entry, bytes.data(), bufferBytes.data(), offsets.data());
