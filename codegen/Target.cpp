@@ -9,6 +9,15 @@ namespace {
 const llvm::StringRef Names[] = {"host", "x86-64", "x86-64-avx2", "x86-64-avx512", "cuda"};
 const llvm::StringRef Autoschedulers[] = {"adams2019", "mullapudi2016", "li2018"};
 
+/// Vector registers of a CPU target's widest unit: 32 zmm with AVX-512, else 16
+/// (ymm with AVX/AVX2, xmm with SSE).
+int vectorRegistersOf(const Halide::Target &t) {
+  return t.has_feature(Halide::Target::AVX512) ||
+                 t.has_feature(Halide::Target::AVX512_Skylake)
+             ? 32
+             : 16;
+}
+
 /// Natural f32 vector width of a CPU target.
 int vectorWidthOf(const Halide::Target &t) {
   if (t.has_feature(Halide::Target::AVX512) ||
@@ -62,6 +71,7 @@ llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name,
   info.halideTarget = t.to_string();
   info.device = device;
   info.vectorWidth = vectorWidthOf(t);
+  info.vectorRegisters = vectorRegistersOf(t);
   info.autoscheduler = autoscheduler.str();
   return info;
 }

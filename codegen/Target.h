@@ -21,7 +21,8 @@ struct TargetInfo {
   std::string name;         ///< as given on the command line, e.g. "host"
   std::string halideTarget; ///< Halide target string, e.g. "x86-64-linux-avx-avx2-..."
   DeviceKind device = DeviceKind::CPU;
-  int vectorWidth = 4; ///< f32 lanes of the host's widest vector unit
+  int vectorWidth = 4;      ///< f32 lanes of the target's widest vector unit
+  int vectorRegisters = 16; ///< architectural vector registers of that width
   /// Empty: nnc's schedule templates. Else one of autoschedulerNames(): every kernel is
   /// scheduled by that Halide 14 autoscheduler instead.
   std::string autoscheduler;
