@@ -24,6 +24,9 @@ struct FuncInfo {
   std::vector<int> reducedDims; ///< reductions: nn dims of the operand that are reduced
   bool keepdims = false;
   Halide::RDom rdom; ///< reductions and products: the reduction domain
+  /// products: the Func the product reads its rhs through, (n, k) in Halide order; an
+  /// identity wrapper, inlined unless the schedule packs it into panels
+  Halide::Func rhs;
 };
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).

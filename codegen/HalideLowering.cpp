@@ -371,6 +371,27 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   Translator tr;
   for (mlir::Value v : op->getOperands())
     tr.operands.push_back(&get(v));
+  // A matmul-like contraction (a 2-D rhs and one reduction variable) reads its rhs
+  // through an identity Func rhs(n, k), which the GEMM schedule may pack into panels.
+  Func rhs;
+  Tensor rhsView;
+  if (c.contraction && tr.operands.size() == 2 && c.reduction.size() == 1) {
+    const Tensor &b = *tr.operands[1];
+    std::vector<int> kdims = reducedDimsOf(c.body, 1);
+    if (b.rank() == 2 && kdims.size() == 1) {
+      int kd = kdims.front();
+      std::vector<Var> rv = makeVars(2); // (n, k)
+      Index bi(2);
+      bi[kd] = rv[1];
+      bi[1 - kd] = rv[0];
+      rhs = Func(fresh("rhs"));
+      rhs(rv) = b.at(bi);
+      // Halide order h: nn dim kd is h[1 - kd].
+      rhsView = Tensor{[rhs, kd](const Index &h) mutable { return rhs(h[kd], h[1 - kd]); },
+                       b.extents, b.shape};
+      tr.operands[1] = &rhsView;
+    }
+  }
   std::vector<Expr> extents;
   for (const compute::Expr &e : c.extents)
     extents.push_back(tr(e));
@@ -409,7 +430,7 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
       acc(vars) += term;
   }
   if (c.contraction) {
-    result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom});
+    result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom, rhs});
   } else {
     bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
     result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});

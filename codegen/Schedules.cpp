@@ -6,10 +6,12 @@
 //   reduction:   as elementwise, plus the accumulators computed per output row when
 //                there is one output and they all keep its row dim, else each once
 //                (compute_root) with its own schedule;
-//   GEMM:        the output tiled (2 vectors x 8 rows), the product computed per tile
-//                in registers with the k loop outermost, row tiles in parallel; an
-//                epilogue with several results is one Tuple-valued output; an lhs
-//                prologue computed per row tile, an rhs prologue once.
+//   GEMM:        the output in register tiles sized from the target's vector width
+//                and register count (gemmPlan), the product computed per tile in
+//                registers with the k loop outermost; large products pack the rhs into
+//                panels (parallel over panels), small ones read it in place (parallel
+//                over row tiles); an epilogue with several results is one Tuple-valued
+//                output; prologues are computed per row tile, once, or in the packing.
 // Schedules never change results, only speed; GPU schedules are not written yet.
 //
 //===----------------------------------------------------------------------------===//
@@ -33,6 +35,19 @@ constexpr int64_t ElementsPerTask = 16 * 1024;
 constexpr int64_t MaxPrologueStackBytes = 16 * 1024;
 /// Assumed size of a dynamic dim (a batch) when estimating work.
 constexpr int64_t DynamicGuess = 1024;
+/// GEMM register tiles: vectors per row (BLIS's 6x16 on AVX2, 12x32 on AVX-512: two),
+/// the most rows, and the rows for a dynamic row count (a batch: a multiple of 8).
+constexpr int GemmVectors = 2;
+constexpr int MaxTileRows = 12;
+constexpr int DynamicTileRows = 8;
+/// Packing the rhs into panels: the fewest rows that amortize the copy, the panel size
+/// (k x columns) below which a panel read in place stays in L1 anyway, the rhs size
+/// from which a product with a dynamic row count is packed, and the parallel tasks
+/// (panels x row blocks) wanted.
+constexpr int64_t PackMinRows = 64;
+constexpr int64_t L1PanelBytes = 16 * 1024;
+constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
+constexpr int64_t MinParallelTasks = 8;
 
 int64_t guess(int64_t d) { return d < 0 ? DynamicGuess : d; }
 
@@ -127,67 +142,174 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
   }
 }
 
-/// The classic Halide matrix-multiply schedule: tiles of the output, the product of a
-/// tile accumulated in registers, k outermost inside a tile. Tiles shift inwards at the
-/// edges (recomputing a few elements) so every tile has the constant size that keeps
-/// the accumulators in registers; a dynamic row count smaller than a tile takes a
+/// How a GEMM kernel is tiled; see gemmPlan.
+struct GemmPlan {
+  int lanes = 1;      ///< vector lanes along n (columns)
+  int cols = 1;       ///< columns of a register tile: `lanes` x vectors
+  int rows = 1;       ///< rows of a register tile
+  bool pack = false;  ///< rhs packed into panels of `cols` columns
+  int blockRows = 0;  ///< packed: rows of a parallel block (0: all rows, one block)
+};
+
+/// Largest register tile height: accumulators need rows x vectors registers, the rhs
+/// vectors of one k step `vectors` more and the broadcast lhs element one.
+int maxTileRows(int vectors, int registers) { return (registers - vectors - 1) / vectors; }
+
+/// Whether consecutive columns of the product's rhs are adjacent in memory, so that a
+/// vector of them is one load (false for a transposed rhs: a gather per vector).
+bool rhsContiguous(const FuncInfo &prod) {
+  const auto *call = prod.rhs.value().as<Halide::Internal::Call>();
+  return !call || call->args.empty() ||
+         Halide::Internal::expr_uses_var(call->args[0], prod.rhs.args()[0].name());
+}
+
+/// The register tile, packing and parallel blocks of an m x n product over k (each -1
+/// when dynamic) on `target`; `contiguous`: see rhsContiguous.
+GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous,
+                  const TargetInfo &target) {
+  GemmPlan p;
+  int width = target.vectorWidth;
+  int vectors = n < 0 || n >= GemmVectors * width ? GemmVectors : 1;
+  // Columns: whole vectors (shifted tiles cover a remainder); an output narrower than
+  // one vector is one tile of its own width (LLVM pads the vector), scalar below 4.
+  p.lanes = n < 0 || n >= width ? width : n >= 4 ? (int)n : 1;
+  p.cols = n >= 0 && n < width ? (int)n : vectors * width;
+  int limit = std::min(maxTileRows(vectors, target.vectorRegisters), MaxTileRows);
+  if (m < 0) {
+    // A dynamic row count is usually a batch, a multiple of 8.
+    p.rows = std::min(limit, DynamicTileRows);
+  } else if (m <= limit) {
+    p.rows = (int)m;
+  } else {
+    // The cheapest height in [limit/2, limit]: a tile of r rows costs about r + 2 row
+    // steps (its rhs loads and loop overhead are worth about two rows of FMAs), and
+    // ceil(m / r) tiles cover the rows.
+    int64_t best = INT64_MAX;
+    for (int r = limit; r >= std::max(1, limit / 2); --r) {
+      int64_t cost = (m + r - 1) / r * (r + 2);
+      if (cost < best) {
+        best = cost;
+        p.rows = r;
+      }
+    }
+  }
+  // Packing copies the rhs once per row block; it pays when the rows reuse each panel
+  // often enough and the panel does not fit L1 as it lies (rows of the rhs a row
+  // stride apart). A dynamic row count may be a single row: then only a large rhs
+  // (past L2) is packed. A transposed rhs is always packed (transposed once instead
+  // of gathered in every tile).
+  int64_t rhsBytes = guess(k) * (n < 0 ? DynamicGuess : n) * 4;
+  int64_t panelBytes = guess(k) * p.cols * 4;
+  if (n >= 0 && n < p.cols)
+    return p;
+  p.pack = !contiguous || (m < 0 ? rhsBytes >= PackDynamicRhsBytes
+                                 : m >= PackMinRows && panelBytes > L1PanelBytes);
+  if (!p.pack || m < 0)
+    return p;
+  // Parallel tasks: panels x row blocks, enough of them for the cores; each block
+  // keeps at least PackMinRows rows (it packs its own copy of the panels).
+  int64_t panels = n < 0 ? DynamicGuess / p.cols : (n + p.cols - 1) / p.cols;
+  int64_t blocks = std::min((MinParallelTasks + panels - 1) / panels, m / PackMinRows);
+  if (blocks >= 2) {
+    int64_t rows = (m + blocks - 1) / blocks;
+    p.blockRows = (int)((rows + p.rows - 1) / p.rows * p.rows);
+  }
+  return p;
+}
+
+/// The GEMM schedule: the output in register tiles (plan.rows x plan.cols) whose
+/// product is accumulated in registers, k outermost inside a tile. Tiles shift inwards
+/// at the edges (recomputing a few elements) so every tile has the constant size that
+/// keeps the accumulators in registers; a dynamic row count smaller than a tile takes a
 /// guarded variant (specialization).
-void scheduleGemm(LoweredKernel &k, const FuncInfo &out, int width) {
+///   unpacked: row tiles (in parallel) -> column tiles -> tile; the lhs rows of a row
+///             tile stay in L1 while the tile sweeps the columns.
+///   packed:   [row blocks x] column panels (in parallel) -> [batch] -> row tiles ->
+///             tile; the rhs columns of a panel are copied once per panel (and row
+///             block) into a dense k x cols buffer that every row tile streams.
+void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target) {
   FuncInfo &prod = k.products.front();
   std::vector<Var> ov = out.func.args();
   int rank = (int)ov.size();
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
-  int tn = n < 0 || n >= 2 * width ? 2 * width : n >= width ? width : (int)n;
-  int tm = m < 0 || m >= 8 ? 8 : (int)m;
-  int vn = std::min(tn, width);
+  const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
+  GemmPlan plan = gemmPlan(m, n, kConst ? *kConst : -1, rhsContiguous(prod), target);
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
-  Var no("no"), mo("mo"), ni("ni"), mi("mi");
+  Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
   bool parallel = guess(m) * guess(n) >= SerialElements;
   auto tile = [&](Halide::Stage s, int tm, TailStrategy mTail) {
-    s.split(ov[1], mo, mi, tm, mTail)
-        .split(ov[0], no, ni, tn, nTail)
-        .reorder(ni, mi, no, mo)
-        .vectorize(ni, vn)
-        .unroll(ni)
-        .unroll(mi);
-    if (parallel)
-      s.parallel(mo);
+    s.split(ov[0], no, ni, plan.cols, nTail);
+    if (!plan.pack) {
+      s.split(ov[1], mo, mi, tm, mTail).reorder(ni, mi, no, mo);
+      if (parallel)
+        s.parallel(mo);
+    } else {
+      // Batch dims (rank > 2) inside the panel loop: the rhs is shared by all batches.
+      std::vector<Halide::VarOrRVar> order = {ni, mi, mo};
+      for (int d = 2; d < rank; ++d)
+        order.push_back(ov[d]);
+      order.push_back(no);
+      if (plan.blockRows) {
+        order.push_back(mb);
+        s.split(ov[1], mb, mr, plan.blockRows, mTail)
+            .split(mr, mo, mi, tm, mTail)
+            .reorder(order)
+            .fuse(no, mb, panel);
+      } else {
+        s.split(ov[1], mo, mi, tm, mTail).reorder(order).rename(no, panel);
+      }
+      if (parallel)
+        s.parallel(panel);
+    }
+    s.vectorize(ni, plan.lanes).unroll(ni).unroll(mi);
   };
   if (m < 0) {
     Halide::Expr rows = o.output_buffers().front().dim(1).extent();
-    tile(o.specialize(rows >= tm), tm, TailStrategy::ShiftInwards);
+    tile(o.specialize(rows >= plan.rows), plan.rows, TailStrategy::ShiftInwards);
     // Fewer rows than a tile: one row per tile keeps the accumulator's size constant.
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp);
   } else {
-    tile(Halide::Stage(o), tm, TailStrategy::ShiftInwards);
+    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards);
   }
 
   Func p = prod.func;
   std::vector<Var> pv = p.args();
-  p.compute_at(o, no).vectorize(pv[0], vn).unroll(pv[0]).unroll(pv[1]);
-  p.update()
-      .reorder(pv[0], pv[1], prod.rdom.x)
-      .vectorize(pv[0], vn)
+  p.compute_at(o, plan.pack ? mo : no)
+      .vectorize(pv[0], plan.lanes)
       .unroll(pv[0])
       .unroll(pv[1]);
+  p.update()
+      .reorder(pv[0], pv[1], prod.rdom.x)
+      .vectorize(pv[0], plan.lanes)
+      .unroll(pv[0])
+      .unroll(pv[1]);
+  if (plan.pack) {
+    std::vector<Var> rv = prod.rhs.args();
+    prod.rhs.compute_at(o, panel).vectorize(rv[0], plan.lanes).unroll(rv[0]);
+  }
   for (size_t i = 1; i < k.products.size(); ++i)
     k.products[i].func.compute_root();
-  // Operands computed in the kernel: the lhs rows of a row tile once per tile (they
-  // stay in cache for every column tile; on the stack when their size is static and
-  // small), the rhs once for the whole product. (Computing the lhs once as well was
-  // slower: 0.49 against 0.27 ms for W1's first layer at batch 256.)
+  // Operands computed in the kernel. Unpacked: the lhs rows of a row tile once per tile
+  // (they stay in cache for every column tile; on the stack when their size is static
+  // and small), the rhs once for the whole product. (Computing the lhs once as well
+  // was slower: 0.49 against 0.27 ms for W1's first layer at batch 256.) Packed: the
+  // lhs once (row tiles are the inner loop), the rhs inside the packing copy.
   for (PrologueInfo &pro : k.prologues) {
     Func f = pro.info.func;
     std::vector<Var> fv = f.args();
-    if (pro.operand == 0 && k.products.size() == 1) {
+    bool single = k.products.size() == 1;
+    if (single && pro.operand == 0 && !plan.pack) {
       f.compute_at(o, mo);
-      if (pro.contracted >= 0 && int64_t(tm) * pro.contracted * 4 <= MaxPrologueStackBytes)
+      if (pro.contracted >= 0 &&
+          int64_t(plan.rows) * pro.contracted * 4 <= MaxPrologueStackBytes)
         f.store_in(Halide::MemoryType::Stack);
+    } else if (single && pro.operand == 1 && plan.pack) {
+      continue; // inlined into the packing copy
     } else {
       f.compute_root();
     }
-    if (int w = vectorFor(pro.info.shape.back(), width))
+    if (int w = vectorFor(pro.info.shape.back(), target.vectorWidth))
       f.vectorize(fv[0], w, TailStrategy::GuardWithIf);
   }
 }
@@ -219,7 +341,7 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   if (gemm && k.products.front().rdom.dimensions() > 1)
     return scheduleConvolution(k, out, target);
   if (gemm) {
-    scheduleGemm(k, out, width);
+    scheduleGemm(k, out, target);
     for (FuncInfo &acc : k.reductions)
       acc.func.compute_root();
     return;

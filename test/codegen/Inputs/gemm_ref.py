@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Inputs and exact expected outputs for gemm-numeric.test, in plain Python.
+
+  gemm_ref.py DIR B
+writes DIR/{a,b,c,w,x,g}.npy (small integers, so every float32 sum is exact) and the
+expected DIR/{y0,y1,y2}.npy of gemm-numeric.mlir with the batch dim B:
+  y0 = a @ b    a [130, 300], b [300, 70]
+  y1 = c @ w^T  c [B, 10], w [70, 10]
+  y2 = x^T @ g  x [B, 100], g [B, 70]
+  y3 = t @ b    t [2, 80, 300] (a batch of two products sharing b)
+"""
+import os
+import struct
+import sys
+
+
+def write_npy(path, shape, values):
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (tuple(shape),)
+    pad = 64 - (10 + len(header) + 1) % 64
+    header = header + " " * pad + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+        f.write(struct.pack(f"<{len(values)}f", *values))
+
+
+def matrix(rows, cols, seed):
+    """Integers in -3..3 from a linear congruential sequence."""
+    s, out = seed, []
+    for _ in range(rows * cols):
+        s = (s * 1103515245 + 12345) % (1 << 31)
+        out.append(float((s >> 16) % 7 - 3))
+    return [out[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+def matmul(a, b):
+    bt = list(zip(*b))
+    return [[sum(x * y for x, y in zip(row, col)) for col in bt] for row in a]
+
+
+def transpose(a):
+    return [list(r) for r in zip(*a)]
+
+
+def main():
+    out, batch = sys.argv[1], int(sys.argv[2])
+    a, b = matrix(130, 300, 1), matrix(300, 70, 2)
+    c, w = matrix(batch, 10, 3), matrix(70, 10, 4)
+    x, g = matrix(batch, 100, 5), matrix(batch, 70, 6)
+    t0, t1 = matrix(80, 300, 7), matrix(80, 300, 8)
+    tensors = {"a": a, "b": b, "c": c, "w": w, "x": x, "g": g,
+               "y0": matmul(a, b), "y1": matmul(c, transpose(w)), "y2": matmul(transpose(x), g)}
+    for name, t in tensors.items():
+        write_npy(os.path.join(out, name + ".npy"), (len(t), len(t[0])), [v for r in t for v in r])
+    for name, (u, v) in {"t": (t0, t1), "y3": (matmul(t0, b), matmul(t1, b))}.items():
+        write_npy(os.path.join(out, name + ".npy"), (2, len(u), len(u[0])),
+                  [e for m in (u, v) for r in m for e in r])
+
+
+if __name__ == "__main__":
+    main()
