@@ -2,7 +2,8 @@
 //
 //   1. parse the target;
 //   2. plan the entries and write the model tables (PlanEmitter);
-//   3. compile every kernel to an object, and one Halide runtime (NNCodegenHalide);
+//   3. compile every kernel to an object, and one Halide runtime (NNCodegenHalide),
+//      concurrently on the available cores;
 //   4. compile the tables with cc;
 //   5. link: an executable, one relocatable object, or a static library.
 //
@@ -41,14 +42,12 @@ llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Op
     return source.takeError();
   model = std::move(*source);
   std::vector<std::string> objects;
-  for (const KernelSpec &k : model.kernels) {
+  for (const KernelSpec &k : model.kernels)
     objects.push_back(tmp.file(k.symbol + ".o"));
-    if (llvm::Error err = compileKernel(k, *target, objects.back()))
-      return std::move(err);
-  }
-  objects.push_back(tmp.file("halide_runtime.o"));
-  if (llvm::Error err = compileRuntime(*target, objects.back()))
+  std::string runtime = tmp.file("halide_runtime.o");
+  if (llvm::Error err = compileObjects(model.kernels, *target, objects, runtime))
     return std::move(err);
+  objects.push_back(runtime);
   std::string c = tmp.file(model.symbol + ".model.c");
   objects.push_back(tmp.file(model.symbol + ".model.o"));
   if (llvm::Error err = writeFile(c, model.source))
@@ -92,10 +91,7 @@ llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
   auto model = emitModelSource(m, ModelForm::Object);
   if (!model)
     return model.takeError();
-  for (const KernelSpec &k : model->kernels)
-    if (llvm::Error err = printKernel(k, *target, os))
-      return err;
-  return llvm::Error::success();
+  return printKernels(model->kernels, *target, os);
 }
 
 llvm::Error nn::codegen::emitObject(mlir::ModuleOp m, const Options &o) {

@@ -27,15 +27,22 @@ struct KernelSpec {
   int copyRank = 0;
 };
 
-/// Compiles `k` for `target` (without the Halide runtime) into `objectPath`.
-llvm::Error compileKernel(const KernelSpec &k, const TargetInfo &target,
-                          llvm::StringRef objectPath);
+/// Compiles every kernel for `target` (without the Halide runtime) into the object at
+/// the same index of `objectPaths`, and the Halide runtime into `runtimePath` (see
+/// compileRuntime), concurrently on the available cores. Returns the first error, in
+/// kernel order.
+llvm::Error compileObjects(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
+                           llvm::ArrayRef<std::string> objectPaths,
+                           llvm::StringRef runtimePath);
 
-/// Prints the lowered Halide statement of `k` after a `// kernel <symbol>` line.
-llvm::Error printKernel(const KernelSpec &k, const TargetInfo &target,
-                        llvm::raw_ostream &os);
+/// Prints the lowered Halide statement of every kernel, in order, each after a
+/// `// kernel <symbol>` line.
+llvm::Error printKernels(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
+                         llvm::raw_ostream &os);
 
-/// Compiles the Halide runtime for `target` into `objectPath` (one per binary).
+/// Compiles the Halide runtime for `target` into `objectPath` (one per binary), or
+/// copies it from nnc's cache ($NNC_CACHE_DIR, else $XDG_CACHE_HOME/nnc, else
+/// ~/.cache/nnc; NNC_CACHE_DIR set but empty: no cache).
 llvm::Error compileRuntime(const TargetInfo &target, llvm::StringRef objectPath);
 
 } // namespace nn::codegen

@@ -3,11 +3,22 @@
 // The no-throw boundary of NNCodegenHalide: every Halide error (CompileError,
 // RuntimeError, InternalError, all Halide::Error) is caught here and returned as
 // llvm::Error, so no exception crosses into code built without exceptions.
+// Kernels are compiled concurrently (see compileAll): the Halide compiler is
+// thread-safe for distinct pipelines.
+// The Halide runtime object depends only on the target and the Halide library, so it
+// is cached on disk (see runtimeCachePath).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Parallel.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/xxhash.h"
+#include <dlfcn.h>
+#include <functional>
 #include <map>
 
 using namespace nn::codegen;
@@ -74,35 +85,157 @@ static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
   return build(false);
 }
 
-llvm::Error nn::codegen::compileKernel(const KernelSpec &k, const TargetInfo &target,
-                                       llvm::StringRef objectPath) {
-  return compileTo(k, target, {{Halide::OutputFileType::object, objectPath.str()}});
+using Outputs = std::map<Halide::OutputFileType, std::string>;
+
+/// Returns the first failure of `errors` (in order), consuming the others.
+static llvm::Error firstError(std::vector<llvm::Error> &errors) {
+  llvm::Error first = llvm::Error::success();
+  for (llvm::Error &err : errors) {
+    if (!err)
+      continue;
+    if (first)
+      llvm::consumeError(std::move(err));
+    else
+      first = std::move(err);
+  }
+  return first;
 }
 
-llvm::Error nn::codegen::printKernel(const KernelSpec &k, const TargetInfo &target,
-                                     llvm::raw_ostream &os) {
-  llvm::SmallString<128> path;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("nnc-kernel", "stmt", path))
-    return llvm::createStringError(ec, "cannot create a temporary file: %s",
-                                   ec.message().c_str());
-  llvm::Error err =
-      compileTo(k, target, {{Halide::OutputFileType::stmt, path.str().str()}});
-  if (!err) {
-    auto text = llvm::MemoryBuffer::getFile(path);
-    if (!text)
-      err = llvm::createStringError(text.getError(), "cannot read '%s'", path.c_str());
-    else
-      os << "// kernel " << k.symbol << "\n" << (*text)->getBuffer() << "\n";
+/// Compiles `kernels[i]` to `outputs[i]` for every i, and runs `extra` (if any) as one
+/// more job. With nnc's templates, the kernels are lowered to Halide first, in order,
+/// on this thread, then scheduled and compiled concurrently on the available cores:
+/// Halide makes Func names unique process-wide in the order the Funcs are created,
+/// so names (and statements) are those of a serial compile. With an autoscheduler,
+/// one kernel after the other (the plugins are not known to be thread-safe, and
+/// Adams2019's silenced stderr is process-wide). Returns the first error in kernel
+/// order, then `extra`'s.
+static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
+                              llvm::ArrayRef<Outputs> outputs,
+                              const std::function<llvm::Error()> &extra) {
+  size_t n = kernels.size();
+  std::vector<llvm::Error> errors;
+  for (size_t i = 0; i <= n; ++i)
+    errors.push_back(llvm::Error::success());
+  auto runExtra = [&] {
+    if (extra)
+      errors[n] = extra();
+  };
+  auto t = halideTarget(target);
+  if (!t || !target.autoscheduler.empty()) {
+    for (size_t i = 0; i < n; ++i)
+      errors[i] = t ? compileTo(kernels[i], target, outputs[i]) : t.takeError();
+    runExtra();
+    return firstError(errors);
   }
-  llvm::sys::fs::remove(path);
+  std::vector<LoweredKernel> lowered(n);
+  std::vector<char> ok(n, 0);
+  for (size_t i = 0; i < n; ++i)
+    errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
+      lowered[i] = lowerKernel(kernels[i]);
+      ok[i] = 1;
+      return llvm::Error::success();
+    });
+  llvm::parallelFor(0, n + 1, [&](size_t i) {
+    if (i == n)
+      return runExtra();
+    if (!ok[i])
+      return;
+    errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
+      scheduleKernel(lowered[i], target);
+      lowered[i].pipeline().compile_to(outputs[i], lowered[i].args, kernels[i].symbol, *t);
+      return llvm::Error::success();
+    });
+  });
+  return firstError(errors);
+}
+
+llvm::Error nn::codegen::compileObjects(llvm::ArrayRef<KernelSpec> kernels,
+                                        const TargetInfo &target,
+                                        llvm::ArrayRef<std::string> objectPaths,
+                                        llvm::StringRef runtimePath) {
+  std::vector<Outputs> outputs;
+  for (const std::string &path : objectPaths)
+    outputs.push_back({{Halide::OutputFileType::object, path}});
+  return compileAll(kernels, target, outputs,
+                    [&] { return compileRuntime(target, runtimePath); });
+}
+
+llvm::Error nn::codegen::printKernels(llvm::ArrayRef<KernelSpec> kernels,
+                                      const TargetInfo &target, llvm::raw_ostream &os) {
+  std::vector<Outputs> outputs;
+  std::vector<std::string> paths;
+  llvm::Error err = llvm::Error::success();
+  for (size_t i = 0; i < kernels.size() && !err; ++i) {
+    llvm::SmallString<128> path;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("nnc-kernel", "stmt", path))
+      err = llvm::createStringError(ec, "cannot create a temporary file: %s",
+                                    ec.message().c_str());
+    paths.push_back(path.str().str());
+    outputs.push_back({{Halide::OutputFileType::stmt, paths.back()}});
+  }
+  if (!err)
+    err = compileAll(kernels, target, outputs, nullptr);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (!err) {
+      auto text = llvm::MemoryBuffer::getFile(paths[i]);
+      if (!text)
+        err = llvm::createStringError(text.getError(), "cannot read '%s'", paths[i].c_str());
+      else
+        os << "// kernel " << kernels[i].symbol << "\n" << (*text)->getBuffer() << "\n";
+    }
+    llvm::sys::fs::remove(paths[i]);
+  }
   return err;
+}
+
+/// Where the Halide runtime for `target` is cached, or "" for no cache: in
+/// $NNC_CACHE_DIR (set but empty: no cache), else $XDG_CACHE_HOME/nnc, else
+/// ~/.cache/nnc. The name hashes the target and the identity (path, size, time) of the
+/// loaded Halide library, so a new Halide build never reuses an old runtime.
+static std::string runtimeCachePath(const TargetInfo &target) {
+  llvm::SmallString<128> dir;
+  if (std::optional<std::string> env = llvm::sys::Process::GetEnv("NNC_CACHE_DIR")) {
+    dir = *env;
+  } else if (std::optional<std::string> xdg = llvm::sys::Process::GetEnv("XDG_CACHE_HOME");
+             xdg && !xdg->empty()) {
+    llvm::sys::path::append(dir, *xdg, "nnc");
+  } else if (std::optional<std::string> home = llvm::sys::Process::GetEnv("HOME");
+             home && !home->empty()) {
+    llvm::sys::path::append(dir, *home, ".cache", "nnc");
+  }
+  Dl_info info;
+  llvm::sys::fs::file_status lib;
+  if (dir.empty() ||
+      !dladdr(reinterpret_cast<void *>(&Halide::get_host_target), &info) ||
+      !info.dli_fname || llvm::sys::fs::status(info.dli_fname, lib))
+    return "";
+  std::string key = "nnc-runtime-v1|" + target.halideTarget + "|" + info.dli_fname + "|" +
+                    std::to_string(lib.getSize()) + "|" +
+                    std::to_string(lib.getLastModificationTime().time_since_epoch().count());
+  llvm::sys::path::append(dir, "halide-runtime-" + llvm::utohexstr(llvm::xxh3_64bits(key)) +
+                                   ".o");
+  return dir.str().str();
 }
 
 llvm::Error nn::codegen::compileRuntime(const TargetInfo &target,
                                        llvm::StringRef objectPath) {
-  return guarded("halide: runtime", [&]() -> llvm::Error {
+  std::string cached = runtimeCachePath(target);
+  if (!cached.empty() && !llvm::sys::fs::copy_file(cached, objectPath))
+    return llvm::Error::success();
+  llvm::Error err = guarded("halide: runtime", [&]() -> llvm::Error {
     Halide::Target t(target.halideTarget);
     Halide::compile_standalone_runtime(objectPath.str(), t);
     return llvm::Error::success();
   });
+  if (err || cached.empty())
+    return err;
+  // Publish atomically (a unique temporary file, then a rename), so concurrent nnc
+  // processes never see a partial object; a cache that cannot be written is no error.
+  llvm::SmallString<128> tmp;
+  if (llvm::sys::fs::create_directories(llvm::sys::path::parent_path(cached)) ||
+      llvm::sys::fs::createUniqueFile(cached + ".%%%%%%.tmp", tmp))
+    return llvm::Error::success();
+  if (llvm::sys::fs::copy_file(objectPath, tmp) || llvm::sys::fs::rename(tmp, cached))
+    llvm::sys::fs::remove(tmp);
+  return llvm::Error::success();
 }
