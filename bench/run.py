@@ -4,7 +4,14 @@
 Contenders, each timed on the same task one after the other within a round, in an order
 rotated every round, over --rounds rounds; the result of a contender is the median of
 its per-round medians (each per-round value is itself a median over --iters calls after
-warm-up calls). All use 2 threads.
+warm-up calls). All use 2 threads. A contender that fails (a crash, a dead process, a
+wrong result) is reported under "errors" and left out of the following rounds; the run
+goes on.
+
+The host is read from /proc/cpuinfo (cpu_info): its ISA (AVX-512, AVX2 + FMA3, or
+neither) sets OPENBLAS_CORETYPE (SkylakeX / Haswell) for OpenBLAS and for PyTorch 1.13,
+and ATEN_CPU_CAPABILITY (avx512 / avx2 / default) for PyTorch 1.13, whose own detection
+is not trusted on either machine kind (shared/TOOLCHAIN.md).
 
   nnc             the executable compiled from examples/mlp.nn: `bench --entry E --batch B`
                   (a fresh process per measurement; HL_NUM_THREADS=2)
@@ -12,14 +19,18 @@ warm-up calls). All use 2 threads.
   torch2-eager-fused   warm process for all three modes; eager-fused is training only:
   torch2-compile       Adam(fused=True))
   torch1.13-eager      Debian's PyTorch 1.13, /usr/bin/python3 bench/w1.py --serve with
-  torch1.13-eager-foreach  OPENBLAS_CORETYPE=SkylakeX ATEN_CPU_CAPABILITY=avx512
+  torch1.13-eager-foreach  the host's OPENBLAS_CORETYPE and ATEN_CPU_CAPABILITY and
                        OMP_WAIT_POLICY=passive (eager-foreach: Adam(foreach=True), training)
-GEMM (N = 256, 512, 1024):
-  nnc             bench/gemm/matmul.mlir compiled per N, `bench --entry infer`
-  openblas        build/bench/gemm_bench openblas N (OPENBLAS_CORETYPE=SkylakeX, 2 threads)
-  onednn          build/bench/gemm_bench onednn N (OMP_NUM_THREADS=2, passive wait)
-  fma_peak        build/bench/fma_peak: 2-thread zmm FMA throughput, once per GEMM round, a
-                  probe of how much of the shared machine the run got
+GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
+  nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
+                  `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
+                  as examples/mlp.nn compiles them)
+  openblas        build/bench/gemm_bench openblas M K N (the host's OPENBLAS_CORETYPE)
+  onednn          build/bench/gemm_bench onednn M K N (OMP_NUM_THREADS=2, passive wait)
+  fma_peak        build/bench/fma_peak: 2-thread FMA throughput on the host's widest
+                  vectors, 3 times before the benchmark and once per GEMM round: the
+                  measured peak that the tables quote, and a probe of how much of the
+                  shared machine the run got
 
 Prints one table; writes every raw measurement to build/bench/results.json and nnc's
 per-kernel medians (last round) to build/bench/nnc-kernels-*.txt.
@@ -34,16 +45,65 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FMA_PEAK = 344.0  # GFLOP/s, FP32 FMA peak on 2 cores (shared/TOOLCHAIN.md)
 
 # (task, batch, iters, warmup) for W1.
 W1_TASKS = [("infer", 1, 1000, 100), ("infer", 64, 300, 30), ("infer", 256, 100, 10),
             ("train", 64, 200, 20)]
-# (N, reps) for GEMM.
-GEMM_SIZES = [(256, 100), (512, 30), (1024, 10)]
+# GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
+# batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
+GEMM_SHAPES = [("256", 256, 256, 256, False, 100), ("512", 512, 512, 512, False, 30),
+               ("1024", 1024, 1024, 1024, False, 10), ("2048", 2048, 2048, 2048, False, 3),
+               ("64x784x128", 64, 784, 128, True, 300), ("256x784x128", 256, 784, 128, True, 100),
+               ("64x128x10", 64, 128, 10, True, 2000), ("256x128x10", 256, 128, 10, True, 1000)]
 
-TORCH113_ENV = {"OPENBLAS_CORETYPE": "SkylakeX", "ATEN_CPU_CAPABILITY": "avx512",
-                "OMP_WAIT_POLICY": "passive", "OMP_NUM_THREADS": "2"}
+
+def gemm_exe(out, label, m, k, n, dynamic):
+    """The nnc executable bench/run.sh built for a GEMM shape."""
+    return os.path.join(out, "gemm_nnc_%s" % ("Bx%dx%d" % (k, n) if dynamic else label))
+
+
+def cpu_info(path="/proc/cpuinfo"):
+    """Model name, flags and the settings that follow from them."""
+    info = {"model": "unknown CPU", "flags": set()}
+    try:
+        with open(path) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name" and info["model"] == "unknown CPU":
+                    info["model"] = value.strip()
+                elif key == "flags" and not info["flags"]:
+                    info["flags"] = set(value.split())
+    except OSError:
+        pass
+    fl = info["flags"]
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= fl:
+        info.update(isa="AVX-512", coretype="SkylakeX", aten="avx512", lanes=16)
+    elif {"avx2", "fma"} <= fl:
+        info.update(isa="AVX2+FMA3", coretype="Haswell", aten="avx2", lanes=8)
+    else:
+        info.update(isa="no AVX2", coretype=None, aten="default", lanes=4)
+    return info
+
+
+def torch113_env(cpu):
+    env = {"ATEN_CPU_CAPABILITY": cpu["aten"], "OMP_WAIT_POLICY": "passive",
+           "OMP_NUM_THREADS": "2"}
+    if cpu["coretype"]:
+        env["OPENBLAS_CORETYPE"] = cpu["coretype"]
+    return env
+
+
+def fma_peak(out):
+    """One run of the FMA probe: GFLOP/s, or None."""
+    try:
+        p = subprocess.run([os.path.join(out, "fma_peak"), "5000000"], capture_output=True,
+                           text=True, timeout=120)
+        if p.returncode == 0:
+            return json.loads(p.stdout)["fma_peak_gflops"]
+    except (OSError, ValueError, subprocess.SubprocessError):
+        pass
+    return None
 
 
 def w1_flops(task, b):
@@ -119,12 +179,21 @@ class TorchServer:
         self.info = json.loads(hello)
 
     def time(self, mode, task, batch, iters, warmup):
-        self.proc.stdin.write("%s %s %d %d %d\n" % (mode, task, batch, iters, warmup))
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
+        try:
+            self.proc.stdin.write("%s %s %d %d %d\n" % (mode, task, batch, iters, warmup))
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (OSError, ValueError) as e:  # BrokenPipeError: the server is gone
+            line = ""
+            self.error = "%s: %s" % (self.name, e)
         if not line:
-            return {"ok": False, "error": "%s: process died" % self.name}
-        return json.loads(line)
+            rc = self.proc.poll()
+            return {"ok": False, "error": getattr(self, "error", None) or
+                    "%s: process died (exit status %s)" % (self.name, rc)}
+        try:
+            return json.loads(line)
+        except ValueError:
+            return {"ok": False, "error": "%s: unparsed reply %r" % (self.name, line[:200])}
 
     def close(self):
         try:
@@ -135,11 +204,16 @@ class TorchServer:
             self.proc.kill()
 
 
-def run_gemm_bench(exe, lib, n, reps, env):
-    p = subprocess.run([exe, lib, str(n), str(reps)], env=env, capture_output=True, text=True)
-    if p.returncode != 0 and not p.stdout.strip():
-        return {"ok": False, "error": p.stderr.strip()[:300]}
-    r = json.loads(p.stdout.strip().splitlines()[-1])
+def run_gemm_bench(exe, lib, m, k, n, reps, env):
+    try:
+        p = subprocess.run([exe, lib, str(m), str(k), str(n), str(reps), "2"], env=env,
+                           capture_output=True, text=True)
+    except OSError as e:
+        return {"ok": False, "error": str(e)}
+    try:
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"ok": False, "error": "exit status %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[:300])}
     r["ok"] = p.returncode == 0
     if not r["ok"]:
         r["error"] = "wrong result (max_err %s)" % r.get("max_err")
@@ -160,10 +234,16 @@ def main():
     ap.add_argument("--compile-seconds", type=float, default=None,
                     help="median compile time of examples/mlp.nn measured by run.sh")
     ap.add_argument("--compile-samples", default="")
+    ap.add_argument("--compile-cold", type=float, default=None,
+                    help="compile time of examples/mlp.nn without nnc's runtime cache")
     ap.add_argument("--skip-gemm", action="store_true")
     ap.add_argument("--skip-w1", action="store_true")
+    ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
+                    help="read the CPU's model and flags from this file (to check the settings "
+                         "chosen for another machine kind)")
     args = ap.parse_args()
     out = os.path.join(args.build, "bench")
+    cpu = cpu_info(args.cpuinfo)
 
     base = dict(os.environ)
     for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "ATEN_CPU_CAPABILITY", "OPENBLAS_CORETYPE",
@@ -171,14 +251,25 @@ def main():
         base.pop(k, None)
     nnc_env = dict(base, HL_NUM_THREADS="2")
 
-    results = {"rounds": args.rounds, "w1": {}, "gemm": {}, "errors": {}}
+    results = {"rounds": args.rounds, "cpu": {k: v for k, v in cpu.items() if k != "flags"},
+               "w1": {}, "gemm": {}, "errors": {}, "fma_peak": []}
 
-    def record(table, key, who, r):
+    def record(table, key, who, r, err_key=None):
         slot = results[table].setdefault(key, {}).setdefault(who, [])
         if r.get("ok"):
             slot.append(r["ms"])
         else:
-            results["errors"].setdefault(who, r.get("error", "?"))
+            results["errors"].setdefault(err_key or who, r.get("error", "?"))
+
+    def probe():
+        g = fma_peak(out)
+        if g is not None:
+            results["fma_peak"].append(g)
+
+    log("host: %s, %s; OPENBLAS_CORETYPE=%s, ATEN_CPU_CAPABILITY=%s for PyTorch 1.13" % (
+        cpu["model"], cpu["isa"], cpu["coretype"] or "(OpenBLAS's choice)", cpu["aten"]))
+    for _ in range(3):
+        probe()
 
     # ---- W1 -------------------------------------------------------------------
     contenders = []  # (name, callable(task, batch, iters, warmup))
@@ -202,7 +293,7 @@ def main():
             results["errors"]["torch2"] = "no %s (run bench/setup.sh)" % venv_py
         if os.path.exists("/usr/bin/python3"):
             try:
-                s1 = TorchServer("/usr/bin/python3", dict(base, **TORCH113_ENV), "torch1.13")
+                s1 = TorchServer("/usr/bin/python3", dict(base, **torch113_env(cpu)), "torch1.13")
                 servers.append(s1)
                 v = short(s1.info["torch"])
                 for mode in ("eager", "eager-foreach"):
@@ -223,11 +314,11 @@ def main():
                     results["errors"].setdefault(name, r.get("error", "?"))
                 log("  %-24s %s b%-3d %.1f s%s" % (name, task, b, time.time() - t0,
                                                    "" if r.get("ok") else "  FAILED: " + r.get("error", "?")[:200]))
-        live = [(n, f) for n, f in contenders if n not in results["errors"]]
         for rnd in range(args.rounds):
             log("W1 round %d/%d" % (rnd + 1, args.rounds))
             for task, b, iters, warm in W1_TASKS:
-                k = rnd % len(live)
+                live = [(n, f) for n, f in contenders if n not in results["errors"]]
+                k = rnd % max(len(live), 1)
                 for name, fn in live[k:] + live[:k]:
                     if task == "infer" and train_only(name):
                         continue
@@ -241,39 +332,49 @@ def main():
 
     # ---- GEMM -------------------------------------------------------------------
     if not args.skip_gemm:
-        blas_env = dict(base, OPENBLAS_CORETYPE="SkylakeX", OPENBLAS_NUM_THREADS="2")
+        blas_env = dict(base, OPENBLAS_NUM_THREADS="2")
+        if cpu["coretype"]:
+            blas_env["OPENBLAS_CORETYPE"] = cpu["coretype"]
         dnnl_env = dict(base, OMP_NUM_THREADS="2", OMP_WAIT_POLICY="passive")
         gb = os.path.join(out, "gemm_bench")
-        gcont = []
-        gcont.append(("nnc", lambda n, reps: NncExe(os.path.join(out, "gemm_nnc_%d" % n), nnc_env)
-                      .time("infer", 1, reps, 3)))
-        gcont.append(("openblas", lambda n, reps: run_gemm_bench(gb, "openblas", n, reps, blas_env)))
-        gcont.append(("onednn", lambda n, reps: run_gemm_bench(gb, "onednn", n, reps, dnnl_env)))
+
+        def nnc_gemm(label, m, k, n, dyn, reps):
+            return NncExe(gemm_exe(out, label, m, k, n, dyn), nnc_env).time("infer", m, reps, 3)
+
+        gcont = [("nnc", nnc_gemm),
+                 ("openblas", lambda label, m, k, n, dyn, reps:
+                  run_gemm_bench(gb, "openblas", m, k, n, reps, blas_env)),
+                 ("onednn", lambda label, m, k, n, dyn, reps:
+                  run_gemm_bench(gb, "onednn", m, k, n, reps, dnnl_env))]
         for rnd in range(args.rounds):
             log("GEMM round %d/%d" % (rnd + 1, args.rounds))
-            p = subprocess.run([os.path.join(out, "fma_peak"), "5000000"], capture_output=True, text=True)
-            if p.returncode == 0:
-                results.setdefault("fma_peak", []).append(json.loads(p.stdout)["fma_peak_gflops"])
-            for n, reps in GEMM_SIZES:
-                k = rnd % len(gcont)
-                for name, fn in gcont[k:] + gcont[:k]:
-                    record("gemm", str(n), name, fn(n, reps))
+            probe()
+            for shape in GEMM_SHAPES:
+                # A failure drops that contender for that shape only.
+                live = [(n, f) for n, f in gcont
+                        if "%s gemm %s" % (n, shape[0]) not in results["errors"]]
+                k = rnd % max(len(live), 1)
+                for name, fn in live[k:] + live[:k]:
+                    record("gemm", shape[0], name, fn(*shape), "%s gemm %s" % (name, shape[0]))
                     time.sleep(0.02)
 
     # ---- report -------------------------------------------------------------------
     med = lambda xs: statistics.median(xs) if xs else None  # noqa: E731
+    peak = med(results["fma_peak"])
     lines = []
     P = lines.append
+    machine = "%s (%s), %d cores; measured FP32 FMA peak %s GFLOP/s (2 threads, median of %d probes)" % (
+        cpu["model"], cpu["isa"], os.cpu_count(), "%.0f" % peak if peak else "?",
+        len(results["fma_peak"]))
     P("nnc benchmark: 2 threads each, interleaved, median of %d rounds (each round: median over its iterations)" % args.rounds)
-    P("machine: %d cores, %s; FP32 FMA peak 344 GFLOP/s on 2 cores (shared/TOOLCHAIN.md)" % (
-        os.cpu_count(), cpu_model()))
     P("")
     if results["w1"]:
-        P("W1 (examples/mlp.nn)   times in ms per call; ratio = best PyTorch / nnc (> 1: nnc faster)")
+        P("W1 (examples/mlp.nn) on %s" % machine)
+        P("times in ms per call; ratio = best PyTorch / nnc (> 1: nnc faster)")
         P("ratio(min): the same from each contender's fastest round (less sensitive to machine contention)")
-        hdr = "%-10s %5s %9s %10s  %-30s %6s %10s %8s   %s" % (
+        hdr = "%-10s %5s %9s %10s  %-30s %6s %10s %8s %7s   %s" % (
             "task", "batch", "nnc ms", "best pt ms", "best PyTorch", "ratio", "ratio(min)", "nnc GF/s",
-            "all PyTorch (ms)")
+            "%peak", "all PyTorch (ms)")
         P(hdr)
         P("-" * len(hdr))
         for task, b, _, _ in W1_TASKS:
@@ -287,43 +388,53 @@ def main():
             rmin = min(pmin) / mins["nnc"] if pmin and "nnc" in mins else None
             gf = w1_flops(task, b) / (nnc * 1e-3) * 1e-9 if nnc else None
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
-            P("%-10s %5d %9s %10s  %-30s %6s %10s %8s   %s" % (
+            P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s   %s" % (
                 "inference" if task == "infer" else "train step", b, fmt_ms(nnc), fmt_ms(best[1]),
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
-                "%.1f" % gf if gf else "-", others))
+                "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-", others))
+        P("(nnc GF/s counts matmul FLOPs only)")
         P("")
     if results["gemm"]:
-        P("SGEMM N x N x N (GFLOP/s = 2 N^3 / median time)")
-        hdr = "%6s %10s %10s %10s %10s %10s %10s %12s %12s %9s" % (
-            "N", "nnc ms", "nnc GF/s", "OpenBLAS", "GF/s", "oneDNN", "GF/s", "nnc/OpenBLAS", "nnc/oneDNN",
-            "nnc/344")
+        P("SGEMM C[M x N] = A[M x K] B[K x N] on %s" % machine)
+        P("GFLOP/s = 2 M N K / median time; %peak = nnc GFLOP/s / measured FMA peak; "
+          "MxKxN rows: W1's layers, nnc with a dynamic batch dim")
+        hdr = "%-12s %9s %9s %9s %9s %9s %9s %12s %10s %7s" % (
+            "shape", "nnc ms", "nnc GF/s", "OpenBLAS", "GF/s", "oneDNN", "GF/s", "nnc/OpenBLAS",
+            "nnc/oneDNN", "%peak")
         P(hdr)
         P("-" * len(hdr))
-        for n, _ in GEMM_SIZES:
-            row = results["gemm"].get(str(n), {})
-            t = {k: med(row.get(k, [])) for k in ("nnc", "openblas", "onednn")}
-            gf = {k: (2.0 * n ** 3 / (v * 1e-3) * 1e-9 if v else None) for k, v in t.items()}
+        for label, m, k, n, _, _ in GEMM_SHAPES:
+            row = results["gemm"].get(label, {})
+            t = {c: med(row.get(c, [])) for c in ("nnc", "openblas", "onednn")}
+            gf = {c: (2.0 * m * n * k / (v * 1e-3) * 1e-9 if v else None) for c, v in t.items()}
             frac = gf["nnc"] / gf["openblas"] if gf["nnc"] and gf["openblas"] else None
             fracd = gf["nnc"] / gf["onednn"] if gf["nnc"] and gf["onednn"] else None
-            P("%6d %10s %10s %10s %10s %10s %10s %12s %12s %9s" % (
-                n, fmt_ms(t["nnc"]), "%.1f" % gf["nnc"] if gf["nnc"] else "-",
+            P("%-12s %9s %9s %9s %9s %9s %9s %12s %10s %7s" % (
+                label, fmt_ms(t["nnc"]), "%.1f" % gf["nnc"] if gf["nnc"] else "-",
                 fmt_ms(t["openblas"]), "%.1f" % gf["openblas"] if gf["openblas"] else "-",
                 fmt_ms(t["onednn"]), "%.1f" % gf["onednn"] if gf["onednn"] else "-",
                 "%.0f%%" % (100 * frac) if frac else "-", "%.0f%%" % (100 * fracd) if fracd else "-",
-                "%.0f%%" % (100 * gf["nnc"] / FMA_PEAK) if gf["nnc"] else "-"))
-        pk = results.get("fma_peak", [])
-        if pk:
-            P("FMA peak probe, 2 threads, this run: median %.0f GFLOP/s (rounds: %s); shared/TOOLCHAIN.md "
-              "measured 344 GFLOP/s on an idle machine" % (med(pk), " ".join("%.0f" % x for x in pk)))
+                "%.0f%%" % (100 * gf["nnc"] / peak) if gf["nnc"] and peak else "-"))
         P("")
+    pk = results["fma_peak"]
+    if pk:
+        P("FMA peak probes, 2 threads, this run (GFLOP/s): %s" % " ".join("%.0f" % x for x in pk))
+    P("OPENBLAS_CORETYPE=%s; PyTorch 1.13: ATEN_CPU_CAPABILITY=%s" % (
+        cpu["coretype"] or "(unset)", cpu["aten"]))
+    try:
+        P("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
+    except OSError:
+        pass
     if args.compile_seconds is not None:
-        P("nnc compile time of examples/mlp.nn: %.2f s (median of %s)" % (
-            args.compile_seconds, args.compile_samples or "?"))
-    P("targets (reported, not asserted): train b64 >= 2x, infer b1 >= 5x, infer b64 >= 1.5x the fastest "
-      "PyTorch; GEMM 1024 >= 80% of OpenBLAS; compile <= 5 s")
+        P("nnc compile time of examples/mlp.nn: %.2f s (median of %s)%s" % (
+            args.compile_seconds, args.compile_samples or "?",
+            "; %.2f s without the runtime cache (NNC_CACHE_DIR=)" % args.compile_cold
+            if args.compile_cold is not None else ""))
+    P("targets (reported, not asserted): SGEMM 256..2048 >= 90% of OpenBLAS; W1 inference b64 >= 2x and "
+      "b256 >= 1.5x, train step b64 >= 3x the fastest PyTorch; compile <= 3 s")
     if results["errors"]:
         P("")
-        P("errors:")
+        P("errors (these contenders were dropped from later rounds):")
         for k, v in results["errors"].items():
             P("  %s: %s" % (k, v))
     text = "\n".join(lines)
@@ -331,17 +442,6 @@ def main():
     results["table"] = text
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
-// GEMM microbenchmark for nnc: C = A x B, 1024x1024x1024, f32, both operands inputs.
-// bench/run.sh compiles it (and copies with 1024 replaced by 256 and 512) with
-//   ./build/bin/nnc bench/gemm/matmul.mlir -o build/bench/gemm_nnc_1024
+// GEMM microbenchmark for nnc: C[M x N] = A[M x K] x B[K x N], f32, both operands
+// inputs. A template: bench/run.sh replaces @M@, @K@ and @N@, and @MD@ with "" (a
+// static M) or "B" (@M@ = ?, a dynamic row count like a batch, set with `bench
+// --batch`, as W1's layers have it), and compiles each shape with
+//   ./build/bin/nnc build/bench/matmul_LABEL.mlir -o build/bench/gemm_nnc_LABEL
 // and times it with the executable's `bench --entry infer`.
 module attributes {nn.model = "gemm"} {
-  nn.input @a {dims = ["", ""]} : tensor<1024x1024xf32>
-  nn.input @b {dims = ["", ""]} : tensor<1024x1024xf32>
-  func.func @infer(%a: tensor<1024x1024xf32> {nn.input = @a},
-                   %b: tensor<1024x1024xf32> {nn.input = @b})
-      -> (tensor<1024x1024xf32> {nn.output = "c"}) {
-    %c = nn.matmul %a, %b : (tensor<1024x1024xf32>, tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
-    return %c : tensor<1024x1024xf32>
+  nn.input @a {dims = ["@MD@", ""]} : tensor<@M@x@K@xf32>
+  nn.input @b {dims = ["", ""]} : tensor<@K@x@N@xf32>
+  func.func @infer(%a: tensor<@M@x@K@xf32> {nn.input = @a},
+                   %b: tensor<@K@x@N@xf32> {nn.input = @b})
+      -> (tensor<@M@x@N@xf32> {nn.output = "c"}) {
+    %c = nn.matmul %a, %b : (tensor<@M@x@K@xf32>, tensor<@K@x@N@xf32>) -> tensor<@M@x@N@xf32>
+    return %c : tensor<@M@x@N@xf32>
   }
 }

@@ -103,7 +103,7 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
     for (int32_t s = 0; s < e->num_steps; ++s)
       perStep[s].push_back(stepTimes[s]);
   }
-  std::printf("entry %s (batch %lld, %lld iters): median %.3f ms, min %.3f ms\n", e->name,
+  std::printf("entry %s (batch %lld, %lld iters): median %.4f ms, min %.4f ms\n", e->name,
               (long long)batch, iters, median(totals) * 1e3,
               *std::min_element(totals.begin(), totals.end()) * 1e3);
   std::printf("  %4s  %-40s %10s\n", "step", "kernel", "median ms");
