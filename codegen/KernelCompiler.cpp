@@ -112,6 +112,9 @@ static llvm::Error firstError(std::vector<llvm::Error> &errors) {
 static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
                               llvm::ArrayRef<Outputs> outputs,
                               const std::function<llvm::Error()> &extra) {
+  auto t = halideTarget(target);
+  if (!t)
+    return t.takeError();
   size_t n = kernels.size();
   std::vector<llvm::Error> errors;
   for (size_t i = 0; i <= n; ++i)
@@ -120,10 +123,9 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
     if (extra)
       errors[n] = extra();
   };
-  auto t = halideTarget(target);
-  if (!t || !target.autoscheduler.empty()) {
+  if (!target.autoscheduler.empty()) {
     for (size_t i = 0; i < n; ++i)
-      errors[i] = t ? compileTo(kernels[i], target, outputs[i]) : t.takeError();
+      errors[i] = compileTo(kernels[i], target, outputs[i]);
     runExtra();
     return firstError(errors);
   }
