@@ -158,6 +158,8 @@ int maxTileRows(int vectors, int registers) { return (registers - vectors - 1) /
 /// Whether consecutive columns of the product's rhs are adjacent in memory, so that a
 /// vector of them is one load (false for a transposed rhs: a gather per vector).
 bool rhsContiguous(const FuncInfo &prod) {
+  if (!prod.rhs.defined())
+    return true;
   const auto *call = prod.rhs.value().as<Halide::Internal::Call>();
   return !call || call->args.empty() ||
          Halide::Internal::expr_uses_var(call->args[0], prod.rhs.args()[0].name());
@@ -234,6 +236,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
   const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
   GemmPlan plan = gemmPlan(m, n, kConst ? *kConst : -1, rhsContiguous(prod), target);
+  plan.pack = plan.pack && prod.rhs.defined(); // a product without an rhs Func reads in place
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
