@@ -19,9 +19,6 @@ using Halide::VarOrRVar;
 
 namespace {
 
-/// Vector registers of a CPU target with f32 vectors of `width` lanes.
-int vectorRegisters(int width) { return width >= 16 ? 32 : 16; }
-
 /// The rows of a register tile over a dim of static extent `extent`: as many as the
 /// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
 int tileRows(int64_t extent, int maxRows) {
@@ -50,7 +47,7 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   int vectors = n >= 2 * width ? 2 : 1;
   int tn = std::min<int64_t>(vn * vectors, n);
   // Accumulators plus a broadcast operand and a filter vector per column.
-  int maxRows = std::max(1, (vectorRegisters(width) - 2 * vectors - 1) / vectors);
+  int maxRows = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
   int tm = m < 0 ? 1 : tileRows(m, maxRows);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("par");
