@@ -65,18 +65,24 @@ std::vector<Var> makeVars(size_t rank) {
 /// Constrains a buffer to the runtime's layout: min 0, dense row-major, static extents.
 /// The buffers of a Tuple-valued output after the first take their min and extent
 /// from the first (Halide's rule): `bounds` false constrains only their strides.
+///
+/// Strides are constants: the product of the static dims inside. A stride outside a
+/// dynamic dim is left free (the runtime passes dense strides anyway): writing it as
+/// `dim(i-1).stride() * dim(i-1).extent()` would make the buffer's constraints refer to
+/// the buffer itself, a reference cycle that Halide 14 never frees (halide/Halide#2784).
 template <typename Buffer>
 void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = true) {
   int rank = (int)shape.size();
+  int64_t stride = 1;
   for (int i = 0; i < rank; ++i) {
+    int64_t extent = shape[rank - 1 - i];
     if (bounds)
       b.dim(i).set_min(0);
-    if (bounds && shape[rank - 1 - i] >= 0)
-      b.dim(i).set_extent((int)shape[rank - 1 - i]);
-    if (i == 0)
-      b.dim(i).set_stride(1);
-    else
-      b.dim(i).set_stride(b.dim(i - 1).stride() * b.dim(i - 1).extent());
+    if (bounds && extent >= 0)
+      b.dim(i).set_extent((int)extent);
+    if (stride > 0)
+      b.dim(i).set_stride((int)stride);
+    stride = extent >= 0 && stride > 0 ? stride * extent : -1;
   }
 }
 

@@ -46,9 +46,6 @@ if config.nnc_sanitize:
     config.environment["UBSAN_OPTIONS"] = ":".join([
         "halt_on_error=1", "print_stacktrace=1", "log_path=" + os.path.join(reports, "ubsan"),
         "log_exe_name=1"])
-    config.environment["LSAN_OPTIONS"] = ":".join([
-        "suppressions=" + os.path.join(config.nnc_src_root, "test", "lsan.supp"),
-        "print_suppressions=0"])
 
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
