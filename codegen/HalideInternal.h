@@ -27,6 +27,13 @@ struct FuncInfo {
   /// products: the Func the product reads its rhs through, (n, k) in Halide order; an
   /// identity wrapper, inlined unless the schedule packs it into panels
   Halide::Func rhs;
+  /// products: the operands read with a fill value outside their extents (zero
+  /// padding), as Funcs over the operand's whole plane; inlined unless the schedule
+  /// stages them
+  std::vector<Halide::Func> padded;
+  /// per padded Func: whether its outermost dim is read at the result's outermost index
+  /// (a convolution of one image: it can be staged per output tile)
+  std::vector<bool> paddedPerImage;
 };
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).

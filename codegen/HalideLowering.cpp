@@ -11,6 +11,7 @@
 #include "ir/NNTraits.h"
 #include "mlir/IR/Matchers.h"
 #include <functional>
+#include <map>
 
 using namespace nn;
 using namespace nn::codegen;
@@ -224,6 +225,31 @@ struct Translator {
   Index vars;              ///< result index vars, nn order
   Halide::RDom rdom;       ///< the reduction variables, if any
   std::optional<Expr> acc; ///< the accumulator at `vars` (in `post`)
+  /// Operands read with a fill value outside their extents, as Funcs over the whole
+  /// plane (one per operand): inlined by default, staged by schedules that want the
+  /// bounds checks out of their inner loops (convolutions over padded inputs).
+  std::map<unsigned, Func> padded;
+  std::function<std::string(const std::string &)> fresh;
+
+  /// Operand `k` with `fill` outside: select(inside, element at the clamped index, fill),
+  /// the clamp keeping bounds inference within the operand.
+  Func paddedOperand(unsigned k, Expr fill) {
+    auto it = padded.find(k);
+    if (it != padded.end())
+      return it->second;
+    const Tensor &t = *operands[k];
+    std::vector<Var> v = makeVars(t.rank());
+    Index index(v.rbegin(), v.rend()), clamped;
+    Expr inside = Halide::Internal::const_true();
+    for (int d = 0; d < t.rank(); ++d) {
+      inside = inside && index[d] >= 0 && index[d] < t.extents[d];
+      clamped.push_back(Halide::clamp(index[d], 0, t.extents[d] - 1));
+    }
+    Func f(fresh("padded"));
+    f(v) = Halide::select(inside, t.at(clamped), fill);
+    padded.emplace(k, f);
+    return f;
+  }
 
   Halide::Type type(compute::DType t) const {
     switch (t) {
@@ -238,7 +264,7 @@ struct Translator {
     return Halide::Float(32);
   }
 
-  Expr operator()(const compute::Expr &e) const {
+  Expr operator()(const compute::Expr &e) {
     using compute::Kind;
     const compute::Node &n = *e;
     auto arg = [&](unsigned i) { return (*this)(n.args[i]); };
@@ -262,15 +288,7 @@ struct Translator {
         index.push_back(arg(d));
       if (!n.fill)
         return t.at(index);
-      // Outside the operand: the fill value; inside: the element (the index clamped,
-      // so that bounds inference sees only the operand's extent).
-      Expr inside = Halide::Internal::const_true();
-      Index clamped;
-      for (int d = 0; d < t.rank(); ++d) {
-        inside = inside && index[d] >= 0 && index[d] < t.extents[d];
-        clamped.push_back(Halide::clamp(index[d], 0, t.extents[d] - 1));
-      }
-      return Halide::select(inside, t.at(clamped), arg(t.rank()));
+      return paddedOperand(n.ival, arg(t.rank()))(Index(index.rbegin(), index.rend()));
     }
     case Kind::Add:
       return arg(0) + arg(1);
@@ -351,6 +369,21 @@ std::vector<int> reducedDimsOf(const compute::Expr &body, unsigned operand) {
   return dims;
 }
 
+/// Whether every load of operand `operand` in `body` reads its outermost dim at the
+/// result's outermost index variable.
+bool loadsAtOuterVar(const compute::Expr &body, unsigned operand) {
+  bool all = true;
+  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
+    if (e.kind() == compute::Kind::Load && e->ival == operand)
+      all &= !e->args.empty() && e->args.front().kind() == compute::Kind::Var &&
+             e->args.front()->ival == 0;
+    for (const compute::Expr &a : e->args)
+      walk(a);
+  };
+  walk(body);
+  return all;
+}
+
 void KernelLowerer::materializePrologues(mlir::Operation *op,
                                          const compute::Computation &c) {
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
@@ -375,6 +408,7 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   mlir::Value res = op->getResult(0);
   std::string base = op->getName().stripDialect().str();
   Translator tr;
+  tr.fresh = [this](const std::string &base) { return fresh(base); };
   for (mlir::Value v : op->getOperands())
     tr.operands.push_back(&get(v));
   // A matmul-like contraction (a 2-D rhs and one reduction variable) reads its rhs
@@ -437,6 +471,10 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   }
   if (c.contraction) {
     result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom, rhs});
+    for (auto &[k, f] : tr.padded) {
+      result.products.back().padded.push_back(f);
+      result.products.back().paddedPerImage.push_back(loadsAtOuterVar(c.body, k));
+    }
   } else {
     bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
     result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});

@@ -70,6 +70,18 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
     p.vectorize(pv[0], vn).unroll(pv[0]);
     p.update().vectorize(pv[0], vn).unroll(pv[0]);
   }
+  // Padded inputs are staged so that the inner loop reads them without bounds checks:
+  // the rows one tile reads (a few rows of one image), or the whole padded input once
+  // when every tile reads all of it (the filter gradient sums over the batch).
+  for (auto [f, perImage] : llvm::zip(prod.padded, prod.paddedPerImage)) {
+    Func pad = f;
+    if (perImage)
+      pad.compute_at(o, par);
+    else
+      pad.compute_root();
+    std::vector<Var> v = pad.args();
+    pad.vectorize(v[0], std::min(width, 8), TailStrategy::GuardWithIf);
+  }
   for (PrologueInfo &pro : k.prologues)
     pro.info.func.compute_root();
   for (FuncInfo &acc : k.reductions)
