@@ -131,7 +131,8 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
     if (op.hasTrait<OpTrait::ConstantLike>())
       continue;
     std::string where = fileLocation(op.getLoc());
-    os << "    " << llvm::left_justify(op.getName().getStringRef(), 18)
+    // At least one space after a long name (nn.conv2d_filter_grad).
+    os << "    " << llvm::left_justify(op.getName().getStringRef(), 17) << " "
        << (where.empty() ? "<unknown location>" : where)
        << (op.hasAttr(kPrologueAttr) ? " (prologue of the contraction)" : "") << "\n";
   }
