@@ -1,29 +1,42 @@
 #!/usr/bin/env python3
-"""W1 (examples/mlp.nn) in PyTorch: the peer side of bench/run.sh.
+"""The PyTorch peers of bench/run.sh: W1 (examples/mlp.nn) and W2 (examples/cnn.nn,
+examples/cnn32.nn), each written the way a PyTorch user would write it.
 
-Model, exactly as examples/mlp.nn: standardise ((x - 0.2860) / 0.3530) -> Flatten(28x28)
--> Linear 784x128 -> ReLU -> Dropout 0.2 -> Linear 128x10; inference returns softmax(logits) (eval mode, no_grad); a training step
-is zero_grad, forward, cross-entropy (mean over the batch), backward, Adam(lr 1e-3) step.
-Inputs: U(0, 1) images [B, 28, 28], labels uniform in 0..9. Two threads.
+Models, exactly as the .nn files (layer sizes, activations, dropout, standardisation
+(x - 0.2860) / 0.3530); inference returns softmax(logits) (eval mode, no_grad); a
+training step is zero_grad, forward, cross-entropy (mean over the batch), backward,
+Adam(lr 1e-3) step. Inputs are NHWC images [B, 28, 28, 1] (W1: [B, 28, 28]) with U(0, 1)
+pixels, as nnc's executables take them, and labels uniform in 0..9. Two threads.
+  mlp    Flatten -> Linear 784x128 -> ReLU -> Dropout 0.2 -> Linear 128x10
+  cnn    nn.Conv2d 1->32 5x5 pad 2, ReLU, MaxPool 2, Conv2d 32->64 5x5 pad 2, ReLU,
+         MaxPool 2, Flatten, Linear 3136x1024, ReLU, Dropout 0.4, Linear 1024x10
+  cnn32  pad 2 + repeat the channel to 32x32x3, Conv2d 3->32 3x3, ReLU, MaxPool 2,
+         Conv2d 32->64 3x3, ReLU, MaxPool 2, Conv2d 64->64 3x3, ReLU, Flatten,
+         Linear 1024x64, ReLU, Linear 64x10
+The CNNs take the NHWC images as NCHW through a permute (a view; PyTorch's convolutions
+want NCHW or channels_last).
 
 Modes (each contender is one (interpreter, mode) pair):
-  eager          plain PyTorch, torch.optim.Adam with its defaults
-  eager-foreach  the same with Adam(foreach=True) (multi-tensor kernels; training only)
-  eager-fused    the same with Adam(fused=True) (PyTorch >= 2.4 on CPU; training only)
+  eager          plain PyTorch, torch.optim.Adam with its defaults (NCHW activations)
+  channels_last  eager with the model and the images in channels_last memory format
+                 (NHWC underneath; the CNNs only: oneDNN's preferred layout)
+  eager-foreach  eager with Adam(foreach=True) (multi-tensor kernels; training only)
+  eager-fused    eager with Adam(fused=True) (PyTorch >= 2.4 on CPU; training only)
   compile        torch.compile (PyTorch 2.x): the module for inference; for training the
                  module and, separately, the optimizer step (default Adam), as in the
                  "compiling the optimizer" recipe
 For inference the eager-* modes are the same program as eager.
 
 Usage:
-  w1.py [--modes eager,compile] [--iters N] [--repeats R]
-      standalone: times every mode, inference at batch 1/64/256 and a training step at
-      batch 64, prints one JSON line per (mode, task, batch) with the median of R repeats.
-  w1.py --serve
-      for bench/run.py: reads commands `MODE TASK BATCH ITERS WARMUP` (TASK = infer|train)
-      on stdin and answers each with one JSON line {"ok", "ms" (median per call), ...}, so
-      that the driver can interleave contenders while each keeps its warm state
-      (compiled graphs, thread pools). `quit` ends it.
+  peers.py [--models mlp,cnn] [--modes eager,compile] [--iters N] [--repeats R]
+      standalone: times every model and mode, inference at batch 1/64 (and 256 for mlp)
+      and a training step at batch 64, prints one JSON line per (model, mode, task,
+      batch) with the median of R repeats.
+  peers.py --serve
+      for bench/run.py: reads commands `MODEL MODE TASK BATCH ITERS WARMUP` (TASK =
+      infer|train) on stdin and answers each with one JSON line {"ok", "ms" (median per
+      call), ...}, so that the driver can interleave contenders while each keeps its warm
+      state (compiled graphs, thread pools). `quit` ends it.
 Every JSON line carries the interpreter, torch version and the thread count. A failure
 (for example torch.compile not working) is reported as {"ok": false, "error": ...} and the
 process carries on with the other modes.
@@ -48,8 +61,8 @@ except RuntimeError:
 
 
 # Adam keyword arguments per mode.
-MODES = {"eager": {}, "eager-foreach": {"foreach": True}, "eager-fused": {"fused": True},
-         "compile": {}}
+MODES = {"eager": {}, "channels_last": {}, "eager-foreach": {"foreach": True},
+         "eager-fused": {"fused": True}, "compile": {}}
 
 
 class Standardise(nn.Module):
@@ -59,27 +72,51 @@ class Standardise(nn.Module):
         return (x - 0.2860) / 0.3530
 
 
-def make_model():
+class ToNCHW(nn.Module):
+    """NHWC images [B, H, W, C] as PyTorch's NCHW (a view: channels_last strides)."""
+
+    def forward(self, x):
+        return x.permute(0, 3, 1, 2)
+
+
+class Pad32(nn.Module):
+    """examples/cnn32.nn's input: pad 2 pixels on every side, repeat the channel 3 times."""
+
+    def forward(self, x):
+        return F.pad(x, (2, 2, 2, 2)).repeat(1, 3, 1, 1)
+
+
+def make_model(name):
     torch.manual_seed(0)
-    return nn.Sequential(
-        Standardise(),
-        nn.Flatten(),
-        nn.Linear(784, 128),
-        nn.ReLU(),
-        nn.Dropout(0.2),
-        nn.Linear(128, 10),
-    )
+    if name == "mlp":
+        return nn.Sequential(Standardise(), nn.Flatten(), nn.Linear(784, 128), nn.ReLU(),
+                             nn.Dropout(0.2), nn.Linear(128, 10))
+    if name == "cnn":
+        return nn.Sequential(
+            Standardise(), ToNCHW(),
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(3136, 1024), nn.ReLU(), nn.Dropout(0.4),
+            nn.Linear(1024, 10))
+    if name == "cnn32":
+        return nn.Sequential(
+            ToNCHW(), Pad32(), Standardise(),
+            nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 64, 3), nn.ReLU(),
+            nn.Flatten(), nn.Linear(1024, 64), nn.ReLU(), nn.Linear(64, 10))
+    raise RuntimeError("unknown model %s" % name)
 
 
 class Infer(nn.Module):
-    """Inference graph: eval-mode MLP followed by softmax."""
+    """Inference graph: the eval-mode model followed by softmax."""
 
-    def __init__(self, mlp):
+    def __init__(self, model):
         super().__init__()
-        self.mlp = mlp
+        self.model = model
 
     def forward(self, x):
-        return F.softmax(self.mlp(x), dim=-1)
+        return F.softmax(self.model(x), dim=-1)
 
 
 def has_compile():
@@ -87,25 +124,26 @@ def has_compile():
 
 
 class Contender:
-    """Warm state of one mode: models, optimizer, compiled callables, inputs per batch."""
+    """Warm state of one (model, mode): modules, optimizer, compiled callables, inputs."""
 
-    def __init__(self, mode):
+    def __init__(self, model, mode):
         self.mode = mode
         if mode not in MODES:
             raise RuntimeError("unknown mode %s" % mode)
         if mode == "compile" and not has_compile():
             raise RuntimeError("torch.compile needs PyTorch 2.x (this is %s)" % torch.__version__)
-        gen = torch.Generator().manual_seed(1)
+        if mode == "channels_last" and model == "mlp":
+            raise RuntimeError("channels_last is for the CNNs")
+        self.model = model
         self.inputs = {}
-        for b in (1, 64, 256):
-            x = torch.rand(b, 28, 28, generator=gen)
-            y = torch.randint(0, 10, (b,), generator=gen)
-            self.inputs[b] = (x, y)
         # Inference model (eval: dropout off).
-        self.infer_model = Infer(make_model()).eval()
-        self.infer_fn = self.infer_model
+        self.infer_model = Infer(make_model(model)).eval()
         # Training model (train mode: dropout on), Adam lr 1e-3.
-        self.train_model = make_model().train()
+        self.train_model = make_model(model).train()
+        if mode == "channels_last":
+            self.infer_model = self.infer_model.to(memory_format=torch.channels_last)
+            self.train_model = self.train_model.to(memory_format=torch.channels_last)
+        self.infer_fn = self.infer_model
         self.opt = torch.optim.Adam(self.train_model.parameters(), lr=1e-3, **MODES[mode])
         self.fwd = self.train_model
         self.opt_step = self.opt.step
@@ -119,13 +157,21 @@ class Contender:
 
             self.opt_step = opt_step
 
+    def batch(self, b):
+        if b not in self.inputs:
+            gen = torch.Generator().manual_seed(b)
+            shape = (b, 28, 28) if self.model == "mlp" else (b, 28, 28, 1)
+            x = torch.rand(*shape, generator=gen)
+            self.inputs[b] = (x, torch.randint(0, 10, (b,), generator=gen))
+        return self.inputs[b]
+
     def infer(self, batch):
-        x, _ = self.inputs[batch]
+        x, _ = self.batch(batch)
         with torch.no_grad():
             return self.infer_fn(x)
 
     def train(self, batch):
-        x, y = self.inputs[batch]
+        x, y = self.batch(batch)
         self.opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(self.fwd(x), y)
         loss.backward()
@@ -158,17 +204,17 @@ class Pool:
     def __init__(self):
         self.c = {}
 
-    def get(self, mode):
-        if mode not in self.c:
+    def get(self, model, mode):
+        if (model, mode) not in self.c:
             try:
-                self.c[mode] = Contender(mode)
+                self.c[model, mode] = Contender(model, mode)
             except Exception as e:  # noqa: BLE001 - reported, not fatal
-                self.c[mode] = e
-        return self.c[mode]
+                self.c[model, mode] = e
+        return self.c[model, mode]
 
-    def run(self, mode, task, batch, iters, warmup):
-        out = dict(tag(), mode=mode, task=task, batch=batch)
-        c = self.get(mode)
+    def run(self, model, mode, task, batch, iters, warmup):
+        out = dict(tag(), model=model, mode=mode, task=task, batch=batch)
+        c = self.get(model, mode)
         if isinstance(c, Exception):
             return dict(out, ok=False, error="%s: %s" % (type(c).__name__, c))
         try:
@@ -178,7 +224,7 @@ class Pool:
             msg = "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[0] if str(e) else "")
             traceback.print_exc(file=sys.stderr)
             # Do not retry a broken mode for every command.
-            self.c[mode] = RuntimeError(msg)
+            self.c[model, mode] = RuntimeError(msg)
             return dict(out, ok=False, error=msg)
 
 
@@ -191,8 +237,9 @@ def serve():
             continue
         if parts[0] == "quit":
             break
-        mode, task, batch, iters, warmup = parts[0], parts[1], int(parts[2]), int(parts[3]), int(parts[4])
-        print(json.dumps(pool.run(mode, task, batch, iters, warmup)), flush=True)
+        model, mode, task = parts[0], parts[1], parts[2]
+        batch, iters, warmup = int(parts[3]), int(parts[4]), int(parts[5])
+        print(json.dumps(pool.run(model, mode, task, batch, iters, warmup)), flush=True)
 
 
 def standalone(args):
@@ -202,28 +249,32 @@ def standalone(args):
         modes.remove("compile")
         print(json.dumps(dict(tag(), mode="compile", ok=False,
                               error="torch.compile needs PyTorch 2.x")), flush=True)
-    tasks = [("infer", 1), ("infer", 64), ("infer", 256), ("train", 64)]
-    for mode in modes:
-        for task, b in tasks:
-            if mode.startswith("eager-") and task == "infer":
+    for model in args.models.split(","):
+        tasks = [("infer", 1), ("infer", 64)] + ([("infer", 256)] if model == "mlp" else [])
+        for mode in modes:
+            if mode == "channels_last" and model == "mlp":
                 continue
-            meds = []
-            r = None
-            for _ in range(args.repeats):
-                r = pool.run(mode, task, b, args.iters, 10)
-                if not r["ok"]:
-                    break
-                meds.append(r["ms"])
-            if r["ok"]:
-                r["ms"] = statistics.median(meds)
-                r["repeats"] = args.repeats
-            print(json.dumps(r), flush=True)
+            for task, b in tasks + [("train", 64)]:
+                if mode.startswith("eager-") and task == "infer":
+                    continue
+                meds = []
+                r = None
+                for _ in range(args.repeats):
+                    r = pool.run(model, mode, task, b, args.iters, 3)
+                    if not r["ok"]:
+                        break
+                    meds.append(r["ms"])
+                if r["ok"]:
+                    r["ms"] = statistics.median(meds)
+                    r["repeats"] = args.repeats
+                print(json.dumps(r), flush=True)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve", action="store_true")
-    ap.add_argument("--modes", default="eager,eager-foreach,eager-fused,compile")
+    ap.add_argument("--models", default="mlp,cnn,cnn32")
+    ap.add_argument("--modes", default="eager,channels_last,eager-foreach,eager-fused,compile")
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()

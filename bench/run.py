@@ -15,12 +15,16 @@ is not trusted on either machine kind (shared/TOOLCHAIN.md).
 
   nnc             the executable compiled from examples/mlp.nn: `bench --entry E --batch B`
                   (a fresh process per measurement; HL_NUM_THREADS=2)
-  torch2-eager         PyPI PyTorch 2.x in build/bench-venv, bench/w1.py --serve (one
-  torch2-eager-fused   warm process for all three modes; eager-fused is training only:
-  torch2-compile       Adam(fused=True))
-  torch1.13-eager      Debian's PyTorch 1.13, /usr/bin/python3 bench/w1.py --serve with
+  torch2-eager         PyPI PyTorch 2.x in build/bench-venv, bench/peers.py --serve (one
+  torch2-eager-fused   warm process for all modes and models; eager-fused is training
+  torch2-channels_last only: Adam(fused=True); channels_last: the CNNs only)
+  torch2-compile
+  torch1.13-eager      Debian's PyTorch 1.13, /usr/bin/python3 bench/peers.py --serve with
   torch1.13-eager-foreach  the host's OPENBLAS_CORETYPE and ATEN_CPU_CAPABILITY and
-                       OMP_WAIT_POLICY=passive (eager-foreach: Adam(foreach=True), training)
+  torch1.13-channels_last  OMP_WAIT_POLICY=passive (eager-foreach: Adam(foreach=True),
+                       training)
+The models (WORKLOADS): W1 = examples/mlp.nn, W2 = examples/cnn.nn and examples/cnn32.nn,
+nnc's executables build/bench/<model> (made by run.sh), the peers bench/peers.py.
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -46,9 +50,35 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# (task, batch, iters, warmup) for W1.
-W1_TASKS = [("infer", 1, 1000, 100), ("infer", 64, 300, 30), ("infer", 256, 100, 10),
-            ("train", 64, 200, 20)]
+def conv_macs(h, w, c, f, k):
+    """Multiply-adds of a k x k convolution with an [h, w, f] output from c channels."""
+    return h * w * f * k * k * c
+
+
+# Workloads: (title, model, executable/peer model name, tasks, forward MACs per image,
+# MACs per image of the first layer's input gradient, which training never computes).
+# A task is (task, batch, iters, warmup). FLOPs count the products (dense and conv)
+# only: inference 2 * B * fwd; a training step 2 * B * (3 fwd - first) (forward, the
+# weight gradients, the input gradients of every layer but the first).
+WORKLOADS = [
+    ("W1 (examples/mlp.nn)", "mlp",
+     [("infer", 1, 1000, 100), ("infer", 64, 300, 30), ("infer", 256, 100, 10),
+      ("train", 64, 200, 20)],
+     784 * 128 + 128 * 10, 784 * 128),
+    ("W2 (examples/cnn.nn, 28x28x1, two 5x5 convs)", "cnn",
+     [("infer", 1, 200, 20), ("infer", 64, 20, 3), ("train", 64, 10, 2)],
+     conv_macs(28, 28, 1, 32, 5) + conv_macs(14, 14, 32, 64, 5) + 3136 * 1024 + 1024 * 10,
+     conv_macs(28, 28, 1, 32, 5)),
+    ("W2 (examples/cnn32.nn, 32x32x3, three 3x3 convs)", "cnn32",
+     [("infer", 1, 300, 30), ("infer", 64, 30, 3), ("train", 64, 20, 3)],
+     conv_macs(30, 30, 3, 32, 3) + conv_macs(13, 13, 32, 64, 3) + conv_macs(4, 4, 64, 64, 3)
+     + 1024 * 64 + 64 * 10, conv_macs(30, 30, 3, 32, 3)),
+]
+# Targets, reported and never asserted: {model: {(task, batch): ratio}}, and compile times.
+TARGETS = {"mlp": {("infer", 64): 2.0, ("infer", 256): 1.5, ("train", 64): 3.0},
+           "cnn": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
+           "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5}}
+COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
 GEMM_SHAPES = [("256", 256, 256, 256, False, 100), ("512", 512, 512, 512, False, 30),
@@ -106,13 +136,10 @@ def fma_peak(out):
     return None
 
 
-def w1_flops(task, b):
-    """Matmul FLOPs of W1 per call (elementwise work ignored)."""
-    fwd = 2 * b * (784 * 128 + 128 * 10)
-    if task == "infer":
-        return fwd
-    # forward + dW1 + dh + dW0 (no gradient w.r.t. the images)
-    return fwd + 2 * b * (128 * 10 + 128 * 10 + 784 * 128)
+def flops(workload, task, b):
+    """Product FLOPs of one call (elementwise work ignored)."""
+    fwd, first = workload[3], workload[4]
+    return 2 * b * (fwd if task == "infer" else 3 * fwd - first)
 
 
 def train_only(name):
@@ -165,22 +192,22 @@ class NncExe:
 
 
 class TorchServer:
-    """A warm bench/w1.py --serve process."""
+    """A warm bench/peers.py --serve process."""
 
     def __init__(self, python, env, name):
         self.name = name
-        self.proc = subprocess.Popen([python, os.path.join(ROOT, "bench", "w1.py"), "--serve"],
+        self.proc = subprocess.Popen([python, os.path.join(ROOT, "bench", "peers.py"), "--serve"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=None,  # torch warnings pass through
                                      env=env, text=True, bufsize=1)
         hello = self.proc.stdout.readline()
         if not hello:
-            raise RuntimeError("%s: w1.py --serve did not start" % name)
+            raise RuntimeError("%s: peers.py --serve did not start" % name)
         self.info = json.loads(hello)
 
-    def time(self, mode, task, batch, iters, warmup):
+    def time(self, model, mode, task, batch, iters, warmup):
         try:
-            self.proc.stdin.write("%s %s %d %d %d\n" % (mode, task, batch, iters, warmup))
+            self.proc.stdin.write("%s %s %s %d %d %d\n" % (model, mode, task, batch, iters, warmup))
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
         except (OSError, ValueError) as e:  # BrokenPipeError: the server is gone
@@ -231,13 +258,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--venv", default=os.environ.get("NNC_BENCH_VENV"),
                     help="venv with PyTorch 2.x (default: $NNC_BENCH_VENV, else BUILD/bench-venv)")
-    ap.add_argument("--compile-seconds", type=float, default=None,
-                    help="median compile time of examples/mlp.nn measured by run.sh")
-    ap.add_argument("--compile-samples", default="")
-    ap.add_argument("--compile-cold", type=float, default=None,
-                    help="compile time of examples/mlp.nn without nnc's runtime cache")
+    ap.add_argument("--compile-times", default=None,
+                    help="JSON file of run.sh's compile times: {model: {cold, samples}}")
     ap.add_argument("--skip-gemm", action="store_true")
     ap.add_argument("--skip-w1", action="store_true")
+    ap.add_argument("--skip-w2", action="store_true")
     ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
                     help="read the CPU's model and flags from this file (to check the settings "
                          "chosen for another machine kind)")
@@ -252,7 +277,7 @@ def main():
     nnc_env = dict(base, HL_NUM_THREADS="2")
 
     results = {"rounds": args.rounds, "cpu": {k: v for k, v in cpu.items() if k != "flags"},
-               "w1": {}, "gemm": {}, "errors": {}, "fma_peak": []}
+               "models": {}, "gemm": {}, "errors": {}, "fma_peak": []}
 
     def record(table, key, who, r, err_key=None):
         slot = results[table].setdefault(key, {}).setdefault(who, [])
@@ -271,12 +296,16 @@ def main():
     for _ in range(3):
         probe()
 
-    # ---- W1 -------------------------------------------------------------------
-    contenders = []  # (name, callable(task, batch, iters, warmup))
+    # ---- W1, W2 ----------------------------------------------------------------
+    workloads = [w for w in WORKLOADS
+                 if not (args.skip_w1 and w[1] == "mlp") and not (args.skip_w2 and w[1] != "mlp")]
+    contenders = []  # (name, callable(model, task, batch, iters, warmup))
     servers = []
-    if not args.skip_w1:
-        mlp = NncExe(os.path.join(out, "mlp"), nnc_env)
-        contenders.append(("nnc", lambda t, b, i, w: mlp.time(t, b, i, w)))
+    exes = {}
+    if workloads:
+        for w in workloads:
+            exes[w[1]] = NncExe(os.path.join(out, w[1]), nnc_env)
+        contenders.append(("nnc", lambda model, t, b, i, w: exes[model].time(t, b, i, w)))
         venv_py = os.path.join(args.venv or os.path.join(args.build, "bench-venv"), "bin", "python")
         if os.path.exists(venv_py):
             env2 = dict(base, OMP_NUM_THREADS="2")
@@ -284,9 +313,9 @@ def main():
                 s2 = TorchServer(venv_py, env2, "torch2")
                 servers.append(s2)
                 v = short(s2.info["torch"])
-                for mode in ("eager", "eager-fused", "compile"):
+                for mode in ("eager", "channels_last", "eager-fused", "compile"):
                     contenders.append(("torch%s-%s" % (v, mode),
-                                       lambda t, b, i, w, s=s2, m=mode: s.time(m, t, b, i, w)))
+                                       lambda model, t, b, i, w, s=s2, m=mode: s.time(model, m, t, b, i, w)))
             except Exception as e:  # noqa: BLE001
                 results["errors"]["torch2"] = str(e)
         else:
@@ -296,39 +325,53 @@ def main():
                 s1 = TorchServer("/usr/bin/python3", dict(base, **torch113_env(cpu)), "torch1.13")
                 servers.append(s1)
                 v = short(s1.info["torch"])
-                for mode in ("eager", "eager-foreach"):
+                for mode in ("eager", "channels_last", "eager-foreach"):
                     contenders.append(("torch%s-%s" % (v, mode),
-                                       lambda t, b, i, w, s=s1, m=mode: s.time(m, t, b, i, w)))
+                                       lambda model, t, b, i, w, s=s1, m=mode: s.time(model, m, t, b, i, w)))
             except Exception as e:  # noqa: BLE001
                 results["errors"]["torch1.13"] = str(e)
 
+        def applies(name, model, task):
+            """eager-foreach/-fused time training only; channels_last the CNNs only."""
+            if task == "infer" and train_only(name):
+                return False
+            return not (name.endswith("-channels_last") and model == "mlp")
+
+        def err_key(name, model):
+            return "%s %s" % (name, model)
+
         # Priming pass (not recorded): torch.compile compiles here, caches warm up.
         log("priming (torch.compile compiles now) ...")
-        for task, b, iters, warm in W1_TASKS:
-            for name, fn in contenders:
-                if task == "infer" and train_only(name):
-                    continue
-                t0 = time.time()
-                r = fn(task, b, max(iters // 10, 5), 3)
-                if not r.get("ok"):
-                    results["errors"].setdefault(name, r.get("error", "?"))
-                log("  %-24s %s b%-3d %.1f s%s" % (name, task, b, time.time() - t0,
-                                                   "" if r.get("ok") else "  FAILED: " + r.get("error", "?")[:200]))
-        for rnd in range(args.rounds):
-            log("W1 round %d/%d" % (rnd + 1, args.rounds))
-            for task, b, iters, warm in W1_TASKS:
-                live = [(n, f) for n, f in contenders if n not in results["errors"]]
-                k = rnd % max(len(live), 1)
-                for name, fn in live[k:] + live[:k]:
-                    if task == "infer" and train_only(name):
+        for _, model, tasks, _, _ in workloads:
+            for task, b, iters, warm in tasks:
+                for name, fn in contenders:
+                    if not applies(name, model, task):
                         continue
-                    record("w1", "%s %d" % (task, b), name, fn(task, b, iters, warm))
-                    time.sleep(0.02)
+                    t0 = time.time()
+                    r = fn(model, task, b, max(iters // 10, 2), 2)
+                    if not r.get("ok"):
+                        results["errors"].setdefault(err_key(name, model), r.get("error", "?"))
+                    log("  %-28s %-5s %s b%-3d %.1f s%s" % (
+                        name, model, task, b, time.time() - t0,
+                        "" if r.get("ok") else "  FAILED: " + r.get("error", "?")[:200]))
+        for rnd in range(args.rounds):
+            log("models round %d/%d" % (rnd + 1, args.rounds))
+            for _, model, tasks, _, _ in workloads:
+                for task, b, iters, warm in tasks:
+                    # A failure drops that contender for that model.
+                    live = [(n, f) for n, f in contenders
+                            if err_key(n, model) not in results["errors"] and applies(n, model, task)]
+                    k = rnd % max(len(live), 1)
+                    for name, fn in live[k:] + live[:k]:
+                        record("models", "%s %s %d" % (model, task, b), name,
+                               fn(model, task, b, iters, warm), err_key(name, model))
+                        time.sleep(0.02)
         for s in servers:
             s.close()
-        for (entry, b), text in mlp.kernels.items():
-            with open(os.path.join(out, "nnc-kernels-%s-b%d.txt" % (entry, b)), "w") as f:
-                f.write(text)
+        for model, exe in exes.items():
+            for (entry, b), text in exe.kernels.items():
+                with open(os.path.join(out, "nnc-kernels-%s-%s-b%d.txt" % (model, entry, b)), "w") as f:
+                    f.write(text)
 
     # ---- GEMM -------------------------------------------------------------------
     if not args.skip_gemm:
@@ -368,17 +411,18 @@ def main():
         len(results["fma_peak"]))
     P("nnc benchmark: 2 threads each, interleaved, median of %d rounds (each round: median over its iterations)" % args.rounds)
     P("")
-    if results["w1"]:
-        P("W1 (examples/mlp.nn) on %s" % machine)
+    for w in workloads:
+        title, model, tasks = w[0], w[1], w[2]
+        P("%s on %s" % (title, machine))
         P("times in ms per call; ratio = best PyTorch / nnc (> 1: nnc faster)")
         P("ratio(min): the same from each contender's fastest round (less sensitive to machine contention)")
-        hdr = "%-10s %5s %9s %10s  %-30s %6s %10s %8s %7s   %s" % (
+        hdr = "%-10s %5s %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (
             "task", "batch", "nnc ms", "best pt ms", "best PyTorch", "ratio", "ratio(min)", "nnc GF/s",
-            "%peak", "all PyTorch (ms)")
+            "%peak", "target", "all PyTorch (ms)")
         P(hdr)
         P("-" * len(hdr))
-        for task, b, _, _ in W1_TASKS:
-            row = results["w1"].get("%s %d" % (task, b), {})
+        for task, b, _, _ in tasks:
+            row = results["models"].get("%s %s %d" % (model, task, b), {})
             nnc = med(row.get("nnc", []))
             peers = {n: med(v) for n, v in row.items() if n != "nnc" and v}
             best = min(peers.items(), key=lambda kv: kv[1]) if peers else (None, None)
@@ -386,13 +430,15 @@ def main():
             mins = {n: min(v) for n, v in row.items() if v}
             pmin = [v for n, v in mins.items() if n != "nnc"]
             rmin = min(pmin) / mins["nnc"] if pmin and "nnc" in mins else None
-            gf = w1_flops(task, b) / (nnc * 1e-3) * 1e-9 if nnc else None
+            gf = flops(w, task, b) / (nnc * 1e-3) * 1e-9 if nnc else None
+            target = TARGETS.get(model, {}).get((task, b))
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
-            P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s   %s" % (
+            P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (
                 "inference" if task == "infer" else "train step", b, fmt_ms(nnc), fmt_ms(best[1]),
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
-                "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-", others))
-        P("(nnc GF/s counts matmul FLOPs only)")
+                "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-",
+                ">=%.1fx" % target if target else "-", others))
+        P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
         P("")
     if results["gemm"]:
         P("SGEMM C[M x N] = A[M x K] B[K x N] on %s" % machine)
@@ -425,13 +471,24 @@ def main():
         P("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     except OSError:
         pass
-    if args.compile_seconds is not None:
-        P("nnc compile time of examples/mlp.nn: %.2f s (median of %s)%s" % (
-            args.compile_seconds, args.compile_samples or "?",
-            "; %.2f s without the runtime cache (NNC_CACHE_DIR=)" % args.compile_cold
-            if args.compile_cold is not None else ""))
-    P("targets (reported, not asserted): SGEMM 256..2048 >= 90% of OpenBLAS; W1 inference b64 >= 2x and "
-      "b256 >= 1.5x, train step b64 >= 3x the fastest PyTorch; compile <= 3 s")
+    if args.compile_times:
+        try:
+            with open(args.compile_times) as f:
+                ct = json.load(f)
+        except (OSError, ValueError):
+            ct = {}
+        results["compile"] = ct
+        for model, c in sorted(ct.items()):
+            xs = sorted(c.get("samples", []))
+            if not xs:
+                continue
+            P("nnc compile time of examples/%s.nn: %.2f s (median of %s); %.2f s without the "
+              "runtime cache (NNC_CACHE_DIR=)%s" % (
+                  model, statistics.median(xs), " ".join("%.2f" % x for x in c["samples"]),
+                  c.get("cold", float("nan")),
+                  "; target <= %.0f s" % COMPILE_TARGETS[model] if model in COMPILE_TARGETS else ""))
+    P("targets (reported, not asserted): SGEMM 256..2048 >= 90% of OpenBLAS; the ratios in the "
+      "target column")
     if results["errors"]:
         P("")
         P("errors (these contenders were dropped from later rounds):")

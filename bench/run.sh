@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# nnc benchmarks: W1 (examples/mlp.nn) inference at batch 1/64/256 and a training step at
-# batch 64 against PyTorch 2.x (eager, torch.compile) and Debian's PyTorch 1.13, plus
+# nnc benchmarks: W1 (examples/mlp.nn) inference at batch 1/64/256 and W2 (examples/cnn.nn,
+# examples/cnn32.nn) at batch 1/64, a training step at batch 64, against PyTorch 2.x (eager,
+# channels_last, torch.compile) and Debian's PyTorch 1.13, plus
 # SGEMM at 256..2048 and at W1's layer shapes against OpenBLAS and oneDNN, with the
 # host's measured FMA peak. Runs on AVX-512 and AVX2-only x86 hosts alike: the CPU's
 # features (/proc/cpuinfo) choose the peers' settings (bench/run.py, cpu_info) and the
@@ -8,7 +9,7 @@
 # round-robin (bench/run.py); reported numbers are medians. Timings are reported,
 # never asserted. The one command for a benchmark run:
 #
-#   bench/run.sh [--rounds N] [--skip-gemm] [--skip-w1]
+#   bench/run.sh [--rounds N] [--skip-gemm] [--skip-w1] [--skip-w2]
 #
 # Environment: NNC_BUILD_DIR (default build/), NNC_BENCH_VENV (default
 # $NNC_BUILD_DIR/bench-venv, made by bench/setup.sh).
@@ -26,21 +27,22 @@ cd "$root"
 [ -x "$build/bin/nnc" ] || scripts/build.sh
 nnc=$build/bin/nnc
 
-# 2. W1, timing the compile of examples/mlp.nn: once without nnc's cache of the Halide
-#    runtime (NNC_CACHE_DIR empty), then 3 runs with it (the median is reported).
-t0=$(date +%s.%N)
-NNC_CACHE_DIR= "$nnc" examples/mlp.nn -o "$out/mlp"
-t1=$(date +%s.%N)
-compile_cold=$(awk "BEGIN { print $t1 - $t0 }")
-samples=()
-for i in 1 2 3; do
-  t0=$(date +%s.%N)
-  "$nnc" examples/mlp.nn -o "$out/mlp"
-  t1=$(date +%s.%N)
-  samples+=("$(awk "BEGIN { print $t1 - $t0 }")")
+# 2. The models (W1: examples/mlp.nn, W2: examples/cnn.nn, examples/cnn32.nn), timing
+#    each compile: once without nnc's cache of the Halide runtime (NNC_CACHE_DIR empty),
+#    then 3 runs with it (bench/run.py reports the median), into $out/compile.json.
+now() { date +%s.%N; }
+json="{"
+for model in mlp cnn cnn32; do
+  t0=$(now); NNC_CACHE_DIR= "$nnc" "examples/$model.nn" -o "$out/$model"; t1=$(now)
+  cold=$(awk "BEGIN { print $t1 - $t0 }")
+  samples=""
+  for i in 1 2 3; do
+    t0=$(now); "$nnc" "examples/$model.nn" -o "$out/$model"; t1=$(now)
+    samples="$samples${samples:+, }$(awk "BEGIN { print $t1 - $t0 }")"
+  done
+  json="$json\"$model\": {\"cold\": $cold, \"samples\": [$samples]}, "
 done
-compile_s=$(printf '%s\n' "${samples[@]}" | sort -g | sed -n 2p)
-compile_list=$(printf '%.2f ' "${samples[@]}")
+echo "${json%, }}" > "$out/compile.json"
 
 # 3. The GEMM executables (bench/run.py, GEMM_SHAPES: static N^3, and W1's layers with
 #    a dynamic batch dim) and the peer programs.
@@ -61,7 +63,6 @@ g++ -O2 -march=native -pthread bench/gemm/peak.cpp -o "$out/fma_peak"
 
 # 4. Interleaved runs and the table.
 echo "nproc: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-/usr/bin/python3 bench/run.py --build "$build" --compile-seconds "$compile_s" \
-  --compile-samples "${compile_list% }" --compile-cold "$compile_cold" "$@" \
+/usr/bin/python3 bench/run.py --build "$build" --compile-times "$out/compile.json" "$@" \
   | tee "$out/table.txt"
 echo "raw results: $out/results.json; nnc per-kernel times: $out/nnc-kernels-*.txt" >&2
