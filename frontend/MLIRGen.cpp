@@ -170,6 +170,14 @@ Value MLIRGenImpl::param(llvm::SMLoc l, StringRef name, RankedTensorType type,
                          StringRef init, ArrayRef<float> initArgs, bool trainable) {
   auto it = variables.find(name);
   if (it == variables.end()) {
+    int64_t count = 1;
+    for (int64_t d : type.getShape()) {
+      std::optional<int64_t> product = nn::checkedMul(count, d);
+      if (!product || *product > nn::kMaxElements)
+        return error(l, "parameter '" + name + "' would have more than " +
+                            Twine(nn::kMaxElements) + " elements, the limit per tensor");
+      count = *product;
+    }
     OpBuilder::InsertionGuard guard(builder);
     // Variables go after the inputs and earlier variables, before any function.
     Operation *firstFunc = nullptr;

@@ -3,16 +3,18 @@
   chain   fn f0..f(N-1), each calling the previous one; the model calls the last
   cycle   fn f0..f(N-1), each calling the next one, the last calling f0
   lets    a chain of N let bindings, each using the previous one
-  double  fn f0..f(N-1), each calling the previous one twice
+  double  fn f0..f(N-1), each calling the previous one twice with the same argument
+  fork    fn f0..f(N-1), each calling the previous one on two different arguments
 """
 import sys
 
 kind, n = sys.argv[1], int(sys.argv[2])
 out = []
-if kind in ("chain", "double"):
+if kind in ("chain", "double", "fork"):
     out.append("fn f0(x) {\n  return x * 2\n}")
     for i in range(1, n):
-        body = f"f{i-1}(x)" if kind == "chain" else f"f{i-1}(x) + f{i-1}(x)"
+        body = {"chain": f"f{i-1}(x)", "double": f"f{i-1}(x) + f{i-1}(x)",
+                "fork": f"f{i-1}(x) + f{i-1}(x * 3)"}[kind]
         out.append(f"fn f{i}(x) {{\n  return {body}\n}}")
     out.append(f"model M {{\n  input x: f32[B, 4]\n  infer y = f{n-1}(x)\n}}")
 elif kind == "cycle":
