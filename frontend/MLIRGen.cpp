@@ -36,7 +36,10 @@ Location MLIRGenImpl::loc(llvm::SMLoc l) {
 }
 
 Value MLIRGenImpl::error(llvm::SMLoc l, const llvm::Twine &message) {
+  // Already in the language's terms: not rewritten by run()'s handler.
+  ownError = true;
   emitError(loc(l)) << message;
+  ownError = false;
   return nullptr;
 }
 
@@ -644,7 +647,7 @@ OwningOpRef<ModuleOp> MLIRGenImpl::run() {
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) -> LogicalResult {
     if (diag.getSeverity() != DiagnosticSeverity::Error)
       return failure();
-    std::string message = rewriteMessage(diag.str());
+    std::string message = ownError ? diag.str() : rewriteMessage(diag.str());
     if (!reported.emplace(diag.getLocation().getAsOpaquePointer(), message).second)
       return success(); // dropped
     Diagnostic rewritten(diag.getLocation(), DiagnosticSeverity::Error);

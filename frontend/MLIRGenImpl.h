@@ -169,6 +169,7 @@ private:
   llvm::StringMap<unsigned> specializationCount;
   llvm::DenseMap<mlir::Operation *, uint64_t> inlinedOps; // per specialization
   std::string spelling;           // the construct being generated (SpellingScope)
+  bool ownError = false;          // error() is emitting a message of MLIRGen's own
   unsigned genDepth = 0;          // nesting of genExpr (lets, calls, expressions)
   bool depthReported = false;
   /// The symbol of each dynamic dim of each input, for describe().
