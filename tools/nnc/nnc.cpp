@@ -118,8 +118,8 @@ int writeTo(llvm::StringRef path, llvm::function_ref<bool(llvm::raw_ostream &)> 
 
 /// --emit=ast: parses and checks the .nn file and writes its AST. Returns the status.
 int emitAST(llvm::SourceMgr &sourceMgr) {
-  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs(),
-                                modelName);
+  // The AST of the whole file, all of it checked.
+  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
   if (!ast)
     return 1;
   return writeTo(outputFile, [&](llvm::raw_ostream &os) {
