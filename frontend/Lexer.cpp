@@ -115,6 +115,13 @@ Token Lexer::lexIdentifier(const char *start) {
   while (cur != end && isIdentChar(*cur))
     ++cur;
   llvm::StringRef word(start, cur - start);
+  // Names become C symbols and file names (model, entry and kernel names): the
+  // limit keeps every derived name well below a file name's 255 bytes.
+  if (word.size() > kMaxIdentifierLength)
+    diags.error(llvm::SMLoc::getFromPointer(start),
+                "identifier is too long (" + llvm::Twine(word.size()) +
+                    " characters; the limit is " + llvm::Twine(kMaxIdentifierLength) +
+                    ")");
   Tok kind = llvm::StringSwitch<Tok>(word)
                  .Case("model", Tok::KwModel)
                  .Case("fn", Tok::KwFn)

@@ -73,6 +73,9 @@ struct Token {
   }
 };
 
+/// The longest identifier (and layer name): names become C symbols and file names.
+constexpr size_t kMaxIdentifierLength = 64;
+
 /// Produces tokens from a buffer on demand.
 class Lexer {
 public:

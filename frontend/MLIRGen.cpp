@@ -10,18 +10,16 @@
 #include "frontend/MLIRGenImpl.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "ir/Limits.h"
+#include "ir/ShapeRules.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include <set>
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
 using namespace nnc;
 
-static std::string typeString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
 
 MLIRGenImpl::MLIRGenImpl(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                          const ast::Module &module, const ast::ModelDecl &model)
@@ -38,8 +36,118 @@ Location MLIRGenImpl::loc(llvm::SMLoc l) {
 }
 
 Value MLIRGenImpl::error(llvm::SMLoc l, const llvm::Twine &message) {
+  // Already in the language's terms: not rewritten by run()'s handler.
+  ownError = true;
   emitError(loc(l)) << message;
+  ownError = false;
   return nullptr;
+}
+
+Value MLIRGenImpl::checkSize(llvm::SMLoc l, Value v) {
+  if (!v)
+    return v;
+  int64_t count = 1;
+  for (int64_t d : shapeOf(v)) {
+    if (ShapedType::isDynamic(d))
+      continue;
+    std::optional<int64_t> product = nn::checkedMul(count, d);
+    if (!product || *product > nn::kMaxElements)
+      return error(l, "the result " + describe(v) + " has more than " +
+                          Twine(nn::kMaxElements) + " elements, the limit per tensor");
+    count = *product;
+  }
+  return v;
+}
+
+/// The name of dynamic dim `i` of `v`: the symbol of the input it comes from, found
+/// by following, through the ops that made `v`, an operand with a dynamic dim at the
+/// same place (aligned at the right, then at the left). Empty when not found.
+/// nullopt when the search ends elsewhere (a function argument); "?" for a dim that a
+/// reshape made, a product of symbols and numbers.
+static std::optional<StringRef>
+findDimName(Value v, size_t i, const llvm::DenseMap<Value, SmallVector<StringRef>> &inputs) {
+  for (unsigned steps = 0; v && steps < 10000; ++steps) {
+    auto it = inputs.find(v);
+    if (it != inputs.end())
+      return i < it->second.size() ? it->second[i] : StringRef("?");
+    Operation *op = v.getDefiningOp();
+    if (op && isa<nn::ReshapeOp>(op))
+      return StringRef("?");
+    if (!op)
+      return std::nullopt;
+    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    Value next;
+    size_t nextDim = 0;
+    for (bool fromRight : {true, false})
+      for (Value operand : op->getOperands()) {
+        auto t = dyn_cast<RankedTensorType>(operand.getType());
+        if (next || !t)
+          continue;
+        int64_t j = fromRight ? t.getRank() - (rank - int64_t(i)) : int64_t(i);
+        if (j >= 0 && j < t.getRank() && t.isDynamicDim(j)) {
+          next = operand;
+          nextDim = j;
+        }
+      }
+    v = next;
+    i = nextDim;
+  }
+  return std::nullopt;
+}
+
+std::string MLIRGenImpl::describe(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  // The model's symbols: with just one, every dynamic dim that is not a product is it.
+  llvm::SmallSetVector<StringRef, 4> symbols;
+  for (const auto &stmt : model.getBody())
+    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get()))
+      for (const ast::Dim &d : input->getType().dims)
+        if (d.isSymbolic())
+          symbols.insert(d.symbol);
+  std::string out = t.getElementType().isInteger(32) ? "i32[" : "f32[";
+  for (auto [i, d] : llvm::enumerate(t.getShape())) {
+    if (i)
+      out += ", ";
+    if (!ShapedType::isDynamic(d)) {
+      out += std::to_string(d);
+      continue;
+    }
+    std::optional<StringRef> name = findDimName(v, i, inputDims);
+    out += name          ? name->str()
+           : symbols.size() == 1 ? symbols[0].str()
+                                 : "?";
+  }
+  return out + "]";
+}
+
+std::string MLIRGenImpl::rewriteMessage(StringRef message) {
+  llvm::SmallSetVector<StringRef, 4> symbols;
+  for (const auto &stmt : model.getBody())
+    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get()))
+      for (const ast::Dim &d : input->getType().dims)
+        if (d.isSymbolic())
+          symbols.insert(d.symbol);
+  std::string out;
+  while (!message.empty()) {
+    size_t op = message.find("'nn.");
+    size_t q = message.find('?');
+    size_t at = std::min(op, q);
+    out += message.take_front(at).str();
+    if (at == StringRef::npos)
+      break;
+    message = message.drop_front(at);
+    if (at == op) {
+      size_t close = message.find('\'', 1);
+      StringRef name = message.slice(4, close);
+      out += "'" + (spelling.empty() ? name.str() : spelling) + "'";
+      message = close == StringRef::npos ? StringRef() : message.drop_front(close + 1);
+    } else {
+      bool inShape = StringRef(out).ends_with("[") || StringRef(out).ends_with(", ");
+      out += inShape && symbols.size() == 1 ? symbols[0].str() : "?";
+      message = message.drop_front(1);
+    }
+  }
+  return out;
 }
 
 Value MLIRGenImpl::scalar(llvm::SMLoc l, double value) {
@@ -65,6 +173,14 @@ Value MLIRGenImpl::param(llvm::SMLoc l, StringRef name, RankedTensorType type,
                          StringRef init, ArrayRef<float> initArgs, bool trainable) {
   auto it = variables.find(name);
   if (it == variables.end()) {
+    int64_t count = 1;
+    for (int64_t d : type.getShape()) {
+      std::optional<int64_t> product = nn::checkedMul(count, d);
+      if (!product || *product > nn::kMaxElements)
+        return error(l, "parameter '" + name + "' would have more than " +
+                            Twine(nn::kMaxElements) + " elements, the limit per tensor");
+      count = *product;
+    }
     OpBuilder::InsertionGuard guard(builder);
     // Variables go after the inputs and earlier variables, before any function.
     Operation *firstFunc = nullptr;
@@ -101,6 +217,9 @@ Value MLIRGenImpl::inputArg(const ast::InputStmt &input) {
     return v;
   Block &entry = state->func.getBody().front();
   Value arg = entry.addArgument(convertType(input.getType()), loc(input.getNameLoc()));
+  SmallVector<StringRef> &dims = inputDims[arg];
+  for (const ast::Dim &d : input.getType().dims)
+    dims.push_back(d.isSymbolic() ? StringRef(d.symbol) : StringRef());
   state->argAttrs.push_back(builder.getDictionaryAttr(
       attr("nn.input", FlatSymbolRefAttr::get(&context, input.getName()))));
   state->inputs[&input] = arg;
@@ -220,15 +339,20 @@ bool MLIRGenImpl::genInferEntry() {
   startEntry(outputs.front()->getLoc(), "infer", fs);
   SmallVector<Value> results;
   SmallVector<StringRef> names;
+  bool ok = true;
   for (const ast::LetStmt *out : outputs) {
+    // Every output is generated, so that an error in one does not hide the others.
     Value v = genLet(*out);
-    if (!v)
-      return false;
+    ok &= bool(v);
     results.push_back(v);
     names.push_back(out->getName());
   }
+  if (!ok) {
+    state = nullptr;
+    return false;
+  }
   finishEntry(fs, results, names);
-  return true;
+  return checkInlinedSize(fs.func);
 }
 
 /// The optimizer call of a train statement as a dictionary of numbers (defaults from
@@ -259,14 +383,19 @@ bool MLIRGenImpl::genTrainEntry(const ast::TrainStmt &train) {
   FuncState fs;
   func::FuncOp func = startEntry(train.getLoc(), trainName + "_loss", fs);
   Value loss = genExpr(train.getLoss());
-  if (!loss)
+  if (!loss) {
+    state = nullptr;
     return false;
+  }
   if (loss.getType() != RankedTensorType::get({}, builder.getF32Type())) {
-    error(train.getLoss().getLoc(), "the minimized expression must be a scalar, got '" +
-                                        typeString(loss.getType()) + "'");
+    error(train.getLoss().getLoc(),
+          "the minimized expression must be a scalar f32[], got " + describe(loss));
+    state = nullptr;
     return false;
   }
   finishEntry(fs, loss, {"loss"});
+  if (!checkInlinedSize(func))
+    return false;
   func->setAttr("nn.train", optimizerConfig(train));
   if (!train.over.empty()) {
     // `over NAME, ...`: parameters, or every parameter of a layer instance.
@@ -304,9 +433,13 @@ Value MLIRGenImpl::dropout(llvm::SMLoc l, Value x, double rate) {
 Value MLIRGenImpl::genLet(const ast::LetStmt &let) {
   if (Value v = state->values.lookup(&let))
     return v;
+  if (state->failedLets.count(&let))
+    return nullptr;
   Value v = genExpr(let.getValue());
   if (v)
     state->values[&let] = v;
+  else
+    state->failedLets.insert(&let);
   return v;
 }
 
@@ -340,6 +473,12 @@ Value MLIRGenImpl::genBinary(const ast::BinaryExpr &expr) {
   Value rhs = genExpr(expr.getRHS());
   if (!lhs || !rhs)
     return nullptr;
+  if (expr.getOp() != '@' && !nn::broadcastShapes(shapeOf(lhs), shapeOf(rhs)))
+    return error(expr.getLoc(), "operands of '" + Twine(expr.getOp()) +
+                                    "' have incompatible shapes " + describe(lhs) +
+                                    " and " + describe(rhs) +
+                                    " (dims must be equal or 1 when aligned at the right)");
+  SpellingScope scope(*this, std::string(1, expr.getOp()));
   switch (expr.getOp()) {
   case '+':
     return create<nn::AddOp>(expr.getLoc(), {lhs, rhs});
@@ -356,6 +495,21 @@ Value MLIRGenImpl::genBinary(const ast::BinaryExpr &expr) {
 }
 
 Value MLIRGenImpl::genExpr(const ast::Expr &expr) {
+  // Lets, user calls and nested expressions all recurse through here.
+  if (genDepth >= kMaxGenDepth) {
+    if (!depthReported)
+      error(expr.getLoc(), "definitions and calls nested too deeply here (the limit is " +
+                               Twine(kMaxGenDepth) + " levels)");
+    depthReported = true;
+    return nullptr;
+  }
+  ++genDepth;
+  Value v = genExprImpl(expr);
+  --genDepth;
+  return v;
+}
+
+Value MLIRGenImpl::genExprImpl(const ast::Expr &expr) {
   switch (expr.getKind()) {
   case ast::Expr::Kind::Number:
     return scalar(expr.getLoc(), cast<ast::NumberExpr>(expr).getValue());
@@ -365,7 +519,9 @@ Value MLIRGenImpl::genExpr(const ast::Expr &expr) {
     const auto &u = cast<ast::UnaryExpr>(expr);
     if (const auto *n = dyn_cast<ast::NumberExpr>(&u.getOperand()))
       return scalar(expr.getLoc(), -n->getValue());
-    return create<nn::NegOp>(expr.getLoc(), {genExpr(u.getOperand())});
+    Value operand = genExpr(u.getOperand());
+    SpellingScope scope(*this, "-");
+    return create<nn::NegOp>(expr.getLoc(), {operand});
   }
   case ast::Expr::Kind::Binary:
     return genBinary(cast<ast::BinaryExpr>(expr));
@@ -399,6 +555,12 @@ Value MLIRGenImpl::genUserCall(const ast::CallExpr &call) {
   key.push_back(mode == Mode::Train ? "train" : "infer");
 
   func::FuncOp callee = specializations[{&fn, key}];
+  std::vector<const void *> argKey;
+  for (Value v : args)
+    argKey.push_back(v.getAsOpaquePointer());
+  if (callee)
+    if (Value v = state->calls[{callee.getOperation(), argKey}])
+      return v;
   if (!callee) {
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(state->func);
@@ -433,8 +595,39 @@ Value MLIRGenImpl::genUserCall(const ast::CallExpr &call) {
     callee.setType(builder.getFunctionType(ValueRange(args).getTypes(),
                                            result.getType()));
     specializations[{&fn, key}] = callee;
+    inlinedOps[callee] = countInlinedOps(callee);
   }
-  return builder.create<func::CallOp>(loc(call.getLoc()), callee, args).getResult(0);
+  uint64_t size = inlinedOps.lookup(callee);
+  if (size > kMaxInlinedOps)
+    return error(call.getLoc(), "this call of '" + fn.getName() + "' amounts to " +
+                                    Twine(size) + " operations once inlined (the limit "
+                                    "is " + Twine(kMaxInlinedOps) + " per entry)");
+  Value v = builder.create<func::CallOp>(loc(call.getLoc()), callee, args).getResult(0);
+  state->calls[{callee.getOperation(), argKey}] = v;
+  return v;
+}
+
+uint64_t MLIRGenImpl::countInlinedOps(func::FuncOp func) {
+  uint64_t count = 0;
+  for (Operation &op : func.getBody().front()) {
+    uint64_t n = 1;
+    if (auto call = dyn_cast<func::CallOp>(op))
+      if (Operation *callee = module.lookupSymbol(call.getCalleeAttr()))
+        n = inlinedOps.lookup(callee);
+    count = std::min(count + n, uint64_t(1) << 62); // saturates
+  }
+  return count;
+}
+
+bool MLIRGenImpl::checkInlinedSize(func::FuncOp func) {
+  uint64_t size = countInlinedOps(func);
+  if (size <= kMaxInlinedOps)
+    return true;
+  emitError(func.getLoc()) << "entry '" << func.getName() << "' amounts to " << size
+                           << " operations once function calls are inlined (the limit "
+                              "is "
+                           << kMaxInlinedOps << ")";
+  return false;
 }
 
 //===----------------------------------------------------------------------------===//
@@ -448,12 +641,28 @@ OwningOpRef<ModuleOp> MLIRGenImpl::run() {
                        ->getBufferIdentifier();
   module->setAttr("nn.model", builder.getStringAttr(model.getName()));
   module->setAttr("nn.source", builder.getStringAttr(file));
-  if (!genDeclarations() || !genInferEntry())
-    return nullptr;
+  // Errors are reported once (a let shared by entries is generated in each), in the
+  // language's terms: the op a shape rule names is the construct the user wrote.
+  std::set<std::pair<const void *, std::string>> reported;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) -> LogicalResult {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return failure();
+    std::string message = ownError ? diag.str() : rewriteMessage(diag.str());
+    if (!reported.emplace(diag.getLocation().getAsOpaquePointer(), message).second)
+      return success(); // dropped
+    Diagnostic rewritten(diag.getLocation(), DiagnosticSeverity::Error);
+    rewritten << message;
+    for (Diagnostic &note : diag.getNotes())
+      rewritten.attachNote(note.getLocation()) << note.str();
+    diag = std::move(rewritten);
+    return failure(); // on to the driver's handler
+  });
+  bool ok = genDeclarations() && genInferEntry();
   for (const auto &stmt : model.getBody())
     if (const auto *train = dyn_cast<ast::TrainStmt>(stmt.get()))
-      if (!genTrainEntry(*train))
-        return nullptr;
+      ok &= genTrainEntry(*train);
+  if (!ok)
+    return nullptr;
   recordTrainConfig();
   if (failed(verify(module)))
     return nullptr;

@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------------===//
 #include "frontend/MLIRGenImpl.h"
+#include "ir/Limits.h"
+#include "ir/ShapeRules.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -16,6 +18,16 @@ std::optional<double> nnc::literalNumber(const ast::Expr *e) {
   if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(e))
     if (std::optional<double> v = literalNumber(&u->getOperand()))
       return -*v;
+  return std::nullopt;
+}
+
+/// The value of an integer literal, possibly negated; nullopt for anything else.
+static std::optional<int64_t> literalInteger(const ast::Expr *e) {
+  if (const auto *n = dyn_cast_or_null<ast::NumberExpr>(e))
+    return n->isInteger() ? std::optional<int64_t>(n->getIntValue()) : std::nullopt;
+  if (const auto *u = dyn_cast_or_null<ast::UnaryExpr>(e))
+    if (std::optional<int64_t> v = literalInteger(&u->getOperand()))
+      return -*v; // literals are below 2^63, so this cannot overflow
   return std::nullopt;
 }
 
@@ -40,7 +52,13 @@ public:
     llvm::to_float(info.params[i].defaultValue, v);
     return v;
   }
-  int64_t integer(unsigned i) const { return (int64_t)number(i); }
+  /// An integer argument, exactly (Sema checked it is a literal within
+  /// +-nn::kMaxElements); the default of Builtins.def when absent.
+  int64_t integer(unsigned i) const {
+    if (std::optional<int64_t> v = literalInteger(expr(i)))
+      return *v;
+    return (int64_t)number(i);
+  }
   bool boolean(unsigned i) const {
     if (const auto *b = dyn_cast_or_null<ast::BoolExpr>(expr(i)))
       return b->getValue();
@@ -56,7 +74,7 @@ public:
     SmallVector<int64_t> out;
     if (const auto *l = dyn_cast_or_null<ast::ListExpr>(expr(i)))
       for (const auto &e : l->getElements())
-        out.push_back((int64_t)literalNumber(e.get()).value_or(0));
+        out.push_back(literalInteger(e.get()).value_or(0));
     else if (present(i) || !info.params[i].defaultValue.empty())
       out.push_back(integer(i));
     return out;
@@ -95,7 +113,7 @@ static Value buildNamedOp(MLIRGenImpl &gen, llvm::SMLoc l, StringRef opName,
   state.addOperands(operands);
   state.addAttributes(attrs);
   state.addTypes(types);
-  return b.create(state)->getResult(0);
+  return gen.checkSize(l, b.create(state)->getResult(0));
 }
 
 /// A builtin that is one nn op (OP_BUILTIN in Builtins.def): operands are the tensor
@@ -160,6 +178,53 @@ static Value applyActivation(MLIRGenImpl &gen, const ast::CallExpr &call, const 
   return buildNamedOp(gen, call.getLoc(), act->op, x, {});
 }
 
+/// The two tensors of a loss have one shape (or the second is a scalar): a prediction
+/// [B, 1] against a target [B] would broadcast into [B, B] and compute a wrong number.
+static bool checkSameShape(MLIRGenImpl &gen, const ast::CallExpr &call, const Args &args,
+                           Value a, Value b) {
+  if (gen.rankOf(b) == 0 || nn::areCompatibleTypes(a.getType(), b.getType()))
+    return true;
+  gen.error(args.expr(1)->getLoc(), "the arguments of '" + call.getCallee() +
+                                        "' must have the same shape, got " +
+                                        gen.describe(a) + " and " + gen.describe(b));
+  return false;
+}
+
+/// A reshape whose result keeps a dynamic dim must keep it whole: the runtime binds
+/// each dim to a number or to one symbol, so `reshape(x: f32[B, 10], [-1])` (a dim of
+/// B*10) is an error here, in the language's terms, rather than in code generation.
+static Value checkReshape(MLIRGenImpl &gen, llvm::SMLoc l, StringRef name, Value x,
+                          Value result) {
+  if (!result)
+    return result;
+  int64_t staticIn = 1, staticOut = 1, dynamicIn = 0, dynamicOut = 0;
+  for (int64_t d : gen.shapeOf(x))
+    ShapedType::isDynamic(d) ? ++dynamicIn : staticIn *= d; // sizes are checked
+  for (int64_t d : gen.shapeOf(result))
+    ShapedType::isDynamic(d) ? ++dynamicOut : staticOut *= d;
+  if (dynamicOut == 0 || (dynamicIn == 1 && dynamicOut == 1 && staticIn == staticOut))
+    return result;
+  std::string in = gen.describe(x);
+  std::string dim;
+  for (StringRef part : llvm::split(StringRef(in).drop_front(4).drop_back(1), ", "))
+    if (!part.empty() && !llvm::isDigit(part.front()))
+      dim += (dim.empty() ? "" : "*") + part.str();
+  if (staticIn % staticOut == 0 && staticIn / staticOut != 1)
+    dim += "*" + std::to_string(staticIn / staticOut);
+  else if (staticIn % staticOut != 0)
+    dim = "(" + dim + "*" + std::to_string(staticIn) + ")/" + std::to_string(staticOut);
+  return gen.error(l, "'" + name + "' of " + in + " would make a dim of " + dim +
+                          " elements, but a dim must be a number or a symbol (keep the "
+                          "symbolic dim whole)");
+}
+
+/// `i32[B]` for logits described as `f32[B, 10]`.
+static std::string describeLabels(StringRef logits) {
+  StringRef dims = logits.drop_front(4).drop_back(1); // "B, 10"
+  size_t comma = dims.rfind(", ");
+  return "i32[" + (comma == StringRef::npos ? "" : dims.take_front(comma).str()) + "]";
+}
+
 Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   Args args(call);
   llvm::SMLoc l = call.getLoc();
@@ -172,8 +237,13 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
       if (!t.back())
         return nullptr;
     }
-  if (!info.op.empty())
-    return buildOpBuiltin(*this, call, info, args, t);
+  SpellingScope scope(*this, call.getCallee().str());
+  if (!info.op.empty()) {
+    Value v = buildOpBuiltin(*this, call, info, args, t);
+    if (*call.getBuiltin() == BuiltinId::Reshape)
+      return checkReshape(*this, l, call.getCallee(), t[0], v);
+    return v;
+  }
 
   auto axisAttr = [&](ArrayRef<int64_t> axes) {
     return attr("axes", builder.getDenseI64ArrayAttr(axes));
@@ -254,11 +324,18 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     int64_t inner = 1;
     for (int64_t d : shape.drop_front()) {
       if (ShapedType::isDynamic(d))
-        return error(l, "'flatten' needs static dims after the first");
-      inner *= d;
+        return error(l, "'flatten' needs static dims after the first, got " +
+                            describe(t[0]));
+      std::optional<int64_t> product = nn::checkedMul(inner, d);
+      if (!product || *product > nn::kMaxElements)
+        return error(l, "'flatten' of " + describe(t[0]) + " would have a dim of more "
+                        "than " + Twine(nn::kMaxElements) + " elements, the limit per tensor");
+      inner = *product;
     }
-    return create<nn::ReshapeOp>(
-        l, t[0], {attr("shape", builder.getDenseI64ArrayAttr({-1, inner}))});
+    return checkReshape(
+        *this, l, call.getCallee(), t[0],
+        create<nn::ReshapeOp>(l, t[0],
+                              {attr("shape", builder.getDenseI64ArrayAttr({-1, inner}))}));
   }
   case BuiltinId::Dropout:
     return dropout(l, t[0], args.number(1));
@@ -315,8 +392,15 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
         int64_t in = shape[1 + axis];
         if (ShapedType::isDynamic(in))
           return error(l, "'conv2d_transpose' needs static spatial dims");
-        out.push_back(padding == "same" ? in * stride[axis]
-                                        : (in - 1) * stride[axis] + k[axis]);
+        std::optional<int64_t> size =
+            padding == "same" ? nn::checkedMul(in, stride[axis])
+                              : nn::checkedMul(in - 1, stride[axis]);
+        if (size && padding != "same")
+          size = nn::checkedAdd(*size, k[axis]);
+        if (!size || *size > nn::kMaxElements)
+          return error(l, "'conv2d_transpose' output would have a dim of more than " +
+                              Twine(nn::kMaxElements) + " elements, the limit per tensor");
+        out.push_back(*size);
       }
       attrs.push_back(attr("output_shape", builder.getDenseI64ArrayAttr(out)));
       // The op's filter is [KH, KW, C_in, C_out]: swap Keras' channel dims.
@@ -339,7 +423,17 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     // Sparse categorical cross-entropy from logits, mean over the batch.
     int64_t depth = shapeOf(t[0]).empty() ? -1 : shapeOf(t[0]).back();
     if (depth <= 0)
-      return error(l, "'cross_entropy' needs logits with a static last dim");
+      return error(l, "'cross_entropy' needs logits with a static last dim, got " +
+                          describe(t[0]));
+    // One label per row of logits, exactly: labels [B, 1] against logits [B, 10]
+    // would broadcast into a [B, B] loss and compute a wrong number.
+    if (!nn::areCompatibleTypes(
+            RankedTensorType::get(shapeOf(t[0]).drop_back(), builder.getI32Type()),
+            t[1].getType()))
+      return error(args.expr(1)->getLoc(),
+                   "labels of 'cross_entropy' must have the shape of the logits without "
+                   "their last dim: logits are " + describe(t[0]) + ", so labels must be " +
+                   describeLabels(describe(t[0])) + ", got " + describe(t[1]));
     Value ls = logSoftmax(t[0], -1);
     Value onehot = create<nn::OneHotOp>(l, t[1], {attr("depth", builder.getI64IntegerAttr(depth))});
     Value picked = create<nn::ReduceSumOp>(
@@ -348,11 +442,15 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return create<nn::NegOp>(l, create<nn::ReduceMeanOp>(l, picked, {axisAttr({})}));
   }
   case BuiltinId::Mse: {
+    if (!checkSameShape(*this, call, args, t[0], t[1]))
+      return nullptr;
     Value d = create<nn::SubOp>(l, {t[0], t[1]});
     return create<nn::ReduceMeanOp>(l, create<nn::MulOp>(l, {d, d}), {axisAttr({})});
   }
   case BuiltinId::BinaryCrossEntropy: {
     // -(t log p + (1 - t) log(1 - p)), p clamped to [1e-7, 1 - 1e-7] as Keras does.
+    if (!checkSameShape(*this, call, args, t[0], t[1]))
+      return nullptr;
     Value p = create<nn::MinOp>(l, {create<nn::MaxOp>(l, {t[0], scalar(l, 1e-7)}),
                                     scalar(l, 1 - 1e-7)});
     Value one = scalar(l, 1.0);

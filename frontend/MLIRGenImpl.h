@@ -14,6 +14,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 #include <map>
 #include <optional>
@@ -47,8 +48,16 @@ public:
   template <typename OpTy>
   mlir::Value create(llvm::SMLoc l, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
-    return nn::buildInferred<OpTy>(builder, loc(l), operands, attrs);
+    return checkSize(l, nn::buildInferred<OpTy>(builder, loc(l), operands, attrs));
   }
+
+  /// Returns `v`, or null after an error at `l` when its static dims multiply to more
+  /// than nn::kMaxElements (the runtime's limit per tensor).
+  mlir::Value checkSize(llvm::SMLoc l, mlir::Value v);
+
+  /// `v`'s type in the language's terms, `f32[B, 10]`: a dynamic dim is named by the
+  /// symbol it comes from where that is known, else `?`.
+  std::string describe(mlir::Value v);
 
   mlir::Value scalar(llvm::SMLoc l, double value);
   mlir::NamedAttribute attr(llvm::StringRef name, mlir::Attribute value) {
@@ -78,6 +87,25 @@ public:
 
   Mode getMode() const { return mode; }
 
+  /// While alive, shape-rule errors name the construct `spelling` (an operator or a
+  /// builtin as the user wrote it) instead of the nn op that implements it.
+  class SpellingScope {
+  public:
+    SpellingScope(MLIRGenImpl &gen, std::string spelling)
+        : gen(gen), saved(std::move(gen.spelling)) {
+      gen.spelling = std::move(spelling);
+    }
+    ~SpellingScope() { gen.spelling = std::move(saved); }
+
+  private:
+    MLIRGenImpl &gen;
+    std::string saved;
+  };
+
+  /// An error message in the language's terms: `'nn.OP'` becomes the construct being
+  /// generated, and `?` dims the model's symbol when it has only one.
+  std::string rewriteMessage(llvm::StringRef message);
+
   // Builtins (MLIRGenBuiltins.cpp).
   mlir::Value genBuiltin(const ast::CallExpr &call);
 
@@ -90,10 +118,19 @@ private:
     llvm::SmallVector<mlir::DictionaryAttr> argAttrs;      // entry argument attrs
     llvm::StringMap<mlir::Value> params;                   // param name -> argument
     llvm::DenseMap<const ast::Stmt *, mlir::Value> inputs;
+    llvm::DenseSet<const ast::Stmt *> failedLets; // reported once, not regenerated
+    /// Results of user calls by callee and arguments: user functions are pure, so
+    /// `f(x) + f(x)` calls once (and inlines once).
+    std::map<std::pair<mlir::Operation *, std::vector<const void *>>, mlir::Value> calls;
     mlir::Value runSeed; // the `seed` input of a training step (dropout's stream)
   };
 
   mlir::Value genExpr(const ast::Expr &expr);
+  mlir::Value genExprImpl(const ast::Expr &expr);
+  /// Reports an entry that would be too large after inlining; false then.
+  bool checkInlinedSize(mlir::func::FuncOp func);
+  /// The operations a function or entry amounts to once its calls are inlined.
+  uint64_t countInlinedOps(mlir::func::FuncOp func);
   mlir::Value genBinary(const ast::BinaryExpr &expr);
   mlir::Value genIdent(const ast::IdentExpr &ident);
   mlir::Value genUserCall(const ast::CallExpr &call);
@@ -130,6 +167,20 @@ private:
   std::map<std::pair<const ast::FnDecl *, std::vector<const void *>>, mlir::func::FuncOp>
       specializations;
   llvm::StringMap<unsigned> specializationCount;
+  llvm::DenseMap<mlir::Operation *, uint64_t> inlinedOps; // per specialization
+  std::string spelling;           // the construct being generated (SpellingScope)
+  bool ownError = false;          // error() is emitting a message of MLIRGen's own
+  unsigned genDepth = 0;          // nesting of genExpr (lets, calls, expressions)
+  bool depthReported = false;
+  /// The symbol of each dynamic dim of each input, for describe().
+  llvm::DenseMap<mlir::Value, llvm::SmallVector<llvm::StringRef>> inputDims;
+
+public:
+  /// genExpr nests at most this deep (a chain of lets or calls each adds about two
+  /// levels); nnc runs the frontend on a thread whose stack holds it (Stack.h).
+  static constexpr unsigned kMaxGenDepth = 100000;
+  /// The most operations an entry may have once user functions are inlined.
+  static constexpr uint64_t kMaxInlinedOps = 1 << 20;
 };
 
 } // namespace nnc

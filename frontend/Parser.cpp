@@ -1,6 +1,7 @@
 //===- Parser.cpp - Recursive-descent parser for .nn ----------------------===//
 
 #include "frontend/Parser.h"
+#include "ir/Limits.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -338,10 +339,11 @@ bool Parser::parseType(TensorType &type) {
       dim.symbol = tok.text.str();
     } else if (tok.is(Tok::Int)) {
       if (tok.text.getAsInteger(10, dim.size) || dim.size <= 0 ||
-          dim.size > (int64_t(1) << 40))
+          dim.size > nn::kMaxElements)
         return diags.error(tok.getLoc(), "dimension '" + tok.text +
                                              "' must be a positive integer "
-                                             "below 2^40");
+                                             "at most " +
+                                             llvm::Twine(nn::kMaxElements));
     } else {
       return errorExpected("a dimension (an integer or a name)");
     }
@@ -438,12 +440,18 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     if (!tok.is(Tok::Ident))
       return errorExpected(word == "data" ? "a data set name after 'data'"
                                           : "a learning-rate schedule after 'schedule'");
-    // The schedules of nnrt_schedule (runtime/include/nnrt/model.h).
+    // The schedules of nnrt_schedule (runtime/include/nnrt/model.h) and the data sets
+    // the runtime's driver loads (runtime/driver/Flags.cpp). A wrong name is reported
+    // and the rest of the statement still parsed.
     if (word == "schedule" &&
         !llvm::is_contained(llvm::ArrayRef<StringRef>{"constant", "linear", "cosine"},
                             tok.text))
-      return diags.error(tok.getLoc(), "unknown learning-rate schedule '" + tok.text +
-                                           "'; expected constant, linear or cosine");
+      diags.error(tok.getLoc(), "unknown learning-rate schedule '" + tok.text +
+                                    "'; expected constant, linear or cosine");
+    else if (word == "data" &&
+             !llvm::is_contained(llvm::ArrayRef<StringRef>{"fashion_mnist"}, tok.text))
+      diags.error(tok.getLoc(),
+                  "unknown data set '" + tok.text + "'; expected fashion_mnist");
     clause.value = tok.text.str();
     consume();
     return true;
@@ -467,13 +475,15 @@ bool Parser::parseIntClause(IntClause &clause) {
   int64_t value = 0;
   if (!tok.is(Tok::Int))
     return errorExpected(("an integer after '" + word + "'").str());
+  // A value out of range is reported and the statement parsed on, so that later
+  // errors in it are still reported.
   if (tok.text.getAsInteger(10, value) || value > (int64_t(1) << 40))
-    return diags.error(tok.getLoc(),
-                       "integer '" + tok.text + "' is too large");
-  if (value == 0 && word != "seed")
-    return diags.error(tok.getLoc(),
-                       "'" + word + "' must be positive, found '0'");
-  clause.value = value;
+    diags.error(tok.getLoc(), "integer '" + tok.text + "' is too large for '" + word +
+                                  "' (the limit is 2^40)");
+  else if (value == 0 && word != "seed")
+    diags.error(tok.getLoc(), "'" + word + "' must be positive, found '0'");
+  else
+    clause.value = value;
   consume();
   return true;
 }

@@ -7,6 +7,7 @@
 
 #include "frontend/Sema.h"
 #include "frontend/Parser.h"
+#include "ir/Limits.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -18,7 +19,8 @@ using llvm::StringRef;
 
 std::unique_ptr<Module> nnc::parseAndCheck(llvm::SourceMgr &sourceMgr,
                                            unsigned bufferId,
-                                           llvm::raw_ostream &diagOut) {
+                                           llvm::raw_ostream &diagOut,
+                                           StringRef modelName) {
   DiagnosticEngine diags(sourceMgr, diagOut);
   const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
   Parser parser(buffer->getBuffer(), diags);
@@ -30,20 +32,27 @@ std::unique_ptr<Module> nnc::parseAndCheck(llvm::SourceMgr &sourceMgr,
                 "no model in file");
     return nullptr;
   }
+  // An unknown model name is the driver's error, after the whole file is checked.
+  const ModelDecl *only = modelName.empty() ? nullptr : module->lookupModel(modelName);
   Sema sema(diags);
-  if (!sema.check(*module))
+  if (!sema.check(*module, only))
     return nullptr;
   return module;
 }
 
-bool Sema::check(Module &module) {
+bool Sema::check(Module &module, const ModelDecl *only) {
   unsigned errorsBefore = diags.getNumErrors();
+  this->module = &module;
   collectDecls(module);
   findRecursion();
   for (const auto &decl : module.getDecls())
     if (auto *model = llvm::dyn_cast<ModelDecl>(decl.get()))
-      checkModel(*model);
-  // Functions no model calls are still checked, with f32 arguments.
+      if (!only || model == only)
+        checkModel(*model);
+  // Functions no model calls are still checked, with f32 arguments, unless one
+  // model was selected: then only what it uses matters.
+  if (only)
+    return diags.getNumErrors() == errorsBefore;
   for (const auto &decl : module.getDecls())
     if (auto *fn = llvm::dyn_cast<FnDecl>(decl.get()))
       if (!checkedFns.count(fn) && decls.lookup(fn->getName()) == fn)
@@ -101,48 +110,77 @@ void Sema::collectCalls(const Expr &expr,
   }
 }
 
-/// Depth-first search over the call graph; a call to a function on the
-/// stack closes a cycle, whose members are all marked recursive.
-bool Sema::visitCalls(const FnDecl *fn, std::vector<const FnDecl *> &stack) {
-  stack.push_back(fn);
+/// The user functions `fn` calls, in source order.
+std::vector<const FnDecl *> Sema::getCallees(const FnDecl &fn,
+                                            std::vector<const CallExpr *> &sites) {
   std::vector<const CallExpr *> calls;
-  for (const auto &stmt : fn->getBody()) {
+  for (const auto &stmt : fn.getBody()) {
     if (const auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
       collectCalls(let->getValue(), calls);
     else if (const auto *ret = llvm::dyn_cast<ReturnStmt>(stmt.get()))
       collectCalls(ret->getValue(), calls);
   }
+  std::vector<const FnDecl *> callees;
+  sites.clear();
   for (const CallExpr *call : calls) {
     auto *callee = llvm::dyn_cast_or_null<FnDecl>(decls.lookup(call->getCallee()));
     if (!callee || lookupBuiltin(call->getCallee()))
       continue;
-    auto onStack = llvm::find(stack, callee);
-    if (onStack != stack.end()) {
-      diags.error(call->getLoc(), "recursive call to function '" +
-                                      callee->getName() +
-                                      "'; recursion is not supported");
-      diags.note(callee->getLoc(),
-                 "function '" + callee->getName() + "' is defined here");
-      recursive.insert(onStack, stack.end());
-      continue;
-    }
-    if (!checkedFns.count(callee)) {
-      checkedFns.insert(callee);
-      visitCalls(callee, stack);
-    }
+    callees.push_back(callee);
+    sites.push_back(call);
   }
-  stack.pop_back();
-  return true;
+  return callees;
 }
 
+/// Depth-first search over the call graph with an explicit stack (a chain of
+/// 100,000 functions must not overflow the native one); a call to a function
+/// on the stack closes a cycle, whose members are all marked recursive.
 void Sema::findRecursion() {
-  std::vector<const FnDecl *> stack;
-  for (auto &entry : decls)
-    if (auto *fn = llvm::dyn_cast<FnDecl>(entry.second))
-      if (checkedFns.insert(fn).second)
-        visitCalls(fn, stack);
-  // checkedFns is reused below for "checked by Sema".
-  checkedFns.clear();
+  struct Frame {
+    const FnDecl *fn;
+    std::vector<const FnDecl *> callees;
+    std::vector<const CallExpr *> sites;
+    size_t next = 0;
+  };
+  std::vector<Frame> stack;
+  llvm::DenseMap<const FnDecl *, size_t> onStack; // function -> its frame
+  llvm::DenseSet<const FnDecl *> visited;
+  auto push = [&](const FnDecl *fn) {
+    visited.insert(fn);
+    onStack[fn] = stack.size();
+    Frame frame{fn, {}, {}, 0};
+    frame.callees = getCallees(*fn, frame.sites);
+    stack.push_back(std::move(frame));
+  };
+  for (const auto &declPtr : module->getDecls()) {
+    auto *root = llvm::dyn_cast<FnDecl>(declPtr.get());
+    if (!root || decls.lookup(root->getName()) != root || visited.count(root))
+      continue;
+    push(root);
+    while (!stack.empty()) {
+      Frame &top = stack.back();
+      if (top.next == top.callees.size()) {
+        onStack.erase(top.fn);
+        stack.pop_back();
+        continue;
+      }
+      const FnDecl *callee = top.callees[top.next];
+      const CallExpr *call = top.sites[top.next++];
+      auto it = onStack.find(callee);
+      if (it != onStack.end()) {
+        diags.error(call->getLoc(), "recursive call to function '" +
+                                        callee->getName() +
+                                        "'; recursion is not supported");
+        diags.note(callee->getLoc(),
+                   "function '" + callee->getName() + "' is defined here");
+        for (size_t i = it->second, e = stack.size(); i != e; ++i)
+          recursive.insert(stack[i].fn);
+        continue;
+      }
+      if (!visited.count(callee))
+        push(callee);
+    }
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -178,6 +216,7 @@ void Sema::checkModelStmt(Stmt &stmt, Scope &scope) {
   switch (stmt.getKind()) {
   case Stmt::Kind::Input: {
     const TensorType &type = llvm::cast<InputStmt>(stmt).getType();
+    checkTypeSize(type, "input", stmt.getName());
     define(scope, stmt, RefKind::Input,
            type.dtype == DType::I32 ? Value::I32 : Value::F32);
     return;
@@ -200,8 +239,27 @@ void Sema::checkModelStmt(Stmt &stmt, Scope &scope) {
   }
 }
 
+/// The static dims of a declared type multiply to at most nn::kMaxElements (the
+/// runtime's limit per tensor; symbolic dims are checked when they are bound).
+void Sema::checkTypeSize(const TensorType &type, StringRef what, StringRef name) {
+  int64_t count = 1;
+  for (const Dim &dim : type.dims) {
+    if (dim.isSymbolic())
+      continue;
+    std::optional<int64_t> product = nn::checkedMul(count, dim.size);
+    if (!product || *product > nn::kMaxElements) {
+      diags.error(type.loc, what + " '" + name + "' has more than " +
+                                llvm::Twine(nn::kMaxElements) +
+                                " elements, the limit per tensor");
+      return;
+    }
+    count = *product;
+  }
+}
+
 void Sema::checkParam(ParamStmt &param, Scope &scope) {
   const TensorType &type = param.getType();
+  checkTypeSize(type, "param", param.getName());
   if (type.dtype != DType::F32)
     diags.error(type.loc, "param '" + param.getName() +
                               "' must have element type f32, found '" +

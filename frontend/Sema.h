@@ -28,19 +28,23 @@ class SourceMgr;
 namespace nnc {
 
 /// Parses buffer `bufferId` of `sourceMgr` and runs Sema on it. Diagnostics
-/// go to `diagOut`. Returns null if any error was reported (including "no
-/// model in file"); the caller then exits with status 1.
+/// go to `diagOut`. With a `modelName`, only that model (and the functions it
+/// calls) is checked, so an error in another model does not stop it. Returns
+/// null if any error was reported (including "no model in file"); the caller
+/// then exits with status 1.
 std::unique_ptr<ast::Module> parseAndCheck(llvm::SourceMgr &sourceMgr,
                                            unsigned bufferId,
-                                           llvm::raw_ostream &diagOut);
+                                           llvm::raw_ostream &diagOut,
+                                           llvm::StringRef modelName = {});
 
 /// Checks and annotates a parsed module.
 class Sema {
 public:
   explicit Sema(DiagnosticEngine &diags) : diags(diags) {}
 
-  /// Returns true if no error was reported.
-  bool check(ast::Module &module);
+  /// Returns true if no error was reported. With `only`, the other models are
+  /// not checked.
+  bool check(ast::Module &module, const ast::ModelDecl *only = nullptr);
 
   /// What an expression evaluates to. Error means "already diagnosed".
   enum class Value { F32, I32, String, Bool, List, Error };
@@ -68,14 +72,16 @@ private:
   // Declarations (Sema.cpp).
   void collectDecls(ast::Module &module);
   void findRecursion();
-  bool visitCalls(const ast::FnDecl *fn,
-                  std::vector<const ast::FnDecl *> &stack);
+  std::vector<const ast::FnDecl *>
+  getCallees(const ast::FnDecl &fn, std::vector<const ast::CallExpr *> &sites);
   void collectCalls(const ast::Expr &expr,
                     std::vector<const ast::CallExpr *> &calls);
   void checkModel(ast::ModelDecl &model);
   void checkModelStmt(ast::Stmt &stmt, Scope &scope);
   void checkModelEnd(ast::ModelDecl &model);
   void checkParam(ast::ParamStmt &param, Scope &scope);
+  void checkTypeSize(const ast::TensorType &type, llvm::StringRef what,
+                     llvm::StringRef name);
   void checkTrain(ast::TrainStmt &train, Scope &scope);
   Value instantiate(const ast::FnDecl &fn, llvm::ArrayRef<Value> args);
   void checkFnBody(const ast::FnDecl &fn, Scope &scope, Value &result);
@@ -103,6 +109,7 @@ private:
                       llvm::ArrayRef<llvm::StringRef> candidates);
 
   DiagnosticEngine &diags;
+  ast::Module *module = nullptr;
   llvm::StringMap<ast::Decl *> decls;
   /// Functions that are part of a call cycle (already diagnosed).
   llvm::DenseSet<const ast::FnDecl *> recursive;

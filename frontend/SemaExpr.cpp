@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Sema.h"
+#include "frontend/Lexer.h"
+#include "ir/Limits.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -58,6 +60,21 @@ static bool isIntList(const Expr *expr) {
     if (!getIntLiteral(element.get()))
       return false;
   return true;
+}
+
+/// The first integer literal of `expr` (an integer or a list of them) whose value
+/// is beyond +-kMaxElements: sizes, axes, strides and pads are all at most a
+/// tensor's size, and shape rules multiply them.
+static const Expr *findIntOutOfRange(const Expr *expr) {
+  if (const auto *list = llvm::dyn_cast<ListExpr>(expr)) {
+    for (const auto &element : list->getElements())
+      if (const Expr *bad = findIntOutOfRange(element.get()))
+        return bad;
+    return nullptr;
+  }
+  std::optional<int64_t> value = getIntLiteral(expr);
+  return value && (*value > nn::kMaxElements || *value < -nn::kMaxElements) ? expr
+                                                                            : nullptr;
 }
 
 static StringRef describeValue(Value value) {
@@ -369,6 +386,13 @@ bool Sema::checkArg(Expr *arg, const BuiltinParam &param,
   std::string what = ("argument '" + param.name + "' of '" + info.name +
                       "' must be ").str();
   SMLoc loc = arg->getLoc();
+  if (param.kind == ArgKind::IntLiteral || param.kind == ArgKind::PosLiteral ||
+      param.kind == ArgKind::IntList || param.kind == ArgKind::IntOrList)
+    if (const Expr *bad = findIntOutOfRange(arg))
+      return diags.error(bad->getLoc(),
+                         "integer '" + getLiteralSpelling(bad) + "' is out of range for " +
+                             what.substr(0, what.size() - 9) +
+                             " (the limit is " + llvm::Twine(nn::kMaxElements) + ")");
   switch (param.kind) {
   case ArgKind::FloatTensor:
   case ArgKind::IntTensor: {
@@ -444,6 +468,13 @@ void Sema::nameLayer(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
       diags.error(str->getLoc(), "layer name \"" + str->getValue() +
                                      "\" must be an identifier (letters, "
                                      "digits and '_')");
+      return;
+    }
+    if (str->getValue().size() > kMaxIdentifierLength) {
+      diags.error(str->getLoc(), "layer name is too long (" +
+                                     llvm::Twine(str->getValue().size()) +
+                                     " characters; the limit is " +
+                                     llvm::Twine(kMaxIdentifierLength) + ")");
       return;
     }
     name = str->getValue().str();

@@ -1,12 +1,13 @@
 """Writes the seed corpus of one fuzzer from the project's own small files.
 
-Usage: make-corpus.py TARGET OUTDIR   (TARGET: safetensors npy idx json flags; another
-name writes no seeds)
+Usage: make-corpus.py TARGET OUTDIR   (TARGET: safetensors npy idx json flags frontend;
+another name writes no seeds)
 
 Seeds are generated, not committed: small valid and malformed files from the runtime
 tests' generator (test/runtime/Inputs/mkfiles.py), the small reference files of
 test/e2e/refs, the header of examples/weights/mlp.safetensors (its data cut off), and
-a few Fashion-MNIST images when the dataset is installed. Pure Python.
+a few Fashion-MNIST images when the dataset is installed; for the frontend, the .nn
+files of test/ and examples/ (the small ones, lit lines included). Pure Python.
 """
 import gzip
 import json
@@ -151,6 +152,16 @@ def flags_seeds(out):
     ]
     for i, args in enumerate(lines):
         write(out, f"cmd{i}", b"\0".join(a.encode() for a in args))
+
+
+def frontend_seeds(out):
+    for top in ("test", "examples"):
+        for dirpath, _, names in os.walk(os.path.join(ROOT, top)):
+            for name in sorted(names):
+                path = os.path.join(dirpath, name)
+                if name.endswith(".nn") and os.path.getsize(path) <= 16384:
+                    rel = os.path.relpath(path, ROOT).replace(os.sep, "_")
+                    write(out, rel, open(path, "rb").read())
 
 
 def main():

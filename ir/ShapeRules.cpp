@@ -62,6 +62,15 @@ std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+std::string languageType(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t)
+    return "a tensor of unknown rank";
+  Type e = t.getElementType();
+  std::string name = e.isF32() ? "f32" : e.isInteger(32) ? "i32" : e.isInteger(1) ? "i1" : "?";
+  return name + shapeString(t.getShape());
+}
+
 LogicalResult inferBroadcastType(StringRef opName, std::optional<Location> loc, Type lhs,
                                  Type rhs, SmallVectorImpl<Type> &types) {
   auto l = cast<TensorType>(lhs), r = cast<TensorType>(rhs);
@@ -72,7 +81,7 @@ LogicalResult inferBroadcastType(StringRef opName, std::optional<Location> loc, 
   auto shape = broadcastShapes(l.getShape(), r.getShape());
   if (!shape)
     return emitOptionalError(loc, "operands of '", opName, "' have incompatible shapes ",
-                             shapeString(l.getShape()), " and ", shapeString(r.getShape()),
+                             languageType(l), " and ", languageType(r),
                              " (dims must be equal or 1 when aligned at the right)");
   types.push_back(RankedTensorType::get(*shape, l.getElementType()));
   return success();

@@ -29,6 +29,10 @@ bool areCompatibleTypeLists(mlir::TypeRange a, mlir::TypeRange b);
 /// Dims as a string for messages: [?, 784].
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 
+/// A tensor type as the .nn language writes it, for messages: f32[?, 784] (MLIRGen
+/// names the `?` by its symbol).
+std::string languageType(mlir::Type type);
+
 /// The shape rule of binary elementwise ops: the broadcast of `lhs` and `rhs`.
 llvm::LogicalResult inferBroadcastType(llvm::StringRef opName,
                                        std::optional<mlir::Location> loc,

@@ -31,8 +31,8 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (flag(adaptor.getTransposeRhsAttr()))
     std::swap(kr, n);
   if (!ShapedType::isDynamic(kl) && !ShapedType::isDynamic(kr) && kl != kr)
-    return emitOptionalError(loc, "'nn.matmul' contraction dims differ: ",
-                             shapeString(l.getShape()), " @ ", shapeString(r.getShape()),
+    return emitOptionalError(loc, "'nn.matmul' contraction dims differ: ", languageType(l),
+                             " @ ", languageType(r),
                              " (", kl, " vs ", kr, ")");
   SmallVector<int64_t> shape(l.getShape().drop_back(2));
   shape.push_back(m);

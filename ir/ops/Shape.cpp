@@ -1,5 +1,6 @@
 //===- Shape.cpp - reshape, transpose, broadcast_to -----------------------===//
 #include "ir/Builders.h"
+#include "ir/Limits.h"
 #include "ir/NNOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -32,7 +33,12 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
       return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
                                " has a negative dim other than -1");
     } else {
-      known *= d;
+      std::optional<int64_t> product = checkedMul(known, d);
+      if (!product || *product > kMaxElements)
+        return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
+                                 " has more than ", kMaxElements,
+                                 " elements, the limit per tensor");
+      known = *product;
     }
   }
   SmallVector<int64_t> shape(target);

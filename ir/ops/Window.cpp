@@ -1,5 +1,6 @@
 //===- Window.cpp - geometry of 2-D sliding windows -----------------------===//
 #include "ir/ops/Window.h"
+#include "ir/Limits.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/BuiltinTypes.h"
 
@@ -35,6 +36,16 @@ FailureOr<WindowAxis> nn::windowAxis(std::optional<Location> loc, StringRef op, 
                                      StringRef padding) {
   if (ShapedType::isDynamic(in))
     return emitOptionalError(loc, "'", op, "' needs static spatial dims");
+  // Sizes at most kMaxElements keep the arithmetic below (products of two) in int64.
+  for (auto [what, v] : {std::pair<StringRef, int64_t>{"size", size},
+                         {"stride", stride},
+                         {"dilation", dilation}})
+    if (v < 1 || v > kMaxElements)
+      return emitOptionalError(loc, "'", op, "' window ", what, " must be in [1, ",
+                               kMaxElements, "], got ", v);
+  if ((size - 1) * dilation + 1 > kMaxElements)
+    return emitOptionalError(loc, "'", op, "' window of ", size, " with dilation ",
+                             dilation, " spans more than ", kMaxElements, " elements");
   WindowAxis a;
   a.in = in;
   a.size = size;

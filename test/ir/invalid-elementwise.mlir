@@ -3,7 +3,7 @@
 
 // Tests that binary operands with incompatible static dims are rejected.
 func.func @add_incompatible(%x: tensor<4xf32>, %y: tensor<3xf32>) {
-  // expected-error @+2 {{operands of 'nn.add' have incompatible shapes [4] and [3] (dims must be equal or 1 when aligned at the right)}}
+  // expected-error @+2 {{operands of 'nn.add' have incompatible shapes f32[4] and f32[3] (dims must be equal or 1 when aligned at the right)}}
   // expected-error @+1 {{'nn.add' op failed to infer returned types}}
   %0 = nn.add %x, %y : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xf32>
   return
@@ -13,7 +13,7 @@ func.func @add_incompatible(%x: tensor<4xf32>, %y: tensor<3xf32>) {
 
 // Tests that broadcasting aligns at the right: [2, 3] and [2] do not broadcast.
 func.func @mul_right_aligned(%x: tensor<2x3xf32>, %y: tensor<2xf32>) {
-  // expected-error @+2 {{operands of 'nn.mul' have incompatible shapes [2, 3] and [2]}}
+  // expected-error @+2 {{operands of 'nn.mul' have incompatible shapes f32[2, 3] and f32[2]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.mul %x, %y : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
   return
@@ -23,7 +23,7 @@ func.func @mul_right_aligned(%x: tensor<2x3xf32>, %y: tensor<2xf32>) {
 
 // Tests that a dynamic dim does not hide a conflict in another dim.
 func.func @sub_dynamic_conflict(%x: tensor<?x3xf32>, %y: tensor<4xf32>) {
-  // expected-error @+2 {{operands of 'nn.sub' have incompatible shapes [?, 3] and [4]}}
+  // expected-error @+2 {{operands of 'nn.sub' have incompatible shapes f32[?, 3] and f32[4]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.sub %x, %y : (tensor<?x3xf32>, tensor<4xf32>) -> tensor<?x3xf32>
   return
@@ -33,7 +33,7 @@ func.func @sub_dynamic_conflict(%x: tensor<?x3xf32>, %y: tensor<4xf32>) {
 
 // Tests that the comparison op checks broadcasting like the arithmetic ones.
 func.func @greater_incompatible(%x: tensor<5x2xf32>, %y: tensor<5x3xf32>) {
-  // expected-error @+2 {{operands of 'nn.greater' have incompatible shapes [5, 2] and [5, 3]}}
+  // expected-error @+2 {{operands of 'nn.greater' have incompatible shapes f32[5, 2] and f32[5, 3]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.greater %x, %y : (tensor<5x2xf32>, tensor<5x3xf32>) -> tensor<5x2xf32>
   return

@@ -74,7 +74,7 @@ func.func @matmul_rhs_rank(%x: tensor<2x3xf32>, %w: tensor<5x3x4xf32>) {
 
 // Tests that the contraction dims must agree.
 func.func @matmul_contraction(%x: tensor<2x3xf32>, %w: tensor<4x5xf32>) {
-  // expected-error @+2 {{'nn.matmul' contraction dims differ: [2, 3] @ [4, 5] (3 vs 4)}}
+  // expected-error @+2 {{'nn.matmul' contraction dims differ: f32[2, 3] @ f32[4, 5] (3 vs 4)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.matmul %x, %w : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
   return
@@ -84,7 +84,7 @@ func.func @matmul_contraction(%x: tensor<2x3xf32>, %w: tensor<4x5xf32>) {
 
 // Tests that transpose_rhs swaps the right operand's dims before the contraction check.
 func.func @matmul_contraction_transposed(%x: tensor<2x3xf32>, %w: tensor<3x5xf32>) {
-  // expected-error @+2 {{'nn.matmul' contraction dims differ: [2, 3] @ [3, 5] (3 vs 5)}}
+  // expected-error @+2 {{'nn.matmul' contraction dims differ: f32[2, 3] @ f32[3, 5] (3 vs 5)}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.matmul %x, %w {transpose_rhs = true} : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x3xf32>
   return

@@ -32,6 +32,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include "llvm/Support/thread.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace cl = llvm::cl;
@@ -117,6 +118,7 @@ int writeTo(llvm::StringRef path, llvm::function_ref<bool(llvm::raw_ostream &)> 
 
 /// --emit=ast: parses and checks the .nn file and writes its AST. Returns the status.
 int emitAST(llvm::SourceMgr &sourceMgr) {
+  // The AST of the whole file, all of it checked.
   auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
   if (!ast)
     return 1;
@@ -129,7 +131,8 @@ int emitAST(llvm::SourceMgr &sourceMgr) {
 /// Parses and checks the .nn file, then lowers the selected model. Null on error
 /// (diagnostics printed).
 OwningOpRef<ModuleOp> loadNN(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
-  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs());
+  auto ast = nnc::parseAndCheck(sourceMgr, sourceMgr.getMainFileID(), llvm::errs(),
+                                modelName);
   if (!ast)
     return nullptr;
   const nnc::ast::ModelDecl *model =
@@ -194,13 +197,29 @@ int runCodegen(ModuleOp module) {
   return 0;
 }
 
+/// The stack of the thread that compiles: the frontend's walks recurse once per let,
+/// call and expression level, up to MLIRGen's kMaxGenDepth (100,000) levels of at most
+/// a few KiB each; later stages recurse over the same chains. Reserved, not committed.
+constexpr unsigned kCompileStackBytes = 1u << 30;
+
+int compile();
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "nnc: compile .nn neural-network models\n");
+  int status = 1;
+  llvm::thread worker(std::optional<unsigned>(kCompileStackBytes),
+                      [&] { status = compile(); });
+  worker.join();
+  return status;
+}
 
+namespace {
+
+int compile() {
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (std::error_code ec = file.getError())
     return fail("cannot open '" + inputFile + "': " + ec.message());
@@ -212,6 +231,9 @@ int main(int argc, char **argv) {
   func::registerInlinerExtension(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // A verifier error names the construct at its location; the op's IR means nothing
+  // to the author of a .nn file.
+  context.printOpOnDiagnostic(false);
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
 
   OwningOpRef<ModuleOp> module;
@@ -248,3 +270,5 @@ int main(int argc, char **argv) {
     return print(*module);
   return runCodegen(*module);
 }
+
+} // namespace

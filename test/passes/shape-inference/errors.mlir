@@ -4,7 +4,7 @@
 
 func.func @broadcast_after_refinement(%x: tensor<4xf32>, %y: tensor<3xf32>) -> tensor<*xf32> {
   %0 = nn.exp %x : (tensor<4xf32>) -> tensor<*xf32>
-  // expected-error @+1 {{operands of 'nn.add' have incompatible shapes [4] and [3]}}
+  // expected-error @+1 {{operands of 'nn.add' have incompatible shapes f32[4] and f32[3]}}
   %1 = nn.add %0, %y : (tensor<*xf32>, tensor<3xf32>) -> tensor<*xf32>
   return %1 : tensor<*xf32>
 }
@@ -13,7 +13,7 @@ func.func @broadcast_after_refinement(%x: tensor<4xf32>, %y: tensor<3xf32>) -> t
 
 func.func @matmul_after_refinement(%x: tensor<2x3xf32>, %w: tensor<4x5xf32>) -> tensor<*xf32> {
   %0 = nn.relu %x : (tensor<2x3xf32>) -> tensor<*xf32>
-  // expected-error @+1 {{'nn.matmul' contraction dims differ: [2, 3] @ [4, 5] (3 vs 4)}}
+  // expected-error @+1 {{'nn.matmul' contraction dims differ: f32[2, 3] @ f32[4, 5] (3 vs 4)}}
   %1 = nn.matmul %0, %w : (tensor<*xf32>, tensor<4x5xf32>) -> tensor<*xf32>
   return %1 : tensor<*xf32>
 }
