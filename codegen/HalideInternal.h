@@ -34,6 +34,9 @@ struct FuncInfo {
   /// per padded Func: whether its outermost dim is read at the result's outermost index
   /// (a convolution of one image: it can be staged per output tile)
   std::vector<bool> paddedPerImage;
+  /// products: the reduction var that every operand reads its outermost dim at (a
+  /// filter gradient sums over the batch), or -1
+  int batchRVar = -1;
 };
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).

@@ -384,6 +384,26 @@ bool loadsAtOuterVar(const compute::Expr &body, unsigned operand) {
   return all;
 }
 
+/// The reduction var that every load of every operand has as its outermost index, or
+/// -1 (conv2d_filter_grad: the batch n).
+int outerRVar(const compute::Expr &body) {
+  int found = -1;
+  bool all = true;
+  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
+    if (e.kind() == compute::Kind::Load) {
+      bool r = !e->args.empty() && e->args.front().kind() == compute::Kind::RVar &&
+               (found < 0 || e->args.front()->ival == found);
+      all &= r;
+      if (r)
+        found = e->args.front()->ival;
+    }
+    for (const compute::Expr &a : e->args)
+      walk(a);
+  };
+  walk(body);
+  return all ? found : -1;
+}
+
 void KernelLowerer::materializePrologues(mlir::Operation *op,
                                          const compute::Computation &c) {
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
@@ -471,6 +491,7 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   }
   if (c.contraction) {
     result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom, rhs});
+    result.products.back().batchRVar = outerRVar(c.body);
     for (auto &[k, f] : tr.padded) {
       result.products.back().padded.push_back(f);
       result.products.back().paddedPerImage.push_back(loadsAtOuterVar(c.body, k));
