@@ -95,15 +95,20 @@ findDimName(Value v, size_t i, const llvm::DenseMap<Value, SmallVector<StringRef
   return std::nullopt;
 }
 
-std::string MLIRGenImpl::describe(Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  // The model's symbols: with just one, every dynamic dim that is not a product is it.
+llvm::SmallSetVector<StringRef, 4> MLIRGenImpl::modelSymbols() const {
   llvm::SmallSetVector<StringRef, 4> symbols;
   for (const auto &stmt : model.getBody())
     if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get()))
       for (const ast::Dim &d : input->getType().dims)
         if (d.isSymbolic())
           symbols.insert(d.symbol);
+  return symbols;
+}
+
+std::string MLIRGenImpl::describe(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  // The model's symbols: with just one, every dynamic dim that is not a product is it.
+  llvm::SmallSetVector<StringRef, 4> symbols = modelSymbols();
   std::string out = t.getElementType().isInteger(32) ? "i32[" : "f32[";
   for (auto [i, d] : llvm::enumerate(t.getShape())) {
     if (i)
@@ -121,12 +126,7 @@ std::string MLIRGenImpl::describe(Value v) {
 }
 
 std::string MLIRGenImpl::rewriteMessage(StringRef message) {
-  llvm::SmallSetVector<StringRef, 4> symbols;
-  for (const auto &stmt : model.getBody())
-    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get()))
-      for (const ast::Dim &d : input->getType().dims)
-        if (d.isSymbolic())
-          symbols.insert(d.symbol);
+  llvm::SmallSetVector<StringRef, 4> symbols = modelSymbols();
   std::string out;
   while (!message.empty()) {
     size_t op = message.find("'nn.");

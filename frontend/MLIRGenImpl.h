@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
 #include <map>
 #include <optional>
@@ -58,6 +59,8 @@ public:
   /// `v`'s type in the language's terms, `f32[B, 10]`: a dynamic dim is named by the
   /// symbol it comes from where that is known, else `?`.
   std::string describe(mlir::Value v);
+  /// The model's symbolic dims (of its inputs), in order of appearance.
+  llvm::SmallSetVector<llvm::StringRef, 4> modelSymbols() const;
 
   mlir::Value scalar(llvm::SMLoc l, double value);
   mlir::NamedAttribute attr(llvm::StringRef name, mlir::Attribute value) {
