@@ -106,6 +106,8 @@ def _declare(lib):
         "nnrt_context_metadata": (S, [P, S]),
         "nnrt_schedule_lr": (ctypes.c_float, [I32, ctypes.c_float, I64, I64]),
         "nnrt_run": (I32, [P, S, ctypes.POINTER(_Tensor), I32, ctypes.POINTER(_Tensor), I32]),
+        "nnrt_train_step": (I32, [P, ctypes.POINTER(_Tensor), I32, ctypes.c_float,
+                                  ctypes.c_int32, ctypes.POINTER(ctypes.c_float)]),
         "nnrt_dataset_load_fashion_mnist": (I32, [S, S, ctypes.POINTER(P),
                                                   ctypes.POINTER(_Error)]),
         "nnrt_dataset_destroy": (None, [P]),
@@ -263,22 +265,8 @@ class Model:
         missing = [n for n in spec.inputs if n not in values]
         if missing:
             raise NnrtError(5, f"entry '{entry}': missing input(s) {', '.join(missing)}")
-        by_name = {i.name: i for i in self.inputs}
         n = len(spec.inputs)
-        tensors = (_Tensor * max(n, 1))()
-        keep = []  # the arrays must outlive the call
-        for k, name in enumerate(spec.inputs):
-            dtype = by_name[name].dtype
-            a = np.require(values[name], dtype=dtype, requirements=["C", "A"])
-            keep.append(a)
-            t = tensors[k]
-            t.dtype = _CODES[dtype]
-            if a.ndim > MAX_RANK:
-                raise NnrtError(3, f"input '{name}' has rank {a.ndim} (at most {MAX_RANK})")
-            t.shape.rank = a.ndim
-            for d, size in enumerate(a.shape):
-                t.shape.dims[d] = size
-            t.data = a.ctypes.data
+        tensors, keep = self._tensors(spec.inputs, values)
         outs = (_Tensor * max(len(spec.outputs), 1))()
         self._check(self._lib.nnrt_run(self._ctx, entry.encode(), tensors, n, outs,
                                        len(spec.outputs)))
@@ -288,6 +276,27 @@ class Model:
             result[name] = v.copy() if copy else v
         return result
 
+    def _tensors(self, names, values):
+        """nnrt_tensors of `values[name]` for the inputs `names`, and the arrays they point
+        into (which must outlive the call): no copy for a C-contiguous, aligned array of
+        the input's dtype."""
+        by_name = {i.name: i for i in self.inputs}
+        tensors = (_Tensor * max(len(names), 1))()
+        keep = []
+        for k, name in enumerate(names):
+            dtype = by_name[name].dtype
+            a = np.require(values[name], dtype=dtype, requirements=["C", "A"])
+            if a.ndim > MAX_RANK:
+                raise NnrtError(3, f"input '{name}' has rank {a.ndim} (at most {MAX_RANK})")
+            keep.append(a)
+            t = tensors[k]
+            t.dtype = _CODES[dtype]
+            t.shape.rank = a.ndim
+            for d, size in enumerate(a.shape):
+                t.shape.dims[d] = size
+            t.data = a.ctypes.data
+        return tensors, keep
+
     def schedule_lr(self, step, total_steps, lr=None, schedule=None):
         """The learning rate of step `step` of `total_steps` (nnrt_schedule_lr); `lr` and
         `schedule` default to the model's train declaration."""
@@ -296,20 +305,27 @@ class Model:
         return self._lib.nnrt_schedule_lr(_SCHEDULES[schedule], lr, step, total_steps)
 
     def train_step(self, lr, seed=0, **inputs):
-        """One training step (the model's train entry) on `inputs` at learning rate `lr`;
-        `seed` feeds dropout's stream. Updates the parameters and returns the loss."""
+        """One training step (nnrt_train_step: the model's train entry) on `inputs` at
+        learning rate `lr`; `seed` feeds dropout's stream, folded to 32 bits as the driver
+        does. Updates the parameters and returns the loss."""
         entry = self.train_config["entry"]
         if not entry:
             raise NnrtError(7, f"model '{self.name}' has no train entry")
-        spec = self.entries[entry]
-        if "lr" in spec.inputs:
-            inputs["lr"] = np.float32(lr)
-        if "seed" in spec.inputs:
-            # As the driver feeds it: the seed's two 32-bit halves folded.
-            folded = (seed ^ (seed >> 32)) & 0xFFFFFFFF
-            inputs["seed"] = np.array(folded, np.uint32).view(np.int32)
-        out = self.run(entry, copy=False, **inputs)
-        return float(out[self.train_config["loss"] or spec.outputs[0]])
+        conventional = {i.name for i in self.inputs if i.shape == () and
+                        (i.name, i.dtype) in (("lr", np.float32), ("seed", np.int32))}
+        data = [n for n in self.entries[entry].inputs if n not in conventional]
+        missing = [n for n in data if n not in inputs]
+        extra = [n for n in inputs if n not in data]
+        if missing or extra:
+            raise NnrtError(5, f"train step: inputs are {', '.join(data)}; missing "
+                               f"{missing}, unexpected {extra}")
+        tensors, keep = self._tensors(data, inputs)
+        folded = (seed ^ (seed >> 32)) & 0xFFFFFFFF
+        loss = ctypes.c_float()
+        self._check(self._lib.nnrt_train_step(self._ctx, tensors, len(data), lr,
+                                              folded - (1 << 32) if folded >= 1 << 31
+                                              else folded, ctypes.byref(loss)))
+        return loss.value
 
     # ---- data --------------------------------------------------------------------------
 
