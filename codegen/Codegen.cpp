@@ -5,7 +5,7 @@
 //   3. compile every kernel to an object, and one Halide runtime (NNCodegenHalide),
 //      concurrently on the available cores;
 //   4. compile the tables with cc;
-//   5. link: an executable, one relocatable object, or a static library.
+//   5. link: an executable, one relocatable object, a static or a shared library.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/Codegen.h"
@@ -123,5 +123,33 @@ llvm::Error nn::codegen::emitLibrary(mlir::ModuleOp m, const Options &o) {
                    header = p.str().str();
                  }
                  return writeFile(header, model.header);
+               });
+}
+
+llvm::Error nn::codegen::emitShared(mlir::ModuleOp m, const Options &o) {
+  return build(m, o, ModelForm::Library,
+               [&](llvm::ArrayRef<std::string> objects, const TempDir &tmp,
+                   const RuntimePaths &rt, const ModelSource &model) -> llvm::Error {
+                 // The model under a fixed name, so that a loader needs no model name.
+                 std::string c = tmp.file("nnrt_library_model.c");
+                 std::string get = model.symbol + "_model_get";
+                 if (llvm::Error err = writeFile(
+                         c, "#include \"nnrt/model.h\"\n"
+                            "const nnrt_model *" + get + "(void);\n"
+                            "const nnrt_model *nnrt_library_model(void) { return " +
+                            get + "(); }\n"))
+                   return err;
+                 std::vector<std::string> all(objects.begin(), objects.end());
+                 all.push_back(tmp.file("nnrt_library_model.o"));
+                 if (llvm::Error err = compileC(c, all.back(), rt, tmp))
+                   return err;
+                 std::string script = tmp.file("exports.map");
+                 if (llvm::Error err = writeFile(script, "{\n  global: nnrt_*; " + get +
+                                                             ";\n  local: *;\n};\n"))
+                   return err;
+                 if (llvm::Error err = linkShared(all, o.outputPath, script, rt, tmp))
+                   return err;
+                 return o.headerPath.empty() ? llvm::Error::success()
+                                             : writeFile(o.headerPath, model.header);
                });
 }

@@ -18,9 +18,10 @@ namespace nn::codegen {
 struct Options {
   /// host (default), x86-64, x86-64-avx2, x86-64-avx512, cuda (see Target.h).
   std::string target = "host";
-  /// The file to write: the object, executable or static library.
+  /// The file to write: the object, executable, static or shared library.
   std::string outputPath;
-  /// For emitLibrary: the C header; empty means `<outputPath without .a>.h`.
+  /// For emitLibrary: the C header; empty means `<outputPath without .a>.h`. For
+  /// emitShared: the C header, none when empty.
   std::string headerPath;
   /// Empty: nnc's schedule templates; else adams2019, mullapudi2016 or li2018.
   std::string autoschedule;
@@ -42,6 +43,13 @@ llvm::Error emitExecutable(mlir::ModuleOp m, const Options &o);
 /// --emit=lib: a static library `lib<name>.a` with `const nnrt_model *<model>_model_get(void)`
 /// and a C header declaring it.
 llvm::Error emitLibrary(mlir::ModuleOp m, const Options &o);
+
+/// --emit=shared: a shared library with the model and the whole nnrt C API, exporting
+/// `const nnrt_model *<model>_model_get(void)`, `const nnrt_model
+/// *nnrt_library_model(void)` (the same model under a fixed name, for loaders such as the
+/// Python package) and every `nnrt_*` function; nothing else. Writes the C header too
+/// when `headerPath` is set.
+llvm::Error emitShared(mlir::ModuleOp m, const Options &o);
 
 } // namespace nn::codegen
 

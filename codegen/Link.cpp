@@ -69,11 +69,25 @@ std::string TempDir::file(llvm::StringRef name) const {
   return p.str().str();
 }
 
+/// The directory of the running nnc executable ("" if unknown).
+static std::string executableDir() {
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  return exe.empty() ? "" : llvm::sys::path::parent_path(exe).str();
+}
+
 llvm::Expected<RuntimePaths> nn::codegen::findRuntime() {
   RuntimePaths rt{NNC_RUNTIME_INCLUDE_DIR, NNC_RUNTIME_LIB_DIR};
   if (auto dir = llvm::sys::Process::GetEnv("NNC_RUNTIME_DIR")) {
     rt.includeDir = *dir + "/include";
     rt.libDir = exists(*dir + "/lib/libnnrt.a") ? *dir + "/lib" : *dir;
+  } else if (std::string bin = executableDir(); !bin.empty()) {
+    // An installed nnc: <prefix>/bin/nnc beside <prefix>/include and <prefix>/<libdir>.
+    std::string prefix = llvm::sys::path::parent_path(bin).str();
+    std::string include = prefix + "/" + NNC_INSTALL_INCLUDEDIR;
+    std::string lib = prefix + "/" + NNC_INSTALL_LIBDIR;
+    if (exists(include + "/nnrt/model.h") && exists(lib + "/libnnrt.a"))
+      rt = {include, lib};
   }
   if (!exists(rt.includeDir + "/nnrt/model.h"))
     return error("cannot find the runtime headers: no nnrt/model.h in '" + rt.includeDir +
@@ -98,6 +112,25 @@ llvm::Error nn::codegen::linkExecutable(llvm::ArrayRef<std::string> objects,
   args.insert(args.end(), objects.begin(), objects.end());
   for (const char *a : {"/libnnrt_main.a", "/libnnrt.a"})
     args.push_back(rt.libDir + a);
+  for (const char *a : {"-lpthread", "-ldl", "-lm", "-lz"})
+    args.push_back(a);
+  return run("c++", args, tmp);
+}
+
+llvm::Error nn::codegen::linkShared(llvm::ArrayRef<std::string> objects,
+                                    llvm::StringRef output, llvm::StringRef versionScript,
+                                    const RuntimePaths &rt, const TempDir &tmp) {
+  if (!exists(rt.libDir + "/libnnrt.a"))
+    return error("cannot find the runtime library '" + rt.libDir +
+                 "/libnnrt.a' (build the nnrt target or set NNC_RUNTIME_DIR)");
+  std::vector<std::string> args{"-shared", "-o", output.str()};
+  args.insert(args.end(), objects.begin(), objects.end());
+  // Every nnrt_* function, not only those the model's objects call: the C API is the
+  // library's interface. The version script keeps everything else local.
+  args.push_back("-Wl,--whole-archive");
+  args.push_back(rt.libDir + "/libnnrt.a");
+  args.push_back("-Wl,--no-whole-archive");
+  args.push_back("-Wl,--version-script=" + versionScript.str());
   for (const char *a : {"-lpthread", "-ldl", "-lm", "-lz"})
     args.push_back(a);
   return run("c++", args, tmp);

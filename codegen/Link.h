@@ -26,7 +26,8 @@ private:
 };
 
 /// Where the runtime lives: $NNC_RUNTIME_DIR (with include/ and the archives in it or
-/// in lib/), else the paths configured at build time.
+/// in lib/); else, for an installed nnc, the prefix above its executable (bin/../include
+/// and bin/../lib); else the build tree's paths, configured at build time.
 struct RuntimePaths {
   std::string includeDir;
   std::string libDir;
@@ -40,6 +41,12 @@ llvm::Error compileC(llvm::StringRef source, llvm::StringRef object,
 /// c++ -o `output` objects libnnrt_main.a libnnrt.a -lpthread -ldl -lm -lz.
 llvm::Error linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
                            const RuntimePaths &rt, const TempDir &tmp);
+
+/// c++ -shared -o `output` objects --whole-archive libnnrt.a -lpthread -ldl -lm -lz, with
+/// a version script that exports what the script names (the C API and the model).
+llvm::Error linkShared(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
+                       llvm::StringRef versionScript, const RuntimePaths &rt,
+                       const TempDir &tmp);
 
 /// ld -r -o `output` objects: one relocatable object.
 llvm::Error linkRelocatable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,

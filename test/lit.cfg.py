@@ -17,6 +17,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%nnc_src", config.nnc_src_root))
+config.substitutions.append(("%nnc_obj", config.nnc_obj_root))
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
 config.substitutions.append(("%refs", os.path.join(config.nnc_src_root, "test", "e2e", "refs")))
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))

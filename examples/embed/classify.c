@@ -1,10 +1,8 @@
 /* classify.c - embeds a model compiled by nnc into a C program.
  *
- * Build (see README.md in this folder):
- *   nnc examples/mlp.nn --emit=lib -o libmlp.a --header mlp.h
- *   cc -I. -I<nnc>/runtime/include classify.c libmlp.a <build>/runtime/libnnrt.a \
- *      -lstdc++ -lz -lpthread -ldl -lm -o classify
- *   ./classify weights.safetensors images.npy
+ * Build with CMake against an installed nnc (CMakeLists.txt, README.md in this folder):
+ *   cmake -S examples/embed -B build -DCMAKE_PREFIX_PATH=<prefix> && cmake --build build
+ *   build/classify weights.safetensors images.npy
  *
  * Prints the predicted class and its probability for every image of a [N, 28, 28]
  * float32 .npy file, using the model's `infer` entry through the nnrt C API.

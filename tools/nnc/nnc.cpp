@@ -6,7 +6,7 @@
 //   ast     the checked AST              nn-opt  after the pass pipeline
 //   nn      the nn dialect (frontend)    halide  Halide statements per kernel
 //   obj     one relocatable object       exe     a native executable (default)
-//   lib     a static library + C header
+//   lib     a static library + C header   shared  a shared library (the C API)
 // Input may also be a `.mlir` module of the nn dialect (any action from nn-opt on).
 // --fusion-report[=FILE] and --fusion-dot=FILE describe the kernel partition.
 //
@@ -39,7 +39,7 @@ namespace cl = llvm::cl;
 using namespace mlir;
 
 namespace {
-enum Action { EmitAST, EmitNN, EmitNNOpt, EmitHalide, EmitObj, EmitExe, EmitLib };
+enum Action { EmitAST, EmitNN, EmitNNOpt, EmitHalide, EmitObj, EmitExe, EmitLib, EmitShared };
 
 cl::OptionCategory category("nnc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn | module.mlir>"),
@@ -55,7 +55,9 @@ cl::opt<Action> emitAction(
                clEnumValN(EmitHalide, "halide", "Halide lowered statements per kernel"),
                clEnumValN(EmitObj, "obj", "one relocatable object file"),
                clEnumValN(EmitExe, "exe", "a native executable (default)"),
-               clEnumValN(EmitLib, "lib", "a static library and a C header")));
+               clEnumValN(EmitLib, "lib", "a static library and a C header"),
+               clEnumValN(EmitShared, "shared",
+                          "a shared library with the model and the nnrt C API")));
 cl::opt<std::string> target("target",
                             cl::desc("Code generation target: host (default), x86-64, "
                                      "x86-64-avx2, x86-64-avx512, cuda"),
@@ -69,7 +71,8 @@ cl::opt<std::string> modelName("model",
                                cl::desc("Model to compile when the file has several "
                                         "(default: the last one)"),
                                cl::cat(category));
-cl::opt<std::string> headerFile("header", cl::desc("C header path for --emit=lib"),
+cl::opt<std::string> headerFile("header",
+                                cl::desc("C header path for --emit=lib and --emit=shared"),
                                 cl::value_desc("path"), cl::cat(category));
 cl::opt<bool> saveTemps("save-temps", cl::desc("Keep intermediate files"),
                         cl::cat(category));
@@ -98,6 +101,8 @@ std::string defaultOutput() {
     return stem + ".o";
   case EmitLib:
     return "lib" + stem + ".a";
+  case EmitShared:
+    return "lib" + stem + ".so";
   default:
     return stem;
   }
@@ -186,6 +191,9 @@ int runCodegen(ModuleOp module) {
     break;
   case EmitLib:
     err = nn::codegen::emitLibrary(module, options);
+    break;
+  case EmitShared:
+    err = nn::codegen::emitShared(module, options);
     break;
   default:
     break;

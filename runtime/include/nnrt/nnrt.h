@@ -134,6 +134,16 @@ const char *nnrt_schedule_name(int32_t schedule);
 /* The schedule named `name`, or -1. */
 int32_t nnrt_schedule_from_name(const char *name);
 
+/* One training step: runs the model's train entry (`model->train.train_entry`), feeding its
+ * inputs f32[] `lr` and i32[] `seed` (dropout's stream) from `lr` and `seed` and every
+ * other input, in the entry's order, from `inputs[0 .. num_inputs)` (for W1: image,
+ * label); their data is only read during the call. Updates the parameters and writes the
+ * loss (`model->train.loss_output`) to `*loss` when it is not NULL. A loop of these with
+ * `nnrt_schedule_lr` rates is the driver's `train` (docs/embedding.md).
+ * NNRT_ERR_NOT_FOUND when the model has no train entry. */
+nnrt_status nnrt_train_step(nnrt_context *ctx, const nnrt_tensor *inputs, int32_t num_inputs,
+                            float lr, int32_t seed, float *loss);
+
 /* ---- Execution ---------------------------------------------------------------------- */
 
 /* The entry named `name`, or NULL. */
