@@ -77,17 +77,18 @@ static std::string executableDir() {
 }
 
 llvm::Expected<RuntimePaths> nn::codegen::findRuntime() {
-  RuntimePaths rt{NNC_RUNTIME_INCLUDE_DIR, NNC_RUNTIME_LIB_DIR};
+  RuntimePaths rt;
   if (auto dir = llvm::sys::Process::GetEnv("NNC_RUNTIME_DIR")) {
     rt.includeDir = *dir + "/include";
     rt.libDir = exists(*dir + "/lib/libnnrt.a") ? *dir + "/lib" : *dir;
   } else if (std::string bin = executableDir(); !bin.empty()) {
-    // An installed nnc: <prefix>/bin/nnc beside <prefix>/include and <prefix>/<libdir>.
+    // <prefix>/bin/nnc beside <prefix>/include and <prefix>/<libdir>: installed, or the
+    // build tree (which mirrors the install layout).
     std::string prefix = llvm::sys::path::parent_path(bin).str();
-    std::string include = prefix + "/" + NNC_INSTALL_INCLUDEDIR;
-    std::string lib = prefix + "/" + NNC_INSTALL_LIBDIR;
-    if (exists(include + "/nnrt/model.h") && exists(lib + "/libnnrt.a"))
-      rt = {include, lib};
+    rt = {prefix + "/" + NNC_INSTALL_INCLUDEDIR, prefix + "/" + NNC_INSTALL_LIBDIR};
+  } else {
+    return error("cannot find the runtime: the nnc executable's path is unknown (set "
+                 "NNC_RUNTIME_DIR)");
   }
   if (!exists(rt.includeDir + "/nnrt/model.h"))
     return error("cannot find the runtime headers: no nnrt/model.h in '" + rt.includeDir +

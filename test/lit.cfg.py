@@ -22,7 +22,7 @@ config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "exa
 config.substitutions.append(("%refs", os.path.join(config.nnc_src_root, "test", "e2e", "refs")))
 config.substitutions.append(("%fashion", "/usr/share/datasets/fashion-mnist"))
 config.substitutions.append(("%nnrt_include", os.path.join(config.nnc_src_root, "runtime", "include")))
-config.substitutions.append(("%nnrt_libdir", os.path.join(config.nnc_obj_root, "runtime")))
+config.substitutions.append(("%nnrt_libdir", os.path.join(config.nnc_obj_root, config.nnc_libdir)))
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
 # `pre` keeps `--emit=nn-opt` from being taken for the nn-opt tool.
