@@ -11,6 +11,8 @@ packages=(
   zlib1g-dev                                  # the runtime reads gzipped IDX files
   clang-19 libclang-rt-19-dev                 # build-asan/ (ASan, UBSan) and fuzz/ (libFuzzer)
   dataset-fashion-mnist                       # default data for the examples
+  pkgconf                                     # test/embed: the installed nnrt.pc
+  python3-numpy                               # python/nnc and its tests (test/embed)
 )
 
 missing=()
