@@ -209,7 +209,9 @@ void Dumper::dumpDecl(const Decl &decl) {
   if (const auto *model = llvm::dyn_cast<ModelDecl>(&decl))
     for (const LayerInstance &layer : model->getLayers())
       os << "  layer " << layer.name << ": "
-         << getBuiltinInfo(layer.kind).name << '\n';
+         << (layer.model ? "model " + layer.model->getName().str()
+                         : getBuiltinInfo(layer.kind).name.str())
+         << '\n';
   os << "}\n";
 }
 

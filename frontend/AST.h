@@ -30,6 +30,7 @@ namespace nnc::ast {
 
 class Stmt;
 class FnDecl;
+class ModelDecl;
 
 /// Element types of tensors.
 enum class DType { F32, I32 };
@@ -223,15 +224,20 @@ public:
   std::optional<BuiltinId> getBuiltin() const { return builtin; }
   /// Sema: the user function called, if the callee is one.
   const FnDecl *getFunction() const { return function; }
+  /// Sema: the model applied, if the callee is one (model composition).
+  const ModelDecl *getModel() const { return model; }
   /// Sema: for a builtin, one entry per signature parameter (in the order of
   /// Builtins.def): the argument expression, or null when the default
-  /// applies. For a user function: the positional arguments.
+  /// applies. For a user function: the positional arguments. For a model: one
+  /// entry per input of the model in declaration order, null when not given.
   const std::vector<const Expr *> &getBoundArgs() const { return boundArgs; }
-  /// Sema: the instance name of a layer call ("dense0", or its name= value).
+  /// Sema: the instance name of a layer call or model application ("dense0",
+  /// "Generator0", or its name= value).
   llvm::StringRef getLayerName() const { return layerName; }
 
   void setBuiltin(BuiltinId id) { builtin = id; }
   void setFunction(const FnDecl *fn) { function = fn; }
+  void setModel(const ModelDecl *m) { model = m; }
   void setBoundArgs(std::vector<const Expr *> bound) {
     boundArgs = std::move(bound);
   }
@@ -245,6 +251,7 @@ private:
   std::vector<KeywordArg> kwargs;
   std::optional<BuiltinId> builtin;
   const FnDecl *function = nullptr;
+  const ModelDecl *model = nullptr;
   std::vector<const Expr *> boundArgs;
   std::string layerName;
 };
@@ -431,11 +438,13 @@ private:
   std::vector<FnArg> args;
 };
 
-/// A parameter-creating layer call in a model (Sema).
+/// A parameter-creating layer call or model application in a model (Sema): one
+/// per instance name, so a shared instance (applied again by name) appears once.
 struct LayerInstance {
   std::string name;
-  BuiltinId kind;
-  const CallExpr *call;
+  BuiltinId kind;            ///< the layer builtin, when `model` is null
+  const CallExpr *call;      ///< the first application
+  const ModelDecl *model = nullptr; ///< the model applied, for a model instance
 };
 
 /// `model NAME { stmts }`

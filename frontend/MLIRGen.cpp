@@ -306,6 +306,7 @@ func::FuncOp MLIRGenImpl::startEntry(llvm::SMLoc l, StringRef name, FuncState &f
   auto func = builder.create<func::FuncOp>(loc(l), name, builder.getFunctionType({}, {}));
   fs.func = func;
   state = &fs;
+  opCounter.count = 0;
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -445,8 +446,17 @@ Value MLIRGenImpl::genLet(const ast::LetStmt &let) {
 
 Value MLIRGenImpl::genIdent(const ast::IdentExpr &ident) {
   switch (ident.getRefKind()) {
-  case ast::RefKind::Input:
-    return inputArg(*cast<ast::InputStmt>(ident.getDecl()));
+  case ast::RefKind::Input: {
+    const auto *input = cast<ast::InputStmt>(ident.getDecl());
+    if (!application)
+      return inputArg(*input);
+    if (Value v = application->inputs.lookup(input))
+      return v;
+    const ast::CallExpr &call = *application->call;
+    return error(call.getLoc(), "this application of model '" + call.getCallee() +
+                                    "' does not give its input '" + input->getName() +
+                                    "', which its output reads");
+  }
   case ast::RefKind::Param: {
     const auto *p = cast<ast::ParamStmt>(ident.getDecl());
     const ast::CallExpr &init = p->getInit();
@@ -454,7 +464,7 @@ Value MLIRGenImpl::genIdent(const ast::IdentExpr &ident) {
     for (const ast::Expr *a : init.getBoundArgs())
       if (std::optional<double> v = literalNumber(a))
         args.push_back(*v);
-    return param(ident.getLoc(), p->getName(), convertType(p->getType()),
+    return param(ident.getLoc(), scopedName(p->getName()), convertType(p->getType()),
                  init.getCallee(), args);
   }
   case ast::RefKind::Let:
@@ -529,6 +539,8 @@ Value MLIRGenImpl::genExprImpl(const ast::Expr &expr) {
     const auto &call = cast<ast::CallExpr>(expr);
     if (call.getFunction())
       return genUserCall(call);
+    if (call.getModel())
+      return genModelCall(call);
     return genBuiltin(call);
   }
   case ast::Expr::Kind::Bool:
@@ -607,6 +619,75 @@ Value MLIRGenImpl::genUserCall(const ast::CallExpr &call) {
   return v;
 }
 
+/// `f32[B, 100]`: a declared type as the language writes it.
+static std::string spellType(const ast::TensorType &type) {
+  std::string out = type.dtype == ast::DType::I32 ? "i32[" : "f32[";
+  for (auto [i, d] : llvm::enumerate(type.dims))
+    out += (i ? ", " : "") + (d.isSymbolic() ? d.symbol : std::to_string(d.size));
+  return out + "]";
+}
+
+Value MLIRGenImpl::genModelCall(const ast::CallExpr &call) {
+  const ast::ModelDecl &callee = *call.getModel();
+  SmallVector<const ast::InputStmt *> inputs;
+  const ast::LetStmt *output = nullptr;
+  for (const auto &stmt : callee.getBody()) {
+    if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get()))
+      inputs.push_back(input);
+    if (const auto *let = dyn_cast<ast::LetStmt>(stmt.get()); let && let->isInfer())
+      output = let;
+  }
+  Application app;
+  app.call = &call;
+  bool ok = true;
+  for (auto [i, arg] : llvm::enumerate(call.getBoundArgs())) {
+    if (!arg)
+      continue;
+    Value v = genExpr(*arg);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    // The argument has the input's declared shape: a symbolic dim takes any size,
+    // a number must match (the callee's parameters are shaped from it).
+    const ast::TensorType &type = inputs[i]->getType();
+    ArrayRef<int64_t> shape = shapeOf(v);
+    bool match = shape.size() == type.dims.size();
+    for (size_t d = 0; match && d != shape.size(); ++d)
+      match = type.dims[d].isSymbolic() || shape[d] == type.dims[d].size;
+    if (!match) {
+      error(arg->getLoc(), "input '" + inputs[i]->getName() + "' of model '" +
+                               callee.getName() + "' is " + spellType(type) +
+                               ", but the argument is " + describe(v));
+      ok = false;
+      continue;
+    }
+    app.inputs[inputs[i]] = v;
+  }
+  if (!ok || !output)
+    return nullptr;
+  if (opCounter.count > kMaxInlinedOps)
+    return error(call.getLoc(), "this application of model '" + callee.getName() +
+                                    "' makes the entry more than " +
+                                    Twine(kMaxInlinedOps) +
+                                    " operations (the limit per entry)");
+  // The callee's lets are generated afresh for each application (its inputs differ),
+  // in a frame of their own; the caller's memo is restored after.
+  std::string savedPrefix = prefix;
+  prefix += call.getLayerName().str() + ".";
+  Application *savedApp = std::exchange(application, &app);
+  auto savedValues = std::move(state->values);
+  auto savedFailed = std::move(state->failedLets);
+  state->values.clear();
+  state->failedLets.clear();
+  Value result = genLet(*output);
+  state->values = std::move(savedValues);
+  state->failedLets = std::move(savedFailed);
+  application = savedApp;
+  prefix = std::move(savedPrefix);
+  return result;
+}
+
 uint64_t MLIRGenImpl::countInlinedOps(func::FuncOp func) {
   uint64_t count = 0;
   for (Operation &op : func.getBody().front()) {
@@ -636,6 +717,7 @@ bool MLIRGenImpl::checkInlinedSize(func::FuncOp func) {
 
 OwningOpRef<ModuleOp> MLIRGenImpl::run() {
   module = ModuleOp::create(loc(model.getLoc()));
+  builder.setListener(&opCounter);
   OwningOpRef<ModuleOp> owned(module);
   StringRef file = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
                        ->getBufferIdentifier();

@@ -346,11 +346,11 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
                           Twine(shape.size() < 2 ? "rank " + Twine(shape.size()).str()
                                                  : std::string("a dynamic last dim")));
     int64_t units = args.integer(1);
-    StringRef name = call.getLayerName();
+    std::string name = scopedName(call.getLayerName());
     auto f32 = builder.getF32Type();
-    Value w = param(l, (name + ".weight").str(),
+    Value w = param(l, name + ".weight",
                     RankedTensorType::get({shape.back(), units}, f32), "glorot_uniform");
-    Value b = param(l, (name + ".bias").str(), RankedTensorType::get({units}, f32),
+    Value b = param(l, name + ".bias", RankedTensorType::get({units}, f32),
                     "zeros");
     return create<nn::AddOp>(l, {create<nn::MatmulOp>(l, {t[0], w}), b});
   }
@@ -376,12 +376,12 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     if (padding != "same" && padding != "valid")
       return error(args.present(4) ? args.expr(4)->getLoc() : l,
                    "padding must be \"same\" or \"valid\", got \"" + padding + "\"");
-    StringRef name = call.getLayerName();
+    std::string name = scopedName(call.getLayerName());
     auto f32 = builder.getF32Type();
     auto wType = RankedTensorType::get(
         {k[0], k[1], transpose ? filters : channels, transpose ? channels : filters}, f32);
-    Value w = param(l, (name + ".weight").str(), wType, "glorot_uniform");
-    Value b = param(l, (name + ".bias").str(), RankedTensorType::get({filters}, f32), "zeros");
+    Value w = param(l, name + ".weight", wType, "glorot_uniform");
+    Value b = param(l, name + ".bias", RankedTensorType::get({filters}, f32), "zeros");
     SmallVector<NamedAttribute> attrs{attr("stride", builder.getDenseI64ArrayAttr(stride)),
                                       attr("padding", builder.getStringAttr(padding))};
     Value y;

@@ -90,6 +90,11 @@ public:
 
   Mode getMode() const { return mode; }
 
+  /// The parameter name of `name` (a layer instance's or a param's) in the model
+  /// application being generated: prefixed by the instance names of the enclosing
+  /// applications, `gen.dense0` for `dense0` inside `Generator(..., name = "gen")`.
+  std::string scopedName(llvm::StringRef name) const { return prefix + name.str(); }
+
   /// While alive, shape-rule errors name the construct `spelling` (an operator or a
   /// builtin as the user wrote it) instead of the nn op that implements it.
   class SpellingScope {
@@ -137,6 +142,9 @@ private:
   mlir::Value genBinary(const ast::BinaryExpr &expr);
   mlir::Value genIdent(const ast::IdentExpr &ident);
   mlir::Value genUserCall(const ast::CallExpr &call);
+  /// A model applied inside the model: its output generated in place (inlined), with
+  /// its inputs bound to the arguments and its parameter names prefixed.
+  mlir::Value genModelCall(const ast::CallExpr &call);
   mlir::Value genLet(const ast::LetStmt &let);
 
   bool genDeclarations();
@@ -166,6 +174,23 @@ private:
   unsigned dropoutSites = 0;      // per training entry: decorrelates the masks
   std::string trainName;          // the training entry being generated
   FuncState *state = nullptr;
+  /// The model application being generated: its call and the values of the inputs
+  /// it binds; null in the model's own body.
+  struct Application {
+    const ast::CallExpr *call;
+    llvm::DenseMap<const ast::InputStmt *, mlir::Value> inputs;
+  };
+  Application *application = nullptr;
+  std::string prefix; // of parameter names (scopedName)
+  /// Counts the operations MLIRGen creates, so that applications of models inside
+  /// models, which are inlined, stop at kMaxInlinedOps instead of growing
+  /// exponentially (a model applying another twice, and so on).
+  struct OpCounter : mlir::OpBuilder::Listener {
+    uint64_t count = 0;
+    void notifyOperationInserted(mlir::Operation *, mlir::OpBuilder::InsertPoint) override {
+      ++count;
+    }
+  } opCounter;
   llvm::StringMap<nn::VariableOp> variables;
   std::map<std::pair<const ast::FnDecl *, std::vector<const void *>>, mlir::func::FuncOp>
       specializations;

@@ -199,17 +199,42 @@ bool Sema::define(Scope &scope, const Stmt &stmt, RefKind kind, Value value) {
 }
 
 void Sema::checkModel(ModelDecl &model) {
+  if (!checkedModels.insert(&model).second)
+    return;
+  modelsInProgress.insert(&model);
+  // A model is checked once, on its own: when an application in another model
+  // checks it first, that model's per-model state is set aside meanwhile.
+  auto savedCounts = std::move(instanceCounts);
+  auto savedParams = std::move(paramNames);
+  auto savedKinds = std::move(instanceKinds);
+  auto savedTrains = std::move(trainNames);
+  instanceCounts.clear();
+  paramNames.clear();
+  instanceKinds.clear();
+  trainNames.clear();
   Scope scope;
   scope.model = &model;
-  layerCounts.clear();
-  paramNames.clear();
-  trainNames.clear();
   for (const auto &stmt : model.getBody())
     if (!stmt->getName().empty() && !llvm::isa<TrainStmt>(stmt.get()))
       scope.laterNames.try_emplace(stmt->getName(), stmt->getNameLoc());
   for (const auto &stmt : model.getBody())
     checkModelStmt(*stmt, scope);
   checkModelEnd(model);
+  const LetStmt *output = nullptr;
+  unsigned outputs = 0;
+  for (const auto &stmt : model.getBody())
+    if (auto *let = llvm::dyn_cast<LetStmt>(stmt.get()); let && let->isInfer()) {
+      output = let;
+      ++outputs;
+    }
+  if (outputs == 1)
+    if (auto it = scope.names.find(output->getName()); it != scope.names.end())
+      modelOutputs[&model] = it->second.value;
+  instanceCounts = std::move(savedCounts);
+  paramNames = std::move(savedParams);
+  instanceKinds = std::move(savedKinds);
+  trainNames = std::move(savedTrains);
+  modelsInProgress.erase(&model);
 }
 
 void Sema::checkModelStmt(Stmt &stmt, Scope &scope) {

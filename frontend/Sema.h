@@ -97,12 +97,16 @@ private:
   Value checkCall(ast::CallExpr &call, Scope &scope);
   Value checkUserCall(ast::CallExpr &call, const ast::FnDecl &fn,
                       Scope &scope);
+  Value checkModelCall(ast::CallExpr &call, ast::ModelDecl &callee,
+                       Scope &scope);
   bool checkBuiltinUse(ast::CallExpr &call, const BuiltinInfo &info,
                        Scope &scope);
   bool bindArgs(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
   bool checkArg(ast::Expr *arg, const BuiltinParam &param,
                 const BuiltinInfo &info, Scope &scope);
-  void nameLayer(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  void nameInstance(ast::CallExpr &call, llvm::StringRef kind,
+                    llvm::StringRef prefix, ast::LayerInstance instance,
+                    Scope &scope);
   bool checkNamedCall(ast::CallExpr &call, BuiltinCategory category,
                       Scope &scope);
   std::string suggest(llvm::StringRef name,
@@ -119,9 +123,18 @@ private:
   std::map<std::pair<const ast::FnDecl *, std::vector<Value>>, Value>
       instances;
   unsigned instantiationDepth = 0;
-  /// Per model: layer counters per kind, and parameter names.
-  std::map<BuiltinId, unsigned> layerCounts;
+  /// Models checked, and those being checked (an application of one of these
+  /// is a recursive application).
+  llvm::DenseSet<const ast::ModelDecl *> checkedModels, modelsInProgress;
+  /// The value of each checked model's only `infer` output (what applying it
+  /// gives); absent when it has not exactly one.
+  llvm::DenseMap<const ast::ModelDecl *, Value> modelOutputs;
+  /// Per model (saved while a model applied in it is checked): instance
+  /// counters per kind, parameter and instance names, the kind of each
+  /// instance name (a builtin's name or "model:NAME"), and train steps.
+  llvm::StringMap<unsigned> instanceCounts;
   llvm::StringMap<llvm::SMLoc> paramNames;
+  llvm::StringMap<std::string> instanceKinds;
   llvm::StringMap<llvm::SMLoc> trainNames;
 };
 

@@ -213,20 +213,15 @@ Value Sema::checkCall(CallExpr &call, Scope &scope) {
   Decl *decl = decls.lookup(name);
   if (auto *fn = llvm::dyn_cast_or_null<FnDecl>(decl))
     return checkUserCall(call, *fn, scope);
-  if (decl) {
-    diags.error(call.getLoc(), "'" + name + "' is a model and cannot be "
-                                            "called (model composition is "
-                                            "not implemented yet)");
-    return Value::Error;
-  }
+  if (auto *model = llvm::dyn_cast_or_null<ModelDecl>(decl))
+    return checkModelCall(call, *model, scope);
   std::vector<StringRef> candidates;
   for (const BuiltinInfo &info : getAllBuiltins())
     if (info.category != BuiltinCategory::Optimizer &&
         info.category != BuiltinCategory::Initializer)
       candidates.push_back(info.name);
   for (auto &entry : decls)
-    if (llvm::isa<FnDecl>(entry.second))
-      candidates.push_back(entry.getKey());
+    candidates.push_back(entry.getKey());
   diags.error(call.getLoc(),
               "unknown function '" + name + "'" + suggest(name, candidates));
   return Value::Error;
@@ -262,6 +257,111 @@ Value Sema::checkUserCall(CallExpr &call, const FnDecl &fn, Scope &scope) {
   return instantiate(fn, values);
 }
 
+/// Checks an application of model `callee` inside a model: arguments bind to
+/// its inputs, positionally in declaration order or by keyword (input names);
+/// `name = "..."` names the instance. The result is the callee's only `infer`
+/// output.
+Value Sema::checkModelCall(CallExpr &call, ModelDecl &callee, Scope &scope) {
+  call.setModel(&callee);
+  StringRef name = callee.getName();
+  if (scope.fn) {
+    diags.error(call.getLoc(), "model '" + name +
+                                   "' cannot be applied inside function '" +
+                                   scope.fn->getName() +
+                                   "'; apply it in the model body");
+    return Value::Error;
+  }
+  if (modelsInProgress.count(&callee)) {
+    diags.error(call.getLoc(), "recursive application of model '" + name + "'");
+    diags.note(callee.getLoc(), "model '" + name + "' is defined here");
+    return Value::Error;
+  }
+  checkModel(callee);
+  std::vector<const InputStmt *> inputs;
+  for (const auto &stmt : callee.getBody())
+    if (const auto *input = llvm::dyn_cast<InputStmt>(stmt.get()))
+      inputs.push_back(input);
+  bool ok = true;
+  std::vector<const Expr *> bound(inputs.size(), nullptr);
+  auto bind = [&](size_t i, const Expr &arg, Value value) {
+    if (value == Value::Error)
+      return void(ok = false);
+    Value expected =
+        inputs[i]->getType().dtype == DType::I32 ? Value::I32 : Value::F32;
+    if (value != expected)
+      ok = diags.error(arg.getLoc(),
+                       "input '" + inputs[i]->getName() + "' of model '" +
+                           name + "' is " +
+                           (expected == Value::I32 ? "i32" : "f32") +
+                           ", but the argument is " +
+                           (expected == Value::I32 ? "f32" : "i32"));
+    bound[i] = &arg;
+  };
+  const auto &args = call.getArgs();
+  for (size_t i = 0, e = args.size(); i != e; ++i) {
+    Value value = checkTensor(*args[i], scope);
+    if (i >= inputs.size()) {
+      diags.error(args[i]->getLoc(),
+                  "model '" + name + "' has " + llvm::Twine(inputs.size()) +
+                      " input" + (inputs.size() == 1 ? "" : "s") + ", but " +
+                      llvm::Twine(e) + " arguments were given");
+      diags.note(callee.getLoc(), "model '" + name + "' is defined here");
+      ok = false;
+      break;
+    }
+    bind(i, *args[i], value);
+  }
+  for (const KeywordArg &kwarg : call.getKwargs()) {
+    if (kwarg.name == "name") {
+      if (!llvm::isa<StringExpr>(kwarg.value.get()))
+        ok = diags.error(kwarg.value->getLoc(),
+                         "the instance name must be a string literal");
+      continue;
+    }
+    auto it = llvm::find_if(inputs, [&](const InputStmt *input) {
+      return input->getName() == kwarg.name;
+    });
+    if (it == inputs.end()) {
+      std::vector<StringRef> candidates{"name"};
+      for (const InputStmt *input : inputs)
+        candidates.push_back(input->getName());
+      ok = diags.error(kwarg.loc, "model '" + name + "' has no input '" +
+                                      kwarg.name + "'" +
+                                      suggest(kwarg.name, candidates));
+      continue;
+    }
+    size_t i = it - inputs.begin();
+    Value value = checkTensor(*kwarg.value, scope);
+    if (bound[i]) {
+      ok = diags.error(kwarg.loc, "input '" + kwarg.name + "' of model '" +
+                                      name + "' is given twice");
+      continue;
+    }
+    bind(i, *kwarg.value, value);
+  }
+  unsigned outputs = 0;
+  for (const auto &stmt : callee.getBody())
+    if (auto *let = llvm::dyn_cast<LetStmt>(stmt.get()); let && let->isInfer())
+      ++outputs;
+  if (outputs != 1) {
+    diags.error(call.getLoc(),
+                "model '" + name + "' has " +
+                    (outputs ? llvm::Twine(outputs) + " 'infer' outputs"
+                             : llvm::Twine("no 'infer' output")) +
+                    "; a model that is applied must have exactly one, its result");
+    diags.note(callee.getLoc(), "model '" + name + "' is defined here");
+    ok = false;
+  }
+  // Instances are named in evaluation order: arguments first.
+  LayerInstance instance{"", BuiltinId{}, &call, &callee};
+  nameInstance(call, ("model:" + name).str(), name, instance, scope);
+  call.setBoundArgs(std::move(bound));
+  auto output = modelOutputs.find(&callee);
+  if (!ok || output == modelOutputs.end())
+    return Value::Error;
+  return output->second;
+}
+
 /// Checks a call of a builtin in an expression (not after `with` or in a
 /// param initializer).
 bool Sema::checkBuiltinUse(CallExpr &call, const BuiltinInfo &info,
@@ -288,7 +388,8 @@ bool Sema::checkBuiltinUse(CallExpr &call, const BuiltinInfo &info,
   // Layers are named in evaluation order: arguments first.
   bool ok = bindArgs(call, info, scope);
   if (info.isLayer())
-    nameLayer(call, info, scope);
+    nameInstance(call, info.name, info.name, LayerInstance{"", info.id, &call},
+                 scope);
   return ok;
 }
 
@@ -451,13 +552,17 @@ static bool isIdentifier(StringRef name) {
                       [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-/// Names a layer call `<kind><k>` (k counts the earlier calls of that kind in
-/// the model, in evaluation order) or by its name= argument, and records it
-/// as a parameter group of the model.
-void Sema::nameLayer(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
-  unsigned index = layerCounts[info.id]++;
-  std::string name = (info.name + llvm::Twine(index)).str();
+/// Names a layer call or model application `<prefix><k>` (k counts the earlier
+/// calls of that kind in the model, in evaluation order) or by its name=
+/// argument, and records it as a parameter group of the model. A name= given
+/// again by a call of the same kind applies the same instance: its parameters
+/// are shared. Any other clash with a parameter or instance name is an error.
+void Sema::nameInstance(CallExpr &call, StringRef kind, StringRef prefix,
+                        LayerInstance instance, Scope &scope) {
+  unsigned index = instanceCounts[kind]++;
+  std::string name = (prefix + llvm::Twine(index)).str();
   SMLoc loc = call.getLoc();
+  bool named = false;
   for (const KeywordArg &kwarg : call.getKwargs()) {
     if (kwarg.name != "name")
       continue;
@@ -479,13 +584,22 @@ void Sema::nameLayer(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
     }
     name = str->getValue().str();
     loc = str->getLoc();
+    named = true;
   }
   auto [it, inserted] = paramNames.try_emplace(name, loc);
   if (!inserted) {
+    auto previous = instanceKinds.find(name);
+    if (named && previous != instanceKinds.end() && previous->second == kind) {
+      call.setLayerName(name); // the same instance, applied again
+      return;
+    }
     diags.error(loc, "duplicate parameter name '" + name + "'");
     diags.note(it->second, "previous definition of '" + name + "' is here");
     return;
   }
+  if (named) // only a name given with name= can be given again
+    instanceKinds[name] = kind.str();
   call.setLayerName(name);
-  scope.model->addLayer(LayerInstance{name, info.id, &call});
+  instance.name = name;
+  scope.model->addLayer(std::move(instance));
 }
