@@ -427,6 +427,27 @@ void Planner::write(llvm::raw_ostream &os) {
   };
   auto lr = train ? train.getAs<FloatAttr>("lr") : nullptr;
   auto source = module->getAttrOfType<StringAttr>("nn.source");
+  // The steps of an iteration: those of nn.train's `steps` that are entries here.
+  SmallVector<DictionaryAttr> steps;
+  if (auto list = train ? train.getAs<ArrayAttr>("steps") : nullptr)
+    for (auto step : list.getAsRange<DictionaryAttr>()) {
+      auto entry = step.getAs<StringAttr>("entry");
+      if (entry && llvm::any_of(entries, [&](const EntryPlan &e) {
+            return e.name == entry.getValue();
+          }))
+        steps.push_back(step);
+    }
+  if (!steps.empty()) {
+    os << "static const nnrt_iteration_step " << m << "_iteration[] = {\n";
+    for (DictionaryAttr step : steps) {
+      auto stepLr = step.getAs<FloatAttr>("lr");
+      auto loss = step.getAs<StringAttr>("loss");
+      os << "  {" << quote(step.getAs<StringAttr>("entry").getValue()) << ", "
+         << quote(loss ? loss.getValue() : "loss") << ", "
+         << floatLit(stepLr ? stepLr.getValueAsDouble() : 0.0) << "},\n";
+    }
+    os << "};\n\n";
+  }
   os << "const nnrt_model " << m << "_model = {\n"
      << "  NNRT_MODEL_ABI_VERSION,\n"
      << "  " << quote(m) << ",\n"
@@ -438,7 +459,8 @@ void Planner::write(llvm::raw_ostream &os) {
      << "  {" << str("data") << ", " << integer("batch") << ", " << integer("epochs") << ", "
      << integer("seed") << ", " << floatLit(lr ? lr.getValueAsDouble() : 0.0) << ", "
      << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
-     << str("entry") << ", " << str("loss") << "}\n"
+     << str("entry") << ", " << str("loss") << ", " << steps.size() << ", "
+     << (steps.empty() ? "NULL" : m + "_iteration") << "}\n"
      << "};\n";
   if (form == ModelForm::Executable)
     os << "\nint main(int argc, char **argv) { return nnrt_main(&" << m

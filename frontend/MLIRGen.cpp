@@ -270,7 +270,8 @@ bool MLIRGenImpl::genDeclarations() {
 }
 
 /// Records the defaults of the (first) train statement for the runtime: dataset,
-/// batch size, epochs, seed, learning rate and its schedule.
+/// batch size, epochs, seed, learning rate and its schedule; and the steps of an
+/// iteration (every train statement in order, with its learning rate).
 void MLIRGenImpl::recordTrainConfig() {
   for (const auto &stmt : model.getBody()) {
     const auto *train = dyn_cast<ast::TrainStmt>(stmt.get());
@@ -292,6 +293,15 @@ void MLIRGenImpl::recordTrainConfig() {
         attr("schedule", builder.getStringAttr(schedule.empty() ? "constant" : schedule)));
     fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
     fields.push_back(attr("loss", builder.getStringAttr("loss")));
+    // Every step, in file order: one iteration of the driver's `train`.
+    SmallVector<Attribute> steps;
+    for (const auto &other : model.getBody())
+      if (const auto *step = dyn_cast<ast::TrainStmt>(other.get()))
+        steps.push_back(builder.getDictionaryAttr(
+            {attr("entry", builder.getStringAttr(step->getName())),
+             attr("loss", builder.getStringAttr("loss")),
+             attr("lr", optimizerConfig(*step).get("lr"))}));
+    fields.push_back(attr("steps", builder.getArrayAttr(steps)));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));
     return;
   }

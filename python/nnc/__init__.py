@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 3  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 4  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}
@@ -63,11 +63,17 @@ class _Entry(ctypes.Structure):
                 ("unplanned_bytes_at_default", ctypes.c_int64)]
 
 
+class _IterationStep(ctypes.Structure):
+    _fields_ = [("entry", ctypes.c_char_p), ("loss_output", ctypes.c_char_p),
+                ("lr", ctypes.c_float)]
+
+
 class _TrainConfig(ctypes.Structure):
     _fields_ = [("data", ctypes.c_char_p), ("batch", ctypes.c_int32),
                 ("epochs", ctypes.c_int32), ("seed", ctypes.c_int32), ("lr", ctypes.c_float),
                 ("schedule", ctypes.c_int32), ("train_entry", ctypes.c_char_p),
-                ("loss_output", ctypes.c_char_p)]
+                ("loss_output", ctypes.c_char_p), ("num_iteration_steps", ctypes.c_int32),
+                ("iteration_steps", ctypes.POINTER(_IterationStep))]
 
 
 class _Model(ctypes.Structure):
@@ -186,7 +192,9 @@ class Model:
         self.train_config = {
             "data": _text(t.data), "batch": t.batch, "epochs": t.epochs, "seed": t.seed,
             "lr": t.lr, "schedule": {v: k for k, v in _SCHEDULES.items()}.get(t.schedule),
-            "entry": _text(t.train_entry) or None, "loss": _text(t.loss_output) or None}
+            "entry": _text(t.train_entry) or None, "loss": _text(t.loss_output) or None,
+            "steps": [{"entry": _text(s.entry), "loss": _text(s.loss_output), "lr": s.lr}
+                      for s in t.iteration_steps[:t.num_iteration_steps]]}
 
     # ---- lifetime ----------------------------------------------------------------------
 

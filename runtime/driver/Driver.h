@@ -128,8 +128,14 @@ int64_t modelClasses(const nnrt_model *model, std::string &output);
 /// class axis): prints the error naming the file, index and value and returns false.
 bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);
 
-/// Finds the inputs the driver feeds by convention (DataBinding's first four fields).
+/// Finds the inputs the driver feeds by convention (DataBinding's first four fields): by
+/// name (`lr`, `seed`, the dataset's `image` and `label`), else, when no input is named
+/// `image` or `label`, the first f32 and i32 inputs take the images and labels.
 void findConventionalInputs(const nnrt_model *model, DataBinding &out);
+
+/// The name of the first input of `entry` that `bind` does not feed, or null.
+const char *unboundInput(const nnrt_model *model, const nnrt_entry *entry,
+                         const DataBinding &bind);
 
 /// Checks that `entry` reads only inputs the dataset provides and that the image input
 /// holds rows*cols elements per example. Prints the error and returns false if not.

@@ -187,6 +187,7 @@ bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_datase
 }
 
 void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &out) {
+  // By name first: lr, seed, and the dataset's `image` and `label`.
   for (int32_t i = 0; i < model->num_inputs; ++i) {
     const nnrt_input &in = model->inputs[i];
     bool scalar = in.shape.rank == 0;
@@ -194,11 +195,35 @@ void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &
       out.LrInput = i;
     else if (!std::strcmp(in.name, "seed") && in.dtype == NNRT_I32 && scalar)
       out.SeedInput = i;
-    else if (in.dtype == NNRT_F32 && out.ImageInput < 0)
+    else if (!std::strcmp(in.name, "image") && in.dtype == NNRT_F32 && !scalar)
+      out.ImageInput = i;
+    else if (!std::strcmp(in.name, "label") && in.dtype == NNRT_I32 && !scalar)
+      out.LabelInput = i;
+  }
+  // A model that names neither takes the images and labels in its first f32 and i32
+  // inputs.
+  if (out.ImageInput >= 0 || out.LabelInput >= 0)
+    return;
+  for (int32_t i = 0; i < model->num_inputs; ++i) {
+    const nnrt_input &in = model->inputs[i];
+    if (i == out.LrInput || i == out.SeedInput)
+      continue;
+    if (in.dtype == NNRT_F32 && out.ImageInput < 0)
       out.ImageInput = i;
     else if (in.dtype == NNRT_I32 && out.LabelInput < 0)
       out.LabelInput = i;
   }
+}
+
+const char *nnrt::driver::unboundInput(const nnrt_model *model, const nnrt_entry *entry,
+                                       const DataBinding &bind) {
+  for (int32_t i = 0; i < entry->num_inputs; ++i) {
+    int32_t in = entry->inputs[i];
+    if (in != bind.ImageInput && in != bind.LabelInput && in != bind.LrInput &&
+        in != bind.SeedInput)
+      return model->inputs[in].name;
+  }
+  return nullptr;
 }
 
 bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
@@ -232,14 +257,10 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
     return false;
   }
   out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
-  for (int32_t i = 0; i < entry->num_inputs; ++i) {
-    int32_t in = entry->inputs[i];
-    if (in != out.ImageInput && in != out.LabelInput && in != out.LrInput &&
-        in != out.SeedInput) {
-      error("entry '%s' reads input '%s', which the dataset cannot provide", entry->name,
-            model->inputs[in].name);
-      return false;
-    }
+  if (const char *other = unboundInput(model, entry, out)) {
+    error("entry '%s' reads input '%s', which the dataset cannot provide (it provides "
+          "'image' and 'label')", entry->name, other);
+    return false;
   }
   return true;
 }

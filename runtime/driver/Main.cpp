@@ -170,6 +170,13 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
                 "seed %d\n",
                 t.train_entry, t.data && *t.data ? t.data : "(none)", t.batch, t.epochs,
                 double(t.lr), schedule ? schedule : "(unknown)", t.seed);
+    if (t.num_iteration_steps > 1) {
+      std::printf("iteration:");
+      for (int32_t i = 0; i < t.num_iteration_steps; ++i)
+        std::printf("%s %s (lr %g)", i ? "," : "", t.iteration_steps[i].entry,
+                    double(t.iteration_steps[i].lr));
+      std::printf("\n");
+    }
   }
   std::printf("memory (temporaries arena%s):\n",
               batch < 0 ? ", planned by nnc" : ", laid out by libnnrt");

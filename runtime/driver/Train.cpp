@@ -1,10 +1,13 @@
 //===- Train.cpp - `train`: the training loop -----------------------------===//
 //
-// Epochs over the training split in a seeded shuffled order, one call of the train entry
-// per batch with the scheduled learning rate, the mean loss and throughput per epoch (a
-// live progress line on a TTY), test accuracy through `infer` after each epoch, and atomic
-// checkpoints with --save. A checkpoint records the steps done ("step" metadata), so
-// --resume continues the run where it stopped: same batches, same rates.
+// Epochs over the training split in a seeded shuffled order. Each batch is one iteration:
+// the model's training steps (its `train` statements, in file order, e.g. a GAN's
+// discriminator and generator steps) run in turn on it, each with its own scheduled
+// learning rate. The mean loss of each step and the throughput per epoch (a live
+// progress line on a TTY), test accuracy through `infer` after each epoch when `infer`
+// reads only what the dataset provides, per-iteration losses in a CSV file, and atomic
+// checkpoints with --save. A checkpoint records the iterations done ("step" metadata),
+// so --resume continues the run where it stopped: same batches, same rates.
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
@@ -13,6 +16,7 @@
 #include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -61,12 +65,23 @@ void shuffle(HeapArray<int64_t> &order, uint64_t seed, int64_t epoch) {
 
 struct Options {
   long long Epochs, Batch, Seed, Limit, MaxSteps, LogEvery;
-  double Lr;
+  std::vector<std::string> Lr; ///< --lr X (every step) or --lr STEP=X
   int32_t Schedule = NNRT_SCHEDULE_CONSTANT;
   bool Shuffle = true;
   bool CountAllocs = false;
   bool AllowNonfinite = false; ///< go on when a step's loss is NaN or infinite
-  std::string Data, Save, Resume;
+  std::string Data, Save, Resume, LogCsv;
+  std::string Iteration; ///< --iteration A,B: the steps of an iteration, in order
+};
+
+/// A training step of the iteration and what it carries through an epoch.
+struct StepRun {
+  const nnrt_entry *Entry = nullptr;
+  int32_t LossIndex = 0;
+  double Lr = 0; ///< peak learning rate
+  std::vector<nnrt_tensor> Inputs, Outputs;
+  double LossSum = 0; ///< over the epoch's iterations
+  float Loss = 0;     ///< of the last iteration
 };
 
 } // namespace
@@ -100,17 +115,15 @@ enum class EpochEnd { Done, Failed, NonFinite };
 struct Progress {
   int64_t TotalSteps = 0;       ///< steps done in the run (resumed ones included)
   float BadLoss = 0;            ///< the non-finite loss that ended the run
+  const char *BadStep = "";     ///< its step, when the iteration has several
   bool WarnedNonfinite = false; ///< --allow-nonfinite warns once
   float Lr = 0;                 ///< fed to an f32[] input named lr
   int32_t Seed = 0;             ///< fed to an i32[] input named seed (dropout's stream)
 };
 
-/// Gathers the examples order[start .. start+rows) into the staging buffers and points the
-/// entry's inputs at them (and at the run's lr and seed).
-static void gatherBatch(const nnrt_model *m, const nnrt_entry *entry, const DataBinding &bind,
-                        const nnrt_dataset *ds, const HeapArray<int64_t> &order, int64_t start,
-                        int64_t rows, Staging &staging, Progress &run,
-                        std::vector<nnrt_tensor> &inputs) {
+/// Gathers the examples order[start .. start+rows) into the staging buffers.
+static void stageBatch(const nnrt_dataset *ds, const HeapArray<int64_t> &order, int64_t start,
+                       int64_t rows, Staging &staging) {
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   for (int64_t r = 0; r < rows; ++r) {
@@ -119,6 +132,13 @@ static void gatherBatch(const nnrt_model *m, const nnrt_entry *entry, const Data
                 static_cast<float *>(images.data) + ex * perExample, size_t(perExample) * 4);
     staging.Labels[size_t(r)] = static_cast<int32_t *>(labels.data)[ex];
   }
+}
+
+/// Points the entry's inputs at the staged batch of `rows` examples (and at the run's lr
+/// and seed).
+static void bindInputs(const nnrt_model *m, const nnrt_entry *entry, const DataBinding &bind,
+                       int64_t rows, Staging &staging, Progress &run,
+                       std::vector<nnrt_tensor> &inputs) {
   for (int32_t i = 0; i < entry->num_inputs; ++i) {
     int32_t in = entry->inputs[i];
     nnrt_tensor &t = inputs[i];
@@ -140,65 +160,99 @@ static void gatherBatch(const nnrt_model *m, const nnrt_entry *entry, const Data
   }
 }
 
-/// One epoch, starting at batch `firstBatch` of its order; `run.TotalSteps` counts steps
-/// across epochs (for the schedule, --steps and --log-every). Failed: an error was
-/// printed. NonFinite: the loss of step `run.TotalSteps` (1-based) was NaN or infinite,
-/// its value in `run.BadLoss`, and --allow-nonfinite was not given.
-static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
-                           const nnrt_dataset *ds, const Options &opt, const RunPlan &plan,
-                           int64_t epoch, int64_t firstBatch, int32_t lossIndex,
+/// The mean losses of the steps over `n` iterations: `loss X` for one step,
+/// `loss d_step X g_step Y` for several.
+static std::string meanLosses(const std::vector<StepRun> &steps, int64_t n, const char *fmt) {
+  std::string out = "loss";
+  char buf[64];
+  for (const StepRun &s : steps) {
+    if (steps.size() > 1)
+      out += std::string(" ") + s.Entry->name;
+    std::snprintf(buf, sizeof buf, fmt, n ? s.LossSum / double(n) : 0.0);
+    out += std::string(" ") + buf;
+  }
+  return out;
+}
+
+/// One epoch, starting at batch `firstBatch` of its order; `run.TotalSteps` counts
+/// iterations across epochs (for the schedule, --steps and --log-every). Failed: an error
+/// was printed. NonFinite: the loss of step `run.BadStep` in iteration `run.TotalSteps`
+/// (1-based) was NaN or infinite, its value in `run.BadLoss`, and --allow-nonfinite was
+/// not given.
+static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
+                           const DataBinding &bind, const nnrt_dataset *ds, const Options &opt,
+                           const RunPlan &plan, int64_t epoch, int64_t firstBatch,
                            HeapArray<int64_t> &order, Staging &staging, Progress &run,
-                           AllocationCounter &allocs) {
+                           AllocationCounter &allocs, std::FILE *csv) {
   const nnrt_model *m = nnrt_context_model(ctx);
   int64_t batch = plan.Batch, end = plan.End;
   int64_t &totalSteps = run.TotalSteps;
   if (opt.Shuffle)
     shuffle(order, uint64_t(opt.Seed), epoch);
-  std::vector<nnrt_tensor> inputs(entry->num_inputs);
-  std::vector<nnrt_tensor> outputs(entry->num_outputs);
   bool tty = isatty(fileno(stderr));
-  double lossSum = 0;
+  for (StepRun &s : stepRuns)
+    s.LossSum = 0;
   int64_t seen = 0, steps = 0;
   auto t0 = std::chrono::steady_clock::now(), lastDraw = t0;
   for (int64_t start = firstBatch * batch;
        start < end && totalSteps < opt.MaxSteps && !Interrupted; start += batch) {
-    run.Lr = nnrt_schedule_lr(opt.Schedule, float(opt.Lr), totalSteps, plan.TotalSteps);
     int64_t rows = std::min(batch, end - start);
-    gatherBatch(m, entry, bind, ds, order, start, rows, staging, run, inputs);
-    uint64_t allocsBefore = nnrt_allocation_count();
-    if (nnrt_run(ctx, entry->name, inputs.data(), entry->num_inputs, outputs.data(),
-                 entry->num_outputs) != NNRT_OK) {
-      if (tty)
-        std::fprintf(stderr, "\r\033[K");
-      error("%s", nnrt_context_last_error(ctx));
-      return EpochEnd::Failed;
+    stageBatch(ds, order, start, rows, staging);
+    for (StepRun &s : stepRuns) {
+      const nnrt_entry *entry = s.Entry;
+      run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps);
+      bindInputs(m, entry, bind, rows, staging, run, s.Inputs);
+      uint64_t allocsBefore = nnrt_allocation_count();
+      if (nnrt_run(ctx, entry->name, s.Inputs.data(), entry->num_inputs, s.Outputs.data(),
+                   entry->num_outputs) != NNRT_OK) {
+        if (tty)
+          std::fprintf(stderr, "\r\033[K");
+        error("%s", nnrt_context_last_error(ctx));
+        return EpochEnd::Failed;
+      }
+      // --count-allocs (the first step of the iteration): its first run is the warm-up
+      // (it sizes the arena and outputs).
+      if (opt.CountAllocs && &s == &stepRuns.front()) {
+        if (totalSteps == 0)
+          allocs.begin(ctx, entry);
+        else
+          allocs.add(allocsBefore);
+      }
+      const nnrt_tensor &loss = s.Outputs[s.LossIndex];
+      s.Loss = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
+      s.LossSum += s.Loss;
     }
-    // --count-allocs: the first step is the warm-up (it sizes the arena and outputs).
-    if (opt.CountAllocs) {
-      if (totalSteps == 0)
-        allocs.begin(ctx, entry);
-      else
-        allocs.add(allocsBefore);
-    }
-    const nnrt_tensor &loss = outputs[lossIndex];
-    float lossValue = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
-    lossSum += lossValue;
     seen += rows;
     ++steps;
-    if (opt.LogEvery > 0 && totalSteps % opt.LogEvery == 0)
-      std::printf("step %lld loss %.9g\n", (long long)totalSteps + 1, double(lossValue));
+    if (opt.LogEvery > 0 && totalSteps % opt.LogEvery == 0) {
+      std::printf("step %lld", (long long)totalSteps + 1);
+      for (const StepRun &s : stepRuns)
+        std::printf(stepRuns.size() > 1 ? " %s %.9g" : "%.0s loss %.9g", s.Entry->name,
+                    double(s.Loss));
+      std::printf("\n");
+    }
     ++totalSteps;
-    if (!std::isfinite(lossValue)) {
+    if (csv) {
+      std::fprintf(csv, "%lld", (long long)totalSteps);
+      for (const StepRun &s : stepRuns)
+        std::fprintf(csv, ",%.9g", double(s.Loss));
+      std::fprintf(csv, "\n");
+    }
+    for (const StepRun &s : stepRuns) {
+      if (std::isfinite(s.Loss))
+        continue;
       if (!opt.AllowNonfinite) {
         if (tty)
           std::fprintf(stderr, "\r\033[K");
-        run.BadLoss = lossValue;
+        run.BadLoss = s.Loss;
+        run.BadStep = stepRuns.size() > 1 ? s.Entry->name : "";
         return EpochEnd::NonFinite;
       }
       if (!run.WarnedNonfinite)
-        std::fprintf(stderr, "%swarning: the loss of step %lld is %s (--allow-nonfinite: "
+        std::fprintf(stderr, "%swarning: the loss of step %lld%s%s is %s (--allow-nonfinite: "
                      "training goes on)\n", tty ? "\r\033[K" : "", (long long)totalSteps,
-                     lossText(lossValue));
+                     stepRuns.size() > 1 ? " in " : "",
+                     stepRuns.size() > 1 ? s.Entry->name : "", lossText(s.Loss));
       run.WarnedNonfinite = true;
     }
     auto now = std::chrono::steady_clock::now();
@@ -207,10 +261,11 @@ static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const Dat
       double secs = std::chrono::duration<double>(now - t0).count();
       int64_t done = firstBatch * batch + seen;
       int width = 30, filled = int(width * done / std::max<int64_t>(end, 1));
-      std::fprintf(stderr, "\repoch %lld/%lld [%s%s] %lld/%lld loss %.4f %.0f samples/s",
+      std::fprintf(stderr, "\repoch %lld/%lld [%s%s] %lld/%lld %s %.0f samples/s",
                    (long long)epoch + 1, opt.Epochs, std::string(filled, '=').c_str(),
                    std::string(width - filled, ' ').c_str(), (long long)done, (long long)end,
-                   lossSum / double(steps), secs > 0 ? double(seen) / secs : 0.0);
+                   meanLosses(stepRuns, steps, "%.4f").c_str(),
+                   secs > 0 ? double(seen) / secs : 0.0);
     }
   }
   if (tty)
@@ -218,8 +273,8 @@ static EpochEnd trainEpoch(nnrt_context *ctx, const nnrt_entry *entry, const Dat
   if (steps == 0 && Interrupted)
     return EpochEnd::Done; // interrupted between epochs: nothing to report
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("epoch %lld/%lld: loss %.4f, %lld samples, %.0f samples/s", (long long)epoch + 1,
-              opt.Epochs, steps ? lossSum / double(steps) : 0.0, (long long)seen,
+  std::printf("epoch %lld/%lld: %s, %lld samples, %.0f samples/s", (long long)epoch + 1,
+              opt.Epochs, meanLosses(stepRuns, steps, "%.4f").c_str(), (long long)seen,
               secs > 0 ? double(seen) / secs : 0.0);
   if (Interrupted)
     std::printf(" (interrupted)\n");
@@ -251,7 +306,11 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
   std::vector<FlagSpec> specs = {
       {"epochs", true, "passes over the training split (default: the model's)"},
       {"batch", true, "examples per step (default: the model's, else 32)"},
-      {"lr", true, "peak learning rate fed to an f32[] input named lr (default: the model's)"},
+      {"lr", true, "peak learning rate fed to an f32[] input named lr (default: the model's); "
+                   "STEP=X sets one step's when an iteration has several (repeat)"},
+      {"iteration", true, "the training steps of an iteration, in order, e.g. d_step,g_step "
+                          "(default: every train statement of the model, in file order)"},
+      {"log-csv", true, "write the loss of every step of every iteration to this CSV file"},
       {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
                          "(default: the model's)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
@@ -280,9 +339,11 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("seed", m->train.seed, 0, 1ll << 62, opt.Seed) ||
       !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, opt.Limit) ||
       !flags.getInt("steps", 1ll << 62, 1, 1ll << 62, opt.MaxSteps) ||
-      !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
-      !flags.getFloat("lr", m->train.lr, opt.Lr))
+      !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery))
     return 1;
+  opt.Lr = flags.getAll("lr");
+  opt.Iteration = flags.get("iteration");
+  opt.LogCsv = flags.get("log-csv");
   const char *modelSchedule = nnrt_schedule_name(m->train.schedule);
   std::string schedule = flags.get("schedule", modelSchedule ? modelSchedule : "constant");
   opt.Schedule = nnrt_schedule_from_name(schedule.c_str());
@@ -298,20 +359,106 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
   return -1;
 }
 
-/// Opens the training split (and the test split when the model has an infer entry),
-/// binds them to the entries' inputs and checks their labels. Prints the error and
-/// returns false on failure.
-static bool openSplits(const nnrt_model *m, const nnrt_entry *entry, const nnrt_entry *infer,
-                       const Options &opt, DsHolder &train, DsHolder &test, DataBinding &bind,
-                       DataBinding &inferBind) {
+/// Opens the training split (and the test split when `infer` reads only what the dataset
+/// provides: else `infer` is set to null, with a note), binds them to the steps' inputs and
+/// checks their labels. Prints the error and returns false on failure.
+static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
+                       const nnrt_entry *&infer, const Options &opt, DsHolder &train,
+                       DsHolder &test, DataBinding &bind, DataBinding &inferBind) {
   if (!openDataset(m, opt.Data, "train", &train.D))
     return false;
   nnrt_tensor images = nnrt_dataset_images(train.D);
   int64_t rows = images.shape.dims[1], cols = images.shape.dims[2];
-  if (!bindDataset(m, entry, rows, cols, bind) || !checkDatasetLabels(m, train.D))
+  for (const StepRun &s : steps)
+    if (!bindDataset(m, s.Entry, rows, cols, bind))
+      return false;
+  if (!checkDatasetLabels(m, train.D))
     return false;
-  return !infer || (bindDataset(m, infer, rows, cols, inferBind) &&
-                    openDataset(m, opt.Data, "t10k", &test.D) && checkDatasetLabels(m, test.D));
+  if (!infer)
+    return true;
+  if (const char *other = unboundInput(m, infer, bind)) {
+    std::printf("note: no test accuracy: entry 'infer' reads input '%s', which the dataset "
+                "cannot provide\n", other);
+    infer = nullptr;
+    return true;
+  }
+  return bindDataset(m, infer, rows, cols, inferBind) &&
+         openDataset(m, opt.Data, "t10k", &test.D) && checkDatasetLabels(m, test.D);
+}
+
+/// The steps of an iteration: --iteration's names, else the model's iteration steps in
+/// file order (else its train entry), each with its loss output and peak learning rate
+/// (--lr X for all, --lr STEP=X for one). Prints the error and returns false on failure.
+static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRun> &steps) {
+  const nnrt_train_config &t = m->train;
+  struct Default {
+    std::string Entry, Loss;
+    double Lr;
+  };
+  std::vector<Default> known;
+  for (int32_t i = 0; i < t.num_iteration_steps; ++i)
+    known.push_back({t.iteration_steps[i].entry, t.iteration_steps[i].loss_output,
+                     double(t.iteration_steps[i].lr)});
+  if (known.empty() && t.train_entry && *t.train_entry)
+    known.push_back({t.train_entry, t.loss_output ? t.loss_output : "", double(t.lr)});
+  if (known.empty())
+    return error("this model has no train entry"), false;
+  std::vector<std::string> names;
+  if (opt.Iteration.empty()) {
+    for (const Default &d : known)
+      names.push_back(d.Entry);
+  } else {
+    for (size_t b = 0; b <= opt.Iteration.size();) {
+      size_t e = std::min(opt.Iteration.find(',', b), opt.Iteration.size());
+      names.push_back(opt.Iteration.substr(b, e - b));
+      b = e + 1;
+    }
+  }
+  std::string list;
+  for (const Default &d : known)
+    list += (list.empty() ? "" : ", ") + d.Entry;
+  for (const std::string &name : names) {
+    auto it = std::find_if(known.begin(), known.end(),
+                           [&](const Default &d) { return d.Entry == name; });
+    if (it == known.end())
+      return error("--iteration: '%s' is not a training step of this model (steps: %s)",
+                   name.c_str(), list.c_str()),
+             false;
+    StepRun s;
+    s.Entry = nnrt_find_entry(m, name.c_str());
+    if (!s.Entry || s.Entry->num_outputs < 1)
+      return error("entry '%s' has no loss output", name.c_str()), false;
+    for (int32_t o = 0; o < s.Entry->num_outputs; ++o)
+      if (!std::strcmp(s.Entry->output_names[o], it->Loss.c_str()))
+        s.LossIndex = o;
+    s.Lr = it->Lr;
+    s.Inputs.resize(size_t(s.Entry->num_inputs));
+    s.Outputs.resize(size_t(s.Entry->num_outputs));
+    steps.push_back(std::move(s));
+  }
+  for (const std::string &value : opt.Lr) {
+    size_t eq = value.find('=');
+    std::string step = eq == std::string::npos ? "" : value.substr(0, eq);
+    std::string number = eq == std::string::npos ? value : value.substr(eq + 1);
+    char *endp = nullptr;
+    errno = 0;
+    double lr = std::strtod(number.c_str(), &endp);
+    if (number.empty() || errno || *endp || !std::isfinite(lr))
+      return error("'--lr %s': expected a finite number (--lr X or --lr STEP=X)",
+                   value.c_str()),
+             false;
+    bool found = step.empty();
+    for (StepRun &s : steps)
+      if (step.empty() || step == s.Entry->name) {
+        s.Lr = lr;
+        found = true;
+      }
+    if (!found)
+      return error("--lr: '%s' is not a step of the iteration (%s)", step.c_str(),
+                   list.c_str()),
+             false;
+  }
+  return true;
 }
 
 /// The shape of the run for `n` training examples (a static batch dim drops the last
@@ -349,8 +496,9 @@ static int stopNonFinite(const Options &opt, const RunPlan &plan, const Progress
                      : savedStep >= 0
                          ? "; '" + opt.Save + "' keeps step " + std::to_string(savedStep)
                          : "; '" + opt.Save + "' is left as it was";
-  return error("the loss of step %lld (epoch %lld, batch %lld) is %s: training stopped%s "
-               "(--allow-nonfinite goes on)", (long long)run.TotalSteps, (long long)epoch + 1,
+  return error("the loss of step %lld%s%s (epoch %lld, batch %lld) is %s: training stopped%s "
+               "(--allow-nonfinite goes on)", (long long)run.TotalSteps,
+               *run.BadStep ? " in " : "", run.BadStep, (long long)epoch + 1,
                (long long)batchNo, lossText(run.BadLoss), kept.c_str());
 }
 
@@ -358,20 +506,13 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   Options opt;
   if (int status = parseTrainFlags(m, prog, argc, argv, opt); status >= 0)
     return status;
-  const char *name = m->train.train_entry ? m->train.train_entry : "";
-  const nnrt_entry *entry = *name ? nnrt_find_entry(m, name) : nullptr;
-  if (!entry)
-    return error("this model has no train entry");
-  int32_t lossIndex = 0;
-  for (int32_t o = 0; o < entry->num_outputs; ++o)
-    if (m->train.loss_output && !std::strcmp(entry->output_names[o], m->train.loss_output))
-      lossIndex = o;
-  if (entry->num_outputs < 1)
-    return error("entry '%s' has no loss output", entry->name);
+  std::vector<StepRun> steps;
+  if (!planSteps(m, opt, steps))
+    return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
   DsHolder trainHolder, testHolder;
   DataBinding bind, inferBind;
-  if (!openSplits(m, entry, infer, opt, trainHolder, testHolder, bind, inferBind))
+  if (!openSplits(m, steps, infer, opt, trainHolder, testHolder, bind, inferBind))
     return 1;
   const nnrt_dataset *train = trainHolder.D, *test = testHolder.D;
   if (!opt.Resume.empty())
@@ -400,11 +541,51 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   int64_t &totalSteps = run.TotalSteps;
   if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
     return 1;
-  std::printf("%s: %lld epoch%s of %lld steps, batch %lld, lr %g (%s schedule), "
-              "seed %lld\n",
-              entry->name, opt.Epochs, opt.Epochs == 1 ? "" : "s",
-              (long long)plan.StepsPerEpoch, (long long)plan.Batch,
-              opt.Lr, nnrt_schedule_name(opt.Schedule), opt.Seed);
+  std::string names, rates;
+  for (const StepRun &s : steps) {
+    names += std::string(names.empty() ? "" : ", ") + s.Entry->name;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%g", rates.empty() ? "" : ", ", s.Lr);
+    rates += buf;
+  }
+  std::printf("%s: %lld epoch%s of %lld %s, batch %lld, lr %s (%s schedule), seed %lld\n",
+              names.c_str(), opt.Epochs, opt.Epochs == 1 ? "" : "s",
+              (long long)plan.StepsPerEpoch, steps.size() > 1 ? "iterations" : "steps",
+              (long long)plan.Batch, rates.c_str(), nnrt_schedule_name(opt.Schedule),
+              opt.Seed);
+  // --log-csv: a header and one row per iteration; a resumed run appends to its file.
+  std::FILE *csv = nullptr;
+  if (!opt.LogCsv.empty()) {
+    bool append = totalSteps > 0 && access(opt.LogCsv.c_str(), F_OK) == 0;
+    csv = std::fopen(opt.LogCsv.c_str(), append ? "a" : "w");
+    if (!csv)
+      return error("--log-csv: cannot write '%s': %s", opt.LogCsv.c_str(),
+                   std::strerror(errno));
+    if (!append) {
+      std::fprintf(csv, "step");
+      for (const StepRun &s : steps)
+        std::fprintf(csv, ",%s", steps.size() > 1 ? s.Entry->name : "loss");
+      std::fprintf(csv, "\n");
+    }
+  }
+  struct CsvCloser {
+    std::FILE *&F;
+    ~CsvCloser() {
+      if (F)
+        std::fclose(F);
+    }
+  } csvCloser{csv};
+  // Closes the CSV file, reporting a failed write (a full disk) as an error.
+  auto closeCsv = [&]() -> bool {
+    if (!csv)
+      return true;
+    bool ok = !std::ferror(csv);
+    ok &= std::fclose(csv) == 0;
+    csv = nullptr;
+    if (!ok)
+      error("--log-csv: writing '%s' failed", opt.LogCsv.c_str());
+    return ok;
+  };
   int64_t firstEpoch = plan.StepsPerEpoch ? totalSteps / plan.StepsPerEpoch : 0;
   if (totalSteps > 0)
     std::printf("resuming at step %lld (epoch %lld, batch %lld)\n", (long long)totalSteps,
@@ -429,12 +610,12 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   InterruptHandler interrupts;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
     int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
-    EpochEnd end = trainEpoch(ctx.Ctx, entry, bind, train, opt, plan, epoch, firstBatch,
-                              lossIndex, order, staging, run, allocs);
+    EpochEnd end = trainEpoch(ctx.Ctx, steps, bind, train, opt, plan, epoch, firstBatch,
+                              order, staging, run, allocs, csv);
     if (end == EpochEnd::Failed)
       return 1;
     if (end == EpochEnd::NonFinite)
-      return stopNonFinite(opt, plan, run, epoch, savedStep);
+      return closeCsv(), stopNonFinite(opt, plan, run, epoch, savedStep);
     if (Interrupted) {
       // The step in flight finished; with --save nothing of the run is lost.
       std::printf("interrupted after step %lld\n", (long long)totalSteps);
@@ -457,6 +638,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     if (!opt.Save.empty() && !save())
       return error("%s", nnrt_context_last_error(ctx.Ctx));
   }
+  if (!closeCsv())
+    return 1;
   if (opt.CountAllocs)
     allocs.report();
   if (correct >= 0)

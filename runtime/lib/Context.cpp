@@ -312,6 +312,18 @@ static std::string validateModel(const nnrt_model *m) {
     if (!e.empty())
       return e;
   }
+  const nnrt_train_config &t = m->train;
+  if (t.num_iteration_steps < 0 || (t.num_iteration_steps && !t.iteration_steps))
+    return "malformed iteration steps in model";
+  for (int32_t i = 0; i < t.num_iteration_steps; ++i) {
+    const nnrt_iteration_step &s = t.iteration_steps[i];
+    const nnrt_entry *e = s.entry ? nnrt_find_entry(m, s.entry) : nullptr;
+    bool hasLoss = false;
+    for (int32_t o = 0; e && s.loss_output && o < e->num_outputs; ++o)
+      hasLoss |= e->output_names[o] && !std::strcmp(e->output_names[o], s.loss_output);
+    if (!hasLoss)
+      return format("iteration step %d names no entry with its loss output", i);
+  }
   return "";
 }
 

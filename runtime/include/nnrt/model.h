@@ -21,8 +21,9 @@ extern "C" {
 
 /* Version 2: a TEMP slot's `index` is its arena buffer (memory planning), and
  * nnrt_entry ends with the planner's summary (num_buffers ...).
- * Version 3: nnrt_train_config has the learning-rate schedule. */
-#define NNRT_MODEL_ABI_VERSION 3
+ * Version 3: nnrt_train_config has the learning-rate schedule.
+ * Version 4: nnrt_train_config lists the training steps of an iteration. */
+#define NNRT_MODEL_ABI_VERSION 4
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -135,6 +136,13 @@ typedef enum nnrt_schedule {
   NNRT_SCHEDULE_COSINE = 2    /* lr * (1 + cos(pi k/K)) / 2 */
 } nnrt_schedule;
 
+/* One training step of an iteration (a `train` statement of the .nn file). */
+typedef struct nnrt_iteration_step {
+  const char *entry;       /* the entry that runs the step */
+  const char *loss_output; /* the name of its loss output */
+  float lr;                /* its optimizer's peak learning rate */
+} nnrt_iteration_step;
+
 /* Defaults from the `train` declaration of the .nn file (command-line flags override). */
 typedef struct nnrt_train_config {
   const char *data; /* dataset name, e.g. "fashion_mnist"; "" when none */
@@ -145,6 +153,11 @@ typedef struct nnrt_train_config {
   int32_t schedule;        /* nnrt_schedule */
   const char *train_entry; /* entry that runs one training step, "" when none */
   const char *loss_output; /* name of the train entry's loss output */
+  /* Every training step, in the order of the file: the driver's `train` runs them in
+   * turn on each batch (one iteration; a GAN's discriminator and generator steps).
+   * The first is train_entry. */
+  int32_t num_iteration_steps;
+  const nnrt_iteration_step *iteration_steps;
 } nnrt_train_config;
 
 typedef struct nnrt_model {
