@@ -114,6 +114,17 @@ static LogicalResult inferRandomType(MLIRContext *ctx, std::optional<Location> l
   return success();
 }
 
+/// Both noise ops' inferReturnTypes, which is inferRandomType.
+#define NN_RANDOM_SHAPE_RULE(Op)                                                       \
+  LogicalResult Op::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,     \
+                                     Adaptor adaptor,                                  \
+                                     SmallVectorImpl<mlir::Type> &types) {             \
+    return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(),            \
+                           adaptor.getSeed(), adaptor.getStream(), adaptor.getShape(),  \
+                           types);                                                     \
+  }                                                                                    \
+  NN_COMPATIBLE_RETURN_TYPES(Op)
+
 /// The result extents of a noise op (the shape rule's, with `like`'s run-time dims).
 static SmallVector<Expr, 4> randomExtents(Value like,
                                           std::optional<ArrayRef<int64_t>> shape) {
@@ -140,15 +151,7 @@ static Expr resultLinearIndex(const SmallVector<Expr, 4> &extents) {
   return linearIndex(index, extents);
 }
 
-LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext *ctx,
-                                                std::optional<Location> loc,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<mlir::Type> &types) {
-  return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(),
-                         adaptor.getSeed(), adaptor.getStream(), adaptor.getShape(),
-                         types);
-}
-NN_COMPATIBLE_RETURN_TYPES(RandomUniformOp)
+NN_RANDOM_SHAPE_RULE(RandomUniformOp)
 
 Computation RandomUniformOp::getComputation() {
   Computation c;
@@ -157,15 +160,7 @@ Computation RandomUniformOp::getComputation() {
   return c;
 }
 
-LogicalResult RandomNormalOp::inferReturnTypes(MLIRContext *ctx,
-                                               std::optional<Location> loc,
-                                               Adaptor adaptor,
-                                               SmallVectorImpl<mlir::Type> &types) {
-  return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(),
-                         adaptor.getSeed(), adaptor.getStream(), adaptor.getShape(),
-                         types);
-}
-NN_COMPATIBLE_RETURN_TYPES(RandomNormalOp)
+NN_RANDOM_SHAPE_RULE(RandomNormalOp)
 
 /// Box-Muller: elements 2k and 2k+1 take r cos(theta) and r sin(theta) = r cos(theta -
 /// pi/2) of one pair of uniforms, U(2k) for the radius and U(2k+1) for the angle. The
