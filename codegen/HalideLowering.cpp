@@ -320,6 +320,8 @@ struct Translator {
       throw Halide::InternalError("erf has no Halide lowering yet");
     case Kind::Pow:
       return Halide::pow(arg(0), arg(1));
+    case Kind::Cos:
+      return Halide::cos(arg(0));
     case Kind::Lt:
       return arg(0) < arg(1);
     case Kind::Le:

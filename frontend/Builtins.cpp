@@ -85,6 +85,7 @@ llvm::StringRef nnc::getCategoryName(BuiltinCategory category) {
   case BuiltinCategory::Shape: return "shape function";
   case BuiltinCategory::Linalg: return "linear algebra function";
   case BuiltinCategory::Misc: return "builtin";
+  case BuiltinCategory::Noise: return "noise source";
   case BuiltinCategory::Layer: return "layer";
   case BuiltinCategory::Loss: return "loss";
   case BuiltinCategory::Optimizer: return "optimizer";

@@ -30,6 +30,7 @@ enum class BuiltinCategory {
   Shape,
   Linalg,
   Misc,
+  Noise,
   Layer,
   Loss,
   Optimizer,

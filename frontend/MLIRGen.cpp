@@ -234,9 +234,8 @@ Value MLIRGenImpl::runSeedArg(llvm::SMLoc l) {
     if (const auto *input = dyn_cast<ast::InputStmt>(stmt.get());
         input && input->getName() == "seed") {
       if (convertType(input->getType()) != type)
-        return error(input->getNameLoc(),
-                     "the input 'seed' is the run's seed in training steps with dropout "
-                     "and must be i32[]");
+        return error(input->getNameLoc(), "the input 'seed' is the run's seed in entries "
+                                          "with dropout or noise and must be i32[]");
       return state->runSeed = inputArg(*input);
     }
   if (!module.lookupSymbol("seed")) {
@@ -346,6 +345,7 @@ bool MLIRGenImpl::genInferEntry() {
     return true;
 
   mode = Mode::Infer;
+  noiseSites = 0;
   FuncState fs;
   startEntry(outputs.front()->getLoc(), "infer", fs);
   SmallVector<Value> results;
@@ -389,7 +389,7 @@ DictionaryAttr MLIRGenImpl::optimizerConfig(const ast::TrainStmt &train) {
 
 bool MLIRGenImpl::genTrainEntry(const ast::TrainStmt &train) {
   mode = Mode::Train;
-  dropoutSites = 0;
+  noiseSites = 0;
   trainName = train.getName().str();
   FuncState fs;
   func::FuncOp func = startEntry(train.getLoc(), trainName + "_loss", fs);
@@ -420,16 +420,25 @@ bool MLIRGenImpl::genTrainEntry(const ast::TrainStmt &train) {
   return true;
 }
 
+std::pair<Value, Value> MLIRGenImpl::noiseSite(llvm::SMLoc l) {
+  // Each site offsets the counter by 2^20 steps, keeping it an exact float for 16
+  // sites of an entry; the run's seed is the stream. Inference has no step: counter 0.
+  Value offset = scalar(l, double(1 << 20) * noiseSites++);
+  Value counter = offset;
+  if (mode == Mode::Train) {
+    auto scalarType = RankedTensorType::get({}, builder.getF32Type());
+    Value step =
+        param(l, trainName + ".step", scalarType, "zeros", {}, /*trainable=*/false);
+    counter = create<nn::AddOp>(l, {step, offset});
+  }
+  return {counter, runSeedArg(l)};
+}
+
 Value MLIRGenImpl::dropout(llvm::SMLoc l, Value x, double rate) {
   if (mode == Mode::Infer || rate == 0)
     return x;
-  auto scalarType = RankedTensorType::get({}, builder.getF32Type());
-  Value step = param(l, trainName + ".step", scalarType, "zeros", {}, /*trainable=*/false);
-  // Each dropout site offsets the seed by 2^20 steps, keeping it an exact float; the
-  // run's seed is the stream.
-  Value seed = create<nn::AddOp>(l, {step, scalar(l, double(1 << 20) * dropoutSites++)});
-  Value stream = runSeedArg(l);
-  if (!stream)
+  auto [seed, stream] = noiseSite(l);
+  if (!seed || !stream)
     return nullptr;
   Value u = create<nn::RandomUniformOp>(l, {x, seed, stream});
   Value keep = create<nn::GreaterOp>(l, {u, scalar(l, rate)});

@@ -339,6 +339,26 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   }
   case BuiltinId::Dropout:
     return dropout(l, t[0], args.number(1));
+  case BuiltinId::RandomUniform:
+  case BuiltinId::RandomNormal: {
+    // low + (high - low) u, or mean + stddev z; `shape`'s -1 entries take like's dims.
+    bool normal = *call.getBuiltin() == BuiltinId::RandomNormal;
+    auto [seed, stream] = noiseSite(l);
+    if (!seed || !stream)
+      return nullptr;
+    SmallVector<NamedAttribute, 1> attrs;
+    if (args.present(1))
+      attrs.push_back(attr("shape", builder.getDenseI64ArrayAttr(args.list(1))));
+    Value r = normal ? create<nn::RandomNormalOp>(l, {t[0], seed, stream}, attrs)
+                     : create<nn::RandomUniformOp>(l, {t[0], seed, stream}, attrs);
+    double shift = args.number(2);
+    double scale = normal ? args.number(3) : args.number(3) - shift;
+    if (r && scale != 1)
+      r = create<nn::MulOp>(l, {r, scalar(l, scale)});
+    if (r && shift != 0)
+      r = create<nn::AddOp>(l, {r, scalar(l, shift)});
+    return r;
+  }
   case BuiltinId::Dense: {
     ArrayRef<int64_t> shape = shapeOf(t[0]);
     if (shape.size() < 2 || ShapedType::isDynamic(shape.back()))

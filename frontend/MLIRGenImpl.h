@@ -87,6 +87,10 @@ public:
   /// drawn from the step counter (a new mask every step, the same in the backward
   /// pass because it is one value).
   mlir::Value dropout(llvm::SMLoc l, mlir::Value x, double rate);
+  /// The seed (a counter: the training step, 0 in inference, plus 2^20 per site) and
+  /// the stream (the run's seed) of the entry's next noise site, dropout or a noise
+  /// builtin; null values after an error.
+  std::pair<mlir::Value, mlir::Value> noiseSite(llvm::SMLoc l);
 
   Mode getMode() const { return mode; }
 
@@ -130,7 +134,7 @@ private:
     /// Results of user calls by callee and arguments: user functions are pure, so
     /// `f(x) + f(x)` calls once (and inlines once).
     std::map<std::pair<mlir::Operation *, std::vector<const void *>>, mlir::Value> calls;
-    mlir::Value runSeed; // the `seed` input of a training step (dropout's stream)
+    mlir::Value runSeed; // the `seed` input of the entry (the noise's stream)
   };
 
   mlir::Value genExpr(const ast::Expr &expr);
@@ -158,8 +162,8 @@ private:
   mlir::DictionaryAttr optimizerConfig(const ast::TrainStmt &train);
   void recordTrainConfig();
   mlir::Value inputArg(const ast::InputStmt &input);
-  /// The training step's i32[] input `seed` (the run's seed, which dropout mixes into
-  /// its masks): the model's own input of that name, else one declared here.
+  /// The entry's i32[] input `seed` (the run's seed, which dropout and noise mix into
+  /// their values): the model's own input of that name, else one declared here.
   mlir::Value runSeedArg(llvm::SMLoc l);
   mlir::RankedTensorType convertType(const ast::TensorType &type);
 
@@ -171,7 +175,7 @@ private:
   mlir::OpBuilder builder;
   mlir::ModuleOp module;
   Mode mode = Mode::Infer;
-  unsigned dropoutSites = 0;      // per training entry: decorrelates the masks
+  unsigned noiseSites = 0;        // per entry: decorrelates dropout masks and noise
   std::string trainName;          // the training entry being generated
   FuncState *state = nullptr;
   /// The model application being generated: its call and the values of the inputs

@@ -102,6 +102,7 @@ private:
   bool checkBuiltinUse(ast::CallExpr &call, const BuiltinInfo &info,
                        Scope &scope);
   bool bindArgs(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
+  bool checkNoiseArgs(const BuiltinInfo &info, const std::vector<ast::Expr *> &bound);
   bool checkArg(ast::Expr *arg, const BuiltinParam &param,
                 const BuiltinInfo &info, Scope &scope);
   void nameInstance(ast::CallExpr &call, llvm::StringRef kind,

@@ -380,8 +380,8 @@ bool Sema::checkBuiltinUse(CallExpr &call, const BuiltinInfo &info,
   if (!info.isImplemented())
     return diags.error(call.getLoc(), (info.isLayer() ? "layer '" : "'") +
                                           name + "' is not implemented yet");
-  if (info.isLayer() && scope.fn)
-    return diags.error(call.getLoc(), "layer '" + name +
+  if ((info.isLayer() || info.category == BuiltinCategory::Noise) && scope.fn)
+    return diags.error(call.getLoc(), getCategoryName(info.category) + " '" + name +
                                           "' cannot be called inside "
                                           "function '" + scope.fn->getName() +
                                           "'; call it in the model body");
@@ -478,7 +478,37 @@ bool Sema::bindArgs(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
                        "dropout rate must be in [0, 1), found '" +
                            getLiteralSpelling(bound[1]) + "'");
   }
+  if (ok && info.category == BuiltinCategory::Noise)
+    ok = checkNoiseArgs(info, bound);
   call.setBoundArgs(std::vector<const Expr *>(bound.begin(), bound.end()));
+  return ok;
+}
+
+/// random_uniform, random_normal: shape entries positive or -1, low < high, stddev > 0.
+bool Sema::checkNoiseArgs(const BuiltinInfo &info, const std::vector<Expr *> &bound) {
+  bool ok = true;
+  if (const auto *list = llvm::dyn_cast_or_null<ListExpr>(bound[1]))
+    for (const auto &e : list->getElements())
+      if (std::optional<int64_t> d = getIntLiteral(e.get()); d && *d <= 0 && *d != -1)
+        ok = diags.error(e->getLoc(),
+                         "shape entries of '" + info.name +
+                             "' must be positive or -1 (the dim of 'like' there), "
+                             "found '" + getLiteralSpelling(e.get()) + "'");
+  auto spelling = [&](unsigned i) {
+    return bound[i] ? getLiteralSpelling(bound[i]) : info.params[i].defaultValue;
+  };
+  auto number = [&](unsigned i) {
+    double v = 0;
+    llvm::to_float(spelling(i), v);
+    return v;
+  };
+  if (info.id == BuiltinId::RandomUniform && !(number(2) < number(3)))
+    ok = diags.error((bound[3] ? bound[3] : bound[2])->getLoc(),
+                     "'random_uniform' needs low < high, found low = '" + spelling(2) +
+                         "' and high = '" + spelling(3) + "'");
+  if (info.id == BuiltinId::RandomNormal && !(number(3) > 0))
+    ok = diags.error(bound[3]->getLoc(), "stddev of 'random_normal' must be positive, "
+                                         "found '" + spelling(3) + "'");
   return ok;
 }
 

@@ -120,6 +120,7 @@ Expr nn::compute::abs(Expr x) { return unaryF32(Kind::Abs, x); }
 Expr nn::compute::tanh(Expr x) { return unaryF32(Kind::Tanh, x); }
 Expr nn::compute::erf(Expr x) { return unaryF32(Kind::Erf, x); }
 Expr nn::compute::pow(Expr x, Expr y) { return binary(Kind::Pow, x, y); }
+Expr nn::compute::cos(Expr x) { return unaryF32(Kind::Cos, x); }
 Expr nn::compute::select(Expr condition, Expr then, Expr otherwise) {
   unify(then, otherwise);
   return Expr::make(Kind::Select, then.type(), {condition, then, otherwise});

@@ -58,7 +58,7 @@ enum class Kind : uint8_t {
   Mod, ///< Index/I32: Euclidean modulo (the result has the divisor's sign)
   Min, Max, Neg,
   // F32 functions.
-  Exp, Log, Sqrt, Abs, Tanh, Erf, Pow,
+  Exp, Log, Sqrt, Abs, Tanh, Erf, Pow, Cos,
   // Comparisons (Bool), logic and selection.
   Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not,
   Select, ///< args: condition, then, else
@@ -149,6 +149,7 @@ Expr abs(Expr x);
 Expr tanh(Expr x);
 Expr erf(Expr x);
 Expr pow(Expr x, Expr y);
+Expr cos(Expr x);
 Expr select(Expr condition, Expr then, Expr otherwise);
 Expr cast(DType type, Expr x);
 /// 1 where x > 0, else 0 (F32).

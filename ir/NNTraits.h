@@ -14,7 +14,7 @@ class NNElementwise : public TraitBase<ConcreteType, NNElementwise> {};
 // docs/design.md, "Kernels"). Elementwise ops have NNElementwise instead.
 
 /// A pure function of the index that reads operands at derived positions or only their
-/// shapes (broadcast_to, one_hot, count, random_uniform).
+/// shapes (broadcast_to, one_hot, count, random_uniform, random_normal).
 template <typename ConcreteType>
 class NNPointwise : public TraitBase<ConcreteType, NNPointwise> {};
 

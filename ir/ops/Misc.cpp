@@ -1,4 +1,4 @@
-//===- Misc.cpp - one_hot, count, random_uniform --------------------------===//
+//===- Misc.cpp - one_hot, count, random_uniform, random_normal -----------===//
 #include "ir/NNOps.h"
 
 using namespace mlir;
@@ -76,36 +76,106 @@ Computation CountOp::getComputation() {
 }
 
 //===----------------------------------------------------------------------------===//
-// RandomUniformOp
+// RandomUniformOp, RandomNormalOp
 //===----------------------------------------------------------------------------===//
 
-LogicalResult RandomUniformOp::inferReturnTypes(MLIRContext *ctx,
-                                                std::optional<Location> loc,
-                                                Adaptor adaptor,
-                                                SmallVectorImpl<mlir::Type> &types) {
-  auto seed = cast<TensorType>(adaptor.getSeed().getType());
-  if (seed.hasRank() && seed.getRank() != 0)
-    return emitOptionalError(loc, "'nn.random_uniform' seed must be a rank-0 tensor");
-  if (Value stream = adaptor.getStream())
+/// The shape rule of the noise ops (NN_RandomOp in Misc.td): rank-0 seed and stream;
+/// `like`'s shape, or `shape` with its -1 entries taken from `like`.
+static LogicalResult inferRandomType(MLIRContext *ctx, std::optional<Location> loc,
+                                     StringRef name, Value like, Value seed, Value stream,
+                                     std::optional<ArrayRef<int64_t>> shape,
+                                     SmallVectorImpl<mlir::Type> &types) {
+  if (auto t = cast<TensorType>(seed.getType()); t.hasRank() && t.getRank() != 0)
+    return emitOptionalError(loc, "'", name, "' seed must be a rank-0 tensor");
+  if (stream)
     if (auto t = cast<TensorType>(stream.getType()); t.hasRank() && t.getRank() != 0)
-      return emitOptionalError(loc, "'nn.random_uniform' stream must be a rank-0 tensor");
-  auto like = cast<TensorType>(adaptor.getLike().getType());
-  types.push_back(like.hasRank() ? mlir::Type(RankedTensorType::get(like.getShape(),
-                                                                    Float32Type::get(ctx)))
-                                 : UnrankedTensorType::get(Float32Type::get(ctx)));
+      return emitOptionalError(loc, "'", name, "' stream must be a rank-0 tensor");
+  auto likeType = cast<TensorType>(like.getType());
+  auto f32 = Float32Type::get(ctx);
+  if (!shape) {
+    types.push_back(likeType.hasRank()
+                        ? mlir::Type(RankedTensorType::get(likeType.getShape(), f32))
+                        : UnrankedTensorType::get(f32));
+    return success();
+  }
+  SmallVector<int64_t> dims;
+  for (auto [i, d] : llvm::enumerate(*shape)) {
+    if (d == -1 && likeType.hasRank() && int64_t(i) >= likeType.getRank())
+      return emitOptionalError(loc, "'", name, "' shape entry ", i,
+                               " is -1 but 'like' has rank ", likeType.getRank());
+    if (d == 0 || d < -1)
+      return emitOptionalError(loc, "'", name,
+                               "' shape entries must be positive or -1, got ", d);
+    dims.push_back(d != -1 ? d
+                   : likeType.hasRank() ? likeType.getDimSize(i)
+                                        : ShapedType::kDynamic);
+  }
+  types.push_back(RankedTensorType::get(dims, f32));
   return success();
 }
-NN_COMPATIBLE_RETURN_TYPES(RandomUniformOp)
 
-/// A hash of the element's row-major linear index, the seed and the stream.
-Computation RandomUniformOp::getComputation() {
-  auto like = cast<RankedTensorType>(getLike().getType());
-  Computation c;
-  c.extents = extentsOf(like, 0);
+/// Both noise ops' inferReturnTypes, which is inferRandomType.
+#define NN_RANDOM_SHAPE_RULE(Op)                                                       \
+  LogicalResult Op::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,     \
+                                     Adaptor adaptor,                                  \
+                                     SmallVectorImpl<mlir::Type> &types) {             \
+    return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(),            \
+                           adaptor.getSeed(), adaptor.getStream(), adaptor.getShape(),  \
+                           types);                                                     \
+  }                                                                                    \
+  NN_COMPATIBLE_RETURN_TYPES(Op)
+
+/// The result extents of a noise op (the shape rule's, with `like`'s run-time dims).
+static SmallVector<Expr, 4> randomExtents(Value like,
+                                          std::optional<ArrayRef<int64_t>> shape) {
+  auto likeType = cast<RankedTensorType>(like.getType());
+  if (!shape)
+    return extentsOf(likeType, 0);
+  SmallVector<Expr, 4> extents;
+  for (auto [i, d] : llvm::enumerate(*shape))
+    extents.push_back(d == -1 ? extentOf(likeType, 0, i) : Expr::index(d));
+  return extents;
+}
+
+/// The uniform in [0, 1) at `linear` of the op's seed and stream (operands 1 and 2).
+static Expr uniformAt(Expr linear, bool hasStream) {
+  Expr stream = hasStream ? load(2, DType::I32, {}) : Expr::i32(0);
+  return hash01(linear, load(1, DType::F32, {}), stream);
+}
+
+/// The row-major linear index of the result element in a space of `extents`.
+static Expr resultLinearIndex(const SmallVector<Expr, 4> &extents) {
   SmallVector<Expr, 4> index;
-  for (unsigned i = 0; i < like.getRank(); ++i)
+  for (unsigned i = 0; i < extents.size(); ++i)
     index.push_back(var(i));
-  Expr stream = getStream() ? load(2, DType::I32, {}) : Expr::i32(0);
-  c.body = hash01(linearIndex(index, c.extents), load(1, DType::F32, {}), stream);
+  return linearIndex(index, extents);
+}
+
+NN_RANDOM_SHAPE_RULE(RandomUniformOp)
+
+Computation RandomUniformOp::getComputation() {
+  Computation c;
+  c.extents = randomExtents(getLike(), getShape());
+  c.body = uniformAt(resultLinearIndex(c.extents), bool(getStream()));
+  return c;
+}
+
+NN_RANDOM_SHAPE_RULE(RandomNormalOp)
+
+/// Box-Muller: elements 2k and 2k+1 take r cos(theta) and r sin(theta) = r cos(theta -
+/// pi/2) of one pair of uniforms, U(2k) for the radius and U(2k+1) for the angle. The
+/// indices stay below 2^31 (a tensor has at most 2^31 - 1 elements).
+Computation RandomNormalOp::getComputation() {
+  Computation c;
+  c.extents = randomExtents(getLike(), getShape());
+  bool hasStream = bool(getStream());
+  Expr linear = resultLinearIndex(c.extents);
+  Expr odd = linear % Expr::index(2);
+  Expr first = linear - odd;
+  Expr u1 = uniformAt(first, hasStream);
+  Expr u2 = uniformAt(first + Expr::index(1), hasStream);
+  Expr radius = sqrt(-2.0 * log(1.0 - u1));
+  Expr angle = 6.283185307179586 * u2 - 1.5707963267948966 * cast(DType::F32, odd);
+  c.body = radius * cos(angle);
   return c;
 }

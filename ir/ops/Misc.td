@@ -28,15 +28,35 @@ def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient, NN_Pointwise]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
 
-def NN_RandomUniformOp : NN_ComputeOp<"random_uniform", [NN_ZeroGradient, NN_Pointwise]> {
-  let summary = "deterministic uniform noise in [0, 1) shaped like a tensor";
-  let description = [{
-    Each element is a hash of its linear index, the rank-0 `seed` (a counter the
-    training step advances) and the optional rank-0 i32 `stream` (the run's seed; absent
-    means 0), mapped to [0, 1). The same operands give the same values on every target
-    and in the reference evaluator. Dropout builds its mask from it.
-  }];
+/// Counter-based noise: each element is a function of its row-major linear index, the
+/// rank-0 `seed` (a counter: the training step plus a per-call-site offset) and the
+/// optional rank-0 i32 `stream` (the run's seed; absent means 0), so the same operands
+/// give the same values on every target and in the reference evaluator. The result has
+/// `like`'s shape, or `shape` when given, whose -1 entries take `like`'s dim at the
+/// same position (`[-1, 100]`: the batch of `like` by 100). Only `like`'s shape is read.
+class NN_RandomOp<string mnemonic> :
+    NN_ComputeOp<mnemonic, [NN_ZeroGradient, NN_Pointwise]> {
   let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed,
-                   Optional<NN_IntTensor>:$stream);
+                   Optional<NN_IntTensor>:$stream,
+                   OptionalAttr<DenseI64ArrayAttr>:$shape);
   let results = (outs NN_FloatTensor:$result);
+}
+
+def NN_RandomUniformOp : NN_RandomOp<"random_uniform"> {
+  let summary = "deterministic uniform noise in [0, 1)";
+  let description = [{
+    Each element is a hash of its linear index, the seed and the stream, mapped to
+    [0, 1) in steps of 2^-24 (see NN_RandomOp in Misc.td). Dropout builds its mask
+    from it; the `random_uniform` builtin scales it.
+  }];
+}
+
+def NN_RandomNormalOp : NN_RandomOp<"random_normal"> {
+  let summary = "deterministic standard normal noise";
+  let description = [{
+    Box-Muller on the uniforms of nn.random_uniform (same seed and stream): elements
+    2k and 2k+1 share the pair u1 = U(2k), u2 = U(2k+1) and are
+    `sqrt(-2 log(1 - u1))` times `cos(2 pi u2)` and `sin(2 pi u2)`, two independent
+    N(0, 1) values (1 - u1 is in (0, 1], so the log is finite; |z| <= 5.8).
+  }];
 }

@@ -314,8 +314,8 @@ class Model:
 
     def train_step(self, lr, seed=0, **inputs):
         """One training step (nnrt_train_step: the model's train entry) on `inputs` at
-        learning rate `lr`; `seed` feeds dropout's stream, folded to 32 bits as the driver
-        does. Updates the parameters and returns the loss."""
+        learning rate `lr`; `seed` feeds the stream of dropout and noise, folded to 32
+        bits as the driver does. Updates the parameters and returns the loss."""
         entry = self.train_config["entry"]
         if not entry:
             raise NnrtError(7, f"model '{self.name}' has no train entry")

@@ -147,10 +147,11 @@ bool openDataset(const nnrt_model *model, const std::string &dataDir, const char
                  nnrt_dataset **out);
 
 /// Runs `entry` over the first `limit` examples of `ds` in batches and counts correct
-/// argmax predictions of its first output. Prints the error and returns false on failure.
+/// argmax predictions of its first output; an i32[] input `seed` (noise) is fed `seed`.
+/// Prints the error and returns false on failure.
 bool evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
-              const nnrt_dataset *ds, int64_t batch, int64_t limit, int64_t &correct,
-              int64_t &total);
+              const nnrt_dataset *ds, int64_t batch, int64_t limit, int32_t seed,
+              int64_t &correct, int64_t &total);
 
 /// Counts the allocations (nnrt_allocation_count) of the steady-state runs of one entry:
 /// `begin` after the warm-up runs, `add` around each later run, `report` prints

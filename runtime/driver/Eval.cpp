@@ -48,7 +48,7 @@ static bool countCorrect(const nnrt_entry *entry, const nnrt_tensor &out, int64_
 
 bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
                             const nnrt_dataset *ds, int64_t batch, int64_t limit,
-                            int64_t &correct, int64_t &total) {
+                            int32_t seed, int64_t &correct, int64_t &total) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
@@ -83,6 +83,10 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
         t.shape = imgDecl.shape;
         t.shape.dims[0] = rows;
         t.data = img;
+      } else if (entry->inputs[i] == bind.SeedInput) {
+        t = nnrt_tensor{};
+        t.dtype = NNRT_I32; // rank 0
+        t.data = &seed;
       } else {
         t.dtype = NNRT_I32;
         t.shape.rank = 1;
@@ -108,7 +112,8 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
       {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
       {"batch", true, "examples per call (default: the model's train batch, else 256)"},
       {"limit", true, "evaluate only the first N test examples"},
-      {"seed", true, "seed for parameter init when no --weights is given"},
+      {"seed", true, "seed for parameter init when no --weights is given, and the value of "
+                     "an i32[] input named seed"},
       {"help", false, "print this help"}};
   Flags flags;
   if (int status = flags.parse(prog, "eval",
@@ -144,7 +149,8 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
     return 1;
   int64_t correct, total;
-  if (!evaluate(ctx.Ctx, infer, bind, ds, batch, limit, correct, total))
+  if (!evaluate(ctx.Ctx, infer, bind, ds, batch, limit, seedInputValue(seed), correct,
+                total))
     return 1;
   std::printf("accuracy: %.4f (%lld/%lld)\n", total ? double(correct) / double(total) : 0.0,
               (long long)correct, (long long)total);

@@ -628,7 +628,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       return 130;
     }
     if (infer) {
-      if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, correct, total))
+      if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, run.Seed, correct,
+                    total))
         return 1;
       std::printf(", test accuracy %.4f (%lld/%lld)", total ? double(correct) / total : 0.0,
                   (long long)correct, (long long)total);

@@ -221,3 +221,17 @@ func.func @random_stream() -> (tensor<f32>, tensor<f32>) {
   %1 = nn.greater %m1, %zero : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return %0, %1 : tensor<f32>, tensor<f32>
 }
+
+// random_normal by hand: with seed 5 and stream 0, U(0..3) (Compute.h's hash) are
+// 0.438269 0.0172874 0.500978 0.868685; elements 0 and 1 are sqrt(-2 log(1 - U(0)))
+// times cos and sin of 2 pi U(1), element 2 (odd count: its pair reaches past the end)
+// sqrt(-2 log(1 - U(2))) cos(2 pi U(3)).
+// CHECK-LABEL: random_normal #0 [4]: 0.438269 0.0172874 0.500978 0.868685
+// CHECK-NEXT: random_normal #1 [3]: 1.06767 0.116428 0.800002
+func.func @random_normal() -> (tensor<4xf32>, tensor<3xf32>) {
+  %like = nn.constant dense<0.0> : tensor<3xf32>
+  %s = nn.constant dense<5.0> : tensor<f32>
+  %u = nn.random_uniform %like, %s {shape = array<i64: 4>} : (tensor<3xf32>, tensor<f32>) -> tensor<4xf32>
+  %n = nn.random_normal %like, %s : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  return %u, %n : tensor<4xf32>, tensor<3xf32>
+}

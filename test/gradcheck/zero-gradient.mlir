@@ -1,7 +1,7 @@
 // RUN: nn-gradcheck %s | FileCheck %s
 // RUN: not nn-gradcheck --no-freeze %s | FileCheck %s --check-prefix=NOFREEZE
 // Tests that no gradient flows through stop_gradient and the zero-gradient ops (step,
-// greater, one_hot, count, random_uniform, constants): each function multiplies x by
+// greater, one_hot, count, random_uniform, random_normal, constants): each function multiplies x by
 // such a value v(x), so dL/dx must be v(x) alone. The finite differences hold these
 // values at their unperturbed results (they are constants to autodiff); the NOFREEZE
 // run shows that without that, x * stop_gradient(x) would be compared against 2x.
@@ -65,6 +65,15 @@ func.func @random_uniform(%x: tensor<2x3xf32>, %seed: tensor<f32>) -> tensor<2x3
   return %1 : tensor<2x3xf32>
 }
 
+// random_normal, shaped by its `shape` attribute: zero gradient like random_uniform.
+// NOFREEZE: PASS random_normal:
+// CHECK: PASS random_normal:
+func.func @random_normal(%x: tensor<2x3xf32>, %seed: tensor<f32>) -> tensor<2x3xf32> {
+  %0 = nn.random_normal %x, %seed {shape = array<i64: -1, 3>} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %1 = nn.mul %x, %0 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
 // Splat and dense constants.
 // CHECK: PASS constants:
 func.func @constants(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
@@ -76,5 +85,5 @@ func.func @constants(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   return %2 : tensor<2x2xf32>
 }
 
-// CHECK: {{^}}8 passed, 0 failed
-// NOFREEZE: {{^}}6 passed, 2 failed
+// CHECK: {{^}}9 passed, 0 failed
+// NOFREEZE: {{^}}7 passed, 2 failed

@@ -1,6 +1,6 @@
 // RUN: nn-opt %s --split-input-file --verify-diagnostics
 // Tests that the reduction, matmul, reshape, transpose, broadcast_to, one_hot, count and
-// random_uniform ops reject attributes and operands their shape rules cannot accept.
+// noise ops reject attributes and operands their shape rules cannot accept.
 
 // Tests that a reduction axis must be below the rank.
 func.func @reduce_axis_out_of_range(%x: tensor<2x3xf32>) {
@@ -306,5 +306,35 @@ func.func @random_uniform_stream(%x: tensor<4xf32>, %seed: tensor<f32>, %s: tens
   // expected-error @+2 {{'nn.random_uniform' stream must be a rank-0 tensor}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.random_uniform %x, %seed, %s : (tensor<4xf32>, tensor<f32>, tensor<2xi32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// Tests that the random_normal seed must be rank 0.
+func.func @random_normal_seed(%x: tensor<4xf32>, %seed: tensor<1xf32>) {
+  // expected-error @+2 {{'nn.random_normal' seed must be a rank-0 tensor}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_normal %x, %seed : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// Tests that a -1 in the shape of a noise op needs a dim of `like` at its position.
+func.func @random_shape_rank(%x: tensor<?x4xf32>, %seed: tensor<f32>) {
+  // expected-error @+2 {{'nn.random_normal' shape entry 2 is -1 but 'like' has rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_normal %x, %seed {shape = array<i64: -1, 4, -1>} : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x4x4xf32>
+  return
+}
+
+// -----
+
+// Tests that the other shape entries of a noise op are positive.
+func.func @random_shape_zero(%x: tensor<?x4xf32>, %seed: tensor<f32>) {
+  // expected-error @+2 {{'nn.random_uniform' shape entries must be positive or -1, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_uniform %x, %seed {shape = array<i64: -1, 0>} : (tensor<?x4xf32>, tensor<f32>) -> tensor<?x0xf32>
   return
 }

@@ -1,5 +1,5 @@
 // RUN: nn-opt %s | nn-opt | FileCheck %s
-// Tests that the reduction, matmul, shape, one_hot, count and random_uniform ops print
+// Tests that the reduction, matmul, shape, one_hot, count and noise ops print
 // and re-parse unchanged, with their attributes.
 
 // CHECK-LABEL: func.func @reductions
@@ -93,4 +93,16 @@ func.func @labels_and_noise(%l: tensor<?xi32>, %x: tensor<?x10xf32>, %seed: tens
 func.func @noise_stream(%x: tensor<?x10xf32>, %seed: tensor<f32>, %stream: tensor<i32>) -> tensor<?x10xf32> {
   %0 = nn.random_uniform %x, %seed, %stream : (tensor<?x10xf32>, tensor<f32>, tensor<i32>) -> tensor<?x10xf32>
   return %0 : tensor<?x10xf32>
+}
+
+// The noise ops with a `shape` attribute (-1: the dim of `like`).
+// CHECK-LABEL: func.func @noise_shape
+// CHECK: nn.random_uniform %{{.*}}, %{{.*}}, %{{.*}} {shape = array<i64: -1, 100>} : (tensor<?x28x28x1xf32>, tensor<f32>, tensor<i32>) -> tensor<?x100xf32>
+// CHECK: nn.random_normal %{{.*}}, %{{.*}}, %{{.*}} {shape = array<i64: -1, 100>} : (tensor<?x28x28x1xf32>, tensor<f32>, tensor<i32>) -> tensor<?x100xf32>
+// CHECK: nn.random_normal %{{.*}}, %{{.*}} : (tensor<?x28x28x1xf32>, tensor<f32>) -> tensor<?x28x28x1xf32>
+func.func @noise_shape(%x: tensor<?x28x28x1xf32>, %seed: tensor<f32>, %stream: tensor<i32>) -> (tensor<?x100xf32>, tensor<?x100xf32>, tensor<?x28x28x1xf32>) {
+  %0 = nn.random_uniform %x, %seed, %stream {shape = array<i64: -1, 100>} : (tensor<?x28x28x1xf32>, tensor<f32>, tensor<i32>) -> tensor<?x100xf32>
+  %1 = nn.random_normal %x, %seed, %stream {shape = array<i64: -1, 100>} : (tensor<?x28x28x1xf32>, tensor<f32>, tensor<i32>) -> tensor<?x100xf32>
+  %2 = nn.random_normal %x, %seed : (tensor<?x28x28x1xf32>, tensor<f32>) -> tensor<?x28x28x1xf32>
+  return %0, %1, %2 : tensor<?x100xf32>, tensor<?x100xf32>, tensor<?x28x28x1xf32>
 }

@@ -133,6 +133,8 @@ struct Interpreter {
       return std::erf(arg(0));
     case Kind::Pow:
       return std::pow(arg(0), arg(1));
+    case Kind::Cos:
+      return std::cos(arg(0));
     case Kind::Lt:
       return arg(0) < arg(1);
     case Kind::Le:
