@@ -113,7 +113,8 @@ llvm::Error nn::codegen::linkExecutable(llvm::ArrayRef<std::string> objects,
   args.insert(args.end(), objects.begin(), objects.end());
   for (const char *a : {"/libnnrt_main.a", "/libnnrt.a"})
     args.push_back(rt.libDir + a);
-  for (const char *a : {"-lpthread", "-ldl", "-lm", "-lz"})
+  // libnnrt_main writes PNG sample grids with libpng.
+  for (const char *a : {"-lpng", "-lpthread", "-ldl", "-lm", "-lz"})
     args.push_back(a);
   return run("c++", args, tmp);
 }

@@ -9,6 +9,7 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools   # MLIR 19 (all three: MLIRTargets.cmake checks them)
   libhalide14-0-dev                           # Halide 14 (brings its LLVM 14)
   zlib1g-dev                                  # the runtime reads gzipped IDX files
+  libpng-dev                                  # the driver writes sample grids as PNG
   clang-19 libclang-rt-19-dev                 # build-asan/ (ASan, UBSan) and fuzz/ (libFuzzer)
   dataset-fashion-mnist                       # default data for the examples
   pkgconf                                     # test/embed: the installed nnrt.pc

@@ -133,6 +133,23 @@ bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);
 /// `image` or `label`, the first f32 and i32 inputs take the images and labels.
 void findConventionalInputs(const nnrt_model *model, DataBinding &out);
 
+/// The values a PNG grid draws black (Lo) and white (Hi).
+struct SampleRange {
+  float Lo = -1, Hi = 1;
+};
+
+/// Parses `LO,HI` (LO < HI); false when malformed.
+bool parseRange(const std::string &text, SampleRange &out);
+
+/// Writes an f32 [N, H, W] or [N, H, W, C] tensor (C 1 or 3) as a PNG grid of N images
+/// (Png.cpp), atomically. Prints the error and returns false on failure.
+bool writeImageGrid(const std::string &path, const nnrt_tensor &images, float lo, float hi);
+
+/// Runs `infer` on a batch of `count` (image and label inputs zero, the i32[] seed input
+/// `seed`) and writes its first output to `path` as a PNG grid (Sample.cpp).
+bool sampleGrid(nnrt_context *ctx, const nnrt_entry *infer, int64_t count, int32_t seed,
+                const SampleRange &range, const std::string &path);
+
 /// The name of the first input of `entry` that `bind` does not feed, or null.
 const char *unboundInput(const nnrt_model *model, const nnrt_entry *entry,
                          const DataBinding &bind);
@@ -177,6 +194,7 @@ int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv,
                bool anyEntry);
 int runBench(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runSample(const nnrt_model *model, const char *prog, int argc, char **argv);
 
 } // namespace driver
 } // namespace nnrt

@@ -174,6 +174,11 @@ int64_t nnrt::driver::modelClasses(const nnrt_model *model, std::string &output)
 }
 
 bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds) {
+  // A model without a label input (a GAN) reads no labels, whatever its outputs are.
+  DataBinding bind;
+  findConventionalInputs(model, bind);
+  if (bind.LabelInput < 0)
+    return true;
   std::string output;
   int64_t classes = modelClasses(model, output);
   if (classes < 0 || classes > INT32_MAX)

@@ -49,6 +49,7 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  run      run any entry (e.g. one training step) on .npy inputs\n"
                "  bench    time every entry and each of its kernels on random inputs\n"
                "  train    train the model (needs a train entry)\n"
+               "  sample   write the 'infer' output of a batch as a PNG grid (a generator)\n"
                "run '%s <command> --help' for the flags of a command\n",
                prog, prog);
 }
@@ -435,5 +436,7 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     return runBench(model, prog, rest, restv);
   if (!std::strcmp(cmd, "train"))
     return runTrain(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "sample"))
+    return runSample(model, prog, rest, restv);
   return error("unknown command '%s' (see '%s --help')", cmd, prog);
 }

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace nnrt::driver;
@@ -72,6 +73,10 @@ struct Options {
   bool AllowNonfinite = false; ///< go on when a step's loss is NaN or infinite
   std::string Data, Save, Resume, LogCsv;
   std::string Iteration; ///< --iteration A,B: the steps of an iteration, in order
+  long long SamplesEvery = 0;   ///< --samples-every N: a PNG grid every N iterations
+  std::string Samples;          ///< ... into this directory
+  SampleRange Range;            ///< --range
+  const nnrt_entry *Sampler = nullptr; ///< `infer`, when --samples-every is given
 };
 
 /// A training step of the iteration and what it carries through an epoch.
@@ -232,6 +237,17 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
       std::printf("\n");
     }
     ++totalSteps;
+    if (opt.SamplesEvery > 0 && totalSteps % opt.SamplesEvery == 0) {
+      // One fixed noise batch (infer's counter is 0; the run's seed), so the grids show
+      // the generator's progress on the same inputs.
+      char name[64];
+      std::snprintf(name, sizeof name, "/step-%06lld.png", (long long)totalSteps);
+      if (!sampleGrid(ctx, opt.Sampler, 64, run.Seed, opt.Range, opt.Samples + name)) {
+        if (tty)
+          std::fprintf(stderr, "\r\033[K");
+        return EpochEnd::Failed;
+      }
+    }
     if (csv) {
       std::fprintf(csv, "%lld", (long long)totalSteps);
       for (const StepRun &s : stepRuns)
@@ -311,6 +327,10 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"iteration", true, "the training steps of an iteration, in order, e.g. d_step,g_step "
                           "(default: every train statement of the model, in file order)"},
       {"log-csv", true, "write the loss of every step of every iteration to this CSV file"},
+      {"samples-every", true, "every N iterations, write the 'infer' output of a fixed batch "
+                              "of 64 as a PNG grid (a generator's samples), DIR/step-K.png"},
+      {"samples", true, "the directory of --samples-every's grids (default: samples)"},
+      {"range", true, "LO,HI: the values the grids draw black and white (default -1,1)"},
       {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
                          "(default: the model's)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
@@ -342,6 +362,11 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery))
     return 1;
   opt.Lr = flags.getAll("lr");
+  if (!flags.getInt("samples-every", 0, 0, 1ll << 40, opt.SamplesEvery))
+    return 1;
+  opt.Samples = flags.get("samples", "samples");
+  if (!parseRange(flags.get("range", "-1,1"), opt.Range))
+    return error("--range: expected LO,HI with LO < HI, got '%s'", flags.get("range").c_str());
   opt.Iteration = flags.get("iteration");
   opt.LogCsv = flags.get("log-csv");
   const char *modelSchedule = nnrt_schedule_name(m->train.schedule);
@@ -359,9 +384,10 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
   return -1;
 }
 
-/// Opens the training split (and the test split when `infer` reads only what the dataset
-/// provides: else `infer` is set to null, with a note), binds them to the steps' inputs and
-/// checks their labels. Prints the error and returns false on failure.
+/// Opens the training split (and the test split when the model has a label input and
+/// `infer` reads only what the dataset provides: else `infer` is set to null, with a note
+/// in the second case), binds them to the steps' inputs and checks their labels. Prints
+/// the error and returns false on failure.
 static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
                        const nnrt_entry *&infer, const Options &opt, DsHolder &train,
                        DsHolder &test, DataBinding &bind, DataBinding &inferBind) {
@@ -374,8 +400,11 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
       return false;
   if (!checkDatasetLabels(m, train.D))
     return false;
-  if (!infer)
+  // Accuracy needs labels: a model without a label input (a GAN) has none to score.
+  if (!infer || bind.LabelInput < 0) {
+    infer = nullptr;
     return true;
+  }
   if (const char *other = unboundInput(m, infer, bind)) {
     std::printf("note: no test accuracy: entry 'infer' reads input '%s', which the dataset "
                 "cannot provide\n", other);
@@ -510,6 +539,14 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   if (!planSteps(m, opt, steps))
     return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
+  if (opt.SamplesEvery > 0) {
+    opt.Sampler = infer;
+    if (!infer || infer->num_outputs < 1)
+      return error("--samples-every: this model has no infer entry");
+    if (mkdir(opt.Samples.c_str(), 0777) != 0 && errno != EEXIST)
+      return error("--samples: cannot create '%s': %s", opt.Samples.c_str(),
+                   std::strerror(errno));
+  }
   DsHolder trainHolder, testHolder;
   DataBinding bind, inferBind;
   if (!openSplits(m, steps, infer, opt, trainHolder, testHolder, bind, inferBind))
