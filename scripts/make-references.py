@@ -19,6 +19,9 @@ Produces (paths relative to the repository root):
            test/e2e/refs/mlp_losses_f64.txt       same in float64 arithmetic
            test/e2e/refs/mlp_losses_linear.txt    same 100 steps (float32), lr decayed
                                                   linearly over K = 100 steps
+  dcgan    test/e2e/refs/dcgan_noise.npy          f32 [320,8] the noise of 20 iterations
+           test/e2e/refs/dcgan_{d,g}_step_losses.txt  losses of the parity DCGAN
+                                                  (test/e2e/Inputs/dcgan-parity.nn)
   all      all of the above, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
@@ -58,12 +61,12 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, mlp  # noqa: E402
+from refs import cnn, conv, dcgan, mlp  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
-            "cnntrain": cnn.cmd_cnntrain}
-ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn"]
+            "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan"]
 
 
 def main(argv):

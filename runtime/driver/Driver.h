@@ -133,6 +133,15 @@ bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);
 /// `image` or `label`, the first f32 and i32 inputs take the images and labels.
 void findConventionalInputs(const nnrt_model *model, DataBinding &out);
 
+/// Owns the data of a tensor read by nnrt_npy_read.
+struct NpyHolder {
+  nnrt_tensor T{};
+  NpyHolder() = default;
+  NpyHolder(const NpyHolder &) = delete;
+  NpyHolder &operator=(const NpyHolder &) = delete;
+  ~NpyHolder() { nnrt_free(T.data); }
+};
+
 /// The values a PNG grid draws black (Lo) and white (Hi).
 struct SampleRange {
   float Lo = -1, Hi = 1;
@@ -150,14 +159,16 @@ bool writeImageGrid(const std::string &path, const nnrt_tensor &images, float lo
 bool sampleGrid(nnrt_context *ctx, const nnrt_entry *infer, int64_t count, int32_t seed,
                 const SampleRange &range, const std::string &path);
 
-/// The name of the first input of `entry` that `bind` does not feed, or null.
+/// The name of the first input of `entry` that `bind` does not feed (nor `fed`, inputs
+/// fed from files), or null.
 const char *unboundInput(const nnrt_model *model, const nnrt_entry *entry,
-                         const DataBinding &bind);
+                         const DataBinding &bind, const std::vector<int32_t> &fed = {});
 
-/// Checks that `entry` reads only inputs the dataset provides and that the image input
-/// holds rows*cols elements per example. Prints the error and returns false if not.
+/// Checks that `entry` reads only inputs the dataset provides (or `fed`) and that the
+/// image input holds rows*cols elements per example. Prints the error and returns false
+/// if not.
 bool bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows, int64_t cols,
-                 DataBinding &out);
+                 DataBinding &out, const std::vector<int32_t> &fed = {});
 
 /// Opens the dataset the model's train config names (`--data` overrides the directory).
 bool openDataset(const nnrt_model *model, const std::string &dataDir, const char *split,

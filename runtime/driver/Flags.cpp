@@ -1,6 +1,7 @@
 //===- Flags.cpp - flag parsing and the setup shared by subcommands -------===//
 #include "Driver.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdarg>
@@ -221,18 +222,20 @@ void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &
 }
 
 const char *nnrt::driver::unboundInput(const nnrt_model *model, const nnrt_entry *entry,
-                                       const DataBinding &bind) {
+                                       const DataBinding &bind,
+                                       const std::vector<int32_t> &fed) {
   for (int32_t i = 0; i < entry->num_inputs; ++i) {
     int32_t in = entry->inputs[i];
     if (in != bind.ImageInput && in != bind.LabelInput && in != bind.LrInput &&
-        in != bind.SeedInput)
+        in != bind.SeedInput && std::find(fed.begin(), fed.end(), in) == fed.end())
       return model->inputs[in].name;
   }
   return nullptr;
 }
 
 bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
-                               int64_t cols, DataBinding &out) {
+                               int64_t cols, DataBinding &out,
+                               const std::vector<int32_t> &fed) {
   out = DataBinding();
   findConventionalInputs(model, out);
   if (out.ImageInput < 0) {
@@ -262,9 +265,10 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
     return false;
   }
   out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
-  if (const char *other = unboundInput(model, entry, out)) {
+  if (const char *other = unboundInput(model, entry, out, fed)) {
     error("entry '%s' reads input '%s', which the dataset cannot provide (it provides "
-          "'image' and 'label')", entry->name, other);
+          "'image' and 'label'; train --feed %s=FILE.npy feeds it from a file)", entry->name,
+          other, other);
     return false;
   }
   return true;

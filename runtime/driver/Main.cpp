@@ -199,10 +199,6 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
 }
 
 namespace {
-struct NpyHolder {
-  nnrt_tensor T{};
-  ~NpyHolder() { nnrt_free(T.data); }
-};
 } // namespace
 
 static std::string outputPath(const std::string &path, const char *name) {

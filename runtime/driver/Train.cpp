@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,7 +78,18 @@ struct Options {
   std::string Samples;          ///< ... into this directory
   SampleRange Range;            ///< --range
   const nnrt_entry *Sampler = nullptr; ///< `infer`, when --samples-every is given
+  std::vector<std::string> Feed;       ///< --feed NAME=FILE.npy
 };
+
+/// An input fed from a file (--feed NAME=FILE.npy, the parity mode: e.g. a GAN's noise
+/// as PyTorch drew it): iteration k reads rows [k B, k B + rows) of the file.
+struct Feed {
+  int32_t Input = -1;
+  NpyHolder File;
+  int64_t RowElems = 1; ///< elements per row (the input's non-batch dims)
+  int64_t Rows = 0;
+};
+using Feeds = std::vector<std::unique_ptr<Feed>>;
 
 /// A training step of the iteration and what it carries through an epoch.
 struct StepRun {
@@ -142,14 +154,21 @@ static void stageBatch(const nnrt_dataset *ds, const HeapArray<int64_t> &order, 
 /// Points the entry's inputs at the staged batch of `rows` examples (and at the run's lr
 /// and seed).
 static void bindInputs(const nnrt_model *m, const nnrt_entry *entry, const DataBinding &bind,
-                       int64_t rows, Staging &staging, Progress &run,
-                       std::vector<nnrt_tensor> &inputs) {
+                       const Feeds &feeds, int64_t firstRow, int64_t rows, Staging &staging,
+                       Progress &run, std::vector<nnrt_tensor> &inputs) {
   for (int32_t i = 0; i < entry->num_inputs; ++i) {
     int32_t in = entry->inputs[i];
     nnrt_tensor &t = inputs[i];
     t = nnrt_tensor{};
     t.dtype = m->inputs[in].dtype;
-    if (in == bind.ImageInput) {
+    auto fed = std::find_if(feeds.begin(), feeds.end(),
+                            [&](const std::unique_ptr<Feed> &f) { return f->Input == in; });
+    if (fed != feeds.end()) {
+      const Feed &f = **fed;
+      t.shape = f.File.T.shape;
+      t.shape.dims[0] = rows;
+      t.data = static_cast<char *>(f.File.T.data) + firstRow * f.RowElems * 4;
+    } else if (in == bind.ImageInput) {
       t.shape = m->inputs[in].shape;
       t.shape.dims[0] = rows;
       t.data = staging.Images.data();
@@ -185,7 +204,8 @@ static std::string meanLosses(const std::vector<StepRun> &steps, int64_t n, cons
 /// (1-based) was NaN or infinite, its value in `run.BadLoss`, and --allow-nonfinite was
 /// not given.
 static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
-                           const DataBinding &bind, const nnrt_dataset *ds, const Options &opt,
+                           const DataBinding &bind, const Feeds &feeds,
+                           const nnrt_dataset *ds, const Options &opt,
                            const RunPlan &plan, int64_t epoch, int64_t firstBatch,
                            HeapArray<int64_t> &order, Staging &staging, Progress &run,
                            AllocationCounter &allocs, std::FILE *csv) {
@@ -206,7 +226,7 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
     for (StepRun &s : stepRuns) {
       const nnrt_entry *entry = s.Entry;
       run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps);
-      bindInputs(m, entry, bind, rows, staging, run, s.Inputs);
+      bindInputs(m, entry, bind, feeds, totalSteps * batch, rows, staging, run, s.Inputs);
       uint64_t allocsBefore = nnrt_allocation_count();
       if (nnrt_run(ctx, entry->name, s.Inputs.data(), entry->num_inputs, s.Outputs.data(),
                    entry->num_outputs) != NNRT_OK) {
@@ -327,6 +347,9 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"iteration", true, "the training steps of an iteration, in order, e.g. d_step,g_step "
                           "(default: every train statement of the model, in file order)"},
       {"log-csv", true, "write the loss of every step of every iteration to this CSV file"},
+      {"feed", true, "NAME=FILE.npy: feed input NAME, which the dataset does not provide, "
+                     "from a file, a batch of rows per iteration (repeat; e.g. noise for a "
+                     "parity run)"},
       {"samples-every", true, "every N iterations, write the 'infer' output of a fixed batch "
                               "of 64 as a PNG grid (a generator's samples), DIR/step-K.png"},
       {"samples", true, "the directory of --samples-every's grids (default: samples)"},
@@ -362,6 +385,7 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery))
     return 1;
   opt.Lr = flags.getAll("lr");
+  opt.Feed = flags.getAll("feed");
   if (!flags.getInt("samples-every", 0, 0, 1ll << 40, opt.SamplesEvery))
     return 1;
   opt.Samples = flags.get("samples", "samples");
@@ -389,14 +413,18 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
 /// in the second case), binds them to the steps' inputs and checks their labels. Prints
 /// the error and returns false on failure.
 static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
-                       const nnrt_entry *&infer, const Options &opt, DsHolder &train,
-                       DsHolder &test, DataBinding &bind, DataBinding &inferBind) {
+                       const Feeds &feeds, const nnrt_entry *&infer, const Options &opt,
+                       DsHolder &train, DsHolder &test, DataBinding &bind,
+                       DataBinding &inferBind) {
   if (!openDataset(m, opt.Data, "train", &train.D))
     return false;
   nnrt_tensor images = nnrt_dataset_images(train.D);
   int64_t rows = images.shape.dims[1], cols = images.shape.dims[2];
+  std::vector<int32_t> fed;
+  for (const auto &f : feeds)
+    fed.push_back(f->Input);
   for (const StepRun &s : steps)
-    if (!bindDataset(m, s.Entry, rows, cols, bind))
+    if (!bindDataset(m, s.Entry, rows, cols, bind, fed))
       return false;
   if (!checkDatasetLabels(m, train.D))
     return false;
@@ -413,6 +441,44 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
   }
   return bindDataset(m, infer, rows, cols, inferBind) &&
          openDataset(m, opt.Data, "t10k", &test.D) && checkDatasetLabels(m, test.D);
+}
+
+/// Reads the files of --feed NAME=FILE.npy and checks them against their inputs: the
+/// dtype, the rank and the non-batch dims. Prints the error and returns false on failure.
+static bool openFeeds(const nnrt_model *m, const Options &opt, Feeds &feeds) {
+  for (const std::string &value : opt.Feed) {
+    size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return error("--feed: expected NAME=FILE.npy, got '%s'", value.c_str()), false;
+    std::string name = value.substr(0, eq), path = value.substr(eq + 1);
+    auto f = std::make_unique<Feed>();
+    for (int32_t i = 0; i < m->num_inputs; ++i)
+      if (name == m->inputs[i].name)
+        f->Input = i;
+    if (f->Input < 0)
+      return error("--feed: the model has no input '%s'", name.c_str()), false;
+    for (const auto &other : feeds)
+      if (other->Input == f->Input)
+        return error("--feed: input '%s' is fed twice", name.c_str()), false;
+    nnrt_error err;
+    if (nnrt_npy_read(path.c_str(), &f->File.T, &err) != NNRT_OK)
+      return error("%s", err.message), false;
+    const nnrt_input &decl = m->inputs[f->Input];
+    const nnrt_tensor &t = f->File.T;
+    bool ok = t.dtype == decl.dtype && t.shape.rank == decl.shape.rank && decl.shape.rank >= 1;
+    for (int32_t d = 1; ok && d < decl.shape.rank; ++d) {
+      ok = decl.shape.dims[d] < 0 || decl.shape.dims[d] == t.shape.dims[d];
+      f->RowElems *= t.shape.dims[d];
+    }
+    if (!ok)
+      return error("--feed: '%s' does not match input '%s': it needs a %s file of rank %d "
+                   "whose dims after the first are the input's", path.c_str(), name.c_str(),
+                   decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank),
+             false;
+    f->Rows = t.shape.dims[0];
+    feeds.push_back(std::move(f));
+  }
+  return true;
 }
 
 /// The steps of an iteration: --iteration's names, else the model's iteration steps in
@@ -538,6 +604,9 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   std::vector<StepRun> steps;
   if (!planSteps(m, opt, steps))
     return 1;
+  Feeds feeds;
+  if (!openFeeds(m, opt, feeds))
+    return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
   if (opt.SamplesEvery > 0) {
     opt.Sampler = infer;
@@ -549,7 +618,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   }
   DsHolder trainHolder, testHolder;
   DataBinding bind, inferBind;
-  if (!openSplits(m, steps, infer, opt, trainHolder, testHolder, bind, inferBind))
+  if (!openSplits(m, steps, feeds, infer, opt, trainHolder, testHolder, bind, inferBind))
     return 1;
   const nnrt_dataset *train = trainHolder.D, *test = testHolder.D;
   if (!opt.Resume.empty())
@@ -566,6 +635,14 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   RunPlan plan;
   if (!planRun(bind, opt, int64_t(order.size()), plan))
     return 1;
+  // A fed file holds a batch of rows for every iteration the run may do.
+  int64_t iterations = std::min<int64_t>(plan.TotalSteps, opt.MaxSteps);
+  for (const auto &f : feeds)
+    if (f->Rows < iterations * plan.Batch)
+      return error("--feed: input '%s' needs %lld rows (%lld iterations of batch %lld), the "
+                   "file has %lld", m->inputs[f->Input].name,
+                   (long long)(iterations * plan.Batch), (long long)iterations,
+                   (long long)plan.Batch, (long long)f->Rows);
   Staging staging;
   nnrt_tensor images = nnrt_dataset_images(train);
   int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
@@ -647,7 +724,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   InterruptHandler interrupts;
   for (int64_t epoch = firstEpoch; epoch < opt.Epochs && totalSteps < opt.MaxSteps; ++epoch) {
     int64_t firstBatch = epoch == firstEpoch ? totalSteps - epoch * plan.StepsPerEpoch : 0;
-    EpochEnd end = trainEpoch(ctx.Ctx, steps, bind, train, opt, plan, epoch, firstBatch,
+    EpochEnd end = trainEpoch(ctx.Ctx, steps, bind, feeds, train, opt, plan, epoch, firstBatch,
                               order, staging, run, allocs, csv);
     if (end == EpochEnd::Failed)
       return 1;
