@@ -22,7 +22,9 @@ Produces (paths relative to the repository root):
   dcgan    test/e2e/refs/dcgan_noise.npy          f32 [320,8] the noise of 20 iterations
            test/e2e/refs/dcgan_{d,g}_step_losses.txt  losses of the parity DCGAN
                                                   (test/e2e/Inputs/dcgan-parity.nn)
-  all      all of the above, in that order (the default)
+  dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
+           weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
+  all      all of the above but dcgantrain, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -65,7 +67,8 @@ from refs import cnn, conv, dcgan, mlp  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
-            "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan}
+            "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
+            "dcgantrain": dcgan.cmd_dcgantrain}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan"]
 
 

@@ -10,12 +10,14 @@ crops its full output the same way), binary cross-entropy on probabilities clamp
 [1e-7, 1 - 1e-7], Adam with eps 1e-7 and beta1 0.5, one optimizer state per step.
 """
 import os
+import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, load_fashion_mnist, nnrt_init, write_npy, write_text
+from refs.common import (REFS_DIR, load_fashion_mnist, nnrt_init, write_npy,
+                         write_safetensors, write_text)
 
 SEED = 1234
 BATCH = 16
@@ -124,3 +126,87 @@ def cmd_dcgan():
     rel = np.abs(np.array(losses) - l64) / np.abs(l64)
     print(f"  d_step {losses[0][0]:.7g} .. {losses[-1][0]:.7g}, g_step {losses[0][1]:.7g} .. "
           f"{losses[-1][1]:.7g}; f32 vs f64 max relative {rel.max():.2g}", flush=True)
+
+
+# ---------------------------------------------------------------------------- W3 recipe
+
+W3_GEN = [("gen.dense0.weight", (100, 6272)), ("gen.dense0.bias", (6272,)),
+          ("gen.conv2d_transpose0.weight", (5, 5, 128, 128)),
+          ("gen.conv2d_transpose0.bias", (128,)),
+          ("gen.conv2d_transpose1.weight", (5, 5, 128, 128)),
+          ("gen.conv2d_transpose1.bias", (128,)),
+          ("gen.conv2d_transpose2.weight", (5, 5, 128, 128)),
+          ("gen.conv2d_transpose2.bias", (128,)),
+          ("gen.conv2d0.weight", (5, 5, 128, 1)), ("gen.conv2d0.bias", (1,))]
+W3_DISC = [("disc.conv2d0.weight", (5, 5, 1, 128)), ("disc.conv2d0.bias", (128,)),
+           ("disc.conv2d1.weight", (5, 5, 128, 128)), ("disc.conv2d1.bias", (128,)),
+           ("disc.conv2d2.weight", (5, 5, 128, 128)), ("disc.conv2d2.bias", (128,)),
+           ("disc.dense0.weight", (6272, 1)), ("disc.dense0.bias", (1,))]
+
+
+def w3_generator(p, z):
+    """examples/dcgan.nn's Generator: z [B, 100] -> images NCHW [B, 1, 28, 28]."""
+    h = (z @ p["gen.dense0.weight"] + p["gen.dense0.bias"]).view(-1, 7, 7, 128)
+    h = h.permute(0, 3, 1, 2)
+    for i, stride in enumerate((1, 2, 2)):
+        h = F.leaky_relu(conv_t(p, f"gen.conv2d_transpose{i}", h, stride), 0.2)
+    return torch.tanh(conv(p, "gen.conv2d0", h, 1))
+
+
+def w3_discriminator(p, image, training):
+    """examples/dcgan.nn's Discriminator: images NCHW in [-1, 1] -> probabilities [B, 1]."""
+    h = image
+    for i, stride in enumerate((1, 2, 2)):
+        h = F.leaky_relu(conv(p, f"disc.conv2d{i}", h, stride), 0.2)
+        h = F.dropout(h, 0.3, training=training)
+    h = h.permute(0, 2, 3, 1).reshape(h.shape[0], -1)
+    return torch.sigmoid(h @ p["disc.dense0.weight"] + p["disc.dense0.bias"])
+
+
+def w3_train(iterations, seed=0, batch=64):
+    """examples/dcgan.nn's recipe in PyTorch: libnnrt's init for `seed`, per batch the
+    discriminator's step (real images scaled to [-1, 1] with target 1 and generated ones
+    with target 0, one Adam update of the summed losses) and the generator's (target 1
+    through the discriminator), Adam lr 1e-4 (eps 1e-7) each, dropout 0.3 in the
+    discriminator, a new shuffle each epoch, noise from torch.randn. Returns the
+    parameters (nnc's names and layouts)."""
+    torch.manual_seed(seed)
+    xtr, _ = load_fashion_mnist("train")
+    xtr = torch.from_numpy(xtr[:, None])
+    p = {n: torch.from_numpy(nnrt_init(n, s, "zeros" if n.endswith(".bias")
+                                       else "glorot_uniform", seed)).requires_grad_()
+         for n, s in W3_GEN + W3_DISC}
+    opt_d = torch.optim.Adam([p[n] for n, _ in W3_DISC], lr=1e-4, eps=1e-7)
+    opt_g = torch.optim.Adam([p[n] for n, _ in W3_GEN], lr=1e-4, eps=1e-7)
+    gen = torch.Generator().manual_seed(seed)
+    per_epoch = len(xtr) // batch
+    order, t0 = None, time.time()
+    for k in range(iterations):
+        if k % per_epoch == 0:
+            order = torch.randperm(len(xtr), generator=gen)
+        real = xtr[order[(k % per_epoch) * batch:(k % per_epoch + 1) * batch]] * 2 - 1
+        fake = w3_generator(p, torch.randn(batch, 100))
+        d_loss = (bce(w3_discriminator(p, real, True), 1) +
+                  bce(w3_discriminator(p, fake.detach(), True), 0))
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        g_loss = bce(w3_discriminator(p, w3_generator(p, torch.randn(batch, 100)), True), 1)
+        opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+        if (k + 1) % 10 == 0:
+            print(f"  iteration {k + 1}: d_step {d_loss.item():.4f} g_step {g_loss.item():.4f}"
+                  f" ({time.time() - t0:.0f} s)", flush=True)
+    return {n: t.detach().numpy() for n, t in p.items()}
+
+
+def cmd_dcgantrain():
+    """Trains W3 in PyTorch for $NNC_W3_ITERATIONS iterations (default 200) and writes the
+    weights, in nnc's names and layouts, to $NNC_W3_OUT (default dcgan-torch.safetensors
+    in the current directory), so that the compiled examples/dcgan.nn can draw and score
+    PyTorch's generator (`./dcgan sample --weights ...`). Writes nothing in the repository."""
+    iterations = int(os.environ.get("NNC_W3_ITERATIONS", "200"))
+    out = os.environ.get("NNC_W3_OUT", "dcgan-torch.safetensors")
+    print(f"[dcgantrain] W3 in PyTorch, {iterations} iterations of batch 64 -> {out}")
+    write_safetensors(out, list(w3_train(iterations).items()))
