@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The PyTorch peers of bench/run.sh: W1 (examples/mlp.nn) and W2 (examples/cnn.nn,
-examples/cnn32.nn), each written the way a PyTorch user would write it.
+"""The PyTorch peers of bench/run.sh: W1 (examples/mlp.nn), W2 (examples/cnn.nn,
+examples/cnn32.nn) and W3 (examples/dcgan.nn), each written the way a PyTorch user would
+write it.
 
 Models, exactly as the .nn files (layer sizes, activations, dropout, standardisation
 (x - 0.2860) / 0.3530); inference returns softmax(logits) (eval mode, no_grad); a
@@ -15,11 +16,15 @@ pixels, as nnc's executables take them, and labels uniform in 0..9. Two threads.
          Linear 1024x64, ReLU, Linear 64x10
 The CNNs take the NHWC images as NCHW through a permute (a view; PyTorch's convolutions
 want NCHW or channels_last).
+  dcgan  Generator and Discriminator of examples/dcgan.nn (GanContender); its tasks are
+         `gan` (one iteration at the batch: nnc's d_step then g_step) and `infer` (the
+         generator's sample), not `train`; BCE is F.binary_cross_entropy, Adam(lr 1e-4,
+         eps 1e-7) as nnc's.
 
 Modes (each contender is one (interpreter, mode) pair):
   eager          plain PyTorch, torch.optim.Adam with its defaults (NCHW activations)
   channels_last  eager with the model and the images in channels_last memory format
-                 (NHWC underneath; the CNNs only: oneDNN's preferred layout)
+                 (NHWC underneath; the CNNs and the DCGAN: oneDNN's preferred layout)
   eager-foreach  eager with Adam(foreach=True) (multi-tensor kernels; training only)
   eager-fused    eager with Adam(fused=True) (PyTorch >= 2.4 on CPU; training only)
   compile        torch.compile (PyTorch 2.x): the module for inference; for training the
@@ -34,7 +39,7 @@ Usage:
       batch) with the median of R repeats.
   peers.py --serve
       for bench/run.py: reads commands `MODEL MODE TASK BATCH ITERS WARMUP` (TASK =
-      infer|train) on stdin and answers each with one JSON line {"ok", "ms" (median per
+      infer|train, or gan|infer for dcgan) on stdin and answers each with one JSON line {"ok", "ms" (median per
       call), ...}, so that the driver can interleave contenders while each keeps its warm
       state (compiled graphs, thread pools). `quit` ends it.
 Every JSON line carries the interpreter, torch version and the thread count. A failure
@@ -117,6 +122,143 @@ class Infer(nn.Module):
 
     def forward(self, x):
         return F.softmax(self.model(x), dim=-1)
+
+
+# ---- W3: the DCGAN of examples/dcgan.nn --------------------------------------------
+
+class Generator(nn.Module):
+    """examples/dcgan.nn's Generator: Dense 100->6272, reshape 7x7x128 (NHWC, as nnc),
+    ConvTranspose 128 k5 s1, 2x ConvTranspose 128 k5 s2 (to 28x28), LeakyReLU 0.2 after
+    each, Conv 1 k5, tanh. Keras' 'same' for the stride-2 transposed convolutions is
+    ConvTranspose2d(padding=2, output_padding=1) here (the same shapes; timing only)."""
+
+    def __init__(self, channels_last=False):
+        super().__init__()
+        self.channels_last = channels_last
+        self.dense = nn.Linear(100, 6272)
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(128, 128, 5, stride=1, padding=2), nn.LeakyReLU(0.2),
+            nn.ConvTranspose2d(128, 128, 5, stride=2, padding=2, output_padding=1),
+            nn.LeakyReLU(0.2),
+            nn.ConvTranspose2d(128, 128, 5, stride=2, padding=2, output_padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(128, 1, 5, padding=2), nn.Tanh())
+
+    def forward(self, z):
+        # reshape to [B, 7, 7, 128] as nnc does; the permute is a view with channels_last
+        # strides, made NCHW-contiguous unless the mode is channels_last.
+        h = self.dense(z).view(-1, 7, 7, 128).permute(0, 3, 1, 2)
+        if not self.channels_last:
+            h = h.contiguous()
+        return self.net(h)
+
+
+class Discriminator(nn.Module):
+    """examples/dcgan.nn's Discriminator on NCHW images: Conv 128 k5 same, 2x Conv 128 k5
+    s2 same, each with LeakyReLU 0.2 and Dropout 0.3, Flatten, Dense 6272->1, sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 128, 5, padding=2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+            nn.Conv2d(128, 128, 5, stride=2, padding=2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+            nn.Conv2d(128, 128, 5, stride=2, padding=2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+            nn.Flatten(), nn.Linear(6272, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class GanContender:
+    """Warm state of the DCGAN in one mode. Tasks:
+      gan    one iteration at the batch, as examples/dcgan.nn's d_step then g_step:
+             D step: z ~ N(0, 1), fake = G(z) under no_grad (detached), BCE(D(2x - 1), 1)
+             + BCE(D(fake), 0), backward, Adam step of D; G step: D frozen
+             (requires_grad off, as nnc's g_step computes no gradient of D), a new z,
+             BCE(D(G(z)), 1), backward, Adam step of G. Adam(lr 1e-4, eps 1e-7), one
+             optimizer each; D in training mode (dropout 0.3).
+      infer  the generator's sample: z ~ N(0, 1), G(z) in eval mode under no_grad."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.inputs = {}
+        cl = mode == "channels_last"
+        torch.manual_seed(0)
+        self.G = Generator(cl).train()
+        self.D = Discriminator().train()
+        self.G_infer = Generator(cl).eval()
+        if cl:
+            self.G = self.G.to(memory_format=torch.channels_last)
+            self.D = self.D.to(memory_format=torch.channels_last)
+            self.G_infer = self.G_infer.to(memory_format=torch.channels_last)
+        kw = dict(lr=1e-4, eps=1e-7, **MODES[mode])
+        self.opt_d = torch.optim.Adam(self.D.parameters(), **kw)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), **kw)
+        self.g, self.d, self.g_infer = self.G, self.D, self.G_infer
+        self.step_d, self.step_g = self.opt_d.step, self.opt_g.step
+        if mode == "compile":
+            self.g = torch.compile(self.G, dynamic=False)
+            self.d = torch.compile(self.D, dynamic=False)
+            self.g_infer = torch.compile(self.G_infer, dynamic=False)
+
+            @torch.compile(fullgraph=False)
+            def step_d():
+                self.opt_d.step()
+
+            @torch.compile(fullgraph=False)
+            def step_g():
+                self.opt_g.step()
+
+            self.step_d, self.step_g = step_d, step_g
+
+    def batch(self, b):
+        if b not in self.inputs:
+            gen = torch.Generator().manual_seed(b)
+            x = torch.rand(b, 28, 28, 1, generator=gen).permute(0, 3, 1, 2)  # NHWC as NCHW
+            if self.mode == "channels_last":
+                x = x.contiguous(memory_format=torch.channels_last)
+            self.inputs[b] = (x, torch.ones(b, 1), torch.zeros(b, 1))
+        return self.inputs[b]
+
+    def set_d_trainable(self, on):
+        for p in self.D.parameters():
+            p.requires_grad_(on)
+
+    def gan(self, b):
+        x, ones, zeros = self.batch(b)
+        # D step
+        self.set_d_trainable(True)
+        self.opt_d.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            fake = self.g(torch.randn(b, 100))
+        loss_d = (F.binary_cross_entropy(self.d(x * 2 - 1), ones)
+                  + F.binary_cross_entropy(self.d(fake), zeros))
+        loss_d.backward()
+        self.step_d()
+        # G step through the frozen D
+        self.set_d_trainable(False)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g = F.binary_cross_entropy(self.d(self.g(torch.randn(b, 100))), ones)
+        loss_g.backward()
+        self.step_g()
+        return loss_d, loss_g
+
+    def infer(self, b):
+        with torch.no_grad():
+            return self.g_infer(torch.randn(b, 100))
+
+    def time(self, task, batch, iters, warmup):
+        if task not in ("gan", "infer"):
+            raise RuntimeError("dcgan tasks are gan and infer, not %s" % task)
+        fn = self.infer if task == "infer" else self.gan
+        for _ in range(warmup):
+            fn(batch)
+        ts = []
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            fn(batch)
+            ts.append(time.perf_counter() - t0)
+        return statistics.median(ts) * 1e3, min(ts) * 1e3
 
 
 def has_compile():
@@ -207,7 +349,14 @@ class Pool:
     def get(self, model, mode):
         if (model, mode) not in self.c:
             try:
-                self.c[model, mode] = Contender(model, mode)
+                if mode not in MODES:
+                    raise RuntimeError("unknown mode %s" % mode)
+                if mode == "compile" and not has_compile():
+                    raise RuntimeError("torch.compile needs PyTorch 2.x (this is %s)" % torch.__version__)
+                if model == "dcgan":
+                    self.c[model, mode] = GanContender(mode)
+                else:
+                    self.c[model, mode] = Contender(model, mode)
             except Exception as e:  # noqa: BLE001 - reported, not fatal
                 self.c[model, mode] = e
         return self.c[model, mode]
@@ -254,13 +403,14 @@ def standalone(args):
         for mode in modes:
             if mode == "channels_last" and model == "mlp":
                 continue
-            for task, b in tasks + [("train", 64)]:
+            for task, b in tasks + [("gan" if model == "dcgan" else "train", 64)]:
                 if mode.startswith("eager-") and task == "infer":
                     continue
                 meds = []
                 r = None
+                iters = args.iters if model != "dcgan" else max(1, min(args.iters, 3 if b > 1 else 20))
                 for _ in range(args.repeats):
-                    r = pool.run(model, mode, task, b, args.iters, 3)
+                    r = pool.run(model, mode, task, b, iters, 1 if model == "dcgan" else 3)
                     if not r["ok"]:
                         break
                     meds.append(r["ms"])
@@ -273,7 +423,7 @@ def standalone(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve", action="store_true")
-    ap.add_argument("--models", default="mlp,cnn,cnn32")
+    ap.add_argument("--models", default="mlp,cnn,cnn32", help="of mlp,cnn,cnn32,dcgan")
     ap.add_argument("--modes", default="eager,channels_last,eager-foreach,eager-fused,compile")
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)

@@ -13,7 +13,7 @@ neither) sets OPENBLAS_CORETYPE (SkylakeX / Haswell) for OpenBLAS and for PyTorc
 and ATEN_CPU_CAPABILITY (avx512 / avx2 / default) for PyTorch 1.13, whose own detection
 is not trusted on either machine kind (shared/TOOLCHAIN.md).
 
-  nnc             the executable compiled from examples/mlp.nn: `bench --entry E --batch B`
+  nnc             the executable compiled from the model: `bench --entry E --batch B`
                   (a fresh process per measurement; HL_NUM_THREADS=2)
   torch2-eager         PyPI PyTorch 2.x in build/bench-venv, bench/peers.py --serve (one
   torch2-eager-fused   warm process for all modes and models; eager-fused is training
@@ -24,7 +24,11 @@ is not trusted on either machine kind (shared/TOOLCHAIN.md).
   torch1.13-channels_last  OMP_WAIT_POLICY=passive (eager-foreach: Adam(foreach=True),
                        training)
 The models (WORKLOADS): W1 = examples/mlp.nn, W2 = examples/cnn.nn and examples/cnn32.nn,
-nnc's executables build/bench/<model> (made by run.sh), the peers bench/peers.py.
+W3 = examples/dcgan.nn, nnc's executables build/bench/<model> (made by run.sh), the peers
+bench/peers.py. W3's tasks: "gan", one GAN iteration at batch 64 (nnc: the sum of the
+d_step and g_step entries' medians; PyTorch: the same computation, peers.py GanContender),
+and "infer", the generator's sample at batch 1 and 64; W3 runs in the first --w3-rounds
+rounds only (default 3, 3 iterations per round at batch 64), --skip-w3 leaves it out.
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -74,10 +78,34 @@ WORKLOADS = [
      conv_macs(30, 30, 3, 32, 3) + conv_macs(13, 13, 32, 64, 3) + conv_macs(4, 4, 64, 64, 3)
      + 1024 * 64 + 64 * 10, conv_macs(30, 30, 3, 32, 3)),
 ]
+# W3 (examples/dcgan.nn): the generator's and the discriminator's multiply-adds per image
+# (a transposed convolution counted over its input pixels: no inserted zeros).
+W3_G_FIRST = 100 * 6272
+W3_G = (W3_G_FIRST + conv_macs(7, 7, 128, 128, 5) + conv_macs(7, 7, 128, 128, 5)
+        + conv_macs(14, 14, 128, 128, 5) + conv_macs(28, 28, 128, 1, 5))
+W3_D_FIRST = conv_macs(28, 28, 1, 128, 5)
+W3_D = W3_D_FIRST + conv_macs(14, 14, 128, 128, 5) + conv_macs(7, 7, 128, 128, 5) + 6272
+# The task "gan" is one GAN iteration: nnc's d_step + g_step (the sum of the two entries'
+# medians in a round), PyTorch's the same computation (bench/peers.py, GanContender).
+# d_step: G forward, D forward, weight and input gradients on real and fake batches
+# (but the first layer's input gradient); g_step: G forward, D forward, D's input
+# gradients (all layers, no weight gradients), G's weight and input gradients (but the
+# dense layer's input gradient).
+W3_GAN_MACS = (W3_G + 2 * (3 * W3_D - W3_D_FIRST)) + (3 * W3_G - W3_G_FIRST + 2 * W3_D)
+GAN_STEPS = ("d_step", "g_step")
+WORKLOADS.append(
+    ("W3 (examples/dcgan.nn, DCGAN 28x28x1: d_step + g_step, the generator's sample)", "dcgan",
+     [("gan", 64, 3, 1), ("infer", 1, 20, 3), ("infer", 64, 3, 1)],
+     W3_G, W3_G_FIRST))
+# W3's rounds are slow (a GAN iteration is seconds): it runs in the first --w3-rounds
+# rounds only (default 3).
+W3_ROUNDS = 3
+
 # Targets, reported and never asserted: {model: {(task, batch): ratio}}, and compile times.
 TARGETS = {"mlp": {("infer", 64): 2.0, ("infer", 256): 1.5, ("train", 64): 3.0},
            "cnn": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
-           "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5}}
+           "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
+           "dcgan": {("gan", 64): 1.5}}
 COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
@@ -139,6 +167,8 @@ def fma_peak(out):
 def flops(workload, task, b):
     """Product FLOPs of one call (elementwise work ignored)."""
     fwd, first = workload[3], workload[4]
+    if task == "gan":
+        return 2 * b * W3_GAN_MACS
     return 2 * b * (fwd if task == "infer" else 3 * fwd - first)
 
 
@@ -161,11 +191,15 @@ class NncExe:
 
     median_re = re.compile(r"^entry (\S+) \(batch (\d+), (\d+) iters\): median ([0-9.]+) ms, min ([0-9.]+) ms")
 
-    def __init__(self, path, env):
+    def __init__(self, path, env, first_call_ms=1.0):
         self.path = path
         self.env = env
+        # The guess of a call's time before the first measurement (it sizes the warm-up):
+        # 1 ms would give W3's multi-second entries 50 warm-up calls.
+        self.first_call_ms = first_call_ms
         self.kernels = {}
         self.last_ms = {}
+        self.last_min = {}
 
     # A fresh process per measurement starts cold: for its first few milliseconds the
     # Halide worker often shares a core with the calling thread, and a short run then
@@ -174,7 +208,7 @@ class NncExe:
     WARMUP_SECONDS = 0.05
 
     def time(self, entry, batch, iters, warmup):
-        per_call_ms = self.last_ms.get((entry, batch), 1.0)
+        per_call_ms = self.last_ms.get((entry, batch), self.first_call_ms)
         warmup = max(warmup, int(self.WARMUP_SECONDS * 1000 / max(per_call_ms, 1e-3)))
         p = subprocess.run([self.path, "bench", "--entry", entry, "--batch", str(batch),
                             "--iters", str(iters), "--warmup", str(warmup)],
@@ -187,8 +221,23 @@ class NncExe:
             if m:
                 self.kernels[(entry, batch)] = p.stdout
                 self.last_ms[(entry, batch)] = float(m.group(4))
+                self.last_min[(entry, batch)] = float(m.group(5))
                 return {"ok": True, "ms": float(m.group(4)), "min_ms": float(m.group(5))}
         return {"ok": False, "error": "unparsed bench output: " + p.stdout[:200]}
+
+
+    def time_task(self, task, batch, iters, warmup):
+        """`task` is an entry, or "gan": the sum of GAN_STEPS' medians (and of their mins)."""
+        if task != "gan":
+            return self.time(task, batch, iters, warmup)
+        parts = {}
+        for entry in GAN_STEPS:
+            r = self.time(entry, batch, iters, warmup)
+            if not r["ok"]:
+                return {"ok": False, "error": "%s: %s" % (entry, r["error"])}
+            parts[entry] = r["ms"]
+        return {"ok": True, "ms": sum(parts.values()),
+                "min_ms": sum(self.last_min[e, batch] for e in GAN_STEPS), "parts": parts}
 
 
 class TorchServer:
@@ -263,6 +312,10 @@ def main():
     ap.add_argument("--skip-gemm", action="store_true")
     ap.add_argument("--skip-w1", action="store_true")
     ap.add_argument("--skip-w2", action="store_true")
+    ap.add_argument("--skip-w3", action="store_true",
+                    help="skip W3 (examples/dcgan.nn; its rounds take minutes)")
+    ap.add_argument("--w3-rounds", type=int, default=W3_ROUNDS,
+                    help="W3 runs in the first N rounds only (default %d; at most --rounds)" % W3_ROUNDS)
     ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
                     help="read the CPU's model and flags from this file (to check the settings "
                          "chosen for another machine kind)")
@@ -277,7 +330,7 @@ def main():
     nnc_env = dict(base, HL_NUM_THREADS="2")
 
     results = {"rounds": args.rounds, "cpu": {k: v for k, v in cpu.items() if k != "flags"},
-               "models": {}, "gemm": {}, "errors": {}, "fma_peak": []}
+               "models": {}, "gemm": {}, "errors": {}, "fma_peak": [], "parts": {}}
 
     def record(table, key, who, r, err_key=None):
         slot = results[table].setdefault(key, {}).setdefault(who, [])
@@ -297,15 +350,23 @@ def main():
         probe()
 
     # ---- W1, W2 ----------------------------------------------------------------
-    workloads = [w for w in WORKLOADS
-                 if not (args.skip_w1 and w[1] == "mlp") and not (args.skip_w2 and w[1] != "mlp")]
+    skipped = set()
+    if args.skip_w1:
+        skipped.add("mlp")
+    if args.skip_w2:
+        skipped.update(("cnn", "cnn32"))
+    if args.skip_w3:
+        skipped.add("dcgan")
+    w3_rounds = min(args.w3_rounds, args.rounds)
+    workloads = [w for w in WORKLOADS if w[1] not in skipped]
     contenders = []  # (name, callable(model, task, batch, iters, warmup))
     servers = []
     exes = {}
     if workloads:
         for w in workloads:
-            exes[w[1]] = NncExe(os.path.join(out, w[1]), nnc_env)
-        contenders.append(("nnc", lambda model, t, b, i, w: exes[model].time(t, b, i, w)))
+            exes[w[1]] = NncExe(os.path.join(out, w[1]), nnc_env,
+                                first_call_ms=100.0 if w[1] == "dcgan" else 1.0)
+        contenders.append(("nnc", lambda model, t, b, i, w: exes[model].time_task(t, b, i, w)))
         venv_py = os.path.join(args.venv or os.path.join(args.build, "bench-venv"), "bin", "python")
         if os.path.exists(venv_py):
             env2 = dict(base, OMP_NUM_THREADS="2")
@@ -348,7 +409,8 @@ def main():
                     if not applies(name, model, task):
                         continue
                     t0 = time.time()
-                    r = fn(model, task, b, max(iters // 10, 2), 2)
+                    # W3's calls take seconds: one warm-up and one timed call prime it.
+                    r = fn(model, task, b, *((1, 1) if model == "dcgan" else (max(iters // 10, 2), 2)))
                     if not r.get("ok"):
                         results["errors"].setdefault(err_key(name, model), r.get("error", "?"))
                     log("  %-28s %-5s %s b%-3d %.1f s%s" % (
@@ -357,14 +419,25 @@ def main():
         for rnd in range(args.rounds):
             log("models round %d/%d" % (rnd + 1, args.rounds))
             for _, model, tasks, _, _ in workloads:
+                if model == "dcgan" and rnd >= w3_rounds:
+                    continue
                 for task, b, iters, warm in tasks:
                     # A failure drops that contender for that model.
                     live = [(n, f) for n, f in contenders
                             if err_key(n, model) not in results["errors"] and applies(n, model, task)]
                     k = rnd % max(len(live), 1)
                     for name, fn in live[k:] + live[:k]:
-                        record("models", "%s %s %d" % (model, task, b), name,
-                               fn(model, task, b, iters, warm), err_key(name, model))
+                        t0 = time.time()
+                        r = fn(model, task, b, iters, warm)
+                        record("models", "%s %s %d" % (model, task, b), name, r, err_key(name, model))
+                        if r.get("parts"):
+                            for part, ms in r["parts"].items():
+                                results["parts"].setdefault("%s %s %d" % (model, part, b), {}) \
+                                    .setdefault(name, []).append(ms)
+                        if model == "dcgan":
+                            log("  %-28s %s b%-3d %s ms (%.0f s)" % (
+                                name, task, b, fmt_ms(r["ms"]) if r.get("ok") else "FAILED",
+                                time.time() - t0))
                         time.sleep(0.02)
         for s in servers:
             s.close()
@@ -434,11 +507,20 @@ def main():
             target = TARGETS.get(model, {}).get((task, b))
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
             P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (
-                "inference" if task == "infer" else "train step", b, fmt_ms(nnc), fmt_ms(best[1]),
+                {"infer": "inference", "gan": "GAN iter"}.get(task, "train step"), b, fmt_ms(nnc), fmt_ms(best[1]),
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
                 "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-",
                 ">=%.1fx" % target if target else "-", others))
         P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
+        if model == "dcgan":
+            P("W3 ran in the first %d of the %d rounds; GAN iter = one d_step + one g_step at batch 64 "
+              "(nnc: the sum of the two entries' medians; PyTorch: bench/peers.py GanContender)" % (
+                  w3_rounds, args.rounds))
+            for part in GAN_STEPS:
+                xs = results["parts"].get("dcgan %s 64" % part, {}).get("nnc", [])
+                if xs:
+                    P("  nnc %s at batch 64: %s ms (median of %d rounds: %s)" % (
+                        part, fmt_ms(med(xs)), len(xs), " ".join(fmt_ms(x) for x in xs)))
         P("")
     if results["gemm"]:
         P("SGEMM C[M x N] = A[M x K] B[K x N] on %s" % machine)
@@ -482,10 +564,9 @@ def main():
             xs = sorted(c.get("samples", []))
             if not xs:
                 continue
-            P("nnc compile time of examples/%s.nn: %.2f s (median of %s); %.2f s without the "
-              "runtime cache (NNC_CACHE_DIR=)%s" % (
+            P("nnc compile time of examples/%s.nn: %.2f s (median of %s)%s%s" % (
                   model, statistics.median(xs), " ".join("%.2f" % x for x in c["samples"]),
-                  c.get("cold", float("nan")),
+                  "; %.2f s without the runtime cache (NNC_CACHE_DIR=)" % c["cold"] if "cold" in c else "",
                   "; target <= %.0f s" % COMPILE_TARGETS[model] if model in COMPILE_TARGETS else ""))
     P("targets (reported, not asserted): SGEMM 256..2048 >= 90% of OpenBLAS; the ratios in the "
       "target column")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # nnc benchmarks: W1 (examples/mlp.nn) inference at batch 1/64/256 and W2 (examples/cnn.nn,
-# examples/cnn32.nn) at batch 1/64, a training step at batch 64, against PyTorch 2.x (eager,
+# examples/cnn32.nn) at batch 1/64, a training step at batch 64, W3 (examples/dcgan.nn) one
+# GAN iteration (d_step + g_step) at batch 64 and the generator's sample at batch 1/64
+# (in the first 3 rounds only: --w3-rounds N), against PyTorch 2.x (eager,
 # channels_last, torch.compile) and Debian's PyTorch 1.13, plus
 # SGEMM at 256..2048 and at W1's layer shapes against OpenBLAS and oneDNN, with the
 # host's measured FMA peak. Runs on AVX-512 and AVX2-only x86 hosts alike: the CPU's
@@ -9,7 +11,9 @@
 # round-robin (bench/run.py); reported numbers are medians. Timings are reported,
 # never asserted. The one command for a benchmark run:
 #
-#   bench/run.sh [--rounds N] [--skip-gemm] [--skip-w1] [--skip-w2]
+#   bench/run.sh [--rounds N] [--skip-gemm] [--skip-w1] [--skip-w2] [--skip-w3] [--w3-rounds N]
+#
+# A skipped workload's models (and with --skip-gemm the GEMM programs) are not compiled.
 #
 # Environment: NNC_BUILD_DIR (default build/), NNC_BENCH_VENV (default
 # $NNC_BUILD_DIR/bench-venv, made by bench/setup.sh).
@@ -22,6 +26,16 @@ build=${NNC_BUILD_DIR:-$root/build}
 out=$build/bench
 mkdir -p "$out"
 cd "$root"
+skip_models=" "; skip_gemm=
+for a in "$@"; do
+  case $a in
+    --skip-w1) skip_models="$skip_models mlp " ;;
+    --skip-w2) skip_models="$skip_models cnn cnn32 " ;;
+    --skip-w3) skip_models="$skip_models dcgan " ;;
+    --skip-gemm) skip_gemm=1 ;;
+  esac
+done
+skipped() { case $skip_models in *" $1 "*) return 0 ;; esac; return 1; }
 
 # 1. nnc itself.
 [ -x "$build/bin/nnc" ] || scripts/build.sh
@@ -30,9 +44,11 @@ nnc=$build/bin/nnc
 # 2. The models (W1: examples/mlp.nn, W2: examples/cnn.nn, examples/cnn32.nn), timing
 #    each compile: once without nnc's cache of the Halide runtime (NNC_CACHE_DIR empty),
 #    then 3 runs with it (bench/run.py reports the median), into $out/compile.json.
+#    W3 (examples/dcgan.nn, ~20 s a compile) is compiled and timed once, with the cache.
 now() { date +%s.%N; }
 json="{"
 for model in mlp cnn cnn32; do
+  skipped "$model" && continue
   t0=$(now); NNC_CACHE_DIR= "$nnc" "examples/$model.nn" -o "$out/$model"; t1=$(now)
   cold=$(awk "BEGIN { print $t1 - $t0 }")
   samples=""
@@ -42,6 +58,10 @@ for model in mlp cnn cnn32; do
   done
   json="$json\"$model\": {\"cold\": $cold, \"samples\": [$samples]}, "
 done
+if ! skipped dcgan; then
+  t0=$(now); "$nnc" examples/dcgan.nn -o "$out/dcgan"; t1=$(now)
+  json="$json\"dcgan\": {\"samples\": [$(awk "BEGIN { print $t1 - $t0 }")]}, "
+fi
 echo "${json%, }}" > "$out/compile.json"
 
 # 3. The GEMM executables (bench/run.py, GEMM_SHAPES: static N^3, and W1's layers with
@@ -52,11 +72,13 @@ gemm() { # label M K N (M = ? for a dynamic batch)
     > "$out/matmul_$1.mlir"
   "$nnc" "$out/matmul_$1.mlir" -o "$out/gemm_nnc_$1"
 }
-for n in 256 512 1024 2048; do gemm "$n" "$n" "$n" "$n"; done
-gemm Bx784x128 '?' 784 128
-gemm Bx128x10 '?' 128 10
-if [ ! -x "$out/gemm_bench" ] || [ bench/gemm/gemm.cpp -nt "$out/gemm_bench" ]; then
-  g++ -O2 -std=c++17 bench/gemm/gemm.cpp -lopenblas -ldnnl -o "$out/gemm_bench"
+if [ -z "$skip_gemm" ]; then
+  for n in 256 512 1024 2048; do gemm "$n" "$n" "$n" "$n"; done
+  gemm Bx784x128 '?' 784 128
+  gemm Bx128x10 '?' 128 10
+  if [ ! -x "$out/gemm_bench" ] || [ bench/gemm/gemm.cpp -nt "$out/gemm_bench" ]; then
+    g++ -O2 -std=c++17 bench/gemm/gemm.cpp -lopenblas -ldnnl -o "$out/gemm_bench"
+  fi
 fi
 # The probe is built for this host every time (the build folder may move between hosts).
 g++ -O2 -march=native -pthread bench/gemm/peak.cpp -o "$out/fma_peak"
