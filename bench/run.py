@@ -421,6 +421,8 @@ def main():
             for _, model, tasks, _, _ in workloads:
                 if model == "dcgan" and rnd >= w3_rounds:
                     continue
+                if model == "dcgan":
+                    probe()  # a W3 round takes minutes: one probe of the machine per round
                 for task, b, iters, warm in tasks:
                     # A failure drops that contender for that model.
                     live = [(n, f) for n, f in contenders
@@ -513,7 +515,7 @@ def main():
                 ">=%.1fx" % target if target else "-", others))
         P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
         if model == "dcgan":
-            P("W3 ran in the first %d of the %d rounds; GAN iter = one d_step + one g_step at batch 64 "
+            P("W3 ran in the first %d of the %d rounds (one FMA probe before each); GAN iter = one d_step + one g_step at batch 64 "
               "(nnc: the sum of the two entries' medians; PyTorch: bench/peers.py GanContender)" % (
                   w3_rounds, args.rounds))
             for part in GAN_STEPS:
