@@ -204,15 +204,31 @@ Computation Conv2DTransposeOp::getComputation() {
   c.reducer = Reducer::Sum;
   c.extents = {extentOf(x, 0, 0), Expr::index(g.h.in), Expr::index(g.w.in),
                extentOf(f, 1, 3)};
-  c.reduction = {extentOf(f, 1, 2), Expr::index(g.w.size), Expr::index(g.h.size)};
-  Expr kh = rvar(2), kw = rvar(1), fi = rvar(0);
-  auto [i, exactI] = outputPosition(g.h, var(1), kh);
-  auto [j, exactJ] = outputPosition(g.w, var(2), kw);
+  // A strided axis (dilation 1) visits only the taps of its position's phase
+  // (phaseTap): ceil(K / s) of K, no divisibility test; a short phase reads a zero
+  // filter. Other axes visit every tap and test that the position exists.
+  auto phased = [](const WindowAxis &a) { return a.stride > 1 && a.dilation == 1; };
+  bool ph = phased(g.h), pw = phased(g.w);
+  c.reduction = {extentOf(f, 1, 2), Expr::index(pw ? phaseTaps(g.w) : g.w.size),
+                 Expr::index(ph ? phaseTaps(g.h) : g.h.size)};
+  Expr fi = rvar(0);
+  auto axis = [&](const WindowAxis &a, bool phase, Expr pos, Expr r) {
+    if (phase) {
+      auto [o, k] = phaseTap(a, pos, r);
+      return std::array<Expr, 3>{o, k, Expr()};
+    }
+    auto [o, exact] = outputPosition(a, pos, r);
+    return std::array<Expr, 3>{o, r, exact};
+  };
+  auto [i, kh, exactI] = axis(g.h, ph, var(1), rvar(2));
+  auto [j, kw, exactJ] = axis(g.w, pw, var(2), rvar(1));
   Expr in = loadOr(0, DType::F32, {var(0), i, j, fi}, 0.0);
   Expr exact = exactI && exactJ ? logicalAnd(exactI, exactJ) : exactI ? exactI : exactJ;
   if (exact)
     in = select(exact, in, 0.0);
-  c.body = in * load(1, DType::F32, {kh, kw, fi, var(3)});
+  Expr filter = ph || pw ? loadOr(1, DType::F32, {kh, kw, fi, var(3)}, 0.0)
+                         : load(1, DType::F32, {kh, kw, fi, var(3)});
+  c.body = in * filter;
   return c;
 }
 

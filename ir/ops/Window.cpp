@@ -69,6 +69,11 @@ FailureOr<WindowAxis> nn::windowAxis(std::optional<Location> loc, StringRef op, 
   return a;
 }
 
+std::pair<Expr, Expr> nn::phaseTap(const WindowAxis &a, Expr i, Expr m) {
+  Expr t = i + Expr::index(a.padBefore), s = Expr::index(a.stride);
+  return {t / s - m, t % s + m * s};
+}
+
 std::pair<Expr, Expr> nn::outputPosition(const WindowAxis &a, Expr i, Expr k) {
   Expr t = i + Expr::index(a.padBefore) - k * Expr::index(a.dilation);
   if (a.stride == 1)

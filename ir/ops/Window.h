@@ -54,6 +54,18 @@ inline compute::Expr inputPosition(const WindowAxis &a, compute::Expr o, compute
 std::pair<compute::Expr, compute::Expr> outputPosition(const WindowAxis &a,
                                                        compute::Expr i, compute::Expr k);
 
+/// The taps of a transposed window split by phase (dilation 1): of the window positions
+/// k, only those with k = (i + padBefore) mod stride (the phase of input position `i`)
+/// plus a multiple of the stride read an existing output position, so the m-th of them
+/// is k = (i + padBefore) mod stride + m stride, reading output position
+/// (i + padBefore) / stride - m. Returns {output position, k}. A reduction over
+/// m < phaseTaps(a) visits every such k, and k >= size (a short phase) must read a
+/// zero filter; against the whole window this does 1/stride of the work, with no
+/// divisibility test.
+std::pair<compute::Expr, compute::Expr> phaseTap(const WindowAxis &a, compute::Expr i,
+                                                 compute::Expr m);
+inline int64_t phaseTaps(const WindowAxis &a) { return (a.size + a.stride - 1) / a.stride; }
+
 } // namespace nn
 
 #endif // NN_IR_OPS_WINDOW_H
