@@ -230,6 +230,7 @@ void Sema::checkModel(ModelDecl &model) {
   if (outputs == 1)
     if (auto it = scope.names.find(output->getName()); it != scope.names.end())
       modelOutputs[&model] = it->second.value;
+  boundModelSize(model);
   instanceCounts = std::move(savedCounts);
   paramNames = std::move(savedParams);
   instanceKinds = std::move(savedKinds);
@@ -341,6 +342,37 @@ void Sema::checkModelEnd(ModelDecl &model) {
   if (!hasEntry)
     diags.error(model.getLoc(), "model '" + model.getName() +
                                     "' has no 'infer' or 'train' statement");
+}
+
+void Sema::boundModelSize(const ModelDecl &model) {
+  uint64_t size = 0;
+  bool reported = false;
+  for (const auto &stmt : model.getBody()) {
+    const Expr *e = nullptr;
+    if (const auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
+      e = &let->getValue();
+    else if (const auto *train = llvm::dyn_cast<TrainStmt>(stmt.get()))
+      e = &train->getLoss();
+    if (!e)
+      continue;
+    std::vector<const CallExpr *> calls;
+    collectCalls(*e, calls);
+    size += 1 + calls.size();
+    for (const CallExpr *call : calls) {
+      const ModelDecl *callee = call->getModel();
+      if (!callee)
+        continue;
+      size = std::min(size + modelSizes.lookup(callee), uint64_t(1) << 62); // saturates
+      if (size > kMaxModelOps && !reported) {
+        diags.error(call->getLoc(), "this application of model '" + callee->getName() +
+                                        "' makes the entry more than " +
+                                        llvm::Twine(kMaxModelOps) +
+                                        " operations (the limit per entry)");
+        reported = true;
+      }
+    }
+  }
+  modelSizes[&model] = size;
 }
 
 Sema::Value Sema::instantiate(const FnDecl &fn, llvm::ArrayRef<Value> args) {

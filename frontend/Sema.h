@@ -130,6 +130,13 @@ private:
   /// The value of each checked model's only `infer` output (what applying it
   /// gives); absent when it has not exactly one.
   llvm::DenseMap<const ast::ModelDecl *, Value> modelOutputs;
+  /// An upper bound of the operations each checked model amounts to once the models
+  /// it applies are inlined (its statements and calls, an application counting its
+  /// model's bound), so that exponential nesting is an error before MLIRGen expands it.
+  llvm::DenseMap<const ast::ModelDecl *, uint64_t> modelSizes;
+  void boundModelSize(const ast::ModelDecl &model);
+  /// MLIRGenImpl::kMaxInlinedOps, the operations of one entry.
+  static constexpr uint64_t kMaxModelOps = 1 << 20;
   /// Per model (saved while a model applied in it is checked): instance
   /// counters per kind, parameter and instance names, the kind of each
   /// instance name (a builtin's name or "model:NAME"), and train steps.
