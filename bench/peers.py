@@ -250,15 +250,20 @@ class GanContender:
     def time(self, task, batch, iters, warmup):
         if task not in ("gan", "infer"):
             raise RuntimeError("dcgan tasks are gan and infer, not %s" % task)
-        fn = self.infer if task == "infer" else self.gan
-        for _ in range(warmup):
-            fn(batch)
-        ts = []
-        for _ in range(iters):
-            t0 = time.perf_counter()
-            fn(batch)
-            ts.append(time.perf_counter() - t0)
-        return statistics.median(ts) * 1e3, min(ts) * 1e3
+        return time_calls(self.infer if task == "infer" else self.gan, batch, iters, warmup)
+
+
+def time_calls(fn, batch, iters, warmup):
+    """`warmup` untimed calls of fn(batch), then the median and minimum of `iters` timed
+    ones, in ms."""
+    for _ in range(warmup):
+        fn(batch)
+    ts = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        fn(batch)
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts) * 1e3, min(ts) * 1e3
 
 
 def has_compile():
@@ -321,15 +326,7 @@ class Contender:
         return loss
 
     def time(self, task, batch, iters, warmup):
-        fn = self.infer if task == "infer" else self.train
-        for _ in range(warmup):
-            fn(batch)
-        ts = []
-        for _ in range(iters):
-            t0 = time.perf_counter()
-            fn(batch)
-            ts.append(time.perf_counter() - t0)
-        return statistics.median(ts) * 1e3, min(ts) * 1e3
+        return time_calls(self.infer if task == "infer" else self.train, batch, iters, warmup)
 
 
 def tag():

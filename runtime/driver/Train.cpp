@@ -444,25 +444,25 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
 }
 
 /// Reads the files of --feed NAME=FILE.npy and checks them against their inputs: the
-/// dtype, the rank and the non-batch dims. Prints the error and returns false on failure.
-static bool openFeeds(const nnrt_model *m, const Options &opt, Feeds &feeds) {
+/// dtype, the rank and the non-batch dims. Prints the error and returns 1 on failure, else 0.
+static int openFeeds(const nnrt_model *m, const Options &opt, Feeds &feeds) {
   for (const std::string &value : opt.Feed) {
     size_t eq = value.find('=');
     if (eq == std::string::npos || eq == 0)
-      return error("--feed: expected NAME=FILE.npy, got '%s'", value.c_str()), false;
+      return error("--feed: expected NAME=FILE.npy, got '%s'", value.c_str());
     std::string name = value.substr(0, eq), path = value.substr(eq + 1);
     auto f = std::make_unique<Feed>();
     for (int32_t i = 0; i < m->num_inputs; ++i)
       if (name == m->inputs[i].name)
         f->Input = i;
     if (f->Input < 0)
-      return error("--feed: the model has no input '%s'", name.c_str()), false;
+      return error("--feed: the model has no input '%s'", name.c_str());
     for (const auto &other : feeds)
       if (other->Input == f->Input)
-        return error("--feed: input '%s' is fed twice", name.c_str()), false;
+        return error("--feed: input '%s' is fed twice", name.c_str());
     nnrt_error err;
     if (nnrt_npy_read(path.c_str(), &f->File.T, &err) != NNRT_OK)
-      return error("%s", err.message), false;
+      return error("%s", err.message);
     const nnrt_input &decl = m->inputs[f->Input];
     const nnrt_tensor &t = f->File.T;
     bool ok = t.dtype == decl.dtype && t.shape.rank == decl.shape.rank && decl.shape.rank >= 1;
@@ -473,18 +473,18 @@ static bool openFeeds(const nnrt_model *m, const Options &opt, Feeds &feeds) {
     if (!ok)
       return error("--feed: '%s' does not match input '%s': it needs a %s file of rank %d "
                    "whose dims after the first are the input's", path.c_str(), name.c_str(),
-                   decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank),
-             false;
+                   decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank);
     f->Rows = t.shape.dims[0];
     feeds.push_back(std::move(f));
   }
-  return true;
+  return 0;
 }
 
 /// The steps of an iteration: --iteration's names, else the model's iteration steps in
 /// file order (else its train entry), each with its loss output and peak learning rate
-/// (--lr X for all, --lr STEP=X for one). Prints the error and returns false on failure.
-static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRun> &steps) {
+/// (--lr X for all, --lr STEP=X for one). Prints the error and returns 1 on failure,
+/// else 0.
+static int planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRun> &steps) {
   const nnrt_train_config &t = m->train;
   struct Default {
     std::string Entry, Loss;
@@ -497,7 +497,7 @@ static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepR
   if (known.empty() && t.train_entry && *t.train_entry)
     known.push_back({t.train_entry, t.loss_output ? t.loss_output : "", double(t.lr)});
   if (known.empty())
-    return error("this model has no train entry"), false;
+    return error("this model has no train entry");
   std::vector<std::string> names;
   if (opt.Iteration.empty()) {
     for (const Default &d : known)
@@ -517,12 +517,11 @@ static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepR
                            [&](const Default &d) { return d.Entry == name; });
     if (it == known.end())
       return error("--iteration: '%s' is not a training step of this model (steps: %s)",
-                   name.c_str(), list.c_str()),
-             false;
+                   name.c_str(), list.c_str());
     StepRun s;
     s.Entry = nnrt_find_entry(m, name.c_str());
     if (!s.Entry || s.Entry->num_outputs < 1)
-      return error("entry '%s' has no loss output", name.c_str()), false;
+      return error("entry '%s' has no loss output", name.c_str());
     for (int32_t o = 0; o < s.Entry->num_outputs; ++o)
       if (!std::strcmp(s.Entry->output_names[o], it->Loss.c_str()))
         s.LossIndex = o;
@@ -540,8 +539,7 @@ static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepR
     double lr = std::strtod(number.c_str(), &endp);
     if (number.empty() || errno || *endp || !std::isfinite(lr))
       return error("'--lr %s': expected a finite number (--lr X or --lr STEP=X)",
-                   value.c_str()),
-             false;
+                   value.c_str());
     bool found = step.empty();
     for (StepRun &s : steps)
       if (step.empty() || step == s.Entry->name) {
@@ -550,10 +548,9 @@ static bool planSteps(const nnrt_model *m, const Options &opt, std::vector<StepR
       }
     if (!found)
       return error("--lr: '%s' is not a step of the iteration (%s)", step.c_str(),
-                   list.c_str()),
-             false;
+                   list.c_str());
   }
-  return true;
+  return 0;
 }
 
 /// The shape of the run for `n` training examples (a static batch dim drops the last
@@ -602,10 +599,10 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   if (int status = parseTrainFlags(m, prog, argc, argv, opt); status >= 0)
     return status;
   std::vector<StepRun> steps;
-  if (!planSteps(m, opt, steps))
+  if (planSteps(m, opt, steps))
     return 1;
   Feeds feeds;
-  if (!openFeeds(m, opt, feeds))
+  if (openFeeds(m, opt, feeds))
     return 1;
   const nnrt_entry *infer = nnrt_find_entry(m, "infer");
   if (opt.SamplesEvery > 0) {
