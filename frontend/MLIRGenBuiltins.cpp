@@ -225,6 +225,106 @@ static std::string describeLabels(StringRef logits) {
   return "i32[" + (comma == StringRef::npos ? "" : dims.take_front(comma).str()) + "]";
 }
 
+/// `rnn`, `gru` and `lstm` on x [B, S, D] (batch first): PyTorch's formulas, gate order
+/// (i, f, g, o; r, z, n) and parameters `weight_ih` [G*H, D], `weight_hh` [G*H, H],
+/// `bias_ih`, `bias_hh` [G*H], initialised U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does, so
+/// weights move between the two. The input projection of every step is one matmul
+/// before the loop; the loop (nn.scan over time-major [S, B, G*H]) carries h (and c),
+/// starting from zeros, and computes one step from the recurrent product. Returns the
+/// last h [B, H], or every h [B, S, H] with `sequences`.
+static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr &call,
+                            BuiltinId kind, Value x, int64_t units, bool sequences) {
+  ArrayRef<int64_t> shape = gen.shapeOf(x);
+  if (shape.size() != 3 || ShapedType::isDynamic(shape[2]))
+    return gen.error(l, "'" + call.getCallee() +
+                            "' needs an input [B, S, D] with a static D, got " +
+                            gen.describe(x));
+  OpBuilder &b = gen.getBuilder();
+  unsigned gates = kind == BuiltinId::Lstm ? 4 : kind == BuiltinId::Gru ? 3 : 1;
+  int64_t h = units, g = gates * units;
+  std::optional<int64_t> size = nn::checkedMul(g, std::max(h, shape[2]));
+  if (!size || *size > nn::kMaxElements)
+    return gen.error(l, "'" + call.getCallee() + "' with " + Twine(units) +
+                            " units would have a weight of more than " +
+                            Twine(nn::kMaxElements) + " elements, the limit per tensor");
+  std::string name = gen.scopedName(call.getLayerName());
+  auto f32 = b.getF32Type();
+  float bound = float(1.0 / std::sqrt(double(h)));
+  auto weight = [&](StringRef suffix, ArrayRef<int64_t> dims) {
+    return gen.param(l, name + "." + suffix.str(), RankedTensorType::get(dims, f32),
+                     "uniform", {-bound, bound});
+  };
+  Value wih = weight("weight_ih", {g, shape[2]}), whh = weight("weight_hh", {g, h});
+  Value bih = weight("bias_ih", {g}), bhh = weight("bias_hh", {g});
+  if (!wih || !whh || !bih || !bhh)
+    return nullptr;
+  auto attr = [&](StringRef n, Attribute a) { return gen.attr(n, a); };
+  auto perm = attr("perm", b.getDenseI64ArrayAttr({1, 0, 2}));
+  auto transposeRhs = attr("transpose_rhs", b.getBoolAttr(true));
+  // Every step's input projection at once: [S, B, D] x [D, G*H]. A GRU keeps b_hh in
+  // the loop (r multiplies the hidden half of its n gate).
+  Value xs = gen.create<nn::TransposeOp>(l, x, {perm});
+  Value proj = gen.create<nn::MatmulOp>(l, {xs, wih}, {transposeRhs});
+  Value bias = kind == BuiltinId::Gru ? bih : gen.create<nn::AddOp>(l, {bih, bhh});
+  proj = gen.create<nn::AddOp>(l, {proj, bias});
+  Value zero = gen.create<nn::FillOp>(l, x, {attr("shape", b.getDenseI64ArrayAttr({-1, h}))});
+  if (!proj || !zero)
+    return nullptr;
+  SmallVector<Value> carried{zero}, invariants{whh};
+  if (kind == BuiltinId::Lstm)
+    carried.push_back(zero);
+  if (kind == BuiltinId::Gru)
+    invariants.push_back(bhh);
+
+  // Columns [k H, (k + 1) H) of a [B, G*H] value: gate k.
+  auto gate = [&](Value v, int64_t k) {
+    return gen.create<nn::PadOp>(
+        l, v, {attr("pads", b.getDenseI64ArrayAttr({0, 0, -k * h, -(g - (k + 1) * h)}))});
+  };
+  auto body = [&](OpBuilder &, ValueRange args, SmallVectorImpl<Value> &yields) {
+    // args: h (and c for an LSTM: carried[1]), the step's projection, the invariants.
+    unsigned nc = carried.size();
+    Value hp = args[0], p = args[nc], w = args[nc + 1];
+    Value r = gen.create<nn::MatmulOp>(l, {hp, w}, {transposeRhs});
+    Value hn;
+    if (kind == BuiltinId::Rnn) {
+      hn = gen.create<nn::TanhOp>(l, gen.create<nn::AddOp>(l, {p, r}));
+    } else if (kind == BuiltinId::Lstm) {
+      Value a = gen.create<nn::AddOp>(l, {p, r});
+      Value i = gen.create<nn::SigmoidOp>(l, gate(a, 0));
+      Value f = gen.create<nn::SigmoidOp>(l, gate(a, 1));
+      Value n = gen.create<nn::TanhOp>(l, gate(a, 2));
+      Value o = gen.create<nn::SigmoidOp>(l, gate(a, 3));
+      Value c = gen.create<nn::AddOp>(l, {gen.create<nn::MulOp>(l, {f, args[1]}),
+                                          gen.create<nn::MulOp>(l, {i, n})});
+      hn = gen.create<nn::MulOp>(l, {o, gen.create<nn::TanhOp>(l, c)});
+      yields.push_back(hn);
+      yields.push_back(c);
+      yields.push_back(hn);
+      return success(bool(hn));
+    } else {
+      Value hh = gen.create<nn::AddOp>(l, {r, args[nc + 2]});
+      Value rg = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 0), gate(hh, 0)}));
+      Value z = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 1), gate(hh, 1)}));
+      Value n = gen.create<nn::TanhOp>(
+          l, gen.create<nn::AddOp>(l, {gate(p, 2), gen.create<nn::MulOp>(l, {rg, gate(hh, 2)})}));
+      // (1 - z) n + z h = n + z (h - n)
+      hn = gen.create<nn::AddOp>(
+          l, {n, gen.create<nn::MulOp>(l, {z, gen.create<nn::SubOp>(l, {hp, n})})});
+    }
+    yields.push_back(hn);
+    yields.push_back(hn);
+    return success(bool(hn));
+  };
+  nn::ScanOp scan = nn::buildScan(b, gen.loc(l), carried, {proj}, invariants,
+                                  /*reverse=*/false, body);
+  if (!scan)
+    return nullptr;
+  if (!sequences)
+    return scan.getFinals()[0];
+  return gen.create<nn::TransposeOp>(l, scan.getStacked()[0], {perm});
+}
+
 Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   Args args(call);
   llvm::SMLoc l = call.getLoc();
@@ -439,6 +539,11 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     unsigned activation = *info.lookupParam("activation");
     return applyActivation(*this, call, args, activation, y);
   }
+  case BuiltinId::Rnn:
+  case BuiltinId::Gru:
+  case BuiltinId::Lstm:
+    return recurrentLayer(*this, l, call, *call.getBuiltin(), t[0], args.integer(1),
+                          args.boolean(2));
   case BuiltinId::CrossEntropy: {
     // Sparse categorical cross-entropy from logits, mean over the batch.
     int64_t depth = shapeOf(t[0]).empty() ? -1 : shapeOf(t[0]).back();

@@ -25,6 +25,18 @@ mlir::Value buildInferred(mlir::OpBuilder &b, mlir::Location loc,
   return b.create<OpTy>(loc, types, operands, attrs)->getResult(0);
 }
 
+/// Builds the body of an nn.scan: given the block arguments (carried values, the step's
+/// slices of the sequences, invariants), appends what the step yields (the next carried
+/// values, then one value per stacked output). Fails after reporting an error.
+using ScanBodyBuilder = llvm::function_ref<llvm::LogicalResult(
+    mlir::OpBuilder &, mlir::ValueRange, llvm::SmallVectorImpl<mlir::Value> &)>;
+
+/// Creates an nn.scan whose result types follow from the operands and the body `body`
+/// builds. Returns null after an error was reported.
+ScanOp buildScan(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange carried,
+                 mlir::ValueRange sequences, mlir::ValueRange invariants, bool reverse,
+                 ScanBodyBuilder body);
+
 /// A rank-0 f32 constant.
 mlir::Value buildScalar(mlir::OpBuilder &b, mlir::Location loc, double value);
 

@@ -80,6 +80,7 @@ include "ir/ops/Shape.td"
 include "ir/ops/Misc.td"
 include "ir/ops/Conv.td"
 include "ir/ops/Pool.td"
+include "ir/ops/Scan.td"
 
 //===----------------------------------------------------------------------------===//
 // Model declarations (module level)
@@ -136,9 +137,9 @@ def NN_KernelOp : NN_Op<"kernel", [IsolatedFromAbove,
   let hasVerifier = 1;
 }
 
-def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, HasParent<"KernelOp">,
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ParentOneOf<["KernelOp", "ScanOp"]>,
     ReturnLike]> {
-  let summary = "kernel terminator";
+  let summary = "terminator of nn.kernel and nn.scan";
   let arguments = (ins Variadic<NN_AnyTensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
   let builders = [OpBuilder<(ins), [{ /* nothing */ }]>];

@@ -5,12 +5,14 @@
 // 2. Reverse sweep over the body: for each active op whose result has an adjoint,
 //    the op's own buildGradients gives its operands' adjoints; fan-out accumulates
 //    with nn.add. Integer values and stop_gradient cut the flow.
+// Both steps are ir/ReverseSweep.h, shared with nn.scan's gradient (through time).
 // The pass form differentiates every function marked `nn.differentiate`, with respect
 // to its trainable parameter arguments, into `<name>_grad`.
 //
 //===----------------------------------------------------------------------------===//
 #include "passes/Autodiff.h"
 #include "ir/Builders.h"
+#include "ir/ReverseSweep.h"
 #include "passes/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
@@ -22,34 +24,6 @@ namespace nn {
 
 using namespace mlir;
 using namespace nn;
-
-namespace {
-
-bool isFloatTensor(Value v) {
-  auto t = dyn_cast<TensorType>(v.getType());
-  return t && t.getElementType().isF32();
-}
-
-/// Values of `body` that depend on one of `seeds` through float ops with a nonzero
-/// derivative.
-llvm::DenseSet<Value> activeValues(Block &body, ArrayRef<Value> seeds) {
-  llvm::DenseSet<Value> active(seeds.begin(), seeds.end());
-  for (Operation &op : body)
-    if (!op.hasTrait<OpTrait::NNZeroGradient>() &&
-        llvm::any_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
-      for (Value r : op.getResults())
-        if (isFloatTensor(r))
-          active.insert(r);
-  return active;
-}
-
-Value zerosLike(OpBuilder &b, Location loc, Type type) {
-  auto t = cast<RankedTensorType>(type);
-  return b.create<ConstantOp>(loc, t,
-                              DenseElementsAttr::get(t, b.getF32FloatAttr(0).getValue()));
-}
-
-} // namespace
 
 SmallVector<unsigned> nn::trainableArguments(ModuleOp module, func::FuncOp func,
                                             ArrayAttr only) {
@@ -82,50 +56,23 @@ FailureOr<func::FuncOp> nn::differentiate(func::FuncOp loss, ArrayRef<unsigned> 
   SmallVector<Value> seeds;
   for (unsigned i : wrt)
     seeds.push_back(body.getArgument(i));
-  llvm::DenseSet<Value> active = activeValues(body, seeds);
+  SmallVector<Operation *> forward;
+  for (Operation &op : body.without_terminator())
+    forward.push_back(&op);
+  llvm::DenseSet<Value> active = activeValues(forward, seeds);
 
   DenseMap<Value, Value> adjoint;
   b.setInsertionPoint(ret);
   adjoint[lossValue] = buildScalar(b, loss.getLoc(), 1.0);
-  SmallVector<Operation *> forward;
-  for (Operation &op : body.without_terminator())
-    forward.push_back(&op);
+  if (failed(reverseSweep(b, forward, active, adjoint)))
+    return failure();
 
-  for (Operation *op : llvm::reverse(forward)) {
-    SmallVector<Value> resultGrads;
-    bool any = false;
-    for (Value r : op->getResults()) {
-      Value g = adjoint.lookup(r);
-      any |= bool(g);
-      resultGrads.push_back(g ? g : Value());
-    }
-    if (!any || !llvm::any_of(op->getResults(), [&](Value r) { return active.contains(r); }))
-      continue;
-    auto diff = dyn_cast<DifferentiableOpInterface>(op);
-    if (!diff)
-      return op->emitError("no gradient rule for '")
-             << op->getName() << "' on the path from the parameters to the loss";
-    for (auto [i, r] : llvm::enumerate(op->getResults()))
-      if (!resultGrads[i])
-        resultGrads[i] = zerosLike(b, op->getLoc(), r.getType());
-    SmallVector<Value> operandGrads;
-    if (failed(diff.buildGradients(b, resultGrads, operandGrads)))
-      return failure();
-    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads)) {
-      if (!g || !active.contains(operand))
-        continue;
-      Value &acc = adjoint[operand];
-      acc = acc ? buildInferred<AddOp>(b, op->getLoc(), {acc, g}) : g;
-      if (!acc)
-        return failure();
-    }
-  }
-
-  SmallVector<Value> results{lossValue};
+  // The return, not lossValue: a gradient rule may have replaced the loss's producer.
+  SmallVector<Value> results{ret.getOperand(0)};
   for (unsigned i : wrt) {
     Value arg = body.getArgument(i);
     Value g = adjoint.lookup(arg);
-    results.push_back(g ? g : zerosLike(b, loss.getLoc(), arg.getType()));
+    results.push_back(g ? g : zerosLike(b, loss.getLoc(), arg));
   }
   b.create<func::ReturnOp>(ret.getLoc(), results);
   ret.erase();

@@ -549,6 +549,12 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     if (func.isExternal())
       return;
     Block &block = func.getBody().front();
+    // Loops are not compiled yet (docs/design.md, "Recurrences"): say so at the layer.
+    for (auto scan : block.getOps<ScanOp>()) {
+      scan.emitError("recurrent layers (an nn.scan loop) cannot be compiled to kernels "
+                     "yet; --emit=nn shows the loop and its gradient");
+      return signalPassFailure();
+    }
     // Continue the numbering of kernels formed earlier: names stay unique.
     unsigned index = llvm::range_size(block.getOps<KernelOp>());
     auto nextName = [&] { return (func.getSymName() + "_k" + Twine(index++)).str(); };

@@ -1,4 +1,4 @@
-//===- Misc.cpp - one_hot, count, random_uniform, random_normal -----------===//
+//===- Misc.cpp - one_hot, count, fill, random_uniform, random_normal -----===//
 #include "ir/NNOps.h"
 
 using namespace mlir;
@@ -79,14 +79,16 @@ Computation CountOp::getComputation() {
 // RandomUniformOp, RandomNormalOp
 //===----------------------------------------------------------------------------===//
 
-/// The shape rule of the noise ops (NN_RandomOp in Misc.td): rank-0 seed and stream;
-/// `like`'s shape, or `shape` with its -1 entries taken from `like`.
+/// The shape rule of the noise ops (NN_RandomOp in Misc.td) and nn.fill (no seed or
+/// stream): rank-0 seed and stream; `like`'s shape, or `shape` with its -1 entries
+/// taken from `like`.
 static LogicalResult inferRandomType(MLIRContext *ctx, std::optional<Location> loc,
                                      StringRef name, Value like, Value seed, Value stream,
                                      std::optional<ArrayRef<int64_t>> shape,
                                      SmallVectorImpl<mlir::Type> &types) {
-  if (auto t = cast<TensorType>(seed.getType()); t.hasRank() && t.getRank() != 0)
-    return emitOptionalError(loc, "'", name, "' seed must be a rank-0 tensor");
+  if (seed)
+    if (auto t = cast<TensorType>(seed.getType()); t.hasRank() && t.getRank() != 0)
+      return emitOptionalError(loc, "'", name, "' seed must be a rank-0 tensor");
   if (stream)
     if (auto t = cast<TensorType>(stream.getType()); t.hasRank() && t.getRank() != 0)
       return emitOptionalError(loc, "'", name, "' stream must be a rank-0 tensor");
@@ -152,6 +154,20 @@ static Expr resultLinearIndex(const SmallVector<Expr, 4> &extents) {
 }
 
 NN_RANDOM_SHAPE_RULE(RandomUniformOp)
+
+LogicalResult FillOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<mlir::Type> &types) {
+  return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(), Value(), Value(),
+                         adaptor.getShape(), types);
+}
+NN_COMPATIBLE_RETURN_TYPES(FillOp)
+
+Computation FillOp::getComputation() {
+  Computation c;
+  c.extents = randomExtents(getLike(), getShape());
+  c.body = Expr(getValue().convertToDouble());
+  return c;
+}
 
 Computation RandomUniformOp::getComputation() {
   Computation c;

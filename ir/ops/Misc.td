@@ -28,6 +28,19 @@ def NN_CountOp : NN_ComputeOp<"count", [NN_ZeroGradient, NN_Pointwise]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
 
+def NN_FillOp : NN_ComputeOp<"fill", [NN_ZeroGradient, NN_Pointwise]> {
+  let summary = "a tensor of one value, shaped like another";
+  let description = [{
+    Every element is `value`. The shape is `like`'s, or `shape` when given, whose -1
+    entries take `like`'s dim at the same position (as the noise ops'): a recurrent
+    layer's zero initial state `[B, H]` from its input `[B, S, D]` is
+    `nn.fill %x {shape = array<i64: -1, H>}`. Only `like`'s shape is read.
+  }];
+  let arguments = (ins NN_AnyTensor:$like, OptionalAttr<DenseI64ArrayAttr>:$shape,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$value);
+  let results = (outs NN_FloatTensor:$result);
+}
+
 /// Counter-based noise: each element is a function of its row-major linear index, the
 /// rank-0 `seed` (a counter: the training step plus a per-call-site offset) and the
 /// optional rank-0 i32 `stream` (the run's seed; absent means 0), so the same operands

@@ -1,6 +1,6 @@
 // RUN: nn-opt %s --split-input-file --verify-diagnostics
 // Tests that nn.kernel checks its block arguments against its inputs and its yield
-// against its results, and that nn.yield only terminates kernels.
+// against its results, and that nn.yield only terminates kernels and loops.
 
 // Tests that a kernel needs one block argument per input.
 func.func @kernel_arg_count(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
@@ -79,7 +79,7 @@ func.func @kernel_captures(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Tests that nn.yield is only valid inside nn.kernel.
 func.func @yield_outside(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'nn.yield' op expects parent op 'nn.kernel'}}
+  // expected-error @+1 {{'nn.yield' op expects parent op to be one of 'nn.kernel, nn.scan'}}
   nn.yield %x : tensor<4xf32>
 }
 

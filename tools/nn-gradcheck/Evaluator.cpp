@@ -256,6 +256,7 @@ public:
 
 private:
   LogicalResult evalOp(Operation &op);
+  LogicalResult evalScan(ScanOp scan);
   FailureOr<NDArray> evalCompute(Operation &op);
   FailureOr<NDArray> constant(Operation &op);
   LogicalResult checkResultType(Operation &op, Value result, const NDArray &value);
@@ -309,6 +310,8 @@ LogicalResult Evaluator::evalOp(Operation &op) {
       env[r] = value;
     return success();
   }
+  if (auto scan = dyn_cast<ScanOp>(op))
+    return evalScan(scan);
   if (op.getNumResults() != 1)
     return op.emitOpError("cannot be evaluated by nn-gradcheck");
   Value result = op.getResult(0);
@@ -323,6 +326,57 @@ LogicalResult Evaluator::evalOp(Operation &op) {
   if (frozen)
     freeze->values[result] = *value;
   env[result] = std::move(*value);
+  return success();
+}
+
+/// Runs the body once per step: the carried values flow from step to step, sequences
+/// are sliced along their leading dim, outputs stacked along a new one.
+LogicalResult Evaluator::evalScan(ScanOp scan) {
+  const NDArray &first = env.find(scan.getSequences()[0])->second;
+  int64_t steps = first.shape.empty() ? 0 : first.shape[0];
+  SmallVector<NDArray> carried;
+  for (Value v : scan.getCarried())
+    carried.push_back(env.find(v)->second);
+  SmallVector<NDArray> stacked(scan.getStacked().size());
+  for (int64_t i = 0; i < steps; ++i) {
+    int64_t t = scan.getReverse() ? steps - 1 - i : i;
+    SmallVector<NDArray> args(carried);
+    for (Value v : scan.getSequences()) {
+      const NDArray &seq = env.find(v)->second;
+      if (seq.shape.empty() || seq.shape[0] != steps)
+        return scan.emitOpError("sequences have different lengths");
+      NDArray slice = NDArray::zeros(ArrayRef(seq.shape).drop_front());
+      std::copy_n(seq.data.begin() + t * slice.size(), slice.size(), slice.data.begin());
+      args.push_back(std::move(slice));
+    }
+    for (Value v : scan.getInvariants())
+      args.push_back(env.find(v)->second);
+    FailureOr<SmallVector<NDArray>> results =
+        Evaluator(freeze ? freeze->step(scan, t) : nullptr).run(scan.getBodyBlock(), args);
+    if (failed(results))
+      return failure();
+    unsigned k = carried.size();
+    for (unsigned j = 0; j < k; ++j)
+      carried[j] = (*results)[j];
+    for (auto [j, out] : llvm::enumerate(stacked)) {
+      const NDArray &y = (*results)[k + j];
+      if (i == 0) {
+        SmallVector<int64_t> shape{steps};
+        llvm::append_range(shape, y.shape);
+        out = NDArray::zeros(shape);
+      }
+      std::copy_n(y.data.begin(), y.size(), out.data.begin() + t * y.size());
+    }
+  }
+  for (auto [r, value] : llvm::zip_equal(scan.getFinals(), carried))
+    env[r] = value;
+  for (auto [r, value] : llvm::zip_equal(scan.getStacked(), stacked)) {
+    if (steps == 0) {
+      auto type = cast<RankedTensorType>(r.getType());
+      value = NDArray::zeros(type.getShape());
+    }
+    env[r] = value;
+  }
   return success();
 }
 

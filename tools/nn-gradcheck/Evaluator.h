@@ -12,6 +12,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include <functional>
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace nn::gradcheck {
@@ -36,6 +38,16 @@ llvm::SmallVector<int64_t> unravel(int64_t index, llvm::ArrayRef<int64_t> shape)
 struct Freeze {
   std::function<bool(mlir::Operation &)> select;
   llvm::DenseMap<mlir::Value, NDArray> values;
+  /// The values of a loop body's ops differ per step: one Freeze per (nn.scan, step).
+  std::map<std::pair<mlir::Operation *, int64_t>, std::unique_ptr<Freeze>> steps;
+  Freeze *step(mlir::Operation *loop, int64_t t) {
+    std::unique_ptr<Freeze> &f = steps[{loop, t}];
+    if (!f) {
+      f = std::make_unique<Freeze>();
+      f->select = select;
+    }
+    return f.get();
+  }
 };
 
 /// Evaluates the body of `func` on `args` (one per argument) and returns the values of
