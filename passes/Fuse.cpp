@@ -543,59 +543,65 @@ void outlineConstant(Operation *c, StringRef name) {
   c->erase();
 }
 
+/// Partitions `block` (a function's or a loop body's) into kernels named by `nextName`.
+void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
+  clonePrologues(block);
+  Partition p(block);
+  p.run();
+  DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
+  Operation *end = block.getTerminator();
+  SmallVector<unsigned> outlined;
+  for (unsigned g : p.topologicalOrder()) {
+    const Group &group = p.group(g);
+    if (group.fixed) {
+      p.op(group.members.front())->moveBefore(end);
+      continue;
+    }
+    SmallVector<Value> replaced;
+    KernelOp kernel = outline(p, g, nextName(), end, why, replaced);
+    for (auto [old, now] : llvm::zip(replaced, kernel.getResults()))
+      old.replaceAllUsesWith(now);
+    outlined.push_back(g);
+  }
+  for (unsigned g : outlined)
+    for (unsigned pos : llvm::reverse(p.group(g).members))
+      p.op(pos)->erase();
+  // Prologue ops now live inside the contraction kernels that read them.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+    if (classify(&op) == OpClass::Prologue) {
+      assert(op.use_empty() && "a prologue op is read by its contraction only");
+      op.erase();
+    }
+  // Constants now live inside the kernels that read them; one still used outside
+  // kernels (returned, or reshaped) becomes a kernel of its own.
+  for (Operation &op : llvm::make_early_inc_range(block)) {
+    if (classify(&op) != OpClass::Constant)
+      continue;
+    if (op.use_empty())
+      op.erase();
+    else
+      outlineConstant(&op, nextName());
+  }
+}
+
 struct FusePass : public nn::impl::NNFuseBase<FusePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
     Block &block = func.getBody().front();
-    // Loops are not compiled yet (docs/design.md, "Recurrences"): say so at the layer.
-    for (auto scan : block.getOps<ScanOp>()) {
-      scan.emitError("recurrent layers (an nn.scan loop) cannot be compiled to kernels "
-                     "yet; --emit=nn shows the loop and its gradient");
-      return signalPassFailure();
-    }
     // Continue the numbering of kernels formed earlier: names stay unique.
-    unsigned index = llvm::range_size(block.getOps<KernelOp>());
+    unsigned index = 0;
+    func.walk([&](KernelOp) { ++index; });
     auto nextName = [&] { return (func.getSymName() + "_k" + Twine(index++)).str(); };
-
-    clonePrologues(block);
-    Partition p(block);
-    p.run();
-    DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
-    Operation *end = block.getTerminator();
-    SmallVector<unsigned> outlined;
-    for (unsigned g : p.topologicalOrder()) {
-      const Group &group = p.group(g);
-      if (group.fixed) {
-        p.op(group.members.front())->moveBefore(end);
-        continue;
-      }
-      SmallVector<Value> replaced;
-      KernelOp kernel = outline(p, g, nextName(), end, why, replaced);
-      for (auto [old, now] : llvm::zip(replaced, kernel.getResults()))
-        old.replaceAllUsesWith(now);
-      outlined.push_back(g);
-    }
-    for (unsigned g : outlined)
-      for (unsigned pos : llvm::reverse(p.group(g).members))
-        p.op(pos)->erase();
-    // Prologue ops now live inside the contraction kernels that read them.
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
-      if (classify(&op) == OpClass::Prologue) {
-        assert(op.use_empty() && "a prologue op is read by its contraction only");
-        op.erase();
-      }
-    // Constants now live inside the kernels that read them; one still used outside
-    // kernels (returned, or reshaped) becomes a kernel of its own.
-    for (Operation &op : llvm::make_early_inc_range(block)) {
-      if (classify(&op) != OpClass::Constant)
-        continue;
-      if (op.use_empty())
-        op.erase();
-      else
-        outlineConstant(&op, nextName());
-    }
+    // A loop's body is partitioned on its own, innermost first (one step of a
+    // recurrence is a few kernels run once per step); the loop itself is opaque to the
+    // partition of the block around it.
+    SmallVector<ScanOp> loops;
+    block.walk<WalkOrder::PostOrder>([&](ScanOp scan) { loops.push_back(scan); });
+    for (ScanOp scan : loops)
+      fuseBlock(scan.getBodyBlock(), nextName);
+    fuseBlock(block, nextName);
   }
 };
 
