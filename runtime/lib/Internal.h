@@ -106,6 +106,22 @@ struct EntryState {
 
 } // namespace nnrt
 
+/// A dataset: `Count` examples (f32 images or i32 token ids) and their i32 targets.
+struct nnrt_dataset {
+  int64_t Count = 0;
+  int32_t ExampleDtype = NNRT_F32;
+  int32_t ExampleRank = 2;               ///< dims per example: IDX [rows, cols], text [S]
+  int64_t ExampleDims[2] = {0, 0};
+  int64_t TargetsPerExample = 1;         ///< 1 (a label) or S (next tokens)
+  const char *ExampleName = "image";     ///< the model input the examples feed
+  const char *TargetName = "label";      ///< the model input the targets feed
+  std::string LabelsPath;                ///< for messages about labels
+  nnrt::AlignedBuffer Images;            ///< the examples, [Count, ExampleDims...]
+  nnrt::AlignedBuffer Labels;            ///< i32 [Count, TargetsPerExample]
+  std::string Vocabulary;                ///< text: nnrt_dataset_vocabulary
+  std::string Categories;                ///< text: nnrt_dataset_categories
+};
+
 struct nnrt_context {
   const nnrt_model *Model = nullptr;
   std::string LastError;
