@@ -192,6 +192,14 @@ nnrt_status loadIdxPair(const std::string &imagesName, ByteArray &images,
                         const std::string &labelsName, ByteArray &labels, nnrt_dataset **out,
                         nnrt_error *err);
 
+/// Builds split `split` ("train" or "test") of a text dataset from the contents of its
+/// category files (`contents[i]` is category `categories[i]`'s, label i); `where` names
+/// the directory in messages. nnrt_dataset_load_text reads the files and calls it.
+nnrt_status buildTextDataset(const std::vector<std::string> &categories,
+                             const std::vector<std::string> &contents,
+                             const nnrt_text_options &options, const std::string &split,
+                             const std::string &where, nnrt_dataset **out, nnrt_error *err);
+
 /// Random access to the bytes of a safetensors file.
 class ByteSource {
 public:

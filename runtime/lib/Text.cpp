@@ -117,10 +117,11 @@ nnrt_status listCategories(const std::string &dir, std::vector<std::string> &out
   return NNRT_OK;
 }
 
-/// Reads the entries of the categories named in `spec` (space-separated; empty: all).
+/// Reads the category files named in `spec` (space-separated; empty: all) into
+/// `contents`, checking the names against the directory.
 nnrt_status readCorpus(const std::string &dir, const char *spec, int32_t task,
-                       std::vector<std::string> &categories, std::vector<Entry> &entries,
-                       nnrt_error *err) {
+                       std::vector<std::string> &categories,
+                       std::vector<std::string> &contents, nnrt_error *err) {
   std::vector<std::string> available;
   if (nnrt_status s = listCategories(dir, available, err); s != NNRT_OK)
     return s;
@@ -161,11 +162,7 @@ nnrt_status readCorpus(const std::string &dir, const char *spec, int32_t task,
     if (total > kMaxCorpusBytes)
       return fail(err, NNRT_ERR_FORMAT, "fortunes: the categories hold more than %llu bytes",
                   (unsigned long long)kMaxCorpusBytes);
-    size_t before = entries.size();
-    splitEntries(bytes.data(), bytes.size(), int32_t(c), entries);
-    if (entries.size() == before)
-      return fail(err, NNRT_ERR_FORMAT, "fortunes: category '%s' (%s) has no entries",
-                  name.c_str(), path.c_str());
+    contents.emplace_back(reinterpret_cast<const char *>(bytes.data()), bytes.size());
   }
   return NNRT_OK;
 }
@@ -331,11 +328,38 @@ nnrt_status nnrt_dataset_load_text(const char *dir, const nnrt_text_options *opt
   if (nnrt_status s = checkOptions(options, err); s != NNRT_OK)
     return s;
   std::string d = dir ? dir : NNRT_FORTUNES_DIR;
-  std::vector<std::string> categories;
-  std::vector<Entry> entries;
-  if (nnrt_status s = readCorpus(d, options->categories, options->task, categories, entries, err);
+  std::vector<std::string> categories, contents;
+  if (nnrt_status s = readCorpus(d, options->categories, options->task, categories, contents,
+                                 err);
       s != NNRT_OK)
     return s;
+  return buildTextDataset(categories, contents, *options, sp, d, out, err);
+}
+
+} // extern "C"
+
+nnrt_status nnrt::buildTextDataset(const std::vector<std::string> &categories,
+                                   const std::vector<std::string> &contents,
+                                   const nnrt_text_options &opt, const std::string &sp,
+                                   const std::string &d, nnrt_dataset **out,
+                                   nnrt_error *err) {
+  *out = nullptr;
+  const nnrt_text_options *options = &opt;
+  if (nnrt_status s = checkOptions(options, err); s != NNRT_OK)
+    return s;
+  if (sp != "train" && sp != "test")
+    return fail(err, NNRT_ERR_ARG, "unknown split '%s' (train or test)", sp.c_str());
+  std::vector<Entry> entries;
+  for (size_t c = 0; c < categories.size() && c < contents.size(); ++c) {
+    size_t before = entries.size();
+    splitEntries(reinterpret_cast<const uint8_t *>(contents[c].data()), contents[c].size(),
+                 int32_t(c), entries);
+    if (entries.size() == before)
+      return fail(err, NNRT_ERR_FORMAT, "fortunes: category '%s' (%s/%s) has no entries",
+                  categories[c].c_str(), d.c_str(), categories[c].c_str());
+  }
+  if (entries.empty())
+    return fail(err, NNRT_ERR_FORMAT, "fortunes: no entries in '%s'", d.c_str());
   std::vector<size_t> trainIdx, chosen;
   splitIndices(entries.size(), options->seed, false, trainIdx);
   splitIndices(entries.size(), options->seed, sp == "test", chosen);
@@ -404,6 +428,8 @@ nnrt_status nnrt_dataset_load_text(const char *dir, const nnrt_text_options *opt
   ds = nullptr;
   return NNRT_OK;
 }
+
+extern "C" {
 
 nnrt_status nnrt_text_encode(const char *vocabulary, int32_t unit, int32_t vocab,
                              const char *text, int32_t length, int32_t *ids, int64_t *count,
