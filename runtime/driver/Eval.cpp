@@ -112,7 +112,8 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
 int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char **argv) {
   std::vector<FlagSpec> specs = {
       {"weights", true, "safetensors file with the parameters (default: seeded init)"},
-      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ", for fortunes "
+                     "and fortunes_lm " NNRT_FORTUNES_DIR ")"},
       {"batch", true, "examples per call (default: the model's train batch, else 256)"},
       {"limit", true, "evaluate only the first N test examples"},
       {"length", true, "tokens per sequence of a text dataset (default: the checkpoint's, "

@@ -360,7 +360,8 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
                          "(default: the model's)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
-      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ", for fortunes "
+                     "and fortunes_lm " NNRT_FORTUNES_DIR ")"},
       {"limit", true, "use only the first N examples of each split"},
       {"length", true, "tokens per sequence of a text dataset (default: the data clause's "
                        "length); the model's sequence dim must be symbolic or equal"},
