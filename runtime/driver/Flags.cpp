@@ -374,6 +374,10 @@ static bool textOptions(const nnrt_model *model, const TextOverrides &over,
   if (!intOption(model, "vocab", 10000, 3, NNRT_TEXT_MAX_VOCAB, vocab) ||
       !intOption(model, "length", 100, 1, NNRT_TEXT_MAX_LENGTH, length))
     return false;
+  if (over.Length > NNRT_TEXT_MAX_LENGTH) {
+    error("length %lld is more than %d", over.Length, NNRT_TEXT_MAX_LENGTH);
+    return false;
+  }
   if (over.Length > 0)
     length = over.Length;
   o.vocab = int32_t(vocab);

@@ -360,19 +360,27 @@ static bool encodeText(nnrt_context *ctx, const nnrt_input &decl, const std::str
           decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank);
     return false;
   }
+  // The metadata is untrusted: out-of-range numbers are errors, not allocations.
+  long long vocabSize = std::atoll(vocab);
   if (!length)
     length = std::atoll(saved);
+  if (length < 1 || length > NNRT_TEXT_MAX_LENGTH || vocabSize < 3 ||
+      vocabSize > NNRT_TEXT_MAX_VOCAB) {
+    error("--text: the checkpoint's text.length '%s' or text.vocab '%s' is out of range",
+          saved, vocab);
+    return false;
+  }
   if (decl.shape.dims[1] >= 0 && decl.shape.dims[1] != length) {
     error("input 'tokens' has static length %lld, the text is read with length %lld",
           (long long)decl.shape.dims[1], length);
     return false;
   }
-  ids.assign(size_t(length > 0 ? length : 1), 0);
+  ids.assign(size_t(length), 0);
   nnrt_error err;
   int64_t count = 0;
   if (nnrt_text_encode(vocabulary, std::strcmp(unit, "chars") ? NNRT_TEXT_WORDS
                                                                : NNRT_TEXT_CHARS,
-                       int32_t(std::atoll(vocab)), text.c_str(), int32_t(length), ids.data(),
+                       int32_t(vocabSize), text.c_str(), int32_t(length), ids.data(),
                        &count, &err) != NNRT_OK) {
     error("--text: %s", err.message);
     return false;
