@@ -113,8 +113,9 @@ struct RunPlan {
 };
 
 /// Staging for one batch: the examples (f32 images or i32 token ids, copied as 4-byte
-/// elements) and targets of its examples, gathered in visiting order. Sized for min(batch, examples per epoch) rows, so a --batch larger than the
-/// dataset costs only the dataset's size.
+/// elements) and targets of its examples, gathered in visiting order. Sized for
+/// min(batch, examples per epoch) rows, so a --batch larger than the dataset costs only
+/// the dataset's size.
 struct Staging {
   HeapArray<float> Images;
   HeapArray<int32_t> Labels;
@@ -651,7 +652,8 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                    (long long)plan.Batch, (long long)f->Rows);
   Staging staging;
   size_t stagingRows = size_t(std::min(plan.Batch, plan.End));
-  if (!staging.Images.allocate(stagingRows * size_t(bind.ExampleElems), "a batch of examples") ||
+  if (!staging.Images.allocate(stagingRows * size_t(bind.ExampleElems),
+                              "a batch of examples") ||
       !staging.Labels.allocate(stagingRows * size_t(bind.TargetElems), "a batch of labels"))
     return 1;
   if (!recordTextMetadata(ctx.Ctx, train))
