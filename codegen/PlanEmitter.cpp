@@ -448,6 +448,19 @@ void Planner::write(llvm::raw_ostream &os) {
     }
     os << "};\n\n";
   }
+  // The data clause's options: [key, value] pairs of nn.train's `data_options`.
+  SmallVector<std::pair<StringRef, StringRef>> dataOptions;
+  if (auto list = train ? train.getAs<ArrayAttr>("data_options") : nullptr)
+    for (auto pair : list.getAsRange<ArrayAttr>())
+      if (pair.size() == 2 && isa<StringAttr>(pair[0]) && isa<StringAttr>(pair[1]))
+        dataOptions.emplace_back(cast<StringAttr>(pair[0]).getValue(),
+                                 cast<StringAttr>(pair[1]).getValue());
+  if (!dataOptions.empty()) {
+    os << "static const nnrt_data_option " << m << "_data_options[] = {\n";
+    for (auto [key, value] : dataOptions)
+      os << "  {" << quote(key) << ", " << quote(value) << "},\n";
+    os << "};\n\n";
+  }
   os << "const nnrt_model " << m << "_model = {\n"
      << "  NNRT_MODEL_ABI_VERSION,\n"
      << "  " << quote(m) << ",\n"
@@ -460,7 +473,8 @@ void Planner::write(llvm::raw_ostream &os) {
      << integer("seed") << ", " << floatLit(lr ? lr.getValueAsDouble() : 0.0) << ", "
      << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
      << str("entry") << ", " << str("loss") << ", " << steps.size() << ", "
-     << (steps.empty() ? "NULL" : m + "_iteration") << "}\n"
+     << (steps.empty() ? "NULL" : m + "_iteration") << ", " << dataOptions.size() << ", "
+     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "}\n"
      << "};\n";
   if (form == ModelForm::Executable)
     os << "\nint main(int argc, char **argv) { return nnrt_main(&" << m

@@ -147,6 +147,15 @@ void Dumper::dumpTrain(const TrainStmt &train) {
     os << " epochs " << *train.epochs.value;
   if (!train.data.value.empty())
     os << " data " << train.data.value;
+  for (size_t i = 0, e = train.dataOptions.size(); i != e; ++i) {
+    const DataOption &o = train.dataOptions[i];
+    os << (i ? ", " : "(") << o.key << " = ";
+    if (o.kind == DataOption::Kind::String)
+      os << '"' << o.value << '"';
+    else
+      os << o.value;
+    os << (i + 1 == e ? ")" : "");
+  }
   if (train.seed.value)
     os << " seed " << *train.seed.value;
   if (!train.schedule.value.empty())

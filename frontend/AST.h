@@ -345,8 +345,17 @@ struct NameClause {
   llvm::SMLoc loc;
 };
 
+/// An option of the `data` clause: `vocab = 10000`, `categories = "a b"`.
+struct DataOption {
+  std::string key;
+  llvm::SMLoc keyLoc;
+  std::string value; ///< a string's contents, an integer's or identifier's spelling
+  enum class Kind { String, Int, Ident } kind = Kind::String;
+  llvm::SMLoc valueLoc;
+};
+
 /// `train [NAME] minimize EXPR with OPT(args) [batch N] [epochs N]
-///  [data IDENT] [seed N] [schedule IDENT] [over NAME, ...]`. The name defaults to "train".
+///  [data IDENT ['(' KEY = VALUE, ... ')']] [seed N] [schedule IDENT] [over NAME, ...]`. The name defaults to "train".
 class TrainStmt : public Stmt {
 public:
   TrainStmt(llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc,
@@ -362,6 +371,8 @@ public:
   IntClause batch, epochs, seed;
   /// `data NAME` and `schedule NAME` (constant, linear or cosine).
   NameClause data, schedule;
+  /// The options of the `data` clause, in the order of the file.
+  std::vector<DataOption> dataOptions;
   /// `over NAME, ...`: names of params or layer instances; empty: all.
   std::vector<std::pair<std::string, llvm::SMLoc>> over;
 

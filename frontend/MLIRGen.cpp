@@ -278,6 +278,14 @@ void MLIRGenImpl::recordTrainConfig() {
       continue;
     SmallVector<NamedAttribute> fields;
     fields.push_back(attr("data", builder.getStringAttr(train->data.value)));
+    // The data clause's options, in file order, as [key, value] string pairs (integers
+    // by their spelling): the runtime parses and checks them again.
+    if (!train->dataOptions.empty()) {
+      SmallVector<Attribute> options;
+      for (const ast::DataOption &o : train->dataOptions)
+        options.push_back(builder.getStrArrayAttr({o.key, o.value}));
+      fields.push_back(attr("data_options", builder.getArrayAttr(options)));
+    }
     fields.push_back(attr("batch", builder.getI64IntegerAttr(
                                        train->batch.value.value_or(32))));
     fields.push_back(attr("epochs", builder.getI64IntegerAttr(

@@ -411,7 +411,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
   return train;
 }
 
-/// clause ::= 'batch' INT | 'epochs' INT | 'seed' INT | 'data' IDENT
+/// clause ::= 'batch' INT | 'epochs' INT | 'seed' INT | 'data' IDENT data-options?
 ///          | 'schedule' ('constant' | 'linear' | 'cosine') | 'over' IDENT (',' IDENT)*
 bool Parser::parseTrainClause(TrainStmt &train) {
   StringRef word = tok.text;
@@ -449,11 +449,15 @@ bool Parser::parseTrainClause(TrainStmt &train) {
       diags.error(tok.getLoc(), "unknown learning-rate schedule '" + tok.text +
                                     "'; expected constant, linear or cosine");
     else if (word == "data" &&
-             !llvm::is_contained(llvm::ArrayRef<StringRef>{"fashion_mnist"}, tok.text))
-      diags.error(tok.getLoc(),
-                  "unknown data set '" + tok.text + "'; expected fashion_mnist");
+             !llvm::is_contained(
+                 llvm::ArrayRef<StringRef>{"fashion_mnist", "fortunes", "fortunes_lm"},
+                 tok.text))
+      diags.error(tok.getLoc(), "unknown data set '" + tok.text +
+                                    "'; expected fashion_mnist, fortunes or fortunes_lm");
     clause.value = tok.text.str();
     consume();
+    if (word == "data" && tok.is(Tok::LParen))
+      return parseDataOptions(train);
     return true;
   }
   // 'over'
@@ -466,6 +470,42 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     train.over.emplace_back(tok.text.str(), tok.getLoc());
     consume();
   } while (consumeIf(Tok::Comma));
+  return true;
+}
+
+/// data-options ::= '(' (IDENT '=' (INT | STRING | IDENT)) (',' ...)* ')'
+/// Sema checks the keys and values against the data set (SemaData.cpp).
+bool Parser::parseDataOptions(TrainStmt &train) {
+  consume(); // '('
+  if (consumeIf(Tok::RParen))
+    return true;
+  do {
+    if (!tok.is(Tok::Ident))
+      return errorExpected("a data option name (e.g. 'vocab')");
+    DataOption option;
+    option.key = tok.text.str();
+    option.keyLoc = tok.getLoc();
+    consume();
+    if (!consumeIf(Tok::Equal))
+      return errorExpected("'=' after data option '" + option.key + "'");
+    option.valueLoc = tok.getLoc();
+    if (tok.is(Tok::String)) {
+      option.kind = DataOption::Kind::String;
+      option.value = tok.text.drop_front().drop_back().str();
+    } else if (tok.is(Tok::Int)) {
+      option.kind = DataOption::Kind::Int;
+      option.value = tok.text.str();
+    } else if (tok.is(Tok::Ident)) {
+      option.kind = DataOption::Kind::Ident;
+      option.value = tok.text.str();
+    } else {
+      return errorExpected("an integer or a string for data option '" + option.key + "'");
+    }
+    consume();
+    train.dataOptions.push_back(std::move(option));
+  } while (consumeIf(Tok::Comma));
+  if (!consumeIf(Tok::RParen))
+    return errorExpected("',' or ')' in the data options");
   return true;
 }
 

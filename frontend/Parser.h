@@ -53,6 +53,7 @@ private:
   std::unique_ptr<ast::Stmt> parseTrain();
   bool parseTrainClause(ast::TrainStmt &train);
   bool parseIntClause(ast::IntClause &clause);
+  bool parseDataOptions(ast::TrainStmt &train);
   std::unique_ptr<ast::Stmt> parseReturn();
   bool parseType(ast::TensorType &type);
   std::unique_ptr<ast::CallExpr> parseNamedCall(llvm::StringRef what);

@@ -330,6 +330,7 @@ void Sema::checkModelEnd(ModelDecl &model) {
     if (!train)
       continue;
     hasEntry = true;
+    checkDataOptions(*train, model);
     std::vector<StringRef> candidates;
     for (auto &entry : paramNames)
       candidates.push_back(entry.getKey());

@@ -83,6 +83,8 @@ private:
   void checkTypeSize(const ast::TensorType &type, llvm::StringRef what,
                      llvm::StringRef name);
   void checkTrain(ast::TrainStmt &train, Scope &scope);
+  // The `data` clause's options (SemaData.cpp).
+  void checkDataOptions(const ast::TrainStmt &train, const ast::ModelDecl &model);
   Value instantiate(const ast::FnDecl &fn, llvm::ArrayRef<Value> args);
   void checkFnBody(const ast::FnDecl &fn, Scope &scope, Value &result);
   bool define(Scope &scope, const ast::Stmt &stmt, ast::RefKind kind,

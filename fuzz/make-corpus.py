@@ -123,6 +123,18 @@ def idx_seeds(out):
                                          idx_bytes(0x801, (3,), labels, True)))
 
 
+def text_seeds(out):
+    # 4 option bytes (bit 0: language model, bit 1: chars; vocab; length; bit 0: test
+    # split, the rest the seed), then category files separated by 0xff.
+    alpha = b"The cat sat.\n%\nA cat, a DOG!\n%\nDon't panic.\n%\n"
+    beta = b"Dogs bark; cats don't.\n%\nThe dog\nran far.\n%\n%\nx\n"
+    write(out, "classify-words", bytes([0, 7, 3, 0]) + alpha + b"\xff" + beta)
+    write(out, "lm-words-test", bytes([1, 3, 2, 1]) + beta + b"\xff" + alpha)
+    write(out, "classify-chars", bytes([2, 60, 15, 6]) + alpha + b"\xff" + beta)
+    write(out, "vocabulary", bytes([0, 5, 4, 0]) + b"the\ncat\n\\x41b\n\xffThe CAT sat")
+    write(out, "empty-category", bytes([0, 5, 4, 0]) + alpha + b"\xff%\n%\n")
+
+
 def json_seeds(out):
     snippets = {
         "object": b'{"a":[1,2.5e3,-0.0,true,false,null],"b":{"c":"\\u00e9\\ud83d\\ude00\\n"}}',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses of fuzz/: scripts/fuzz.sh [TARGET] [SECONDS]
-#   TARGET   safetensors, npy, idx, json, flags, frontend (any fuzz-NAME in <build>/bin), or all
+#   TARGET   safetensors, npy, idx, text, json, flags, frontend (any fuzz-NAME in <build>/bin), or all
 #            (default)
 #   SECONDS  time per fuzzer (default 60)
 # Builds them first (scripts/build-asan.sh). Seeds come from fuzz/make-corpus.py; the

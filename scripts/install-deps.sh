@@ -12,6 +12,7 @@ packages=(
   libpng-dev                                  # the driver writes sample grids as PNG
   clang-19 libclang-rt-19-dev                 # build-asan/ (ASan, UBSan) and fuzz/ (libFuzzer)
   dataset-fashion-mnist                       # default data for the examples
+  fortunes                                    # text data (data fortunes, fortunes_lm)
   pkgconf                                     # test/embed: the installed nnrt.pc
   python3-numpy                               # python/nnc and its tests (test/embed)
 )

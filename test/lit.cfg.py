@@ -52,3 +52,5 @@ if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")
+if os.path.isfile("/usr/share/games/fortunes/computers"):
+    config.available_features.add("fortunes")

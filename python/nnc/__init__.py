@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 4  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 5  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}
@@ -68,12 +68,18 @@ class _IterationStep(ctypes.Structure):
                 ("lr", ctypes.c_float)]
 
 
+class _DataOption(ctypes.Structure):
+    _fields_ = [("key", ctypes.c_char_p), ("value", ctypes.c_char_p)]
+
+
 class _TrainConfig(ctypes.Structure):
     _fields_ = [("data", ctypes.c_char_p), ("batch", ctypes.c_int32),
                 ("epochs", ctypes.c_int32), ("seed", ctypes.c_int32), ("lr", ctypes.c_float),
                 ("schedule", ctypes.c_int32), ("train_entry", ctypes.c_char_p),
                 ("loss_output", ctypes.c_char_p), ("num_iteration_steps", ctypes.c_int32),
-                ("iteration_steps", ctypes.POINTER(_IterationStep))]
+                ("iteration_steps", ctypes.POINTER(_IterationStep)),
+                ("num_data_options", ctypes.c_int32),
+                ("data_options", ctypes.POINTER(_DataOption))]
 
 
 class _Model(ctypes.Structure):

@@ -108,15 +108,20 @@ bool makeContext(const nnrt_model *model, ContextHolder &out);
 bool loadOrInit(nnrt_context *ctx, const std::string &weights, long long seed,
                 bool noteInit = true);
 
-/// How a dataset feeds the model's inputs: the first f32 input takes the images and the
-/// first i32 input takes the labels (-1 when the model has none); an f32[] input named
-/// `lr` takes the learning rate.
+/// How a dataset feeds the model's inputs: the examples go to the input the dataset names
+/// (`image`, `tokens`) and the targets to `label` or `next` (for images, else the first
+/// f32 and i32 inputs; -1 when the model has none); an f32[] input named `lr` takes the
+/// learning rate.
 struct DataBinding {
-  int32_t ImageInput = -1;
-  int32_t LabelInput = -1;
+  int32_t ImageInput = -1;  ///< takes the examples (images or token ids)
+  int32_t LabelInput = -1;  ///< takes the targets (labels or next tokens)
   int32_t LrInput = -1;     ///< an f32[] input named `lr`: fed the learning rate
   int32_t SeedInput = -1;   ///< an i32[] input named `seed`: fed the run's seed
   int64_t StaticBatch = -1; ///< dim 0 of the image input when static, else -1
+  nnrt_shape ExampleShape{}; ///< the shape fed to ImageInput, dim 0 set per batch
+  nnrt_shape TargetShape{};  ///< the shape fed to LabelInput, dim 0 set per batch
+  int64_t ExampleElems = 0;  ///< elements of one example (4 bytes each)
+  int64_t TargetElems = 1;   ///< targets of one example
 };
 
 /// The number of classes the model's `infer` entry scores: the static last dim of its
@@ -129,9 +134,13 @@ int64_t modelClasses(const nnrt_model *model, std::string &output);
 bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);
 
 /// Finds the inputs the driver feeds by convention (DataBinding's first four fields): by
-/// name (`lr`, `seed`, the dataset's `image` and `label`), else, when no input is named
-/// `image` or `label`, the first f32 and i32 inputs take the images and labels.
-void findConventionalInputs(const nnrt_model *model, DataBinding &out);
+/// name (`lr`, `seed`, the dataset's examples `example` and targets `target`), else, for
+/// images only (`example` is "image"), when no input is named `image` or `label`, the
+/// first f32 and i32 inputs take the images and labels. The examples' input must have
+/// dtype `exampleDtype`.
+void findConventionalInputs(const nnrt_model *model, DataBinding &out,
+                            const char *example = "image", const char *target = "label",
+                            int32_t exampleDtype = NNRT_F32);
 
 /// Owns the data of a tensor read by nnrt_npy_read.
 struct NpyHolder {
@@ -165,14 +174,31 @@ const char *unboundInput(const nnrt_model *model, const nnrt_entry *entry,
                          const DataBinding &bind, const std::vector<int32_t> &fed = {});
 
 /// Checks that `entry` reads only inputs the dataset provides (or `fed`) and that the
-/// image input holds rows*cols elements per example. Prints the error and returns false
-/// if not.
-bool bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows, int64_t cols,
+/// examples' input fits them: images need rows*cols elements per example; token ids
+/// [B, S] need S to be the dataset's length or symbolic, and so do next-token targets.
+/// Prints the error and returns false if not.
+bool bindDataset(const nnrt_model *model, const nnrt_entry *entry, const nnrt_dataset *ds,
                  DataBinding &out, const std::vector<int32_t> &fed = {});
 
-/// Opens the dataset the model's train config names (`--data` overrides the directory).
+/// What the command line changes in a text dataset: the sequence length (`--length`, 0:
+/// the `data` clause's) and the vocabulary (a checkpoint's, NULL: fit on the corpus).
+struct TextOverrides {
+  long long Length = 0;
+  const char *Vocabulary = nullptr;
+};
+
+/// Opens split `split` ("train" or "t10k", the test split) of the dataset the model's
+/// train config names (`--data` overrides the directory).
 bool openDataset(const nnrt_model *model, const std::string &dataDir, const char *split,
-                 nnrt_dataset **out);
+                 nnrt_dataset **out, const TextOverrides &text = TextOverrides());
+
+/// Records what `predict --text` and `eval` need to read text like a text dataset's (its
+/// vocabulary, tokenizer and length) in the checkpoint metadata of `ctx`; nothing for
+/// other datasets. Prints the error and returns false on failure.
+bool recordTextMetadata(nnrt_context *ctx, const nnrt_dataset *ds);
+
+/// The `data` clause's option `key`, or `def`.
+std::string dataOption(const nnrt_model *model, const char *key, const std::string &def = "");
 
 /// Runs `entry` over the first `limit` examples of `ds` in batches and counts correct
 /// argmax predictions of its first output; an i32[] input `seed` (noise) is fed `seed`.

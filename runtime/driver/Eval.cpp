@@ -8,12 +8,15 @@
 #include "Driver.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 
 using namespace nnrt::driver;
 
-/// Counts rows of `out` (only the first `valid`) whose argmax equals the label.
+/// Counts rows of `out` (only the first `valid`) whose argmax equals the label. A row is an
+/// example, or a position of one when the targets are sequences (next tokens: `out` is
+/// [B, S, V] and `rowsRun`, `valid` count positions).
 static bool countCorrect(const nnrt_entry *entry, const nnrt_tensor &out, int64_t rowsRun,
                          int64_t valid, const int32_t *labels, int64_t &correct) {
   if (out.dtype == NNRT_I32 && out.shape.rank == 1) { // already class indices
@@ -51,12 +54,12 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
                             int32_t seed, int64_t &correct, int64_t &total) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
-  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  int64_t perExample = bind.ExampleElems, perTarget = bind.TargetElems;
   int64_t n = std::min<int64_t>(limit, nnrt_dataset_size(ds));
   if (bind.StaticBatch >= 0)
     batch = bind.StaticBatch;
-  const nnrt_input &imgDecl = m->inputs[bind.ImageInput];
-  // Staging for a zero-padded last batch when the batch dim is static.
+  // Staging for a zero-padded last batch when the batch dim is static (4-byte elements:
+  // f32 images or i32 token ids).
   HeapArray<float> padImages;
   HeapArray<int32_t> padLabels;
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
@@ -65,22 +68,22 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
   for (int64_t start = 0; start < n; start += batch) {
     int64_t valid = std::min(batch, n - start);
     int64_t rows = bind.StaticBatch >= 0 ? bind.StaticBatch : valid;
-    float *img = static_cast<float *>(images.data) + start * perExample;
-    int32_t *lab = static_cast<int32_t *>(labels.data) + start;
+    void *img = static_cast<char *>(images.data) + start * perExample * 4;
+    int32_t *lab = static_cast<int32_t *>(labels.data) + start * perTarget;
     if (rows != valid) {
       if (!padImages.allocate(size_t(rows * perExample), "the padded last batch") ||
-          !padLabels.allocate(size_t(rows), "the padded last batch"))
+          !padLabels.allocate(size_t(rows * perTarget), "the padded last batch"))
         return false;
       std::memcpy(padImages.data(), img, size_t(valid * perExample) * 4);
-      std::memcpy(padLabels.data(), lab, size_t(valid) * 4);
+      std::memcpy(padLabels.data(), lab, size_t(valid * perTarget) * 4);
       img = padImages.data();
       lab = padLabels.data();
     }
     for (int32_t i = 0; i < entry->num_inputs; ++i) {
       nnrt_tensor &t = inputs[i];
       if (entry->inputs[i] == bind.ImageInput) {
-        t.dtype = NNRT_F32;
-        t.shape = imgDecl.shape;
+        t.dtype = m->inputs[bind.ImageInput].dtype;
+        t.shape = bind.ExampleShape;
         t.shape.dims[0] = rows;
         t.data = img;
       } else if (entry->inputs[i] == bind.SeedInput) {
@@ -89,7 +92,7 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
         t.data = &seed;
       } else {
         t.dtype = NNRT_I32;
-        t.shape.rank = 1;
+        t.shape = bind.TargetShape;
         t.shape.dims[0] = rows;
         t.data = lab;
       }
@@ -99,9 +102,9 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
       error("%s", nnrt_context_last_error(ctx));
       return false;
     }
-    if (!countCorrect(entry, out, rows, valid, lab, correct))
+    if (!countCorrect(entry, out, rows * perTarget, valid * perTarget, lab, correct))
       return false;
-    total += valid;
+    total += valid * perTarget;
   }
   return true;
 }
@@ -109,9 +112,12 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
 int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char **argv) {
   std::vector<FlagSpec> specs = {
       {"weights", true, "safetensors file with the parameters (default: seeded init)"},
-      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ", for fortunes "
+                     "and fortunes_lm " NNRT_FORTUNES_DIR ")"},
       {"batch", true, "examples per call (default: the model's train batch, else 256)"},
       {"limit", true, "evaluate only the first N test examples"},
+      {"length", true, "tokens per sequence of a text dataset (default: the checkpoint's, "
+                       "else the data clause's)"},
       {"seed", true, "seed for parameter init when no --weights is given, and the value of "
                      "an i32[] input named seed"},
       {"help", false, "print this help"}};
@@ -126,28 +132,33 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
     return error("this model has no infer entry");
   if (infer->num_outputs < 1)
     return error("entry 'infer' has no outputs");
-  long long batch, limit, seed;
+  long long batch, limit, seed, length;
   if (!flags.getInt("batch", m->train.batch > 0 ? m->train.batch : 256, 1, 1 << 24, batch) ||
       !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, limit) ||
-      !flags.getInt("seed", m->train.seed, 0, 1ll << 62, seed))
+      !flags.getInt("seed", m->train.seed, 0, 1ll << 62, seed) ||
+      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, length))
     return 1;
+  // The weights first: a text model's checkpoint holds the vocabulary (and length) that
+  // the test split is read with.
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
+    return 1;
+  TextOverrides text;
+  text.Vocabulary = nnrt_context_metadata(ctx.Ctx, "text.vocabulary");
+  const char *savedLength = nnrt_context_metadata(ctx.Ctx, "text.length");
+  text.Length = length ? length : savedLength ? std::atoll(savedLength) : 0;
   nnrt_dataset *ds = nullptr;
-  if (!openDataset(m, flags.get("data"), "t10k", &ds))
+  if (!openDataset(m, flags.get("data"), "t10k", &ds, text))
     return 1;
   struct DsHolder {
     nnrt_dataset *D;
     ~DsHolder() { nnrt_dataset_destroy(D); }
   } dsHolder{ds};
-  nnrt_tensor images = nnrt_dataset_images(ds);
   DataBinding bind;
-  if (!bindDataset(m, infer, images.shape.dims[1], images.shape.dims[2], bind) ||
-      !checkDatasetLabels(m, ds))
+  if (!bindDataset(m, infer, ds, bind) || !checkDatasetLabels(m, ds))
     return 1;
   if (nnrt_dataset_size(ds) == 0)
     return error("the test split has no examples");
-  ContextHolder ctx;
-  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
-    return 1;
   int64_t correct, total;
   if (!evaluate(ctx.Ctx, infer, bind, ds, batch, limit, seedInputValue(seed), correct,
                 total))

@@ -177,7 +177,8 @@ int64_t nnrt::driver::modelClasses(const nnrt_model *model, std::string &output)
 bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds) {
   // A model without a label input (a GAN) reads no labels, whatever its outputs are.
   DataBinding bind;
-  findConventionalInputs(model, bind);
+  findConventionalInputs(model, bind, nnrt_dataset_example_name(ds),
+                         nnrt_dataset_target_name(ds), nnrt_dataset_images(ds).dtype);
   if (bind.LabelInput < 0)
     return true;
   std::string output;
@@ -192,8 +193,11 @@ bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_datase
   return false;
 }
 
-void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &out) {
-  // By name first: lr, seed, and the dataset's `image` and `label`.
+void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &out,
+                                          const char *example, const char *target,
+                                          int32_t exampleDtype) {
+  // By name first: lr, seed, and the dataset's examples and targets (`image` and `label`,
+  // `tokens` and `label` or `next`).
   for (int32_t i = 0; i < model->num_inputs; ++i) {
     const nnrt_input &in = model->inputs[i];
     bool scalar = in.shape.rank == 0;
@@ -201,14 +205,15 @@ void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &
       out.LrInput = i;
     else if (!std::strcmp(in.name, "seed") && in.dtype == NNRT_I32 && scalar)
       out.SeedInput = i;
-    else if (!std::strcmp(in.name, "image") && in.dtype == NNRT_F32 && !scalar)
+    else if (!std::strcmp(in.name, example) && in.dtype == exampleDtype && !scalar)
       out.ImageInput = i;
-    else if (!std::strcmp(in.name, "label") && in.dtype == NNRT_I32 && !scalar)
+    else if (!std::strcmp(in.name, target) && in.dtype == NNRT_I32 && !scalar)
       out.LabelInput = i;
   }
   // A model that names neither takes the images and labels in its first f32 and i32
-  // inputs.
-  if (out.ImageInput >= 0 || out.LabelInput >= 0)
+  // inputs (images only: token ids and targets are both i32, so only names tell them
+  // apart).
+  if (out.ImageInput >= 0 || out.LabelInput >= 0 || std::strcmp(example, "image"))
     return;
   for (int32_t i = 0; i < model->num_inputs; ++i) {
     const nnrt_input &in = model->inputs[i];
@@ -233,13 +238,49 @@ const char *nnrt::driver::unboundInput(const nnrt_model *model, const nnrt_entry
   return nullptr;
 }
 
-bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry, int64_t rows,
-                               int64_t cols, DataBinding &out,
+/// Binds the token ids [N, S] (and next-token targets [N, S]) of a text dataset: the
+/// input must be i32 of rank 2 whose dim 1 is S or symbolic.
+static bool bindTokens(const nnrt_model *model, const nnrt_dataset *ds, DataBinding &out) {
+  nnrt_tensor ex = nnrt_dataset_images(ds), tg = nnrt_dataset_labels(ds);
+  const nnrt_input &tok = model->inputs[out.ImageInput];
+  int64_t length = ex.shape.dims[1];
+  auto fits = [&](const nnrt_input &in, int32_t rank) {
+    if (in.shape.rank != rank) {
+      error("input '%s' has rank %d; the text dataset feeds it i32[B%s]", in.name,
+            in.shape.rank, rank == 2 ? ", S" : "");
+      return false;
+    }
+    if (rank == 2 && in.shape.dims[1] >= 0 && in.shape.dims[1] != length) {
+      error("input '%s' has static length %lld, but the dataset's sequences have %lld tokens "
+            "(the data clause's length, or --length; a symbolic dim takes any)", in.name,
+            (long long)in.shape.dims[1], (long long)length);
+      return false;
+    }
+    return true;
+  };
+  if (!fits(tok, 2))
+    return false;
+  out.ExampleShape = ex.shape;
+  out.ExampleElems = length;
+  out.TargetShape = tg.shape;
+  out.TargetElems = tg.shape.rank == 2 ? tg.shape.dims[1] : 1;
+  return out.LabelInput < 0 || fits(model->inputs[out.LabelInput], tg.shape.rank);
+}
+
+bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
+                               const nnrt_dataset *ds, DataBinding &out,
                                const std::vector<int32_t> &fed) {
   out = DataBinding();
-  findConventionalInputs(model, out);
+  nnrt_tensor ex = nnrt_dataset_images(ds);
+  const char *exName = nnrt_dataset_example_name(ds), *tgName = nnrt_dataset_target_name(ds);
+  findConventionalInputs(model, out, exName, tgName, ex.dtype);
+  bool text = ex.dtype == NNRT_I32;
   if (out.ImageInput < 0) {
-    error("model '%s' has no f32 input to take the images", model->name);
+    if (text)
+      error("model '%s' has no i32 input '%s' to take the dataset's token ids", model->name,
+            exName);
+    else
+      error("model '%s' has no f32 input to take the images", model->name);
     return false;
   }
   const nnrt_input &img = model->inputs[out.ImageInput];
@@ -247,46 +288,157 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
     error("input '%s' has no batch dim", img.name);
     return false;
   }
-  // Dims are validated (nnrt_model_validate) and dataset dims bounded (IDX reader), so
-  // these products cannot overflow.
-  int64_t perExample = 1;
-  for (int32_t d = 1; d < img.shape.rank; ++d) {
-    if (img.shape.dims[d] < 0) {
-      error("input '%s': dim %d must be static to take %lldx%lld images", img.name, d,
+  out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
+  if (text) {
+    if (!bindTokens(model, ds, out))
+      return false;
+  } else {
+    int64_t rows = ex.shape.dims[1], cols = ex.shape.dims[2];
+    // Dims are validated (nnrt_model_validate) and dataset dims bounded (IDX reader), so
+    // these products cannot overflow.
+    int64_t perExample = 1;
+    for (int32_t d = 1; d < img.shape.rank; ++d) {
+      if (img.shape.dims[d] < 0) {
+        error("input '%s': dim %d must be static to take %lldx%lld images", img.name, d,
+              (long long)rows, (long long)cols);
+        return false;
+      }
+      perExample *= img.shape.dims[d];
+    }
+    if (perExample != rows * cols) {
+      error("input '%s' holds %lld elements per example, the dataset's images have %lld "
+            "(%lldx%lld)", img.name, (long long)perExample, (long long)(rows * cols),
             (long long)rows, (long long)cols);
       return false;
     }
-    perExample *= img.shape.dims[d];
+    out.ExampleShape = img.shape;
+    out.ExampleElems = perExample;
+    out.TargetShape.rank = 1;
+    out.TargetElems = 1;
   }
-  if (perExample != rows * cols) {
-    error("input '%s' holds %lld elements per example, the dataset's images have %lld "
-          "(%lldx%lld)", img.name, (long long)perExample, (long long)(rows * cols),
-          (long long)rows, (long long)cols);
-    return false;
-  }
-  out.StaticBatch = img.shape.dims[0] >= 0 ? img.shape.dims[0] : -1;
   if (const char *other = unboundInput(model, entry, out, fed)) {
     error("entry '%s' reads input '%s', which the dataset cannot provide (it provides "
-          "'image' and 'label'; train --feed %s=FILE.npy feeds it from a file)", entry->name,
-          other, other);
+          "'%s' and '%s'; train --feed %s=FILE.npy feeds it from a file)", entry->name,
+          other, exName, tgName, other);
     return false;
   }
   return true;
 }
 
-bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataDir,
-                               const char *split, nnrt_dataset **out) {
-  std::string name = model->train.data ? model->train.data : "";
-  if (!name.empty() && name != "fashion_mnist") {
-    error("unknown dataset '%s' (known: fashion_mnist)", name.c_str());
+std::string nnrt::driver::dataOption(const nnrt_model *model, const char *key,
+                                     const std::string &def) {
+  std::string r = def;
+  for (int32_t i = 0; i < model->train.num_data_options; ++i)
+    if (!std::strcmp(model->train.data_options[i].key, key))
+      r = model->train.data_options[i].value;
+  return r;
+}
+
+/// Parses an integer data option in [lo, hi].
+static bool intOption(const nnrt_model *model, const char *key, long long def, long long lo,
+                      long long hi, long long &out) {
+  std::string text = dataOption(model, key, std::to_string(def));
+  char *end = nullptr;
+  errno = 0;
+  out = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end || errno || out < lo || out > hi) {
+    error("data option %s = %s: expected an integer in [%lld, %lld]", key, text.c_str(), lo,
+          hi);
     return false;
   }
+  return true;
+}
+
+/// The text options of the model's `data fortunes(...)` / `fortunes_lm(...)` clause.
+static bool textOptions(const nnrt_model *model, const TextOverrides &over,
+                        nnrt_text_options &o, std::string &categories) {
+  std::string name = model->train.data;
+  for (int32_t i = 0; i < model->train.num_data_options; ++i) {
+    const char *key = model->train.data_options[i].key;
+    if (std::strcmp(key, "categories") && std::strcmp(key, "vocab") &&
+        std::strcmp(key, "length") && std::strcmp(key, "tokens")) {
+      error("unknown option '%s' of data set '%s' (known: categories, vocab, length, tokens)",
+            key, name.c_str());
+      return false;
+    }
+  }
+  o = nnrt_text_options{};
+  o.task = name == "fortunes" ? NNRT_TEXT_CLASSIFY : NNRT_TEXT_LM;
+  std::string unit = dataOption(model, "tokens", "words");
+  if (unit != "words" && unit != "chars") {
+    error("data option tokens = \"%s\": expected \"words\" or \"chars\"", unit.c_str());
+    return false;
+  }
+  o.unit = unit == "words" ? NNRT_TEXT_WORDS : NNRT_TEXT_CHARS;
+  long long vocab, length;
+  if (!intOption(model, "vocab", 10000, 3, NNRT_TEXT_MAX_VOCAB, vocab) ||
+      !intOption(model, "length", 100, 1, NNRT_TEXT_MAX_LENGTH, length))
+    return false;
+  if (over.Length > NNRT_TEXT_MAX_LENGTH) {
+    error("length %lld is more than %d", over.Length, NNRT_TEXT_MAX_LENGTH);
+    return false;
+  }
+  if (over.Length > 0)
+    length = over.Length;
+  o.vocab = int32_t(vocab);
+  o.length = int32_t(length);
+  categories = dataOption(model, "categories");
+  o.categories = categories.c_str();
+  // The model's seed, not --seed: eval and train must split alike.
+  o.seed = uint64_t(model->train.seed);
+  o.vocabulary = over.Vocabulary;
+  return true;
+}
+
+bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataDir,
+                               const char *split, nnrt_dataset **out,
+                               const TextOverrides &text) {
+  std::string name = model->train.data ? model->train.data : "";
   nnrt_error err;
+  if (name == "fortunes" || name == "fortunes_lm") {
+    nnrt_text_options o;
+    std::string categories;
+    if (!textOptions(model, text, o, categories))
+      return false;
+    if (nnrt_dataset_load_text(dataDir.empty() ? nullptr : dataDir.c_str(), &o,
+                               std::strcmp(split, "train") ? "test" : "train", out,
+                               &err) != NNRT_OK) {
+      error("%s", err.message);
+      return false;
+    }
+    return true;
+  }
+  if (!name.empty() && name != "fashion_mnist") {
+    error("unknown dataset '%s' (known: fashion_mnist, fortunes, fortunes_lm)", name.c_str());
+    return false;
+  }
   if (nnrt_dataset_load_fashion_mnist(dataDir.empty() ? nullptr : dataDir.c_str(), split, out,
                                       &err) != NNRT_OK) {
     error("%s", err.message);
     return false;
   }
+  return true;
+}
+
+bool nnrt::driver::recordTextMetadata(nnrt_context *ctx, const nnrt_dataset *ds) {
+  if (nnrt_dataset_images(ds).dtype != NNRT_I32)
+    return true;
+  const nnrt_model *m = nnrt_context_model(ctx);
+  std::string length = std::to_string(nnrt_dataset_images(ds).shape.dims[1]);
+  std::string vocab = dataOption(m, "vocab", "10000");
+  std::string tokens = dataOption(m, "tokens", "words");
+  const std::pair<const char *, const char *> entries[] = {
+      {"text.data", m->train.data},
+      {"text.tokens", tokens.c_str()},
+      {"text.vocab", vocab.c_str()},
+      {"text.length", length.c_str()},
+      {"text.categories", nnrt_dataset_categories(ds)},
+      {"text.vocabulary", nnrt_dataset_vocabulary(ds)}};
+  for (const auto &kv : entries)
+    if (nnrt_context_set_metadata(ctx, kv.first, kv.second) != NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return false;
+    }
   return true;
 }
 

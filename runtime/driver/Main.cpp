@@ -7,6 +7,7 @@
 #include "Driver.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -171,6 +172,13 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
                 "seed %d\n",
                 t.train_entry, t.data && *t.data ? t.data : "(none)", t.batch, t.epochs,
                 double(t.lr), schedule ? schedule : "(unknown)", t.seed);
+    if (t.num_data_options > 0) {
+      std::printf("data options:");
+      for (int32_t i = 0; i < t.num_data_options; ++i)
+        std::printf("%s %s = %s", i ? "," : "", t.data_options[i].key,
+                    t.data_options[i].value);
+      std::printf("\n");
+    }
     if (t.num_iteration_steps > 1) {
       std::printf("iteration:");
       for (int32_t i = 0; i < t.num_iteration_steps; ++i)
@@ -309,6 +317,119 @@ static bool bindInputFiles(const nnrt_model *m, const nnrt_entry *entry,
   return true;
 }
 
+/// The token of id `id` in a vocabulary as nnrt_dataset_vocabulary writes it (ids 2..,
+/// one a line, \xHH escapes), "<pad>" for 0, "<oov>" for 1 and ids past the list.
+static std::string vocabularyToken(const char *vocabulary, int64_t id) {
+  if (id == 0)
+    return "<pad>";
+  const char *p = vocabulary;
+  for (int64_t k = 2; k < id && p && *p; ++k) {
+    p = std::strchr(p, '\n');
+    p = p ? p + 1 : nullptr;
+  }
+  if (id < 2 || !p || !*p)
+    return "<oov>";
+  std::string token;
+  for (; *p && *p != '\n'; ++p) {
+    if (*p == '\\' && p[1] == 'x' && p[2] && p[3]) {
+      token += char(std::strtol(std::string(p + 2, 2).c_str(), nullptr, 16));
+      p += 3;
+    } else {
+      token += *p;
+    }
+  }
+  return token;
+}
+
+/// Encodes --text for the entry's i32 input `tokens` [1, S] with the checkpoint's
+/// vocabulary and tokenizer (text.* metadata, written by `train` on a text dataset); S is
+/// --length, else the checkpoint's length. Prints the error and returns false on failure.
+static bool encodeText(nnrt_context *ctx, const nnrt_input &decl, const std::string &text,
+                       long long length, std::vector<int32_t> &ids, nnrt_tensor &out) {
+  const char *vocabulary = nnrt_context_metadata(ctx, "text.vocabulary");
+  const char *unit = nnrt_context_metadata(ctx, "text.tokens");
+  const char *vocab = nnrt_context_metadata(ctx, "text.vocab");
+  const char *saved = nnrt_context_metadata(ctx, "text.length");
+  if (!vocabulary || !unit || !vocab || !saved) {
+    error("--text needs the vocabulary of a text model's checkpoint: --weights FILE, saved by "
+          "'train' on data fortunes or fortunes_lm");
+    return false;
+  }
+  if (decl.dtype != NNRT_I32 || decl.shape.rank != 2) {
+    error("--text feeds input 'tokens' as i32[B, S], but it is %s of rank %d",
+          decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank);
+    return false;
+  }
+  // The metadata is untrusted: out-of-range numbers are errors, not allocations.
+  long long vocabSize = std::atoll(vocab);
+  if (!length)
+    length = std::atoll(saved);
+  if (length < 1 || length > NNRT_TEXT_MAX_LENGTH || vocabSize < 3 ||
+      vocabSize > NNRT_TEXT_MAX_VOCAB) {
+    error("--text: the checkpoint's text.length '%s' or text.vocab '%s' is out of range",
+          saved, vocab);
+    return false;
+  }
+  if (decl.shape.dims[1] >= 0 && decl.shape.dims[1] != length) {
+    error("input 'tokens' has static length %lld, the text is read with length %lld",
+          (long long)decl.shape.dims[1], length);
+    return false;
+  }
+  ids.assign(size_t(length), 0);
+  nnrt_error err;
+  int64_t count = 0;
+  if (nnrt_text_encode(vocabulary, std::strcmp(unit, "chars") ? NNRT_TEXT_WORDS
+                                                               : NNRT_TEXT_CHARS,
+                       int32_t(vocabSize), text.c_str(), int32_t(length), ids.data(),
+                       &count, &err) != NNRT_OK) {
+    error("--text: %s", err.message);
+    return false;
+  }
+  std::printf("tokens: %lld (length %lld):", (long long)count, length);
+  for (int32_t id : ids)
+    std::printf(" %d", id);
+  std::printf("\n");
+  out = nnrt_tensor{};
+  out.dtype = NNRT_I32;
+  out.shape.rank = 2;
+  out.shape.dims[0] = 1;
+  out.shape.dims[1] = length;
+  out.data = ids.data();
+  return true;
+}
+
+/// Prints an output of a --text run: the values, and for scores of the checkpoint's
+/// categories ([1, C]) the best category, for scores of next tokens ([1, S, V]) the best
+/// token after the last position.
+static void printTextOutput(nnrt_context *ctx, const char *name, const nnrt_tensor &t) {
+  if (t.dtype != NNRT_F32 || t.shape.rank < 2 || t.shape.dims[0] != 1) {
+    printTensor(name, t);
+    return;
+  }
+  int64_t classes = t.shape.dims[t.shape.rank - 1];
+  int64_t rows = classes ? nnrt_shape_numel(&t.shape) / classes : 0;
+  const float *last = static_cast<const float *>(t.data) + (rows - 1) * classes;
+  int64_t best = classes ? std::max_element(last, last + classes) - last : 0;
+  if (t.shape.rank == 2) {
+    printTensor(name, t);
+    const char *cats = nnrt_context_metadata(ctx, "text.categories");
+    std::vector<std::string> names;
+    for (const char *p = cats ? cats : ""; *p;) {
+      const char *e = std::strchr(p, ' ');
+      names.emplace_back(p, e ? size_t(e - p) : std::strlen(p));
+      p = e ? e + 1 : p + std::strlen(p);
+    }
+    if (int64_t(names.size()) == classes)
+      std::printf("category: %s (%s %.6g)\n", names[size_t(best)].c_str(), name,
+                  double(last[best]));
+    return;
+  }
+  const char *vocabulary = nnrt_context_metadata(ctx, "text.vocabulary");
+  std::printf("%s: next token '%s' (id %lld, score %.6g)\n", name,
+              vocabularyToken(vocabulary ? vocabulary : "", best).c_str(), (long long)best,
+              double(last[best]));
+}
+
 /// `predict` (entry infer, outputs to .npy) and `run` (any entry; print and/or save).
 int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, char **argv,
                              bool anyEntry) {
@@ -321,6 +442,9 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
       {"output", true, "FILE.npy for the first output; others go to FILE.<name>.npy"},
       {"seed", true, "seed for parameter init when no --weights is given, and the value of "
                      "an i32[] input named seed"},
+      {"text", true, "feed input 'tokens' this text, tokenized with the checkpoint's "
+                     "vocabulary (a text model's --weights), and print the outputs"},
+      {"length", true, "tokens --text is padded or truncated to (default: the checkpoint's)"},
       {"help", false, "print this help"}};
   if (anyEntry) {
     specs.insert(specs.begin(), {"entry", true, "entry point to run (default: infer)"});
@@ -343,10 +467,13 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
     return error("this model has no entry '%s'", entryName.c_str());
   std::string outPath = flags.get("output");
   bool print = anyEntry && flags.has("print");
-  if (outPath.empty() && !print)
-    return error("%s needs --output FILE.npy%s", cmd, anyEntry ? " or --print" : "");
-  long long seed;
-  if (!flags.getInt("seed", m->train.seed, 0, (1ll << 62), seed))
+  bool hasText = flags.has("text");
+  if (outPath.empty() && !print && !hasText)
+    return error("%s needs --output FILE.npy%s", cmd,
+                 anyEntry ? ", --print or --text" : " or --text");
+  long long seed, length;
+  if (!flags.getInt("seed", m->train.seed, 0, (1ll << 62), seed) ||
+      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, length))
     return 1;
   double lrFlag = m->train.lr;
   if (anyEntry && !flags.getFloat("lr", m->train.lr, lrFlag))
@@ -357,9 +484,28 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
   int32_t n = entry->num_inputs;
   if (!bindInputFiles(m, entry, flags.getAll("input"), files))
     return 1;
+  ContextHolder ctx;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
+    return 1;
   std::vector<nnrt_tensor> inputs(n);
+  std::vector<int32_t> textIds;
+  int32_t textInput = -1;
+  if (hasText) {
+    for (int32_t i = 0; i < n; ++i)
+      if (!std::strcmp(m->inputs[entry->inputs[i]].name, "tokens"))
+        textInput = i;
+    if (textInput < 0)
+      return error("--text: entry '%s' has no input 'tokens'", entry->name);
+    if (files[textInput])
+      return error("--text and --input both feed input 'tokens'");
+    if (!encodeText(ctx.Ctx, m->inputs[entry->inputs[textInput]], flags.get("text"), length,
+                    textIds, inputs[textInput]))
+      return 1;
+  }
   for (int32_t i = 0; i < n; ++i) {
     const nnrt_input &in = m->inputs[entry->inputs[i]];
+    if (i == textInput)
+      continue;
     // Inputs the driver knows by convention: f32[] `lr` and i32[] `seed`.
     void *known = !fedByConvention(in)         ? nullptr
                   : in.dtype == NNRT_F32       ? static_cast<void *>(&lr)
@@ -374,15 +520,14 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
       return error("missing --input for input '%s'", in.name);
     inputs[i] = files[i]->T;
   }
-  ContextHolder ctx;
-  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), seed))
-    return 1;
   std::vector<nnrt_tensor> outputs(entry->num_outputs);
   if (nnrt_run(ctx.Ctx, entry->name, inputs.data(), n, outputs.data(),
                entry->num_outputs) != NNRT_OK)
     return error("%s", nnrt_context_last_error(ctx.Ctx));
   for (int32_t o = 0; o < entry->num_outputs; ++o) {
-    if (print)
+    if (hasText)
+      printTextOutput(ctx.Ctx, entry->output_names[o], outputs[o]);
+    else if (print)
       printTensor(entry->output_names[o], outputs[o]);
     if (outPath.empty())
       continue;
@@ -390,7 +535,7 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
     nnrt_error err;
     if (nnrt_npy_write(path.c_str(), &outputs[o], &err) != NNRT_OK)
       return error("%s", err.message);
-    if (!print)
+    if (!print && !hasText)
       std::printf("wrote %s: %s %s%s\n", path.c_str(), entry->output_names[o],
                   dtypeText(outputs[o].dtype), shapeText(m, outputs[o].shape).c_str());
   }

@@ -79,6 +79,7 @@ struct Options {
   SampleRange Range;            ///< --range
   const nnrt_entry *Sampler = nullptr; ///< `infer`, when --samples-every is given
   std::vector<std::string> Feed;       ///< --feed NAME=FILE.npy
+  long long Length = 0;                ///< --length: a text dataset's sequence length
 };
 
 /// An input fed from a file (--feed NAME=FILE.npy, the parity mode: e.g. a GAN's noise
@@ -111,9 +112,10 @@ struct RunPlan {
   int64_t TotalSteps;    ///< epochs * StepsPerEpoch
 };
 
-/// Staging for one batch: the images and labels of its examples, gathered in visiting
-/// order. Sized for min(batch, examples per epoch) rows, so a --batch larger than the
-/// dataset costs only the dataset's size.
+/// Staging for one batch: the examples (f32 images or i32 token ids, copied as 4-byte
+/// elements) and targets of its examples, gathered in visiting order. Sized for
+/// min(batch, examples per epoch) rows, so a --batch larger than the dataset costs only
+/// the dataset's size.
 struct Staging {
   HeapArray<float> Images;
   HeapArray<int32_t> Labels;
@@ -139,15 +141,17 @@ struct Progress {
 };
 
 /// Gathers the examples order[start .. start+rows) into the staging buffers.
-static void stageBatch(const nnrt_dataset *ds, const HeapArray<int64_t> &order, int64_t start,
-                       int64_t rows, Staging &staging) {
+static void stageBatch(const nnrt_dataset *ds, const DataBinding &bind,
+                       const HeapArray<int64_t> &order, int64_t start, int64_t rows,
+                       Staging &staging) {
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
-  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
+  int64_t perExample = bind.ExampleElems, perTarget = bind.TargetElems;
   for (int64_t r = 0; r < rows; ++r) {
     int64_t ex = order[size_t(start + r)];
     std::memcpy(staging.Images.data() + r * perExample,
-                static_cast<float *>(images.data) + ex * perExample, size_t(perExample) * 4);
-    staging.Labels[size_t(r)] = static_cast<int32_t *>(labels.data)[ex];
+                static_cast<char *>(images.data) + ex * perExample * 4, size_t(perExample) * 4);
+    std::memcpy(staging.Labels.data() + r * perTarget,
+                static_cast<int32_t *>(labels.data) + ex * perTarget, size_t(perTarget) * 4);
   }
 }
 
@@ -169,11 +173,11 @@ static void bindInputs(const nnrt_model *m, const nnrt_entry *entry, const DataB
       t.shape.dims[0] = rows;
       t.data = static_cast<char *>(f.File.T.data) + firstRow * f.RowElems * 4;
     } else if (in == bind.ImageInput) {
-      t.shape = m->inputs[in].shape;
+      t.shape = bind.ExampleShape;
       t.shape.dims[0] = rows;
       t.data = staging.Images.data();
     } else if (in == bind.LabelInput) {
-      t.shape.rank = 1;
+      t.shape = bind.TargetShape;
       t.shape.dims[0] = rows;
       t.data = staging.Labels.data();
     } else if (in == bind.SeedInput) {
@@ -222,7 +226,7 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
   for (int64_t start = firstBatch * batch;
        start < end && totalSteps < opt.MaxSteps && !Interrupted; start += batch) {
     int64_t rows = std::min(batch, end - start);
-    stageBatch(ds, order, start, rows, staging);
+    stageBatch(ds, bind, order, start, rows, staging);
     for (StepRun &s : stepRuns) {
       const nnrt_entry *entry = s.Entry;
       run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps);
@@ -357,8 +361,11 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
                          "(default: the model's)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
-      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ")"},
+      {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ", for fortunes "
+                     "and fortunes_lm " NNRT_FORTUNES_DIR ")"},
       {"limit", true, "use only the first N examples of each split"},
+      {"length", true, "tokens per sequence of a text dataset (default: the data clause's "
+                       "length); the model's sequence dim must be symbolic or equal"},
       {"save", true, "write a safetensors checkpoint after every epoch"},
       {"resume", true, "continue from this checkpoint: its parameters, optimizer state and "
                        "step count (the run goes on at the step it records)"},
@@ -382,7 +389,8 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("seed", m->train.seed, 0, 1ll << 62, opt.Seed) ||
       !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, opt.Limit) ||
       !flags.getInt("steps", 1ll << 62, 1, 1ll << 62, opt.MaxSteps) ||
-      !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery))
+      !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
+      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, opt.Length))
     return 1;
   opt.Lr = flags.getAll("lr");
   opt.Feed = flags.getAll("feed");
@@ -416,15 +424,15 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
                        const Feeds &feeds, const nnrt_entry *&infer, const Options &opt,
                        DsHolder &train, DsHolder &test, DataBinding &bind,
                        DataBinding &inferBind) {
-  if (!openDataset(m, opt.Data, "train", &train.D))
+  TextOverrides text;
+  text.Length = opt.Length;
+  if (!openDataset(m, opt.Data, "train", &train.D, text))
     return false;
-  nnrt_tensor images = nnrt_dataset_images(train.D);
-  int64_t rows = images.shape.dims[1], cols = images.shape.dims[2];
   std::vector<int32_t> fed;
   for (const auto &f : feeds)
     fed.push_back(f->Input);
   for (const StepRun &s : steps)
-    if (!bindDataset(m, s.Entry, rows, cols, bind, fed))
+    if (!bindDataset(m, s.Entry, train.D, bind, fed))
       return false;
   if (!checkDatasetLabels(m, train.D))
     return false;
@@ -439,8 +447,10 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
     infer = nullptr;
     return true;
   }
-  return bindDataset(m, infer, rows, cols, inferBind) &&
-         openDataset(m, opt.Data, "t10k", &test.D) && checkDatasetLabels(m, test.D);
+  // The test split uses the training split's vocabulary (it is fit there).
+  text.Vocabulary = nnrt_dataset_vocabulary(train.D);
+  return openDataset(m, opt.Data, "t10k", &test.D, text) &&
+         bindDataset(m, infer, test.D, inferBind) && checkDatasetLabels(m, test.D);
 }
 
 /// Reads the files of --feed NAME=FILE.npy and checks them against their inputs: the
@@ -641,11 +651,12 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                    (long long)(iterations * plan.Batch), (long long)iterations,
                    (long long)plan.Batch, (long long)f->Rows);
   Staging staging;
-  nnrt_tensor images = nnrt_dataset_images(train);
-  int64_t perExample = images.shape.dims[1] * images.shape.dims[2];
   size_t stagingRows = size_t(std::min(plan.Batch, plan.End));
-  if (!staging.Images.allocate(stagingRows * size_t(perExample), "a batch of images") ||
-      !staging.Labels.allocate(stagingRows, "a batch of labels"))
+  if (!staging.Images.allocate(stagingRows * size_t(bind.ExampleElems),
+                              "a batch of examples") ||
+      !staging.Labels.allocate(stagingRows * size_t(bind.TargetElems), "a batch of labels"))
+    return 1;
+  if (!recordTextMetadata(ctx.Ctx, train))
     return 1;
   Progress run;
   run.Seed = seedInputValue(opt.Seed);

@@ -324,6 +324,11 @@ static std::string validateModel(const nnrt_model *m) {
     if (!hasLoss)
       return format("iteration step %d names no entry with its loss output", i);
   }
+  if (t.num_data_options < 0 || (t.num_data_options && !t.data_options))
+    return "malformed data options in model";
+  for (int32_t i = 0; i < t.num_data_options; ++i)
+    if (!t.data_options[i].key || !t.data_options[i].value)
+      return format("data option %d is malformed", i);
   return "";
 }
 

@@ -16,13 +16,6 @@ using namespace nnrt;
 /// Largest IDX file, compressed or decompressed (Fashion-MNIST's train images: 47 MB).
 static constexpr size_t kMaxIdxBytes = size_t(1) << 30;
 
-struct nnrt_dataset {
-  int64_t Count = 0, Rows = 0, Cols = 0;
-  std::string LabelsPath; // for messages about labels
-  AlignedBuffer Images;   // f32 [Count, Rows, Cols]
-  AlignedBuffer Labels;   // i32 [Count]
-};
-
 static uint32_t be32(const uint8_t *p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
 }
@@ -83,8 +76,8 @@ nnrt_status nnrt::loadIdxPair(const std::string &imagesName, ByteArray &img,
   if (!ds)
     return fail(err, NNRT_ERR_OOM, "cannot allocate the dataset");
   ds->Count = int64_t(imgDims[0]); // each dim <= 2^30 (parseIdx)
-  ds->Rows = int64_t(imgDims[1]);
-  ds->Cols = int64_t(imgDims[2]);
+  ds->ExampleDims[0] = int64_t(imgDims[1]);
+  ds->ExampleDims[1] = int64_t(imgDims[2]);
   ds->LabelsPath = labelsName;
   size_t pixels = img.size() - imgOff; // <= 2^30: 4 * pixels cannot overflow
   if (!ds->Images.reserve(pixels * 4) || !ds->Labels.reserve(size_t(ds->Count) * 4)) {
@@ -107,7 +100,7 @@ nnrt_status nnrt::loadIdxPair(const std::string &imagesName, ByteArray &img,
 static nnrt_status checkLabels(const nnrt_dataset *ds, int32_t classes, const char *why,
                                nnrt_error *err) {
   auto *lb = static_cast<const int32_t *>(ds->Labels.data());
-  for (int64_t i = 0; i < ds->Count; ++i)
+  for (int64_t i = 0; i < ds->Count * ds->TargetsPerExample; ++i)
     if (lb[i] < 0 || lb[i] >= classes)
       return fail(err, NNRT_ERR_FORMAT, "%s: label %d at index %lld is outside [0, %d)%s%s%s",
                   ds->LabelsPath.c_str(), lb[i], (long long)i, classes, why ? " (" : "",
@@ -173,11 +166,11 @@ int64_t nnrt_dataset_size(const nnrt_dataset *ds) { return ds->Count; }
 
 nnrt_tensor nnrt_dataset_images(const nnrt_dataset *ds) {
   nnrt_tensor t{};
-  t.dtype = NNRT_F32;
-  t.shape.rank = 3;
+  t.dtype = ds->ExampleDtype;
+  t.shape.rank = 1 + ds->ExampleRank;
   t.shape.dims[0] = ds->Count;
-  t.shape.dims[1] = ds->Rows;
-  t.shape.dims[2] = ds->Cols;
+  for (int32_t d = 0; d < ds->ExampleRank; ++d)
+    t.shape.dims[1 + d] = ds->ExampleDims[d];
   t.data = ds->Images.data();
   return t;
 }
@@ -185,10 +178,16 @@ nnrt_tensor nnrt_dataset_images(const nnrt_dataset *ds) {
 nnrt_tensor nnrt_dataset_labels(const nnrt_dataset *ds) {
   nnrt_tensor t{};
   t.dtype = NNRT_I32;
-  t.shape.rank = 1;
+  t.shape.rank = ds->TargetsPerExample == 1 ? 1 : 2;
   t.shape.dims[0] = ds->Count;
+  t.shape.dims[1] = ds->TargetsPerExample;
   t.data = ds->Labels.data();
   return t;
 }
+
+const char *nnrt_dataset_example_name(const nnrt_dataset *ds) { return ds->ExampleName; }
+const char *nnrt_dataset_target_name(const nnrt_dataset *ds) { return ds->TargetName; }
+const char *nnrt_dataset_vocabulary(const nnrt_dataset *ds) { return ds->Vocabulary.c_str(); }
+const char *nnrt_dataset_categories(const nnrt_dataset *ds) { return ds->Categories.c_str(); }
 
 } // extern "C"

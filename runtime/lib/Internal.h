@@ -106,6 +106,22 @@ struct EntryState {
 
 } // namespace nnrt
 
+/// A dataset: `Count` examples (f32 images or i32 token ids) and their i32 targets.
+struct nnrt_dataset {
+  int64_t Count = 0;
+  int32_t ExampleDtype = NNRT_F32;
+  int32_t ExampleRank = 2;               ///< dims per example: IDX [rows, cols], text [S]
+  int64_t ExampleDims[2] = {0, 0};
+  int64_t TargetsPerExample = 1;         ///< 1 (a label) or S (next tokens)
+  const char *ExampleName = "image";     ///< the model input the examples feed
+  const char *TargetName = "label";      ///< the model input the targets feed
+  std::string LabelsPath;                ///< for messages about labels
+  nnrt::AlignedBuffer Images;            ///< the examples, [Count, ExampleDims...]
+  nnrt::AlignedBuffer Labels;            ///< i32 [Count, TargetsPerExample]
+  std::string Vocabulary;                ///< text: nnrt_dataset_vocabulary
+  std::string Categories;                ///< text: nnrt_dataset_categories
+};
+
 struct nnrt_context {
   const nnrt_model *Model = nullptr;
   std::string LastError;
@@ -175,6 +191,14 @@ nnrt_status npyHeader(const nnrt_tensor &t, std::string &head, nnrt_error *err);
 nnrt_status loadIdxPair(const std::string &imagesName, ByteArray &images,
                         const std::string &labelsName, ByteArray &labels, nnrt_dataset **out,
                         nnrt_error *err);
+
+/// Builds split `split` ("train" or "test") of a text dataset from the contents of its
+/// category files (`contents[i]` is category `categories[i]`'s, label i); `where` names
+/// the directory in messages. nnrt_dataset_load_text reads the files and calls it.
+nnrt_status buildTextDataset(const std::vector<std::string> &categories,
+                             const std::vector<std::string> &contents,
+                             const nnrt_text_options &options, const std::string &split,
+                             const std::string &where, nnrt_dataset **out, nnrt_error *err);
 
 /// Random access to the bytes of a safetensors file.
 class ByteSource {

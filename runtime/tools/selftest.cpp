@@ -596,7 +596,81 @@ void usage() {
       "  schedule NAME LR K      the rate of steps 0..K of a K-step run\n"
       "  make-bad-safetensors KIND PATH\n"
       "  npy-write PATH f32|i32 | npy-read PATH\n"
-      "  idx DIR | idx-files IMAGES LABELS [CLASSES] | make-centroids DIR PATH\n");
+      "  idx DIR | idx-files IMAGES LABELS [CLASSES] | make-centroids DIR PATH\n"
+      "  text DIR classify|lm words|chars VOCAB LENGTH SEED train|test [CATEGORIES]\n"
+      "  text-encode VOCABFILE words|chars VOCAB LENGTH TEXT\n");
+}
+
+/// Loads a text dataset and prints it: `text DIR TASK UNIT VOCAB LENGTH SEED SPLIT
+/// [CATEGORIES]` (TASK classify or lm, UNIT words or chars, CATEGORIES space-separated,
+/// "" for all); then the vocabulary (escaped), every example's ids and its targets.
+/// `text-encode VOCABFILE UNIT VOCAB LENGTH TEXT` encodes TEXT with a vocabulary file.
+int text(int argc, char **argv) {
+  nnrt_text_options o{};
+  o.task = std::strcmp(argv[1], "lm") ? NNRT_TEXT_CLASSIFY : NNRT_TEXT_LM;
+  o.unit = std::strcmp(argv[2], "chars") ? NNRT_TEXT_WORDS : NNRT_TEXT_CHARS;
+  o.vocab = std::atoi(argv[3]);
+  o.length = std::atoi(argv[4]);
+  o.seed = std::strtoull(argv[5], nullptr, 10);
+  o.categories = argc > 7 ? argv[7] : nullptr;
+  nnrt_dataset *ds;
+  nnrt_error err;
+  nnrt_status s = nnrt_dataset_load_text(argv[0], &o, argv[6], &ds, &err);
+  if (s != NNRT_OK) {
+    std::fprintf(stderr, "error: [%s] %s\n", nnrt_status_string(s), err.message);
+    return 1;
+  }
+  nnrt_tensor ex = nnrt_dataset_images(ds), tg = nnrt_dataset_labels(ds);
+  std::printf("%lld examples: %s i32[%lld, %lld], %s i32 rank %d; categories: %s\n",
+              (long long)nnrt_dataset_size(ds), nnrt_dataset_example_name(ds),
+              (long long)ex.shape.dims[0], (long long)ex.shape.dims[1],
+              nnrt_dataset_target_name(ds), tg.shape.rank, nnrt_dataset_categories(ds));
+  std::printf("vocabulary:");
+  int id = 2;
+  for (const char *p = nnrt_dataset_vocabulary(ds); *p; ++id) {
+    const char *e = std::strchr(p, '\n');
+    std::printf(" %d=%.*s", id, int(e - p), p);
+    p = e + 1;
+  }
+  std::printf("\n");
+  int64_t perTarget = tg.shape.rank == 2 ? tg.shape.dims[1] : 1;
+  for (int64_t i = 0; i < nnrt_dataset_size(ds); ++i) {
+    std::printf("%lld:", (long long)i);
+    for (int64_t k = 0; k < ex.shape.dims[1]; ++k)
+      std::printf(" %d", static_cast<int32_t *>(ex.data)[i * ex.shape.dims[1] + k]);
+    std::printf(" ->");
+    for (int64_t k = 0; k < perTarget; ++k)
+      std::printf(" %d", static_cast<int32_t *>(tg.data)[i * perTarget + k]);
+    std::printf("\n");
+  }
+  nnrt_dataset_destroy(ds);
+  return 0;
+}
+
+int textEncode(char **argv) {
+  FILE *f = std::fopen(argv[0], "rb");
+  if (!f)
+    return fail("cannot open the vocabulary file");
+  std::string vocab;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    vocab.append(buf, n);
+  std::fclose(f);
+  int32_t length = std::atoi(argv[3]);
+  std::vector<int32_t> ids(size_t(length > 0 ? length : 1));
+  int64_t count = 0;
+  nnrt_error err;
+  if (nnrt_text_encode(vocab.c_str(), std::strcmp(argv[1], "chars") ? NNRT_TEXT_WORDS
+                                                                     : NNRT_TEXT_CHARS,
+                       std::atoi(argv[2]), argv[4], length, ids.data(), &count,
+                       &err) != NNRT_OK)
+    return fail(err.message);
+  std::printf("%lld tokens:", (long long)count);
+  for (int32_t i : ids)
+    std::printf(" %d", i);
+  std::printf("\n");
+  return 0;
 }
 
 } // namespace
@@ -657,6 +731,10 @@ int main(int argc, char **argv) {
     return need(1), idx(argv[2]);
   if (cmd == "idx-files")
     return need(2), idxFiles(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : -1);
+  if (cmd == "text")
+    return need(7), text(argc - 2, argv + 2);
+  if (cmd == "text-encode")
+    return need(5), textEncode(argv + 2);
   if (cmd == "make-centroids")
     return need(2), makeCentroids(argv[2], argv[3]);
   usage();

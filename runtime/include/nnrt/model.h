@@ -22,8 +22,9 @@ extern "C" {
 /* Version 2: a TEMP slot's `index` is its arena buffer (memory planning), and
  * nnrt_entry ends with the planner's summary (num_buffers ...).
  * Version 3: nnrt_train_config has the learning-rate schedule.
- * Version 4: nnrt_train_config lists the training steps of an iteration. */
-#define NNRT_MODEL_ABI_VERSION 4
+ * Version 4: nnrt_train_config lists the training steps of an iteration.
+ * Version 5: nnrt_train_config ends with the options of the `data` clause. */
+#define NNRT_MODEL_ABI_VERSION 5
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -143,9 +144,16 @@ typedef struct nnrt_iteration_step {
   float lr;                /* its optimizer's peak learning rate */
 } nnrt_iteration_step;
 
+/* One option of the `data` clause (`vocab = 10000`): the value as written in the .nn file,
+ * a string's contents or an integer in decimal. */
+typedef struct nnrt_data_option {
+  const char *key;
+  const char *value;
+} nnrt_data_option;
+
 /* Defaults from the `train` declaration of the .nn file (command-line flags override). */
 typedef struct nnrt_train_config {
-  const char *data; /* dataset name, e.g. "fashion_mnist"; "" when none */
+  const char *data; /* dataset name: "fashion_mnist", "fortunes", "fortunes_lm"; "" when none */
   int32_t batch;
   int32_t epochs;
   int32_t seed;
@@ -158,6 +166,10 @@ typedef struct nnrt_train_config {
    * The first is train_entry. */
   int32_t num_iteration_steps;
   const nnrt_iteration_step *iteration_steps;
+  /* The options of the `data` clause, in the order of the file (ABI v5), e.g.
+   * {"categories", "computers songs-poems"}, {"vocab", "10000"}. */
+  int32_t num_data_options;
+  const nnrt_data_option *data_options;
 } nnrt_train_config;
 
 typedef struct nnrt_model {

@@ -226,9 +226,72 @@ nnrt_status nnrt_dataset_check_labels(const nnrt_dataset *ds, int32_t classes,
 void nnrt_dataset_destroy(nnrt_dataset *ds);
 
 int64_t nnrt_dataset_size(const nnrt_dataset *ds);
-/* Views owned by the dataset: images f32 [N, rows, cols], labels i32 [N]. */
+/* Views owned by the dataset: its examples and their targets. An IDX dataset has images
+ * f32 [N, rows, cols] and labels i32 [N]; a text dataset (below) has token ids i32 [N, S]
+ * and labels i32 [N] (fortunes) or next-token ids i32 [N, S] (fortunes_lm). The names
+ * are kept from the IDX-only API: `images` are the examples whatever their dtype. */
 nnrt_tensor nnrt_dataset_images(const nnrt_dataset *ds);
 nnrt_tensor nnrt_dataset_labels(const nnrt_dataset *ds);
+/* The model inputs the examples and targets feed, by name: "image" and "label" (IDX),
+ * "tokens" and "label" (fortunes), "tokens" and "next" (fortunes_lm). */
+const char *nnrt_dataset_example_name(const nnrt_dataset *ds);
+const char *nnrt_dataset_target_name(const nnrt_dataset *ds);
+
+/* ---- Text datasets (Debian's fortunes) ------------------------------------------------ */
+
+#define NNRT_FORTUNES_DIR "/usr/share/games/fortunes"
+
+typedef enum nnrt_text_task {
+  NNRT_TEXT_CLASSIFY = 0, /* `fortunes`: tokens [N, S] -> label [N], the category's index */
+  NNRT_TEXT_LM = 1        /* `fortunes_lm`: tokens [N, S] -> next [N, S] */
+} nnrt_text_task;
+
+typedef enum nnrt_text_unit {
+  NNRT_TEXT_WORDS = 0, /* Keras Tokenizer's words (docs/runtime.md, "Text data") */
+  NNRT_TEXT_CHARS = 1  /* bytes, case and punctuation kept */
+} nnrt_text_unit;
+
+/* How a text dataset is read and tokenized (the `data` clause's options). */
+typedef struct nnrt_text_options {
+  int32_t task;           /* nnrt_text_task */
+  int32_t unit;           /* nnrt_text_unit */
+  const char *categories; /* space-separated file names in `dir`; NULL or "": every
+                             category file of the directory, sorted by name */
+  int32_t vocab;          /* N: token ids are in [0, N); 0 = padding, 1 = out of
+                             vocabulary, 2.. the N-2 most frequent tokens */
+  int32_t length;         /* S: tokens per example */
+  uint64_t seed;          /* the train/test split's shuffle */
+  const char *vocabulary; /* NULL: fit on the training split; else a vocabulary as
+                             nnrt_dataset_vocabulary writes it (from a checkpoint) */
+} nnrt_text_options;
+
+/* Limits on what a text dataset may ask for. */
+#define NNRT_TEXT_MAX_VOCAB (1 << 24)
+#define NNRT_TEXT_MAX_LENGTH (1 << 20)
+#define NNRT_TEXT_MAX_FILE_BYTES (64u << 20)
+
+/* Loads split `split` ("train": 80% of the entries, "test": the other 20%, after a
+ * shuffle seeded by `options->seed`) of the fortunes files in `dir` (NULL:
+ * NNRT_FORTUNES_DIR). Files are untrusted: missing or empty categories, unreadable or
+ * oversized files and absurd options are errors (NNRT_ERR_NOT_FOUND for an unknown
+ * category, with the available ones in the message). */
+nnrt_status nnrt_dataset_load_text(const char *dir, const nnrt_text_options *options,
+                                   const char *split, nnrt_dataset **out, nnrt_error *err);
+
+/* The vocabulary of a text dataset ("" for others), for a checkpoint's metadata: the
+ * tokens of ids 2, 3, ... one a line; a backslash and every byte outside 0x21..0x7e
+ * (space, newline, UTF-8 bytes) are written as \xHH. Valid while `ds` lives. */
+const char *nnrt_dataset_vocabulary(const nnrt_dataset *ds);
+/* The category names of a text dataset, space-separated in label order ("" for others). */
+const char *nnrt_dataset_categories(const nnrt_dataset *ds);
+
+/* Tokenizes `text` as `unit` and maps it to ids with `vocabulary` (as
+ * nnrt_dataset_vocabulary writes it; ids past `vocab` - 1 are out of vocabulary), padded
+ * or truncated to `length` like the datasets' examples: `ids[0 .. length)`. Writes the
+ * number of tokens before padding or truncation to `*count` when it is not NULL. */
+nnrt_status nnrt_text_encode(const char *vocabulary, int32_t unit, int32_t vocab,
+                             const char *text, int32_t length, int32_t *ids, int64_t *count,
+                             nnrt_error *err);
 
 /* ---- .npy files ---------------------------------------------------------------------- */
 
