@@ -21,7 +21,8 @@ enum class KernelClass { Elementwise, Reduction, Gemm };
 struct FuncInfo {
   Halide::Func func;
   std::vector<int64_t> shape;
-  std::vector<int> reducedDims; ///< reductions: nn dims of the operand that are reduced
+  std::vector<int> reducedDims; ///< reductions: nn dims of the operand that are reduced;
+                                ///< scatters: the result's scattered nn dims
   bool keepdims = false;
   Halide::RDom rdom; ///< reductions and products: the reduction domain
   /// products: the Func the product reads its rhs through, (n, k) in Halide order; an
@@ -54,6 +55,9 @@ struct LoweredKernel {
   std::vector<FuncInfo> outputs;       ///< one per kernel result
   std::vector<FuncInfo> reductions;    ///< reduce_* accumulators (pure init + update)
   std::vector<FuncInfo> products;      ///< matmul accumulators: (n, m, batch...) += ...
+  /// scatter-adds: a zero init and an update whose RDom walks the terms in order,
+  /// storing at a clamped data-dependent position (`rdom` holds the RDom)
+  std::vector<FuncInfo> scatters;
   std::vector<PrologueInfo> prologues; ///< matmul operands computed in the kernel
   Halide::Pipeline pipeline() const;
 };

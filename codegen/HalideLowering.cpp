@@ -87,6 +87,8 @@ void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = 
   }
 }
 
+struct Translator;
+
 class KernelLowerer {
 public:
   LoweredKernel run(KernelOp kernel);
@@ -101,6 +103,9 @@ private:
   /// or once instead of inlining it into the product's inner loop.
   void materializePrologues(mlir::Operation *op, const compute::Computation &c);
   void lowerYield(YieldOp op);
+  void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
+                    const std::vector<Expr> &extents, const std::vector<int64_t> &shape,
+                    const std::vector<Var> &vars);
 
   /// Defines `v` as a new Func computing `body` at each nn index.
   void define(mlir::Value v, const std::string &base, std::vector<Expr> extents,
@@ -424,6 +429,39 @@ void KernelLowerer::materializePrologues(mlir::Operation *op,
   }
 }
 
+/// A scatter-add (compute::Computation::scatter): acc = 0, then one update over the
+/// RDom of the terms, `acc(store) += term` where the term's store index is inside the
+/// result (an RDom predicate; the RDom runs serially in its order, so the sums are
+/// deterministic). The scattered coordinates are clamped into the result, which bounds
+/// them for Halide's bounds inference; the predicate makes the clamp inactive.
+void KernelLowerer::lowerScatter(mlir::Value res, const compute::Computation &c,
+                                 Translator &tr, const std::vector<Expr> &extents,
+                                 const std::vector<int64_t> &shape,
+                                 const std::vector<Var> &vars) {
+  if (c.reducer != compute::Reducer::Sum || c.post || c.scatter.size() != shape.size())
+    unsupported(res.getDefiningOp(), "a scatter must be a sum without epilogue, with one "
+                                     "store index per result dim");
+  Func acc(fresh("scatter_add"));
+  acc(vars) = Halide::cast(tr.type(c.type), 0);
+  Index store; // nn order
+  std::vector<int> scattered;
+  Expr inside = Halide::Internal::const_true();
+  for (auto [d, e] : llvm::enumerate(c.scatter)) {
+    if (e.kind() == compute::Kind::Var && e->ival == int64_t(d)) {
+      store.push_back(tr.vars[d]);
+      continue;
+    }
+    scattered.push_back((int)d);
+    Expr at = tr(e);
+    inside = inside && at >= 0 && at < extents[d];
+    store.push_back(Halide::clamp(at, 0, extents[d] - 1));
+  }
+  tr.rdom.where(inside);
+  acc(Index(store.rbegin(), store.rend())) += tr(c.body);
+  result.scatters.push_back(FuncInfo{acc, shape, scattered, false, tr.rdom});
+  values[res] = fromFunc(acc, extents, shape);
+}
+
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
   if (c.contraction)
     materializePrologues(op, c);
@@ -471,6 +509,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   std::vector<int64_t> shape = shapeOf(res.getType());
   std::vector<Var> vars = makeVars(shape.size());
   tr.vars = Index(vars.rbegin(), vars.rend());
+  if (c.isScatter())
+    return lowerScatter(res, c, tr, extents, shape, vars);
   std::string name = c.contraction                           ? base
                      : c.reducer == compute::Reducer::ArgMax ? "argmax"
                      : c.reducer == compute::Reducer::Max    ? "reduce_max"

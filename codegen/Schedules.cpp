@@ -12,6 +12,8 @@
 //                panels (parallel over panels), small ones read it in place (parallel
 //                over row tiles); an epilogue with several results is one Tuple-valued
 //                output; prologues are computed per row tile, once, or in the packing.
+//   scatter-add: (in any kernel) computed once; its positions serially in order, the
+//                pure innermost dim vectorized, in parallel slices when wide.
 // Schedules never change results, only speed; GPU schedules are not written yet.
 //
 //===----------------------------------------------------------------------------===//
@@ -48,6 +50,8 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
+/// Scatter-adds: the width of a parallel slice of the pure innermost dim.
+constexpr int64_t ScatterSliceElements = 256;
 
 int64_t guess(int64_t d) { return d < 0 ? DynamicGuess : d; }
 
@@ -140,6 +144,38 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     }
     vectorizeAccumulator(acc, width);
   }
+}
+
+/// A scatter-add is computed once (compute_root): its zero init like an elementwise
+/// Func; its update with the terms (the RDom) serial and in order, the pure dims inside
+/// them, nn dim 0 (the embedding width) vectorized, and split into parallel slices when
+/// wide (each slice walks all terms: no two tasks add to one element). Parallel over the
+/// terms would race on repeated positions, or need atomics and lose the fixed order.
+void scheduleScatter(const FuncInfo &acc, int width) {
+  Func f = acc.func;
+  f.compute_root();
+  scheduleElementwise(f, acc.shape, width);
+  std::vector<Var> v = f.args();
+  int rank = (int)acc.shape.size();
+  if (v.empty() || llvm::is_contained(acc.reducedDims, rank - 1))
+    return; // the innermost dim is scattered: the update stays serial
+  Halide::Stage update = f.update();
+  std::vector<Halide::VarOrRVar> order;
+  for (int i = 0; i < acc.rdom.dimensions(); ++i)
+    order.push_back(acc.rdom[i]);
+  int64_t inner = acc.shape.back();
+  Var o("so"), i("si");
+  bool slices = inner >= 0 && inner >= 2 * ScatterSliceElements;
+  order.insert(order.begin(), slices ? Halide::VarOrRVar(i) : Halide::VarOrRVar(v[0]));
+  if (slices) {
+    update.split(v[0], o, i, (int)ScatterSliceElements, TailStrategy::GuardWithIf);
+    order.push_back(o);
+  }
+  update.reorder(order);
+  if (slices)
+    update.parallel(o);
+  if (int w = vectorFor(inner, width))
+    update.vectorize(slices ? i : v[0], w, TailStrategy::GuardWithIf);
 }
 
 /// How a GEMM kernel is tiled; see gemmPlan.
@@ -351,6 +387,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   int width = target.vectorWidth;
   if (k.outputs.empty())
     return;
+  for (FuncInfo &scatter : k.scatters)
+    scheduleScatter(scatter, width); // computed once, in any kernel
   // The main output: in a GEMM kernel the one over the product's domain (fusion packs
   // the whole epilogue into it), else the first. Other outputs (kernels with several
   // results) get the plain elementwise schedule.
@@ -379,6 +417,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   for (PrologueInfo &pro : k.prologues)
     pro.info.func.compute_root();
   std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
-  // Per-row accumulators need every consumer inside the row loop of the one output.
-  scheduleReductions(k, out, k.outputs.size() == 1 ? rows : std::nullopt, width);
+  // Per-row accumulators need every consumer inside the row loop of the one output
+  // (and none of them in a scatter, which is computed once).
+  bool perRow = k.outputs.size() == 1 && k.scatters.empty();
+  scheduleReductions(k, out, perRow ? rows : std::nullopt, width);
 }

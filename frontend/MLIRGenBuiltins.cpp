@@ -474,6 +474,16 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
                     "zeros");
     return create<nn::AddOp>(l, {create<nn::MatmulOp>(l, {t[0], w}), b});
   }
+  case BuiltinId::Embedding: {
+    // Rows of weight [vocab, dim] at the ids; weights U(-0.05, 0.05), Keras' default.
+    std::string name = scopedName(call.getLayerName());
+    auto type = RankedTensorType::get({args.integer(1), args.integer(2)},
+                                      builder.getF32Type());
+    Value w = param(l, name + ".weight", type, "uniform", {-0.05f, 0.05f});
+    if (!w)
+      return nullptr;
+    return create<nn::GatherOp>(l, {w, t[0]});
+  }
   case BuiltinId::Conv2D:
   case BuiltinId::Conv2DTranspose: {
     // x [N, H, W, C]; weight [KH, KW, C, filters] (conv2d) or [KH, KW, filters, C]

@@ -183,6 +183,14 @@ llvm::SmallVector<Expr, 4> nn::compute::extentsOf(mlir::Type type, unsigned oper
   return extents;
 }
 
+Expr nn::compute::clampIndex(Expr index, Expr extent) {
+  return max(min(index, extent - Expr::index(1)), Expr::index(0));
+}
+
+Expr nn::compute::inRange(Expr index, Expr extent) {
+  return logicalAnd(index >= Expr::index(0), index < extent);
+}
+
 Expr nn::compute::linearIndex(llvm::ArrayRef<Expr> index, llvm::ArrayRef<Expr> extents) {
   Expr linear = Expr::index(0);
   for (auto [i, e] : llvm::zip(index, extents))

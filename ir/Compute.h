@@ -8,12 +8,17 @@
 //   result[var(0), ..., var(r-1)] = body                        (no reduction)
 //   acc[vars] = init; for rvar(0..n-1): acc = reduce(acc, body)  (with a reduction)
 //   result[vars] = post(acc)                                      (post is optional)
+//   result = 0; for rvar(0..n-1), vars: result[scatter] += body   (a scatter-add)
 //
 // Index expressions are built from the result's index variables `var(i)`, reduction
 // variables `rvar(j)`, constants and the run-time extents of the operands, with + - *
 // floor-division, modulo, min and max; scalar expressions load operand elements at such
 // indices (optionally with a fill value outside the operand) and combine them with the
-// primitive functions below. There are two interpreters of this language: the Halide
+// primitive functions below. An index may also be computed from loaded data (a gather:
+// `cast(DType::Index, load(k, DType::I32, ...))`); it must then be clamped into the
+// operand (`clampIndex`), so that every read stays inside it and Halide's bounds
+// inference can bound it, and the op selects what an index outside gives (the embedding
+// gives a zero row). There are two interpreters of this language: the Halide
 // lowering (codegen/HalideLowering.cpp) and the float64 reference evaluator of
 // nn-gradcheck. An op is therefore described once, and both backends follow.
 //
@@ -179,6 +184,17 @@ struct Computation {
   /// A reduction whose term is a product of two operand elements read many times
   /// (matmul, convolutions): code generation tiles it as a GEMM-like kernel.
   bool contraction = false;
+  /// A scatter-add (Reducer::Sum, no `post`): where each term adds, one index per
+  /// result dim, nn order. Entry i is `var(i)` for a dim the scatter is pure in (each
+  /// term adds at every position of it, the body reading it as var(i)), or an Index
+  /// expression of reduction variables and loaded data (the scattered dims). The result
+  /// starts at 0; for every point of the reduction variables, in loop order (rvar 0
+  /// innermost), and of the pure dims, the term adds at its store index, or nowhere
+  /// when that index is outside the result. The terms run serially in that fixed order,
+  /// so the sums are deterministic; only the pure dims may run in parallel or in
+  /// vectors. Empty: an ordinary reduction (the term adds at `vars`).
+  llvm::SmallVector<Expr, 4> scatter;
+  bool isScatter() const { return !scatter.empty(); }
 
   /// The initial value of the accumulator: 0 for sums, -infinity for maxima (and the
   /// value of an ArgMax).
@@ -204,6 +220,12 @@ llvm::SmallVector<Expr, 4> broadcastExtents(llvm::ArrayRef<mlir::Type> operandTy
 
 /// An operand's extents, in order.
 llvm::SmallVector<Expr, 4> extentsOf(mlir::Type type, unsigned operand);
+
+/// An index computed from data, clamped into [0, extent): a read at it stays inside the
+/// operand, and Halide can bound it. The op decides what an index outside gives.
+Expr clampIndex(Expr index, Expr extent);
+/// Whether `index` lies in [0, extent) (Bool).
+Expr inRange(Expr index, Expr extent);
 
 /// The row-major linear position of `index` in a space of `extents`.
 Expr linearIndex(llvm::ArrayRef<Expr> index, llvm::ArrayRef<Expr> extents);

@@ -36,6 +36,7 @@ def NN_Permute : NativeOpTrait<"NNPermute">;
 def NN_Reduction : NativeOpTrait<"NNReduction">;
 def NN_Contraction : NativeOpTrait<"NNContraction">;
 def NN_Alias : NativeOpTrait<"NNAlias">;
+def NN_Scatter : NativeOpTrait<"NNScatter">;
 
 /// Results are piecewise constant in the operands: gradients stop here.
 def NN_ZeroGradient : NativeOpTrait<"NNZeroGradient">;
@@ -80,6 +81,7 @@ include "ir/ops/Shape.td"
 include "ir/ops/Misc.td"
 include "ir/ops/Conv.td"
 include "ir/ops/Pool.td"
+include "ir/ops/Gather.td"
 include "ir/ops/Scan.td"
 
 //===----------------------------------------------------------------------------===//

@@ -30,6 +30,11 @@ class NNReduction : public TraitBase<ConcreteType, NNReduction> {};
 template <typename ConcreteType>
 class NNContraction : public TraitBase<ConcreteType, NNContraction> {};
 
+/// An accumulator whose terms add at positions read from data (scatter_add): its
+/// terms run serially in a fixed order, so it is a kernel of its own.
+template <typename ConcreteType>
+class NNScatter : public TraitBase<ConcreteType, NNScatter> {};
+
 /// A view of the operand's buffer with another shape: no data moves (reshape).
 template <typename ConcreteType>
 class NNAlias : public TraitBase<ConcreteType, NNAlias> {};

@@ -6,7 +6,8 @@
 //   producer-consumer: a group merges with the group of an operand's producer:
 //     elementwise chains, reductions with their elementwise producers and epilogues,
 //     a contraction (matmul, convolutions) with its elementwise epilogue (ops of the
-//     product's shape);
+//     product's shape); a scatter-add (terms added serially at data-dependent
+//     positions) merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
 //     updates) merge into one multi-result kernel.
 // What stops a merge (a contraction reads its operands many times; its kernel is
@@ -45,6 +46,7 @@ enum class OpClass {
   Permute,     ///< each element from one operand element at a permuted position
   Reduction,   ///< an accumulator over some dims of its operand
   Contraction, ///< matmul, convolutions: read every operand element many times
+  Scatter,     ///< scatter_add: terms added serially at data-dependent positions
   Alias,       ///< reshape: a view of its operand's buffer
   Constant,    ///< cloned into each kernel that reads it
   Prologue,    ///< part of a contraction operand's prologue: cloned into its kernel
@@ -66,10 +68,13 @@ OpClass classify(Operation *op) {
     return OpClass::Contraction;
   if (op->hasTrait<OpTrait::NNAlias>())
     return OpClass::Alias;
+  if (op->hasTrait<OpTrait::NNScatter>())
+    return OpClass::Scatter;
   // An op without a class trait is classified by what it computes.
   if (auto compute = dyn_cast<ComputeOpInterface>(op)) {
     compute::Computation c = compute.getComputation();
     return c.contraction                         ? OpClass::Contraction
+           : c.isScatter()                       ? OpClass::Scatter
            : c.reducer != compute::Reducer::None ? OpClass::Reduction
                                                  : OpClass::Pointwise;
   }
@@ -87,6 +92,7 @@ constexpr const char *ReasonContractionReduction = "a contraction cannot absorb 
 constexpr const char *ReasonEpilogueShape =
     "only elementwise ops of the product's shape join a contraction kernel";
 constexpr const char *ReasonCycle = "would create a cycle between kernels";
+constexpr const char *ReasonScatter = "a scatter-add is a kernel of its own";
 
 /// Longest op chain recomputed as a contraction prologue.
 constexpr unsigned MaxPrologueOps = 8;
@@ -192,6 +198,7 @@ struct Group {
   bool fixed = false;            ///< a node that never merges (reshape, opaque op)
   bool live = true;
   unsigned contractions = 0, reductions = 0;
+  bool scatter = false; ///< a scatter-add: merges with nothing
   Operation *contraction = nullptr;
 };
 
@@ -249,6 +256,7 @@ Partition::Partition(Block &block) : block(block) {
     g.fixed = c == OpClass::Alias || c == OpClass::Opaque;
     g.contractions = c == OpClass::Contraction;
     g.reductions = c == OpClass::Reduction;
+    g.scatter = c == OpClass::Scatter;
     g.contraction = g.contractions ? &op : nullptr;
     groups.push_back(std::move(g));
   }
@@ -306,6 +314,8 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
                                                                 : ReasonOpaque;
   if (gb.fixed)
     return ReasonOpaque;
+  if (ga.scatter || gb.scatter)
+    return ReasonScatter;
   if (consumer && classify(consumer) == OpClass::Contraction)
     return ReasonContractionOperand;
   if (ga.contractions + gb.contractions > 1)
@@ -438,6 +448,8 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
 std::string kindOf(const Group &g) {
   if (g.contraction)
     return g.contraction->getName().stripDialect().str();
+  if (g.scatter)
+    return "scatter";
   return g.reductions ? "reduction" : "elementwise";
 }
 

@@ -22,6 +22,10 @@ Produces (paths relative to the repository root):
   dcgan    test/e2e/refs/dcgan_noise.npy          f32 [320,8] the noise of 20 iterations
            test/e2e/refs/dcgan_{d,g}_step_losses.txt  losses of the parity DCGAN
                                                   (test/e2e/Inputs/dcgan-parity.nn)
+  embed    test/e2e/refs/emb_*.npy                inputs of gather/scatter_add and of two
+                                                  SGD steps of an embedding + dense
+           test/e2e/refs/embed_ops_expected.txt   gather, scatter_add (float64)
+           test/e2e/refs/embed_train_expected.txt losses and weights of the two steps
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
   all      all of the above but dcgantrain, in that order (the default)
@@ -63,13 +67,13 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, mlp  # noqa: E402
+from refs import cnn, conv, dcgan, embed, mlp  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
-            "dcgantrain": dcgan.cmd_dcgantrain}
-ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan"]
+            "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed"]
 
 
 def main(argv):

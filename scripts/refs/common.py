@@ -163,20 +163,24 @@ def _splitmix64(state, n):
         return z ^ (z >> np.uint64(31))
 
 
-def nnrt_init(name, shape, init, seed):
+def nnrt_init(name, shape, init, seed, bounds=None):
     """What libnnrt's nnrt_params_init gives parameter `name` of `shape` (f32) for `init`
-    "zeros" or "glorot_uniform" and `seed`, bit for bit (runtime/lib/Init.cpp): a
-    splitmix64 stream seeded with splitmix64(seed ^ fnv1a64(name)), U(-l, l) in float32
-    with 24-bit draws, l = sqrt(6 / (fan_in + fan_out)) with Keras' fans."""
+    "zeros", "glorot_uniform" or "uniform" (`bounds` = (lo, hi), the init_args) and
+    `seed`, bit for bit (runtime/lib/Init.cpp): a splitmix64 stream seeded with
+    splitmix64(seed ^ fnv1a64(name)), U(lo, hi) in float32 with 24-bit draws; Glorot's
+    bounds are -l and l, l = sqrt(6 / (fan_in + fan_out)) with Keras' fans."""
     if init == "zeros":
         return np.zeros(shape, np.float32)
-    assert init == "glorot_uniform"
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    fan_in = receptive * shape[-2] if len(shape) >= 2 else 1
-    fan_out = receptive * shape[-1]
-    lim = math.sqrt(6.0 / (fan_in + fan_out))
+    if init == "uniform":
+        lo, hi = np.float32(bounds[0]), np.float32(bounds[1])
+    else:
+        assert init == "glorot_uniform"
+        receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+        fan_in = receptive * shape[-2] if len(shape) >= 2 else 1
+        fan_out = receptive * shape[-1]
+        lim = math.sqrt(6.0 / (fan_in + fan_out))
+        lo, hi = np.float32(-lim), np.float32(lim)
     first = _splitmix64((seed ^ _fnv1a64(name)) & 0xFFFFFFFFFFFFFFFF, 1)[0]
     bits = _splitmix64(int(first), int(np.prod(shape)))
     u = (bits >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
-    lo, hi = np.float32(-lim), np.float32(lim)
     return (lo + (hi - lo) * u).astype(np.float32).reshape(shape)

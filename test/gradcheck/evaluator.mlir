@@ -235,3 +235,18 @@ func.func @random_normal() -> (tensor<4xf32>, tensor<3xf32>) {
   %n = nn.random_normal %like, %s : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
   return %u, %n : tensor<4xf32>, tensor<3xf32>
 }
+
+// gather and scatter_add by hand, with a repeated index (2) and indices outside the
+// table (-1, 3): gather gives rows 2, zeros, 0, zeros, 2; scatter_add of the rows
+// [k, 10 k] (k = 1..5) adds 3 into row 0, nothing into row 1, 1 + 5 into row 2, and
+// drops the positions whose index is outside.
+// CHECK-LABEL: gather #0 [5, 2]: 5 6 0 0 1 2 0 0 5 6
+// CHECK-NEXT: gather #1 [3, 2]: 3 30 0 0 6 60
+func.func @gather() -> (tensor<5x2xf32>, tensor<3x2xf32>) {
+  %t = nn.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
+  %i = nn.constant dense<[2, -1, 0, 3, 2]> : tensor<5xi32>
+  %v = nn.constant dense<[[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0], [5.0, 50.0]]> : tensor<5x2xf32>
+  %0 = nn.gather %t, %i : (tensor<3x2xf32>, tensor<5xi32>) -> tensor<5x2xf32>
+  %1 = nn.scatter_add %v, %i {rows = 3} : (tensor<5x2xf32>, tensor<5xi32>) -> tensor<3x2xf32>
+  return %0, %1 : tensor<5x2xf32>, tensor<3x2xf32>
+}

@@ -202,6 +202,34 @@ FailureOr<NDArray> evaluateComputation(Operation &op, const compute::Computation
   // Reduction variables in loop order: rvar 0 is the innermost loop.
   Shape loops(reduction.rbegin(), reduction.rend());
   NDArray r = NDArray::zeros(shape);
+  if (c.isScatter()) {
+    // A scatter-add: per point of the reduction (in loop order) and of the pure dims,
+    // the term adds at its store index; a store index outside the result drops it.
+    Shape pure(shape);
+    SmallVector<bool, 4> isPure;
+    for (auto [d, e] : llvm::enumerate(c.scatter)) {
+      isPure.push_back(e.kind() == compute::Kind::Var && e->ival == int64_t(d));
+      if (!isPure.back())
+        pure[d] = 1;
+    }
+    SmallVector<int64_t, 4> loopIndex;
+    forEachPoint(loops, loopIndex, [&] {
+      in.rvars.assign(loopIndex.rbegin(), loopIndex.rend());
+      forEachPoint(pure, in.vars, [&] {
+        int64_t offset = 0;
+        for (size_t d = 0; d < shape.size(); ++d) {
+          int64_t i = isPure[d] ? in.vars[d] : int64_t(in(c.scatter[d]));
+          if (i < 0 || i >= shape[d])
+            return;
+          offset = offset * shape[d] + i;
+        }
+        r.data[offset] += in(c.body);
+      });
+    });
+    if (!in.error.empty())
+      return op.emitOpError(in.error), failure();
+    return r;
+  }
   int64_t pos = 0;
   SmallVector<int64_t, 4> loopIndex;
   forEachPoint(shape, in.vars, [&] {
