@@ -2,6 +2,11 @@
 //
 // Each entry becomes a list of slots and kernel calls:
 //   - one slot per argument: INPUT or PARAM, indexing model.inputs / model.params;
+//   - an nn.scan becomes a loop step followed by its body's steps (nnrt/model.h, ABI
+//     v6): a TEMP slot per carried value (copied from its initial value before the loop
+//     and from the body's next value at the end of each iteration; it is also the final
+//     value), a VIEW slot per sequence (the step's slice) and per stacked output (the
+//     body's kernel writes the slice of the stacked result directly when it can);
 //   - one per kernel result: OUTPUT when the entry returns it (first return position),
 //     else TEMP;
 //   - one per nn.reshape: ALIAS of the (root) slot of its operand;
@@ -18,6 +23,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <functional>
 
 using namespace mlir;
 using namespace nn;
@@ -26,17 +32,28 @@ using namespace nn::codegen;
 namespace {
 
 // Mirrors of the nnrt/model.h enums (the compiler does not include runtime headers).
-enum SlotKind { SlotInput = 0, SlotParam = 1, SlotTemp = 2, SlotOutput = 3, SlotAlias = 4 };
-const char *const SlotKindNames[] = {"NNRT_SLOT_INPUT", "NNRT_SLOT_PARAM", "NNRT_SLOT_TEMP",
-                                     "NNRT_SLOT_OUTPUT", "NNRT_SLOT_ALIAS"};
+enum SlotKind {
+  SlotInput = 0,
+  SlotParam = 1,
+  SlotTemp = 2,
+  SlotOutput = 3,
+  SlotAlias = 4,
+  SlotView = 5
+};
+const char *const SlotKindNames[] = {"NNRT_SLOT_INPUT",  "NNRT_SLOT_PARAM",
+                                     "NNRT_SLOT_TEMP",   "NNRT_SLOT_OUTPUT",
+                                     "NNRT_SLOT_ALIAS",  "NNRT_SLOT_VIEW"};
 
 struct SlotPlan {
   int kind, index, dtype;
   SmallVector<int64_t, 4> dims;
 };
 struct StepPlan {
-  int kernel; ///< into ModelSource::kernels
+  int kernel; ///< into ModelSource::kernels; -1 for a loop
   std::vector<int> args;
+  int loopSteps = 0;   ///< a loop: the steps of its body, which follow it
+  int loopLength = -1; ///< a loop: the slot whose dim 0 is its length
+  bool loopReverse = false;
 };
 struct EntryPlan {
   std::string name;
@@ -187,8 +204,13 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   DenseMap<Value, int> outputOf;
+  auto fresh = [](Value v) {
+    if (auto scan = dyn_cast_or_null<ScanOp>(v.getDefiningOp()))
+      return cast<OpResult>(v).getResultNumber() >= scan.getFinals().size();
+    return isa_and_nonnull<KernelOp>(v.getDefiningOp());
+  };
   for (auto [j, v] : llvm::enumerate(ret.getOperands()))
-    if (isa_and_nonnull<KernelOp>(v.getDefiningOp()) && !outputOf.count(v))
+    if (fresh(v) && !outputOf.count(v))
       outputOf[v] = (int)j;
   e.outputSlots.assign(ret.getNumOperands(), -1);
   for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
@@ -199,30 +221,125 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
                                      : "out" + std::to_string(j));
   }
 
-  for (Operation &op : body) {
-    if (auto kernel = dyn_cast<KernelOp>(op)) {
-      StepPlan step{kernelFor(kernel), {}};
-      for (Value v : kernel.getInputs())
-        step.args.push_back(slotOf.lookup(v));
-      for (Value v : kernel.getResults()) {
-        auto it = outputOf.find(v);
-        int slot = it == outputOf.end() ? addSlot(v, SlotTemp, 0)
-                                        : addSlot(v, SlotOutput, it->second);
-        if (it != outputOf.end())
-          e.outputSlots[it->second] = slot;
-        step.args.push_back(slot);
-      }
-      e.steps.push_back(std::move(step));
-    } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
-      int target = slotOf.lookup(reshape.getX());
-      if (e.slots[target].kind == SlotAlias)
-        target = e.slots[target].index;
-      addSlot(reshape.getResult(), SlotAlias, target);
-    } else if (!isa<func::ReturnOp>(op)) {
-      return error("unexpected '" + op.getName().getStringRef() + "' in entry '" + e.name +
-                   "' (expected nn.kernel, nn.reshape)");
+  auto copy = [&](int from, int to) {
+    const SlotPlan &s = e.slots[to];
+    e.steps.push_back(StepPlan{copyKernel(s.dtype, (int)s.dims.size()), {from, to}});
+  };
+  std::function<llvm::Error(Block &)> planBlock;
+  // A loop step, then its body; see the file comment.
+  auto planLoop = [&](ScanOp scan) -> llvm::Error {
+    Block &loopBody = scan.getBodyBlock();
+    auto yield = cast<YieldOp>(loopBody.getTerminator());
+    unsigned k = scan.getCarried().size();
+    std::vector<int> across, state;
+    for (unsigned i = 0; i < k; ++i) {
+      int s = addSlot(scan.getFinals()[i], SlotTemp, 0);
+      slotOf[loopBody.getArgument(i)] = s;
+      copy(slotOf.lookup(scan.getCarried()[i]), s);
+      state.push_back(s);
+      across.push_back(s);
     }
-  }
+    std::vector<int> wholes;
+    for (Value r : scan.getStacked()) {
+      auto it = outputOf.find(r);
+      int w = it == outputOf.end() ? addSlot(r, SlotTemp, 0) : addSlot(r, SlotOutput, it->second);
+      if (it != outputOf.end())
+        e.outputSlots[it->second] = w;
+      wholes.push_back(w);
+      across.push_back(w);
+    }
+    size_t loopIndex = e.steps.size();
+    e.steps.push_back(StepPlan{-1, {}});
+    for (auto [seq, arg] : llvm::zip(scan.getSequences(), scan.getStepArgs())) {
+      int whole = slotOf.lookup(seq);
+      across.push_back(whole);
+      across.push_back(addSlot(arg, SlotView, whole));
+    }
+    for (auto [inv, arg] : llvm::zip(scan.getInvariants(), scan.getInvariantArgs())) {
+      slotOf[arg] = slotOf.lookup(inv);
+      across.push_back(slotOf[arg]);
+    }
+    // A stacked output computed by a kernel of the body is written in place.
+    std::vector<std::pair<int, int>> stackCopies; // (value slot later, view)
+    SmallVector<Value> stackedValues;
+    for (auto [j, whole] : llvm::enumerate(wholes)) {
+      Value y = yield.getValues()[k + j];
+      bool inPlace = isa_and_nonnull<KernelOp>(y.getDefiningOp()) && !slotOf.count(y) &&
+                     llvm::count(stackedValues, y) == 0;
+      stackedValues.push_back(y);
+      int view;
+      if (inPlace) {
+        view = addSlot(y, SlotView, whole);
+      } else {
+        e.slots.push_back(e.slots[whole]);
+        e.slots.back().kind = SlotView;
+        e.slots.back().index = whole;
+        e.slots.back().dims.erase(e.slots.back().dims.begin());
+        view = (int)e.slots.size() - 1;
+        stackCopies.push_back({-1, view});
+      }
+      across.push_back(view);
+      if (!inPlace)
+        stackCopies.back().first = (int)j;
+    }
+    if (llvm::Error err = planBlock(loopBody))
+      return err;
+    for (auto [j, view] : stackCopies)
+      copy(slotOf.lookup(yield.getValues()[k + j]), view);
+    for (unsigned i = 0; i < k; ++i) {
+      Value next = yield.getValues()[i];
+      auto arg = dyn_cast<BlockArgument>(next);
+      if (arg && arg.getOwner() == &loopBody && arg.getArgNumber() < k &&
+          arg.getArgNumber() != i)
+        return error("entry '" + e.name + "': a loop that carries one carried value into "
+                     "another's place is not supported yet");
+      if (slotOf.lookup(next) != state[i])
+        copy(slotOf.lookup(next), state[i]);
+    }
+    StepPlan &loop = e.steps[loopIndex];
+    loop.args = across;
+    loop.loopSteps = int(e.steps.size() - loopIndex - 1);
+    loop.loopLength = slotOf.lookup(scan.getSequences()[0]);
+    loop.loopReverse = scan.getReverse();
+    return llvm::Error::success();
+  };
+  planBlock = [&](Block &block) -> llvm::Error {
+    for (Operation &op : block) {
+      if (auto kernel = dyn_cast<KernelOp>(op)) {
+        StepPlan step{kernelFor(kernel), {}};
+        for (Value v : kernel.getInputs())
+          step.args.push_back(slotOf.lookup(v));
+        for (Value v : kernel.getResults()) {
+          int slot;
+          if (auto pre = slotOf.find(v); pre != slotOf.end()) {
+            slot = pre->second; // a stacked output's slice
+          } else {
+            auto it = outputOf.find(v);
+            slot = it == outputOf.end() ? addSlot(v, SlotTemp, 0)
+                                        : addSlot(v, SlotOutput, it->second);
+            if (it != outputOf.end())
+              e.outputSlots[it->second] = slot;
+          }
+          step.args.push_back(slot);
+        }
+        e.steps.push_back(std::move(step));
+      } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+        int target = slotOf.lookup(reshape.getX());
+        if (e.slots[target].kind == SlotAlias)
+          target = e.slots[target].index;
+        addSlot(reshape.getResult(), SlotAlias, target);
+      } else if (auto scan = dyn_cast<ScanOp>(op)) {
+        if (llvm::Error err = planLoop(scan))
+          return err;
+      } else if (!isa<func::ReturnOp, YieldOp>(op)) {
+        return error("unexpected '" + op.getName().getStringRef() + "' in entry '" +
+                     e.name + "' (expected nn.kernel, nn.reshape, nn.scan)");
+      }
+    }
+    return llvm::Error::success();
+  };
+  if (llvm::Error err = planBlock(body))
+    return std::move(err);
   for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
     if (e.outputSlots[j] >= 0)
       continue;
@@ -257,10 +374,11 @@ void Planner::planBuffers(EntryPlan &e) {
   std::vector<MemorySlot> slots;
   for (const SlotPlan &s : e.slots) {
     MemorySlot m;
-    m.kind = s.kind == SlotTemp    ? MemorySlot::Temp
-             : s.kind == SlotAlias ? MemorySlot::Alias
-                                   : MemorySlot::Other;
-    m.aliasOf = s.kind == SlotAlias ? s.index : -1;
+    bool alias = s.kind == SlotAlias || s.kind == SlotView;
+    m.kind = s.kind == SlotTemp ? MemorySlot::Temp
+             : alias            ? MemorySlot::Alias
+                                : MemorySlot::Other;
+    m.aliasOf = alias ? s.index : -1;
     m.bytesAtBatch = 4;
     for (int64_t d : s.dims)
       m.bytesAtBatch *= d < 0 ? e.defaultBatch : d;
@@ -269,6 +387,10 @@ void Planner::planBuffers(EntryPlan &e) {
   std::vector<std::vector<int>> stepArgs;
   for (const StepPlan &st : e.steps)
     stepArgs.push_back(st.args);
+  // What a loop lists lives across its iterations: to the last step of its body too.
+  for (auto [i, st] : llvm::enumerate(e.steps))
+    if (st.kernel < 0)
+      llvm::append_range(stepArgs[i + st.loopSteps], st.args);
   std::vector<int> liveAtEnd(e.outputSlots);
   for (size_t u = 1; u < e.updates.size(); u += 2)
     liveAtEnd.push_back(e.updates[u]);
@@ -349,9 +471,15 @@ void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
     steps = p + "_steps";
     os << "static const nnrt_step " << steps << "[] = {\n";
     for (auto [i, s] : llvm::enumerate(e.steps)) {
+      if (s.kernel < 0) {
+        os << "  {\"loop\", NULL, " << s.args.size() << ", " << stepArgs[i] << ", "
+           << s.loopSteps << ", " << s.loopLength << ", " << (s.loopReverse ? 1 : 0)
+           << "},\n";
+        continue;
+      }
       const KernelSpec &k = out.kernels[s.kernel];
       os << "  {" << quote(k.symbol) << ", " << k.symbol << "_argv, " << s.args.size()
-         << ", " << stepArgs[i] << "},\n";
+         << ", " << stepArgs[i] << ", 0, 0, 0},\n";
     }
     os << "};\n";
   }

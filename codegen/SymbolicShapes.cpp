@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/ScopeExit.h"
+#include <functional>
 
 using namespace mlir;
 using namespace nn;
@@ -70,30 +71,55 @@ llvm::Error setArgumentSentinels(func::FuncOp func, ModuleOp module,
   return llvm::Error::success();
 }
 
-/// Refines the types of `func` to a fixpoint, carrying them into and out of kernels
-/// (their block arguments and results are not inferred by the ops themselves).
+/// Refines the types of `func` to a fixpoint, carrying them into and out of kernels and
+/// loops (their block arguments and results are not inferred by the ops themselves).
 LogicalResult refineEntry(func::FuncOp func) {
-  Block &body = func.getBody().front();
-  for (size_t round = 0; round <= body.getOperations().size() + 1; ++round) {
+  size_t ops = 0;
+  func.walk([&](Operation *) { ++ops; });
+  for (size_t round = 0; round <= ops + 1; ++round) {
     bool changed = false;
+    auto update = [&](Value v, Type t) {
+      if (v.getType() != t) {
+        v.setType(t);
+        changed = true;
+      }
+    };
+    // Loop bodies first take their arguments' types from the loop's operands.
+    func.walk([&](ScanOp scan) {
+      for (auto [arg, type] : llvm::zip(scan.getBodyBlock().getArguments(),
+                                        scan.getBodyArgumentTypes()))
+        update(arg, type);
+    });
     if (failed(refineTypes(func.getBody())))
       return failure();
-    for (auto kernel : body.getOps<KernelOp>()) {
+    WalkResult walked = func.walk([&](KernelOp kernel) {
       Block &kb = kernel.getBody().front();
       for (auto [arg, operand] : llvm::zip(kb.getArguments(), kernel.getInputs()))
-        if (arg.getType() != operand.getType()) {
-          arg.setType(operand.getType());
-          changed = true;
-        }
+        update(arg, operand.getType());
       if (failed(refineTypes(kernel.getBody())))
-        return failure();
+        return WalkResult::interrupt();
       auto yield = cast<YieldOp>(kb.getTerminator());
       for (auto [res, v] : llvm::zip(kernel.getResults(), yield.getValues()))
-        if (res.getType() != v.getType()) {
-          res.setType(v.getType());
-          changed = true;
-        }
-    }
+        update(res, v.getType());
+      return WalkResult::advance();
+    });
+    if (walked.wasInterrupted())
+      return failure();
+    // Loop results follow the body's yields (the loop's own shape rule).
+    walked = func.walk([&](ScanOp scan) {
+      SmallVector<Type> types;
+      if (failed(scan.inferReturnTypes(scan.getContext(), scan.getLoc(),
+                                       scan.getOperands(),
+                                       scan->getRawDictionaryAttrs(),
+                                       scan->getPropertiesStorage(), scan->getRegions(),
+                                       types)))
+        return WalkResult::interrupt();
+      for (auto [res, t] : llvm::zip(scan.getResults(), types))
+        update(res, t);
+      return WalkResult::advance();
+    });
+    if (walked.wasInterrupted())
+      return failure();
     if (!changed)
       return success();
   }
@@ -161,10 +187,24 @@ SymbolicShapes::analyze(func::FuncOp entry, const std::vector<std::string> &symb
   for (BlockArgument arg : entry.getArguments())
     if (llvm::Error err = record(arg))
       return std::move(err);
-  for (Operation &op : entry.getBody().front())
-    for (Value v : op.getResults())
-      if (llvm::Error err = record(v))
-        return std::move(err);
+  // Top-level ops, and loops' bodies (their arguments and ops; not kernels' insides).
+  std::function<llvm::Error(Block &)> recordBlock = [&](Block &block) -> llvm::Error {
+    for (Operation &op : block) {
+      for (Value v : op.getResults())
+        if (llvm::Error err = record(v))
+          return err;
+      if (auto scan = dyn_cast<ScanOp>(op)) {
+        for (BlockArgument arg : scan.getBodyBlock().getArguments())
+          if (llvm::Error err = record(arg))
+            return err;
+        if (llvm::Error err = recordBlock(scan.getBodyBlock()))
+          return err;
+      }
+    }
+    return llvm::Error::success();
+  };
+  if (llvm::Error err = recordBlock(entry.getBody().front()))
+    return std::move(err);
   return result;
 }
 

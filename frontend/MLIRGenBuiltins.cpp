@@ -228,10 +228,9 @@ static std::string describeLabels(StringRef logits) {
 /// `rnn`, `gru` and `lstm` on x [B, S, D] (batch first): PyTorch's formulas, gate order
 /// (i, f, g, o; r, z, n) and parameters `weight_ih` [G*H, D], `weight_hh` [G*H, H],
 /// `bias_ih`, `bias_hh` [G*H], initialised U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does, so
-/// weights move between the two. The input projection of every step is one matmul
-/// before the loop; the loop (nn.scan over time-major [S, B, G*H]) carries h (and c),
-/// starting from zeros, and computes one step from the recurrent product. Returns the
-/// last h [B, H], or every h [B, S, H] with `sequences`.
+/// weights move between the two. The loop (nn.scan over time-major [S, B, D]) carries h
+/// (and c), starting from zeros, and computes one step from the step's input and the
+/// recurrent product. Returns the last h [B, H], or every h [B, S, H] with `sequences`.
 static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr &call,
                             BuiltinId kind, Value x, int64_t units, bool sequences) {
   ArrayRef<int64_t> shape = gen.shapeOf(x);
@@ -261,16 +260,16 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   auto attr = [&](StringRef n, Attribute a) { return gen.attr(n, a); };
   auto perm = attr("perm", b.getDenseI64ArrayAttr({1, 0, 2}));
   auto transposeRhs = attr("transpose_rhs", b.getBoolAttr(true));
-  // Every step's input projection at once: [S, B, D] x [D, G*H]. A GRU keeps b_hh in
-  // the loop (r multiplies the hidden half of its n gate).
+  // The input projection is computed per step, inside the loop: hoisted, it would be
+  // one [S, B, D] x [D, G*H] product, whose weight gradient reshapes to [S*B, ...], a
+  // product of symbols that the plan cannot size yet (docs/design.md, "Recurrences").
+  // A GRU keeps b_hh apart (r multiplies the hidden half of its n gate).
   Value xs = gen.create<nn::TransposeOp>(l, x, {perm});
-  Value proj = gen.create<nn::MatmulOp>(l, {xs, wih}, {transposeRhs});
   Value bias = kind == BuiltinId::Gru ? bih : gen.create<nn::AddOp>(l, {bih, bhh});
-  proj = gen.create<nn::AddOp>(l, {proj, bias});
   Value zero = gen.create<nn::FillOp>(l, x, {attr("shape", b.getDenseI64ArrayAttr({-1, h}))});
-  if (!proj || !zero)
+  if (!xs || !bias || !zero)
     return nullptr;
-  SmallVector<Value> carried{zero}, invariants{whh};
+  SmallVector<Value> carried{zero}, invariants{whh, wih, bias};
   if (kind == BuiltinId::Lstm)
     carried.push_back(zero);
   if (kind == BuiltinId::Gru)
@@ -284,7 +283,10 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   auto body = [&](OpBuilder &, ValueRange args, SmallVectorImpl<Value> &yields) {
     // args: h (and c for an LSTM: carried[1]), the step's projection, the invariants.
     unsigned nc = carried.size();
-    Value hp = args[0], p = args[nc], w = args[nc + 1];
+    Value hp = args[0], w = args[nc + 1];
+    Value p = gen.create<nn::AddOp>(
+        l, {gen.create<nn::MatmulOp>(l, {args[nc], args[nc + 2]}, {transposeRhs}),
+            args[nc + 3]});
     Value r = gen.create<nn::MatmulOp>(l, {hp, w}, {transposeRhs});
     Value hn;
     if (kind == BuiltinId::Rnn) {
@@ -303,7 +305,7 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
       yields.push_back(hn);
       return success(bool(hn));
     } else {
-      Value hh = gen.create<nn::AddOp>(l, {r, args[nc + 2]});
+      Value hh = gen.create<nn::AddOp>(l, {r, args[nc + 4]});
       Value rg = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 0), gate(hh, 0)}));
       Value z = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 1), gate(hh, 1)}));
       Value n = gen.create<nn::TanhOp>(
@@ -316,7 +318,7 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
     yields.push_back(hn);
     return success(bool(hn));
   };
-  nn::ScanOp scan = nn::buildScan(b, gen.loc(l), carried, {proj}, invariants,
+  nn::ScanOp scan = nn::buildScan(b, gen.loc(l), carried, {xs}, invariants,
                                   /*reverse=*/false, body);
   if (!scan)
     return nullptr;

@@ -26,6 +26,9 @@ Produces (paths relative to the repository root):
                                                   SGD steps of an embedding + dense
            test/e2e/refs/embed_ops_expected.txt   gather, scatter_add (float64)
            test/e2e/refs/embed_train_expected.txt losses and weights of the two steps
+  loops    test/e2e/refs/loops_*.npy, loops_expected.txt  lstm/gru/rnn layers (PyTorch's
+                                                  modules): forward at two lengths, two
+                                                  SGD steps (test/e2e/recurrent.test)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
   all      all of the above but dcgantrain, in that order (the default)
@@ -67,13 +70,14 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, embed, mlp  # noqa: E402
+from refs import cnn, conv, dcgan, embed, loops, mlp  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
-            "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed}
-ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed"]
+            "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
+            "loops": loops.cmd_loops}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops"]
 
 
 def main(argv):

@@ -101,6 +101,11 @@ ScanOp nn::buildScan(OpBuilder &b, Location loc, ValueRange carried, ValueRange 
 // Shape rule and verifier
 //===----------------------------------------------------------------------------===//
 
+SmallVector<Type> ScanOp::getBodyArgumentTypes() {
+  return bodyArgumentTypes(getCarried().getTypes(), getSequences().getTypes(),
+                           getInvariants().getTypes());
+}
+
 LogicalResult ScanOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
   Region &body = adaptor.getBody();
@@ -140,8 +145,7 @@ LogicalResult ScanOp::verify() {
     steps = t.getDimSize(0);
   }
   Block &body = getBodyBlock();
-  SmallVector<Type> expected = bodyArgumentTypes(
-      getCarried().getTypes(), getSequences().getTypes(), getInvariants().getTypes());
+  SmallVector<Type> expected = getBodyArgumentTypes();
   if (body.getNumArguments() != expected.size())
     return emitOpError("body has ") << body.getNumArguments() << " arguments for "
                                     << expected.size()

@@ -58,6 +58,7 @@ def NN_ScanOp : NN_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects,
     ::mlir::Block::BlockArgListType getInvariantArgs() {
       return getBodyBlock().getArguments().take_back(getInvariants().size());
     }
-    /// The run-time number of steps is the leading dim of the sequences.
+    /// The body's argument types for the current operand types.
+    ::llvm::SmallVector<::mlir::Type> getBodyArgumentTypes();
   }];
 }

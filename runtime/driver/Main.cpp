@@ -62,7 +62,13 @@ static void printPlan(const nnrt_model *m, const nnrt_entry &e) {
   std::printf("plan of %s:\n", e.name);
   for (int32_t i = 0; i < e.num_steps; ++i) {
     const nnrt_step &st = e.steps[i];
-    std::printf("  step %d %s:", i, st.kernel ? st.kernel : "?");
+    if (!st.fn) {
+      std::printf("  step %d loop over dim 0 of t%d%s, body steps %d-%d, across:", i,
+                  st.loop_length, st.loop_reverse ? " (reversed)" : "", i + 1,
+                  i + st.loop_steps);
+    } else {
+      std::printf("  step %d %s:", i, st.kernel ? st.kernel : "?");
+    }
     for (int32_t a = 0; a < st.num_args; ++a) {
       int32_t s = st.args[a];
       for (int32_t hops = 0; e.slots[s].kind == NNRT_SLOT_ALIAS && hops <= e.num_slots; ++hops)
@@ -80,6 +86,9 @@ static void printPlan(const nnrt_model *m, const nnrt_entry &e) {
         break;
       case NNRT_SLOT_TEMP:
         std::printf(" t%d@b%d", s, sl.index);
+        break;
+      case NNRT_SLOT_VIEW:
+        std::printf(" t%d[t]", sl.index);
         break;
       default:
         std::printf(" ?");

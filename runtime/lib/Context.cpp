@@ -169,9 +169,12 @@ static std::string validatePlan(const nnrt_entry &e) {
   std::vector<int32_t> root(ns), first(ns, -1), last(ns, -1);
   for (int32_t s = 0; s < ns; ++s) {
     int32_t r = s;
-    for (int32_t hops = 0; e.slots[r].kind == NNRT_SLOT_ALIAS && hops <= ns; ++hops)
+    for (int32_t hops = 0;
+         (e.slots[r].kind == NNRT_SLOT_ALIAS || e.slots[r].kind == NNRT_SLOT_VIEW) &&
+         hops <= ns;
+         ++hops)
       r = e.slots[r].index;
-    if (e.slots[r].kind == NNRT_SLOT_ALIAS)
+    if (e.slots[r].kind == NNRT_SLOT_ALIAS || e.slots[r].kind == NNRT_SLOT_VIEW)
       return format("entry '%s': slot %d is in an alias cycle", n, s);
     root[s] = r;
   }
@@ -181,9 +184,13 @@ static std::string validatePlan(const nnrt_entry &e) {
       first[r] = step;
     last[r] = std::max(last[r], step);
   };
+  // A loop's arguments live across its iterations: from the loop step to its last.
   for (int32_t i = 0; i < e.num_steps; ++i)
-    for (int32_t a = 0; a < e.steps[i].num_args; ++a)
+    for (int32_t a = 0; a < e.steps[i].num_args; ++a) {
       touch(e.steps[i].args[a], i);
+      if (!e.steps[i].fn)
+        touch(e.steps[i].args[a], i + e.steps[i].loop_steps);
+    }
   for (int32_t u = 0; u < e.num_updates; ++u)
     touch(e.updates[2 * u + 1], e.num_steps);
   std::vector<int32_t> temps;
@@ -254,6 +261,17 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
     case NNRT_SLOT_ALIAS:
       ok = sl.index >= 0 && sl.index < e.num_slots && sl.index != s;
       break;
+    case NNRT_SLOT_VIEW: {
+      // Slice t of an earlier slot along its dim 0: the same dtype, the rest of its dims.
+      ok = sl.index >= 0 && sl.index < s;
+      if (!ok)
+        break;
+      const nnrt_slot &whole = e.slots[sl.index];
+      ok = whole.dtype == sl.dtype && whole.shape.rank == sl.shape.rank + 1;
+      for (int32_t d = 0; ok && d < sl.shape.rank; ++d)
+        ok = whole.shape.dims[d + 1] == sl.shape.dims[d];
+      break;
+    }
     default:
       ok = false;
     }
@@ -264,13 +282,39 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
     if (!e.output_names || !e.output_names[o] || e.output_slots[o] < 0 ||
         e.output_slots[o] >= e.num_slots)
       return format("entry '%s': output %d out of range", n, o);
+  std::vector<int32_t> loopEnds; // the last step of each enclosing loop
   for (int32_t st = 0; st < e.num_steps; ++st) {
     const nnrt_step &step = e.steps[st];
-    if (!step.fn || step.num_args < 0 || (step.num_args && !step.args))
+    while (!loopEnds.empty() && loopEnds.back() < st)
+      loopEnds.pop_back();
+    if (step.num_args < 0 || (step.num_args && !step.args))
       return format("entry '%s': step %d is malformed", n, st);
     for (int32_t a = 0; a < step.num_args; ++a)
       if (step.args[a] < 0 || step.args[a] >= e.num_slots)
         return format("entry '%s': step %d argument %d out of range", n, st, a);
+    if (step.fn) {
+      if (step.loop_steps != 0)
+        return format("entry '%s': step %d is malformed", n, st);
+      continue;
+    }
+    // A loop: its body lies within the steps and within any enclosing loop's body.
+    int32_t last = st + step.loop_steps;
+    if (step.loop_steps < 0 || last >= e.num_steps ||
+        (!loopEnds.empty() && last > loopEnds.back()) || step.loop_length < 0 ||
+        step.loop_length >= e.num_slots || e.slots[step.loop_length].shape.rank < 1 ||
+        (step.loop_reverse != 0 && step.loop_reverse != 1))
+      return format("entry '%s': loop at step %d is malformed", n, st);
+    loopEnds.push_back(last);
+  }
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    // An alias of a view comes after it (the runtime places both in slot order).
+    if (e.slots[s].kind != NNRT_SLOT_ALIAS)
+      continue;
+    int32_t r = e.slots[s].index;
+    for (int32_t hops = 0; e.slots[r].kind == NNRT_SLOT_ALIAS && hops <= e.num_slots; ++hops)
+      r = e.slots[r].index;
+    if (e.slots[r].kind == NNRT_SLOT_VIEW && r > s)
+      return format("entry '%s': alias slot %d precedes its view %d", n, s, r);
   }
   for (int32_t u = 0; u < e.num_updates; ++u) {
     int32_t p = e.updates[2 * u], s = e.updates[2 * u + 1];

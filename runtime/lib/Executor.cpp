@@ -153,6 +153,7 @@ static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   st.Shapes.resize(e.num_slots);
   st.Bytes.resize(e.num_slots);
   st.Buffers.assign(e.num_slots, halide_buffer_t{});
+  st.ViewOffset.assign(e.num_slots, 0);
   st.Dims.assign(size_t(e.num_slots) * NNRT_MAX_RANK, halide_dimension_t{});
   size_t totalArgs = 0;
   st.ArgvStart.resize(e.num_steps);
@@ -271,6 +272,24 @@ size_t nnrt::layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t 
   return total;
 }
 
+/// Points the ALIAS and VIEW slots at their bytes, in slot order: a view's slot and an
+/// alias's root view come before it (validated), so each is placed once its source is.
+static void pointDerivedSlots(EntryState &st) {
+  const nnrt_entry &e = *st.Entry;
+  for (int32_t s = 0; s < e.num_slots; ++s) {
+    const nnrt_slot &sl = e.slots[s];
+    if (sl.kind == NNRT_SLOT_VIEW) {
+      st.Buffers[s].host = st.Buffers[sl.index].host + st.ViewOffset[s];
+    } else if (sl.kind == NNRT_SLOT_ALIAS) {
+      int32_t target = sl.index;
+      for (int32_t hops = 0; e.slots[target].kind == NNRT_SLOT_ALIAS && hops < e.num_slots;
+           ++hops)
+        target = e.slots[target].index;
+      st.Buffers[s].host = st.Buffers[target].host;
+    }
+  }
+}
+
 /// Gives every slot its bytes: inputs, params, arena, context-owned outputs, aliases.
 /// TEMP slot s starts at its buffer's offset; the buffers are sized afresh at every run
 /// (cheap, allocation-free), and the arena grows only when a run needs more.
@@ -318,20 +337,27 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
     }
     st.Buffers[s].host = host;
   }
-  // Aliases may chain; follow each to a non-alias slot (at most num_slots hops).
   for (int32_t s = 0; s < e.num_slots; ++s) {
-    if (e.slots[s].kind != NNRT_SLOT_ALIAS)
+    if (e.slots[s].kind != NNRT_SLOT_ALIAS && e.slots[s].kind != NNRT_SLOT_VIEW)
       continue;
     int32_t target = e.slots[s].index, hops = 0;
     while (e.slots[target].kind == NNRT_SLOT_ALIAS && hops++ < e.num_slots)
       target = e.slots[target].index;
     if (e.slots[target].kind == NNRT_SLOT_ALIAS)
       return fail(ctx, NNRT_ERR_FORMAT, "entry '%s': slot %d is in an alias cycle", e.name, s);
-    if (st.Bytes[s] > st.Bytes[target])
+    if (e.slots[s].kind == NNRT_SLOT_ALIAS && st.Bytes[s] > st.Bytes[target])
       return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': alias slot %d (%zu bytes) is larger than "
                   "slot %d (%zu bytes)", e.name, s, st.Bytes[s], target, st.Bytes[target]);
-    st.Buffers[s].host = st.Buffers[target].host;
+    // A view is one slice of its slot's leading dim (validated shapes; checked bytes).
+    if (e.slots[s].kind == NNRT_SLOT_VIEW &&
+        st.Bytes[e.slots[s].index] !=
+            st.Bytes[s] * size_t(st.Shapes[e.slots[s].index].dims[0]))
+      return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': view slot %d (%zu bytes) is not a slice "
+                  "of slot %d (%zu bytes)", e.name, s, st.Bytes[s], e.slots[s].index,
+                  st.Bytes[e.slots[s].index]);
+    st.ViewOffset[s] = 0;
   }
+  pointDerivedSlots(st);
   return NNRT_OK;
 }
 
@@ -353,10 +379,26 @@ static void describeSlots(EntryState &st) {
   }
 }
 
-static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
+/// Runs steps [begin, end): kernels in order, and each loop's body once per iteration
+/// with its views pointed at the iteration's slices.
+static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, int32_t end) {
   const nnrt_entry &e = *st.Entry;
-  for (int32_t i = 0; i < e.num_steps; ++i) {
+  for (int32_t i = begin; i < end; ++i) {
     const nnrt_step &step = e.steps[i];
+    if (!step.fn) {
+      int64_t length = st.Shapes[step.loop_length].dims[0];
+      for (int64_t k = 0; k < length; ++k) {
+        int64_t t = step.loop_reverse ? length - 1 - k : k;
+        for (int32_t a = 0; a < step.num_args; ++a)
+          if (e.slots[step.args[a]].kind == NNRT_SLOT_VIEW)
+            st.ViewOffset[step.args[a]] = size_t(t) * st.Bytes[step.args[a]];
+        pointDerivedSlots(st);
+        if (nnrt_status s = runRange(ctx, st, i + 1, i + 1 + step.loop_steps); s != NNRT_OK)
+          return s;
+      }
+      i += step.loop_steps;
+      continue;
+    }
     HalideMessage[0] = 0;
     void **args = st.Argv.data() + st.ArgvStart[i];
     uint64_t allocsBefore = AllocationCount.load(std::memory_order_relaxed);
@@ -365,7 +407,7 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
       auto t0 = std::chrono::steady_clock::now();
       rc = step.fn(args);
       auto t1 = std::chrono::steady_clock::now();
-      st.StepSeconds[i] = std::chrono::duration<double>(t1 - t0).count();
+      st.StepSeconds[i] += std::chrono::duration<double>(t1 - t0).count();
     } else {
       rc = step.fn(args);
     }
@@ -375,6 +417,14 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
                   "%d: %s", e.name, step.kernel ? step.kernel : "?", i, rc,
                   HalideMessage[0] ? HalideMessage : "no message");
   }
+  return NNRT_OK;
+}
+
+static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
+  if (ctx->Profiling)
+    std::fill(st.StepSeconds.begin(), st.StepSeconds.end(), 0.0);
+  if (nnrt_status s = runRange(ctx, st, 0, st.Entry->num_steps); s != NNRT_OK)
+    return s;
   st.HasProfile = ctx->Profiling;
   return NNRT_OK;
 }

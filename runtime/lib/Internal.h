@@ -95,6 +95,7 @@ struct EntryState {
   std::vector<size_t> BufferBytes;         // per TEMP buffer: its size at the last bind
   std::vector<size_t> BufferOffsets;       // per TEMP buffer: offset in the arena
   std::vector<halide_buffer_t> Buffers;    // one per slot
+  std::vector<size_t> ViewOffset;          // VIEW slots: byte offset of the current slice
   std::vector<halide_dimension_t> Dims;    // NNRT_MAX_RANK per slot
   std::vector<void *> Argv;                // concatenated step argument arrays
   std::vector<size_t> ArgvStart;           // start of each step's arguments in Argv

@@ -102,11 +102,14 @@ int runChain(int argc, char **argv) {
 }
 
 /// A bad memory plan in the chain entry: `range` declares too few buffers for its TEMP
-/// slots; `overlap` puts t1 into t0's buffer although step 1 reads t0 and writes t1.
+/// slots; `overlap` puts t1 into t0's buffer although step 1 reads t0 and writes t1;
+/// `loop` makes step 1 a loop whose body runs past the last step; `view` makes t1 a
+/// slice of a later slot; `view-shape` a slice of a slot of another shape.
 int runBadBuffer(const std::string &kind) {
   std::vector<nnrt_entry> entries(SelftestModel.entries,
                                   SelftestModel.entries + SelftestModel.num_entries);
   std::vector<nnrt_slot> slots;
+  std::vector<nnrt_step> steps;
   for (nnrt_entry &e : entries) {
     if (std::strcmp(e.name, "chain") != 0)
       continue;
@@ -115,6 +118,15 @@ int runBadBuffer(const std::string &kind) {
     } else if (kind == "overlap") {
       slots.assign(e.slots, e.slots + e.num_slots);
       slots[2].index = 0;
+      e.slots = slots.data();
+    } else if (kind == "loop") {
+      steps.assign(e.steps, e.steps + e.num_steps);
+      steps[1] = nnrt_step{"loop", nullptr, 0, nullptr, 5, 0, 0};
+      e.steps = steps.data();
+    } else if (kind == "view" || kind == "view-shape") {
+      slots.assign(e.slots, e.slots + e.num_slots);
+      slots[2].kind = NNRT_SLOT_VIEW;
+      slots[2].index = kind == "view" ? 3 : 1;
       e.slots = slots.data();
     } else {
       return fail(("unknown kind " + kind).c_str());
@@ -587,7 +599,9 @@ void usage() {
       "  run-square B            run entry square (a temporary i32[B, B])\n"
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
-      "  bad-buffer range|overlap  a TEMP slot's buffer out of range, or shared unsoundly\n"
+      "  bad-buffer range|overlap|loop|view|view-shape  a TEMP slot's buffer out of range,\n"
+      "           shared unsoundly, a loop past the last step, a view of a later slot or\n"
+      "           of a slot of another shape\n"
       "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry\n"
       "  run-step N              run entry step N times\n"
       "  entry-error ENTRY       run fail or unbound and print the error\n"

@@ -15,7 +15,6 @@
 #include "frontend/MLIRGen.h"
 #include "frontend/Sema.h"
 #include "ir/NNDialect.h"
-#include "ir/NNOps.h"
 #include "passes/FusionReport.h"
 #include "passes/Pipelines.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
@@ -168,15 +167,6 @@ int writeFusionReports(ModuleOp module) {
 }
 
 int runCodegen(ModuleOp module) {
-  // Loops are generated, differentiated and fused, but the plan has no loop step yet
-  // (docs/design.md, "Recurrences"): say so at the layer.
-  WalkResult loops = module.walk([](nn::ScanOp scan) {
-    scan.emitError("recurrent layers (an nn.scan loop) cannot be compiled to kernels "
-                   "yet; --emit=nn-opt shows the loop, its gradient and its kernels");
-    return WalkResult::interrupt();
-  });
-  if (loops.wasInterrupted())
-    return 1;
   nn::codegen::Options options;
   options.target = target;
   options.autoschedule = autoschedule;

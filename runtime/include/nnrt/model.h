@@ -23,8 +23,9 @@ extern "C" {
  * nnrt_entry ends with the planner's summary (num_buffers ...).
  * Version 3: nnrt_train_config has the learning-rate schedule.
  * Version 4: nnrt_train_config lists the training steps of an iteration.
- * Version 5: nnrt_train_config ends with the options of the `data` clause. */
-#define NNRT_MODEL_ABI_VERSION 5
+ * Version 5: nnrt_train_config ends with the options of the `data` clause.
+ * Version 6: loops (nnrt_step's loop fields) and VIEW slots. */
+#define NNRT_MODEL_ABI_VERSION 6
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -76,7 +77,10 @@ typedef enum nnrt_slot_kind {
   NNRT_SLOT_PARAM = 1,  /* index: into nnrt_model.params; lives in the context */
   NNRT_SLOT_TEMP = 2,   /* index: arena buffer of the entry, in [0, num_buffers) */
   NNRT_SLOT_OUTPUT = 3, /* index: output number of the entry; lives in the context */
-  NNRT_SLOT_ALIAS = 4   /* same bytes as slot `index`, other shape (reshape) */
+  NNRT_SLOT_ALIAS = 4,  /* same bytes as slot `index`, other shape (reshape) */
+  NNRT_SLOT_VIEW = 5    /* slice t of slot `index` (< this slot) along its dim 0, at the
+                           iteration t of the loop that lists it (ABI v6); its shape is
+                           that slot's without dim 0 */
 } nnrt_slot_kind;
 
 /* Every tensor an entry touches is a slot.
@@ -97,12 +101,23 @@ typedef struct nnrt_slot {
 } nnrt_slot;
 
 /* One kernel call: `fn` is the Halide pipeline's `_argv` entry point; args[i] is the
- * slot passed as its i-th buffer argument (inputs first, then outputs). */
+ * slot passed as its i-th buffer argument (inputs first, then outputs).
+ *
+ * A loop (ABI v6, an nn.scan) is a step with `fn` NULL: the `loop_steps` steps after it
+ * are its body, run once per step t of the sequence, whose length is dim 0 of slot
+ * `loop_length`: t = 0, 1, ... (or from the last down with `loop_reverse`). Before each
+ * iteration the VIEW slots among `args` point at slice t of their slots. `args` lists
+ * every slot that lives across the iterations (the views, the sequences and stacked
+ * outputs they slice, the carried state, the invariants): for memory planning they are
+ * live from the loop step to the last step of its body. Bodies nest. */
 typedef struct nnrt_step {
   const char *kernel; /* for profiles and error messages */
   int (*fn)(void **args);
   int32_t num_args;
   const int32_t *args;
+  int32_t loop_steps;  /* a loop: the number of steps of its body; else 0 */
+  int32_t loop_length; /* a loop: the slot whose dim 0 is the number of iterations */
+  int32_t loop_reverse;
 } nnrt_step;
 
 /* One entry point (for example `infer`). */
