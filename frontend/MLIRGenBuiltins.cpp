@@ -263,40 +263,57 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   // The input projection is computed per step, inside the loop: hoisted, it would be
   // one [S, B, D] x [D, G*H] product, whose weight gradient reshapes to [S*B, ...], a
   // product of symbols that the plan cannot size yet (docs/design.md, "Recurrences").
-  // A GRU keeps b_hh apart (r multiplies the hidden half of its n gate).
   Value xs = gen.create<nn::TransposeOp>(l, x, {perm});
-  Value bias = kind == BuiltinId::Gru ? bih : gen.create<nn::AddOp>(l, {bih, bhh});
   Value zero = gen.create<nn::FillOp>(l, x, {attr("shape", b.getDenseI64ArrayAttr({-1, h}))});
-  if (!xs || !bias || !zero)
+  if (!xs || !zero)
     return nullptr;
-  SmallVector<Value> carried{zero}, invariants{whh, wih, bias};
+  // Gate k's rows of a [G*H, ...] parameter, cut once, before the loop: a step is then
+  // two products per gate (input and state) and no crop of a product inside the loop.
+  auto rows = [&](Value v, int64_t k) {
+    SmallVector<int64_t> pads{-k * h, -(g - (k + 1) * h)};
+    if (gen.rankOf(v) == 2)
+      pads.append({0, 0});
+    return gen.create<nn::PadOp>(l, v, {attr("pads", b.getDenseI64ArrayAttr(pads))});
+  };
+  // Invariants per gate: W_ih rows, W_hh rows, bias (b_ih + b_hh; a GRU's n gate keeps
+  // b_hh apart, after all gates, because r multiplies the hidden half).
+  SmallVector<Value> carried{zero}, invariants;
+  for (int64_t k = 0; k < gates; ++k) {
+    bool apart = kind == BuiltinId::Gru && k == 2;
+    invariants.push_back(rows(wih, k));
+    invariants.push_back(rows(whh, k));
+    invariants.push_back(apart ? rows(bih, k)
+                               : gen.create<nn::AddOp>(l, {rows(bih, k), rows(bhh, k)}));
+  }
+  if (kind == BuiltinId::Gru)
+    invariants.push_back(rows(bhh, 2));
   if (kind == BuiltinId::Lstm)
     carried.push_back(zero);
-  if (kind == BuiltinId::Gru)
-    invariants.push_back(bhh);
+  if (llvm::any_of(invariants, [](Value v) { return !v; }))
+    return nullptr;
 
-  // Columns [k H, (k + 1) H) of a [B, G*H] value: gate k.
-  auto gate = [&](Value v, int64_t k) {
-    return gen.create<nn::PadOp>(
-        l, v, {attr("pads", b.getDenseI64ArrayAttr({0, 0, -k * h, -(g - (k + 1) * h)}))});
-  };
   auto body = [&](OpBuilder &, ValueRange args, SmallVectorImpl<Value> &yields) {
-    // args: h (and c for an LSTM: carried[1]), the step's projection, the invariants.
+    // args: h (and c for an LSTM: carried[1]), the step's input, the invariants.
     unsigned nc = carried.size();
-    Value hp = args[0], w = args[nc + 1];
-    Value p = gen.create<nn::AddOp>(
-        l, {gen.create<nn::MatmulOp>(l, {args[nc], args[nc + 2]}, {transposeRhs}),
-            args[nc + 3]});
-    Value r = gen.create<nn::MatmulOp>(l, {hp, w}, {transposeRhs});
+    Value hp = args[0], xt = args[nc];
+    ValueRange inv = args.drop_front(nc + 1);
+    auto product = [&](Value v, Value w) {
+      return gen.create<nn::MatmulOp>(l, {v, w}, {transposeRhs});
+    };
+    // Gate k's pre-activation: x W_ih[k]^T + h W_hh[k]^T + b[k].
+    auto pre = [&](int64_t k) {
+      return gen.create<nn::AddOp>(
+          l, {gen.create<nn::AddOp>(l, {product(xt, inv[3 * k]), product(hp, inv[3 * k + 1])}),
+              inv[3 * k + 2]});
+    };
     Value hn;
     if (kind == BuiltinId::Rnn) {
-      hn = gen.create<nn::TanhOp>(l, gen.create<nn::AddOp>(l, {p, r}));
+      hn = gen.create<nn::TanhOp>(l, pre(0));
     } else if (kind == BuiltinId::Lstm) {
-      Value a = gen.create<nn::AddOp>(l, {p, r});
-      Value i = gen.create<nn::SigmoidOp>(l, gate(a, 0));
-      Value f = gen.create<nn::SigmoidOp>(l, gate(a, 1));
-      Value n = gen.create<nn::TanhOp>(l, gate(a, 2));
-      Value o = gen.create<nn::SigmoidOp>(l, gate(a, 3));
+      Value i = gen.create<nn::SigmoidOp>(l, pre(0));
+      Value f = gen.create<nn::SigmoidOp>(l, pre(1));
+      Value n = gen.create<nn::TanhOp>(l, pre(2));
+      Value o = gen.create<nn::SigmoidOp>(l, pre(3));
       Value c = gen.create<nn::AddOp>(l, {gen.create<nn::MulOp>(l, {f, args[1]}),
                                           gen.create<nn::MulOp>(l, {i, n})});
       hn = gen.create<nn::MulOp>(l, {o, gen.create<nn::TanhOp>(l, c)});
@@ -305,11 +322,12 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
       yields.push_back(hn);
       return success(bool(hn));
     } else {
-      Value hh = gen.create<nn::AddOp>(l, {r, args[nc + 4]});
-      Value rg = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 0), gate(hh, 0)}));
-      Value z = gen.create<nn::SigmoidOp>(l, gen.create<nn::AddOp>(l, {gate(p, 1), gate(hh, 1)}));
+      Value rg = gen.create<nn::SigmoidOp>(l, pre(0));
+      Value z = gen.create<nn::SigmoidOp>(l, pre(1));
+      Value hidden = gen.create<nn::AddOp>(l, {product(hp, inv[7]), inv[9]});
       Value n = gen.create<nn::TanhOp>(
-          l, gen.create<nn::AddOp>(l, {gate(p, 2), gen.create<nn::MulOp>(l, {rg, gate(hh, 2)})}));
+          l, gen.create<nn::AddOp>(l, {gen.create<nn::AddOp>(l, {product(xt, inv[6]), inv[8]}),
+                                       gen.create<nn::MulOp>(l, {rg, hidden})}));
       // (1 - z) n + z h = n + z (h - n)
       hn = gen.create<nn::AddOp>(
           l, {n, gen.create<nn::MulOp>(l, {z, gen.create<nn::SubOp>(l, {hp, n})})});
