@@ -231,8 +231,10 @@ static std::string describeLabels(StringRef logits) {
 /// weights move between the two. The loop (nn.scan over time-major [S, B, D]) carries h
 /// (and c), starting from zeros, and computes one step from the step's input and the
 /// recurrent product. Returns the last h [B, H], or every h [B, S, H] with `sequences`.
+/// `initial` (and `initialC`, an LSTM's cell) [B, H] replace the zero state when given.
 static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr &call,
-                            BuiltinId kind, Value x, int64_t units, bool sequences) {
+                            BuiltinId kind, Value x, int64_t units, bool sequences,
+                            Value initial, Value initialC) {
   ArrayRef<int64_t> shape = gen.shapeOf(x);
   if (shape.size() != 3 || ShapedType::isDynamic(shape[2]))
     return gen.error(l, "'" + call.getCallee() +
@@ -277,7 +279,13 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   };
   // Invariants per gate: W_ih rows, W_hh rows, bias (b_ih + b_hh; a GRU's n gate keeps
   // b_hh apart, after all gates, because r multiplies the hidden half).
-  SmallVector<Value> carried{zero}, invariants;
+  // A given initial state must be [B, H] for this input.
+  for (Value v : {initial, initialC})
+    if (v && !nn::areCompatibleTypes(v.getType(), zero.getType()))
+      return gen.error(l, "the initial state of '" + call.getCallee() + "' must be [batch, " +
+                              Twine(units) + "] with the batch of its input " +
+                              gen.describe(x) + ", got " + gen.describe(v));
+  SmallVector<Value> carried{initial ? initial : zero}, invariants;
   for (int64_t k = 0; k < gates; ++k) {
     bool apart = kind == BuiltinId::Gru && k == 2;
     invariants.push_back(rows(wih, k));
@@ -288,7 +296,7 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   if (kind == BuiltinId::Gru)
     invariants.push_back(rows(bhh, 2));
   if (kind == BuiltinId::Lstm)
-    carried.push_back(zero);
+    carried.push_back(initialC ? initialC : zero);
   if (llvm::any_of(invariants, [](Value v) { return !v; }))
     return nullptr;
 
@@ -354,8 +362,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   for (auto [i, p] : llvm::enumerate(info.params))
     if (p.kind == ArgKind::FloatTensor || p.kind == ArgKind::IntTensor) {
       t.push_back(args.present(i) ? genExpr(*args.expr(i)) : Value());
-      if (!t.back())
-        return nullptr;
+      if (args.present(i) && !t.back())
+        return nullptr; // an absent optional tensor stays null
+
     }
   SpellingScope scope(*this, call.getCallee().str());
   if (!info.op.empty()) {
@@ -573,7 +582,7 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   case BuiltinId::Gru:
   case BuiltinId::Lstm:
     return recurrentLayer(*this, l, call, *call.getBuiltin(), t[0], args.integer(1),
-                          args.boolean(2));
+                          args.boolean(2), t[1], t.size() > 2 ? t[2] : Value());
   case BuiltinId::CrossEntropy: {
     // Sparse categorical cross-entropy from logits, mean over the batch.
     int64_t depth = shapeOf(t[0]).empty() ? -1 : shapeOf(t[0]).back();

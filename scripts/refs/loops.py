@@ -1,6 +1,7 @@
 """The recurrent layers (nn.scan loops) against PyTorch's nn.LSTM, nn.GRU and nn.RNN
 (make-references.py loops): test/e2e/Inputs/recurrent.nn, forward at two sequence
-lengths from one binary, and two SGD steps through backpropagation through time.
+lengths from one binary (the RNN from a given initial state), and two SGD steps through
+backpropagation through time.
 
 Initial weights are libnnrt's for seed 1234 (refs.common.nnrt_init: nnc's layers take
 PyTorch's U(-1/sqrt(H), 1/sqrt(H)) bounds), copied into the modules' own parameters
@@ -47,10 +48,10 @@ def init_params():
     return modules, p
 
 
-def forward(modules, p, x):
+def forward(modules, p, x, h0):
     s, _ = modules["lstm0"](x)
     h = modules["gru0"](s)[0][:, -1]
-    r, _ = modules["rnn0"](x)
+    r, _ = modules["rnn0"](x, h0.unsqueeze(0))
     logits = h @ p["dense0.weight"] + p["dense0.bias"]
     return logits, r
 
@@ -61,17 +62,22 @@ def cmd_loops():
     x = rng.uniform(-1, 1, (3, 7, 3)).astype(np.float32)
     x2 = rng.uniform(-1, 1, (2, 4, 3)).astype(np.float32)
     labels = np.array([2, 0, 1], np.int32)
-    for name, a in [("loops_x", x), ("loops_x2", x2), ("loops_labels", labels)]:
+    h0 = rng.uniform(-1, 1, (3, 2)).astype(np.float32)
+    h02 = rng.uniform(-1, 1, (2, 2)).astype(np.float32)
+    for name, a in [("loops_x", x), ("loops_x2", x2), ("loops_labels", labels),
+                    ("loops_h0", h0), ("loops_h02", h02)]:
         write_npy(os.path.join(REFS_DIR, name + ".npy"), a)
     modules, p = init_params()
     lines = []
-    for tag, a in [("s7", x), ("s4", x2)]:
-        logits, r = forward(modules, p, torch.from_numpy(a).double())
+    for tag, a, a0 in [("s7", x, h0), ("s4", x2, h02)]:
+        logits, r = forward(modules, p, torch.from_numpy(a).double(),
+                            torch.from_numpy(a0).double())
         lines.append(f"probs_{tag}: {fmt9(F.softmax(logits, -1))}\n")
         lines.append(f"seq_{tag}: {fmt9(r)}\n")
     tx, tl = torch.from_numpy(x).double(), torch.from_numpy(labels).long()
+    th0 = torch.from_numpy(h0).double()
     for step in range(2):
-        logits, r = forward(modules, p, tx)
+        logits, r = forward(modules, p, tx, th0)
         loss = F.cross_entropy(logits, tl) + r.mean()
         grads = torch.autograd.grad(loss, list(p.values()))
         with torch.no_grad():
