@@ -26,9 +26,21 @@ Produces (paths relative to the repository root):
                                                   SGD steps of an embedding + dense
            test/e2e/refs/embed_ops_expected.txt   gather, scatter_add (float64)
            test/e2e/refs/embed_train_expected.txt losses and weights of the two steps
+  recurrent test/e2e/refs/rec_x.npy              f32 [3,7,5] input of the rnn/gru/lstm layer parity
+           test/e2e/refs/rec_g_{head,seq}.npy     f32 fixed result gradients [3,2], [3,7,4]
+           test/e2e/refs/rec_{lstm,gru,rnn}.safetensors  random weights, nnc's names
+                                                  (<kind>0.weight_ih ..., dense0.*)
+           test/e2e/refs/rec_<kind>_{last,seq,head}.npy  float64 outputs cast to f32
+           test/e2e/refs/rec_<kind>_expected.txt  outputs and gradients (float64)
+  w4       test/e2e/refs/w4_losses.txt            first 100 float32 losses of examples/lstm.nn
+                                                  from libnnrt's seed-0 init and batch order
+           test/e2e/refs/w4_accuracy.txt          test accuracy of lstm/gru/rnn, 5 epochs
+                                                  (needs nnrt-selftest: scripts/refs/recurrent.py)
+  w6       test/e2e/refs/w6_perplexity.txt        examples/lm.nn trained 3 epochs: held-out
+                                                  perplexity after each (~5 min)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
-  all      all of the above but dcgantrain, in that order (the default)
+  all      all of the above but dcgantrain, w4 and w6, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -67,13 +79,15 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, embed, mlp  # noqa: E402
+from refs import cnn, conv, dcgan, embed, mlp, recurrent  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
-            "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed}
-ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed"]
+            "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
+            "recurrent": recurrent.cmd_recurrent, "w4": recurrent.cmd_w4,
+            "w6": recurrent.cmd_w6}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "recurrent"]
 
 
 def main(argv):
