@@ -36,8 +36,9 @@ Produces (paths relative to the repository root):
                                                   from libnnrt's seed-0 init and batch order
            test/e2e/refs/w4_accuracy.txt          test accuracy of lstm/gru/rnn, 5 epochs
                                                   (needs nnrt-selftest: scripts/refs/recurrent.py)
-  w6       test/e2e/refs/w6_perplexity.txt        examples/lm.nn trained 3 epochs: held-out
-                                                  perplexity after each (~5 min)
+  w6       test/e2e/refs/w6_perplexity.txt        examples/lm.nn trained 2 epochs: held-out
+                                                  perplexity and next-token accuracy after
+                                                  each (~10 min on 2 cores)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
   all      all of the above but dcgantrain, w4 and w6, in that order (the default)

@@ -320,7 +320,7 @@ def cmd_w4():
 
 W6_VOCAB, W6_LENGTH, W6_DIM, W6_UNITS = 10000, 35, 64, 128
 W6_BATCH, W6_LR, W6_SEED = 32, 1e-3, 0
-W6_EPOCHS = 3
+W6_EPOCHS = 2
 
 
 class LanguageModel(nn.Module):
@@ -352,16 +352,18 @@ def w6_init(seed):
     return p
 
 
-def w6_perplexity(model, x, y):
-    """exp of the mean cross-entropy over every position of every window."""
-    total = 0.0
+def w6_evaluate(model, x, y):
+    """(perplexity, accuracy): exp of the mean cross-entropy over every position of every
+    window, and how often the argmax of the logits is the next token (what `./lm eval`
+    prints for a fortunes_lm model)."""
+    total, correct = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(x), 256):
-            logits = model(x[start:start + 256])
-            total += nn.functional.cross_entropy(
-                logits.reshape(-1, W6_VOCAB), y[start:start + 256].reshape(-1),
-                reduction="sum").item()
-    return math.exp(total / y.numel())
+            logits = model(x[start:start + 256]).reshape(-1, W6_VOCAB)
+            target = y[start:start + 256].reshape(-1)
+            total += nn.functional.cross_entropy(logits, target, reduction="sum").item()
+            correct += int((logits.argmax(-1) == target).sum())
+    return math.exp(total / y.numel()), correct / y.numel()
 
 
 def cmd_w6():
@@ -375,8 +377,10 @@ def cmd_w6():
     opt = torch.optim.Adam(model.parameters(), lr=W6_LR, betas=(0.9, 0.999), eps=1e-7)
     lines = [f"# examples/lm.nn in PyTorch {torch.__version__} (make-references.py w6): "
              f"held-out perplexity exp(mean cross-entropy over all {yte.numel()} test "
-             f"positions) after each epoch\n",
-             f"initial {w6_perplexity(model, xte, yte):.2f}\n"]
+             f"positions) and next-token accuracy (argmax), before training and after "
+             f"each epoch\n"]
+    ppl, acc = w6_evaluate(model, xte, yte)
+    lines.append(f"initial {ppl:.2f} {acc:.4f}\n")
     print("  " + lines[-1].strip())
     steps_per_epoch = len(xtr) // W6_BATCH
     t0, run = time.time(), 0.0
@@ -389,10 +393,11 @@ def cmd_w6():
         run += loss.item()
         if (step + 1) % steps_per_epoch == 0:
             epoch = (step + 1) // steps_per_epoch
-            ppl = w6_perplexity(model, xte, yte)
-            lines.append(f"epoch {epoch} {ppl:.2f}\n")
+            ppl, acc = w6_evaluate(model, xte, yte)
+            lines.append(f"epoch {epoch} {ppl:.2f} {acc:.4f}\n")
             print(f"  epoch {epoch}: mean training loss {run / steps_per_epoch:.4f} "
                   f"(perplexity {math.exp(run / steps_per_epoch):.1f}), held-out "
-                  f"perplexity {ppl:.2f}, {time.time() - t0:.0f} s")
+                  f"perplexity {ppl:.2f}, next-token accuracy {acc:.4f}, "
+                  f"{time.time() - t0:.0f} s")
             run = 0.0
     write_text(os.path.join(REFS_DIR, "w6_perplexity.txt"), "".join(lines))
