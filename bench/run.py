@@ -541,6 +541,17 @@ def main():
         if model == "lstm":
             P("(GF/s here counts the LSTM's products, 2 B S 4H (D + H) per call forward, and "
               "the dense head's; a training step 3x)")
+            # While nnc has no time here, the peers' rate by the same count.
+            rates = []
+            for task, b, _, _ in tasks:
+                row = results["models"].get("%s %s %d" % (model, task, b), {})
+                peers = {n: med(v) for n, v in row.items() if n != "nnc" and v}
+                if peers:
+                    n, ms = min(peers.items(), key=lambda kv: kv[1])
+                    rates.append("%s b%d %.1f (%s)" % (task, b, flops(w, task, b) / (ms * 1e-3) * 1e-9,
+                                                       short(n)))
+            if rates:
+                P("best PyTorch GF/s: " + ", ".join(rates))
         else:
             P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
         if model == "dcgan":
