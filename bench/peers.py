@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch peers of bench/run.sh: W1 (examples/mlp.nn), W2 (examples/cnn.nn,
-examples/cnn32.nn) and W3 (examples/dcgan.nn), each written the way a PyTorch user would
-write it.
+examples/cnn32.nn), W3 (examples/dcgan.nn) and W4 (examples/lstm.nn), each written the way
+a PyTorch user would write it.
 
 Models, exactly as the .nn files (layer sizes, activations, dropout, standardisation
 (x - 0.2860) / 0.3530); inference returns softmax(logits) (eval mode, no_grad); a
@@ -16,6 +16,11 @@ pixels, as nnc's executables take them, and labels uniform in 0..9. Two threads.
          Linear 1024x64, ReLU, Linear 64x10
 The CNNs take the NHWC images as NCHW through a permute (a view; PyTorch's convolutions
 want NCHW or channels_last).
+  lstm   W4: nn.Embedding 10000x32, nn.LSTM(32, 32, batch_first) (cuDNN-style fused
+         cell on CPU), last hidden state, Linear 32x1, sigmoid. Inputs: token ids [B, 100]
+         uniform in 0..9999 (int64, as nn.Embedding wants), labels 0/1. Inference returns
+         [1 - p, p] as examples/lstm.nn's `probs`; the training step is BCE of p
+         (F.binary_cross_entropy, mean) and Adam(lr 1e-3).
   dcgan  Generator and Discriminator of examples/dcgan.nn (GanContender); its tasks are
          `gan` (one iteration at the batch: nnc's d_step then g_step) and `infer` (the
          generator's sample), not `train`; BCE is F.binary_cross_entropy, Adam(lr 1e-4,
@@ -110,17 +115,37 @@ def make_model(name):
             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(64, 64, 3), nn.ReLU(),
             nn.Flatten(), nn.Linear(1024, 64), nn.ReLU(), nn.Linear(64, 10))
+    if name == "lstm":
+        return TextLSTM()
     raise RuntimeError("unknown model %s" % name)
 
 
+class TextLSTM(nn.Module):
+    """W4 (examples/lstm.nn): the logit of P(label 1), [B, 1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10000, 32)
+        self.lstm = nn.LSTM(32, 32, batch_first=True)
+        self.dense = nn.Linear(32, 1)
+
+    def forward(self, tokens):
+        seq, _ = self.lstm(self.emb(tokens))
+        return self.dense(seq[:, -1])
+
+
 class Infer(nn.Module):
-    """Inference graph: the eval-mode model followed by softmax."""
+    """Inference graph: the eval-mode model followed by softmax (W4: [1 - p, p] of the
+    sigmoid, as examples/lstm.nn's `probs`)."""
 
     def __init__(self, model):
         super().__init__()
         self.model = model
 
     def forward(self, x):
+        if isinstance(self.model, TextLSTM):
+            p = torch.sigmoid(self.model(x))
+            return torch.cat([1 - p, p], dim=-1)
         return F.softmax(self.model(x), dim=-1)
 
 
@@ -279,7 +304,7 @@ class Contender:
             raise RuntimeError("unknown mode %s" % mode)
         if mode == "compile" and not has_compile():
             raise RuntimeError("torch.compile needs PyTorch 2.x (this is %s)" % torch.__version__)
-        if mode == "channels_last" and model == "mlp":
+        if mode == "channels_last" and model in ("mlp", "lstm"):
             raise RuntimeError("channels_last is for the CNNs")
         self.model = model
         self.inputs = {}
@@ -307,6 +332,11 @@ class Contender:
     def batch(self, b):
         if b not in self.inputs:
             gen = torch.Generator().manual_seed(b)
+            if self.model == "lstm":
+                x = torch.randint(0, 10000, (b, 100), generator=gen)
+                y = torch.randint(0, 2, (b, 1), generator=gen).float()
+                self.inputs[b] = (x, y)
+                return self.inputs[b]
             shape = (b, 28, 28) if self.model == "mlp" else (b, 28, 28, 1)
             x = torch.rand(*shape, generator=gen)
             self.inputs[b] = (x, torch.randint(0, 10, (b,), generator=gen))
@@ -320,7 +350,10 @@ class Contender:
     def train(self, batch):
         x, y = self.batch(batch)
         self.opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(self.fwd(x), y)
+        if self.model == "lstm":
+            loss = F.binary_cross_entropy(torch.sigmoid(self.fwd(x)), y)
+        else:
+            loss = F.cross_entropy(self.fwd(x), y)
         loss.backward()
         self.opt_step()
         return loss
@@ -398,7 +431,7 @@ def standalone(args):
     for model in args.models.split(","):
         tasks = [("infer", 1), ("infer", 64)] + ([("infer", 256)] if model == "mlp" else [])
         for mode in modes:
-            if mode == "channels_last" and model == "mlp":
+            if mode == "channels_last" and model in ("mlp", "lstm"):
                 continue
             for task, b in tasks + [("gan" if model == "dcgan" else "train", 64)]:
                 if mode.startswith("eager-") and task == "infer":
@@ -420,7 +453,7 @@ def standalone(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve", action="store_true")
-    ap.add_argument("--models", default="mlp,cnn,cnn32", help="of mlp,cnn,cnn32,dcgan")
+    ap.add_argument("--models", default="mlp,cnn,cnn32", help="of mlp,cnn,cnn32,dcgan,lstm")
     ap.add_argument("--modes", default="eager,channels_last,eager-foreach,eager-fused,compile")
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)

@@ -29,6 +29,9 @@ bench/peers.py. W3's tasks: "gan", one GAN iteration at batch 64 (nnc: the sum o
 d_step and g_step entries' medians; PyTorch: the same computation, peers.py GanContender),
 and "infer", the generator's sample at batch 1 and 64; W3 runs in the first --w3-rounds
 rounds only (default 3, 3 iterations per round at batch 64), --skip-w3 leaves it out.
+W4 = examples/lstm.nn (--skip-w4): inference at batch 1 and 64, a training step at 64,
+sequences of 100 tokens; while nnc cannot compile its loop, run.sh leaves no executable
+and the nnc column says "not compiled yet" (with nnc's message) under "errors".
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -97,6 +100,16 @@ WORKLOADS.append(
     ("W3 (examples/dcgan.nn, DCGAN 28x28x1: d_step + g_step, the generator's sample)", "dcgan",
      [("gan", 64, 3, 1), ("infer", 1, 20, 3), ("infer", 64, 3, 1)],
      W3_G, W3_G_FIRST))
+# W4 (examples/lstm.nn): Embedding(10000, 32) -> LSTM(32) over S = 100 -> Dense 1. The
+# LSTM's products per example are S * 4H * (D + H) multiply-adds (the input and the
+# recurrent product of each step, D = H = 32), plus the dense head's H; the embedding is a
+# gather (no products). A training step is 3x the forward: the LSTM's input gradient is
+# computed (it feeds the embedding's gradient), so no first-layer product is left out.
+W4_S, W4_D, W4_H = 100, 32, 32
+WORKLOADS.append(
+    ("W4 (examples/lstm.nn, Embedding 10000x32 -> LSTM 32 over 100 tokens -> Dense 1)", "lstm",
+     [("infer", 1, 100, 10), ("infer", 64, 20, 3), ("train", 64, 10, 2)],
+     W4_S * 4 * W4_H * (W4_D + W4_H) + W4_H, 0))
 # W3's rounds are slow (a GAN iteration is seconds): it runs in the first --w3-rounds
 # rounds only (default 3).
 W3_ROUNDS = 3
@@ -208,6 +221,14 @@ class NncExe:
     WARMUP_SECONDS = 0.05
 
     def time(self, entry, batch, iters, warmup):
+        if not os.path.exists(self.path):
+            # run.sh leaves <exe>.error when nnc rejected the model (W4's loop today).
+            try:
+                with open(self.path + ".error") as f:
+                    why = " ".join(f.read().split())[:300]
+            except OSError:
+                why = "no executable %s" % self.path
+            return {"ok": False, "error": "not compiled yet: " + why}
         per_call_ms = self.last_ms.get((entry, batch), self.first_call_ms)
         warmup = max(warmup, int(self.WARMUP_SECONDS * 1000 / max(per_call_ms, 1e-3)))
         p = subprocess.run([self.path, "bench", "--entry", entry, "--batch", str(batch),
@@ -314,6 +335,8 @@ def main():
     ap.add_argument("--skip-w2", action="store_true")
     ap.add_argument("--skip-w3", action="store_true",
                     help="skip W3 (examples/dcgan.nn; its rounds take minutes)")
+    ap.add_argument("--skip-w4", action="store_true",
+                    help="skip W4 (examples/lstm.nn)")
     ap.add_argument("--w3-rounds", type=int, default=W3_ROUNDS,
                     help="W3 runs in the first N rounds only (default %d; at most --rounds)" % W3_ROUNDS)
     ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
@@ -357,6 +380,8 @@ def main():
         skipped.update(("cnn", "cnn32"))
     if args.skip_w3:
         skipped.add("dcgan")
+    if args.skip_w4:
+        skipped.add("lstm")
     w3_rounds = min(args.w3_rounds, args.rounds)
     workloads = [w for w in WORKLOADS if w[1] not in skipped]
     contenders = []  # (name, callable(model, task, batch, iters, warmup))
@@ -396,7 +421,7 @@ def main():
             """eager-foreach/-fused time training only; channels_last the CNNs only."""
             if task == "infer" and train_only(name):
                 return False
-            return not (name.endswith("-channels_last") and model == "mlp")
+            return not (name.endswith("-channels_last") and model in ("mlp", "lstm"))
 
         def err_key(name, model):
             return "%s %s" % (name, model)
@@ -513,7 +538,22 @@ def main():
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
                 "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-",
                 ">=%.1fx" % target if target else "-", others))
-        P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
+        if model == "lstm":
+            P("(GF/s here counts the LSTM's products, 2 B S 4H (D + H) per call forward, and "
+              "the dense head's; a training step 3x)")
+            # While nnc has no time here, the peers' rate by the same count.
+            rates = []
+            for task, b, _, _ in tasks:
+                row = results["models"].get("%s %s %d" % (model, task, b), {})
+                peers = {n: med(v) for n, v in row.items() if n != "nnc" and v}
+                if peers:
+                    n, ms = min(peers.items(), key=lambda kv: kv[1])
+                    rates.append("%s b%d %.1f (%s)" % (task, b, flops(w, task, b) / (ms * 1e-3) * 1e-9,
+                                                       short(n)))
+            if rates:
+                P("best PyTorch GF/s: " + ", ".join(rates))
+        else:
+            P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
         if model == "dcgan":
             P("W3 ran in the first %d of the %d rounds (one FMA probe before each); GAN iter = one d_step + one g_step at batch 64 "
               "(nnc: the sum of the two entries' medians; PyTorch: bench/peers.py GanContender)" % (

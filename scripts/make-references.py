@@ -29,9 +29,22 @@ Produces (paths relative to the repository root):
   loops    test/e2e/refs/loops_*.npy, loops_expected.txt  lstm/gru/rnn layers (PyTorch's
                                                   modules): forward at two lengths, two
                                                   SGD steps (test/e2e/recurrent.test)
+  recurrent test/e2e/refs/rec_x.npy              f32 [3,7,5] input of the rnn/gru/lstm layer parity
+           test/e2e/refs/rec_g_{head,seq}.npy     f32 fixed result gradients [3,2], [3,7,4]
+           test/e2e/refs/rec_{lstm,gru,rnn}.safetensors  random weights, nnc's names
+                                                  (<kind>0.weight_ih ..., dense0.*)
+           test/e2e/refs/rec_<kind>_{last,seq,head}.npy  float64 outputs cast to f32
+           test/e2e/refs/rec_<kind>_expected.txt  outputs and gradients (float64)
+  w4       test/e2e/refs/w4_losses.txt            first 100 float32 losses of examples/lstm.nn
+                                                  from libnnrt's seed-0 init and batch order
+           test/e2e/refs/w4_accuracy.txt          test accuracy of lstm/gru/rnn, 5 epochs
+                                                  (needs nnrt-selftest: scripts/refs/recurrent.py)
+  w6       test/e2e/refs/w6_perplexity.txt        examples/lm.nn trained 2 epochs: held-out
+                                                  perplexity and next-token accuracy after
+                                                  each (~10 min on 2 cores)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
-  all      all of the above but dcgantrain, in that order (the default)
+  all      all of the above but dcgantrain, w4 and w6, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -70,14 +83,16 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, embed, loops, mlp  # noqa: E402
+from refs import cnn, conv, dcgan, embed, loops, mlp, recurrent  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
-            "loops": loops.cmd_loops}
-ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops"]
+            "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
+            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6}
+ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
+       "recurrent"]
 
 
 def main(argv):
