@@ -202,10 +202,12 @@ std::string dataOption(const nnrt_model *model, const char *key, const std::stri
 
 /// Runs `entry` over the first `limit` examples of `ds` in batches and counts correct
 /// argmax predictions of its first output; an i32[] input `seed` (noise) is fed `seed`.
+/// With `nll`, also sums the negative log-likelihood of the targets while the output
+/// rows are probabilities (sum 1 within 1e-3), else sets it to NaN.
 /// Prints the error and returns false on failure.
 bool evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
               const nnrt_dataset *ds, int64_t batch, int64_t limit, int32_t seed,
-              int64_t &correct, int64_t &total);
+              int64_t &correct, int64_t &total, double *nll = nullptr);
 
 /// Counts the allocations (nnrt_allocation_count) of the steady-state runs of one entry:
 /// `begin` after the warm-up runs, `add` around each later run, `report` prints

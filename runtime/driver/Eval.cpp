@@ -8,6 +8,7 @@
 #include "Driver.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
@@ -18,7 +19,8 @@ using namespace nnrt::driver;
 /// example, or a position of one when the targets are sequences (next tokens: `out` is
 /// [B, S, V] and `rowsRun`, `valid` count positions).
 static bool countCorrect(const nnrt_entry *entry, const nnrt_tensor &out, int64_t rowsRun,
-                         int64_t valid, const int32_t *labels, int64_t &correct) {
+                         int64_t valid, const int32_t *labels, int64_t &correct,
+                         double *nll) {
   if (out.dtype == NNRT_I32 && out.shape.rank == 1) { // already class indices
     if (out.shape.dims[0] != rowsRun) {
       error("output '%s' has %lld rows for a batch of %lld", entry->output_names[0],
@@ -45,13 +47,24 @@ static bool countCorrect(const nnrt_entry *entry, const nnrt_tensor &out, int64_
   for (int64_t i = 0; i < valid; ++i) {
     const float *row = p + i * classes;
     correct += int64_t(std::max_element(row, row + classes) - row) == labels[i];
+    if (!nll || std::isnan(*nll))
+      continue;
+    // The negative log-likelihood of the label, while the rows are probabilities.
+    double sum = 0;
+    for (int64_t c = 0; c < classes; ++c)
+      sum += row[c];
+    bool inRange = labels[i] >= 0 && labels[i] < classes;
+    if (std::fabs(sum - 1.0) > 1e-3 || !inRange)
+      *nll = std::nan("");
+    else
+      *nll -= std::log(std::max(double(row[labels[i]]), 1e-30));
   }
   return true;
 }
 
 bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const DataBinding &bind,
                             const nnrt_dataset *ds, int64_t batch, int64_t limit,
-                            int32_t seed, int64_t &correct, int64_t &total) {
+                            int32_t seed, int64_t &correct, int64_t &total, double *nll) {
   const nnrt_model *m = nnrt_context_model(ctx);
   nnrt_tensor images = nnrt_dataset_images(ds), labels = nnrt_dataset_labels(ds);
   int64_t perExample = bind.ExampleElems, perTarget = bind.TargetElems;
@@ -65,6 +78,8 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
   std::vector<nnrt_tensor> inputs(entry->num_inputs);
   correct = 0;
   total = 0;
+  if (nll)
+    *nll = 0;
   for (int64_t start = 0; start < n; start += batch) {
     int64_t valid = std::min(batch, n - start);
     int64_t rows = bind.StaticBatch >= 0 ? bind.StaticBatch : valid;
@@ -102,7 +117,7 @@ bool nnrt::driver::evaluate(nnrt_context *ctx, const nnrt_entry *entry, const Da
       error("%s", nnrt_context_last_error(ctx));
       return false;
     }
-    if (!countCorrect(entry, out, rows * perTarget, valid * perTarget, lab, correct))
+    if (!countCorrect(entry, out, rows * perTarget, valid * perTarget, lab, correct, nll))
       return false;
     total += valid * perTarget;
   }
@@ -160,10 +175,16 @@ int nnrt::driver::runEval(const nnrt_model *m, const char *prog, int argc, char 
   if (nnrt_dataset_size(ds) == 0)
     return error("the test split has no examples");
   int64_t correct, total;
+  double nll;
   if (!evaluate(ctx.Ctx, infer, bind, ds, batch, limit, seedInputValue(seed), correct,
-                total))
+                total, &nll))
     return 1;
-  std::printf("accuracy: %.4f (%lld/%lld)\n", total ? double(correct) / double(total) : 0.0,
+  std::printf("accuracy: %.4f (%lld/%lld)", total ? double(correct) / double(total) : 0.0,
               (long long)correct, (long long)total);
+  // A language model (a target per token) whose output is probabilities: perplexity,
+  // exp of the mean negative log-likelihood of the targets.
+  if (bind.TargetElems > 1 && total && !std::isnan(nll))
+    std::printf(", perplexity %.2f", std::exp(nll / double(total)));
+  std::printf("\n");
   return 0;
 }

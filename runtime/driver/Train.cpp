@@ -750,11 +750,14 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       return 130;
     }
     if (infer) {
+      double nll;
       if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, run.Seed, correct,
-                    total))
+                    total, &nll))
         return 1;
       std::printf(", test accuracy %.4f (%lld/%lld)", total ? double(correct) / total : 0.0,
                   (long long)correct, (long long)total);
+      if (inferBind.TargetElems > 1 && total && !std::isnan(nll))
+        std::printf(", perplexity %.2f", std::exp(nll / double(total)));
     }
     std::printf("\n");
     std::fflush(stdout);
