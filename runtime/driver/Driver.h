@@ -234,6 +234,7 @@ int runPredict(const nnrt_model *model, const char *prog, int argc, char **argv,
 int runBench(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runSample(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runEmbeddings(const nnrt_model *model, const char *prog, int argc, char **argv);
 
 } // namespace driver
 } // namespace nnrt

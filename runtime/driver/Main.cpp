@@ -51,6 +51,8 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  bench    time every entry and each of its kernels on random inputs\n"
                "  train    train the model (needs a train entry)\n"
                "  sample   write the 'infer' output of a batch as a PNG grid (a generator)\n"
+               "  embeddings  write a text model's embedding matrix and vocabulary as TSV and\n"
+               "           a PCA plot of its most frequent words (SVG)\n"
                "run '%s <command> --help' for the flags of a command\n",
                prog, prog);
 }
@@ -588,5 +590,7 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     return runTrain(model, prog, rest, restv);
   if (!std::strcmp(cmd, "sample"))
     return runSample(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "embeddings"))
+    return runEmbeddings(model, prog, rest, restv);
   return error("unknown command '%s' (see '%s --help')", cmd, prog);
 }
