@@ -30,8 +30,8 @@ d_step and g_step entries' medians; PyTorch: the same computation, peers.py GanC
 and "infer", the generator's sample at batch 1 and 64; W3 runs in the first --w3-rounds
 rounds only (default 3, 3 iterations per round at batch 64), --skip-w3 leaves it out.
 W4 = examples/lstm.nn (--skip-w4): inference at batch 1 and 64, a training step at 64,
-sequences of 100 tokens; while nnc cannot compile its loop, run.sh leaves no executable
-and the nnc column says "not compiled yet" (with nnc's message) under "errors".
+sequences of 100 tokens; if nnc rejects the model, run.sh leaves no executable and the
+nnc column says "not compiled yet" (with nnc's message) under "errors".
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -222,7 +222,7 @@ class NncExe:
 
     def time(self, entry, batch, iters, warmup):
         if not os.path.exists(self.path):
-            # run.sh leaves <exe>.error when nnc rejected the model (W4's loop today).
+            # run.sh leaves <exe>.error when nnc rejected the model.
             try:
                 with open(self.path + ".error") as f:
                     why = " ".join(f.read().split())[:300]

@@ -3,7 +3,7 @@
 # examples/cnn32.nn) at batch 1/64, a training step at batch 64, W3 (examples/dcgan.nn) one
 # GAN iteration (d_step + g_step) at batch 64 and the generator's sample at batch 1/64
 # (in the first 3 rounds only: --w3-rounds N), W4 (examples/lstm.nn) inference at batch
-# 1/64 and a training step at 64 (nnc: "not compiled yet" until loops compile), against
+# 1/64 and a training step at 64, against
 # PyTorch 2.x (eager,
 # channels_last, torch.compile) and Debian's PyTorch 1.13, plus
 # SGEMM at 256..2048 and at W1's layer shapes against OpenBLAS and oneDNN, with the

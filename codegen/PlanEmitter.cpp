@@ -259,33 +259,31 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
       slotOf[arg] = slotOf.lookup(inv);
       across.push_back(slotOf[arg]);
     }
-    // A stacked output computed by a kernel of the body is written in place.
-    std::vector<std::pair<int, int>> stackCopies; // (value slot later, view)
-    SmallVector<Value> stackedValues;
+    // A stacked output computed by a kernel of the body is written in place; any other
+    // (a step's argument, a value stacked twice) is copied into its slice after the body.
+    std::vector<std::pair<Value, int>> stackCopies; // (yielded value, view)
     for (auto [j, whole] : llvm::enumerate(wholes)) {
       Value y = yield.getValues()[k + j];
-      bool inPlace = isa_and_nonnull<KernelOp>(y.getDefiningOp()) && !slotOf.count(y) &&
-                     llvm::count(stackedValues, y) == 0;
-      stackedValues.push_back(y);
+      // (Once placed, y has a slot: a value stacked twice is copied the second time.)
+      bool inPlace = isa_and_nonnull<KernelOp>(y.getDefiningOp()) && !slotOf.count(y);
       int view;
       if (inPlace) {
         view = addSlot(y, SlotView, whole);
       } else {
-        e.slots.push_back(e.slots[whole]);
-        e.slots.back().kind = SlotView;
-        e.slots.back().index = whole;
-        e.slots.back().dims.erase(e.slots.back().dims.begin());
+        SlotPlan slice = e.slots[whole];
+        slice.kind = SlotView;
+        slice.index = whole;
+        slice.dims.erase(slice.dims.begin());
+        e.slots.push_back(std::move(slice));
         view = (int)e.slots.size() - 1;
-        stackCopies.push_back({-1, view});
+        stackCopies.push_back({y, view});
       }
       across.push_back(view);
-      if (!inPlace)
-        stackCopies.back().first = (int)j;
     }
     if (llvm::Error err = planBlock(loopBody))
       return err;
-    for (auto [j, view] : stackCopies)
-      copy(slotOf.lookup(yield.getValues()[k + j]), view);
+    for (auto [y, view] : stackCopies)
+      copy(slotOf.lookup(y), view);
     for (unsigned i = 0; i < k; ++i) {
       Value next = yield.getValues()[i];
       auto arg = dyn_cast<BlockArgument>(next);

@@ -1,6 +1,7 @@
 //===- Conv.cpp - conv2d, conv2d_transpose, conv2d_filter_grad -------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 #include "ir/ops/Window.h"
 
 using namespace mlir;
@@ -78,10 +79,6 @@ Expr windowLoad(unsigned operand, const Geometry &g, Expr n, Expr oh, Expr ow, E
 
 static Value swapChannels(OpBuilder &b, Location loc, Value filter);
 
-#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
-  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
-    return areCompatibleTypeLists(l, r);                                               \
-  }
 
 //===----------------------------------------------------------------------------===//
 // Conv2DOp

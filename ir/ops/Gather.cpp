@@ -1,6 +1,7 @@
 //===- Gather.cpp - gather (embedding lookup) and scatter_add -------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 #include "ir/ShapeRules.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -8,10 +9,6 @@ using namespace mlir;
 using namespace nn;
 using namespace nn::compute;
 
-#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
-  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
-    return areCompatibleTypeLists(l, r);                                               \
-  }
 
 /// The index vars of the positions of an index tensor of rank `rank`, as reduction
 /// variables in row-major loop order (rvar 0 is the innermost dim).

@@ -1,6 +1,7 @@
 //===- Linalg.cpp - matmul ------------------------------------------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 
 using namespace mlir;
 using namespace nn;
@@ -41,9 +42,7 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
-bool MatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
-  return areCompatibleTypeLists(l, r);
-}
+NN_COMPATIBLE_RETURN_TYPES(MatmulOp)
 
 /// result[batch..., m, n] = sum over k of op(lhs)[batch..., m, k] * op(rhs)[k, n].
 Computation MatmulOp::getComputation() {

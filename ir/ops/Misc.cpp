@@ -1,14 +1,11 @@
 //===- Misc.cpp - one_hot, count, fill, random_uniform, random_normal -----===//
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 
 using namespace mlir;
 using namespace nn;
 using namespace nn::compute;
 
-#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
-  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
-    return areCompatibleTypeLists(l, r);                                               \
-  }
 
 //===----------------------------------------------------------------------------===//
 // OneHotOp

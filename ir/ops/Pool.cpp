@@ -1,6 +1,7 @@
 //===- Pool.cpp - max_pool2d and its gradient -----------------------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 #include "ir/ops/Window.h"
 #include "mlir/IR/TypeUtilities.h"
 #include <cmath>
@@ -74,10 +75,6 @@ SmallVector<NamedAttribute> windowAttrs(Operation *op) {
 
 } // namespace
 
-#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
-  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
-    return areCompatibleTypeLists(l, r);                                               \
-  }
 
 /// The shape rule of a pooling op of input `x` with a result of `element` type.
 #define NN_POOL_INFER(Op, element)                                                     \

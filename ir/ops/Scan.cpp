@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 #include "ir/ReverseSweep.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -125,9 +126,7 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   return success();
 }
 
-bool ScanOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
-  return areCompatibleTypeLists(l, r);
-}
+NN_COMPATIBLE_RETURN_TYPES(ScanOp)
 
 LogicalResult ScanOp::verify() {
   if (getSequences().empty())

@@ -2,16 +2,13 @@
 #include "ir/Builders.h"
 #include "ir/Limits.h"
 #include "ir/NNOps.h"
+#include "ir/ops/CompatibleTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace nn;
 using namespace nn::compute;
 
-#define NN_COMPATIBLE_RETURN_TYPES(Op)                                                 \
-  bool Op::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                         \
-    return areCompatibleTypeLists(l, r);                                               \
-  }
 
 //===----------------------------------------------------------------------------===//
 // ReshapeOp

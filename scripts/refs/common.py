@@ -25,6 +25,27 @@ def report(path):
     print(f"  wrote {rel(path)} ({os.path.getsize(path)} bytes)")
 
 
+def fmt9(t):
+    """A tensor (or array) as space-separated values, 9 significant digits."""
+    return " ".join(f"{v:.9g}" for v in torch.as_tensor(t).detach().reshape(-1).tolist())
+
+
+def sgd_trace(params, loss_fn, steps, lr):
+    """Takes `steps` SGD steps (lr) on the float64 tensors `params` (name -> leaf) from
+    loss_fn(); returns the lines `loss<k>: X` and `<name>_<k+1>: values` of each step."""
+    lines = []
+    for step in range(steps):
+        loss = loss_fn()
+        grads = torch.autograd.grad(loss, list(params.values()))
+        with torch.no_grad():
+            for v, g in zip(params.values(), grads):
+                v -= lr * g
+        lines.append(f"loss{step}: {loss.item():.9g}\n")
+        lines += [f"{k}_{step + 1}: {fmt9(v)}\n" for k, v in params.items()]
+        print(f"  step {step}: loss {loss.item():.9g}")
+    return lines
+
+
 def write_text(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, write_npy, write_text
+from refs.common import REFS_DIR, fmt9, write_npy, write_text
 
 
 def same_pads(size, kernel, stride, dilation=1):
@@ -56,9 +56,6 @@ def avg_pool2d(x, size, stride, padding):
     ones = pad_nchw(torch.ones_like(nchw(x)), (size, size), stride, 1, padding)
     return nhwc(F.avg_pool2d(xp, size, stride) / F.avg_pool2d(ones, size, stride))
 
-
-def fmt9(t):
-    return " ".join(f"{v:.9g}" for v in t.detach().reshape(-1).tolist())
 
 
 def cmd_convops():

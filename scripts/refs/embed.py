@@ -15,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, nnrt_init, write_npy, write_text
+from refs.common import REFS_DIR, fmt9, nnrt_init, sgd_trace, write_npy, write_text
 
 TRAIN_SEED = 1234
 TRAIN_LR = 0.5
@@ -35,9 +35,6 @@ def scatter_add(grad, ids, rows):
     (d,) = torch.autograd.grad(gather(table, ids), (table,), grad)
     return d
 
-
-def fmt9(t):
-    return " ".join(f"{v:.9g}" for v in t.detach().reshape(-1).tolist())
 
 
 def model_loss(p, tokens, labels):
@@ -88,14 +85,5 @@ def cmd_embed():
     }
     p = {k: torch.from_numpy(v).double().requires_grad_() for k, v in init.items()}
     tt, tl = torch.from_numpy(tokens).long(), torch.from_numpy(labels).long()
-    lines = []
-    for step in range(2):
-        loss = model_loss(p, tt, tl)
-        grads = torch.autograd.grad(loss, list(p.values()))
-        with torch.no_grad():
-            for v, d in zip(p.values(), grads):
-                v -= TRAIN_LR * d
-        lines.append(f"loss{step}: {loss.item():.9g}\n")
-        lines += [f"{k}_{step + 1}: {fmt9(v)}\n" for k, v in p.items()]
-        print(f"  step {step}: loss {loss.item():.9g}")
+    lines = sgd_trace(p, lambda: model_loss(p, tt, tl), 2, TRAIN_LR)
     write_text(os.path.join(REFS_DIR, "embed_train_expected.txt"), "".join(lines))

@@ -15,16 +15,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, nnrt_init, write_npy, write_text
+from refs.common import REFS_DIR, fmt9, nnrt_init, sgd_trace, write_npy, write_text
 
 SEED = 1234
 LR = 0.5
 LAYERS = [("lstm0", torch.nn.LSTM, 3, 4, 4), ("gru0", torch.nn.GRU, 4, 5, 3),
           ("rnn0", torch.nn.RNN, 3, 2, 1)]
 
-
-def fmt9(t):
-    return " ".join(f"{v:.9g}" for v in t.detach().reshape(-1).tolist())
 
 
 def init_params():
@@ -76,14 +73,10 @@ def cmd_loops():
         lines.append(f"seq_{tag}: {fmt9(r)}\n")
     tx, tl = torch.from_numpy(x).double(), torch.from_numpy(labels).long()
     th0 = torch.from_numpy(h0).double()
-    for step in range(2):
+
+    def loss_fn():
         logits, r = forward(modules, p, tx, th0)
-        loss = F.cross_entropy(logits, tl) + r.mean()
-        grads = torch.autograd.grad(loss, list(p.values()))
-        with torch.no_grad():
-            for v, g in zip(p.values(), grads):
-                v -= LR * g
-        lines.append(f"loss{step}: {loss.item():.9g}\n")
-        lines += [f"{k}_{step + 1}: {fmt9(v)}\n" for k, v in p.items()]
-        print(f"  step {step}: loss {loss.item():.9g}")
+        return F.cross_entropy(logits, tl) + r.mean()
+
+    lines += sgd_trace(p, loss_fn, 2, LR)
     write_text(os.path.join(REFS_DIR, "loops_expected.txt"), "".join(lines))

@@ -29,16 +29,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from refs.common import (REFS_DIR, ROOT, nnrt_init, write_npy, write_safetensors,
+from refs.common import (REFS_DIR, ROOT, fmt9, nnrt_init, write_npy, write_safetensors,
                          write_text)
 
 FORTUNES = "/usr/share/games/fortunes"
 CELLS = {"lstm": (nn.LSTM, 4), "gru": (nn.GRU, 3), "rnn": (nn.RNN, 1)}
 PARAM_SUFFIXES = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
 
-
-def fmt9(t):
-    return " ".join(f"{v:.9g}" for v in torch.as_tensor(t).detach().reshape(-1).tolist())
 
 
 # --------------------------------------------------------------------------- the data
