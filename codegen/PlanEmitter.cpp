@@ -143,6 +143,7 @@ private:
   ModelForm form;
   ModelSource out;
   std::vector<std::string> symbols;
+  std::vector<DimProduct> products; ///< dims that are products of symbols, all entries'
   std::vector<InputOp> inputs;
   std::vector<VariableOp> params;
   std::vector<EntryPlan> entries;
@@ -168,7 +169,7 @@ int Planner::copyKernel(int dtype, int rank) {
 }
 
 llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
-  auto shapes = SymbolicShapes::analyze(func, symbols);
+  auto shapes = SymbolicShapes::analyze(func, symbols, products);
   if (!shapes)
     return shapes.takeError();
   EntryPlan e;
@@ -378,8 +379,19 @@ void Planner::planBuffers(EntryPlan &e) {
                                 : MemorySlot::Other;
     m.aliasOf = alias ? s.index : -1;
     m.bytesAtBatch = 4;
-    for (int64_t d : s.dims)
-      m.bytesAtBatch *= d < 0 ? e.defaultBatch : d;
+    for (int64_t d : s.dims) {
+      int64_t k = -(d + 1);
+      if (d >= 0) {
+        m.bytesAtBatch *= d;
+      } else if (k < (int64_t)symbols.size()) {
+        m.bytesAtBatch *= e.defaultBatch;
+      } else {
+        const DimProduct &p = products[k - symbols.size()];
+        m.bytesAtBatch *= p.factor;
+        for (size_t i = 0; i < p.symbols.size(); ++i)
+          m.bytesAtBatch *= e.defaultBatch;
+      }
+    }
     slots.push_back(m);
   }
   std::vector<std::vector<int>> stepArgs;
@@ -506,6 +518,21 @@ void Planner::write(llvm::raw_ostream &os) {
       os << (i ? ", " : "") << quote(s);
     os << "};\n";
   }
+  if (!products.empty()) {
+    os << "static const nnrt_dim_product " << m << "_dim_products[] = {\n";
+    for (const DimProduct &p : products) {
+      os << "  {" << p.factor << ", " << p.symbols.size() << ", {";
+      for (auto [i, k] : llvm::enumerate(p.symbols))
+        os << (i ? ", " : "") << k;
+      os << "}}, /* ";
+      if (p.factor != 1)
+        os << p.factor << "*";
+      for (auto [i, k] : llvm::enumerate(p.symbols))
+        os << (i ? "*" : "") << symbols[k];
+      os << " */\n";
+    }
+    os << "};\n";
+  }
   if (!inputs.empty()) {
     os << "static const nnrt_input " << m << "_inputs[] = {\n";
     for (InputOp in : inputs) {
@@ -600,8 +627,9 @@ void Planner::write(llvm::raw_ostream &os) {
      << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
      << str("entry") << ", " << str("loss") << ", " << steps.size() << ", "
      << (steps.empty() ? "NULL" : m + "_iteration") << ", " << dataOptions.size() << ", "
-     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "}\n"
-     << "};\n";
+     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "},\n"
+     << "  " << products.size() << ", " << (products.empty() ? "NULL" : m + "_dim_products")
+     << "\n};\n";
   if (form == ModelForm::Executable)
     os << "\nint main(int argc, char **argv) { return nnrt_main(&" << m
        << "_model, argc, argv); }\n";

@@ -92,12 +92,13 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
   auto gt = cast<RankedTensorType>(grad.getType());
   Value a2 = a, g2 = grad;
   if (at.getRank() > 2) {
-    a2 = grad::reshapeTo(b, loc, a,
-                         RankedTensorType::get({ShapedType::kDynamic, at.getShape().back()},
-                                               at.getElementType()));
-    g2 = grad::reshapeTo(b, loc, grad,
-                         RankedTensorType::get({ShapedType::kDynamic, gt.getShape().back()},
-                                               gt.getElementType()));
+    auto rows = [&](Value v, int64_t cols) {
+      return buildInferred<ReshapeOp>(b, loc, v,
+                                      {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(
+                                                                   {-1, cols}))});
+    };
+    a2 = rows(a, at.getShape().back());
+    g2 = rows(grad, gt.getShape().back());
   }
   Value db = tb ? buildInferred<MatmulOp>(b, loc, {g2, a2}, {attr("transpose_lhs", true)})
                 : buildInferred<MatmulOp>(b, loc, {a2, g2}, {attr("transpose_lhs", true)});
