@@ -162,6 +162,20 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 NN_COMPATIBLE_RETURN_TYPES(TransposeOp)
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  // transpose(transpose(y, p), q) == transpose(y, p[q[i]]): stacked recurrent layers
+  // go back to batch-first and at once to time-major again.
+  if (auto inner = getX().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> p = inner.getPerm();
+    SmallVector<int64_t> composed;
+    for (int64_t q : getPerm())
+      composed.push_back(p[q]);
+    getXMutable().assign(inner.getX());
+    setPerm(composed);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())) &&
+        getX().getType() == getType())
+      return getX();
+    return getResult();
+  }
   for (auto [i, p] : llvm::enumerate(getPerm()))
     if ((int64_t)i != p)
       return {};
