@@ -149,7 +149,21 @@ private:
   std::vector<EntryPlan> entries;
 };
 
+/// Whether two kernels compute the same function of their buffers: the same body (ops,
+/// attributes, types; not locations) and result types.
+static bool sameKernel(KernelOp a, KernelOp b) {
+  return llvm::equal(a.getResultTypes(), b.getResultTypes()) &&
+         OperationEquivalence::isRegionEquivalentTo(&a.getBody(), &b.getBody(),
+                                                    OperationEquivalence::IgnoreLocations);
+}
+
 int Planner::kernelFor(KernelOp op) {
+  // A kernel equal to an earlier one (an LSTM's four hoisted gate products, the same
+  // loop body in `infer` and `train`) is that kernel, called with other buffers: it is
+  // compiled once.
+  for (auto [i, k] : llvm::enumerate(out.kernels))
+    if (k.op && sameKernel(k.op, op))
+      return (int)i;
   std::string sym = out.symbol + "_" + sanitize(op.getName());
   for (const KernelSpec &k : out.kernels)
     if (k.symbol == sym)
