@@ -197,6 +197,10 @@ bool openDataset(const nnrt_model *model, const std::string &dataDir, const char
 /// other datasets. Prints the error and returns false on failure.
 bool recordTextMetadata(nnrt_context *ctx, const nnrt_dataset *ds);
 
+/// The tokens of ids 0 .. rows-1 of a vocabulary as nnrt_dataset_vocabulary writes it
+/// (ids 2.., one a line, \xHH escapes): "<pad>" for 0, "<oov>" for 1 and past the list.
+std::vector<std::string> vocabularyTokens(const char *vocabulary, int64_t rows);
+
 /// The `data` clause's option `key`, or `def`.
 std::string dataOption(const nnrt_model *model, const char *key, const std::string &def = "");
 
@@ -235,6 +239,7 @@ int runBench(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runSample(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runEmbeddings(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runGenerate(const nnrt_model *model, const char *prog, int argc, char **argv);
 
 } // namespace driver
 } // namespace nnrt

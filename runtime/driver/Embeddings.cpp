@@ -25,30 +25,6 @@ using namespace nnrt::driver;
 
 namespace {
 
-/// Token `id` of a vocabulary as nnrt_dataset_vocabulary writes it (ids 2.., one a line,
-/// \xHH escapes): the lines, with 0 and 1 named.
-std::vector<std::string> tokens(const char *vocabulary, int64_t rows) {
-  std::vector<std::string> out{"<pad>", "<oov>"};
-  std::string token;
-  for (const char *p = vocabulary; *p; ++p) {
-    if (*p == '\n') {
-      out.push_back(token);
-      token.clear();
-    } else if (*p == '\\' && p[1] == 'x' && p[2] && p[3]) {
-      token += char(std::strtol(std::string(p + 2, 2).c_str(), nullptr, 16));
-      p += 3;
-    } else {
-      token += *p;
-    }
-  }
-  if (!token.empty())
-    out.push_back(token);
-  while (int64_t(out.size()) < rows)
-    out.push_back("<oov>");
-  out.resize(size_t(rows));
-  return out;
-}
-
 /// `s` with TSV's and XML's special characters replaced.
 std::string clean(const std::string &s, bool xml) {
   std::string out;
@@ -142,7 +118,7 @@ int nnrt::driver::runEmbeddings(const nnrt_model *m, const char *prog, int argc,
     return error("%s", nnrt_context_last_error(ctx.Ctx));
   int64_t rows = p.shape.dims[0], dim = p.shape.dims[1];
   const float *e = static_cast<const float *>(t.data);
-  std::vector<std::string> words = tokens(vocabulary, rows);
+  std::vector<std::string> words = vocabularyTokens(vocabulary, rows);
 
   if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
     return error("cannot create the directory '%s': %s", dir.c_str(), std::strerror(errno));

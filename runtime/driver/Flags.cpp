@@ -325,6 +325,29 @@ bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
   return true;
 }
 
+std::vector<std::string> nnrt::driver::vocabularyTokens(const char *vocabulary,
+                                                         int64_t rows) {
+  std::vector<std::string> out{"<pad>", "<oov>"};
+  std::string token;
+  for (const char *p = vocabulary ? vocabulary : ""; *p; ++p) {
+    if (*p == '\n') {
+      out.push_back(token);
+      token.clear();
+    } else if (*p == '\\' && p[1] == 'x' && p[2] && p[3]) {
+      token += char(std::strtol(std::string(p + 2, 2).c_str(), nullptr, 16));
+      p += 3;
+    } else {
+      token += *p;
+    }
+  }
+  if (!token.empty())
+    out.push_back(token);
+  while (int64_t(out.size()) < rows)
+    out.push_back("<oov>");
+  out.resize(size_t(std::max<int64_t>(rows, 0)));
+  return out;
+}
+
 std::string nnrt::driver::dataOption(const nnrt_model *model, const char *key,
                                      const std::string &def) {
   std::string r = def;

@@ -47,6 +47,7 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  sample   write the 'infer' output of a batch as a PNG grid (a generator)\n"
                "  embeddings  write a text model's embedding matrix and vocabulary as TSV and\n"
                "           a PCA plot of its most frequent words (SVG)\n"
+               "  generate continue a prompt with a next-token text model\n"
                "run '%s <command> --help' for the flags of a command\n",
                prog, prog);
 }
@@ -322,30 +323,6 @@ static bool bindInputFiles(const nnrt_model *m, const nnrt_entry *entry,
   return true;
 }
 
-/// The token of id `id` in a vocabulary as nnrt_dataset_vocabulary writes it (ids 2..,
-/// one a line, \xHH escapes), "<pad>" for 0, "<oov>" for 1 and ids past the list.
-static std::string vocabularyToken(const char *vocabulary, int64_t id) {
-  if (id == 0)
-    return "<pad>";
-  const char *p = vocabulary;
-  for (int64_t k = 2; k < id && p && *p; ++k) {
-    p = std::strchr(p, '\n');
-    p = p ? p + 1 : nullptr;
-  }
-  if (id < 2 || !p || !*p)
-    return "<oov>";
-  std::string token;
-  for (; *p && *p != '\n'; ++p) {
-    if (*p == '\\' && p[1] == 'x' && p[2] && p[3]) {
-      token += char(std::strtol(std::string(p + 2, 2).c_str(), nullptr, 16));
-      p += 3;
-    } else {
-      token += *p;
-    }
-  }
-  return token;
-}
-
 /// Encodes --text for the entry's i32 input `tokens` [1, S] with the checkpoint's
 /// vocabulary and tokenizer (text.* metadata, written by `train` on a text dataset); S is
 /// --length, else the checkpoint's length. Prints the error and returns false on failure.
@@ -431,7 +408,7 @@ static void printTextOutput(nnrt_context *ctx, const char *name, const nnrt_tens
   }
   const char *vocabulary = nnrt_context_metadata(ctx, "text.vocabulary");
   std::printf("%s: next token '%s' (id %lld, score %.6g)\n", name,
-              vocabularyToken(vocabulary ? vocabulary : "", best).c_str(), (long long)best,
+              vocabularyTokens(vocabulary, best + 1)[size_t(best)].c_str(), (long long)best,
               double(last[best]));
 }
 
@@ -586,5 +563,7 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     return runSample(model, prog, rest, restv);
   if (!std::strcmp(cmd, "embeddings"))
     return runEmbeddings(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "generate"))
+    return runGenerate(model, prog, rest, restv);
   return error("unknown command '%s' (see '%s --help')", cmd, prog);
 }
