@@ -42,9 +42,12 @@ Produces (paths relative to the repository root):
   w6       test/e2e/refs/w6_perplexity.txt        examples/lm.nn trained 2 epochs: held-out
                                                   perplexity and next-token accuracy after
                                                   each (~10 min on 2 cores)
+  w7       test/e2e/refs/w7_losses.txt            first 100 losses of examples/gpt.nn (W7,
+                                                  character GPT, AdamW) from libnnrt's init,
+                                                  in file order (needs nnrt-selftest)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
-  all      all of the above but dcgantrain, w4 and w6, in that order (the default)
+  all      all of the above but dcgantrain, w4, w6 and w7, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -83,14 +86,14 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, embed, loops, mlp, recurrent  # noqa: E402
+from refs import cnn, conv, dcgan, embed, gpt, loops, mlp, recurrent  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
             "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
-            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6}
+            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
        "recurrent"]
 

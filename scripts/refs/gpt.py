@@ -1,0 +1,122 @@
+"""W7: the small GPT of examples/gpt.nn in PyTorch, from libnnrt's init and data.
+
+  w7   test/e2e/refs/w7_losses.txt   the first 100 losses (float64 arithmetic from the
+                                     float32 init) of `./gpt train --no-shuffle`
+
+The model, as nnc builds it from examples/gpt.nn (dense weights [in, out]):
+  x = embedding0.weight[tokens] + pos                        [B, 64, 64]
+  2 x Block (prefixes h0., h1.):
+    h = layer_norm(x; ln1)                                   eps 1e-5
+    q, k, v = h @ {q,k,v}.weight + bias, split_heads(., 4):  view(B, S, 4, 16).transpose(1, 2)
+    a = x + merge_heads(softmax(q k^T * 0.25 + causal) v) @ proj.weight + proj.bias
+    y = a + gelu(layer_norm(a; ln2) @ fc.weight + fc.bias) @ out.weight + out.bias  (exact gelu)
+  logits = layer_norm(y; lnf) @ head.weight + head.bias      [B, 64, 96]
+  loss = mean cross-entropy of logits against next (every position)
+  AdamW(lr 3e-4, betas (0.9, 0.999), eps 1e-7, weight_decay 0.1) on every parameter, as
+  nnc's adamw (p *= 1 - lr wd, then the Adam step).
+Data: fortunes_lm over characters (vocabulary of the 94 most frequent bytes of the
+training split plus padding and out-of-vocabulary), windows of 64, batch 32 in file order
+(`--no-shuffle`), from `nnrt-selftest text` (libnnrt's own tokenizer and windows).
+Init: libnnrt's for seed 0 (refs.common.nnrt_init): embedding U(-0.05, 0.05), pos
+U(-0.02, 0.02), dense Glorot-uniform weights and zero biases, layer norms ones and zeros.
+"""
+
+import os
+
+import torch
+import torch.nn.functional as F
+
+from refs.common import REFS_DIR, nnrt_init, write_text
+from refs.recurrent import load_text
+
+W7_VOCAB, W7_LENGTH, W7_DIM, W7_HEADS, W7_FF, W7_BATCH = 96, 64, 64, 4, 256, 32
+W7_SEED, W7_LR, W7_WD, W7_STEPS = 0, 3e-4, 0.1, 100
+BLOCKS = ["h0", "h1"]
+
+
+def w7_init(seed):
+    """Every parameter of examples/gpt.nn as libnnrt initialises it for `seed`."""
+    d, f, v = W7_DIM, W7_FF, W7_VOCAB
+    p = {"embedding0.weight": nnrt_init("embedding0.weight", (v, d), "uniform", seed,
+                                        (-0.05, 0.05)),
+         "pos": nnrt_init("pos", (W7_LENGTH, d), "uniform", seed, (-0.02, 0.02))}
+
+    def dense(name, n_in, n_out):
+        p[name + ".weight"] = nnrt_init(name + ".weight", (n_in, n_out), "glorot_uniform",
+                                        seed)
+        p[name + ".bias"] = nnrt_init(name + ".bias", (n_out,), "zeros", seed)
+
+    def norm(name):
+        p[name + ".weight"] = nnrt_init(name + ".weight", (d,), "zeros", seed) + 1
+        p[name + ".bias"] = nnrt_init(name + ".bias", (d,), "zeros", seed)
+
+    for b in BLOCKS:
+        norm(b + ".ln1")
+        for n in ["q", "k", "v", "proj"]:
+            dense(f"{b}.{n}", d, d)
+        norm(b + ".ln2")
+        dense(b + ".fc", d, f)
+        dense(b + ".out", f, d)
+    norm("lnf")
+    dense("head", d, v)
+    return p
+
+
+def w7_loss(p, tokens, targets):
+    d, h = W7_DIM, W7_HEADS
+    x = p["embedding0.weight"][tokens] + p["pos"]
+    b, s, _ = x.shape
+    causal = torch.triu(torch.full((s, s), -1e9, dtype=x.dtype), diagonal=1)
+
+    def ln(t, name):
+        return F.layer_norm(t, (d,), p[name + ".weight"], p[name + ".bias"], 1e-5)
+
+    def dense(t, name):
+        return t @ p[name + ".weight"] + p[name + ".bias"]
+
+    def heads(t):
+        return t.view(b, s, h, d // h).transpose(1, 2)
+
+    for blk in BLOCKS:
+        n = ln(x, blk + ".ln1")
+        q, k, v = (heads(dense(n, f"{blk}.{c}")) for c in "qkv")
+        att = torch.softmax(q @ k.transpose(-1, -2) * 0.25 + causal, dim=-1) @ v
+        a = x + dense(att.transpose(1, 2).reshape(b, s, d), blk + ".proj")
+        x = a + dense(F.gelu(dense(ln(a, blk + ".ln2"), blk + ".fc")), blk + ".out")
+    logits = dense(ln(x, "lnf"), "head")
+    return F.cross_entropy(logits.reshape(-1, W7_VOCAB), targets.reshape(-1))
+
+
+def w7_losses(tokens, targets, dtype):
+    params = {k: torch.tensor(v, dtype=dtype, requires_grad=True)
+              for k, v in w7_init(W7_SEED).items()}
+    opt = torch.optim.AdamW(params.values(), lr=W7_LR, betas=(0.9, 0.999), eps=1e-7,
+                            weight_decay=W7_WD)
+    losses = []
+    for step in range(W7_STEPS):
+        rows = slice(step * W7_BATCH, (step + 1) * W7_BATCH)
+        loss = w7_loss(params, tokens[rows], targets[rows])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def cmd_w7():
+    print(f"[w7] examples/gpt.nn in PyTorch: fortunes_lm characters, vocab {W7_VOCAB}, "
+          f"length {W7_LENGTH}, batch {W7_BATCH} in file order, AdamW {W7_LR} wd {W7_WD}")
+    tokens, targets, header = load_text("lm", W7_VOCAB, W7_LENGTH, W7_SEED, "train", "",
+                                        unit="chars")
+    print(f"  train: {header}")
+    l32 = w7_losses(tokens, targets, torch.float32)
+    l64 = w7_losses(tokens, targets, torch.float64)
+    rel = [abs(a - b) / abs(b) for a, b in zip(l32, l64)]
+    print(f"  losses: loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[99] {l32[-1]:.9g}; "
+          f"float32 vs float64 relative difference: max {max(rel):.3e}")
+    header = (f"# examples/gpt.nn, first {W7_STEPS} losses (before each step's update), "
+              f"float64 arithmetic from the float32 init; init: libnnrt's for seed "
+              f"{W7_SEED}; batches of {W7_BATCH} windows in file order; AdamW lr {W7_LR} "
+              f"eps 1e-7 weight decay {W7_WD}\n")
+    write_text(os.path.join(REFS_DIR, "w7_losses.txt"),
+               header + "".join(f"{v:.17g}\n" for v in l64))
