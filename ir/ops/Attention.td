@@ -1,0 +1,37 @@
+//===- Attention.td - additive attention masks ------------------*- tablegen -*-===//
+//
+// Masks are tensors added to attention scores before the softmax: 0 where a query may
+// attend to a key, `value` (default -1e9) where it may not. A finite value rather than
+// -infinity: exp underflows to exactly 0 for it in float32 all the same, and a row
+// that is masked everywhere (a sequence of padding only) gives a uniform row instead
+// of NaN. Shape rules and computations in ops/Attention.cpp; masks have no gradient.
+//
+//===----------------------------------------------------------------------------===//
+
+def NN_CausalMaskOp : NN_ComputeOp<"causal_mask", [NN_ZeroGradient, NN_Pointwise]> {
+  let summary = "additive causal mask for scores [..., Sq, Sk]";
+  let description = [{
+    `[Sq, Sk]` from the last two dims of `like` (only its shape is read): element
+    (i, j) is `value` where key j comes after query i, j > i + (Sk - Sq), else 0. The
+    queries are aligned with the last keys, so a block of new queries after a cache of
+    Sk - Sq keys (incremental decoding) sees the whole cache; for Sq = Sk it is the
+    usual lower triangle. It broadcasts against `[B, H, Sq, Sk]` scores.
+  }];
+  let arguments = (ins NN_AnyTensor:$like,
+                       DefaultValuedAttr<F32Attr, "-1.0e9f">:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$like attr-dict `:` type($like) `->` type($result)";
+}
+
+def NN_PaddingMaskOp : NN_ComputeOp<"padding_mask", [NN_ZeroGradient, NN_Pointwise]> {
+  let summary = "additive mask of the padding keys of i32 tokens [B, S]";
+  let description = [{
+    `[B, 1, ..., 1, S]` of rank `rank` (>= 2; 4 broadcasts against `[B, H, Sq, S]`
+    scores): `value` where `tokens[b, s] == pad`, else 0.
+  }];
+  let arguments = (ins NN_IntTensor:$tokens, DefaultValuedAttr<I64Attr, "0">:$pad,
+                       DefaultValuedAttr<I64Attr, "4">:$rank,
+                       DefaultValuedAttr<F32Attr, "-1.0e9f">:$value);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$tokens attr-dict `:` type($tokens) `->` type($result)";
+}
