@@ -1,0 +1,70 @@
+"""Attention ops, one by one, against PyTorch (make-references.py attnops).
+
+Inputs are small random tensors (B=2, S=5, 2 heads of 8); the model is
+test/e2e/Inputs/attention-ops.nn. nnc's conventions: masks are additive with -1e9
+(PyTorch's masked_fill with -inf gives the same float32 probabilities where a row keeps
+a key); layer_norm is torch.nn.functional.layer_norm over the last dim with weight
+ones and bias zeros (the layer's initial parameters); the causal mask aligns the
+queries with the last keys (square here: the lower triangle).
+"""
+
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from refs.common import REFS_DIR, fmt9, write_npy, write_text
+
+
+def outputs(q, k, v, x, w, tokens):
+    """The outputs of test/e2e/Inputs/attention-ops.nn, in float64."""
+    s = q.shape[2]
+    tq, tk, tv, tx, tw = (torch.from_numpy(a).double() for a in (q, k, v, x, w))
+    out = {}
+    scores = tq @ tk.transpose(-1, -2) * 0.35355339
+    out["scores"] = scores
+    causal = torch.triu(torch.ones(s, s, dtype=torch.bool), diagonal=1)
+    out["causal"] = torch.softmax(scores.masked_fill(causal, -1e9), -1) @ tv
+    pad = torch.from_numpy(tokens == 0)[:, None, None, :]
+    out["padded"] = torch.softmax(scores.masked_fill(pad, -1e9), -1)
+    out["kq"] = tk.transpose(-1, -2) @ tq
+    out["proj"] = tx @ tw
+    out["gram"] = tx @ tx.transpose(-1, -2)
+    out["ln"] = F.layer_norm(tx, (16,), eps=1e-5)
+    out["ge"] = F.gelu(tx)
+    out["gt"] = F.gelu(tx, approximate="tanh")
+    out["am"] = torch.argmax(tx, -1)
+    out["mid"] = tx[:, :, 4:12]
+    out["last"] = tx[:, -1:, :]
+    out["joined"] = torch.cat([tx, tx @ tw], -1)
+    return out
+
+
+def inputs(rng, prefix, b, s, tokens):
+    """Random inputs [B, 2, S, 8] and [B, S, 16], written as <prefix>_<name>.npy."""
+    h, d = 2, 8
+    arrays = {"q": rng.standard_normal((b, h, s, d)), "k": rng.standard_normal((b, h, s, d)),
+              "v": rng.standard_normal((b, h, s, d)), "x": rng.standard_normal((b, s, 16)),
+              "w": rng.standard_normal((16, 12))}
+    arrays = {n: a.astype(np.float32) for n, a in arrays.items()}
+    arrays["tokens"] = tokens
+    for name, a in arrays.items():
+        write_npy(os.path.join(REFS_DIR, f"{prefix}_{name}.npy"), a)
+    return [arrays[n] for n in ("q", "k", "v", "x", "w", "tokens")]
+
+
+def cmd_attnops():
+    print("[attnops] batched matmul, masked softmax, layer_norm, gelu, argmax, slice, concat")
+    rng = np.random.default_rng(12)
+    # B=2, S=5 (narrower than a register tile); tokens 0 are padding.
+    tokens = np.array([[3, 1, 4, 0, 0], [2, 7, 1, 8, 0]], dtype=np.int32)
+    out = outputs(*inputs(rng, "attn", 2, 5, tokens))
+    text = "".join(f"{name}: {fmt9(t)}\n" for name, t in out.items())
+    write_text(os.path.join(REFS_DIR, "attention_ops_expected.txt"), text)
+    # B=1, S=19 (several tiles and a partial one), the same binary; a few outputs only.
+    tokens = np.array([[5] * 15 + [0] * 4], dtype=np.int32)
+    out = outputs(*inputs(rng, "attn19", 1, 19, tokens))
+    text = "".join(f"{name}: {fmt9(out[name])}\n" for name in ("scores", "causal", "padded",
+                                                                 "gram", "ln"))
+    write_text(os.path.join(REFS_DIR, "attention_ops19_expected.txt"), text)
