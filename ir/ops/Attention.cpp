@@ -23,21 +23,25 @@ LogicalResult CausalMaskOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loc
     return emitOptionalError(loc, "'nn.causal_mask' needs scores of rank >= 2 [..., Sq, "
                                   "Sk], got ",
                              shapeString(t.getShape()));
-  ArrayRef<int64_t> s = t.getShape().take_back(2);
-  types.push_back(RankedTensorType::get(s, f32));
+  SmallVector<int64_t> shape(t.getRank() - 2, 1);
+  llvm::append_range(shape, t.getShape().take_back(2));
+  types.push_back(RankedTensorType::get(shape, f32));
   return success();
 }
 NN_COMPATIBLE_RETURN_TYPES(CausalMaskOp)
 
-/// mask[i, j] = value if j > i + (Sk - Sq) else 0.
+/// mask[0..., i, j] = value if j > i + (Sk - Sq) else 0.
 Computation CausalMaskOp::getComputation() {
   auto t = cast<RankedTensorType>(getLike().getType());
   unsigned r = t.getRank();
   Expr sq = extentOf(t, 0, r - 2), sk = extentOf(t, 0, r - 1);
   Computation c;
-  c.extents = {sq, sk};
-  c.body = select(var(1) > var(0) + (sk - sq), Expr(double(getValue().convertToFloat())),
-                  0.0);
+  for (unsigned i = 0; i + 2 < r; ++i)
+    c.extents.push_back(Expr::index(1));
+  c.extents.push_back(sq);
+  c.extents.push_back(sk);
+  c.body = select(var(r - 1) > var(r - 2) + (sk - sq),
+                  Expr(double(getValue().convertToFloat())), 0.0);
   return c;
 }
 

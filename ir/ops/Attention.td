@@ -11,11 +11,13 @@
 def NN_CausalMaskOp : NN_ComputeOp<"causal_mask", [NN_ZeroGradient, NN_Pointwise]> {
   let summary = "additive causal mask for scores [..., Sq, Sk]";
   let description = [{
-    `[Sq, Sk]` from the last two dims of `like` (only its shape is read): element
-    (i, j) is `value` where key j comes after query i, j > i + (Sk - Sq), else 0. The
-    queries are aligned with the last keys, so a block of new queries after a cache of
-    Sk - Sq keys (incremental decoding) sees the whole cache; for Sq = Sk it is the
-    usual lower triangle. It broadcasts against `[B, H, Sq, Sk]` scores.
+    `[1, ..., 1, Sq, Sk]` of `like`'s rank, from its last two dims (only its shape is
+    read): element (i, j) is `value` where key j comes after query i,
+    j > i + (Sk - Sq), else 0. The queries are aligned with the last keys, so a block
+    of new queries after a cache of Sk - Sq keys (incremental decoding) sees the whole
+    cache; for Sq = Sk it is the usual lower triangle. It broadcasts against the
+    scores; the leading 1s keep the rank, so the (discarded) gradient of the mask
+    operand of the add needs no reshape of two symbolic dims.
   }];
   let arguments = (ins NN_AnyTensor:$like,
                        DefaultValuedAttr<F32Attr, "-1.0e9f">:$value);

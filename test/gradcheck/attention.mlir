@@ -76,8 +76,8 @@ func.func @erf(%x: tensor<8xf32> {gradcheck.min = -2.5 : f64, gradcheck.max = 2.
 // softmax(s + causal_mask(s)) along the keys, as the frontend writes it.
 // CHECK: PASS causal_softmax:
 func.func @causal_softmax(%s: tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
-  %m = nn.causal_mask %s : tensor<2x4x4xf32> -> tensor<4x4xf32>
-  %x = nn.add %s, %m : (tensor<2x4x4xf32>, tensor<4x4xf32>) -> tensor<2x4x4xf32>
+  %m = nn.causal_mask %s : tensor<2x4x4xf32> -> tensor<1x4x4xf32>
+  %x = nn.add %s, %m : (tensor<2x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x4xf32>
   %mx = nn.reduce_max %x {axes = array<i64: 2>, keepdims = true} : tensor<2x4x4xf32> -> tensor<2x4x1xf32>
   %c = nn.stop_gradient %mx : (tensor<2x4x1xf32>) -> tensor<2x4x1xf32>
   %d = nn.sub %x, %c : (tensor<2x4x4xf32>, tensor<2x4x1xf32>) -> tensor<2x4x4xf32>

@@ -38,16 +38,16 @@ func.func @slices(%x: tensor<?x?x12xf32>, %g: tensor<?x?x4xf32>, %t: tensor<?x?x
 
 // CHECK-LABEL: func.func @masks
 func.func @masks(%s: tensor<?x4x?x?xf32>, %t: tensor<?x?xi32>)
-    -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x1x1x?xf32>, tensor<?x1x?xf32>) {
-  // CHECK: nn.causal_mask %{{.*}} : tensor<?x4x?x?xf32> -> tensor<?x?xf32>
-  %0 = nn.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<?x?xf32>
-  // CHECK: nn.causal_mask %{{.*}} {value = -1.000000e+04 : f32} : tensor<?x4x?x?xf32> -> tensor<?x?xf32>
-  %1 = nn.causal_mask %s {value = -1.0e4 : f32} : tensor<?x4x?x?xf32> -> tensor<?x?xf32>
+    -> (tensor<1x1x?x?xf32>, tensor<1x1x?x?xf32>, tensor<?x1x1x?xf32>, tensor<?x1x?xf32>) {
+  // CHECK: nn.causal_mask %{{.*}} : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  %0 = nn.causal_mask %s : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  // CHECK: nn.causal_mask %{{.*}} {value = -1.000000e+04 : f32} : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
+  %1 = nn.causal_mask %s {value = -1.0e4 : f32} : tensor<?x4x?x?xf32> -> tensor<1x1x?x?xf32>
   // CHECK: nn.padding_mask %{{.*}} : tensor<?x?xi32> -> tensor<?x1x1x?xf32>
   %2 = nn.padding_mask %t : tensor<?x?xi32> -> tensor<?x1x1x?xf32>
   // CHECK: nn.padding_mask %{{.*}} {pad = 3 : i64, rank = 3 : i64} : tensor<?x?xi32> -> tensor<?x1x?xf32>
   %3 = nn.padding_mask %t {pad = 3, rank = 3} : tensor<?x?xi32> -> tensor<?x1x?xf32>
-  return %0, %1, %2, %3 : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x1x1x?xf32>, tensor<?x1x?xf32>
+  return %0, %1, %2, %3 : tensor<1x1x?x?xf32>, tensor<1x1x?x?xf32>, tensor<?x1x1x?xf32>, tensor<?x1x?xf32>
 }
 
 // CHECK-LABEL: func.func @argmax_erf
