@@ -41,6 +41,19 @@ def outputs(q, k, v, x, w, tokens):
     return out
 
 
+def gradients(q, k, x, g, gx):
+    """PyTorch's gradients of q k^T (for g), of x[..., 4:12] (for gx) and of a
+    concatenation of 10 and 6 features (for x as the result gradient)."""
+    tq, tk, tx, tg, tgx = (torch.from_numpy(a).double().requires_grad_() for a in (q, k, x, g, gx))
+    out = {}
+    out["dq"], out["dk"] = torch.autograd.grad(tq @ tk.transpose(-1, -2), (tq, tk), tg)
+    (out["dslice"],) = torch.autograd.grad(tx[:, :, 4:12], (tx,), tgx)
+    a, b = torch.zeros(2, 5, 10, dtype=torch.double, requires_grad=True), \
+        torch.zeros(2, 5, 6, dtype=torch.double, requires_grad=True)
+    out["dcat_a"], out["dcat_b"] = torch.autograd.grad(torch.cat([a, b], -1), (a, b), tx)
+    return out
+
+
 def inputs(rng, prefix, b, s, tokens):
     """Random inputs [B, 2, S, 8] and [B, S, 16], written as <prefix>_<name>.npy."""
     h, d = 2, 8
@@ -62,6 +75,14 @@ def cmd_attnops():
     out = outputs(*inputs(rng, "attn", 2, 5, tokens))
     text = "".join(f"{name}: {fmt9(t)}\n" for name, t in out.items())
     write_text(os.path.join(REFS_DIR, "attention_ops_expected.txt"), text)
+    # Gradient kernels (Inputs/attention-grads.mlir) on the first set's q, k and x.
+    g = rng.standard_normal((2, 2, 5, 5)).astype(np.float32)
+    gx = rng.standard_normal((2, 5, 8)).astype(np.float32)
+    for name, a in [("attn_g", g), ("attn_gx", gx)]:
+        write_npy(os.path.join(REFS_DIR, name + ".npy"), a)
+    grads = gradients(*(np.load(os.path.join(REFS_DIR, f"attn_{n}.npy")) for n in "qkx"), g, gx)
+    text = "".join(f"{name}: {fmt9(t)}\n" for name, t in grads.items())
+    write_text(os.path.join(REFS_DIR, "attention_grads_expected.txt"), text)
     # B=1, S=19 (several tiles and a partial one), the same binary; a few outputs only.
     tokens = np.array([[5] * 15 + [0] * 4], dtype=np.int32)
     out = outputs(*inputs(rng, "attn19", 1, 19, tokens))
