@@ -91,9 +91,9 @@ COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
             "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
             "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6,
-            "attnops": attention.cmd_attnops}
+            "attnops": attention.cmd_attnops, "attntrain": attention.cmd_attntrain}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
-       "recurrent", "attnops"]
+       "recurrent", "attnops", "attntrain"]
 
 
 def main(argv):

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, fmt9, write_npy, write_text
+from refs.common import REFS_DIR, fmt9, nnrt_init, sgd_trace, write_npy, write_text
 
 
 def outputs(q, k, v, x, w, tokens):
@@ -89,3 +89,45 @@ def cmd_attnops():
     text = "".join(f"{name}: {fmt9(out[name])}\n" for name in ("scores", "causal", "padded",
                                                                  "gram", "ln"))
     write_text(os.path.join(REFS_DIR, "attention_ops19_expected.txt"), text)
+
+
+TRAIN_SEED = 1234
+TRAIN_LR = 0.1
+# test/e2e/Inputs/attention-train.nn: (name, shape, init) of its parameters.
+TRAIN_PARAMS = [("layer_norm0.weight", (8,), "ones"), ("layer_norm0.bias", (8,), "zeros"),
+                ("q.weight", (8, 8), "glorot_uniform"), ("q.bias", (8,), "zeros"),
+                ("k.weight", (8, 8), "glorot_uniform"), ("k.bias", (8,), "zeros"),
+                ("v.weight", (8, 8), "glorot_uniform"), ("v.bias", (8,), "zeros"),
+                ("layer_norm1.weight", (8,), "ones"), ("layer_norm1.bias", (8,), "zeros"),
+                ("fc.weight", (8, 16), "glorot_uniform"), ("fc.bias", (16,), "zeros"),
+                ("proj.weight", (16, 8), "glorot_uniform"), ("proj.bias", (8,), "zeros"),
+                ("head.weight", (8, 3), "glorot_uniform"), ("head.bias", (3,), "zeros")]
+
+
+def attention_train_loss(p, x, labels):
+    """The loss of test/e2e/Inputs/attention-train.nn: a pre-norm causal attention block
+    and an exact-GELU MLP, the mean over positions, a dense head, cross-entropy."""
+    s = x.shape[1]
+    h = F.layer_norm(x, (8,), p["layer_norm0.weight"], p["layer_norm0.bias"], 1e-5)
+    q, k, v = (h @ p[f"{n}.weight"] + p[f"{n}.bias"] for n in "qkv")
+    scores = q @ k.transpose(-1, -2) * 0.35355339
+    causal = torch.triu(torch.ones(s, s, dtype=torch.bool), diagonal=1)
+    a = x + torch.softmax(scores.masked_fill(causal, -1e9), -1) @ v
+    n = F.layer_norm(a, (8,), p["layer_norm1.weight"], p["layer_norm1.bias"], 1e-5)
+    y = a + F.gelu(n @ p["fc.weight"] + p["fc.bias"]) @ p["proj.weight"] + p["proj.bias"]
+    logits = y.mean(1) @ p["head.weight"] + p["head.bias"]
+    return F.cross_entropy(logits, labels)
+
+
+def cmd_attntrain():
+    print("[attntrain] two SGD steps of a causal attention block, libnnrt's initial weights")
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((3, 6, 8)).astype(np.float32)
+    labels = np.array([2, 0, 1], dtype=np.int32)
+    write_npy(os.path.join(REFS_DIR, "attn_train_x.npy"), x)
+    write_npy(os.path.join(REFS_DIR, "attn_train_labels.npy"), labels)
+    p = {name: torch.from_numpy(nnrt_init(name, shape, init, TRAIN_SEED)).double()
+         .requires_grad_() for name, shape, init in TRAIN_PARAMS}
+    tx, tl = torch.from_numpy(x).double(), torch.from_numpy(labels).long()
+    lines = sgd_trace(p, lambda: attention_train_loss(p, tx, tl), 2, TRAIN_LR)
+    write_text(os.path.join(REFS_DIR, "attention_train_expected.txt"), "".join(lines))
