@@ -1,4 +1,5 @@
-//===- Attention.cpp - causal_mask, padding_mask --------------------------===//
+//===- Attention.cpp - masks, split_heads, merge_heads --------------------===//
+#include "ir/Builders.h"
 #include "ir/NNOps.h"
 #include "ir/ops/CompatibleTypes.h"
 
@@ -85,4 +86,104 @@ Computation PaddingMaskOp::getComputation() {
   c.body = select(token == Expr::i32(getPad()), Expr(double(getValue().convertToFloat())),
                   0.0);
   return c;
+}
+
+//===----------------------------------------------------------------------------===//
+// SplitHeadsOp, MergeHeadsOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult SplitHeadsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  int64_t heads = adaptor.getHeads();
+  if (heads <= 0)
+    return emitOptionalError(loc, "'nn.split_heads' heads must be positive, got ", heads);
+  if (!t.hasRank()) {
+    types.push_back(t);
+    return success();
+  }
+  int64_t r = t.getRank();
+  if (r < 2 || t.isDynamicDim(r - 1) || t.getDimSize(r - 1) % heads != 0)
+    return emitOptionalError(loc, "'nn.split_heads' needs [..., S, F] with a static F that ",
+                             heads, " heads divide, got ", languageType(t));
+  SmallVector<int64_t> shape(t.getShape().drop_back(2));
+  shape.append({heads, t.getDimSize(r - 2), t.getDimSize(r - 1) / heads});
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(SplitHeadsOp)
+
+/// result[b..., h, s, d] = x[b..., s, h*D + d].
+Computation SplitHeadsOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  unsigned r = x.getRank();
+  int64_t d = x.getDimSize(r - 1) / getHeads();
+  Computation c;
+  c.extents = extentsOf(x, 0);
+  c.extents.pop_back();
+  c.extents.pop_back();
+  c.extents.append({Expr::index(getHeads()), extentOf(x, 0, r - 2), Expr::index(d)});
+  SmallVector<Expr, 4> at;
+  for (unsigned i = 0; i + 2 < r; ++i)
+    at.push_back(var(i));
+  at.push_back(var(r - 1));                               // s
+  at.push_back(var(r - 2) * Expr::index(d) + var(r)); // h*D + d
+  c.body = load(0, DType::F32, at);
+  return c;
+}
+
+LogicalResult SplitHeadsOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                           SmallVectorImpl<Value> &out) {
+  return grad::done(out, {buildInferred<MergeHeadsOp>(b, getLoc(), grads[0])});
+}
+
+LogicalResult MergeHeadsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  if (!t.hasRank()) {
+    types.push_back(t);
+    return success();
+  }
+  int64_t r = t.getRank();
+  if (r < 3 || t.isDynamicDim(r - 3) || t.isDynamicDim(r - 1))
+    return emitOptionalError(loc, "'nn.merge_heads' needs [..., H, S, D] with static H and "
+                                  "D, got ",
+                             languageType(t));
+  SmallVector<int64_t> shape(t.getShape().drop_back(3));
+  shape.append({t.getDimSize(r - 2), t.getDimSize(r - 3) * t.getDimSize(r - 1)});
+  types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(MergeHeadsOp)
+
+/// result[b..., s, c] = x[b..., c / D, s, c % D].
+Computation MergeHeadsOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  unsigned r = x.getRank();
+  Expr d = Expr::index(x.getDimSize(r - 1));
+  Computation c;
+  c.extents = extentsOf(x, 0);
+  c.extents.pop_back();
+  c.extents.pop_back();
+  c.extents.pop_back();
+  c.extents.append({extentOf(x, 0, r - 2),
+                    Expr::index(x.getDimSize(r - 3) * x.getDimSize(r - 1))});
+  SmallVector<Expr, 4> at;
+  for (unsigned i = 0; i + 3 < r; ++i)
+    at.push_back(var(i));
+  // Result vars: batch dims 0..r-4, s = r-3, c = r-2.
+  at.append({var(r - 2) / d, var(r - 3), var(r - 2) % d});
+  c.body = load(0, DType::F32, at);
+  return c;
+}
+
+LogicalResult MergeHeadsOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                           SmallVectorImpl<Value> &out) {
+  auto x = cast<RankedTensorType>(getX().getType());
+  int64_t heads = x.getDimSize(x.getRank() - 3);
+  return grad::done(out, {buildInferred<SplitHeadsOp>(
+                             b, getLoc(), grads[0],
+                             {b.getNamedAttr("heads", b.getI64IntegerAttr(heads))})});
 }

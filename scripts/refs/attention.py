@@ -38,6 +38,11 @@ def outputs(q, k, v, x, w, tokens):
     out["mid"] = tx[:, :, 4:12]
     out["last"] = tx[:, -1:, :]
     out["joined"] = torch.cat([tx, tx @ tw], -1)
+    b = x.shape[0]
+    xh = tx.view(b, s, 4, 4).transpose(1, 2)  # split_heads(x, 4): [B, 4, S, 4]
+    out["sh"] = xh
+    hs = (xh @ xh.transpose(-1, -2) * 0.5).masked_fill(causal, -1e9)
+    out["mh"] = (torch.softmax(hs, -1) @ xh).transpose(1, 2).reshape(b, s, 16)
     return out
 
 
@@ -87,7 +92,7 @@ def cmd_attnops():
     tokens = np.array([[5] * 15 + [0] * 4], dtype=np.int32)
     out = outputs(*inputs(rng, "attn19", 1, 19, tokens))
     text = "".join(f"{name}: {fmt9(out[name])}\n" for name in ("scores", "causal", "padded",
-                                                                 "gram", "ln"))
+                                                                 "gram", "ln", "mh"))
     write_text(os.path.join(REFS_DIR, "attention_ops19_expected.txt"), text)
 
 
@@ -106,13 +111,16 @@ TRAIN_PARAMS = [("layer_norm0.weight", (8,), "ones"), ("layer_norm0.bias", (8,),
 
 def attention_train_loss(p, x, labels):
     """The loss of test/e2e/Inputs/attention-train.nn: a pre-norm causal attention block
-    and an exact-GELU MLP, the mean over positions, a dense head, cross-entropy."""
-    s = x.shape[1]
+    with 2 heads and an exact-GELU MLP, the mean over positions, a dense head, cross-entropy."""
+    b, s = x.shape[0], x.shape[1]
     h = F.layer_norm(x, (8,), p["layer_norm0.weight"], p["layer_norm0.bias"], 1e-5)
-    q, k, v = (h @ p[f"{n}.weight"] + p[f"{n}.bias"] for n in "qkv")
-    scores = q @ k.transpose(-1, -2) * 0.35355339
+    # Two heads of 4: split_heads is view(B, S, 2, 4).transpose(1, 2).
+    q, k, v = ((h @ p[f"{n}.weight"] + p[f"{n}.bias"]).view(b, s, 2, 4).transpose(1, 2)
+               for n in "qkv")
+    scores = q @ k.transpose(-1, -2) * 0.5
     causal = torch.triu(torch.ones(s, s, dtype=torch.bool), diagonal=1)
-    a = x + torch.softmax(scores.masked_fill(causal, -1e9), -1) @ v
+    o = torch.softmax(scores.masked_fill(causal, -1e9), -1) @ v
+    a = x + o.transpose(1, 2).reshape(b, s, 8)
     n = F.layer_norm(a, (8,), p["layer_norm1.weight"], p["layer_norm1.bias"], 1e-5)
     y = a + F.gelu(n @ p["fc.weight"] + p["fc.bias"]) @ p["proj.weight"] + p["proj.bias"]
     logits = y.mean(1) @ p["head.weight"] + p["head.bias"]

@@ -1,7 +1,7 @@
 // RUN: nn-gradcheck %s | FileCheck %s
 // Tests that the gradients of the ops attention models use match float64 central
 // differences: batched matmul (batched rhs, every transpose combination, and a
-// transposed batched lhs over a shared rhs), slice (from the start, from the end,
+// transposed batched lhs over a shared rhs), split_heads/merge_heads, slice (from the start, from the end,
 // Python's negative positions), slice_backward, concat, erf, a causal and a padded
 // masked softmax (the masks are constants: the gradient flows only into the scores),
 // and argmax (no gradient: x * argmax(x) has the derivative argmax(x)).
@@ -105,4 +105,15 @@ func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %y : tensor<3x4xf32>
 }
 
-// CHECK: {{^}}13 passed, 0 failed
+// Multi-head split and merge (each the other's gradient), with a product in between.
+// CHECK: PASS heads:
+func.func @heads(%x: tensor<2x3x8xf32>, %y: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  %q = nn.split_heads %x {heads = 2} : tensor<2x3x8xf32> -> tensor<2x2x3x4xf32>
+  %k = nn.split_heads %y {heads = 2} : tensor<2x3x8xf32> -> tensor<2x2x3x4xf32>
+  %s = nn.matmul %q, %k {transpose_rhs = true} : (tensor<2x2x3x4xf32>, tensor<2x2x3x4xf32>) -> tensor<2x2x3x3xf32>
+  %o = nn.matmul %s, %q : (tensor<2x2x3x3xf32>, tensor<2x2x3x4xf32>) -> tensor<2x2x3x4xf32>
+  %m = nn.merge_heads %o : tensor<2x2x3x4xf32> -> tensor<2x3x8xf32>
+  return %m : tensor<2x3x8xf32>
+}
+
+// CHECK: {{^}}14 passed, 0 failed

@@ -148,3 +148,33 @@ func.func @argmax_type(%x: tensor<2x3xf32>) {
   %0 = nn.argmax %x {axis = 1} : tensor<2x3xf32> -> tensor<2xf32>
   return
 }
+
+// -----
+
+// Tests that split_heads needs a static feature dim the heads divide.
+func.func @split_heads_divide(%x: tensor<?x?x10xf32>) {
+  // expected-error @+2 {{'nn.split_heads' needs [..., S, F] with a static F that 4 heads divide, got f32[?, ?, 10]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.split_heads %x {heads = 4} : tensor<?x?x10xf32> -> tensor<?x4x?x2xf32>
+  return
+}
+
+// -----
+
+// Tests that split_heads needs a positive head count.
+func.func @split_heads_zero(%x: tensor<2x3x8xf32>) {
+  // expected-error @+2 {{'nn.split_heads' heads must be positive, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.split_heads %x {heads = 0} : tensor<2x3x8xf32> -> tensor<2x3x8xf32>
+  return
+}
+
+// -----
+
+// Tests that merge_heads needs static heads and head width.
+func.func @merge_heads_dynamic(%x: tensor<2x?x3x8xf32>) {
+  // expected-error @+2 {{'nn.merge_heads' needs [..., H, S, D] with static H and D, got f32[2, ?, 3, 8]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.merge_heads %x : tensor<2x?x3x8xf32> -> tensor<2x3x8xf32>
+  return
+}

@@ -60,3 +60,12 @@ func.func @argmax_erf(%x: tensor<?x5x7xf32>) -> (tensor<?x5xi32>, tensor<?x1x7xi
   %2 = nn.erf %x : (tensor<?x5x7xf32>) -> tensor<?x5x7xf32>
   return %0, %1, %2 : tensor<?x5xi32>, tensor<?x1x7xi32>, tensor<?x5x7xf32>
 }
+
+// CHECK-LABEL: func.func @heads
+func.func @heads(%x: tensor<?x?x64xf32>) -> (tensor<?x4x?x16xf32>, tensor<?x?x64xf32>) {
+  // CHECK: nn.split_heads %{{.*}} {heads = 4 : i64} : tensor<?x?x64xf32> -> tensor<?x4x?x16xf32>
+  %0 = nn.split_heads %x {heads = 4} : tensor<?x?x64xf32> -> tensor<?x4x?x16xf32>
+  // CHECK: nn.merge_heads %{{.*}} : tensor<?x4x?x16xf32> -> tensor<?x?x64xf32>
+  %1 = nn.merge_heads %0 : tensor<?x4x?x16xf32> -> tensor<?x?x64xf32>
+  return %0, %1 : tensor<?x4x?x16xf32>, tensor<?x?x64xf32>
+}
