@@ -143,12 +143,27 @@ private:
   ModelForm form;
   ModelSource out;
   std::vector<std::string> symbols;
+  std::vector<DimProduct> products; ///< dims that are products of symbols, all entries'
   std::vector<InputOp> inputs;
   std::vector<VariableOp> params;
   std::vector<EntryPlan> entries;
 };
 
+/// Whether two kernels compute the same function of their buffers: the same body (ops,
+/// attributes, types; not locations) and result types.
+static bool sameKernel(KernelOp a, KernelOp b) {
+  return llvm::equal(a.getResultTypes(), b.getResultTypes()) &&
+         OperationEquivalence::isRegionEquivalentTo(&a.getBody(), &b.getBody(),
+                                                    OperationEquivalence::IgnoreLocations);
+}
+
 int Planner::kernelFor(KernelOp op) {
+  // A kernel equal to an earlier one (an LSTM's four hoisted gate products, the same
+  // loop body in `infer` and `train`) is that kernel, called with other buffers: it is
+  // compiled once.
+  for (auto [i, k] : llvm::enumerate(out.kernels))
+    if (k.op && sameKernel(k.op, op))
+      return (int)i;
   std::string sym = out.symbol + "_" + sanitize(op.getName());
   for (const KernelSpec &k : out.kernels)
     if (k.symbol == sym)
@@ -168,7 +183,7 @@ int Planner::copyKernel(int dtype, int rank) {
 }
 
 llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
-  auto shapes = SymbolicShapes::analyze(func, symbols);
+  auto shapes = SymbolicShapes::analyze(func, symbols, products);
   if (!shapes)
     return shapes.takeError();
   EntryPlan e;
@@ -378,8 +393,19 @@ void Planner::planBuffers(EntryPlan &e) {
                                 : MemorySlot::Other;
     m.aliasOf = alias ? s.index : -1;
     m.bytesAtBatch = 4;
-    for (int64_t d : s.dims)
-      m.bytesAtBatch *= d < 0 ? e.defaultBatch : d;
+    for (int64_t d : s.dims) {
+      int64_t k = -(d + 1);
+      if (d >= 0) {
+        m.bytesAtBatch *= d;
+      } else if (k < (int64_t)symbols.size()) {
+        m.bytesAtBatch *= e.defaultBatch;
+      } else {
+        const DimProduct &p = products[k - symbols.size()];
+        m.bytesAtBatch *= p.factor;
+        for (size_t i = 0; i < p.symbols.size(); ++i)
+          m.bytesAtBatch *= e.defaultBatch;
+      }
+    }
     slots.push_back(m);
   }
   std::vector<std::vector<int>> stepArgs;
@@ -506,6 +532,21 @@ void Planner::write(llvm::raw_ostream &os) {
       os << (i ? ", " : "") << quote(s);
     os << "};\n";
   }
+  if (!products.empty()) {
+    os << "static const nnrt_dim_product " << m << "_dim_products[] = {\n";
+    for (const DimProduct &p : products) {
+      os << "  {" << p.factor << ", " << p.symbols.size() << ", {";
+      for (auto [i, k] : llvm::enumerate(p.symbols))
+        os << (i ? ", " : "") << k;
+      os << "}}, /* ";
+      if (p.factor != 1)
+        os << p.factor << "*";
+      for (auto [i, k] : llvm::enumerate(p.symbols))
+        os << (i ? "*" : "") << symbols[k];
+      os << " */\n";
+    }
+    os << "};\n";
+  }
   if (!inputs.empty()) {
     os << "static const nnrt_input " << m << "_inputs[] = {\n";
     for (InputOp in : inputs) {
@@ -600,8 +641,9 @@ void Planner::write(llvm::raw_ostream &os) {
      << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
      << str("entry") << ", " << str("loss") << ", " << steps.size() << ", "
      << (steps.empty() ? "NULL" : m + "_iteration") << ", " << dataOptions.size() << ", "
-     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "}\n"
-     << "};\n";
+     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "},\n"
+     << "  " << products.size() << ", " << (products.empty() ? "NULL" : m + "_dim_products")
+     << "\n};\n";
   if (form == ModelForm::Executable)
     os << "\nint main(int argc, char **argv) { return nnrt_main(&" << m
        << "_model, argc, argv); }\n";

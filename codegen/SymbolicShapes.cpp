@@ -1,17 +1,19 @@
 //===- SymbolicShapes.cpp - dynamic dims as model symbols -----------------===//
 //
-// The trick: clone the entry, give each symbol k a distinct large sentinel size
-// (a prime-spaced value no model uses), set it into the argument types, re-run the ops'
-// type inference (nn::refineTypes, the single source of shape rules) and read the
-// static shapes back. A sentinel in a result is that symbol; any other value where the
-// original dim was dynamic is an expression of symbols (B*S, B+1) we cannot represent.
+// The trick: clone the entry, give each symbol k a distinct prime size p_k no model is
+// likely to use (the k-th prime above 10000), set it into the argument types, re-run
+// the ops' type inference (nn::refineTypes, the single source of shape rules) and read
+// the static shapes back. A dim that was dynamic is then factored over the primes: 35
+// p_B is 35*B, p_B p_S is B*S. A second clone with other primes (above 20000) checks
+// the factorisation, so a dim that is another function of the symbols (B+1 factors
+// as the constant p_B + 1, which the second run contradicts) or a static size that
+// happens to be one of the primes is reported rather than misread.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/SymbolicShapes.h"
 #include "passes/Passes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/ScopeExit.h"
 #include <functional>
 
 using namespace mlir;
@@ -27,7 +29,18 @@ std::string typeString(Type t) {
   return s;
 }
 
-int64_t sentinel(size_t k) { return 1000003 + 7919 * (int64_t)k; }
+/// The first `n` primes above `start`.
+std::vector<int64_t> primesAbove(int64_t start, size_t n) {
+  std::vector<int64_t> primes;
+  for (int64_t p = start + 1; primes.size() < n; ++p) {
+    bool prime = true;
+    for (int64_t q = 2; q * q <= p && prime; ++q)
+      prime = p % q != 0;
+    if (prime)
+      primes.push_back(p);
+  }
+  return primes;
+}
 
 llvm::Error errorAt(Location loc, const Twine &msg) {
   std::string s;
@@ -41,7 +54,8 @@ llvm::Error errorAt(Location loc, const Twine &msg) {
 
 /// Gives each dynamic dim of the nn.input arguments of `func` its symbol's sentinel.
 llvm::Error setArgumentSentinels(func::FuncOp func, ModuleOp module,
-                                 const std::vector<std::string> &symbols) {
+                                 const std::vector<std::string> &symbols,
+                                 ArrayRef<int64_t> sentinels) {
   for (BlockArgument arg : func.getArguments()) {
     auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(arg.getArgNumber(), "nn.input");
     auto type = dyn_cast<RankedTensorType>(arg.getType());
@@ -64,7 +78,7 @@ llvm::Error setArgumentSentinels(func::FuncOp func, ModuleOp module,
       if (it == symbols.end())
         return errorAt(arg.getLoc(), "dim " + Twine(d) + " of input @" + ref.getValue() +
                                          " has no symbol");
-      shape[d] = sentinel(it - symbols.begin());
+      shape[d] = sentinels[it - symbols.begin()];
     }
     arg.setType(RankedTensorType::get(shape, type.getElementType()));
   }
@@ -137,15 +151,25 @@ std::vector<std::string> nn::codegen::collectSymbols(ModuleOp module) {
   return symbols;
 }
 
-llvm::Expected<SymbolicShapes>
-SymbolicShapes::analyze(func::FuncOp entry, const std::vector<std::string> &symbols) {
-  auto module = entry->getParentOfType<ModuleOp>();
-  IRMapping map;
-  auto clone = cast<func::FuncOp>(entry->clone(map));
-  auto cleanup = llvm::make_scope_exit([&] { clone->erase(); });
+namespace {
 
-  if (llvm::Error err = setArgumentSentinels(clone, module, symbols))
-    return std::move(err);
+/// One clone of an entry with the symbols set to sentinels and the types refined.
+struct SentinelRun {
+  IRMapping map;
+  func::FuncOp clone;
+  std::vector<int64_t> sentinels;
+  ~SentinelRun() {
+    if (clone)
+      clone->erase();
+  }
+};
+
+llvm::Error refineWithSentinels(func::FuncOp entry, const std::vector<std::string> &symbols,
+                                SentinelRun &run) {
+  auto module = entry->getParentOfType<ModuleOp>();
+  run.clone = cast<func::FuncOp>(entry->clone(run.map));
+  if (llvm::Error err = setArgumentSentinels(run.clone, module, symbols, run.sentinels))
+    return err;
   // Shape errors under sentinels mean a dim mixes symbols with other sizes.
   std::string diag;
   LogicalResult refined = success();
@@ -155,31 +179,92 @@ SymbolicShapes::analyze(func::FuncOp entry, const std::vector<std::string> &symb
         diag = d.str();
       return success();
     });
-    refined = refineEntry(clone);
+    refined = refineEntry(run.clone);
   }
-  if (failed(refined))
+  if (failed(refined)) {
+    std::string values;
+    for (auto [name, v] : llvm::zip(symbols, run.sentinels))
+      values += (values.empty() ? "" : ", ") + name + " = " + std::to_string(v);
     return errorAt(entry.getLoc(), "unsupported symbolic dim expression in entry '" +
-                                       entry.getSymName() + "': " + diag);
+                                       entry.getSymName() +
+                                       "': a dim is not a number times a product of "
+                                       "symbols: with " + values + ", " + diag);
+  }
+  return llvm::Error::success();
+}
+
+/// `value` factored over `primes`: the exponent of each and the remaining factor.
+DimProduct factor(int64_t value, ArrayRef<int64_t> primes) {
+  DimProduct p;
+  for (auto [k, prime] : llvm::enumerate(primes))
+    while (value % prime == 0) {
+      value /= prime;
+      p.symbols.push_back((int32_t)k);
+    }
+  p.factor = value;
+  return p;
+}
+
+/// The value of `p` with symbol k = values[k]; nullopt on overflow.
+std::optional<int64_t> evaluate(const DimProduct &p, ArrayRef<int64_t> values) {
+  int64_t v = p.factor;
+  for (int32_t k : p.symbols)
+    if (__builtin_mul_overflow(v, values[k], &v))
+      return std::nullopt;
+  return v;
+}
+
+} // namespace
+
+llvm::Expected<SymbolicShapes>
+SymbolicShapes::analyze(func::FuncOp entry, const std::vector<std::string> &symbols,
+                        std::vector<DimProduct> &products) {
+  SentinelRun a, b;
+  a.sentinels = primesAbove(10000, symbols.size());
+  b.sentinels = primesAbove(20000, symbols.size());
+  if (llvm::Error err = refineWithSentinels(entry, symbols, a))
+    return std::move(err);
+  if (llvm::Error err = refineWithSentinels(entry, symbols, b))
+    return std::move(err);
 
   SymbolicShapes result;
   auto record = [&](Value original) -> llvm::Error {
     auto orig = dyn_cast<RankedTensorType>(original.getType());
-    auto refinedType = dyn_cast<RankedTensorType>(map.lookup(original).getType());
-    if (!orig || !refinedType || orig.getRank() != refinedType.getRank())
+    auto typeA = dyn_cast<RankedTensorType>(a.map.lookup(original).getType());
+    auto typeB = dyn_cast<RankedTensorType>(b.map.lookup(original).getType());
+    if (!orig || !typeA || !typeB || orig.getRank() != typeA.getRank() ||
+        orig.getRank() != typeB.getRank())
       return errorAt(original.getLoc(), "value of unranked type in entry '" +
                                             entry.getSymName() + "'");
     SmallVector<int64_t, 4> dims;
-    for (auto [d, o, r] : llvm::enumerate(orig.getShape(), refinedType.getShape())) {
-      int64_t k = (r - 1000003) / 7919;
-      if (r >= 1000003 && (r - 1000003) % 7919 == 0 && k < (int64_t)symbols.size())
-        dims.push_back(-(k + 1));
-      else if (!ShapedType::isDynamic(r) && r == o)
-        dims.push_back(r);
-      else
-        return errorAt(original.getLoc(),
-                       "unsupported symbolic dim expression: dim " + Twine(d) +
-                           " of a value of type '" + Twine(typeString(orig)) +
-                           "' is not a model symbol or a constant");
+    for (int64_t d = 0; d < orig.getRank(); ++d) {
+      int64_t o = orig.getDimSize(d), ra = typeA.getDimSize(d), rb = typeB.getDimSize(d);
+      auto unsupported = [&](const Twine &what) {
+        return errorAt(original.getLoc(), "unsupported symbolic dim expression: dim " +
+                                              Twine(d) + " of a value of type '" +
+                                              Twine(typeString(orig)) + "' " + what);
+      };
+      if (!ShapedType::isDynamic(o)) {
+        if (ra != o || rb != o)
+          return unsupported("changes with the model's symbols");
+        dims.push_back(o);
+        continue;
+      }
+      if (ShapedType::isDynamic(ra) || ShapedType::isDynamic(rb) || ra <= 0)
+        return unsupported("is not a number times a product of model symbols");
+      DimProduct p = factor(ra, a.sentinels);
+      if (evaluate(p, b.sentinels) != rb)
+        return unsupported("is not a number times a product of model symbols");
+      if (p.symbols.empty()) {
+        dims.push_back(p.factor);
+      } else if (p.factor == 1 && p.symbols.size() == 1) {
+        dims.push_back(-(int64_t)p.symbols[0] - 1);
+      } else {
+        auto it = llvm::find(products, p);
+        if (it == products.end())
+          it = products.insert(products.end(), p);
+        dims.push_back(-(int64_t)(symbols.size() + (it - products.begin())) - 1);
+      }
     }
     result.dimsOf[original] = std::move(dims);
     return llvm::Error::success();

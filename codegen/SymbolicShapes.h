@@ -20,15 +20,30 @@ namespace nn::codegen {
 /// appearance. Symbol k is written -(k+1) in nnrt_shape dims.
 std::vector<std::string> collectSymbols(mlir::ModuleOp module);
 
+/// A dim that is a number times a product of model symbols: `factor * symbols[0] *
+/// symbols[1] ...` (indices into the model's symbols, ascending, repeated for a power),
+/// e.g. B*S for a [B, S, V] tensor flattened to [B*S, V]. nnrt_dim_product's source.
+struct DimProduct {
+  int64_t factor = 1;
+  llvm::SmallVector<int32_t, 4> symbols;
+  bool operator==(const DimProduct &o) const {
+    return factor == o.factor && symbols == o.symbols;
+  }
+};
+
 class SymbolicShapes {
 public:
   /// Computes the symbolic dims of the arguments of `entry` and of the results of its
-  /// top-level ops (kernels, reshapes). Fails with "unsupported symbolic dim expression"
-  /// when a dim is a function of symbols other than a symbol itself (e.g. B*S).
+  /// top-level ops (kernels, reshapes) and loops' bodies. A dim that is a product of
+  /// symbols (other than one symbol) is added to `products` unless already there. Fails
+  /// with "unsupported symbolic dim expression" when a dim is another function of the
+  /// symbols (B+1, (B*10)/4).
   static llvm::Expected<SymbolicShapes> analyze(mlir::func::FuncOp entry,
-                                                const std::vector<std::string> &symbols);
+                                                const std::vector<std::string> &symbols,
+                                                std::vector<DimProduct> &products);
 
-  /// The dims of `v` (an analyzed value): >= 0 static, -(k+1) symbol k.
+  /// The dims of `v` (an analyzed value): >= 0 static, -(k+1) symbol k, and
+  /// -(symbols.size() + p + 1) product p of `products`.
   llvm::ArrayRef<int64_t> dims(mlir::Value v) const;
 
 private:

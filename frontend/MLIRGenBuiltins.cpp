@@ -190,32 +190,31 @@ static bool checkSameShape(MLIRGenImpl &gen, const ast::CallExpr &call, const Ar
   return false;
 }
 
-/// A reshape whose result keeps a dynamic dim must keep it whole: the runtime binds
-/// each dim to a number or to one symbol, so `reshape(x: f32[B, 10], [-1])` (a dim of
-/// B*10) is an error here, in the language's terms, rather than in code generation.
+/// A reshape's dynamic result dim must be a number times a product of symbols (the
+/// runtime sizes a dim as such a product: `reshape(x: f32[B, S, 10], [-1, 10])` has a dim
+/// of B*S), so `reshape(x: f32[B, 10], [-1, 4])` (a dim of (B*10)/4) is an error here, in
+/// the language's terms, rather than in code generation.
 static Value checkReshape(MLIRGenImpl &gen, llvm::SMLoc l, StringRef name, Value x,
                           Value result) {
   if (!result)
     return result;
-  int64_t staticIn = 1, staticOut = 1, dynamicIn = 0, dynamicOut = 0;
+  int64_t staticIn = 1, staticOut = 1, dynamicOut = 0;
   for (int64_t d : gen.shapeOf(x))
-    ShapedType::isDynamic(d) ? ++dynamicIn : staticIn *= d; // sizes are checked
+    if (!ShapedType::isDynamic(d))
+      staticIn *= d; // sizes are checked
   for (int64_t d : gen.shapeOf(result))
     ShapedType::isDynamic(d) ? ++dynamicOut : staticOut *= d;
-  if (dynamicOut == 0 || (dynamicIn == 1 && dynamicOut == 1 && staticIn == staticOut))
+  if (dynamicOut == 0 || (staticOut != 0 && staticIn % staticOut == 0))
     return result;
   std::string in = gen.describe(x);
   std::string dim;
   for (StringRef part : llvm::split(StringRef(in).drop_front(4).drop_back(1), ", "))
     if (!part.empty() && !llvm::isDigit(part.front()))
       dim += (dim.empty() ? "" : "*") + part.str();
-  if (staticIn % staticOut == 0 && staticIn / staticOut != 1)
-    dim += "*" + std::to_string(staticIn / staticOut);
-  else if (staticIn % staticOut != 0)
-    dim = "(" + dim + "*" + std::to_string(staticIn) + ")/" + std::to_string(staticOut);
+  dim = "(" + dim + "*" + std::to_string(staticIn) + ")/" + std::to_string(staticOut);
   return gen.error(l, "'" + name + "' of " + in + " would make a dim of " + dim +
-                          " elements, but a dim must be a number or a symbol (keep the "
-                          "symbolic dim whole)");
+                          " elements, but a dim must be a number times a product of "
+                          "symbols");
 }
 
 /// `i32[B]` for logits described as `f32[B, 10]`.
@@ -262,57 +261,59 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
   auto attr = [&](StringRef n, Attribute a) { return gen.attr(n, a); };
   auto perm = attr("perm", b.getDenseI64ArrayAttr({1, 0, 2}));
   auto transposeRhs = attr("transpose_rhs", b.getBoolAttr(true));
-  // The input projection is computed per step, inside the loop: hoisted, it would be
-  // one [S, B, D] x [D, G*H] product, whose weight gradient reshapes to [S*B, ...], a
-  // product of symbols that the plan cannot size yet (docs/design.md, "Recurrences").
   Value xs = gen.create<nn::TransposeOp>(l, x, {perm});
   Value zero = gen.create<nn::FillOp>(l, x, {attr("shape", b.getDenseI64ArrayAttr({-1, h}))});
   if (!xs || !zero)
     return nullptr;
   // Gate k's rows of a [G*H, ...] parameter, cut once, before the loop: a step is then
-  // two products per gate (input and state) and no crop of a product inside the loop.
+  // one product per gate and no crop of a product inside the loop.
   auto rows = [&](Value v, int64_t k) {
     SmallVector<int64_t> pads{-k * h, -(g - (k + 1) * h)};
     if (gen.rankOf(v) == 2)
       pads.append({0, 0});
     return gen.create<nn::PadOp>(l, v, {attr("pads", b.getDenseI64ArrayAttr(pads))});
   };
-  // Invariants per gate: W_ih rows, W_hh rows, bias (b_ih + b_hh; a GRU's n gate keeps
-  // b_hh apart, after all gates, because r multiplies the hidden half).
   // A given initial state must be [B, H] for this input.
   for (Value v : {initial, initialC})
     if (v && !nn::areCompatibleTypes(v.getType(), zero.getType()))
       return gen.error(l, "the initial state of '" + call.getCallee() + "' must be [batch, " +
                               Twine(units) + "] with the batch of its input " +
                               gen.describe(x) + ", got " + gen.describe(v));
-  SmallVector<Value> carried{initial ? initial : zero}, invariants;
+  // The input projection is hoisted out of the loop: gate k's input part of every step,
+  // xs W_ih[k]^T + b[k], is one [S, B, D] x [D, H] product before the loop (and its
+  // weight gradient one [D, S*B] x [S*B, H] product after the reverse loop), a sequence
+  // of the loop. b[k] = b_ih[k] + b_hh[k], except a GRU's n gate, whose b_hh stays
+  // inside the step (r multiplies the hidden half). The invariants are W_hh's rows per
+  // gate (and that b_hh).
+  SmallVector<Value> carried{initial ? initial : zero}, inputs, invariants;
   for (int64_t k = 0; k < gates; ++k) {
     bool apart = kind == BuiltinId::Gru && k == 2;
-    invariants.push_back(rows(wih, k));
+    Value bias = apart ? rows(bih, k)
+                       : gen.create<nn::AddOp>(l, {rows(bih, k), rows(bhh, k)});
+    inputs.push_back(gen.create<nn::AddOp>(
+        l, {gen.create<nn::MatmulOp>(l, {xs, rows(wih, k)}, {transposeRhs}), bias}));
     invariants.push_back(rows(whh, k));
-    invariants.push_back(apart ? rows(bih, k)
-                               : gen.create<nn::AddOp>(l, {rows(bih, k), rows(bhh, k)}));
   }
   if (kind == BuiltinId::Gru)
     invariants.push_back(rows(bhh, 2));
   if (kind == BuiltinId::Lstm)
     carried.push_back(initialC ? initialC : zero);
-  if (llvm::any_of(invariants, [](Value v) { return !v; }))
+  if (llvm::any_of(inputs, [](Value v) { return !v; }) ||
+      llvm::any_of(invariants, [](Value v) { return !v; }))
     return nullptr;
 
   auto body = [&](OpBuilder &, ValueRange args, SmallVectorImpl<Value> &yields) {
-    // args: h (and c for an LSTM: carried[1]), the step's input, the invariants.
+    // args: h (and c for an LSTM: carried[1]), the step's input part of each gate, the
+    // invariants.
     unsigned nc = carried.size();
-    Value hp = args[0], xt = args[nc];
-    ValueRange inv = args.drop_front(nc + 1);
+    Value hp = args[0];
+    ValueRange xk = args.slice(nc, gates), inv = args.drop_front(nc + gates);
     auto product = [&](Value v, Value w) {
       return gen.create<nn::MatmulOp>(l, {v, w}, {transposeRhs});
     };
-    // Gate k's pre-activation: x W_ih[k]^T + h W_hh[k]^T + b[k].
+    // Gate k's pre-activation: (x W_ih[k]^T + b[k]) + h W_hh[k]^T.
     auto pre = [&](int64_t k) {
-      return gen.create<nn::AddOp>(
-          l, {gen.create<nn::AddOp>(l, {product(xt, inv[3 * k]), product(hp, inv[3 * k + 1])}),
-              inv[3 * k + 2]});
+      return gen.create<nn::AddOp>(l, {xk[k], product(hp, inv[k])});
     };
     Value hn;
     if (kind == BuiltinId::Rnn) {
@@ -332,10 +333,9 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
     } else {
       Value rg = gen.create<nn::SigmoidOp>(l, pre(0));
       Value z = gen.create<nn::SigmoidOp>(l, pre(1));
-      Value hidden = gen.create<nn::AddOp>(l, {product(hp, inv[7]), inv[9]});
+      Value hidden = gen.create<nn::AddOp>(l, {product(hp, inv[2]), inv[3]});
       Value n = gen.create<nn::TanhOp>(
-          l, gen.create<nn::AddOp>(l, {gen.create<nn::AddOp>(l, {product(xt, inv[6]), inv[8]}),
-                                       gen.create<nn::MulOp>(l, {rg, hidden})}));
+          l, gen.create<nn::AddOp>(l, {xk[2], gen.create<nn::MulOp>(l, {rg, hidden})}));
       // (1 - z) n + z h = n + z (h - n)
       hn = gen.create<nn::AddOp>(
           l, {n, gen.create<nn::MulOp>(l, {z, gen.create<nn::SubOp>(l, {hp, n})})});
@@ -344,7 +344,7 @@ static Value recurrentLayer(MLIRGenImpl &gen, llvm::SMLoc l, const ast::CallExpr
     yields.push_back(hn);
     return success(bool(hn));
   };
-  nn::ScanOp scan = nn::buildScan(b, gen.loc(l), carried, {xs}, invariants,
+  nn::ScanOp scan = nn::buildScan(b, gen.loc(l), carried, inputs, invariants,
                                   /*reverse=*/false, body);
   if (!scan)
     return nullptr;

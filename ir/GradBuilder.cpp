@@ -45,22 +45,32 @@ GValue nn::grad::step(GValue x) { return build<StepOp>(x); }
 GValue nn::grad::greater(GValue a, GValue b) { return build<GreaterOp>(a, b); }
 GValue nn::grad::pow(GValue a, GValue b) { return build<PowOp>(a, b); }
 
-Value nn::grad::reshapeTo(OpBuilder &b, Location loc, Value x, Type type) {
-  auto t = cast<RankedTensorType>(type);
-  if (!x || x.getType() == type)
+/// A reshape of `x` to `shape` (-1: dynamic); when more than one dim is dynamic they
+/// take `like`'s dims at the same positions (`like` has the result's rank).
+static Value reshapeWith(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> shape,
+                         Value like) {
+  if (llvm::count(shape, -1) <= 1)
+    return buildInferred<ReshapeOp>(
+        b, loc, x, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+  return buildInferred<ReshapeOp>(
+      b, loc, {x, like}, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+}
+
+Value nn::grad::reshapeTo(OpBuilder &b, Location loc, Value x, Value like) {
+  auto t = cast<RankedTensorType>(like.getType());
+  if (!x || x.getType() == t)
     return x;
   SmallVector<int64_t> shape;
   for (int64_t d : t.getShape())
     shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  return buildInferred<ReshapeOp>(
-      b, loc, x, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+  return reshapeWith(b, loc, x, shape, like);
 }
 
-Value nn::grad::unbroadcast(OpBuilder &b, Location loc, Value grad, Type type) {
+Value nn::grad::unbroadcast(OpBuilder &b, Location loc, Value grad, Value like) {
   if (!grad)
     return grad;
   auto gt = cast<RankedTensorType>(grad.getType());
-  auto tt = cast<RankedTensorType>(type);
+  auto tt = cast<RankedTensorType>(like.getType());
   int64_t lead = gt.getRank() - tt.getRank();
   SmallVector<int64_t> axes;
   for (int64_t i = 0; i < gt.getRank(); ++i)
@@ -70,7 +80,7 @@ Value nn::grad::unbroadcast(OpBuilder &b, Location loc, Value grad, Type type) {
     grad = buildInferred<ReduceSumOp>(b, loc, grad,
                                       {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
                                        b.getNamedAttr("keepdims", b.getBoolAttr(true))});
-  return reshapeTo(b, loc, grad, type);
+  return reshapeTo(b, loc, grad, like);
 }
 
 Value nn::grad::unreduce(OpBuilder &b, Location loc, Value grad, Value x,
@@ -82,8 +92,7 @@ Value nn::grad::unreduce(OpBuilder &b, Location loc, Value grad, Value x,
       bool reduced = axes.empty() || llvm::is_contained(axes, i);
       shape.push_back(reduced ? 1 : (xt.isDynamicDim(i) ? -1 : xt.getDimSize(i)));
     }
-    grad = buildInferred<ReshapeOp>(b, loc, grad,
-                                    {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+    grad = reshapeWith(b, loc, grad, shape, x);
   }
   return buildInferred<BroadcastToOp>(b, loc, {grad, x});
 }
@@ -109,6 +118,6 @@ LogicalResult nn::grad::binaryGradient(Operation *op, OpBuilder &b, ValueRange g
   GValue g(b, loc, grads[0]);
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
   auto [dl, dr] = rule(g, g.with(lhs), g.with(rhs), g.with(op->getResult(0)));
-  return done(out, {unbroadcast(b, loc, dl, lhs.getType()),
-                    unbroadcast(b, loc, dr, rhs.getType())});
+  return done(out, {unbroadcast(b, loc, dl, lhs),
+                    unbroadcast(b, loc, dr, rhs)});
 }

@@ -64,14 +64,15 @@ GValue pow(GValue a, GValue b);
 /// summed back.
 using GPair = std::pair<GValue, GValue>;
 
-/// Reshapes `x` to `type`'s shape (at most one dynamic dim, written -1).
+/// Reshapes `x` to the shape of `like` (its dynamic dims taken from `like` when there
+/// are several, else inferred from the element count).
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                      mlir::Type type);
+                      mlir::Value like);
 
-/// Sums `grad` over the dims along which an operand of `type` was broadcast, then
-/// reshapes it to `type`.
+/// Sums `grad` over the dims along which the operand `like` was broadcast, then
+/// reshapes it to like's shape.
 mlir::Value unbroadcast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value grad,
-                        mlir::Type type);
+                        mlir::Value like);
 
 /// Broadcasts the gradient of a reduction of `x` over `axes` back to x's shape.
 mlir::Value unreduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value grad,

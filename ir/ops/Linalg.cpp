@@ -110,8 +110,7 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
   //   dA = g op(B)^T = mm(g, B, false, !tB)   or, with tA, op(B) g^T = mm(B, g, tB, true);
   //   dB = op(A)^T g = mm(A, g, !tA, false)   or, with tB, g^T op(A) = mm(g, A, true, tA).
   // A shared (rank-2) B under a batched A gets its gradient summed over the batch: A and
-  // g are flattened to rows first ([-1, K], [-1, N]), or with a symbolic batch the
-  // per-batch products are summed.
+  // g are flattened to rows first ([-1, K], [-1, N]).
   Location loc = getLoc();
   auto mm = [&](Value x, Value y, bool tx, bool ty) -> Value {
     if (!x || !y)
@@ -134,36 +133,22 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, ValueRange grads,
     return grad::done(out, {da, db});
   }
   // A shared rhs. A transposed batched A is transposed once here, so that its rows can
-  // be flattened.
+  // be flattened: A [..., M, K] and g [..., M, N] become rows [-1, K] and [-1, N] (a
+  // product of symbols when the batch is symbolic), and dB is one product of them.
   Value a1 = ta ? swapLastTwo(b, loc, a) : a;
   if (!a1)
     return failure();
   Value da = mm(g, bm, false, !tb);
   if (da && ta)
     da = swapLastTwo(b, loc, da);
-  // Flattened, a symbolic batch makes the row count a product of symbols (B*S), which
-  // the plan cannot size: then the batches' products are summed instead, at the cost
-  // of a [batch..., K, N] temporary.
-  auto a1t = cast<RankedTensorType>(a1.getType());
-  if (llvm::any_of(a1t.getShape().drop_back(), ShapedType::isDynamic)) {
-    SmallVector<int64_t> batchAxes =
-        llvm::to_vector(llvm::seq<int64_t>(0, a1t.getRank() - 2));
-    Value per = tb ? mm(g, a1, true, false) : mm(a1, g, true, false);
-    Value db = buildInferred<ReduceSumOp>(
-        b, loc, per, {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(batchAxes)),
-                      b.getNamedAttr("keepdims", b.getBoolAttr(false))});
-    return grad::done(out, {da, db});
-  }
-  Value a2 = a1, g2 = g;
-  if (at.getRank() > 2) {
-    auto gt = cast<RankedTensorType>(g.getType());
-    a2 = grad::reshapeTo(b, loc, a1,
-                         RankedTensorType::get({ShapedType::kDynamic, a1t.getShape().back()},
-                                               a1t.getElementType()));
-    g2 = grad::reshapeTo(b, loc, g,
-                         RankedTensorType::get({ShapedType::kDynamic, gt.getShape().back()},
-                                               gt.getElementType()));
-  }
+  auto rows = [&](Value v) -> Value {
+    if (!v)
+      return v;
+    int64_t cols = cast<RankedTensorType>(v.getType()).getShape().back();
+    return buildInferred<ReshapeOp>(
+        b, loc, v, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr({-1, cols}))});
+  };
+  Value a2 = rows(a1), g2 = rows(g);
   Value db = tb ? mm(g2, a2, true, false) : mm(a2, g2, true, false);
   return grad::done(out, {da, db});
 }

@@ -18,38 +18,53 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           Adaptor adaptor,
                                           SmallVectorImpl<mlir::Type> &types) {
   auto t = cast<TensorType>(adaptor.getX().getType());
+  auto like = adaptor.getLike() ? dyn_cast<RankedTensorType>(adaptor.getLike().getType())
+                                : RankedTensorType();
   ArrayRef<int64_t> target = adaptor.getShape();
+  if (adaptor.getLike() && (!like || like.getRank() != (int64_t)target.size()))
+    return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
+                             " needs a `like` operand of rank ", target.size());
+  // `known`: the product of the static target dims (limited, as declared sizes are);
+  // `fromLike`: of the dims `like` gives (no limit: under SymbolicShapes' sentinel
+  // sizes they are large), for the element-count check.
   int64_t inferred = -1, known = 1;
+  std::optional<int64_t> fromLike = 1;
+  SmallVector<int64_t> shape(target);
   for (auto [i, d] : llvm::enumerate(target)) {
+    if (d == -1 && like) {
+      shape[i] = like.getDimSize(i);
+      fromLike = ShapedType::isDynamic(shape[i]) || !fromLike
+                     ? std::nullopt
+                     : checkedMul(*fromLike, shape[i]);
+      continue;
+    }
     if (d == -1) {
       if (inferred != -1)
         return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
                                  " has more than one -1");
       inferred = i;
+      continue;
     } else if (d < 0) {
       return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
                                " has a negative dim other than -1");
-    } else {
-      std::optional<int64_t> product = checkedMul(known, d);
-      if (!product || *product > kMaxElements)
-        return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
-                                 " has more than ", kMaxElements,
-                                 " elements, the limit per tensor");
-      known = *product;
     }
+    std::optional<int64_t> product = checkedMul(known, d);
+    if (!product || *product > kMaxElements)
+      return emitOptionalError(loc, "'nn.reshape' shape ", shapeString(target),
+                               " has more than ", kMaxElements,
+                               " elements, the limit per tensor");
+    known = *product;
   }
-  SmallVector<int64_t> shape(target);
-  bool staticInput = t.hasStaticShape();
-  if (staticInput) {
+  if (t.hasStaticShape()) {
     int64_t count = t.getNumElements();
     if (inferred >= 0) {
       if (known == 0 || count % known != 0)
         return emitOptionalError(loc, "'nn.reshape' cannot reshape ", count,
                                  " elements into ", shapeString(target));
       shape[inferred] = count / known;
-    } else if (count != known) {
+    } else if (fromLike && checkedMul(known, *fromLike) != count) {
       return emitOptionalError(loc, "'nn.reshape' cannot reshape ", count,
-                               " elements into ", shapeString(target));
+                               " elements into ", shapeString(shape));
     }
   } else if (inferred >= 0) {
     shape[inferred] = ShapedType::kDynamic;
@@ -74,12 +89,15 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-/// The element at the same row-major position: a dynamic result dim is the operand's
-/// element count divided by the static result dims.
+/// The element at the same row-major position: a dynamic result dim is `like`'s dim at
+/// its position, or else the operand's element count divided by the static result dims.
 Computation ReshapeOp::getComputation() {
   auto x = cast<RankedTensorType>(getX().getType());
   auto result = cast<RankedTensorType>(getType());
   SmallVector<Expr, 4> in = extentsOf(x, 0);
+  SmallVector<Expr, 4> likeExtents;
+  if (getLike())
+    likeExtents = extentsOf(getLike().getType(), 1);
   Expr total = Expr::index(1), known = Expr::index(1);
   for (const Expr &e : in)
     total = total * e;
@@ -90,7 +108,9 @@ Computation ReshapeOp::getComputation() {
   c.type = elementType(result);
   SmallVector<Expr, 4> index;
   for (auto [i, d] : llvm::enumerate(result.getShape())) {
-    c.extents.push_back(ShapedType::isDynamic(d) ? total / known : Expr::index(d));
+    c.extents.push_back(!ShapedType::isDynamic(d) ? Expr::index(d)
+                        : getLike()              ? likeExtents[i]
+                                                 : total / known);
     index.push_back(var(i));
   }
   Expr linear = linearIndex(index, c.extents);
@@ -105,7 +125,10 @@ Computation ReshapeOp::getComputation() {
 
 LogicalResult ReshapeOp::buildGradients(OpBuilder &b, ValueRange grads,
                                         SmallVectorImpl<Value> &out) {
-  return grad::done(out, {grad::reshapeTo(b, getLoc(), grads[0], getX().getType())});
+  out.push_back(grad::reshapeTo(b, getLoc(), grads[0], getX()));
+  if (getLike())
+    out.push_back(nullptr); // `like` only contributes its shape
+  return success(out[out.size() - 1 - bool(getLike())] != nullptr);
 }
 
 //===----------------------------------------------------------------------------===//
@@ -139,6 +162,20 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 NN_COMPATIBLE_RETURN_TYPES(TransposeOp)
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  // transpose(transpose(y, p), q) == transpose(y, p[q[i]]): stacked recurrent layers
+  // go back to batch-first and at once to time-major again.
+  if (auto inner = getX().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> p = inner.getPerm();
+    SmallVector<int64_t> composed;
+    for (int64_t q : getPerm())
+      composed.push_back(p[q]);
+    getXMutable().assign(inner.getX());
+    setPerm(composed);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())) &&
+        getX().getType() == getType())
+      return getX();
+    return getResult();
+  }
   for (auto [i, p] : llvm::enumerate(getPerm()))
     if ((int64_t)i != p)
       return {};
@@ -206,7 +243,7 @@ Computation BroadcastToOp::getComputation() {
 
 LogicalResult BroadcastToOp::buildGradients(OpBuilder &b, ValueRange grads,
                                             SmallVectorImpl<Value> &out) {
-  out.push_back(grad::unbroadcast(b, getLoc(), grads[0], getX().getType()));
+  out.push_back(grad::unbroadcast(b, getLoc(), grads[0], getX()));
   out.push_back(nullptr); // `like` only contributes its shape
   return success(out[out.size() - 2] != nullptr);
 }

@@ -7,13 +7,20 @@
 def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable, NN_Alias]> {
   let summary = "reshape without moving data";
   let description = [{
-    Reinterprets the operand's elements (row-major) with the shape `shape`; at most one
-    entry may be -1, inferred from the element count. Code generation turns it into an
-    alias of the operand's buffer.
+    Reinterprets the operand's elements (row-major) with the shape `shape`. Without
+    `like`, at most one entry may be -1, inferred from the element count. With `like`
+    (of the result's rank; only its shape is read), each -1 entry takes `like`'s dim at
+    the same position, as the fill and noise ops' `shape` does: that is how a reshape
+    back to a value's shape keeps two dynamic dims (`[B*S, V]` to `[B, S, V]`, which
+    the element count alone cannot split). Code generation turns it into an alias of
+    the operand's buffer.
   }];
-  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$shape);
+  let arguments = (ins NN_AnyTensor:$x, Optional<NN_AnyTensor>:$like,
+                       DenseI64ArrayAttr:$shape);
   let results = (outs NN_AnyTensor:$result);
-  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let assemblyFormat = [{
+    $x (`like` $like^ `:` type($like))? attr-dict `:` type($x) `->` type($result)
+  }];
   let hasFolder = 1;
 }
 

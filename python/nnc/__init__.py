@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 6  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 7  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}
@@ -82,13 +82,20 @@ class _TrainConfig(ctypes.Structure):
                 ("data_options", ctypes.POINTER(_DataOption))]
 
 
+class _DimProduct(ctypes.Structure):  # a dim that is factor * symbols[0] * ...
+    _fields_ = [("factor", ctypes.c_int64), ("num_symbols", ctypes.c_int32),
+                ("symbols", ctypes.c_int32 * MAX_RANK)]
+
+
 class _Model(ctypes.Structure):
     _fields_ = [("abi_version", ctypes.c_int32), ("name", ctypes.c_char_p),
                 ("source", ctypes.c_char_p), ("num_symbols", ctypes.c_int32),
                 ("symbols", ctypes.POINTER(ctypes.c_char_p)), ("num_inputs", ctypes.c_int32),
                 ("inputs", ctypes.POINTER(_Input)), ("num_params", ctypes.c_int32),
                 ("params", ctypes.POINTER(_Param)), ("num_entries", ctypes.c_int32),
-                ("entries", ctypes.POINTER(_Entry)), ("train", _TrainConfig)]
+                ("entries", ctypes.POINTER(_Entry)), ("train", _TrainConfig),
+                ("num_dim_products", ctypes.c_int32),
+                ("dim_products", ctypes.POINTER(_DimProduct))]
 
 
 class _Tensor(ctypes.Structure):

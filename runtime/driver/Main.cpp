@@ -15,15 +15,9 @@
 using namespace nnrt::driver;
 
 static std::string shapeText(const nnrt_model *m, const nnrt_shape &s) {
-  std::string r = "[";
-  for (int32_t i = 0; i < s.rank; ++i) {
-    if (i)
-      r += ", ";
-    int64_t d = s.dims[i];
-    r += d >= 0 ? std::to_string(d)
-                : (-(d + 1) < m->num_symbols ? m->symbols[-(d + 1)] : std::string("?"));
-  }
-  return r + "]";
+  char buf[256];
+  nnrt_shape_text(m, &s, buf, sizeof(buf));
+  return buf;
 }
 
 /// "320 B", "41.0 KiB", "3.2 MiB".

@@ -70,6 +70,7 @@ struct Options {
   std::vector<std::string> Lr; ///< --lr X (every step) or --lr STEP=X
   int32_t Schedule = NNRT_SCHEDULE_CONSTANT;
   bool Shuffle = true;
+  bool DropLast = false; ///< --drop-last: every epoch visits whole batches only
   bool CountAllocs = false;
   bool AllowNonfinite = false; ///< go on when a step's loss is NaN or infinite
   std::string Data, Save, Resume, LogCsv;
@@ -370,6 +371,9 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"resume", true, "continue from this checkpoint: its parameters, optimizer state and "
                        "step count (the run goes on at the step it records)"},
       {"no-shuffle", false, "take the training examples in file order"},
+      {"drop-last", false, "skip the last partial batch of each epoch, as PyTorch's "
+                           "DataLoader(drop_last=True) and word_language_model do (a static "
+                           "batch dim always does)"},
       {"steps", true, "stop once the run has done N steps (resumed steps count)"},
       {"log-every", true, "print the loss of every N-th step (`step K loss X`)"},
       {"count-allocs", false, "count the allocations of every step after the first (libnnrt "
@@ -408,6 +412,7 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
     return error("--schedule: unknown schedule '%s' (expected constant, linear or cosine)",
                  schedule.c_str());
   opt.Shuffle = !flags.has("no-shuffle");
+  opt.DropLast = flags.has("drop-last");
   opt.CountAllocs = flags.has("count-allocs");
   opt.AllowNonfinite = flags.has("allow-nonfinite");
   opt.Data = flags.get("data");
@@ -563,11 +568,11 @@ static int planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRu
   return 0;
 }
 
-/// The shape of the run for `n` training examples (a static batch dim drops the last
-/// partial batch); false after an error when no batch fits.
+/// The shape of the run for `n` training examples (a static batch dim, or --drop-last,
+/// drops the last partial batch); false after an error when no batch fits.
 static bool planRun(const DataBinding &bind, const Options &opt, int64_t n, RunPlan &plan) {
   plan.Batch = bind.StaticBatch >= 0 ? bind.StaticBatch : opt.Batch;
-  plan.End = bind.StaticBatch >= 0 ? n - n % plan.Batch : n;
+  plan.End = bind.StaticBatch >= 0 || opt.DropLast ? n - n % plan.Batch : n;
   plan.StepsPerEpoch = (plan.End + plan.Batch - 1) / plan.Batch;
   plan.TotalSteps = opt.Epochs * plan.StepsPerEpoch;
   if (plan.StepsPerEpoch == 0) {

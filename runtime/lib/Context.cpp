@@ -118,21 +118,52 @@ const char *nnrt::dtypeName(int32_t dtype) {
   return "?";
 }
 
+int64_t nnrt::dimValue(const nnrt_model &model, const int64_t *symbolValues, int64_t d,
+                       int32_t *unbound) {
+  if (d >= 0)
+    return d;
+  int64_t k = -(d + 1);
+  if (k < model.num_symbols) {
+    if (symbolValues[k] < 0 && unbound)
+      *unbound = int32_t(k);
+    return symbolValues[k] < 0 ? -1 : symbolValues[k];
+  }
+  const nnrt_dim_product &p = model.dim_products[k - model.num_symbols];
+  int64_t value = p.factor;
+  for (int32_t i = 0; i < p.num_symbols; ++i) {
+    int64_t v = symbolValues[p.symbols[i]];
+    if (v < 0) {
+      if (unbound)
+        *unbound = p.symbols[i];
+      return -1;
+    }
+    if (__builtin_mul_overflow(value, v, &value) || value > NNRT_MAX_ELEMENTS)
+      return -2;
+  }
+  return value;
+}
+
+/// The name of a symbolic dim: "B", or "B*S" / "35*B" for a product.
+static std::string dimName(int64_t d, const nnrt_model *model) {
+  int64_t k = -(d + 1);
+  if (!model || k >= model->num_symbols + model->num_dim_products)
+    return "?" + std::to_string(k);
+  if (k < model->num_symbols)
+    return model->symbols[k];
+  const nnrt_dim_product &p = model->dim_products[k - model->num_symbols];
+  std::string s = p.factor != 1 ? std::to_string(p.factor) : "";
+  for (int32_t i = 0; i < p.num_symbols; ++i)
+    s += (s.empty() ? "" : "*") + std::string(model->symbols[p.symbols[i]]);
+  return s;
+}
+
 std::string nnrt::shapeString(const nnrt_shape &shape, const nnrt_model *model) {
   std::string s = "[";
   for (int32_t i = 0; i < shape.rank; ++i) {
     if (i)
       s += ", ";
     int64_t d = shape.dims[i];
-    if (d >= 0) {
-      s += std::to_string(d);
-      continue;
-    }
-    int64_t k = -(d + 1);
-    if (model && k < model->num_symbols)
-      s += model->symbols[k];
-    else
-      s += "?" + std::to_string(k);
+    s += d >= 0 ? std::to_string(d) : dimName(d, model);
   }
   return s + "]";
 }
@@ -141,19 +172,19 @@ std::string nnrt::shapeString(const nnrt_shape &shape, const nnrt_model *model) 
 // Model validation
 //===----------------------------------------------------------------------===//
 
-/// Why `s` is not a valid declared shape ("" when it is): rank in range, symbols known
-/// (and allowed), and the static dims within NNRT_MAX_ELEMENTS.
-static std::string shapeProblem(int32_t dtype, const nnrt_shape &s, int32_t numSymbols,
-                                bool allowSymbols) {
+/// Why `s` is not a valid declared shape ("" when it is): rank in range, symbols (and
+/// products of symbols, when `numDims` counts them) known, and the static dims within
+/// NNRT_MAX_ELEMENTS. `numDims`: how many symbolic dims may be named (0: none).
+static std::string shapeProblem(int32_t dtype, const nnrt_shape &s, int32_t numDims) {
   if (s.rank < 0 || s.rank > NNRT_MAX_RANK)
     return format("rank %d is outside [0, %d]", s.rank, NNRT_MAX_RANK);
   for (int32_t i = 0; i < s.rank; ++i) {
     int64_t d = s.dims[i];
-    if (d < 0 && !allowSymbols)
+    if (d < 0 && numDims == 0)
       return format("dim %d is symbolic (%lld), which is not allowed here", i, (long long)d);
-    if (d < 0 && -(d + 1) >= numSymbols)
-      return format("dim %d names symbol %lld, the model has %d", i, (long long)-(d + 1),
-                    numSymbols);
+    if (d < 0 && -(d + 1) >= numDims)
+      return format("dim %d names symbolic dim %lld, the model has %d", i,
+                    (long long)-(d + 1), numDims);
   }
   return nonzeroProduct(s, true) >= 0 ? "" : tooLarge(dtype, s);
 }
@@ -238,7 +269,8 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
     const nnrt_slot &sl = e.slots[s];
     if (!validDtype(sl.dtype))
       return format("entry '%s': slot %d has a bad dtype", n, s);
-    if (std::string why = shapeProblem(sl.dtype, sl.shape, m->num_symbols, true);
+    if (std::string why = shapeProblem(sl.dtype, sl.shape,
+                                       m->num_symbols + m->num_dim_products);
         !why.empty())
       return format("entry '%s': slot %d: %s", n, s, why.c_str());
     bool ok = true;
@@ -336,11 +368,21 @@ static std::string validateModel(const nnrt_model *m) {
   for (int32_t i = 0; i < m->num_symbols; ++i)
     if (!m->symbols[i])
       return format("model symbol %d has no name", i);
+  if (m->num_dim_products < 0 || (m->num_dim_products && !m->dim_products))
+    return "bad table of dim products in model";
+  for (int32_t i = 0; i < m->num_dim_products; ++i) {
+    const nnrt_dim_product &p = m->dim_products[i];
+    bool ok = p.factor >= 1 && p.num_symbols >= 1 && p.num_symbols <= NNRT_MAX_RANK;
+    for (int32_t j = 0; ok && j < p.num_symbols; ++j)
+      ok = p.symbols[j] >= 0 && p.symbols[j] < m->num_symbols;
+    if (!ok)
+      return format("model dim product %d is malformed", i);
+  }
   for (int32_t i = 0; i < m->num_inputs; ++i) {
     const nnrt_input &in = m->inputs[i];
     if (!in.name || !validDtype(in.dtype))
       return format("model input %d is malformed", i);
-    if (std::string why = shapeProblem(in.dtype, in.shape, m->num_symbols, true);
+    if (std::string why = shapeProblem(in.dtype, in.shape, m->num_symbols);
         !why.empty())
       return format("input '%s': %s", in.name, why.c_str());
   }
@@ -348,7 +390,7 @@ static std::string validateModel(const nnrt_model *m) {
     const nnrt_param &p = m->params[i];
     if (!p.name || !validDtype(p.dtype))
       return format("model param %d is malformed", i);
-    if (std::string why = shapeProblem(p.dtype, p.shape, 0, false); !why.empty())
+    if (std::string why = shapeProblem(p.dtype, p.shape, 0); !why.empty())
       return format("param '%s': %s", p.name, why.c_str());
   }
   for (int32_t i = 0; i < m->num_entries; ++i) {
@@ -405,6 +447,14 @@ const char *nnrt_status_string(nnrt_status status) {
 }
 
 int64_t nnrt_shape_numel(const nnrt_shape *shape) { return shape ? numel(*shape) : -1; }
+
+int nnrt_shape_text(const nnrt_model *model, const nnrt_shape *shape, char *buf,
+                    size_t size) {
+  std::string text = shape ? shapeString(*shape, model) : "";
+  if (buf && size)
+    std::snprintf(buf, size, "%s", text.c_str());
+  return int(text.size());
+}
 
 nnrt_status nnrt_model_validate(const nnrt_model *model, nnrt_error *err) {
   if (!model)

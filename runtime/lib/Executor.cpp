@@ -229,17 +229,18 @@ static nnrt_status sizeSlots(nnrt_context *ctx, EntryState &st) {
   const nnrt_entry &e = *st.Entry;
   for (int32_t s = 0; s < e.num_slots; ++s) {
     nnrt_shape shape = e.slots[s].shape;
+    bool tooBig = false;
     for (int32_t d = 0; d < shape.rank; ++d) {
-      if (shape.dims[d] >= 0)
-        continue;
-      int64_t k = -(shape.dims[d] + 1);
-      if (ctx->Symbols[k] < 0)
+      int32_t k = -1;
+      int64_t v = dimValue(*ctx->Model, ctx->Symbols.data(), shape.dims[d], &k);
+      if (v == -1)
         return fail(ctx, NNRT_ERR_SHAPE,
                     "entry '%s': symbol '%s' of slot %d is not bound by any input", e.name,
                     ctx->Model->symbols[k], s);
-      shape.dims[d] = ctx->Symbols[k];
+      tooBig |= v < 0;
+      shape.dims[d] = v < 0 ? INT64_MAX : v;
     }
-    int64_t count = numel(shape);
+    int64_t count = tooBig ? -1 : numel(shape);
     if (count < 0) {
       std::string bound;
       for (int32_t k = 0; k < ctx->Model->num_symbols; ++k)
@@ -525,6 +526,7 @@ nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
     return NNRT_ERR_ARG;
   std::vector<size_t> bytes(entry->num_slots), bufferBytes(entry->num_buffers),
       offsets(entry->num_buffers);
+  std::vector<int64_t> symbolValues(model->num_symbols, symbol_value);
   *out = nnrt_memory_info{};
   for (int32_t s = 0; s < entry->num_slots; ++s) {
     const nnrt_slot &sl = entry->slots[s];
@@ -533,10 +535,12 @@ nnrt_status nnrt_entry_memory(const nnrt_model *model, const nnrt_entry *entry,
     if (sl.index < 0 || sl.index >= entry->num_buffers)
       return NNRT_ERR_FORMAT;
     nnrt_shape shape = sl.shape;
-    for (int32_t d = 0; d < shape.rank && d < NNRT_MAX_RANK; ++d)
-      if (shape.dims[d] < 0)
-        shape.dims[d] = symbol_value;
-    int64_t count = numel(shape);
+    bool tooBig = false;
+    for (int32_t d = 0; d < shape.rank && d < NNRT_MAX_RANK; ++d) {
+      shape.dims[d] = dimValue(*model, symbolValues.data(), shape.dims[d]);
+      tooBig |= shape.dims[d] < 0;
+    }
+    int64_t count = tooBig ? -1 : numel(shape);
     if (count < 0) // more than NNRT_MAX_ELEMENTS: the runtime would refuse this size
       return NNRT_ERR_SHAPE;
     bytes[s] = size_t(count) * 4;

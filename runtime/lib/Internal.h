@@ -156,7 +156,13 @@ int64_t numel(const nnrt_shape &shape);
 std::string tooLarge(int32_t dtype, const nnrt_shape &shape);
 /// Multiplies element counts: false when the product exceeds NNRT_MAX_ELEMENTS.
 bool mulElements(int64_t a, int64_t b, int64_t &out);
-/// "f32[2, 3]" with symbols printed by name when `model` is given.
+/// The value of dim `d` of a slot (nnrt/model.h: static, a symbol or a product of
+/// symbols) with symbol k bound to symbolValues[k] (< 0: unbound). -1 when a symbol it
+/// needs is unbound (that symbol's index in *unbound when given), -2 when the value
+/// exceeds NNRT_MAX_ELEMENTS. The model is validated.
+int64_t dimValue(const nnrt_model &model, const int64_t *symbolValues, int64_t d,
+                 int32_t *unbound = nullptr);
+/// "f32[2, 3]" with symbols (and products, B*S) printed by name when `model` is given.
 std::string shapeString(const nnrt_shape &shape, const nnrt_model *model = nullptr);
 const char *dtypeName(int32_t dtype);
 

@@ -104,8 +104,12 @@ int runChain(int argc, char **argv) {
 /// A bad memory plan in the chain entry: `range` declares too few buffers for its TEMP
 /// slots; `overlap` puts t1 into t0's buffer although step 1 reads t0 and writes t1;
 /// `loop` makes step 1 a loop whose body runs past the last step; `view` makes t1 a
-/// slice of a later slot; `view-shape` a slice of a slot of another shape.
+/// slice of a later slot; `view-shape` a slice of a slot of another shape; `product` a
+/// table of dim products naming a symbol the model lacks; `product-ref` a slot naming a
+/// product past the table.
 int runBadBuffer(const std::string &kind) {
+  static const nnrt_dim_product badProduct[] = {{2, 1, {5}}}, goodProduct[] = {{2, 1, {0}}};
+  bool product = kind == "product" || kind == "product-ref";
   std::vector<nnrt_entry> entries(SelftestModel.entries,
                                   SelftestModel.entries + SelftestModel.num_entries);
   std::vector<nnrt_slot> slots;
@@ -128,12 +132,20 @@ int runBadBuffer(const std::string &kind) {
       slots[2].kind = NNRT_SLOT_VIEW;
       slots[2].index = kind == "view" ? 3 : 1;
       e.slots = slots.data();
-    } else {
+    } else if (kind == "product-ref") {
+      slots.assign(e.slots, e.slots + e.num_slots);
+      slots[2].shape.dims[0] = -(SelftestModel.num_symbols + 1) - 1; // product 1 of 1
+      e.slots = slots.data();
+    } else if (!product) {
       return fail(("unknown kind " + kind).c_str());
     }
   }
   nnrt_model m = SelftestModel;
   m.entries = entries.data();
+  if (product) {
+    m.num_dim_products = 1;
+    m.dim_products = kind == "product" ? badProduct : goodProduct;
+  }
   nnrt_context *c = nullptr;
   nnrt_error err;
   nnrt_status s = nnrt_context_create(&m, &c, &err);
@@ -599,9 +611,10 @@ void usage() {
       "  run-square B            run entry square (a temporary i32[B, B])\n"
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
-      "  bad-buffer range|overlap|loop|view|view-shape  a TEMP slot's buffer out of range,\n"
-      "           shared unsoundly, a loop past the last step, a view of a later slot or\n"
-      "           of a slot of another shape\n"
+      "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref  a TEMP slot's\n"
+      "           buffer out of range, shared unsoundly, a loop past the last step, a view\n"
+      "           of a later slot or of a slot of another shape, a dim product naming no\n"
+      "           symbol, a slot naming no product\n"
       "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry\n"
       "  run-step N              run entry step N times\n"
       "  entry-error ENTRY       run fail or unbound and print the error\n"

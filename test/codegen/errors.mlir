@@ -1,13 +1,13 @@
 // Tests code generation errors: unknown targets list the valid ones, CUDA is not
-// implemented yet, and a dynamic dim that is an expression of symbols (B*24) has no
-// representation in the model tables.
+// implemented yet, and a dynamic dim that is another function of the symbols than a
+// number times their product ((B*6)/4) has no representation in the model tables.
 // RUN: not nnc %s --emit=halide --target=arm 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: not nnc %s --emit=halide --target=cuda 2>&1 | FileCheck %s --check-prefix=CUDA
 // RUN: not nnc %S/Inputs/symbolic-product.mlir --emit=halide 2>&1 | FileCheck %s --check-prefix=SYM
 
 // TARGET: unknown target 'arm' (valid targets: host, x86-64, x86-64-avx2, x86-64-avx512, cuda)
 // CUDA: code generation for target 'cuda' is not supported yet
-// SYM: symbolic-product.mlir:5:10: unsupported symbolic dim expression: dim 0 of a value of type 'tensor<?xf32>' is not a model symbol or a constant
+// SYM: symbolic-product.mlir:5:3: unsupported symbolic dim expression in entry 'infer': a dim is not a number times a product of symbols: with B = 10007, 'nn.reshape' cannot reshape 60042 elements into [-1, 4]
 
 module attributes {nn.model = "err"} {
   nn.input @x {dims = ["B", ""]} : tensor<?x4xf32>

@@ -18,14 +18,16 @@
 // CHECK:      memory (temporaries arena, planned by nnc):
 // CHECK-NEXT:   infer: 3 temporaries in 2 buffers, arena 128 B at B=1 (no reuse: 192 B)
 // CHECK-NEXT:   alias: 2 temporaries in 2 buffers, arena 128 B at B=1 (no reuse: 128 B)
+// The four matmuls of @infer (and the two of @alias) are one kernel, compiled once and
+// called with other buffers.
 // CHECK-NEXT: plan of infer:
-// CHECK-NEXT:   step 0 plan_infer_k{{[0-9]+}}: x w t2@b0
-// CHECK-NEXT:   step 1 plan_infer_k{{[0-9]+}}: t2@b0 w t3@b1
-// CHECK-NEXT:   step 2 plan_infer_k{{[0-9]+}}: t3@b1 w t4@b0
-// CHECK-NEXT:   step 3 plan_infer_k{{[0-9]+}}: t4@b0 w out:y
+// CHECK-NEXT:   step 0 [[MM:plan_infer_k[0-9]+]]: x w t2@b0
+// CHECK-NEXT:   step 1 [[MM]]: t2@b0 w t3@b1
+// CHECK-NEXT:   step 2 [[MM]]: t3@b1 w t4@b0
+// CHECK-NEXT:   step 3 [[MM]]: t4@b0 w out:y
 // CHECK-NEXT: plan of alias:
-// CHECK-NEXT:   step 0 plan_alias_k{{[0-9]+}}: x w t3@b0
-// CHECK-NEXT:   step 1 plan_alias_k{{[0-9]+}}: x v t5@b1
+// CHECK-NEXT:   step 0 [[MM]]: x w t3@b0
+// CHECK-NEXT:   step 1 [[MM]]: x v t5@b1
 // CHECK-NEXT:   step 2 plan_alias_k{{[0-9]+}}: t3@b0 t5@b1 out:y
 
 // 1000 x 3 floats = 12000 bytes, 12032 aligned.

@@ -26,7 +26,8 @@ module attributes {nn.model = "sc"} {
 // The gather and its consumer: one dense vector load of the clamped row per 8 floats.
 // CHECK-LABEL: // kernel sc_infer_k0
 // CHECK: let [[ID:t[0-9]+]] = in1[
-// CHECK-NEXT: = (float32x8)tanh_f32(select((0 <= [[ID]]) && ([[ID]] < 10000), in0[ramp(((max(min([[ID]], 9999), 0)*4) + {{.*}})*8, 1, 8) aligned(8, 0)], x8(0.000000f)))
+// CHECK-NEXT: let [[ROW:t[0-9]+]] = select((0 <= [[ID]]) && ([[ID]] < 10000), in0[ramp(((max(min([[ID]], 9999), 0)*4) + {{.*}})*8, 1, 8) aligned(8, 0)], x8(0.000000f))
+// CHECK: out0[{{.*}}] = select({{.*}}[[ROW]]{{.*}})
 
 // The scatter: zeroed in 20 parallel tasks of rows, then serial over the positions
 // (the batch, then the 100 of a row), each adding the row of 32 as 4 vectors of 8 at

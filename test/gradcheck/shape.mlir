@@ -1,7 +1,7 @@
 // RUN: nn-gradcheck %s | FileCheck %s
-// Tests that the gradients of reshape, transpose and broadcast_to, and of fan-out
-// (one value used several times), match float64 central differences. A nonlinear op
-// after the shape op makes a misplaced gradient element visible.
+// Tests that the gradients of reshape (also with `like`), transpose and broadcast_to,
+// and of fan-out (one value used several times), match float64 central differences. A
+// nonlinear op after the shape op makes a misplaced gradient element visible.
 
 // CHECK: PASS reshape:
 func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
@@ -15,6 +15,14 @@ func.func @reshape_inferred(%x: tensor<2x6xf32>, %y: tensor<3x4xf32>) -> tensor<
   %0 = nn.reshape %x {shape = array<i64: -1, 4>} : tensor<2x6xf32> -> tensor<3x4xf32>
   %1 = nn.mul %0, %y : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   return %1 : tensor<3x4xf32>
+}
+
+// `like` only gives the shape: no gradient flows to it.
+// CHECK: PASS reshape_like:
+func.func @reshape_like(%x: tensor<6x4xf32>, %l: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = nn.reshape %x like %l : tensor<2x3x4xf32> {shape = array<i64: -1, -1, 4>} : tensor<6x4xf32> -> tensor<2x3x4xf32>
+  %1 = nn.tanh %0 : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %1 : tensor<2x3x4xf32>
 }
 
 // CHECK: PASS reshape_rank0:
@@ -82,4 +90,4 @@ func.func @fan_out_reduce(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %3 : tensor<3x4xf32>
 }
 
-// CHECK: {{^}}10 passed, 0 failed
+// CHECK: {{^}}11 passed, 0 failed

@@ -102,6 +102,26 @@ func.func @matmul_transpose_lhs_result(%x: tensor<3x2xf32>, %w: tensor<3x5xf32>)
 
 // -----
 
+// Tests that `like` must have the rank of the reshape's result.
+func.func @reshape_like_rank(%x: tensor<6x4xf32>, %l: tensor<6x4xf32>) {
+  // expected-error @+2 {{'nn.reshape' shape [-1, -1, 4] needs a `like` operand of rank 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.reshape %x like %l : tensor<6x4xf32> {shape = array<i64: -1, -1, 4>} : tensor<6x4xf32> -> tensor<?x?x4xf32>
+  return
+}
+
+// -----
+
+// Tests that the dims `like` gives must keep the element count.
+func.func @reshape_like_count(%x: tensor<6x4xf32>, %l: tensor<2x2x4xf32>) {
+  // expected-error @+2 {{'nn.reshape' cannot reshape 24 elements into [2, 2, 4]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.reshape %x like %l : tensor<2x2x4xf32> {shape = array<i64: -1, -1, 4>} : tensor<6x4xf32> -> tensor<2x2x4xf32>
+  return
+}
+
+// -----
+
 // Tests that a static reshape must keep the element count.
 func.func @reshape_count(%x: tensor<2x3xf32>) {
   // expected-error @+2 {{'nn.reshape' cannot reshape 6 elements into [4, 2]}}

@@ -63,6 +63,15 @@ func.func @reshapes(%x: tensor<2x3x4xf32>, %d: tensor<?x28x28xf32>, %l: tensor<6
   return %0, %1, %2, %3, %4 : tensor<6x4xf32>, tensor<24xf32>, tensor<?x784xf32>, tensor<2x3xi32>, tensor<1x1xf32>
 }
 
+// A reshape with `like` takes its -1 dims from `like` at the same positions: [B*S, V]
+// back to [B, S, V], which the element count alone cannot split.
+// CHECK-LABEL: func.func @reshape_like
+func.func @reshape_like(%x: tensor<?x10xf32>, %l: tensor<?x?x10xf32>) -> tensor<?x?x10xf32> {
+  // CHECK: nn.reshape %{{.*}} like %{{.*}} : tensor<?x?x10xf32> {shape = array<i64: -1, -1, 10>} : tensor<?x10xf32> -> tensor<?x?x10xf32>
+  %0 = nn.reshape %x like %l : tensor<?x?x10xf32> {shape = array<i64: -1, -1, 10>} : tensor<?x10xf32> -> tensor<?x?x10xf32>
+  return %0 : tensor<?x?x10xf32>
+}
+
 // CHECK-LABEL: func.func @transpose_broadcast
 func.func @transpose_broadcast(%x: tensor<2x3x4xf32>, %b: tensor<4xf32>, %like: tensor<?x3x4xf32>)
     -> (tensor<4x2x3xf32>, tensor<?x3x4xf32>) {

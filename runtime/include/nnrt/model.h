@@ -24,8 +24,9 @@ extern "C" {
  * Version 3: nnrt_train_config has the learning-rate schedule.
  * Version 4: nnrt_train_config lists the training steps of an iteration.
  * Version 5: nnrt_train_config ends with the options of the `data` clause.
- * Version 6: loops (nnrt_step's loop fields) and VIEW slots. */
-#define NNRT_MODEL_ABI_VERSION 6
+ * Version 6: loops (nnrt_step's loop fields) and VIEW slots.
+ * Version 7: dims that are products of symbols (nnrt_model's dim_products). */
+#define NNRT_MODEL_ABI_VERSION 7
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -37,11 +38,23 @@ extern "C" {
 typedef enum nnrt_dtype { NNRT_F32 = 0, NNRT_I32 = 1 } nnrt_dtype;
 
 /* A dim is static when >= 0. A negative dim -(k+1) stands for symbol k of the model
- * (for example the batch dim `B`), whose value is bound from the entry's inputs. */
+ * (for example the batch dim `B`), whose value is bound from the entry's inputs, when
+ * k < num_symbols, and else for product k - num_symbols of the model's dim_products
+ * (ABI v7; e.g. B*S, the rows of a [B, S, V] tensor flattened to [B*S, V]). The dims of
+ * inputs are static or symbols. */
 typedef struct nnrt_shape {
   int32_t rank;
   int64_t dims[NNRT_MAX_RANK];
 } nnrt_shape;
+
+/* A dim that is a number times a product of symbols: factor * value of symbols[0] *
+ * ... * value of symbols[num_symbols - 1] (indices into nnrt_model.symbols; repeated for
+ * a power). */
+typedef struct nnrt_dim_product {
+  int64_t factor; /* >= 1 */
+  int32_t num_symbols; /* in [1, NNRT_MAX_RANK] */
+  int32_t symbols[NNRT_MAX_RANK];
+} nnrt_dim_product;
 
 /* How a parameter is initialized before training (or when no weights are loaded). */
 typedef enum nnrt_init {
@@ -200,6 +213,9 @@ typedef struct nnrt_model {
   int32_t num_entries;
   const nnrt_entry *entries;
   nnrt_train_config train;
+  /* The products of symbols the slots' dims name (ABI v7), after the symbols. */
+  int32_t num_dim_products;
+  const nnrt_dim_product *dim_products;
 } nnrt_model;
 
 #ifdef __cplusplus

@@ -58,6 +58,12 @@ typedef struct nnrt_tensor {
  * product is computed with overflow checks, so it is never wrong). */
 int64_t nnrt_shape_numel(const nnrt_shape *shape);
 
+/* Writes a declared shape as text, symbolic dims by name ("[B*S, 10000]"; `model` may be
+ * NULL: "[?0, 10000]"), into `buf` (NUL-terminated, truncated to `size` bytes). Returns
+ * the length of the whole text, as snprintf does. */
+int nnrt_shape_text(const nnrt_model *model, const nnrt_shape *shape, char *buf,
+                    size_t size);
+
 /* Releases memory the library handed to the caller (e.g. `nnrt_npy_read` data). */
 void nnrt_free(void *ptr);
 

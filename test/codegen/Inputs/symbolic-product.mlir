@@ -1,9 +1,10 @@
-// Flattening [B, 4, 6] to one dim gives a dim of B*24 elements.
+// Reshaping [B, 6] to [-1, 4] gives a dim of (B*6)/4 rows: not a number times a
+// product of symbols (and not even a whole number when B is odd).
 module attributes {nn.model = "bad"} {
-  nn.input @x {dims = ["B", "", ""]} : tensor<?x4x6xf32>
-  func.func @infer(%x: tensor<?x4x6xf32> {nn.input = @x}) -> tensor<?xf32> {
-    %f = nn.reshape %x {shape = array<i64: -1>} : tensor<?x4x6xf32> -> tensor<?xf32>
-    %r = nn.relu %f : (tensor<?xf32>) -> tensor<?xf32>
-    return %r : tensor<?xf32>
+  nn.input @x {dims = ["B", ""]} : tensor<?x6xf32>
+  func.func @infer(%x: tensor<?x6xf32> {nn.input = @x}) -> tensor<?x4xf32> {
+    %p = nn.reshape %x {shape = array<i64: -1, 4>} : tensor<?x6xf32> -> tensor<?x4xf32>
+    %r = nn.relu %p : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    return %r : tensor<?x4xf32>
   }
 }

@@ -189,3 +189,19 @@ func.func @transpose_identity_relaxed(%x: tensor<2x3xf32>) -> tensor<?x3xf32> {
   %0 = nn.transpose %x {perm = array<i64: 0, 1>} : tensor<2x3xf32> -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// A transpose of a transpose is one transpose by the composed permutation, and none
+// when that is the identity (stacked recurrent layers: batch-first, then time-major).
+// CHECK-LABEL: func.func @transpose_transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK: %[[T:.*]] = nn.transpose %[[X]] {perm = array<i64: 2, 1, 0>} : tensor<2x3x4xf32> -> tensor<4x3x2xf32>
+// CHECK-NOT: nn.transpose
+// CHECK: return %[[X]], %[[T]]
+func.func @transpose_transpose(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<4x3x2xf32>) {
+  %0 = nn.transpose %x {perm = array<i64: 1, 0, 2>} : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+  %1 = nn.transpose %0 {perm = array<i64: 1, 0, 2>} : tensor<3x2x4xf32> -> tensor<2x3x4xf32>
+  %2 = nn.transpose %0 {perm = array<i64: 2, 0, 1>} : tensor<3x2x4xf32> -> tensor<4x3x2xf32>
+  return %1, %2 : tensor<2x3x4xf32>, tensor<4x3x2xf32>
+}
