@@ -346,7 +346,7 @@ struct Translator {
     case Kind::Tanh:
       return fastTanh(arg(0));
     case Kind::Erf:
-      throw Halide::InternalError("erf has no Halide lowering yet");
+      return Halide::erf(arg(0)); // float32 only; accurate to the last three bits
     case Kind::Pow:
       return Halide::pow(arg(0), arg(1));
     case Kind::Cos:
@@ -495,23 +495,37 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   tr.fresh = [this](const std::string &base) { return fresh(base); };
   for (mlir::Value v : op->getOperands())
     tr.operands.push_back(&get(v));
-  // A matmul-like contraction (a 2-D rhs and one reduction variable) reads its rhs
-  // through an identity Func rhs(n, k), which the GEMM schedule may pack into panels.
+  // A matmul-like contraction (an rhs [batch..., K, N] or [batch..., N, K] contracted
+  // along one of its last two dims, one reduction variable) reads its rhs through an
+  // identity Func rhs(n, k, batch...), which the GEMM schedule may pack into panels.
   Func rhs;
   Tensor rhsView;
   if (c.contraction && tr.operands.size() == 2 && c.reduction.size() == 1) {
     const Tensor &b = *tr.operands[1];
+    int r = b.rank();
     std::vector<int> kdims = reducedDimsOf(c.body, 1);
-    if (b.rank() == 2 && kdims.size() == 1) {
-      int kd = kdims.front();
-      std::vector<Var> rv = makeVars(2); // (n, k)
-      Index bi(2);
-      bi[kd] = rv[1];
-      bi[1 - kd] = rv[0];
+    if (r >= 2 && kdims.size() == 1 && kdims.front() >= r - 2) {
+      int kk = kdims.front() - (r - 2); // 0: [K, N]; 1: [N, K]
+      std::vector<Var> rv = makeVars(r); // Halide order: n, k, batch dims inner first
+      Index bi(r);                       // nn order
+      bi[r - 2 + kk] = rv[1];
+      bi[r - 1 - kk] = rv[0];
+      // A dynamic column count (attention's keys) is covered by tiles of a constant
+      // width that shift inwards past the start when it is narrower than a tile: the
+      // columns are clamped into the operand (the extra ones are never stored).
+      if (b.shape[r - 1 - kk] < 0)
+        bi[r - 1 - kk] = Halide::clamp(Expr(rv[0]), 0, b.extents[r - 1 - kk] - 1);
+      for (int d = 0; d + 2 < r; ++d)
+        bi[d] = rv[r - 1 - d];
       rhs = Func(fresh("rhs"));
       rhs(rv) = b.at(bi);
-      // Halide order h: nn dim kd is h[1 - kd].
-      rhsView = Tensor{[rhs, kd](const Index &h) mutable { return rhs(h[kd], h[1 - kd]); },
+      // Halide order h: the k dim is h[1 - kk], the n dim h[kk], batch dims h[2...].
+      rhsView = Tensor{[rhs, kk](const Index &h) mutable {
+                         Index at(h);
+                         at[0] = h[kk];
+                         at[1] = h[1 - kk];
+                         return rhs(at);
+                       },
                        b.extents, b.shape};
       tr.operands[1] = &rhsView;
     }

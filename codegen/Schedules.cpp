@@ -276,7 +276,19 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
-  bool parallel = guess(m) * guess(n) >= SerialElements;
+  // A batched rhs ([batch..., K, N], attention's products) has a matrix per batch: the
+  // batches are independent products, so they are the outer parallel loop (fused with
+  // the panels or the row tiles), and a packed panel is one batch's.
+  bool batchedRhs = prod.rhs.defined() && prod.rhs.dimensions() > 2;
+  int64_t batches = 1;
+  for (int d = 0; d + 2 < rank; ++d)
+    batches *= guess(out.shape[d]);
+  if (batchedRhs)
+    plan.blockRows = 0;
+  bool parallel = guess(m) * guess(n) * batches >= SerialElements;
+  // The loop a row tile's lhs prologue is computed at: the row tiles, fused with the
+  // batch dims when those are parallel too.
+  Var rowTiles = rank > 2 ? Var("mob") : mo;
   // An epilogue with several results (an optimizer's update of a weight gradient:
   // the parameter and its moments) reads and writes several arrays of the product's
   // shape. Run in the register tiles, that is rows x (arrays + 1) streams a row stride
@@ -296,8 +308,28 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       s.reorder(ni, tv[1], no).unroll(tv[1]);
     } else if (!plan.pack) {
       s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, no, mo);
+      // Batch dims (outermost already) fused with the row tiles: one parallel loop of
+      // (batch, row tile) tasks rather than a parallel loop per batch.
+      Var cur = mo;
+      for (int d = 2; d < rank; ++d) {
+        Var next = d + 1 == rank ? rowTiles : Var("mob" + std::to_string(d));
+        s.fuse(cur, tv[d], next);
+        cur = next;
+      }
       if (parallel)
-        s.parallel(mo);
+        s.parallel(rowTiles);
+    } else if (batchedRhs) {
+      // Batches outside the panels, fused with them: each task packs one batch's panel
+      // and streams it through that batch's row tiles.
+      s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, mo, no);
+      Var cur = no;
+      for (int d = 2; d < rank; ++d) {
+        Var next = d + 1 == rank ? panel : Var("pb" + std::to_string(d));
+        s.fuse(cur, tv[d], next);
+        cur = next;
+      }
+      if (parallel)
+        s.parallel(panel);
     } else {
       // Batch dims (rank > 2) inside the panel loop: the rhs is shared by all batches.
       std::vector<Halide::VarOrRVar> order = {ni, mi, mo};
@@ -364,7 +396,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     std::vector<Var> fv = f.args();
     bool single = k.products.size() == 1;
     if (single && pro.operand == 0 && !plan.pack) {
-      f.compute_at(o, mo);
+      f.compute_at(o, rowTiles);
       if (pro.contracted >= 0 &&
           int64_t(plan.rows) * pro.contracted * 4 <= MaxPrologueStackBytes)
         f.store_in(Halide::MemoryType::Stack);

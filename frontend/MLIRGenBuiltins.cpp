@@ -417,12 +417,21 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
 
   switch (*call.getBuiltin()) {
   case BuiltinId::Gelu: {
-    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form used by GPT-2.
     Value x = t[0];
+    std::string approximate = args.string(1);
+    Value half = create<nn::MulOp>(l, {scalar(l, 0.5), x});
+    if (approximate == "none") {
+      // 0.5 x (1 + erf(x / sqrt(2))), PyTorch's default.
+      Value e = create<nn::ErfOp>(l, create<nn::MulOp>(l, {x, scalar(l, 0.7071067811865476)}));
+      return create<nn::MulOp>(l, {half, create<nn::AddOp>(l, {scalar(l, 1.0), e})});
+    }
+    if (approximate != "tanh")
+      return error(args.expr(1)->getLoc(),
+                   "approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the tanh form used by GPT-2.
     Value x3 = create<nn::MulOp>(l, {create<nn::MulOp>(l, {x, x}), x});
     Value inner = create<nn::AddOp>(l, {x, create<nn::MulOp>(l, {scalar(l, 0.044715), x3})});
     Value th = create<nn::TanhOp>(l, create<nn::MulOp>(l, {scalar(l, 0.7978845608028654), inner}));
-    Value half = create<nn::MulOp>(l, {scalar(l, 0.5), x});
     return create<nn::MulOp>(l, {half, create<nn::AddOp>(l, {scalar(l, 1.0), th})});
   }
   case BuiltinId::LeakyRelu: {
@@ -433,7 +442,14 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return create<nn::AddOp>(l, {pos, create<nn::MulOp>(l, {scalar(l, args.number(1)), neg})});
   }
   case BuiltinId::Softmax: {
-    auto [s, e, sum] = shifted(t[0], args.integer(1));
+    // An additive mask (causal_mask, padding_mask) is added before the shift; it
+    // broadcasts against x.
+    Value x = t[0];
+    if (t[1])
+      x = create<nn::AddOp>(l, {x, t[1]});
+    if (!x)
+      return nullptr;
+    auto [s, e, sum] = shifted(x, args.integer(1));
     if (!s)
       return nullptr;
     return create<nn::DivOp>(l, {e, sum});
@@ -502,6 +518,28 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value b = param(l, name + ".bias", RankedTensorType::get({units}, f32),
                     "zeros");
     return create<nn::AddOp>(l, {create<nn::MatmulOp>(l, {t[0], w}), b});
+  }
+  case BuiltinId::LayerNorm: {
+    // PyTorch's LayerNorm over the last dim: (x - mean) / sqrt(var + eps) * weight +
+    // bias, the variance biased (divided by D); weight ones and bias zeros [D].
+    ArrayRef<int64_t> shape = shapeOf(t[0]);
+    if (shape.empty() || ShapedType::isDynamic(shape.back()))
+      return error(l, "'layer_norm' needs an input of rank >= 1 with a static last dim, "
+                      "got " + describe(t[0]));
+    int64_t axis = (int64_t)shape.size() - 1;
+    std::string name = scopedName(call.getLayerName());
+    auto type = RankedTensorType::get({shape.back()}, builder.getF32Type());
+    Value w = param(l, name + ".weight", type, "ones");
+    Value b = param(l, name + ".bias", type, "zeros");
+    if (!w || !b)
+      return nullptr;
+    Value mean = create<nn::ReduceMeanOp>(l, t[0], {axisAttr({axis}), keep});
+    Value d = create<nn::SubOp>(l, {t[0], mean});
+    Value var = create<nn::ReduceMeanOp>(l, create<nn::MulOp>(l, {d, d}),
+                                         {axisAttr({axis}), keep});
+    Value den = create<nn::SqrtOp>(l, create<nn::AddOp>(l, {var, scalar(l, args.number(1))}));
+    Value y = create<nn::DivOp>(l, {d, den});
+    return create<nn::AddOp>(l, {create<nn::MulOp>(l, {y, w}), b});
   }
   case BuiltinId::Embedding: {
     // Rows of weight [vocab, dim] at the ids; weights U(-0.05, 0.05), Keras' default.

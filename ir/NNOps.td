@@ -83,6 +83,8 @@ include "ir/ops/Conv.td"
 include "ir/ops/Pool.td"
 include "ir/ops/Gather.td"
 include "ir/ops/Scan.td"
+include "ir/ops/Slice.td"
+include "ir/ops/Attention.td"
 
 //===----------------------------------------------------------------------------===//
 // Model declarations (module level)

@@ -86,16 +86,17 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import cnn, conv, dcgan, embed, gpt, loops, mlp, recurrent  # noqa: E402
+from refs import attention, cnn, conv, dcgan, embed, gpt, loops, mlp, recurrent  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
             "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
-            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7}
+            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7,
+            "attnops": attention.cmd_attnops, "attntrain": attention.cmd_attntrain}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
-       "recurrent"]
+       "recurrent", "attnops", "attntrain"]
 
 
 def main(argv):

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
 #include "ir/NNOps.h"
+#include "ir/ShapeRules.h"
 
 using namespace mlir;
 using namespace nn;
@@ -83,4 +84,51 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ValueRange grads,
   GValue isMax = 1.0 - greater(m, m.with(getX()));
   GValue g = m.with(unreduce(b, getLoc(), grads[0], getX(), getAxes(), getKeepdims()));
   return done(out, {g * isMax});
+}
+
+//===----------------------------------------------------------------------------===//
+// ArgmaxOp
+//===----------------------------------------------------------------------------===//
+
+/// `axis` in [0, rank) for a possibly negative attribute; -1 when out of range.
+static int64_t argmaxAxis(int64_t axis, int64_t rank) {
+  if (axis < 0)
+    axis += rank;
+  return axis >= 0 && axis < rank ? axis : -1;
+}
+
+LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  auto i32 = IntegerType::get(ctx, 32);
+  if (!t.hasRank()) {
+    types.push_back(UnrankedTensorType::get(i32));
+    return success();
+  }
+  int64_t axis = argmaxAxis(adaptor.getAxis(), t.getRank());
+  if (axis < 0)
+    return emitOptionalError(loc, "'nn.argmax' axis ", adaptor.getAxis(),
+                             " is out of range for rank ", t.getRank());
+  bool keep = adaptor.getKeepdimsAttr() && adaptor.getKeepdimsAttr().getValue();
+  SmallVector<mlir::Type, 1> reduced;
+  if (failed(inferReduceType(getOperationName(), loc, t, {axis}, keep, reduced)))
+    return failure();
+  types.push_back(cast<TensorType>(reduced[0]).clone(i32));
+  return success();
+}
+
+bool ArgmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleTypeLists(l, r);
+}
+
+/// The first maximum along the axis: an ArgMax reduction whose position is the axis
+/// index itself.
+Computation ArgmaxOp::getComputation() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  int64_t axis = argmaxAxis(getAxis(), x.getRank());
+  Computation c = reduction(*this, {axis}, getKeepdims(), Reducer::ArgMax, /*mean=*/false);
+  c.type = DType::I32;
+  c.position = rvar(0);
+  return c;
 }

@@ -33,3 +33,17 @@ class NN_ReduceOp<string mnemonic, string what> :
 def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "sum">;
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "mean">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
+
+def NN_ArgmaxOp : NN_ComputeOp<"argmax", [NN_ZeroGradient, NN_Reduction]> {
+  let summary = "position of the maximum along one axis";
+  let description = [{
+    The i32 index of the first maximum of `x` along `axis` (negative counts from the
+    end, as in Python); with `keepdims` the axis stays as size 1, otherwise it is
+    removed. Piecewise constant: no gradient flows through it (a decoder's next input
+    is `argmax(logits)`).
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+}

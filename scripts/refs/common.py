@@ -186,12 +186,14 @@ def _splitmix64(state, n):
 
 def nnrt_init(name, shape, init, seed, bounds=None):
     """What libnnrt's nnrt_params_init gives parameter `name` of `shape` (f32) for `init`
-    "zeros", "glorot_uniform" or "uniform" (`bounds` = (lo, hi), the init_args) and
+    "zeros", "ones", "glorot_uniform" or "uniform" (`bounds` = (lo, hi), the init_args) and
     `seed`, bit for bit (runtime/lib/Init.cpp): a splitmix64 stream seeded with
     splitmix64(seed ^ fnv1a64(name)), U(lo, hi) in float32 with 24-bit draws; Glorot's
     bounds are -l and l, l = sqrt(6 / (fan_in + fan_out)) with Keras' fans."""
     if init == "zeros":
         return np.zeros(shape, np.float32)
+    if init == "ones":
+        return np.ones(shape, np.float32)
     if init == "uniform":
         lo, hi = np.float32(bounds[0]), np.float32(bounds[1])
     else:

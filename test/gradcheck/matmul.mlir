@@ -2,8 +2,7 @@
 // Tests that the matmul gradient matches float64 central differences: 2-D, with batch
 // dims on lhs (the rhs gradient sums over the batch), and with transpose_rhs. (The
 // gradient builds transpose_lhs matmuls, so the evaluator's transpose_lhs is
-// exercised by every case; a transpose_lhs matmul itself has no gradient rule, see
-// negative.mlir.)
+// exercised by every case; batched rhs and transpose_lhs cases are in attention.mlir.)
 
 // CHECK: PASS mm_2d:
 func.func @mm_2d(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {

@@ -2,9 +2,7 @@
 // RUN: FileCheck %s --check-prefix=DIAG < %t.err
 // Tests what the checker does not check: functions it cannot evaluate are skipped and
 // say why (dynamic shapes, no f32 argument); a function autodiff cannot differentiate
-// fails with autodiff's diagnostic, and one whose loss is not finite fails too. A
-// matmul with transpose_lhs has no gradient rule (the frontend never emits one; only
-// matmul's own gradient builds it, so second derivatives through matmul would fail).
+// fails with autodiff's diagnostic, and one whose loss is not finite fails too.
 
 // CHECK: SKIP dynamic: argument #0 is not a static f32 or i32 tensor
 func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
@@ -18,11 +16,13 @@ func.func @labels_only(%l: tensor<3xi32>) -> tensor<3x2xf32> {
   return %0 : tensor<3x2xf32>
 }
 
-// DIAG: error: 'nn.matmul' op gradient with transpose_lhs is not supported
-// CHECK: FAIL transpose_lhs: cannot differentiate (see the diagnostic)
-func.func @transpose_lhs(%a: tensor<4x3xf32>, %b: tensor<4x2xf32>) -> tensor<3x2xf32> {
-  %0 = nn.matmul %a, %b {transpose_lhs = true} : (tensor<4x3xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
-  return %0 : tensor<3x2xf32>
+// An op that is active but has neither a gradient rule nor NNZeroGradient (a gradient
+// op of its own: conv2d's filter gradient) is an error, not a silent zero.
+// DIAG: error: no gradient rule for 'nn.conv2d_filter_grad' on the path from the parameters to the loss
+// CHECK: FAIL no_rule: cannot differentiate (see the diagnostic)
+func.func @no_rule(%x: tensor<1x4x4x1xf32>, %g: tensor<1x2x2x1xf32>) -> tensor<3x3x1x1xf32> {
+  %0 = nn.conv2d_filter_grad %x, %g {kernel = array<i64: 3, 3>} : (tensor<1x4x4x1xf32>, tensor<1x2x2x1xf32>) -> tensor<3x3x1x1xf32>
+  return %0 : tensor<3x3x1x1xf32>
 }
 
 // A loss that is NaN at the random inputs fails instead of comparing NaN with NaN.

@@ -62,9 +62,9 @@ func.func @matmul_lhs_rank(%x: tensor<3xf32>, %w: tensor<3x4xf32>) {
 
 // -----
 
-// Tests that matmul needs a right operand of rank exactly 2.
+// Tests that matmul needs a right operand of rank 2 or of the lhs's rank (batched).
 func.func @matmul_rhs_rank(%x: tensor<2x3xf32>, %w: tensor<5x3x4xf32>) {
-  // expected-error @+2 {{'nn.matmul' needs a right operand of rank 2, got [5, 3, 4]}}
+  // expected-error @+2 {{'nn.matmul' needs a right operand of rank 2 or of the left operand's rank (2), got [5, 3, 4]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.matmul %x, %w : (tensor<2x3xf32>, tensor<5x3x4xf32>) -> tensor<2x4xf32>
   return

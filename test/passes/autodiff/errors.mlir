@@ -13,11 +13,11 @@ module {
 // -----
 
 module {
-  nn.variable @w {init = "zeros"} : tensor<4x2xf32>
-  func.func @tlhs(%w: tensor<4x2xf32> {nn.param = @w}) -> tensor<f32> attributes {nn.differentiate} {
-    // expected-error @+1 {{gradient with transpose_lhs is not supported}}
-    %y = nn.matmul %w, %w {transpose_lhs = true} : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
-    %s = nn.reduce_sum %y {axes = array<i64>} : tensor<2x2xf32> -> tensor<f32>
+  nn.variable @w {init = "zeros"} : tensor<1x4x4x1xf32>
+  func.func @no_rule(%w: tensor<1x4x4x1xf32> {nn.param = @w}, %g: tensor<1x2x2x1xf32>) -> tensor<f32> attributes {nn.differentiate} {
+    // expected-error @+1 {{no gradient rule for 'nn.conv2d_filter_grad' on the path from the parameters to the loss}}
+    %y = nn.conv2d_filter_grad %w, %g {kernel = array<i64: 3, 3>} : (tensor<1x4x4x1xf32>, tensor<1x2x2x1xf32>) -> tensor<3x3x1x1xf32>
+    %s = nn.reduce_sum %y {axes = array<i64>} : tensor<3x3x1x1xf32> -> tensor<f32>
     return %s : tensor<f32>
   }
 }

@@ -1,0 +1,46 @@
+// Tests the schedules of batched products (codegen/Schedules.cpp, scheduleGemm) on a
+// fixed target (AVX2: 6 x 16 register tiles), with symbolic B and S:
+//   q k^T, a batched transposed rhs: packed, one parallel loop over (batch, panel)
+//     (the batch dims fused with the panels), each task packing one batch's panel
+//     (32 rows of k, batch extents 1) with its columns clamped into the operand (S
+//     may be narrower than a tile);
+//   p v, a batched contiguous rhs: read in place, one parallel loop over (batch, row
+//     tile), no packing copy;
+//   x w, [B, S, 64] times a shared [64, 96]: read in place, (batch, row tile) tasks.
+// RUN: nnc %s --emit=halide --target=x86-64-avx2 | FileCheck %s
+module attributes {nn.model = "bgemm"} {
+  nn.input @q {dims = ["B", "", "S", ""]} : tensor<?x4x?x32xf32>
+  nn.input @k {dims = ["B", "", "S", ""]} : tensor<?x4x?x32xf32>
+  nn.input @p {dims = ["B", "", "S", "S"]} : tensor<?x4x?x?xf32>
+  nn.input @x {dims = ["B", "S", ""]} : tensor<?x?x64xf32>
+  nn.variable @w {init = "glorot_uniform"} : tensor<64x96xf32>
+  func.func @infer(%q: tensor<?x4x?x32xf32> {nn.input = @q}, %k: tensor<?x4x?x32xf32> {nn.input = @k},
+                   %p: tensor<?x4x?x?xf32> {nn.input = @p}, %x: tensor<?x?x64xf32> {nn.input = @x},
+                   %w: tensor<64x96xf32> {nn.param = @w})
+      -> (tensor<?x4x?x?xf32> {nn.output = "s"}, tensor<?x4x?x32xf32> {nn.output = "o"},
+          tensor<?x?x96xf32> {nn.output = "y"}) {
+    %s = nn.matmul %q, %k {transpose_rhs = true} : (tensor<?x4x?x32xf32>, tensor<?x4x?x32xf32>) -> tensor<?x4x?x?xf32>
+    %o = nn.matmul %p, %k : (tensor<?x4x?x?xf32>, tensor<?x4x?x32xf32>) -> tensor<?x4x?x32xf32>
+    %y = nn.matmul %x, %w : (tensor<?x?x64xf32>, tensor<64x96xf32>) -> tensor<?x?x96xf32>
+    return %s, %o, %y : tensor<?x4x?x?xf32>, tensor<?x4x?x32xf32>, tensor<?x?x96xf32>
+  }
+}
+
+// CHECK-LABEL: // kernel bgemm_infer_k0
+// CHECK: func bgemm_infer_k0_par_for_out0_s0_d0_no_pb2_panel (
+// CHECK: allocate rhs_0[float32 * {{.*}} * 32 * 1 * 1]
+// CHECK: produce rhs_0 {
+// CHECK: = in1[{{.*}}max(min(ramp({{.*}}, x8(in1.extent.1 + -1)), x8(0))
+// CHECK: allocate matmul_{{[0-9$]+}}[float32 * {{.*}} * 6 * 1 * 1]
+
+// CHECK-LABEL: // kernel bgemm_infer_k1
+// CHECK-NOT: allocate rhs
+// CHECK: func bgemm_infer_k1_par_for_out0{{.*}}_s0_d1_mo_mob2_mob (
+// CHECK-NOT: allocate rhs
+// CHECK: allocate matmul_{{[0-9$]+}}[float32 * 16 * 6 * 1 * 1]
+
+// CHECK-LABEL: // kernel bgemm_infer_k2
+// CHECK-NOT: allocate rhs
+// CHECK: func bgemm_infer_k2_par_for_out0{{.*}}_s0_d1_mo_mob (
+// CHECK-NOT: allocate rhs
+// CHECK: allocate matmul_{{[0-9$]+}}[float32 * 16 * 6 * 1]
