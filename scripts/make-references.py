@@ -45,9 +45,11 @@ Produces (paths relative to the repository root):
   w7       test/e2e/refs/w7_losses.txt            first 100 losses of examples/gpt.nn (W7,
                                                   character GPT, AdamW) from libnnrt's init,
                                                   in file order (needs nnrt-selftest)
+  w7val    test/e2e/refs/w7_validation.txt        one epoch of examples/gpt.nn: training and
+                                                  held-out loss (~15 min on 2 cores)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
-  all      all of the above but dcgantrain, w4, w6 and w7, in that order (the default)
+  all      all of the above but dcgantrain, w4, w6, w7 and w7val, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -93,7 +95,7 @@ COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "cnntrain": cnn.cmd_cnntrain, "dcgan": dcgan.cmd_dcgan,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
             "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
-            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7,
+            "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7, "w7val": gpt.cmd_w7val,
             "attnops": attention.cmd_attnops, "attntrain": attention.cmd_attntrain}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
        "recurrent", "attnops", "attntrain"]

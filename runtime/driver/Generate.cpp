@@ -3,14 +3,18 @@
 // Continues a prompt with a next-token model (a text model trained on `fortunes_lm`,
 // whose `infer` maps `tokens` [B, S] to probabilities [B, S, V]): the last S tokens are
 // the window, the row of its last position the distribution of the next token, which is
-// chosen (the most likely, or sampled at a temperature), printed and appended; the
-// window slides. The checkpoint holds the vocabulary and tokenizer (`train --save`).
+// chosen (the most likely, or drawn at a temperature, optionally among the k most
+// likely), printed and appended; the window slides. Each token runs the whole window
+// through `infer` (no key/value cache yet: O(window) work per token for a recurrent
+// model, O(window^2) for attention). The checkpoint holds the vocabulary and tokenizer (`train --save`).
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <cstdio>
 #include <cstring>
 
@@ -29,19 +33,31 @@ double uniform(uint64_t &state) {
 
 /// The next token from the scores `p` of ids 0 .. V-1: never padding (0) or out of
 /// vocabulary (1); the most likely with `temperature` 0, else drawn with weights
-/// p^(1/temperature). -1 when no id has a positive, finite score.
-int64_t chooseToken(const float *p, int64_t v, double temperature, uint64_t &rng) {
+/// p^(1/temperature) among the `topK` most likely (all with 0). -1 when no id has a
+/// positive, finite score.
+int64_t chooseToken(const float *p, int64_t v, double temperature, int64_t topK,
+                    uint64_t &rng) {
   int64_t best = -1;
   for (int64_t i = 2; i < v; ++i)
     if (std::isfinite(p[i]) && p[i] > 0 && (best < 0 || p[i] > p[best]))
       best = i;
   if (best < 0 || temperature == 0)
     return best;
+  // The k-th largest score is the threshold (ties at it all stay).
+  float threshold = 0;
+  if (topK > 0 && topK < v - 2) {
+    std::vector<float> sorted(p + 2, p + v);
+    for (float &x : sorted)
+      x = std::isfinite(x) ? x : 0.0f; // NaN has no order
+    std::nth_element(sorted.begin(), sorted.begin() + (topK - 1), sorted.end(),
+                     std::greater<float>());
+    threshold = sorted[size_t(topK - 1)];
+  }
   // Weights relative to the best, so p^(1/T) cannot underflow to all zeros.
   double total = 0;
   std::vector<double> w(size_t(v), 0.0);
   for (int64_t i = 2; i < v; ++i)
-    if (std::isfinite(p[i]) && p[i] > 0)
+    if (std::isfinite(p[i]) && p[i] > 0 && p[i] >= threshold)
       total += w[size_t(i)] = std::pow(double(p[i]) / p[best], 1.0 / temperature);
   double u = uniform(rng) * total;
   for (int64_t i = 2; i < v; ++i) {
@@ -62,6 +78,8 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
       {"tokens", true, "tokens to generate (default 200)"},
       {"temperature", true, "0: always the most likely token (default); T > 0: draw tokens "
                             "with weights p^(1/T)"},
+      {"top-k", true, "with a temperature, draw only among the K most likely tokens "
+                      "(default 0: all)"},
       {"seed", true, "seed of the draws (default 0)"},
       {"length", true, "window: the tokens the model sees (default: the model's static "
                        "length, else the checkpoint's)"},
@@ -71,10 +89,11 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
                                argv);
       status >= 0)
     return status;
-  long long count = 0, seed = 0, length = 0;
+  long long count = 0, seed = 0, length = 0, topK = 0;
   double temperature = 0;
   if (!flags.getInt("tokens", 200, 1, 1000000, count) ||
       !flags.getInt("seed", 0, 0, INT64_MAX, seed) ||
+      !flags.getInt("top-k", 0, 0, NNRT_TEXT_MAX_VOCAB, topK) ||
       !flags.getInt("length", 0, 0, NNRT_TEXT_MAX_LENGTH, length) ||
       !flags.getFloat("temperature", 0, temperature))
     return 1;
@@ -147,7 +166,7 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
       return error("generate needs 'infer' to output next-token scores f32[1, %lld, %lld] "
                    "for this window, got rank %d", length, vocabSize, out.shape.rank);
     const float *last = static_cast<const float *>(out.data) + (length - 1) * vocabSize;
-    int64_t next = chooseToken(last, vocabSize, temperature, rng);
+    int64_t next = chooseToken(last, vocabSize, temperature, topK, rng);
     if (next < 0)
       return error("step %lld: the model scores no token above 0 (a non-finite or "
                    "all-zero output)", n + 1);

@@ -1,7 +1,10 @@
 """W7: the small GPT of examples/gpt.nn in PyTorch, from libnnrt's init and data.
 
-  w7   test/e2e/refs/w7_losses.txt   the first 100 losses (float64 arithmetic from the
-                                     float32 init) of `./gpt train --no-shuffle`
+  w7     test/e2e/refs/w7_losses.txt      the first 100 losses (float64 arithmetic from
+                                          the float32 init) of `./gpt train --no-shuffle`
+  w7val  test/e2e/refs/w7_validation.txt  one epoch (987 steps) in float32, file order: the
+                                          mean training loss and the held-out loss (mean
+                                          cross-entropy over every test position)
 
 The model, as nnc builds it from examples/gpt.nn (dense weights [in, out]):
   x = embedding0.weight[tokens] + pos                        [B, 64, 64]
@@ -87,13 +90,14 @@ def w7_loss(p, tokens, targets):
     return F.cross_entropy(logits.reshape(-1, W7_VOCAB), targets.reshape(-1))
 
 
-def w7_losses(tokens, targets, dtype):
-    params = {k: torch.tensor(v, dtype=dtype, requires_grad=True)
-              for k, v in w7_init(W7_SEED).items()}
+def w7_losses(tokens, targets, dtype, steps=W7_STEPS, params=None):
+    params = params if params is not None else {
+        k: torch.tensor(v, dtype=dtype, requires_grad=True)
+        for k, v in w7_init(W7_SEED).items()}
     opt = torch.optim.AdamW(params.values(), lr=W7_LR, betas=(0.9, 0.999), eps=1e-7,
                             weight_decay=W7_WD)
     losses = []
-    for step in range(W7_STEPS):
+    for step in range(steps):
         rows = slice(step * W7_BATCH, (step + 1) * W7_BATCH)
         loss = w7_loss(params, tokens[rows], targets[rows])
         opt.zero_grad()
@@ -101,6 +105,30 @@ def w7_losses(tokens, targets, dtype):
         opt.step()
         losses.append(loss.item())
     return losses
+
+
+def cmd_w7val():
+    print(f"[w7val] examples/gpt.nn in PyTorch, one epoch in file order (float32)")
+    tokens, targets, _ = load_text("lm", W7_VOCAB, W7_LENGTH, W7_SEED, "train", "",
+                                   unit="chars")
+    xte, yte, header = load_text("lm", W7_VOCAB, W7_LENGTH, W7_SEED, "test", "",
+                                 unit="chars")
+    print(f"  test: {header}")
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in w7_init(W7_SEED).items()}
+    steps = (len(tokens) + W7_BATCH - 1) // W7_BATCH
+    losses = w7_losses(tokens, targets, torch.float32, steps, params)
+    with torch.no_grad():
+        total = sum(w7_loss(params, xte[i:i + 256], yte[i:i + 256]).item() *
+                    yte[i:i + 256].numel() for i in range(0, len(xte), 256))
+    val = total / yte.numel()
+    print(f"  {steps} steps: mean training loss {sum(losses) / steps:.4f}, held-out loss "
+          f"{val:.4f} (perplexity {torch.tensor(val).exp().item():.2f})")
+    write_text(os.path.join(REFS_DIR, "w7_validation.txt"),
+               f"# examples/gpt.nn in PyTorch {torch.__version__}, float32, one epoch of "
+               f"{steps} steps in file order from libnnrt's seed-{W7_SEED} init "
+               f"(make-references.py w7val): mean training loss, held-out loss (mean "
+               f"cross-entropy over all {yte.numel()} test positions)\n"
+               f"{sum(losses) / steps:.4f} {val:.4f}\n")
 
 
 def cmd_w7():
