@@ -117,7 +117,50 @@ def make_model(name):
             nn.Flatten(), nn.Linear(1024, 64), nn.ReLU(), nn.Linear(64, 10))
     if name == "lstm":
         return TextLSTM()
+    if name == "gpt":
+        return TinyGPT()
     raise RuntimeError("unknown model %s" % name)
+
+
+class GPTBlock(nn.Module):
+    """One block of examples/gpt.nn: LayerNorm, causal self-attention (4 heads of 16; q, k
+    and v from one Linear, as nanoGPT writes it; F.scaled_dot_product_attention where
+    PyTorch has it), residual, LayerNorm, Linear 256, exact GELU, Linear 64, residual."""
+
+    def __init__(self):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(64), nn.LayerNorm(64)
+        self.qkv, self.proj = nn.Linear(64, 192), nn.Linear(64, 64)
+        self.fc, self.out = nn.Linear(64, 256), nn.Linear(256, 64)
+
+    def forward(self, x):
+        b, s, d = x.shape
+        q, k, v = self.qkv(self.ln1(x)).view(b, s, 3, 4, 16).permute(2, 0, 3, 1, 4)
+        if hasattr(F, "scaled_dot_product_attention"):
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            mask = torch.triu(torch.full((s, s), float("-inf")), 1)
+            a = torch.softmax(q @ k.transpose(-1, -2) * 0.25 + mask, dim=-1) @ v
+        x = x + self.proj(a.transpose(1, 2).reshape(b, s, d))
+        return x + self.out(F.gelu(self.fc(self.ln2(x))))
+
+
+class TinyGPT(nn.Module):
+    """W7 (examples/gpt.nn): byte embedding 96x64 plus a position embedding [64, 64], two
+    blocks, LayerNorm, Linear to 96: the logits [B, 64, 96]."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(96, 64)
+        self.pos = nn.Parameter(torch.zeros(64, 64))
+        self.blocks = nn.ModuleList([GPTBlock(), GPTBlock()])
+        self.lnf, self.head = nn.LayerNorm(64), nn.Linear(64, 96)
+
+    def forward(self, tokens):
+        x = self.emb(tokens) + self.pos
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.lnf(x))
 
 
 class TextLSTM(nn.Module):
@@ -304,7 +347,7 @@ class Contender:
             raise RuntimeError("unknown mode %s" % mode)
         if mode == "compile" and not has_compile():
             raise RuntimeError("torch.compile needs PyTorch 2.x (this is %s)" % torch.__version__)
-        if mode == "channels_last" and model in ("mlp", "lstm"):
+        if mode == "channels_last" and model in ("mlp", "lstm", "gpt"):
             raise RuntimeError("channels_last is for the CNNs")
         self.model = model
         self.inputs = {}
@@ -316,7 +359,9 @@ class Contender:
             self.infer_model = self.infer_model.to(memory_format=torch.channels_last)
             self.train_model = self.train_model.to(memory_format=torch.channels_last)
         self.infer_fn = self.infer_model
-        self.opt = torch.optim.Adam(self.train_model.parameters(), lr=1e-3, **MODES[mode])
+        # W7 trains with AdamW (examples/gpt.nn's optimizer), the others with Adam.
+        optimizer = torch.optim.AdamW if model == "gpt" else torch.optim.Adam
+        self.opt = optimizer(self.train_model.parameters(), lr=1e-3, **MODES[mode])
         self.fwd = self.train_model
         self.opt_step = self.opt.step
         if mode == "compile":
@@ -332,6 +377,10 @@ class Contender:
     def batch(self, b):
         if b not in self.inputs:
             gen = torch.Generator().manual_seed(b)
+            if self.model == "gpt":
+                x = torch.randint(0, 96, (b, 64), generator=gen)
+                self.inputs[b] = (x, torch.randint(0, 96, (b, 64), generator=gen))
+                return self.inputs[b]
             if self.model == "lstm":
                 x = torch.randint(0, 10000, (b, 100), generator=gen)
                 y = torch.randint(0, 2, (b, 1), generator=gen).float()
@@ -352,6 +401,8 @@ class Contender:
         self.opt.zero_grad(set_to_none=True)
         if self.model == "lstm":
             loss = F.binary_cross_entropy(torch.sigmoid(self.fwd(x)), y)
+        elif self.model == "gpt":
+            loss = F.cross_entropy(self.fwd(x).reshape(-1, 96), y.reshape(-1))
         else:
             loss = F.cross_entropy(self.fwd(x), y)
         loss.backward()
@@ -431,7 +482,7 @@ def standalone(args):
     for model in args.models.split(","):
         tasks = [("infer", 1), ("infer", 64)] + ([("infer", 256)] if model == "mlp" else [])
         for mode in modes:
-            if mode == "channels_last" and model in ("mlp", "lstm"):
+            if mode == "channels_last" and model in ("mlp", "lstm", "gpt"):
                 continue
             for task, b in tasks + [("gan" if model == "dcgan" else "train", 64)]:
                 if mode.startswith("eager-") and task == "infer":
@@ -453,7 +504,7 @@ def standalone(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--serve", action="store_true")
-    ap.add_argument("--models", default="mlp,cnn,cnn32", help="of mlp,cnn,cnn32,dcgan,lstm")
+    ap.add_argument("--models", default="mlp,cnn,cnn32", help="of mlp,cnn,cnn32,dcgan,lstm,gpt")
     ap.add_argument("--modes", default="eager,channels_last,eager-foreach,eager-fused,compile")
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)

@@ -32,6 +32,8 @@ rounds only (default 3, 3 iterations per round at batch 64), --skip-w3 leaves it
 W4 = examples/lstm.nn (--skip-w4): inference at batch 1 and 64, a training step at 64,
 sequences of 100 tokens; if nnc rejects the model, run.sh leaves no executable and the
 nnc column says "not compiled yet" (with nnc's message) under "errors".
+W7 = examples/gpt.nn (--skip-w7): inference at batch 1 and 32 (a whole window of 64
+bytes, what one sampled token costs without a key/value cache), a training step at 32.
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -110,6 +112,16 @@ WORKLOADS.append(
     ("W4 (examples/lstm.nn, Embedding 10000x32 -> LSTM 32 over 100 tokens -> Dense 1)", "lstm",
      [("infer", 1, 100, 10), ("infer", 64, 20, 3), ("train", 64, 10, 2)],
      W4_S * 4 * W4_H * (W4_D + W4_H) + W4_H, 0))
+# W7 (examples/gpt.nn): per example (S = 64 positions, D = 64, F = 256, V = 96), each of
+# the 2 blocks multiplies 4 S D^2 for q, k, v and proj, 2 S D F for the MLP and 2 S^2 D
+# for the scores and the weighted sum (all of the [S, S] square, as both compute it), and
+# the head S D V. A training step is 3x the forward (the embedding is a gather).
+W7_S, W7_D, W7_F, W7_V = 64, 64, 256, 96
+W7_BLOCK = 4 * W7_S * W7_D * W7_D + 2 * W7_S * W7_D * W7_F + 2 * W7_S * W7_S * W7_D
+WORKLOADS.append(
+    ("W7 (examples/gpt.nn, character GPT: 2 blocks, 4 heads of 16, window 64)", "gpt",
+     [("infer", 1, 50, 5), ("infer", 32, 10, 2), ("train", 32, 10, 2)],
+     2 * W7_BLOCK + W7_S * W7_D * W7_V, 0))
 # W3's rounds are slow (a GAN iteration is seconds): it runs in the first --w3-rounds
 # rounds only (default 3).
 W3_ROUNDS = 3
@@ -118,7 +130,7 @@ W3_ROUNDS = 3
 TARGETS = {"mlp": {("infer", 64): 2.0, ("infer", 256): 1.5, ("train", 64): 3.0},
            "cnn": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
            "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
-           "dcgan": {("gan", 64): 1.5}}
+           "dcgan": {("gan", 64): 1.5}, "gpt": {("train", 32): 2.0}}
 COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
@@ -337,6 +349,8 @@ def main():
                     help="skip W3 (examples/dcgan.nn; its rounds take minutes)")
     ap.add_argument("--skip-w4", action="store_true",
                     help="skip W4 (examples/lstm.nn)")
+    ap.add_argument("--skip-w7", action="store_true",
+                    help="skip W7 (examples/gpt.nn)")
     ap.add_argument("--w3-rounds", type=int, default=W3_ROUNDS,
                     help="W3 runs in the first N rounds only (default %d; at most --rounds)" % W3_ROUNDS)
     ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
@@ -382,6 +396,8 @@ def main():
         skipped.add("dcgan")
     if args.skip_w4:
         skipped.add("lstm")
+    if args.skip_w7:
+        skipped.add("gpt")
     w3_rounds = min(args.w3_rounds, args.rounds)
     workloads = [w for w in WORKLOADS if w[1] not in skipped]
     contenders = []  # (name, callable(model, task, batch, iters, warmup))
@@ -421,7 +437,7 @@ def main():
             """eager-foreach/-fused time training only; channels_last the CNNs only."""
             if task == "infer" and train_only(name):
                 return False
-            return not (name.endswith("-channels_last") and model in ("mlp", "lstm"))
+            return not (name.endswith("-channels_last") and model in ("mlp", "lstm", "gpt"))
 
         def err_key(name, model):
             return "%s %s" % (name, model)
@@ -552,6 +568,9 @@ def main():
                                                        short(n)))
             if rates:
                 P("best PyTorch GF/s: " + ", ".join(rates))
+        elif model == "gpt":
+            P("(GF/s here counts the blocks' products and attention, 2 x (4 S D^2 + 2 S D F "
+              "+ 2 S^2 D), and the head's, per example forward; a training step 3x)")
         else:
             P("(nnc GF/s counts the products' FLOPs only: dense and convolution layers)")
         if model == "dcgan":

@@ -3,7 +3,8 @@
 # examples/cnn32.nn) at batch 1/64, a training step at batch 64, W3 (examples/dcgan.nn) one
 # GAN iteration (d_step + g_step) at batch 64 and the generator's sample at batch 1/64
 # (in the first 3 rounds only: --w3-rounds N), W4 (examples/lstm.nn) inference at batch
-# 1/64 and a training step at 64, against
+# 1/64 and a training step at 64, W7 (examples/gpt.nn) inference at batch 1/32 and a
+# training step at 32, against
 # PyTorch 2.x (eager,
 # channels_last, torch.compile) and Debian's PyTorch 1.13, plus
 # SGEMM at 256..2048 and at W1's layer shapes against OpenBLAS and oneDNN, with the
@@ -14,7 +15,7 @@
 # never asserted. The one command for a benchmark run:
 #
 #   bench/run.sh [--rounds N] [--skip-gemm] [--skip-w1] [--skip-w2] [--skip-w3] [--skip-w4]
-#                [--w3-rounds N]
+#                [--skip-w7] [--w3-rounds N]
 #
 # A skipped workload's models (and with --skip-gemm the GEMM programs) are not compiled.
 #
@@ -36,6 +37,7 @@ for a in "$@"; do
     --skip-w2) skip_models="$skip_models cnn cnn32 " ;;
     --skip-w3) skip_models="$skip_models dcgan " ;;
     --skip-w4) skip_models="$skip_models lstm " ;;
+    --skip-w7) skip_models="$skip_models gpt " ;;
     --skip-gemm) skip_gemm=1 ;;
   esac
 done
@@ -77,6 +79,10 @@ if ! skipped lstm; then
   else
     rm -f "$out/lstm"
   fi
+fi
+if ! skipped gpt; then
+  t0=$(now); "$nnc" examples/gpt.nn -o "$out/gpt"; t1=$(now)
+  json="$json\"gpt\": {\"samples\": [$(awk "BEGIN { print $t1 - $t0 }")]}, "
 fi
 echo "${json%, }}" > "$out/compile.json"
 

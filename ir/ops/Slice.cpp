@@ -26,6 +26,10 @@ struct SliceRange {
   int64_t start;
   std::optional<int64_t> end;
 
+  /// From the attributes (I64Attr's accessors return the bits as uint64_t).
+  SliceRange(uint64_t start, std::optional<uint64_t> end)
+      : start(int64_t(start)), end(end ? std::optional<int64_t>(int64_t(*end)) : std::nullopt) {}
+
   /// The result's size, or kDynamic; fails with a message for an invalid static range.
   FailureOr<int64_t> size(int64_t n, std::optional<Location> loc, StringRef op) const {
     if (!ShapedType::isDynamic(n)) {
