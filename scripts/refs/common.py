@@ -53,6 +53,18 @@ def write_text(path, text):
     report(path)
 
 
+def write_loss_trace(path, header, l32, l64):
+    """Prints how far a float32 loss trace is from the float64 one of the same run and
+    writes the float64 trace, one loss a line after `header`. The float64 trace is the
+    reference because PyTorch's float32 one moves by ~1e-7 between runs (its CPU
+    kernels' summation order follows the thread count and more)."""
+    rel = [abs(a - b) / abs(b) for a, b in zip(l32, l64)]
+    print(f"  losses: loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[{len(l32) - 1}] "
+          f"{l32[-1]:.9g}; float32 vs float64 relative difference: max {max(rel):.3e} "
+          f"(step {rel.index(max(rel))}), first 10 steps max {max(rel[:10]):.3e}")
+    write_text(path, header + "".join(f"{v:.17g}\n" for v in l64))
+
+
 def write_npy(path, array):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     np.save(path, np.ascontiguousarray(array))

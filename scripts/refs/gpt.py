@@ -29,7 +29,7 @@ import os
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, nnrt_init, write_text
+from refs.common import REFS_DIR, nnrt_init, write_loss_trace, write_text
 from refs.recurrent import load_text
 
 W7_VOCAB, W7_LENGTH, W7_DIM, W7_HEADS, W7_FF, W7_BATCH = 96, 64, 64, 4, 256, 32
@@ -139,12 +139,8 @@ def cmd_w7():
     print(f"  train: {header}")
     l32 = w7_losses(tokens, targets, torch.float32)
     l64 = w7_losses(tokens, targets, torch.float64)
-    rel = [abs(a - b) / abs(b) for a, b in zip(l32, l64)]
-    print(f"  losses: loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[99] {l32[-1]:.9g}; "
-          f"float32 vs float64 relative difference: max {max(rel):.3e}")
     header = (f"# examples/gpt.nn, first {W7_STEPS} losses (before each step's update), "
               f"float64 arithmetic from the float32 init; init: libnnrt's for seed "
               f"{W7_SEED}; batches of {W7_BATCH} windows in file order; AdamW lr {W7_LR} "
               f"eps 1e-7 weight decay {W7_WD}\n")
-    write_text(os.path.join(REFS_DIR, "w7_losses.txt"),
-               header + "".join(f"{v:.17g}\n" for v in l64))
+    write_loss_trace(os.path.join(REFS_DIR, "w7_losses.txt"), header, l32, l64)

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from refs.common import (REFS_DIR, ROOT, fmt9, nnrt_init, write_npy, write_safetensors,
-                         write_text)
+from refs.common import (REFS_DIR, ROOT, fmt9, nnrt_init, write_loss_trace, write_npy,
+                         write_safetensors, write_text)
 
 FORTUNES = "/usr/share/games/fortunes"
 CELLS = {"lstm": (nn.LSTM, 4), "gru": (nn.GRU, 3), "rnn": (nn.RNN, 1)}
@@ -291,16 +291,11 @@ def cmd_w4():
     # same to 17 digits.
     _, l32 = w4_train("lstm", data, 5, torch.float32, W4_LOSS_STEPS)
     _, l64 = w4_train("lstm", data, 5, torch.float64, W4_LOSS_STEPS)
-    rel = [abs(a - b) / abs(b) for a, b in zip(l32, l64)]
-    print(f"  lstm losses: loss[0] {l32[0]:.9g} (f64 {l64[0]:.17g}), loss[99] "
-          f"{l32[-1]:.9g}; float32 vs float64 relative difference: max {max(rel):.3e} "
-          f"(step {rel.index(max(rel))}), first 10 steps max {max(rel[:10]):.3e}")
     header = (f"# examples/lstm.nn, first {W4_LOSS_STEPS} losses (before each step's update),"
               f" float64 arithmetic from the float32 init; init: libnnrt's for seed "
               f"{W4_SEED}; batches: libnnrt's epoch orders for seed {W4_SEED} (23 steps an "
               f"epoch, the last of 9 examples); Adam lr {W4_LR} eps 1e-7\n")
-    write_text(os.path.join(REFS_DIR, "w4_losses.txt"),
-               header + "".join(f"{v:.17g}\n" for v in l64))
+    write_loss_trace(os.path.join(REFS_DIR, "w4_losses.txt"), header, l32, l64)
 
     lines = [f"# test accuracy after {W4_EPOCHS} epochs (seed {W4_SEED}, PyTorch "
              f"{torch.__version__}, float32): cell accuracy correct/total\n",
