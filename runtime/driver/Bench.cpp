@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 using namespace nnrt::driver;
@@ -24,8 +25,12 @@ static double median(std::vector<double> v) {
 }
 
 /// Random inputs for `entry` with every symbol bound to `batch`: f32 inputs U(0, 1), i32
-/// inputs class indices in [0, classes). Prints the error and returns false when an input
-/// would be larger than the runtime's limit or cannot be allocated.
+/// inputs class indices in [0, classes), except an f32[] input named `lr`, which gets the
+/// model's learning rate (1e-3 when it has none), as `train` feeds it: a random one up
+/// to 1 made training steps diverge within the warm-up, and their kernels then timed
+/// overflowing and denormal arithmetic (W7's training step: 105 ms instead of 44).
+/// Prints the error and returns false when an input would be larger than the runtime's
+/// limit or cannot be allocated.
 static bool makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
                        int64_t classes, std::mt19937_64 &rng,
                        std::vector<HeapArray<float>> &storage, std::vector<nnrt_tensor> &inputs) {
@@ -56,7 +61,9 @@ static bool makeInputs(const nnrt_model *m, const nnrt_entry *e, int64_t batch,
     std::string what = "input '" + std::string(decl.name) + "'";
     if (!storage[i].allocate(size_t(n), what.c_str())) // 4 bytes per element for both dtypes
       return false;
-    if (decl.dtype == NNRT_F32) {
+    if (decl.dtype == NNRT_F32 && decl.shape.rank == 0 && !std::strcmp(decl.name, "lr")) {
+      storage[i][0] = m->train.lr > 0 ? m->train.lr : 1e-3f;
+    } else if (decl.dtype == NNRT_F32) {
       for (int64_t k = 0; k < n; ++k)
         storage[i][k] = u01(rng);
     } else {
