@@ -6,7 +6,8 @@
 //   sgd:      v' = momentum v + g;   p' = p - lr v'          (v only when momentum != 0)
 //   adam:     m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  t' = t + 1
 //             p' = p - lr (m' / (1 - b1^t')) / (sqrt(v' / (1 - b2^t')) + eps)
-//   adamw:    adam applied to p (1 - lr wd)
+//   adamw:    adam applied to p (1 - lr wd); with decay_1d = 0, parameters of rank < 2
+//             (biases, layer norms' scales and shifts) are not decayed (nanoGPT's rule)
 //   rmsprop:  v' = rho v + (1-rho) g^2;  p' = p - lr g / (sqrt(v') + eps)
 //
 //===----------------------------------------------------------------------------===//
@@ -119,6 +120,7 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
 
   double b1 = num("beta1", 0.9), b2 = num("beta2", 0.999), eps = num("eps", 1e-7);
   double momentum = num("momentum", 0), rho = num("rho", 0.9), wd = num("weight_decay", 0);
+  bool decay1d = num("decay_1d", 1) != 0;
   Value bc1, bc2;
   if (optimizer == "adam" || optimizer == "adamw") {
     bc1 = sub(s(1.0), pow(s(b1), t1));
@@ -141,7 +143,8 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
       }
       newP = sub(p, mul(*lr, dir));
     } else if (optimizer == "adam" || optimizer == "adamw") {
-      Value base = optimizer == "adamw" ? mul(p, sub(s(1.0), mul(*lr, s(wd)))) : p;
+      bool decays = optimizer == "adamw" && (type.getRank() >= 2 || decay1d);
+      Value base = decays ? mul(p, sub(s(1.0), mul(*lr, s(wd)))) : p;
       Value m = stateArg(pname + ".m", type), v = stateArg(pname + ".v", type);
       Value m1 = add(mul(s(b1), m), mul(s(1 - b1), g));
       Value v1 = add(mul(s(b2), v), mul(s(1 - b2), mul(g, g)));

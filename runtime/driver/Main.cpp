@@ -44,7 +44,8 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  run      run any entry (e.g. one training step) on .npy inputs\n"
                "  bench    time every entry and each of its kernels on random inputs\n"
                "  train    train the model (needs a train entry)\n"
-               "  sample   write the 'infer' output of a batch as a PNG grid (a generator)\n"
+               "  sample   write the 'infer' output of a batch as a PNG grid (a generator),\n"
+               "           or for a next-token text model the same as generate\n"
                "  embeddings  write a text model's embedding matrix and vocabulary as TSV and\n"
                "           a PCA plot of its most frequent words (SVG)\n"
                "  generate continue a prompt with a next-token text model\n"
@@ -559,8 +560,18 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     return runBench(model, prog, rest, restv);
   if (!std::strcmp(cmd, "train"))
     return runTrain(model, prog, rest, restv);
-  if (!std::strcmp(cmd, "sample"))
+  if (!std::strcmp(cmd, "sample")) {
+    // A text model's samples are text: `sample` is `generate` for a next-token model (its
+    // `infer` reads only i32 `tokens`), a PNG grid for an image generator.
+    for (int32_t e = 0; e < model->num_entries; ++e) {
+      const nnrt_entry &en = model->entries[e];
+      if (!std::strcmp(en.name, "infer") && en.num_inputs == 1 &&
+          !std::strcmp(model->inputs[en.inputs[0]].name, "tokens") &&
+          model->inputs[en.inputs[0]].dtype == NNRT_I32)
+        return runGenerate(model, prog, rest, restv);
+    }
     return runSample(model, prog, rest, restv);
+  }
   if (!std::strcmp(cmd, "embeddings"))
     return runEmbeddings(model, prog, rest, restv);
   if (!std::strcmp(cmd, "generate"))

@@ -15,8 +15,9 @@ The model, as nnc builds it from examples/gpt.nn (dense weights [in, out]):
     y = a + gelu(layer_norm(a; ln2) @ fc.weight + fc.bias) @ out.weight + out.bias  (exact gelu)
   logits = layer_norm(y; lnf) @ head.weight + head.bias      [B, 64, 96]
   loss = mean cross-entropy of logits against next (every position)
-  AdamW(lr 3e-4, betas (0.9, 0.999), eps 1e-7, weight_decay 0.1) on every parameter, as
-  nnc's adamw (p *= 1 - lr wd, then the Adam step).
+  AdamW(lr 3e-4, betas (0.9, 0.999), eps 1e-7, weight_decay 0.1 on the 2-D tensors, none
+  on biases and layer norms), as nnc's adamw with decay_1d = 0 (p *= 1 - lr wd, then
+  the Adam step).
 Data: fortunes_lm over characters (vocabulary of the 94 most frequent bytes of the
 training split plus padding and out-of-vocabulary), windows of 64, batch 32 in file order
 (`--no-shuffle`), from `nnrt-selftest text` (libnnrt's own tokenizer and windows).
@@ -94,7 +95,10 @@ def w7_losses(tokens, targets, dtype, steps=W7_STEPS, params=None):
     params = params if params is not None else {
         k: torch.tensor(v, dtype=dtype, requires_grad=True)
         for k, v in w7_init(W7_SEED).items()}
-    opt = torch.optim.AdamW(params.values(), lr=W7_LR, betas=(0.9, 0.999), eps=1e-7,
+    # nanoGPT's groups (examples/gpt.nn's decay_1d = 0): decay on 2-D tensors only.
+    groups = [{"params": [p for p in params.values() if p.dim() >= 2]},
+              {"params": [p for p in params.values() if p.dim() < 2], "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=W7_LR, betas=(0.9, 0.999), eps=1e-7,
                             weight_decay=W7_WD)
     losses = []
     for step in range(steps):
@@ -142,5 +146,5 @@ def cmd_w7():
     header = (f"# examples/gpt.nn, first {W7_STEPS} losses (before each step's update), "
               f"float64 arithmetic from the float32 init; init: libnnrt's for seed "
               f"{W7_SEED}; batches of {W7_BATCH} windows in file order; AdamW lr {W7_LR} "
-              f"eps 1e-7 weight decay {W7_WD}\n")
+              f"eps 1e-7 weight decay {W7_WD} on 2-D tensors\n")
     write_loss_trace(os.path.join(REFS_DIR, "w7_losses.txt"), header, l32, l64)
