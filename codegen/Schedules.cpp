@@ -302,6 +302,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     plan.pack = false;
   Func tiled = staged ? prod.func.in() : o;
   std::vector<Var> tv = tiled.args();
+  // Fuses the batch dims (tv[2..], outermost already) into loop `outer`, the fused loop
+  // named `last` (intermediate ones `<prefix><d>`).
+  auto fuseBatches = [&](Halide::Stage s, Var outer, Var last, const std::string &prefix) {
+    for (int d = 2; d < rank; ++d) {
+      Var next = d + 1 == rank ? last : Var(prefix + std::to_string(d));
+      s.fuse(outer, tv[d], next);
+      outer = next;
+    }
+  };
   auto tile = [&](Halide::Stage s, int tm, TailStrategy mTail) {
     s.split(tv[0], no, ni, plan.cols, nTail);
     if (staged) {
@@ -310,24 +319,14 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, no, mo);
       // Batch dims (outermost already) fused with the row tiles: one parallel loop of
       // (batch, row tile) tasks rather than a parallel loop per batch.
-      Var cur = mo;
-      for (int d = 2; d < rank; ++d) {
-        Var next = d + 1 == rank ? rowTiles : Var("mob" + std::to_string(d));
-        s.fuse(cur, tv[d], next);
-        cur = next;
-      }
+      fuseBatches(s, mo, rowTiles, "mob");
       if (parallel)
         s.parallel(rowTiles);
     } else if (batchedRhs) {
       // Batches outside the panels, fused with them: each task packs one batch's panel
       // and streams it through that batch's row tiles.
       s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, mo, no);
-      Var cur = no;
-      for (int d = 2; d < rank; ++d) {
-        Var next = d + 1 == rank ? panel : Var("pb" + std::to_string(d));
-        s.fuse(cur, tv[d], next);
-        cur = next;
-      }
+      fuseBatches(s, no, panel, "pb");
       if (parallel)
         s.parallel(panel);
     } else {

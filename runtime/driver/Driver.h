@@ -201,6 +201,21 @@ bool recordTextMetadata(nnrt_context *ctx, const nnrt_dataset *ds);
 /// (ids 2.., one a line, \xHH escapes): "<pad>" for 0, "<oov>" for 1 and past the list.
 std::vector<std::string> vocabularyTokens(const char *vocabulary, int64_t rows);
 
+/// How a text model's checkpoint reads text (its text.* metadata, written by `train` on
+/// a text dataset), checked against the model's i32[B, S] input `decl`.
+struct TextCodec {
+  const char *Vocabulary; ///< as nnrt_dataset_vocabulary writes it
+  int32_t Unit;           ///< NNRT_TEXT_WORDS or NNRT_TEXT_CHARS
+  int64_t Vocab;          ///< ids in [0, Vocab)
+  int64_t Length;         ///< tokens per sequence
+};
+/// Reads the codec of the checkpoint loaded into `ctx`; `length` (0: the model's static
+/// S, else the checkpoint's) sets Length. `what` names the flag in messages. Prints the
+/// error and returns false when the checkpoint holds no vocabulary, the metadata is out
+/// of range (it is untrusted) or the length does not fit `decl`.
+bool readTextCodec(nnrt_context *ctx, const nnrt_input &decl, long long length,
+                   const char *what, TextCodec &out);
+
 /// The `data` clause's option `key`, or `def`.
 std::string dataOption(const nnrt_model *model, const char *key, const std::string &def = "");
 

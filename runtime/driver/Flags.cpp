@@ -348,6 +348,42 @@ std::vector<std::string> nnrt::driver::vocabularyTokens(const char *vocabulary,
   return out;
 }
 
+bool nnrt::driver::readTextCodec(nnrt_context *ctx, const nnrt_input &decl,
+                                 long long length, const char *what, TextCodec &out) {
+  const char *vocabulary = nnrt_context_metadata(ctx, "text.vocabulary");
+  const char *unit = nnrt_context_metadata(ctx, "text.tokens");
+  const char *vocab = nnrt_context_metadata(ctx, "text.vocab");
+  const char *saved = nnrt_context_metadata(ctx, "text.length");
+  if (!vocabulary || !unit || !vocab || !saved) {
+    error("%s needs the vocabulary of a text model's checkpoint: --weights FILE, saved by "
+          "'train' on data fortunes or fortunes_lm", what);
+    return false;
+  }
+  if (decl.dtype != NNRT_I32 || decl.shape.rank != 2) {
+    error("%s feeds input 'tokens' as i32[B, S], but it is %s of rank %d", what,
+          decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank);
+    return false;
+  }
+  // The metadata is untrusted: out-of-range numbers are errors, not allocations.
+  long long vocabSize = std::atoll(vocab);
+  if (!length)
+    length = decl.shape.dims[1] >= 0 ? decl.shape.dims[1] : std::atoll(saved);
+  if (length < 1 || length > NNRT_TEXT_MAX_LENGTH || vocabSize < 3 ||
+      vocabSize > NNRT_TEXT_MAX_VOCAB) {
+    error("%s: the checkpoint's text.length '%s' or text.vocab '%s' is out of range", what,
+          saved, vocab);
+    return false;
+  }
+  if (decl.shape.dims[1] >= 0 && decl.shape.dims[1] != length) {
+    error("input 'tokens' has static length %lld, the text is read with length %lld",
+          (long long)decl.shape.dims[1], length);
+    return false;
+  }
+  out = TextCodec{vocabulary, std::strcmp(unit, "chars") ? NNRT_TEXT_WORDS : NNRT_TEXT_CHARS,
+                  vocabSize, length};
+  return true;
+}
+
 std::string nnrt::driver::dataOption(const nnrt_model *model, const char *key,
                                      const std::string &def) {
   std::string r = def;

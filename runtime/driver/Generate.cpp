@@ -35,8 +35,14 @@ double uniform(uint64_t &state) {
 /// vocabulary (1); the most likely with `temperature` 0, else drawn with weights
 /// p^(1/temperature) among the `topK` most likely (all with 0). -1 when no id has a
 /// positive, finite score.
+/// Buffers chooseToken reuses from one token to the next.
+struct Scratch {
+  std::vector<float> sorted;
+  std::vector<double> weights;
+};
+
 int64_t chooseToken(const float *p, int64_t v, double temperature, int64_t topK,
-                    uint64_t &rng) {
+                    uint64_t &rng, Scratch &scratch) {
   int64_t best = -1;
   for (int64_t i = 2; i < v; ++i)
     if (std::isfinite(p[i]) && p[i] > 0 && (best < 0 || p[i] > p[best]))
@@ -46,7 +52,8 @@ int64_t chooseToken(const float *p, int64_t v, double temperature, int64_t topK,
   // The k-th largest score is the threshold (ties at it all stay).
   float threshold = 0;
   if (topK > 0 && topK < v - 2) {
-    std::vector<float> sorted(p + 2, p + v);
+    std::vector<float> &sorted = scratch.sorted;
+    sorted.assign(p + 2, p + v);
     for (float &x : sorted)
       x = std::isfinite(x) ? x : 0.0f; // NaN has no order
     std::nth_element(sorted.begin(), sorted.begin() + (topK - 1), sorted.end(),
@@ -55,7 +62,8 @@ int64_t chooseToken(const float *p, int64_t v, double temperature, int64_t topK,
   }
   // Weights relative to the best, so p^(1/T) cannot underflow to all zeros.
   double total = 0;
-  std::vector<double> w(size_t(v), 0.0);
+  std::vector<double> &w = scratch.weights;
+  w.assign(size_t(v), 0.0);
   for (int64_t i = 2; i < v; ++i)
     if (std::isfinite(p[i]) && p[i] > 0 && p[i] >= threshold)
       total += w[size_t(i)] = std::pow(double(p[i]) / p[best], 1.0 / temperature);
@@ -116,38 +124,22 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
                  "'%s'", decl.name);
 
   ContextHolder ctx;
-  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), 0))
+  TextCodec codec;
+  if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, flags.get("weights"), 0) ||
+      !readTextCodec(ctx.Ctx, decl, length, "generate", codec))
     return 1;
-  const char *vocabulary = nnrt_context_metadata(ctx.Ctx, "text.vocabulary");
-  const char *unit = nnrt_context_metadata(ctx.Ctx, "text.tokens");
-  const char *vocab = nnrt_context_metadata(ctx.Ctx, "text.vocab");
-  const char *saved = nnrt_context_metadata(ctx.Ctx, "text.length");
-  if (!vocabulary || !unit || !vocab || !saved)
-    return error("'%s' holds no vocabulary: generate needs a checkpoint saved by 'train' on "
-                 "data fortunes_lm", flags.get("weights").c_str());
-  // The metadata is untrusted: out-of-range numbers are errors, not allocations.
-  long long vocabSize = std::atoll(vocab);
-  if (decl.shape.dims[1] >= 0)
-    length = length ? length : decl.shape.dims[1];
-  else if (!length)
-    length = std::atoll(saved);
-  if (length < 1 || length > NNRT_TEXT_MAX_LENGTH || vocabSize < 3 ||
-      vocabSize > NNRT_TEXT_MAX_VOCAB)
-    return error("the checkpoint's text.length '%s' or text.vocab '%s' is out of range",
-                 saved, vocab);
-  if (decl.shape.dims[1] >= 0 && decl.shape.dims[1] != length)
-    return error("input 'tokens' has static length %lld, --length asks for %lld",
-                 (long long)decl.shape.dims[1], length);
-  bool chars = !std::strcmp(unit, "chars");
+  length = codec.Length;
+  int64_t vocabSize = codec.Vocab;
+  bool chars = codec.Unit == NNRT_TEXT_CHARS;
 
   std::vector<int32_t> window(size_t(length), 0);
   nnrt_error err;
   std::string prompt = flags.get("prompt");
-  if (nnrt_text_encode(vocabulary, chars ? NNRT_TEXT_CHARS : NNRT_TEXT_WORDS,
-                       int32_t(vocabSize), prompt.c_str(), int32_t(length), window.data(),
-                       nullptr, &err) != NNRT_OK)
+  if (nnrt_text_encode(codec.Vocabulary, codec.Unit, int32_t(vocabSize), prompt.c_str(),
+                       int32_t(length), window.data(), nullptr, &err) != NNRT_OK)
     return error("--prompt: %s", err.message);
-  std::vector<std::string> tokens = vocabularyTokens(vocabulary, vocabSize);
+  std::vector<std::string> tokens = vocabularyTokens(codec.Vocabulary, vocabSize);
+  Scratch scratch;
 
   nnrt_tensor in{};
   in.dtype = NNRT_I32;
@@ -164,9 +156,9 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
     if (out.dtype != NNRT_F32 || out.shape.rank != 3 || out.shape.dims[0] != 1 ||
         out.shape.dims[1] != length || out.shape.dims[2] != vocabSize)
       return error("generate needs 'infer' to output next-token scores f32[1, %lld, %lld] "
-                   "for this window, got rank %d", length, vocabSize, out.shape.rank);
+                   "for this window, got rank %d", length, (long long)vocabSize, out.shape.rank);
     const float *last = static_cast<const float *>(out.data) + (length - 1) * vocabSize;
-    int64_t next = chooseToken(last, vocabSize, temperature, topK, rng);
+    int64_t next = chooseToken(last, vocabSize, temperature, topK, rng, scratch);
     if (next < 0)
       return error("step %lld: the model scores no token above 0 (a non-finite or "
                    "all-zero output)", n + 1);

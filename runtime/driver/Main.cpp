@@ -326,45 +326,19 @@ static bool bindInputFiles(const nnrt_model *m, const nnrt_entry *entry,
 
 /// Encodes --text for the entry's i32 input `tokens` [1, S] with the checkpoint's
 /// vocabulary and tokenizer (text.* metadata, written by `train` on a text dataset); S is
-/// --length, else the checkpoint's length. Prints the error and returns false on failure.
+/// --length, else the model's static length, else the checkpoint's (readTextCodec).
+/// Prints the error and returns false on failure.
 static bool encodeText(nnrt_context *ctx, const nnrt_input &decl, const std::string &text,
                        long long length, std::vector<int32_t> &ids, nnrt_tensor &out) {
-  const char *vocabulary = nnrt_context_metadata(ctx, "text.vocabulary");
-  const char *unit = nnrt_context_metadata(ctx, "text.tokens");
-  const char *vocab = nnrt_context_metadata(ctx, "text.vocab");
-  const char *saved = nnrt_context_metadata(ctx, "text.length");
-  if (!vocabulary || !unit || !vocab || !saved) {
-    error("--text needs the vocabulary of a text model's checkpoint: --weights FILE, saved by "
-          "'train' on data fortunes or fortunes_lm");
+  TextCodec codec;
+  if (!readTextCodec(ctx, decl, length, "--text", codec))
     return false;
-  }
-  if (decl.dtype != NNRT_I32 || decl.shape.rank != 2) {
-    error("--text feeds input 'tokens' as i32[B, S], but it is %s of rank %d",
-          decl.dtype == NNRT_F32 ? "f32" : "i32", decl.shape.rank);
-    return false;
-  }
-  // The metadata is untrusted: out-of-range numbers are errors, not allocations.
-  long long vocabSize = std::atoll(vocab);
-  if (!length)
-    length = std::atoll(saved);
-  if (length < 1 || length > NNRT_TEXT_MAX_LENGTH || vocabSize < 3 ||
-      vocabSize > NNRT_TEXT_MAX_VOCAB) {
-    error("--text: the checkpoint's text.length '%s' or text.vocab '%s' is out of range",
-          saved, vocab);
-    return false;
-  }
-  if (decl.shape.dims[1] >= 0 && decl.shape.dims[1] != length) {
-    error("input 'tokens' has static length %lld, the text is read with length %lld",
-          (long long)decl.shape.dims[1], length);
-    return false;
-  }
+  length = codec.Length;
   ids.assign(size_t(length), 0);
   nnrt_error err;
   int64_t count = 0;
-  if (nnrt_text_encode(vocabulary, std::strcmp(unit, "chars") ? NNRT_TEXT_WORDS
-                                                               : NNRT_TEXT_CHARS,
-                       int32_t(vocabSize), text.c_str(), int32_t(length), ids.data(),
-                       &count, &err) != NNRT_OK) {
+  if (nnrt_text_encode(codec.Vocabulary, codec.Unit, int32_t(codec.Vocab), text.c_str(),
+                       int32_t(length), ids.data(), &count, &err) != NNRT_OK) {
     error("--text: %s", err.message);
     return false;
   }
