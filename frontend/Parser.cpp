@@ -450,10 +450,11 @@ bool Parser::parseTrainClause(TrainStmt &train) {
                                     "'; expected constant, linear or cosine");
     else if (word == "data" &&
              !llvm::is_contained(
-                 llvm::ArrayRef<StringRef>{"fashion_mnist", "fortunes", "fortunes_lm"},
+                 llvm::ArrayRef<StringRef>{"fashion_mnist", "fortunes", "fortunes_lm",
+                                           "dates"},
                  tok.text))
       diags.error(tok.getLoc(), "unknown data set '" + tok.text +
-                                    "'; expected fashion_mnist, fortunes or fortunes_lm");
+                                    "'; expected fashion_mnist, fortunes, fortunes_lm or dates");
     clause.value = tok.text.str();
     consume();
     if (word == "data" && tok.is(Tok::LParen))

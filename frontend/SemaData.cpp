@@ -1,9 +1,10 @@
 //===- SemaData.cpp - checks of the train statement's `data` clause ------===//
 //
 // `data fortunes(categories = "a b", vocab = 10000, length = 100, tokens = "words")` and
-// `data fortunes_lm(...)`: the options the runtime's text datasets read
-// (runtime/driver/Flags.cpp), each checked here with a located error, and the model's
-// `tokens` input against the sequence length. `fashion_mnist` takes no options.
+// `data fortunes_lm(...)` and `data dates(count = 20000, length = 32)`: the options the
+// runtime's text datasets read (runtime/driver/Flags.cpp), each checked here with a
+// located error, and the model's `tokens` (and `dates`' `target`) input against the
+// sequence length. `fashion_mnist` takes no options.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Sema.h"
@@ -33,6 +34,14 @@ constexpr OptionSpec kTextOptions[] = {
     {"tokens", DataOption::Kind::String, 0, 0},
 };
 
+/// `data dates(count = N, length = S)` (runtime/lib/Dates.cpp: NNRT_DATES_*): the longest
+/// source has 29 characters, targets have 10.
+constexpr int64_t kDatesMinLength = 29, kDatesDefaultLength = 32, kDatesTargetLength = 10;
+constexpr OptionSpec kDatesOptions[] = {
+    {"count", DataOption::Kind::Int, 1, int64_t(1) << 24},
+    {"length", DataOption::Kind::Int, kDatesMinLength, int64_t(1) << 20},
+};
+
 StringRef kindName(DataOption::Kind kind) {
   return kind == DataOption::Kind::String ? "a string"
          : kind == DataOption::Kind::Int  ? "an integer"
@@ -43,16 +52,19 @@ StringRef kindName(DataOption::Kind kind) {
 
 void Sema::checkDataOptions(const TrainStmt &train, const ModelDecl &model) {
   StringRef name = train.data.value;
-  if (train.dataOptions.empty() && name != "fortunes" && name != "fortunes_lm")
+  bool dates = name == "dates";
+  if (train.dataOptions.empty() && name != "fortunes" && name != "fortunes_lm" && !dates)
     return;
-  if (name != "fortunes" && name != "fortunes_lm") {
+  if (name != "fortunes" && name != "fortunes_lm" && !dates) {
     if (!name.empty())
       diags.error(train.dataOptions.front().keyLoc,
                   "data set '" + name + "' takes no options");
     return;
   }
+  llvm::ArrayRef<OptionSpec> specs = dates ? llvm::ArrayRef<OptionSpec>(kDatesOptions)
+                                           : llvm::ArrayRef<OptionSpec>(kTextOptions);
   llvm::StringMap<llvm::SMLoc> seen;
-  int64_t length = kDefaultLength;
+  int64_t length = dates ? kDatesDefaultLength : kDefaultLength;
   llvm::SMLoc lengthLoc = train.data.loc;
   for (const DataOption &o : train.dataOptions) {
     auto [it, inserted] = seen.try_emplace(o.key, o.keyLoc);
@@ -62,12 +74,13 @@ void Sema::checkDataOptions(const TrainStmt &train, const ModelDecl &model) {
       continue;
     }
     const OptionSpec *spec = nullptr;
-    for (const OptionSpec &s : kTextOptions)
+    for (const OptionSpec &s : specs)
       if (s.key == o.key)
         spec = &s;
     if (!spec) {
       diags.error(o.keyLoc, "unknown option '" + o.key + "' of data set '" + name +
-                                "'; expected categories, vocab, length or tokens");
+                                (dates ? "'; expected count or length"
+                                       : "'; expected categories, vocab, length or tokens"));
       continue;
     }
     if (o.kind != spec->kind) {
@@ -108,11 +121,16 @@ void Sema::checkDataOptions(const TrainStmt &train, const ModelDecl &model) {
     }
   }
   // The runtime feeds `tokens` i32[B, S] (and `next` i32[B, S]) with S = the length: a
-  // static S must be it (a symbolic one takes any, and `--length` changes it).
+  // static S must be it (a symbolic one takes any, and `--length` changes it). `dates`
+  // feeds `target` i32[B, 10].
+  StringRef targetName = dates ? "target" : "next";
   for (const auto &stmt : model.getBody()) {
     const auto *input = llvm::dyn_cast<InputStmt>(stmt.get());
-    if (!input || (input->getName() != "tokens" && input->getName() != "next"))
+    if (!input || (input->getName() != "tokens" && input->getName() != targetName))
       continue;
+    bool datesTarget = dates && input->getName() == targetName;
+    int64_t want = datesTarget ? kDatesTargetLength : length;
+    llvm::SMLoc wantLoc = datesTarget ? input->getNameLoc() : lengthLoc;
     const TensorType &type = input->getType();
     if (type.dtype != DType::I32 || type.dims.size() != 2) {
       diags.error(input->getNameLoc(), "data set '" + name + "' feeds input '" +
@@ -120,10 +138,11 @@ void Sema::checkDataOptions(const TrainStmt &train, const ModelDecl &model) {
       continue;
     }
     const Dim &s = type.dims[1];
-    if (!s.isSymbolic() && s.size != length) {
-      diags.error(lengthLoc, "the sequence length is " + llvm::Twine(length) +
-                                 ", but input '" + input->getName() + "' has length " +
-                                 llvm::Twine(s.size));
+    if (!s.isSymbolic() && s.size != want) {
+      diags.error(wantLoc, llvm::Twine(datesTarget ? "data set 'dates' has targets of length "
+                                                   : "the sequence length is ") +
+                               llvm::Twine(want) + ", but input '" + input->getName() +
+                               "' has length " + llvm::Twine(s.size));
       diags.note(s.loc, "declared here (a symbolic dim such as 'S' takes any length)");
     }
   }

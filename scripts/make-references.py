@@ -47,9 +47,14 @@ Produces (paths relative to the repository root):
                                                   in file order (needs nnrt-selftest)
   w7val    test/e2e/refs/w7_validation.txt        one epoch of examples/gpt.nn: training and
                                                   held-out loss (~15 min on 2 cores)
+  w5       test/e2e/refs/w5_dates.txt            the first examples of `data dates` (W5)
+           test/e2e/refs/w5_losses.txt           first 100 losses of examples/seq2seq.nn
+                                                  from libnnrt's seed-0 init and order
+  w5acc    test/e2e/refs/w5_accuracy.txt         greedy exact-match accuracy of the W5
+                                                  recipe (10 epochs, ~15 min on 2 cores)
   dcgantrain  W3 (examples/dcgan.nn) trained in PyTorch for $NNC_W3_ITERATIONS iterations,
            weights to $NNC_W3_OUT in nnc's layout (writes nothing in the repository)
-  all      all of the above but dcgantrain, w4, w6, w7 and w7val, in that order (the default)
+  all      all of the above but w5, w5acc, dcgantrain, w4, w6, w7 and w7val, in that order (the default)
 
 Run (from anywhere; paths are resolved against this script's repository):
 
@@ -88,7 +93,7 @@ import torch  # noqa: E402
 
 torch.set_num_threads(2)
 
-from refs import attention, cnn, conv, dcgan, embed, gpt, loops, mlp, recurrent  # noqa: E402
+from refs import attention, cnn, conv, dcgan, embed, gpt, loops, mlp, recurrent, seq2seq  # noqa: E402
 
 COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "parity": mlp.cmd_parity, "convops": conv.cmd_convops, "cnn": cnn.cmd_cnn,
@@ -96,7 +101,8 @@ COMMANDS = {"mlp": mlp.cmd_mlp, "fwd": mlp.cmd_fwd, "w8": mlp.cmd_w8,
             "dcgantrain": dcgan.cmd_dcgantrain, "embed": embed.cmd_embed,
             "loops": loops.cmd_loops, "recurrent": recurrent.cmd_recurrent,
             "w4": recurrent.cmd_w4, "w6": recurrent.cmd_w6, "w7": gpt.cmd_w7, "w7val": gpt.cmd_w7val,
-            "attnops": attention.cmd_attnops, "attntrain": attention.cmd_attntrain}
+            "attnops": attention.cmd_attnops, "attntrain": attention.cmd_attntrain,
+            "w5": seq2seq.cmd_w5, "w5acc": seq2seq.cmd_w5acc}
 ALL = ["mlp", "fwd", "w8", "parity", "convops", "cnn", "dcgan", "embed", "loops",
        "recurrent", "attnops", "attntrain"]
 

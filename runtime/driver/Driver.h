@@ -255,6 +255,7 @@ int runTrain(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runSample(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runEmbeddings(const nnrt_model *model, const char *prog, int argc, char **argv);
 int runGenerate(const nnrt_model *model, const char *prog, int argc, char **argv);
+int runTranslate(const nnrt_model *model, const char *prog, int argc, char **argv);
 
 } // namespace driver
 } // namespace nnrt

@@ -244,27 +244,29 @@ static bool bindTokens(const nnrt_model *model, const nnrt_dataset *ds, DataBind
   nnrt_tensor ex = nnrt_dataset_images(ds), tg = nnrt_dataset_labels(ds);
   const nnrt_input &tok = model->inputs[out.ImageInput];
   int64_t length = ex.shape.dims[1];
-  auto fits = [&](const nnrt_input &in, int32_t rank) {
+  auto fits = [&](const nnrt_input &in, const nnrt_tensor &data) {
+    int32_t rank = data.shape.rank;
     if (in.shape.rank != rank) {
       error("input '%s' has rank %d; the text dataset feeds it i32[B%s]", in.name,
             in.shape.rank, rank == 2 ? ", S" : "");
       return false;
     }
-    if (rank == 2 && in.shape.dims[1] >= 0 && in.shape.dims[1] != length) {
+    if (rank == 2 && in.shape.dims[1] >= 0 && in.shape.dims[1] != data.shape.dims[1]) {
       error("input '%s' has static length %lld, but the dataset's sequences have %lld tokens "
-            "(the data clause's length, or --length; a symbolic dim takes any)", in.name,
-            (long long)in.shape.dims[1], (long long)length);
+            "(%s; a symbolic dim takes any)", in.name, (long long)in.shape.dims[1],
+            (long long)data.shape.dims[1],
+            &data == &ex ? "the data clause's length, or --length" : "its targets");
       return false;
     }
     return true;
   };
-  if (!fits(tok, 2))
+  if (!fits(tok, ex))
     return false;
   out.ExampleShape = ex.shape;
   out.ExampleElems = length;
   out.TargetShape = tg.shape;
   out.TargetElems = tg.shape.rank == 2 ? tg.shape.dims[1] : 1;
-  return out.LabelInput < 0 || fits(model->inputs[out.LabelInput], tg.shape.rank);
+  return out.LabelInput < 0 || fits(model->inputs[out.LabelInput], tg);
 }
 
 bool nnrt::driver::bindDataset(const nnrt_model *model, const nnrt_entry *entry,
@@ -454,6 +456,26 @@ bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataD
                                const TextOverrides &text) {
   std::string name = model->train.data ? model->train.data : "";
   nnrt_error err;
+  if (name == "dates") {
+    long long count, length;
+    for (int32_t i = 0; i < model->train.num_data_options; ++i) {
+      const char *key = model->train.data_options[i].key;
+      if (std::strcmp(key, "count") && std::strcmp(key, "length")) {
+        error("unknown option '%s' of data set 'dates' (known: count, length)", key);
+        return false;
+      }
+    }
+    if (!intOption(model, "count", 20000, 1, NNRT_DATES_MAX_COUNT, count) ||
+        !intOption(model, "length", 32, NNRT_DATES_MIN_LENGTH, NNRT_TEXT_MAX_LENGTH, length))
+      return false;
+    if (nnrt_dataset_make_dates(count, int32_t(length), uint64_t(model->train.seed),
+                                std::strcmp(split, "train") ? "test" : "train", out,
+                                &err) != NNRT_OK) {
+      error("%s", err.message);
+      return false;
+    }
+    return true;
+  }
   if (name == "fortunes" || name == "fortunes_lm") {
     nnrt_text_options o;
     std::string categories;
@@ -468,7 +490,8 @@ bool nnrt::driver::openDataset(const nnrt_model *model, const std::string &dataD
     return true;
   }
   if (!name.empty() && name != "fashion_mnist") {
-    error("unknown dataset '%s' (known: fashion_mnist, fortunes, fortunes_lm)", name.c_str());
+    error("unknown dataset '%s' (known: fashion_mnist, fortunes, fortunes_lm, dates)",
+          name.c_str());
     return false;
   }
   if (nnrt_dataset_load_fashion_mnist(dataDir.empty() ? nullptr : dataDir.c_str(), split, out,
@@ -484,8 +507,9 @@ bool nnrt::driver::recordTextMetadata(nnrt_context *ctx, const nnrt_dataset *ds)
     return true;
   const nnrt_model *m = nnrt_context_model(ctx);
   std::string length = std::to_string(nnrt_dataset_images(ds).shape.dims[1]);
-  std::string vocab = dataOption(m, "vocab", "10000");
-  std::string tokens = dataOption(m, "tokens", "words");
+  bool dates = !std::strcmp(m->train.data, "dates");
+  std::string vocab = dates ? std::to_string(NNRT_DATES_VOCAB) : dataOption(m, "vocab", "10000");
+  std::string tokens = dates ? "chars" : dataOption(m, "tokens", "words");
   const std::pair<const char *, const char *> entries[] = {
       {"text.data", m->train.data},
       {"text.tokens", tokens.c_str()},

@@ -49,6 +49,7 @@ static void printTopUsage(const char *prog, FILE *out) {
                "  embeddings  write a text model's embedding matrix and vocabulary as TSV and\n"
                "           a PCA plot of its most frequent words (SVG)\n"
                "  generate continue a prompt with a next-token text model\n"
+               "  translate  translate texts with a sequence-to-sequence model (data dates)\n"
                "run '%s <command> --help' for the flags of a command\n",
                prog, prog);
 }
@@ -550,5 +551,7 @@ extern "C" int nnrt_main(const nnrt_model *model, int argc, char **argv) {
     return runEmbeddings(model, prog, rest, restv);
   if (!std::strcmp(cmd, "generate"))
     return runGenerate(model, prog, rest, restv);
+  if (!std::strcmp(cmd, "translate"))
+    return runTranslate(model, prog, rest, restv);
   return error("unknown command '%s' (see '%s --help')", cmd, prog);
 }

@@ -11,6 +11,9 @@
       compares the first N `loss` values of a training log with one value per line
   check.py accuracy LOG --min A
       the last `test accuracy X` (train) or `accuracy: X` (eval) in LOG is >= A
+  check.py translations OUTPUT REFS SPLIT
+      the `SOURCE -> GOT (right|WANT)` lines of `translate --test --show N` have the
+      sources and answers of REFS' `SPLIT SOURCE -> ANSWER` lines, in order
   check.py count ACTUAL.npy EXPECTED.npy --max-diff K
       counts differing int32 elements (e.g. predicted classes); fails above K
 Prints what it compared and the largest errors; exits 1 on a mismatch.
@@ -129,6 +132,21 @@ def main():
         ok = bool(found) and found[-1] >= o.min
         print(f"accuracy {found[-1] if found else 'missing'} (at least {o.min}): "
               f"{'OK' if ok else 'TOO LOW'}")
+    elif o.mode == "translations":
+        shown = []
+        for line in open(o.args[0]):
+            if " -> " in line and line.rstrip().endswith(")"):
+                src, _, rest = line.rstrip().partition(" -> ")
+                got, _, verdict = rest.partition(" (")
+                verdict = verdict[:-1]
+                shown.append((src.rstrip(), got if verdict == "right" else verdict))
+        refs = [tuple(l[len(o.args[2]) + 1:].rstrip("\n").split(" -> "))
+                for l in open(o.args[1]) if l.startswith(o.args[2] + " ")]
+        ok = bool(shown) and shown == refs[:len(shown)]
+        print(f"{len(shown)} {o.args[2]} examples against {len(refs)} references: "
+              f"{'OK' if ok else 'MISMATCH'}")
+        if not ok:
+            print(f"  shown {shown}\n  refs {refs[:len(shown)]}")
     elif o.mode == "count":
         (sa, a), (se, e) = read_npy(o.args[0]), read_npy(o.args[1])
         diff = sum(1 for x, y in zip(a, e) if x != y) + abs(len(a) - len(e))

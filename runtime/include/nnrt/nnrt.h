@@ -299,6 +299,24 @@ nnrt_status nnrt_text_encode(const char *vocabulary, int32_t unit, int32_t vocab
                              const char *text, int32_t length, int32_t *ids, int64_t *count,
                              nnrt_error *err);
 
+/* ---- Date translation (seq2seq, W5) -------------------------------------------------- */
+
+/* Limits and sizes of the generated date data. */
+#define NNRT_DATES_MAX_COUNT (1 << 24)
+#define NNRT_DATES_MIN_LENGTH 29   /* the longest source ("wednesday, september 30, 1997") */
+#define NNRT_DATES_TARGET_LENGTH 10 /* "1997-03-03" */
+#define NNRT_DATES_VOCAB 43         /* 0 padding, 1 out of vocabulary, 41 characters */
+
+/* Generates split `split` ("train": `count` examples, "test": count / 10 of them, at least
+ * 1) of the date-translation task from `seed`: source dates between 1950 and 2049 written
+ * in one of eight formats ("3 march 1997", "03/03/97" (day/month/year), "monday, march 3,
+ * 1997", ...) as character ids i32 [N, length], padded at the front with 0, and their ISO
+ * 8601 form as ids i32 [N, 10] (inputs "tokens" and "target"). The test split draws only
+ * every tenth day of the range, which the training split never draws. The vocabulary is
+ * nnrt_dataset_vocabulary's (characters, NNRT_DATES_VOCAB ids). docs/runtime.md. */
+nnrt_status nnrt_dataset_make_dates(int64_t count, int32_t length, uint64_t seed,
+                                    const char *split, nnrt_dataset **out, nnrt_error *err);
+
 /* ---- .npy files ---------------------------------------------------------------------- */
 
 /* Reads a .npy file (format 1.0 or 2.0, dtype '<f4' or '<i4', C order, rank <= 8).
