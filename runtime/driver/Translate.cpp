@@ -3,11 +3,12 @@
 // Translates texts with a model trained on `data dates` (examples/seq2seq.nn): the
 // checkpoint holds the character vocabulary; each text becomes the `tokens` input, and
 // the `infer` entry gives the translation in one of two forms:
-//   - i32 ids [B, T]: the model decodes by itself (a loop feeding each step's argmax back
-//     in); one run.
-//   - f32 scores [B, T, V] of a teacher-forced decoder that also reads `target` i32
-//     [B, T] (position t sees target[0 .. t)): greedy decoding here, T runs, each
-//     appending the most likely id of position t.
+//   - an output of i32 ids [B, T] (the first such): the model decodes by itself (a loop
+//     feeding each step's argmax back in); one run (a `target` input, if read, is fed
+//     zeros).
+//   - else a first output of f32 scores [B, T, V] of a teacher-forced decoder that also
+//     reads `target` i32 [B, T] (position t sees target[0 .. t)): greedy decoding here,
+//     T runs, each appending the most likely id of position t.
 // `--test` scores greedy exact-match accuracy on the data set's test split.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,7 @@ struct Decoder {
   const nnrt_entry *Entry = nullptr;
   int32_t TokensInput = -1, TargetInput = -1; ///< model input indices (-1: not read)
   int64_t SourceLength = 0, TargetLength = 0, Vocab = 0;
+  int32_t Output = 0;  ///< the output read: the first i32 ids [B, T], else the first
   bool Scores = false; ///< the output is f32 scores (greedy here), else i32 ids
 };
 
@@ -50,9 +52,11 @@ bool decode(nnrt_context *ctx, const Decoder &d, const int32_t *sources, int64_t
   for (int32_t i = 0; i < d.Entry->num_inputs; ++i)
     ordered[i] = d.Entry->inputs[i] == d.TokensInput ? in[0] : in[1];
   int64_t runs = d.Scores ? d.TargetLength : 1;
+  nnrt_tensor results[8];
+  const nnrt_tensor &result = results[d.Output];
   for (int64_t t = 0; t < runs; ++t) {
-    nnrt_tensor result;
-    if (nnrt_run(ctx, "infer", ordered, d.Entry->num_inputs, &result, 1) != NNRT_OK) {
+    if (nnrt_run(ctx, "infer", ordered, d.Entry->num_inputs, results, d.Output + 1) !=
+        NNRT_OK) {
       error("%s", nnrt_context_last_error(ctx));
       return false;
     }
@@ -143,12 +147,18 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
   }
   if (d.TokensInput < 0)
     return error("translate needs the entry 'infer' to read input 'tokens' i32[B, S]");
-  const nnrt_slot &o = d.Entry->slots[d.Entry->output_slots[0]];
+  for (int32_t i = std::min(d.Entry->num_outputs, 8) - 1; i >= 0; --i) {
+    const nnrt_slot &slot = d.Entry->slots[d.Entry->output_slots[i]];
+    if (slot.dtype == NNRT_I32 && slot.shape.rank == 2)
+      d.Output = i;
+  }
+  const nnrt_slot &o = d.Entry->slots[d.Entry->output_slots[d.Output]];
   d.Scores = o.dtype == NNRT_F32;
   if (d.Scores ? o.shape.rank != 3 || o.shape.dims[2] < 0 || d.TargetInput < 0
                : o.shape.rank != 2)
-    return error("translate needs infer's first output to be ids i32[B, T], or scores "
-                 "f32[B, T, V] of a decoder reading input 'target'");
+    return error("translate needs an output of infer (among its first 8) that is ids "
+                 "i32[B, T], or a first output that is scores f32[B, T, V] of a decoder "
+                 "reading input 'target'");
   d.TargetLength = o.shape.dims[1];
   if (d.TargetLength < 1)
     return error("translate needs a static target length T in infer's output");
