@@ -98,14 +98,21 @@ LogicalResult refineEntry(func::FuncOp func) {
         changed = true;
       }
     };
-    // Loop bodies first take their arguments' types from the loop's operands.
-    func.walk([&](ScanOp scan) {
-      for (auto [arg, type] : llvm::zip(scan.getBodyBlock().getArguments(),
-                                        scan.getBodyArgumentTypes()))
-        update(arg, type);
-    });
+    // Loop bodies take their arguments' types from the loop's operands, before and after
+    // the ops are refined: refineTypes changes types without counting them as changes,
+    // so an operand it refines (a reshape feeding a loop's carried state) must reach the
+    // body through `update` in the same round.
+    auto refineBodyArguments = [&] {
+      func.walk([&](ScanOp scan) {
+        for (auto [arg, type] : llvm::zip(scan.getBodyBlock().getArguments(),
+                                          scan.getBodyArgumentTypes()))
+          update(arg, type);
+      });
+    };
+    refineBodyArguments();
     if (failed(refineTypes(func.getBody())))
       return failure();
+    refineBodyArguments();
     WalkResult walked = func.walk([&](KernelOp kernel) {
       Block &kb = kernel.getBody().front();
       for (auto [arg, operand] : llvm::zip(kb.getArguments(), kernel.getInputs()))
