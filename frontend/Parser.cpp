@@ -390,14 +390,14 @@ std::unique_ptr<Stmt> Parser::parseLoopHeaderAndBody() {
                                                   std::move(init), false));
     } while (consumeIf(Tok::Comma));
   }
-  SMLoc openLoc = tok.getLoc();
-  if (!expect(Tok::LBrace, "to begin the loop's body"))
-    return nullptr;
   if (loopDepth >= kMaxLoopDepth) {
     diags.error(loc, "loops nested too deeply (the limit is " +
                          llvm::Twine(kMaxLoopDepth) + " levels)");
     return nullptr;
   }
+  SMLoc openLoc = tok.getLoc();
+  if (!expect(Tok::LBrace, "to begin the loop's body"))
+    return nullptr;
   ++loopDepth;
   auto leave = llvm::make_scope_exit([&] { --loopDepth; });
   StmtList body;
