@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------------===//
 #include "frontend/MLIRGenImpl.h"
 #include "ir/ops/CompatibleTypes.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace nnc;
@@ -151,6 +152,29 @@ bool MLIRGenImpl::genLoop(const ast::LoopStmt &loop) {
   if (!ok) {
     body->dropAllReferences();
     return fail();
+  }
+
+  // Ops of the body that read only values from outside it (a recurrent layer's gate
+  // cuts of its weights, products of invariants) compute the same in every step: they
+  // move before the loop, in order, so that those reading them may follow. Constants
+  // stay (a kernel folds them in; a moved op reads a copy), and so do ops with regions.
+  auto isBodyConstant = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return def && def->getBlock() == body.get() && def->hasTrait<OpTrait::ConstantLike>();
+  };
+  for (Operation &op : llvm::make_early_inc_range(body->without_terminator())) {
+    if (op.getNumRegions() || op.getNumOperands() == 0 || !isMemoryEffectFree(&op))
+      continue;
+    if (llvm::any_of(op.getOperands(), [&](Value v) {
+          return isInside(v.getParentBlock(), body.get()) && !isBodyConstant(v);
+        }))
+      continue;
+    OpBuilder::InsertionGuard guard(builder);
+    builder.restoreInsertionPoint(frame.outside);
+    for (OpOperand &use : op.getOpOperands())
+      if (isBodyConstant(use.get()))
+        use.set(builder.clone(*use.get().getDefiningOp())->getResult(0));
+    op.moveBefore(frame.outside.getBlock(), frame.outside.getPoint());
   }
 
   // What the body reads from outside becomes invariants.
