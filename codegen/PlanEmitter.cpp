@@ -312,7 +312,21 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
     StepPlan &loop = e.steps[loopIndex];
     loop.args = across;
     loop.loopSteps = int(e.steps.size() - loopIndex - 1);
-    loop.loopLength = slotOf.lookup(scan.getSequences()[0]);
+    // The runtime reads the number of iterations from dim 0 of a slot: a sequence's,
+    // else (a loop with a static `length` and no sequences) a stacked output's, else a
+    // slot of shape [length] that is never read, listed so that it lives as the loop.
+    if (!scan.getSequences().empty()) {
+      loop.loopLength = slotOf.lookup(scan.getSequences()[0]);
+    } else if (!wholes.empty()) {
+      loop.loopLength = wholes.front();
+    } else {
+      int64_t length = scan.getStaticStepCount();
+      if (ShapedType::isDynamic(length))
+        return error("entry '" + e.name + "': a loop without sequences has no length");
+      e.slots.push_back(SlotPlan{SlotTemp, 0, 0, {length}});
+      loop.loopLength = (int)e.slots.size() - 1;
+      loop.args.push_back(loop.loopLength);
+    }
     loop.loopReverse = scan.getReverse();
     return llvm::Error::success();
   };

@@ -200,6 +200,25 @@ void Dumper::dumpStmt(const Stmt &stmt) {
     os << "return ";
     dumpExpr(llvm::cast<ReturnStmt>(stmt).getValue());
     break;
+  case Stmt::Kind::Emit:
+    os << "emit " << stmt.getName() << " = ";
+    dumpExpr(llvm::cast<EmitStmt>(stmt).getValue());
+    break;
+  case Stmt::Kind::Loop: {
+    const auto &loop = llvm::cast<LoopStmt>(stmt);
+    os << "loop " << loop.getSteps() << " steps";
+    for (size_t i = 0, e = loop.getCarried().size(); i != e; ++i) {
+      os << (i ? ", " : " with ") << loop.getCarried()[i]->getName() << " = ";
+      dumpExpr(loop.getCarried()[i]->getValue());
+    }
+    os << " {\n";
+    for (const auto &inner : loop.getBody()) {
+      os << "  ";
+      dumpStmt(*inner);
+    }
+    os << "  }";
+    break;
+  }
   }
   os << '\n';
 }

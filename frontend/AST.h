@@ -122,7 +122,10 @@ private:
 };
 
 /// What an identifier refers to (Sema).
-enum class RefKind { Unresolved, Input, Param, Let, FnArg };
+/// Carried: a carried value of a loop inside its body (the value the step starts
+/// from; decl is the LoopStmt, the index the carried value's). LoopResult: a result
+/// of a loop after it (decl the LoopStmt; index: carried values, then emits).
+enum class RefKind { Unresolved, Input, Param, Let, FnArg, Carried, LoopResult };
 
 /// A use of a name.
 class IdentExpr : public Expr {
@@ -133,9 +136,11 @@ public:
 
   /// Sema: the kind of the referenced definition.
   RefKind getRefKind() const { return refKind; }
-  /// Sema: the InputStmt, ParamStmt or LetStmt referred to (null for FnArg).
+  /// Sema: the InputStmt, ParamStmt, LetStmt or LoopStmt referred to (null for
+  /// FnArg).
   const Stmt *getDecl() const { return decl; }
-  /// Sema: the argument index for RefKind::FnArg.
+  /// Sema: the argument index for RefKind::FnArg, the value's for Carried and
+  /// LoopResult.
   unsigned getArgIndex() const { return argIndex; }
   void resolve(RefKind kind, const Stmt *d, unsigned index = 0) {
     refKind = kind;
@@ -264,7 +269,7 @@ private:
 /// let, infer) carry it here.
 class Stmt {
 public:
-  enum class Kind { Input, Param, Let, Train, Return };
+  enum class Kind { Input, Param, Let, Train, Return, Loop, Emit };
 
   Stmt(Kind kind, llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc)
       : kind(kind), loc(loc), name(name.str()), nameLoc(nameLoc) {}
@@ -381,6 +386,55 @@ public:
 private:
   std::unique_ptr<Expr> loss;
   std::unique_ptr<CallExpr> optimizer;
+};
+
+/// `emit NAME = EXPR` inside a loop body: the per-step values, stacked over the
+/// steps into NAME after the loop.
+class EmitStmt : public Stmt {
+public:
+  EmitStmt(llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc,
+           std::unique_ptr<Expr> value)
+      : Stmt(Kind::Emit, loc, name, nameLoc), value(std::move(value)) {}
+  const Expr &getValue() const { return *value; }
+  Expr &getValue() { return *value; }
+  static bool classof(const Stmt *s) { return s->getKind() == Kind::Emit; }
+
+private:
+  std::unique_ptr<Expr> value;
+};
+
+/// `loop N steps with NAME = EXPR, ... { stmts }`: a recurrence (an nn.scan). The
+/// header binds the carried values to their initial values; a let of a carried name
+/// in the body is its next value. Defines no name itself (getName() is empty): its
+/// carried names (final values) and emits are defined after it.
+class LoopStmt : public Stmt {
+public:
+  LoopStmt(llvm::SMLoc loc, int64_t steps, llvm::SMLoc stepsLoc,
+           std::vector<std::unique_ptr<LetStmt>> carried,
+           std::vector<std::unique_ptr<Stmt>> body, llvm::SMLoc endLoc)
+      : Stmt(Kind::Loop, loc, "", loc), steps(steps), stepsLoc(stepsLoc),
+        carried(std::move(carried)), body(std::move(body)), endLoc(endLoc) {}
+
+  int64_t getSteps() const { return steps; }
+  llvm::SMLoc getStepsLoc() const { return stepsLoc; }
+  /// The header's `NAME = INIT` bindings, in order.
+  const std::vector<std::unique_ptr<LetStmt>> &getCarried() const { return carried; }
+  const std::vector<std::unique_ptr<Stmt>> &getBody() const { return body; }
+  llvm::SMLoc getEndLoc() const { return endLoc; }
+
+  /// Sema: per carried value, the body's let that makes its next value (null when
+  /// the body does not assign it: it stays the same); the emits in order.
+  std::vector<const LetStmt *> updates;
+  std::vector<const EmitStmt *> emits;
+
+  static bool classof(const Stmt *s) { return s->getKind() == Kind::Loop; }
+
+private:
+  int64_t steps;
+  llvm::SMLoc stepsLoc;
+  std::vector<std::unique_ptr<LetStmt>> carried;
+  std::vector<std::unique_ptr<Stmt>> body;
+  llvm::SMLoc endLoc;
 };
 
 /// `return EXPR` (functions only).

@@ -463,7 +463,7 @@ Value MLIRGenImpl::genLet(const ast::LetStmt &let) {
     return v;
   if (state->failedLets.count(&let))
     return nullptr;
-  Value v = genExpr(let.getValue());
+  Value v = atLevelOf(&let, [&] { return genExpr(let.getValue()); });
   if (v)
     state->values[&let] = v;
   else
@@ -498,6 +498,10 @@ Value MLIRGenImpl::genIdent(const ast::IdentExpr &ident) {
     return genLet(*cast<ast::LetStmt>(ident.getDecl()));
   case ast::RefKind::FnArg:
     return state->fnArgs[ident.getArgIndex()];
+  case ast::RefKind::Carried:
+    return genCarried(ident);
+  case ast::RefKind::LoopResult:
+    return genLoopResult(*cast<ast::LoopStmt>(ident.getDecl()), ident.getArgIndex());
   case ast::RefKind::Unresolved:
     break;
   }
@@ -705,11 +709,19 @@ Value MLIRGenImpl::genModelCall(const ast::CallExpr &call) {
   Application *savedApp = std::exchange(application, &app);
   auto savedValues = std::move(state->values);
   auto savedFailed = std::move(state->failedLets);
+  auto savedLoops = std::move(state->loops);
+  auto savedFailedLoops = std::move(state->failedLoops);
   state->values.clear();
   state->failedLets.clear();
+  state->loops.clear();
+  state->failedLoops.clear();
+  unsigned savedBase = std::exchange(baseLevel, loopFrames.size());
   Value result = genLet(*output);
+  baseLevel = savedBase;
   state->values = std::move(savedValues);
   state->failedLets = std::move(savedFailed);
+  state->loops = std::move(savedLoops);
+  state->failedLoops = std::move(savedFailedLoops);
   application = savedApp;
   prefix = std::move(savedPrefix);
   return result;
@@ -766,6 +778,9 @@ OwningOpRef<ModuleOp> MLIRGenImpl::run() {
     diag = std::move(rewritten);
     return failure(); // on to the driver's handler
   });
+  for (const auto &decl : astModule.getDecls())
+    if (const auto *m = dyn_cast<ast::ModelDecl>(decl.get()))
+      collectLoopOwners(m->getBody(), nullptr);
   bool ok = genDeclarations() && genInferEntry();
   for (const auto &stmt : model.getBody())
     if (const auto *train = dyn_cast<ast::TrainStmt>(stmt.get()))

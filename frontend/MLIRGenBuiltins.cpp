@@ -662,6 +662,23 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return create<nn::NegOp>(
         l, create<nn::ReduceMeanOp>(l, create<nn::AddOp>(l, {a, b}), {axisAttr({})}));
   }
+  case BuiltinId::TokensLike: {
+    // i32 [B] of the id, B from dim 0 of `like`: the argmax of rows [0, ..., 0, 1] of
+    // id + 1 elements (a fill of ones [B, 1] padded with id zeros before), so it is
+    // made of ops that have kernels already.
+    int64_t id = args.integer(1);
+    if (id < 0 || id >= (int64_t(1) << 20))
+      return error(call.getBoundArgs()[1]->getLoc(),
+                   "the token id of 'tokens_like' must be in [0, 2^20), got " + Twine(id));
+    if (rankOf(t[0]) == 0)
+      return error(call.getBoundArgs()[0]->getLoc(),
+                   "'tokens_like' takes its batch from dim 0 of a tensor, but the "
+                   "argument is a scalar");
+    Value ones = create<nn::FillOp>(l, t[0], {attr("shape", builder.getDenseI64ArrayAttr({-1, 1})),
+                                              attr("value", builder.getF32FloatAttr(1))});
+    Value row = create<nn::PadOp>(l, ones, {attr("pads", builder.getDenseI64ArrayAttr({0, 0, id, 0}))});
+    return create<nn::ArgmaxOp>(l, row, {attr("axis", builder.getI64IntegerAttr(-1))});
+  }
   default:
     break;
   }

@@ -135,7 +135,35 @@ private:
     /// `f(x) + f(x)` calls once (and inlines once).
     std::map<std::pair<mlir::Operation *, std::vector<const void *>>, mlir::Value> calls;
     mlir::Value runSeed; // the `seed` input of the entry (the noise's stream)
+    /// The results of each loop generated (final carried values, then emits).
+    llvm::DenseMap<const ast::LoopStmt *, llvm::SmallVector<mlir::Value>> loops;
+    llvm::DenseSet<const ast::LoopStmt *> failedLoops;
   };
+
+  // Loops (MLIRGenLoop.cpp). A loop's body is generated into a detached block, then
+  // the values it reads from outside become the nn.scan's invariants.
+  struct LoopFrame {
+    const ast::LoopStmt *loop;
+    mlir::OpBuilder::InsertPoint outside; ///< where the loop's nn.scan will go
+    llvm::SmallVector<mlir::Value> carriedArgs;
+  };
+  /// The loops whose bodies are being generated, outermost first.
+  llvm::SmallVector<LoopFrame> loopFrames;
+  /// The loop whose body holds each statement of a loop body (all models).
+  llvm::DenseMap<const ast::Stmt *, const ast::LoopStmt *> ownerLoop;
+  /// The number of loop frames outside the model application being generated: its
+  /// model's top-level statements are generated at that level.
+  unsigned baseLevel = 0;
+  void collectLoopOwners(const ast::StmtList &body, const ast::LoopStmt *owner);
+  /// The number of enclosing loops of `stmt` among loopFrames.
+  unsigned levelOf(const ast::Stmt *stmt);
+  /// Calls `gen` with the builder at the level of `stmt` (before the nn.scan of the
+  /// first loop that does not enclose it) and the frames of deeper loops set aside.
+  mlir::Value atLevelOf(const ast::Stmt *stmt, llvm::function_ref<mlir::Value()> gen);
+  /// Generates `loop` (once per entry); false after an error.
+  bool genLoop(const ast::LoopStmt &loop);
+  mlir::Value genLoopResult(const ast::LoopStmt &loop, unsigned index);
+  mlir::Value genCarried(const ast::IdentExpr &ident);
 
   mlir::Value genExpr(const ast::Expr &expr);
   mlir::Value genExprImpl(const ast::Expr &expr);

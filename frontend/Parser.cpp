@@ -7,6 +7,7 @@
 #include "llvm/ADT/ScopeExit.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 using namespace nnc;
@@ -217,8 +218,13 @@ bool Parser::parseBody(StringRef what, StringRef name, StmtList &body,
 //===----------------------------------------------------------------------===//
 
 /// stmt ::= inputStmt | paramStmt | letStmt | inferStmt | trainStmt
-///        | returnStmt
+///        | returnStmt | loopStmt | emitStmt
 std::unique_ptr<Stmt> Parser::parseStmt() {
+  // `loop` and `emit` are contextual: `loop = x` is a let of a value named loop.
+  if (tok.isIdent("loop") && !next.is(Tok::Equal))
+    return parseLoop();
+  if (tok.isIdent("emit") && next.is(Tok::Ident))
+    return parseEmit();
   switch (tok.kind) {
   case Tok::KwInput:
     return parseInput();
@@ -311,6 +317,133 @@ std::unique_ptr<Stmt> Parser::parseReturn() {
   if (!value)
     return nullptr;
   return std::make_unique<ReturnStmt>(loc, std::move(value));
+}
+
+/// loopStmt ::= 'loop' INT 'steps' ('with' IDENT '=' expr (',' IDENT '=' expr)*)?
+///              '{' stmt* '}'
+std::unique_ptr<Stmt> Parser::parseLoop() {
+  const char *start = tok.text.data();
+  std::unique_ptr<Stmt> loop = parseLoopHeaderAndBody();
+  if (loop || tok.text.data() == start)
+    return loop;
+  // After an error in the header, skip the body too (its '}' must not close the
+  // model): to the '{' on the header's lines, then to its matching '}'.
+  while (!tok.is(Tok::Eof) && !tok.is(Tok::LBrace) && !(tok.atLineStart && startsStmt(tok)))
+    consume();
+  if (!tok.is(Tok::LBrace))
+    return nullptr;
+  unsigned depth = 0;
+  do {
+    if (tok.is(Tok::LBrace))
+      ++depth;
+    else if (tok.is(Tok::RBrace))
+      --depth;
+    consume();
+  } while (depth > 0 && !tok.is(Tok::Eof) && !tok.is(Tok::KwModel) && !tok.is(Tok::KwFn));
+  return nullptr;
+}
+
+std::unique_ptr<Stmt> Parser::parseLoopHeaderAndBody() {
+  SMLoc loc = tok.getLoc();
+  consume(); // 'loop'
+  SMLoc stepsLoc = tok.getLoc();
+  int64_t steps = 0;
+  if (!tok.is(Tok::Int)) {
+    if (tok.is(Tok::Ident))
+      diags.error(tok.getLoc(), "the number of steps of a loop must be an integer, "
+                                "found '" + tok.text + "'");
+    else
+      errorExpected("the number of steps (an integer) after 'loop'");
+    return nullptr;
+  }
+  if (tok.text.getAsInteger(10, steps) || steps > int64_t(INT32_MAX)) {
+    diags.error(tok.getLoc(), "a loop of '" + tok.text + "' steps is too long (the "
+                              "limit is 2^31 - 1)");
+    return nullptr;
+  }
+  if (steps == 0) {
+    diags.error(tok.getLoc(), "a loop must run at least one step, found '0'");
+    return nullptr;
+  }
+  consume();
+  if (!tok.isIdent("steps")) {
+    errorExpected("'steps' after the number of steps");
+    return nullptr;
+  }
+  consume();
+  std::vector<std::unique_ptr<LetStmt>> carried;
+  if (consumeIf(Tok::KwWith)) {
+    do {
+      StringRef name = tok.text;
+      SMLoc nameLoc = tok.getLoc();
+      if (!tok.is(Tok::Ident)) {
+        errorExpected("the name of a carried value");
+        return nullptr;
+      }
+      consume();
+      if (!expect(Tok::Equal, ("and its initial value after '" + name + "'").str()))
+        return nullptr;
+      std::unique_ptr<Expr> init = parseExpr();
+      if (!init)
+        return nullptr;
+      carried.push_back(std::make_unique<LetStmt>(nameLoc, name, nameLoc,
+                                                  std::move(init), false));
+    } while (consumeIf(Tok::Comma));
+  }
+  if (loopDepth >= kMaxLoopDepth) {
+    diags.error(loc, "loops nested too deeply (the limit is " +
+                         llvm::Twine(kMaxLoopDepth) + " levels)");
+    return nullptr;
+  }
+  SMLoc openLoc = tok.getLoc();
+  if (!expect(Tok::LBrace, "to begin the loop's body"))
+    return nullptr;
+  ++loopDepth;
+  auto leave = llvm::make_scope_exit([&] { --loopDepth; });
+  StmtList body;
+  while (!tok.is(Tok::RBrace) && !diags.shouldStop()) {
+    if (tok.is(Tok::Eof) || tok.is(Tok::KwModel) || tok.is(Tok::KwFn)) {
+      errorExpected("'}' to end the loop's body");
+      diags.note(openLoc, "'{' opened here");
+      return nullptr;
+    }
+    const char *start = tok.text.data();
+    std::unique_ptr<Stmt> stmt = parseStmt();
+    if (stmt && !tok.atLineStart && !tok.is(Tok::RBrace) && !tok.is(Tok::Eof)) {
+      errorExpected("end of line after the statement");
+      stmt = nullptr;
+    }
+    if (stmt)
+      body.push_back(std::move(stmt));
+    else
+      skipToNextStmt(start);
+  }
+  if (diags.shouldStop())
+    return nullptr;
+  SMLoc endLoc = tok.getLoc();
+  consume(); // '}'
+  return std::make_unique<LoopStmt>(loc, steps, stepsLoc, std::move(carried),
+                                    std::move(body), endLoc);
+}
+
+/// emitStmt ::= 'emit' IDENT '=' expr
+std::unique_ptr<Stmt> Parser::parseEmit() {
+  SMLoc loc = tok.getLoc();
+  consume(); // 'emit'
+  StringRef name = tok.text;
+  SMLoc nameLoc = tok.getLoc();
+  consume(); // the name (an identifier: parseStmt checked)
+  if (!tok.is(Tok::Equal)) {
+    if (!tok.is(Tok::Error))
+      diags.error(tok.getLoc(), "expected '=' after 'emit " + name + "', found " +
+                                    describe(tok));
+    return nullptr;
+  }
+  consume();
+  std::unique_ptr<Expr> value = parseExpr();
+  if (!value)
+    return nullptr;
+  return std::make_unique<EmitStmt>(loc, name, nameLoc, std::move(value));
 }
 
 /// type ::= ('f32' | 'i32') '[' (dim (',' dim)*)? ']'

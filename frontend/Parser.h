@@ -20,6 +20,8 @@ class Parser {
 public:
   /// The maximum nesting depth of an expression tree.
   static constexpr unsigned kMaxExprDepth = 256;
+  /// The maximum nesting depth of loops.
+  static constexpr unsigned kMaxLoopDepth = 16;
 
   Parser(llvm::StringRef buffer, DiagnosticEngine &diags);
 
@@ -55,6 +57,9 @@ private:
   bool parseIntClause(ast::IntClause &clause);
   bool parseDataOptions(ast::TrainStmt &train);
   std::unique_ptr<ast::Stmt> parseReturn();
+  std::unique_ptr<ast::Stmt> parseLoop();
+  std::unique_ptr<ast::Stmt> parseLoopHeaderAndBody();
+  std::unique_ptr<ast::Stmt> parseEmit();
   bool parseType(ast::TensorType &type);
   std::unique_ptr<ast::CallExpr> parseNamedCall(llvm::StringRef what);
 
@@ -80,6 +85,8 @@ private:
   unsigned lastDepth = 0;
   /// Number of parse methods for expressions on the stack.
   unsigned recursion = 0;
+  /// Number of loop bodies being parsed.
+  unsigned loopDepth = 0;
   /// Number of open '(' and '[': inside them newlines are insignificant.
   unsigned nesting = 0;
 

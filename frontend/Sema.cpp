@@ -12,6 +12,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <functional>
+
 using namespace nnc;
 using namespace nnc::ast;
 using llvm::SMLoc;
@@ -187,6 +189,20 @@ void Sema::findRecursion() {
 // Bodies
 //===----------------------------------------------------------------------===//
 
+static StringRef getStmtKeyword(const Stmt &stmt) {
+  switch (stmt.getKind()) {
+  case Stmt::Kind::Input: return "input";
+  case Stmt::Kind::Param: return "param";
+  case Stmt::Kind::Train: return "train";
+  case Stmt::Kind::Let:
+    return llvm::cast<LetStmt>(stmt).isInfer() ? "infer" : "let";
+  case Stmt::Kind::Return: return "return";
+  case Stmt::Kind::Loop: return "loop";
+  case Stmt::Kind::Emit: return "emit";
+  }
+  return "";
+}
+
 bool Sema::define(Scope &scope, const Stmt &stmt, RefKind kind, Value value) {
   auto [it, inserted] = scope.names.try_emplace(
       stmt.getName(), Definition{kind, &stmt, 0, stmt.getNameLoc(), value});
@@ -215,8 +231,7 @@ void Sema::checkModel(ModelDecl &model) {
   Scope scope;
   scope.model = &model;
   for (const auto &stmt : model.getBody())
-    if (!stmt->getName().empty() && !llvm::isa<TrainStmt>(stmt.get()))
-      scope.laterNames.try_emplace(stmt->getName(), stmt->getNameLoc());
+    addLaterNames(*stmt, scope);
   for (const auto &stmt : model.getBody())
     checkModelStmt(*stmt, scope);
   checkModelEnd(model);
@@ -262,6 +277,120 @@ void Sema::checkModelStmt(Stmt &stmt, Scope &scope) {
   case Stmt::Kind::Return:
     diags.error(stmt.getLoc(), "'return' is only allowed inside a function");
     return;
+  case Stmt::Kind::Loop:
+    checkLoop(llvm::cast<LoopStmt>(stmt), scope);
+    return;
+  case Stmt::Kind::Emit:
+    diags.error(stmt.getLoc(), "'emit' is only allowed inside a loop's body");
+    return;
+  }
+}
+
+void Sema::addLaterNames(const Stmt &stmt, Scope &scope) {
+  if (const auto *loop = llvm::dyn_cast<LoopStmt>(&stmt)) {
+    for (const auto &c : loop->getCarried())
+      scope.laterNames.try_emplace(c->getName(), c->getNameLoc());
+    for (const auto &inner : loop->getBody())
+      if (llvm::isa<EmitStmt>(inner.get()))
+        scope.laterNames.try_emplace(inner->getName(), inner->getNameLoc());
+    return;
+  }
+  if (!stmt.getName().empty() && !llvm::isa<TrainStmt, EmitStmt>(&stmt))
+    scope.laterNames.try_emplace(stmt.getName(), stmt.getNameLoc());
+}
+
+static const char *describeValue(Sema::Value v) {
+  return v == Sema::Value::I32 ? "i32" : "f32";
+}
+
+void Sema::checkLoop(LoopStmt &loop, Scope &scope) {
+  // The body sees the enclosing names, the carried values and its own lets; a let
+  // of a carried name is its next value, and later uses in the step see that.
+  Scope body = scope;
+  std::vector<Value> carriedValues;
+  llvm::StringMap<unsigned> carriedIndex;
+  for (auto [i, c] : llvm::enumerate(loop.getCarried())) {
+    Value v = checkTensor(c->getValue(), scope);
+    carriedValues.push_back(v);
+    if (auto it = carriedIndex.find(c->getName()); it != carriedIndex.end()) {
+      diags.error(c->getNameLoc(), "duplicate carried value '" + c->getName() + "'");
+      diags.note(loop.getCarried()[it->second]->getNameLoc(),
+                 "previous carried value '" + c->getName() + "' is here");
+      continue;
+    }
+    if (auto it = scope.names.find(c->getName()); it != scope.names.end()) {
+      diags.error(c->getNameLoc(), "redefinition of '" + c->getName() + "'");
+      diags.note(it->second.loc, "previous definition of '" + c->getName() + "' is here");
+      continue;
+    }
+    carriedIndex[c->getName()] = i;
+    body.names[c->getName()] =
+        Definition{RefKind::Carried, &loop, unsigned(i), c->getNameLoc(), v};
+  }
+  for (const auto &stmt : loop.getBody())
+    if (!carriedIndex.count(stmt->getName()))
+      addLaterNames(*stmt, body);
+  loop.updates.assign(loop.getCarried().size(), nullptr);
+  loop.emits.clear();
+  std::vector<Value> emitValues;
+  for (const auto &stmtPtr : loop.getBody()) {
+    Stmt &stmt = *stmtPtr;
+    if (auto *emit = llvm::dyn_cast<EmitStmt>(&stmt)) {
+      emitValues.push_back(checkTensor(emit->getValue(), body));
+      loop.emits.push_back(emit);
+      continue;
+    }
+    if (auto *inner = llvm::dyn_cast<LoopStmt>(&stmt)) {
+      checkLoop(*inner, body);
+      continue;
+    }
+    auto *let = llvm::dyn_cast<LetStmt>(&stmt);
+    if (!let || let->isInfer()) {
+      diags.error(stmt.getLoc(), "'" + getStmtKeyword(stmt) +
+                                     "' is not allowed inside a loop's body");
+      continue;
+    }
+    Value v = checkTensor(let->getValue(), body);
+    auto it = carriedIndex.find(let->getName());
+    if (it == carriedIndex.end()) {
+      define(body, stmt, RefKind::Let, v);
+      continue;
+    }
+    unsigned i = it->second;
+    const LetStmt &header = *loop.getCarried()[i];
+    if (const LetStmt *first = loop.updates[i]) {
+      diags.error(let->getNameLoc(), "carried value '" + let->getName() +
+                                         "' is given its next value twice in one step");
+      diags.note(first->getNameLoc(), "its next value is first given here");
+      continue;
+    }
+    if (v != Value::Error && carriedValues[i] != Value::Error && v != carriedValues[i]) {
+      diags.error(let->getNameLoc(),
+                  "the next value of carried value '" + let->getName() + "' is " +
+                      describeValue(v) + ", but it enters the loop as " +
+                      describeValue(carriedValues[i]));
+      diags.note(header.getNameLoc(), "'" + let->getName() + "' enters the loop here");
+    }
+    loop.updates[i] = let;
+    body.names[let->getName()] =
+        Definition{RefKind::Let, let, 0, let->getNameLoc(), v};
+  }
+  // After the loop: the final carried values and the stacked emits.
+  for (auto [i, c] : llvm::enumerate(loop.getCarried()))
+    if (carriedIndex.lookup(c->getName()) == i && carriedIndex.count(c->getName()))
+      scope.names.try_emplace(c->getName(),
+                              Definition{RefKind::LoopResult, &loop, unsigned(i),
+                                         c->getNameLoc(), carriedValues[i]});
+  unsigned k = loop.getCarried().size();
+  for (auto [j, emit] : llvm::enumerate(loop.emits)) {
+    auto [it, inserted] = scope.names.try_emplace(
+        emit->getName(), Definition{RefKind::LoopResult, &loop, unsigned(k + j),
+                                    emit->getNameLoc(), emitValues[j]});
+    if (!inserted) {
+      diags.error(emit->getNameLoc(), "redefinition of '" + emit->getName() + "'");
+      diags.note(it->second.loc,
+                 "previous definition of '" + emit->getName() + "' is here");
+    }
   }
 }
 
@@ -348,14 +477,25 @@ void Sema::checkModelEnd(ModelDecl &model) {
 void Sema::boundModelSize(const ModelDecl &model) {
   uint64_t size = 0;
   bool reported = false;
-  for (const auto &stmt : model.getBody()) {
-    const Expr *e = nullptr;
-    if (const auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
-      e = &let->getValue();
-    else if (const auto *train = llvm::dyn_cast<TrainStmt>(stmt.get()))
-      e = &train->getLoss();
-    if (!e)
-      continue;
+  // The expressions of the body, those of loops included.
+  std::vector<const Expr *> exprs;
+  std::function<void(const StmtList &)> collect = [&](const StmtList &stmts) {
+    for (const auto &stmt : stmts) {
+      if (const auto *let = llvm::dyn_cast<LetStmt>(stmt.get()))
+        exprs.push_back(&let->getValue());
+      else if (const auto *train = llvm::dyn_cast<TrainStmt>(stmt.get()))
+        exprs.push_back(&train->getLoss());
+      else if (const auto *emit = llvm::dyn_cast<EmitStmt>(stmt.get()))
+        exprs.push_back(&emit->getValue());
+      else if (const auto *loop = llvm::dyn_cast<LoopStmt>(stmt.get())) {
+        for (const auto &c : loop->getCarried())
+          exprs.push_back(&c->getValue());
+        collect(loop->getBody());
+      }
+    }
+  };
+  collect(model.getBody());
+  for (const Expr *e : exprs) {
     std::vector<const CallExpr *> calls;
     collectCalls(*e, calls);
     size += 1 + calls.size();
@@ -413,17 +553,6 @@ Sema::Value Sema::instantiate(const FnDecl &fn, llvm::ArrayRef<Value> args) {
   return result;
 }
 
-static StringRef getStmtKeyword(const Stmt &stmt) {
-  switch (stmt.getKind()) {
-  case Stmt::Kind::Input: return "input";
-  case Stmt::Kind::Param: return "param";
-  case Stmt::Kind::Train: return "train";
-  case Stmt::Kind::Let:
-    return llvm::cast<LetStmt>(stmt).isInfer() ? "infer" : "let";
-  case Stmt::Kind::Return: return "return";
-  }
-  return "";
-}
 
 void Sema::checkFnBody(const FnDecl &fn, Scope &scope, Value &result) {
   const StmtList &body = fn.getBody();

@@ -83,6 +83,12 @@ private:
   void checkTypeSize(const ast::TensorType &type, llvm::StringRef what,
                      llvm::StringRef name);
   void checkTrain(ast::TrainStmt &train, Scope &scope);
+  /// A loop: its initial values in `scope`, its body in a scope of its own; then
+  /// defines its carried values (final) and emits in `scope`.
+  void checkLoop(ast::LoopStmt &loop, Scope &scope);
+  /// Adds the names a statement defines in the enclosing body (a loop's carried
+  /// values and emits) to `scope.laterNames`.
+  static void addLaterNames(const ast::Stmt &stmt, Scope &scope);
   // The `data` clause's options (SemaData.cpp).
   void checkDataOptions(const ast::TrainStmt &train, const ast::ModelDecl &model);
   Value instantiate(const ast::FnDecl &fn, llvm::ArrayRef<Value> args);

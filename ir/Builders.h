@@ -2,6 +2,8 @@
 #ifndef NN_IR_BUILDERS_H
 #define NN_IR_BUILDERS_H
 
+#include <optional>
+
 #include "ir/NNOps.h"
 #include "mlir/IR/Builders.h"
 
@@ -32,10 +34,11 @@ using ScanBodyBuilder = llvm::function_ref<llvm::LogicalResult(
     mlir::OpBuilder &, mlir::ValueRange, llvm::SmallVectorImpl<mlir::Value> &)>;
 
 /// Creates an nn.scan whose result types follow from the operands and the body `body`
-/// builds. Returns null after an error was reported.
+/// builds, running `length` steps when given (a loop without sequences needs it).
+/// Returns null after an error was reported.
 ScanOp buildScan(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange carried,
                  mlir::ValueRange sequences, mlir::ValueRange invariants, bool reverse,
-                 ScanBodyBuilder body);
+                 ScanBodyBuilder body, std::optional<int64_t> length = std::nullopt);
 
 /// A rank-0 f32 constant.
 mlir::Value buildScalar(mlir::OpBuilder &b, mlir::Location loc, double value);

@@ -36,8 +36,11 @@ Type stackedType(Type step, int64_t steps) {
   return RankedTensorType::get(shape, t.getElementType());
 }
 
-/// The number of steps: the leading dim of the sequences (the first static one).
-int64_t stepCount(TypeRange sequences) {
+/// The number of steps: `length` when given, else the leading dim of the sequences
+/// (the first static one).
+int64_t stepCount(TypeRange sequences, std::optional<uint64_t> length) {
+  if (length)
+    return int64_t(*length);
   for (Type t : sequences)
     if (auto r = dyn_cast<RankedTensorType>(t); r && r.getRank() > 0 && !r.isDynamicDim(0))
       return r.getDimSize(0);
@@ -61,7 +64,12 @@ SmallVector<Type> bodyArgumentTypes(TypeRange carried, TypeRange sequences,
 //===----------------------------------------------------------------------------===//
 
 ScanOp nn::buildScan(OpBuilder &b, Location loc, ValueRange carried, ValueRange sequences,
-                     ValueRange invariants, bool reverse, ScanBodyBuilder body) {
+                     ValueRange invariants, bool reverse, ScanBodyBuilder body,
+                     std::optional<int64_t> length) {
+  if (sequences.empty() && !length) {
+    emitError(loc, "'nn.scan' without sequences needs a length");
+    return {};
+  }
   for (Value s : sequences)
     if (auto t = dyn_cast<RankedTensorType>(s.getType()); !t || t.getRank() == 0) {
       emitError(loc, "'nn.scan' sequence of type ") << s.getType()
@@ -88,12 +96,15 @@ ScanOp nn::buildScan(OpBuilder &b, Location loc, ValueRange carried, ValueRange 
         << yields.size() << " values for " << carried.size() << " carried values";
     return {};
   }
-  int64_t steps = stepCount(sequences.getTypes());
+  std::optional<uint64_t> steps;
+  if (length)
+    steps = uint64_t(*length);
   SmallVector<Type> stacked;
   for (Value y : ArrayRef(yields).drop_front(carried.size()))
-    stacked.push_back(stackedType(y.getType(), steps));
+    stacked.push_back(stackedType(y.getType(), stepCount(sequences.getTypes(), steps)));
   auto scan = b.create<ScanOp>(loc, carried.getTypes(), stacked, carried, sequences,
-                               invariants, reverse);
+                               invariants, reverse ? b.getUnitAttr() : UnitAttr(),
+                               length ? b.getI64IntegerAttr(*length) : IntegerAttr());
   scan.getBody().takeBody(*region);
   return scan;
 }
@@ -101,6 +112,10 @@ ScanOp nn::buildScan(OpBuilder &b, Location loc, ValueRange carried, ValueRange 
 //===----------------------------------------------------------------------------===//
 // Shape rule and verifier
 //===----------------------------------------------------------------------------===//
+
+int64_t ScanOp::getStaticStepCount() {
+  return stepCount(getSequences().getTypes(), getLength());
+}
 
 SmallVector<Type> ScanOp::getBodyArgumentTypes() {
   return bodyArgumentTypes(getCarried().getTypes(), getSequences().getTypes(),
@@ -117,7 +132,7 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (!terminator || terminator->getNumOperands() < numCarried)
     return emitOptionalError(loc, "'nn.scan' body yields fewer values than it carries");
   llvm::append_range(types, adaptor.getCarried().getTypes());
-  int64_t steps = stepCount(adaptor.getSequences().getTypes());
+  int64_t steps = stepCount(adaptor.getSequences().getTypes(), adaptor.getLength());
   for (Type t : TypeRange(terminator->getOperandTypes()).drop_front(numCarried)) {
     if (!isa<RankedTensorType>(t))
       return emitOptionalError(loc, "'nn.scan' body yields an unranked ", t);
@@ -129,15 +144,28 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 NN_COMPATIBLE_RETURN_TYPES(ScanOp)
 
 LogicalResult ScanOp::verify() {
-  if (getSequences().empty())
-    return emitOpError("needs at least one sequence (it sets the number of steps)");
-  int64_t steps = ShapedType::kDynamic;
+  std::optional<uint64_t> length = getLength();
+  if (getSequences().empty() && !length)
+    return emitOpError("needs a sequence or a length (the number of steps)");
+  if (length && (*length < 1 || *length > uint64_t(INT32_MAX)))
+    return emitOpError("length must be in [1, 2^31 - 1], got ") << *length;
+  int64_t steps = length ? int64_t(*length) : ShapedType::kDynamic;
   for (Value s : getSequences()) {
     auto t = dyn_cast<RankedTensorType>(s.getType());
     if (!t || t.getRank() == 0)
       return emitOpError("sequence of type ") << s.getType() << " has no leading (time) dim";
-    if (t.isDynamicDim(0))
+    if (t.isDynamicDim(0)) {
+      // The runtime takes the number of steps from a slot: a sequence with a dynamic
+      // dim could be shorter than the static length.
+      if (length)
+        return emitOpError("sequence of type ")
+               << s.getType() << " has a dynamic length but the loop runs " << *length
+               << " steps";
       continue;
+    }
+    if (length && steps != t.getDimSize(0))
+      return emitOpError("sequence of length ")
+             << t.getDimSize(0) << " in a loop of length " << steps;
     if (!ShapedType::isDynamic(steps) && steps != t.getDimSize(0))
       return emitOpError("sequences have different lengths: ")
              << steps << " and " << t.getDimSize(0);
@@ -182,6 +210,12 @@ LogicalResult ScanOp::verify() {
 // Gradient: backpropagation through time
 //===----------------------------------------------------------------------------===//
 
+static std::optional<int64_t> lengthOf(ScanOp scan) {
+  if (std::optional<uint64_t> n = scan.getLength())
+    return int64_t(*n);
+  return std::nullopt;
+}
+
 LogicalResult ScanOp::buildGradients(OpBuilder &b, ValueRange resultGrads,
                                      SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
@@ -207,7 +241,8 @@ LogicalResult ScanOp::buildGradients(OpBuilder &b, ValueRange resultGrads,
             yields.push_back(map.lookupOrDefault(v));
           llvm::append_range(yields, args.take_front(k));
           return success();
-        });
+        },
+        lengthOf(*this));
     if (!forward)
       return failure();
     for (auto [from, to] : llvm::zip(getResults(), forward.getResults()))
@@ -286,7 +321,8 @@ LogicalResult ScanOp::buildGradients(OpBuilder &b, ValueRange resultGrads,
         for (unsigned i : dSequences)
           yields.push_back(gradOf(x[i]));
         return success();
-      });
+      },
+      lengthOf(*this));
   if (!reverse)
     return failure();
 
@@ -362,8 +398,8 @@ struct DropUnused : public OpRewritePattern<ScanOp> {
         dropStacked.set(j);
     llvm::SmallPtrSet<Operation *, 8> deadSet(dead.begin(), dead.end());
     for (unsigned a = k; a < body.getNumArguments(); ++a) {
-      // A sequence or invariant the body does not read (the last sequence stays: it
-      // sets the number of steps).
+      // A sequence or invariant the body does not read (without a length, the last
+      // sequence stays: it sets the number of steps).
       bool unused = llvm::all_of(body.getArgument(a).getUsers(), [&](Operation *user) {
         return deadSet.contains(user);
       });
@@ -373,7 +409,7 @@ struct DropUnused : public OpRewritePattern<ScanOp> {
     unsigned keptSequences = 0;
     for (unsigned a = k; a < k + m; ++a)
       keptSequences += !dropArg.test(a);
-    if (keptSequences == 0)
+    if (keptSequences == 0 && m > 0 && !scan.getLength())
       dropArg.reset(k + m - 1);
     if (dropCarried.none() && dropStacked.none() && dropArg.none())
       return failure();
@@ -399,7 +435,7 @@ struct DropUnused : public OpRewritePattern<ScanOp> {
     rewriter.setInsertionPoint(scan);
     auto fresh = rewriter.create<ScanOp>(scan.getLoc(), ValueRange(carried).getTypes(),
                                          stackedTypes, carried, sequences, invariants,
-                                         scan.getReverse());
+                                         scan.getReverseAttr(), scan.getLengthAttr());
     rewriter.inlineRegionBefore(scan.getBody(), fresh.getBody(), fresh.getBody().end());
     Block &moved = fresh.getBodyBlock();
     rewriter.setInsertionPoint(yield);

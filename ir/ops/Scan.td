@@ -29,15 +29,19 @@ def NN_ScanOp : NN_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects,
     output. The results are the carried values after the last step (`finals`) and the
     per-step outputs stacked along a new leading dim S (`stacked`), in time order.
     With `reverse`, steps run from S-1 down to 0 (stacked outputs still in time order).
+    With `length N` (static, positive), the loop runs N steps: a loop without sequences
+    (a recurrence whose next input is computed, as greedy decoding's) needs it, and a
+    loop with sequences may give it if every sequence's leading dim is N.
     The region is isolated from above: everything it reads is an operand, so its
     gradient is a function of the operands, and code generation compiles it alone.
   }];
   let arguments = (ins Variadic<NN_AnyTensor>:$carried, Variadic<NN_AnyTensor>:$sequences,
-                       Variadic<NN_AnyTensor>:$invariants, UnitAttr:$reverse);
+                       Variadic<NN_AnyTensor>:$invariants, UnitAttr:$reverse,
+                       OptionalAttr<I64Attr>:$length);
   let results = (outs Variadic<NN_AnyTensor>:$finals, Variadic<NN_AnyTensor>:$stacked);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    (`reverse` $reverse^)? (`carried` `(` $carried^ `:` type($carried) `)`)?
+    (`reverse` $reverse^)? (`length` $length^)? (`carried` `(` $carried^ `:` type($carried) `)`)?
     (`sequences` `(` $sequences^ `:` type($sequences) `)`)?
     (`invariants` `(` $invariants^ `:` type($invariants) `)`)?
     `->` (`finals` `(` type($finals)^ `)`)? (`stacked` `(` type($stacked)^ `)`)?
@@ -58,6 +62,9 @@ def NN_ScanOp : NN_Op<"scan", [IsolatedFromAbove, RecursiveMemoryEffects,
     ::mlir::Block::BlockArgListType getInvariantArgs() {
       return getBodyBlock().getArguments().take_back(getInvariants().size());
     }
+    /// The number of steps when it is static: `length`, else the leading dim of a
+    /// sequence; ShapedType::kDynamic otherwise.
+    int64_t getStaticStepCount();
     /// The body's argument types for the current operand types.
     ::llvm::SmallVector<::mlir::Type> getBodyArgumentTypes();
   }];

@@ -26,9 +26,12 @@ def NN_ReshapeOp : NN_ComputeOp<"reshape", [NN_Differentiable, NN_Alias]> {
 
 def NN_TransposeOp : NN_ComputeOp<"transpose", [NN_Differentiable, NN_Permute]> {
   let summary = "permute dims";
-  let description = "Result dim i is operand dim `perm[i]`.";
-  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$perm);
-  let results = (outs NN_FloatTensor:$result);
+  let description = [{
+    Result dim i is operand dim `perm[i]`. Any element type: a loop's stacked i32
+    tokens go batch-major through it.
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
   let hasFolder = 1;
 }

@@ -2,7 +2,8 @@
 // Tests backpropagation through time: the gradients of nn.scan loops of 5 steps (the
 // RNN, LSTM and GRU cells with PyTorch's formulas and gate layout, the input
 // projection hoisted out of the loop as one matmul over all steps) match float64
-// central differences, with respect to the weights, the inputs and the initial state.
+// central differences, with respect to the weights, the inputs and the initial state;
+// and a decoding loop of 4 steps with a static length, no sequences and an i32 token.
 
 // An Elman RNN, h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh); the loss reads every step.
 // CHECK: PASS rnn_sequence:
@@ -154,4 +155,27 @@ func.func @stacked_layers(%xs: tensor<5x2x3xf32>, %h0: tensor<2x3xf32>, %w1: ten
   return %h2 : tensor<2x3xf32>
 }
 
-// CHECK: 6 passed, 0 failed
+
+// A loop with a static length and no sequences, as the language's `loop` makes:
+// greedy decoding's shape, the state carried with an i32 token chosen by argmax and
+// fed back through a gather (no gradient through the token), the outputs stacked.
+// CHECK: PASS decode_length:
+func.func @decode_length(%h0: tensor<2x4xf32>, %emb: tensor<3x4xf32>, %w: tensor<4x4xf32>,
+                         %wo: tensor<4x3xf32>) -> tensor<4x2x3xf32> {
+  %c = nn.constant dense<[0, 2]> : tensor<2xi32>
+  %h, %t, %ps = nn.scan length 4 carried(%h0, %c : tensor<2x4xf32>, tensor<2xi32>)
+                        invariants(%emb, %w, %wo : tensor<3x4xf32>, tensor<4x4xf32>, tensor<4x3xf32>)
+                        -> finals(tensor<2x4xf32>, tensor<2xi32>) stacked(tensor<4x2x3xf32>) {
+  ^bb0(%hp: tensor<2x4xf32>, %tp: tensor<2xi32>, %e: tensor<3x4xf32>, %wi: tensor<4x4xf32>, %woi: tensor<4x3xf32>):
+    %x = nn.gather %e, %tp : (tensor<3x4xf32>, tensor<2xi32>) -> tensor<2x4xf32>
+    %r = nn.matmul %hp, %wi : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+    %s = nn.add %x, %r : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %hn = nn.tanh %s : (tensor<2x4xf32>) -> tensor<2x4xf32>
+    %l = nn.matmul %hn, %woi : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+    %tn = nn.argmax %l {axis = -1} : tensor<2x3xf32> -> tensor<2xi32>
+    nn.yield %hn, %tn, %l : tensor<2x4xf32>, tensor<2xi32>, tensor<2x3xf32>
+  }
+  return %ps : tensor<4x2x3xf32>
+}
+
+// CHECK: 7 passed, 0 failed

@@ -2,9 +2,9 @@
 // Tests that nn.scan checks its body's arguments and yields against its operands and
 // results, and its sequences' lengths.
 
-// Tests that a loop needs a sequence (it sets the number of steps).
+// Tests that a loop needs a sequence or a length (they set the number of steps).
 func.func @no_sequence(%h0: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{'nn.scan' op needs at least one sequence}}
+  // expected-error @+1 {{'nn.scan' op needs a sequence or a length (the number of steps)}}
   %h = nn.scan carried(%h0 : tensor<2xf32>) -> finals(tensor<2xf32>) {
   ^bb0(%a: tensor<2xf32>):
     nn.yield %a : tensor<2xf32>
@@ -86,4 +86,53 @@ func.func @isolated(%a: tensor<5x3xf32>, %w: tensor<3xf32>) -> tensor<5x3xf32> {
     nn.yield %y : tensor<3xf32>
   }
   return %z : tensor<5x3xf32>
+}
+
+// -----
+
+// Tests that a length must be positive.
+func.func @zero_length(%h0: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.scan' op length must be in [1, 2^31 - 1], got 0}}
+  %h = nn.scan length 0 carried(%h0 : tensor<2xf32>) -> finals(tensor<2xf32>) {
+  ^bb0(%a: tensor<2xf32>):
+    nn.yield %a : tensor<2xf32>
+  }
+  return %h : tensor<2xf32>
+}
+
+// -----
+
+// Tests that a static sequence of another length than the loop's is rejected.
+func.func @length_mismatch(%xs: tensor<5x2xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'nn.scan' op sequence of length 5 in a loop of length 4}}
+  %ys = nn.scan length 4 sequences(%xs : tensor<5x2xf32>) -> stacked(tensor<4x2xf32>) {
+  ^bb0(%x: tensor<2xf32>):
+    nn.yield %x : tensor<2xf32>
+  }
+  return %ys : tensor<4x2xf32>
+}
+
+// -----
+
+// Tests that a sequence of dynamic length cannot run a static number of steps (the
+// runtime would read past a shorter one).
+func.func @length_dynamic(%xs: tensor<?x2xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'nn.scan' op sequence of type 'tensor<?x2xf32>' has a dynamic length but the loop runs 4 steps}}
+  %ys = nn.scan length 4 sequences(%xs : tensor<?x2xf32>) -> stacked(tensor<4x2xf32>) {
+  ^bb0(%x: tensor<2xf32>):
+    nn.yield %x : tensor<2xf32>
+  }
+  return %ys : tensor<4x2xf32>
+}
+
+// -----
+
+// Tests that the stacked outputs of a loop with a length have it as their leading dim.
+func.func @length_stacked(%h0: tensor<2xf32>) -> tensor<5x2xf32> {
+  // expected-error @+1 {{'nn.scan' op stacked output #0 has type 'tensor<5x2xf32>' for steps yielding 'tensor<2xf32>'}}
+  %h, %hs = nn.scan length 3 carried(%h0 : tensor<2xf32>) -> finals(tensor<2xf32>) stacked(tensor<5x2xf32>) {
+  ^bb0(%a: tensor<2xf32>):
+    nn.yield %a, %a : tensor<2xf32>, tensor<2xf32>
+  }
+  return %hs : tensor<5x2xf32>
 }

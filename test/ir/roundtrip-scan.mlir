@@ -1,6 +1,7 @@
 // RUN: nn-opt %s | nn-opt | FileCheck %s
 // Tests that nn.scan prints and re-parses unchanged: carried values, sequences,
-// invariants, `reverse`, dynamic dims, and a loop that carries nothing.
+// invariants, `reverse`, dynamic dims, a loop that carries nothing, and a loop with a
+// static `length` and no sequences (an i32 carried value, as greedy decoding's token).
 
 // CHECK-LABEL: func.func @rnn
 func.func @rnn(%xs: tensor<?x?x3xf32>, %h0: tensor<?x4xf32>, %w: tensor<3x4xf32>)
@@ -30,4 +31,20 @@ func.func @map_reversed(%xs: tensor<5x2xf32>, %ys: tensor<5x2xf32>) -> tensor<5x
     nn.yield %z : tensor<2xf32>
   }
   return %zs : tensor<5x2xf32>
+}
+
+// CHECK-LABEL: func.func @decode
+func.func @decode(%h0: tensor<?x4xf32>, %t0: tensor<?xi32>, %w: tensor<4x4xf32>)
+    -> (tensor<?x4xf32>, tensor<?xi32>, tensor<3x?xi32>) {
+  // CHECK: nn.scan length 3 carried(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<?xi32>) invariants(%{{.*}} : tensor<4x4xf32>) -> finals(tensor<?x4xf32>, tensor<?xi32>) stacked(tensor<3x?xi32>) {
+  %h, %t, %ts = nn.scan length 3 carried(%h0, %t0 : tensor<?x4xf32>, tensor<?xi32>)
+                        invariants(%w : tensor<4x4xf32>)
+                        -> finals(tensor<?x4xf32>, tensor<?xi32>) stacked(tensor<3x?xi32>) {
+  ^bb0(%hp: tensor<?x4xf32>, %tp: tensor<?xi32>, %wi: tensor<4x4xf32>):
+    %a = nn.matmul %hp, %wi : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+    %hn = nn.tanh %a : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    %tn = nn.argmax %hn {axis = -1} : tensor<?x4xf32> -> tensor<?xi32>
+    nn.yield %hn, %tn, %tn : tensor<?x4xf32>, tensor<?xi32>, tensor<?xi32>
+  }
+  return %h, %t, %ts : tensor<?x4xf32>, tensor<?xi32>, tensor<3x?xi32>
 }

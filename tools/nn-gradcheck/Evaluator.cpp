@@ -360,8 +360,13 @@ LogicalResult Evaluator::evalOp(Operation &op) {
 /// Runs the body once per step: the carried values flow from step to step, sequences
 /// are sliced along their leading dim, outputs stacked along a new one.
 LogicalResult Evaluator::evalScan(ScanOp scan) {
-  const NDArray &first = env.find(scan.getSequences()[0])->second;
-  int64_t steps = first.shape.empty() ? 0 : first.shape[0];
+  int64_t steps = 0;
+  if (std::optional<uint64_t> length = scan.getLength()) {
+    steps = int64_t(*length);
+  } else {
+    const NDArray &first = env.find(scan.getSequences()[0])->second;
+    steps = first.shape.empty() ? 0 : first.shape[0];
+  }
   SmallVector<NDArray> carried;
   for (Value v : scan.getCarried())
     carried.push_back(env.find(v)->second);
