@@ -96,6 +96,8 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
       {"test", false, "print the greedy exact-match accuracy on the test split"},
       {"show", true, "with --test, print the first N translations (default 0)"},
       {"batch", true, "texts decoded at once (default 256)"},
+      {"from-scores", false, "decode greedily from infer's first output (scores of a "
+                             "teacher-forced decoder) even when the model decodes itself"},
       {"help", false, "print this help"}};
   // Positional arguments are the texts; the rest are flags.
   std::vector<std::string> texts;
@@ -147,7 +149,8 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
   }
   if (d.TokensInput < 0)
     return error("translate needs the entry 'infer' to read input 'tokens' i32[B, S]");
-  for (int32_t i = std::min(d.Entry->num_outputs, 8) - 1; i >= 0; --i) {
+  for (int32_t i = std::min(d.Entry->num_outputs, 8) - 1; i >= 0 && !flags.has("from-scores");
+       --i) {
     const nnrt_slot &slot = d.Entry->slots[d.Entry->output_slots[i]];
     if (slot.dtype == NNRT_I32 && slot.shape.rank == 2)
       d.Output = i;
