@@ -42,6 +42,8 @@ bool ProcessGroup::start(bool force, double timeoutSeconds) {
   const char *env = launcher();
   // One process of a launched group of one is a plain run.
   const char *size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (!size)
+    size = std::getenv("PMI_SIZE");
   if (!force && (!*env || (size && std::atoi(size) == 1)))
     return true;
   error("%s: this runtime was built without MPI, so `train` cannot run on several "

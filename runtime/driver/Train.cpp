@@ -492,9 +492,10 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
                         "answer within this many seconds (default 600). Under mpirun "
                         "(OMPI_COMM_WORLD_SIZE, PMI_SIZE or PMIX_RANK set) with more than "
                         "one process, training is data-parallel: each rank computes the "
-                        "gradients of its share of every batch, the ranks sum them, rank 0 "
-                        "prints and saves; the model must be compiled with nnc "
-                        "--data-parallel"},
+                        "gradients of its share of every batch of --batch examples, the "
+                        "ranks sum them, rank 0 prints, evaluates and saves. It needs a "
+                        "model compiled with nnc --data-parallel and a runtime built with "
+                        "MPI (else an error)"},
       {"help", false, "print this help"}};
   Flags flags;
   if (int status =
