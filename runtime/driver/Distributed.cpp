@@ -124,10 +124,21 @@ bool ProcessGroup::sum(float *data, size_t n) {
       sched_yield();
     }
   };
-  // Rank 0 sums and broadcasts, so every rank applies bit-identical gradients (an
-  // all-reduce may associate the sum differently on different ranks).
   int count = int(n);
   MPI_Request request = MPI_REQUEST_NULL;
+  // Two ranks: an all-reduce, where each element is a + b on whichever rank adds it, the
+  // same bits either way (IEEE addition commutes); half the time of the two steps below
+  // (bench/mpi-scaling.sh's W1 gradients: 0.6 against 1.4 ms).
+  if (Size == 2) {
+    int rc = MPI_Iallreduce(MPI_IN_PLACE, data, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
+                            &request);
+    if (rc != MPI_SUCCESS)
+      return error("rank %d: the all-reduce of the gradients failed: %s", Rank,
+                   mpiError(rc).c_str()) == 0;
+    return wait(request, "the all-reduce");
+  }
+  // More ranks: rank 0 sums and broadcasts, so every rank applies bit-identical
+  // gradients (an all-reduce may associate the sum differently on different ranks).
   int rc = MPI_Ireduce(Rank == 0 ? MPI_IN_PLACE : data, Rank == 0 ? data : nullptr, count,
                        MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD, &request);
   if (rc != MPI_SUCCESS)
