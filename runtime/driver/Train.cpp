@@ -725,7 +725,11 @@ static int planParallel(const nnrt_model *m, const ProcessGroup &group,
           from = o;
       int64_t n = nnrt_shape_numel(&in.shape);
       bool isLr = in.shape.rank == 0 && in.dtype == NNRT_F32 && !std::strcmp(in.name, "lr");
-      if (!isLr && (from < 0 || in.dtype != NNRT_F32 || n < 0))
+      // The gradient as the gradient entry declares its output: the same static shape.
+      const nnrt_slot *out =
+          from < 0 ? nullptr : &p.Grad->slots[p.Grad->output_slots[from]];
+      if (!isLr && (!out || in.dtype != NNRT_F32 || out->dtype != NNRT_F32 || n < 0 ||
+                    nnrt_shape_numel(&out->shape) != n))
         return error("entry '%s' reads input '%s', which is not an f32 gradient of a static "
                      "shape output by '%s'", p.Apply->name, in.name, p.Grad->name);
       p.FromGrad.push_back(isLr ? -1 : from);
