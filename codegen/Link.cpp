@@ -116,6 +116,15 @@ llvm::Error nn::codegen::linkExecutable(llvm::ArrayRef<std::string> objects,
   // libnnrt_main writes PNG sample grids with libpng.
   for (const char *a : {"-lpng", "-lpthread", "-ldl", "-lm", "-lz"})
     args.push_back(a);
+  // What else libnnrt_main needs (MPI when the runtime was built with it): one linker
+  // argument a line in <libdir>/nnrt_main.link, written by the runtime's build.
+  if (auto link = llvm::MemoryBuffer::getFile(rt.libDir + "/nnrt_main.link")) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*link)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef line : lines)
+      if (!line.trim().empty())
+        args.push_back(line.trim().str());
+  }
   return run("c++", args, tmp);
 }
 

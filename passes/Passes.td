@@ -52,7 +52,16 @@ def NNTrainStep : Pass<"nn-train-step", "mlir::ModuleOp"> {
     non-trainable `nn.variable`s (`<param>.m`, `<param>.v`, ...); the step counter
     is `<name>.step`; the learning rate is the rank-0 input `lr`. Updated values
     are returned with `nn.update = @variable`, which the runtime writes back.
+    With `data-parallel`, each step `name` also gets the entries `name_grad` (the
+    loss and the gradients, outputs `grad.<param>`, its noise offset by the input
+    `shard_row`) and `name_apply` (the optimizer update from the inputs
+    `grad.<param>`), which data-parallel training runs with an all-reduce between
+    them (docs/design.md, "Data-parallel training").
   }];
+  let options = [
+    Option<"dataParallel", "data-parallel", "bool", /*default=*/"false",
+           "also emit the gradient and update entries of every step">
+  ];
   let dependentDialects = ["nn::NNDialect"];
 }
 

@@ -16,9 +16,11 @@ void buildGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void buildCompilePipeline(OpPassManager &pm) {
+void buildCompilePipeline(OpPassManager &pm, bool dataParallel) {
   buildGraphPipeline(pm);
-  pm.addPass(createNNTrainStep());
+  NNTrainStepOptions trainStep;
+  trainStep.dataParallel = dataParallel;
+  pm.addPass(createNNTrainStep(trainStep));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createNNFuse());
@@ -30,7 +32,7 @@ void registerPassesAndPipelines() {
                              buildGraphPipeline);
   PassPipelineRegistration<>("nn-compile",
                              "nn-graph, training steps, then fusion into kernels",
-                             buildCompilePipeline);
+                             [](OpPassManager &pm) { buildCompilePipeline(pm); });
 }
 
 } // namespace nn

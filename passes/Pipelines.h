@@ -11,8 +11,9 @@ namespace nn {
 void buildGraphPipeline(mlir::OpPassManager &pm);
 
 /// Everything before code generation: the graph pipeline, training-step synthesis
-/// (autodiff + optimizer updates), cleanup, then kernel formation.
-void buildCompilePipeline(mlir::OpPassManager &pm);
+/// (autodiff + optimizer updates; with `dataParallel`, also each step's gradient and
+/// update entries), cleanup, then kernel formation.
+void buildCompilePipeline(mlir::OpPassManager &pm, bool dataParallel = false);
 
 /// Registers the passes and the `nn-graph` / `nn-compile` pipelines for nn-opt.
 void registerPassesAndPipelines();

@@ -10,10 +10,21 @@
 //             (biases, layer norms' scales and shifts) are not decayed (nanoGPT's rule)
 //   rmsprop:  v' = rho v + (1-rho) g^2;  p' = p - lr g / (sqrt(v') + eps)
 //
+// With the `data-parallel` option each step NAME also gets two entries, which
+// data-parallel training runs with an all-reduce of the gradients between them
+// (docs/design.md, "Data-parallel training"):
+//   NAME_grad:   the loss and the gradients (outputs `grad.<param>`), no update; its
+//                noise ops draw rows [shard_row, shard_row + B) of the global batch's
+//   NAME_apply:  the optimizer update from the inputs `grad.<param>` and `lr`
+// The fused entry NAME is built as without the option.
+//
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
 #include "passes/Autodiff.h"
 #include "passes/Passes.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "nn-train-step"
 
 namespace nn {
 #define GEN_PASS_DEF_NNTRAINSTEP
@@ -25,6 +36,13 @@ using namespace nn;
 
 namespace {
 
+// Names of the data-parallel entries and inputs; the runtime's mirrors are in
+// nnrt/model.h (NNRT_GRAD_ENTRY_SUFFIX ...): the compiler includes no runtime header.
+constexpr StringLiteral kGradEntrySuffix = "_grad";
+constexpr StringLiteral kApplyEntrySuffix = "_apply";
+constexpr StringLiteral kGradInputPrefix = "grad.";
+constexpr StringLiteral kShardRowInput = "shard_row";
+
 /// Builds one training step into the gradient function `step`.
 class StepBuilder {
 public:
@@ -32,7 +50,10 @@ public:
       : module(module), step(step), config(config), b(step.getContext()),
         loc(step.getLoc()) {}
 
-  LogicalResult run(ArrayRef<unsigned> wrt);
+  /// Appends the update of the parameters `wrt` (argument indices) to `step`, whose
+  /// return holds the loss and then their gradients, or (`hasLoss` false, an update
+  /// entry) only their gradients.
+  LogicalResult run(ArrayRef<unsigned> wrt, bool hasLoss = true);
 
 private:
   double num(StringRef key, double fallback) {
@@ -104,7 +125,7 @@ FailureOr<Value> StepBuilder::lrArg() {
   return step.getArgument(index);
 }
 
-LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
+LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt, bool hasLoss) {
   auto ret = cast<func::ReturnOp>(step.getBody().front().getTerminator());
   b.setInsertionPoint(ret);
   StringRef optimizer = config.getAs<StringAttr>("optimizer").getValue();
@@ -129,7 +150,7 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
 
   for (auto [k, argIndex] : llvm::enumerate(wrt)) {
     Value p = step.getArgument(argIndex);
-    Value g = ret.getOperand(k + 1);
+    Value g = ret.getOperand(k + (hasLoss ? 1 : 0));
     auto type = cast<RankedTensorType>(p.getType());
     std::string pname =
         step.getArgAttrOfType<FlatSymbolRefAttr>(argIndex, "nn.param").getValue().str();
@@ -166,9 +187,13 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
   }
 
   // Results: the loss, then every updated value tagged with the variable it replaces.
-  SmallVector<Value> results{ret.getOperand(0)};
-  SmallVector<DictionaryAttr> attrs{
-      b.getDictionaryAttr(b.getNamedAttr("nn.output", b.getStringAttr("loss")))};
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> attrs;
+  if (hasLoss) {
+    results.push_back(ret.getOperand(0));
+    attrs.push_back(
+        b.getDictionaryAttr(b.getNamedAttr("nn.output", b.getStringAttr("loss"))));
+  }
   for (auto [value, arg] : updates) {
     unsigned index = cast<BlockArgument>(arg).getArgNumber();
     results.push_back(value);
@@ -183,7 +208,104 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt) {
   return success();
 }
 
+/// The model input `name` of the static `type`, declared after the other inputs when
+/// missing.
+static void declareInput(ModuleOp module, StringRef name, RankedTensorType type,
+                         Location loc) {
+  if (module.lookupSymbol(name))
+    return;
+  OpBuilder mb(module.getBody(), module.getBody()->begin());
+  for (Operation &op : *module.getBody())
+    if (isa<InputOp>(op))
+      mb.setInsertionPointAfter(&op);
+  SmallVector<StringRef> dims(type.getRank(), ""); // static dims have no symbol
+  mb.create<InputOp>(loc, mb.getStringAttr(name), TypeAttr::get(type),
+                     mb.getStrArrayAttr(dims));
+}
+
+/// Appends an argument bound to model input `name` to `f`.
+static Value appendInputArg(func::FuncOp f, StringRef name, Type type, Location loc) {
+  Builder b(f.getContext());
+  unsigned index = f.getNumArguments();
+  (void)f.insertArgument(
+      index, type,
+      b.getDictionaryAttr(b.getNamedAttr("nn.input", FlatSymbolRefAttr::get(
+                                                        f.getContext(), name))),
+      loc);
+  return f.getArgument(index);
+}
+
+/// The parameter name bound to argument `i` of `f`.
+static StringRef paramName(func::FuncOp f, unsigned i) {
+  return f.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.param").getValue();
+}
+
+/// NAME_grad: a copy of the differentiated `step` (loss, then the gradients of `wrt`)
+/// whose gradient outputs are named `grad.<param>` and whose noise ops, when their dim 0
+/// is the run-time batch, draw the rows of the global batch from the input `shard_row`
+/// on (so a rank's dropout masks are those its examples get in a one-process run).
+static void buildGradientEntry(ModuleOp module, func::FuncOp step, ArrayRef<unsigned> wrt) {
+  OpBuilder b(step);
+  b.setInsertionPointAfter(step);
+  auto grad = cast<func::FuncOp>(b.clone(*step));
+  grad.setSymName((step.getSymName() + kGradEntrySuffix).str());
+  grad.setResultAttr(0, "nn.output", b.getStringAttr("loss"));
+  for (auto [k, argIndex] : llvm::enumerate(wrt))
+    grad.setResultAttr(k + 1, "nn.output",
+                       b.getStringAttr(kGradInputPrefix + paramName(grad, argIndex)));
+  SmallVector<Operation *> noise;
+  grad.walk([&](Operation *op) {
+    if (!isa<RandomUniformOp, RandomNormalOp>(op))
+      return;
+    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    // Only a stream (the run's seed) and no row yet; dim 0 the batch.
+    if (type && type.getRank() >= 1 && type.isDynamicDim(0) && op->getNumOperands() == 3)
+      noise.push_back(op);
+    else
+      LLVM_DEBUG(llvm::dbgs() << "nn-train-step: " << grad.getSymName() << ": noise at "
+                              << op->getLoc() << " keeps its rows (no run-time dim 0 or "
+                              << "no stream): every rank draws the same\n");
+  });
+  if (noise.empty())
+    return;
+  auto i32 = RankedTensorType::get({}, b.getI32Type());
+  declareInput(module, kShardRowInput, i32, step.getLoc());
+  Value row = appendInputArg(grad, kShardRowInput, i32, step.getLoc());
+  for (Operation *op : noise)
+    op->insertOperands(op->getNumOperands(), row);
+}
+
+/// NAME_apply: the optimizer update of `step`'s parameters `wrt` from the inputs
+/// `grad.<param>` (and `lr`), built by the same StepBuilder as the fused step.
+static LogicalResult buildApplyEntry(ModuleOp module, func::FuncOp step,
+                                     ArrayRef<unsigned> wrt, DictionaryAttr config) {
+  OpBuilder b(step);
+  b.setInsertionPointAfter(step);
+  Location loc = step.getLoc();
+  auto apply = b.create<func::FuncOp>(loc, (step.getSymName() + kApplyEntrySuffix).str(),
+                                      b.getFunctionType({}, {}));
+  Block *body = apply.addEntryBlock();
+  SmallVector<unsigned> params;
+  for (unsigned argIndex : wrt) {
+    unsigned index = apply.getNumArguments();
+    (void)apply.insertArgument(index, step.getArgument(argIndex).getType(),
+                               step.getArgAttrDict(argIndex), loc);
+    params.push_back(index);
+  }
+  SmallVector<Value> grads;
+  for (unsigned argIndex : wrt) {
+    std::string name = (kGradInputPrefix + paramName(step, argIndex)).str();
+    auto type = cast<RankedTensorType>(step.getArgument(argIndex).getType());
+    declareInput(module, name, type, loc);
+    grads.push_back(appendInputArg(apply, name, type, loc));
+  }
+  OpBuilder::atBlockEnd(body).create<func::ReturnOp>(loc, grads);
+  return StepBuilder(module, apply, config).run(params, /*hasLoss=*/false);
+}
+
 struct TrainStepPass : public nn::impl::NNTrainStepBase<TrainStepPass> {
+  using NNTrainStepBase::NNTrainStepBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> losses;
@@ -200,7 +322,12 @@ struct TrainStepPass : public nn::impl::NNTrainStepBase<TrainStepPass> {
         return signalPassFailure();
       }
       FailureOr<func::FuncOp> step = differentiate(loss, wrt, name.getValue());
-      if (failed(step) || failed(StepBuilder(module, *step, config).run(wrt)))
+      if (failed(step))
+        return signalPassFailure();
+      if (dataParallel)
+        buildGradientEntry(module, *step, wrt);
+      if (failed(StepBuilder(module, *step, config).run(wrt)) ||
+          (dataParallel && failed(buildApplyEntry(module, *step, wrt, config))))
         return signalPassFailure();
       loss.erase();
     }

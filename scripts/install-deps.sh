@@ -15,6 +15,7 @@ packages=(
   fortunes                                    # text data (data fortunes, fortunes_lm)
   pkgconf                                     # test/embed: the installed nnrt.pc
   python3-numpy                               # python/nnc and its tests (test/embed)
+  libopenmpi-dev openmpi-bin                  # data-parallel training under mpirun (optional)
 )
 
 missing=()

@@ -54,3 +54,17 @@ if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")
 if os.path.isfile("/usr/share/games/fortunes/computers"):
     config.available_features.add("fortunes")
+
+# Data-parallel training (REQUIRES: mpi): the runtime was built with MPI and Open MPI's
+# mpirun is on PATH. %mpirun starts ranks on this machine only (shared memory and
+# loopback TCP), more ranks than cores allowed, as root too (containers).
+mpirun = shutil.which("mpirun")
+if config.nnrt_have_mpi in ("ON", "TRUE", "1") and mpirun:
+    config.available_features.add("mpi")
+    flags = ["--oversubscribe", "--mca", "btl", "self,vader,tcp",
+             "--mca", "btl_tcp_if_include", "lo"]
+    if os.geteuid() == 0:
+        flags.append("--allow-run-as-root")
+        config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    config.substitutions.append(("%mpirun", " ".join([mpirun] + flags)))

@@ -80,15 +80,20 @@ Computation CountOp::getComputation() {
 /// stream): rank-0 seed and stream; `like`'s shape, or `shape` with its -1 entries
 /// taken from `like`.
 static LogicalResult inferRandomType(MLIRContext *ctx, std::optional<Location> loc,
-                                     StringRef name, Value like, Value seed, Value stream,
+                                     StringRef name, Value like, Value seed,
+                                     ValueRange streamAndRow,
                                      std::optional<ArrayRef<int64_t>> shape,
                                      SmallVectorImpl<mlir::Type> &types) {
   if (seed)
     if (auto t = cast<TensorType>(seed.getType()); t.hasRank() && t.getRank() != 0)
       return emitOptionalError(loc, "'", name, "' seed must be a rank-0 tensor");
-  if (stream)
-    if (auto t = cast<TensorType>(stream.getType()); t.hasRank() && t.getRank() != 0)
-      return emitOptionalError(loc, "'", name, "' stream must be a rank-0 tensor");
+  if (streamAndRow.size() > 2)
+    return emitOptionalError(loc, "'", name, "' takes at most a stream and a row after "
+                             "the seed, got ", streamAndRow.size(), " operands");
+  for (auto [i, v] : llvm::enumerate(streamAndRow))
+    if (auto t = cast<TensorType>(v.getType()); t.hasRank() && t.getRank() != 0)
+      return emitOptionalError(loc, "'", name, "' ", i == 0 ? "stream" : "row",
+                               " must be a rank-0 tensor");
   auto likeType = cast<TensorType>(like.getType());
   auto f32 = Float32Type::get(ctx);
   if (!shape) {
@@ -119,7 +124,8 @@ static LogicalResult inferRandomType(MLIRContext *ctx, std::optional<Location> l
                                      Adaptor adaptor,                                  \
                                      SmallVectorImpl<mlir::Type> &types) {             \
     return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(),            \
-                           adaptor.getSeed(), adaptor.getStream(), adaptor.getShape(),  \
+                           adaptor.getSeed(), adaptor.getStreamAndRow(),               \
+                           adaptor.getShape(),                                         \
                            types);                                                     \
   }                                                                                    \
   NN_COMPATIBLE_RETURN_TYPES(Op)
@@ -142,11 +148,14 @@ static Expr uniformAt(Expr linear, bool hasStream) {
   return hash01(linear, load(1, DType::F32, {}), stream);
 }
 
-/// The row-major linear index of the result element in a space of `extents`.
-static Expr resultLinearIndex(const SmallVector<Expr, 4> &extents) {
+/// The row-major linear index of the result element in a space of `extents`, its dim 0
+/// offset by the `row` operand (operand 3) when the op has one.
+static Expr resultLinearIndex(const SmallVector<Expr, 4> &extents, bool hasRow) {
   SmallVector<Expr, 4> index;
   for (unsigned i = 0; i < extents.size(); ++i)
     index.push_back(var(i));
+  if (hasRow && !index.empty())
+    index[0] = index[0] + cast(DType::Index, load(3, DType::I32, {}));
   return linearIndex(index, extents);
 }
 
@@ -154,8 +163,8 @@ NN_RANDOM_SHAPE_RULE(RandomUniformOp)
 
 LogicalResult FillOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                        Adaptor adaptor, SmallVectorImpl<mlir::Type> &types) {
-  return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(), Value(), Value(),
-                         adaptor.getShape(), types);
+  return inferRandomType(ctx, loc, getOperationName(), adaptor.getLike(), Value(),
+                         ValueRange(), adaptor.getShape(), types);
 }
 NN_COMPATIBLE_RETURN_TYPES(FillOp)
 
@@ -169,7 +178,8 @@ Computation FillOp::getComputation() {
 Computation RandomUniformOp::getComputation() {
   Computation c;
   c.extents = randomExtents(getLike(), getShape());
-  c.body = uniformAt(resultLinearIndex(c.extents), bool(getStream()));
+  c.body = uniformAt(resultLinearIndex(c.extents, getStreamAndRow().size() > 1),
+                     !getStreamAndRow().empty());
   return c;
 }
 
@@ -181,8 +191,8 @@ NN_RANDOM_SHAPE_RULE(RandomNormalOp)
 Computation RandomNormalOp::getComputation() {
   Computation c;
   c.extents = randomExtents(getLike(), getShape());
-  bool hasStream = bool(getStream());
-  Expr linear = resultLinearIndex(c.extents);
+  bool hasStream = !getStreamAndRow().empty();
+  Expr linear = resultLinearIndex(c.extents, getStreamAndRow().size() > 1);
   Expr odd = linear % Expr::index(2);
   Expr first = linear - odd;
   Expr u1 = uniformAt(first, hasStream);

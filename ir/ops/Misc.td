@@ -47,10 +47,16 @@ def NN_FillOp : NN_ComputeOp<"fill", [NN_ZeroGradient, NN_Pointwise]> {
 /// give the same values on every target and in the reference evaluator. The result has
 /// `like`'s shape, or `shape` when given, whose -1 entries take `like`'s dim at the
 /// same position (`[-1, 100]`: the batch of `like` by 100). Only `like`'s shape is read.
+/// `stream` may be followed by a rank-0 i32 `row` (absent means 0): the result is then
+/// rows [row, row + d0) along dim 0 of the noise of a larger tensor, which is how a
+/// data-parallel rank draws the noise of its shard of the global batch (nn-train-step's
+/// gradient entry; docs/design.md, "Data-parallel training"). Both live in the one
+/// variadic operand `streamAndRow` (at most two values), which keeps the generic
+/// builders and the textual form of the two-operand and three-operand ops unchanged.
 class NN_RandomOp<string mnemonic> :
     NN_ComputeOp<mnemonic, [NN_ZeroGradient, NN_Pointwise]> {
   let arguments = (ins NN_AnyTensor:$like, NN_FloatTensor:$seed,
-                   Optional<NN_IntTensor>:$stream,
+                   Variadic<NN_IntTensor>:$streamAndRow,
                    OptionalAttr<DenseI64ArrayAttr>:$shape);
   let results = (outs NN_FloatTensor:$result);
 }

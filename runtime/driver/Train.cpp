@@ -9,7 +9,14 @@
 // checkpoints with --save. A checkpoint records the iterations done ("step" metadata),
 // so --resume continues the run where it stopped: same batches, same rates.
 //
+// Under mpirun (Distributed.h) the run is data-parallel: each rank computes the
+// gradients of its contiguous share of every batch with the step's gradient entry, the
+// ranks sum them (weighted by their shares of the batch), and every rank applies the same
+// update with the step's update entry; rank 0 prints, logs, evaluates and saves. With
+// one process the fused step runs, as it always did.
+//
 //===----------------------------------------------------------------------===//
+#include "Distributed.h"
 #include "Driver.h"
 #include "../lib/SplitMix64.h"
 
@@ -39,6 +46,12 @@ void onInterrupt(int sig) {
   Interrupted = 1;
   std::signal(sig, SIG_DFL); // a second signal ends the process at once
 }
+
+} // namespace
+
+bool nnrt::driver::trainInterrupted() { return Interrupted != 0; }
+
+namespace {
 
 /// Installs onInterrupt for SIGINT and SIGTERM while it lives.
 struct InterruptHandler {
@@ -81,6 +94,7 @@ struct Options {
   const nnrt_entry *Sampler = nullptr; ///< `infer`, when --samples-every is given
   std::vector<std::string> Feed;       ///< --feed NAME=FILE.npy
   long long Length = 0;                ///< --length: a text dataset's sequence length
+  double Timeout = 600; ///< --timeout: the longest wait for the other ranks, in seconds
 };
 
 /// An input fed from a file (--feed NAME=FILE.npy, the parity mode: e.g. a GAN's noise
@@ -93,6 +107,18 @@ struct Feed {
 };
 using Feeds = std::vector<std::unique_ptr<Feed>>;
 
+/// The data-parallel form of a step (more than one rank): its gradient and update
+/// entries (nnrt/model.h, NNRT_GRAD_ENTRY_SUFFIX) and the buffer the ranks sum: the
+/// loss, then every gradient, each weighted by the rank's share of the batch.
+struct ParallelStep {
+  const nnrt_entry *Grad = nullptr, *Apply = nullptr;
+  int32_t GradLoss = 0;           ///< the loss output of Grad
+  std::vector<int32_t> FromGrad;  ///< per Apply input: the Grad output it takes, or -1
+  std::vector<size_t> Offset;     ///< ... and that output's place in Sum
+  HeapArray<float> Sum;
+  std::vector<nnrt_tensor> GradInputs, GradOutputs, ApplyInputs, ApplyOutputs;
+};
+
 /// A training step of the iteration and what it carries through an epoch.
 struct StepRun {
   const nnrt_entry *Entry = nullptr;
@@ -101,6 +127,7 @@ struct StepRun {
   std::vector<nnrt_tensor> Inputs, Outputs;
   double LossSum = 0; ///< over the epoch's iterations
   float Loss = 0;     ///< of the last iteration
+  ParallelStep Par;   ///< with more than one rank
 };
 
 } // namespace
@@ -139,6 +166,10 @@ struct Progress {
   bool WarnedNonfinite = false; ///< --allow-nonfinite warns once
   float Lr = 0;                 ///< fed to an f32[] input named lr
   int32_t Seed = 0;             ///< fed to an i32[] input named seed (dropout's stream)
+  int32_t ShardRowInput = -1;   ///< the input NNRT_SHARD_ROW_INPUT of gradient entries
+  int32_t ShardRow = 0;         ///< ... fed this rank's first row within the batch
+  ProcessGroup *Group = nullptr;
+  int64_t DieAtStep = 0;        ///< NNRT_TEST_KILL_STEP on rank NNRT_TEST_KILL_RANK
 };
 
 /// Gathers the examples order[start .. start+rows) into the staging buffers.
@@ -183,10 +214,73 @@ static void bindInputs(const nnrt_model *m, const nnrt_entry *entry, const DataB
       t.data = staging.Labels.data();
     } else if (in == bind.SeedInput) {
       t.data = &run.Seed; // rank 0
+    } else if (in == run.ShardRowInput) {
+      t.data = &run.ShardRow; // rank 0
     } else {
       t.data = &run.Lr; // rank 0
     }
   }
+}
+
+/// The rows [lo, hi) of a batch of `rows` that this rank computes: contiguous shares,
+/// which differ by at most one row.
+static void shardOf(const ProcessGroup &group, int64_t rows, int64_t &lo, int64_t &hi) {
+  lo = rows * group.rank() / group.size();
+  hi = rows * (group.rank() + 1) / group.size();
+}
+
+/// One data-parallel step on this rank's share (staged) of a batch of `rows` examples
+/// whose first row is row `firstRow` of the run (for --feed): the gradient entry, the sum
+/// over the ranks, the update entry. Sets `s.Loss` to the loss of the whole batch.
+/// Prints the error and returns false on failure.
+static bool runParallelStep(nnrt_context *ctx, StepRun &s, const DataBinding &bind,
+                            const Feeds &feeds, int64_t firstRow, int64_t rows,
+                            Staging &staging, Progress &run) {
+  const nnrt_model *m = nnrt_context_model(ctx);
+  ParallelStep &p = s.Par;
+  int64_t lo, hi;
+  shardOf(*run.Group, rows, lo, hi);
+  float *sum = p.Sum.data();
+  std::memset(sum, 0, p.Sum.size() * sizeof(float));
+  if (hi > lo) {
+    run.ShardRow = int32_t(lo);
+    bindInputs(m, p.Grad, bind, feeds, firstRow + lo, hi - lo, staging, run, p.GradInputs);
+    if (nnrt_run(ctx, p.Grad->name, p.GradInputs.data(), p.Grad->num_inputs,
+                 p.GradOutputs.data(), p.Grad->num_outputs) != NNRT_OK)
+      return error("rank %d: %s", run.Group->rank(), nnrt_context_last_error(ctx)) == 0;
+    // Each rank's loss and gradients are means over its rows: weighted by its share,
+    // their sum is the mean over the batch.
+    float share = float(hi - lo) / float(rows);
+    sum[0] = *static_cast<const float *>(p.GradOutputs[size_t(p.GradLoss)].data) * share;
+    for (size_t i = 0; i < p.FromGrad.size(); ++i) {
+      if (p.FromGrad[i] < 0)
+        continue;
+      const nnrt_tensor &g = p.GradOutputs[size_t(p.FromGrad[i])];
+      const float *src = static_cast<const float *>(g.data);
+      float *dst = sum + p.Offset[i];
+      int64_t n = nnrt_shape_numel(&g.shape);
+      for (int64_t k = 0; k < n; ++k)
+        dst[k] = src[k] * share;
+    }
+  }
+  if (!run.Group->sum(sum, p.Sum.size()))
+    return false;
+  for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
+    nnrt_tensor &t = p.ApplyInputs[size_t(i)];
+    t = nnrt_tensor{};
+    t.dtype = NNRT_F32;
+    if (p.FromGrad[size_t(i)] < 0) {
+      t.data = &run.Lr; // rank 0
+      continue;
+    }
+    t.shape = m->inputs[p.Apply->inputs[i]].shape; // a parameter's: static
+    t.data = sum + p.Offset[size_t(i)];
+  }
+  if (nnrt_run(ctx, p.Apply->name, p.ApplyInputs.data(), p.Apply->num_inputs,
+               p.ApplyOutputs.data(), p.Apply->num_outputs) != NNRT_OK)
+    return error("rank %d: %s", run.Group->rank(), nnrt_context_last_error(ctx)) == 0;
+  s.Loss = sum[0];
+  return true;
 }
 
 /// The mean losses of the steps over `n` iterations: `loss X` for one step,
@@ -227,14 +321,26 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
   for (int64_t start = firstBatch * batch;
        start < end && totalSteps < opt.MaxSteps && !Interrupted; start += batch) {
     int64_t rows = std::min(batch, end - start);
-    stageBatch(ds, bind, order, start, rows, staging);
+    bool parallel = run.Group->parallel();
+    int64_t lo = 0, hi = rows; // the rows this rank stages
+    if (parallel)
+      shardOf(*run.Group, rows, lo, hi);
+    stageBatch(ds, bind, order, start + lo, hi - lo, staging);
     for (StepRun &s : stepRuns) {
-      const nnrt_entry *entry = s.Entry;
+      const nnrt_entry *entry = parallel ? s.Par.Grad : s.Entry;
       run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps);
-      bindInputs(m, entry, bind, feeds, totalSteps * batch, rows, staging, run, s.Inputs);
       uint64_t allocsBefore = nnrt_allocation_count();
-      if (nnrt_run(ctx, entry->name, s.Inputs.data(), entry->num_inputs, s.Outputs.data(),
-                   entry->num_outputs) != NNRT_OK) {
+      if (parallel) {
+        // The failure test's dead rank (NNRT_TEST_KILL_*): as `kill -9` would.
+        if (run.DieAtStep == totalSteps + 1)
+          std::raise(SIGKILL);
+        if (!runParallelStep(ctx, s, bind, feeds, totalSteps * batch, rows, staging, run))
+          return EpochEnd::Failed;
+      } else {
+        bindInputs(m, entry, bind, feeds, totalSteps * batch, rows, staging, run, s.Inputs);
+      }
+      if (!parallel && nnrt_run(ctx, entry->name, s.Inputs.data(), entry->num_inputs,
+                                s.Outputs.data(), entry->num_outputs) != NNRT_OK) {
         if (tty)
           std::fprintf(stderr, "\r\033[K");
         error("%s", nnrt_context_last_error(ctx));
@@ -248,8 +354,10 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
         else
           allocs.add(allocsBefore);
       }
-      const nnrt_tensor &loss = s.Outputs[s.LossIndex];
-      s.Loss = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
+      if (!parallel) {
+        const nnrt_tensor &loss = s.Outputs[s.LossIndex];
+        s.Loss = loss.dtype == NNRT_F32 ? *static_cast<float *>(loss.data) : 0.0f;
+      }
       s.LossSum += s.Loss;
     }
     seen += rows;
@@ -380,6 +488,14 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
                               "and the kernels' halide_malloc) and print them at the end"},
       {"allow-nonfinite", false, "go on when a step's loss is NaN or infinite (by default the "
                                  "run stops, keeps the last checkpoint and exits 1)"},
+      {"timeout", true, "under mpirun: end the run with an error when the other ranks do not "
+                        "answer within this many seconds (default 600). Under mpirun "
+                        "(OMPI_COMM_WORLD_SIZE, PMI_SIZE or PMIX_RANK set) with more than "
+                        "one process, training is data-parallel: each rank computes the "
+                        "gradients of its share of every batch of --batch examples, the "
+                        "ranks sum them, rank 0 prints, evaluates and saves. It needs a "
+                        "model compiled with nnc --data-parallel and a runtime built with "
+                        "MPI (else an error)"},
       {"help", false, "print this help"}};
   Flags flags;
   if (int status =
@@ -418,6 +534,12 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
   opt.Data = flags.get("data");
   opt.Save = flags.get("save");
   opt.Resume = flags.get("resume");
+  double timeout = 0;
+  if (!flags.getFloat("timeout", 600, timeout))
+    return 1;
+  if (!(timeout > 0))
+    return error("--timeout: expected a positive number of seconds, got %g", timeout);
+  opt.Timeout = timeout;
   return -1;
 }
 
@@ -438,6 +560,13 @@ static bool openSplits(const nnrt_model *m, const std::vector<StepRun> &steps,
     fed.push_back(f->Input);
   for (const StepRun &s : steps)
     if (!bindDataset(m, s.Entry, train.D, bind, fed))
+      return false;
+  // A gradient entry reads what its step reads, and its shard's first row.
+  for (int32_t i = 0; i < m->num_inputs; ++i)
+    if (!std::strcmp(m->inputs[i].name, NNRT_SHARD_ROW_INPUT))
+      fed.push_back(i);
+  for (const StepRun &s : steps)
+    if (s.Par.Grad && !bindDataset(m, s.Par.Grad, train.D, bind, fed))
       return false;
   if (!checkDatasetLabels(m, train.D))
     return false;
@@ -568,6 +697,58 @@ static int planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRu
   return 0;
 }
 
+/// Finds the gradient and update entries of every step for a run on `group.size()`
+/// ranks, checks that the update reads only gradients and `lr`, and sizes the buffer
+/// the ranks sum. Prints the error and returns 1 on failure, else 0.
+static int planParallel(const nnrt_model *m, const ProcessGroup &group,
+                        std::vector<StepRun> &steps) {
+  for (StepRun &s : steps) {
+    ParallelStep &p = s.Par;
+    std::string name = s.Entry->name;
+    p.Grad = nnrt_find_entry(m, (name + NNRT_GRAD_ENTRY_SUFFIX).c_str());
+    p.Apply = nnrt_find_entry(m, (name + NNRT_APPLY_ENTRY_SUFFIX).c_str());
+    if (!p.Grad || !p.Apply)
+      return error("%d processes (%s): data-parallel training needs the entries '%s%s' and "
+                   "'%s%s', which this model lacks: compile it with nnc --data-parallel",
+                   group.size(), ProcessGroup::launcher(), name.c_str(),
+                   NNRT_GRAD_ENTRY_SUFFIX, name.c_str(), NNRT_APPLY_ENTRY_SUFFIX);
+    const char *lossName = s.Entry->output_names[s.LossIndex];
+    for (int32_t o = 0; o < p.Grad->num_outputs; ++o)
+      if (!std::strcmp(p.Grad->output_names[o], lossName))
+        p.GradLoss = o;
+    size_t total = 1; // the loss
+    for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
+      const nnrt_input &in = m->inputs[p.Apply->inputs[i]];
+      int32_t from = -1;
+      for (int32_t o = 0; o < p.Grad->num_outputs; ++o)
+        if (!std::strcmp(p.Grad->output_names[o], in.name))
+          from = o;
+      int64_t n = nnrt_shape_numel(&in.shape);
+      bool isLr = in.shape.rank == 0 && in.dtype == NNRT_F32 && !std::strcmp(in.name, "lr");
+      // The gradient as the gradient entry declares its output: the same static shape.
+      const nnrt_slot *out =
+          from < 0 ? nullptr : &p.Grad->slots[p.Grad->output_slots[from]];
+      if (!isLr && (!out || in.dtype != NNRT_F32 || out->dtype != NNRT_F32 || n < 0 ||
+                    nnrt_shape_numel(&out->shape) != n))
+        return error("entry '%s' reads input '%s', which is not an f32 gradient of a static "
+                     "shape output by '%s'", p.Apply->name, in.name, p.Grad->name);
+      p.FromGrad.push_back(isLr ? -1 : from);
+      p.Offset.push_back(total);
+      total += isLr ? 0 : size_t(n);
+    }
+    if (total > size_t(1 << 30))
+      return error("step '%s' has %zu gradient elements; a sum over the ranks takes at most "
+                   "2^30", name.c_str(), total);
+    if (!p.Sum.allocate(total, "the gradients the ranks sum"))
+      return 1;
+    p.GradInputs.resize(size_t(p.Grad->num_inputs));
+    p.GradOutputs.resize(size_t(p.Grad->num_outputs));
+    p.ApplyInputs.resize(size_t(p.Apply->num_inputs));
+    p.ApplyOutputs.resize(size_t(p.Apply->num_outputs));
+  }
+  return 0;
+}
+
 /// The shape of the run for `n` training examples (a static batch dim, or --drop-last,
 /// drops the last partial batch); false after an error when no batch fits.
 static bool planRun(const DataBinding &bind, const Options &opt, int64_t n, RunPlan &plan) {
@@ -609,13 +790,24 @@ static int stopNonFinite(const Options &opt, const RunPlan &plan, const Progress
                (long long)batchNo, lossText(run.BadLoss), kept.c_str());
 }
 
-int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
-  Options opt;
-  if (int status = parseTrainFlags(m, prog, argc, argv, opt); status >= 0)
-    return status;
+/// The run after its flags, on the ranks of `group` (one process when it is not
+/// parallel). Returns the exit status.
+static int train(const nnrt_model *m, Options &opt, ProcessGroup &group) {
   std::vector<StepRun> steps;
   if (planSteps(m, opt, steps))
     return 1;
+  bool lead = group.rank() == 0; // prints, logs, evaluates and saves
+  if (group.parallel()) {
+    if (planParallel(m, group, steps))
+      return 1;
+    // The other ranks say nothing on stdout; their errors still reach stderr.
+    if (!lead && !std::freopen("/dev/null", "w", stdout))
+      return error("rank %d: cannot silence stdout", group.rank());
+    if (!lead) {
+      opt.LogCsv.clear();
+      opt.SamplesEvery = 0;
+    }
+  }
   Feeds feeds;
   if (openFeeds(m, opt, feeds))
     return 1;
@@ -633,7 +825,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   if (!openSplits(m, steps, feeds, infer, opt, trainHolder, testHolder, bind, inferBind))
     return 1;
   const nnrt_dataset *train = trainHolder.D, *test = testHolder.D;
-  if (!opt.Resume.empty())
+  if (!opt.Resume.empty() && lead)
     removeStaleTemporaries(opt.Resume);
   ContextHolder ctx;
   if (!makeContext(m, ctx) || !loadOrInit(ctx.Ctx, opt.Resume, opt.Seed, /*noteInit=*/false))
@@ -647,6 +839,10 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   RunPlan plan;
   if (!planRun(bind, opt, int64_t(order.size()), plan))
     return 1;
+  if (group.parallel() && bind.StaticBatch >= 0)
+    return error("data-parallel training splits each batch over the ranks, but input '%s' "
+                 "has a static batch dim (%lld)", m->inputs[bind.ImageInput].name,
+                 (long long)bind.StaticBatch);
   // A fed file holds a batch of rows for every iteration the run may do.
   int64_t iterations = std::min<int64_t>(plan.TotalSteps, opt.MaxSteps);
   for (const auto &f : feeds)
@@ -665,6 +861,16 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     return 1;
   Progress run;
   run.Seed = seedInputValue(opt.Seed);
+  run.Group = &group;
+  // Test hook (test/e2e/mpi-failure.test): rank NNRT_TEST_KILL_RANK dies at the start of
+  // step NNRT_TEST_KILL_STEP of a data-parallel run.
+  const char *killRank = std::getenv("NNRT_TEST_KILL_RANK");
+  const char *killStep = std::getenv("NNRT_TEST_KILL_STEP");
+  if (group.parallel() && killRank && killStep && std::atoi(killRank) == group.rank())
+    run.DieAtStep = std::atoll(killStep);
+  for (int32_t i = 0; i < m->num_inputs; ++i)
+    if (!std::strcmp(m->inputs[i].name, NNRT_SHARD_ROW_INPUT))
+      run.ShardRowInput = i;
   int64_t &totalSteps = run.TotalSteps;
   if (!resumedStep(ctx.Ctx, opt.Resume, totalSteps))
     return 1;
@@ -680,6 +886,9 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
               (long long)plan.StepsPerEpoch, steps.size() > 1 ? "iterations" : "steps",
               (long long)plan.Batch, rates.c_str(), nnrt_schedule_name(opt.Schedule),
               opt.Seed);
+  if (group.parallel())
+    std::printf("data-parallel: %d ranks, about %lld examples of each batch per rank\n",
+                group.size(), (long long)((plan.Batch + group.size() - 1) / group.size()));
   // --log-csv: a header and one row per iteration; a resumed run appends to its file.
   std::FILE *csv = nullptr;
   if (!opt.LogCsv.empty()) {
@@ -743,6 +952,10 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
       return 1;
     if (end == EpochEnd::NonFinite)
       return closeCsv(), stopNonFinite(opt, plan, run, epoch, savedStep);
+    if (Interrupted && group.parallel())
+      return error("rank %d: interrupted after step %lld: a data-parallel run cannot stop "
+                   "in step on every rank (the last checkpoint is intact; --resume continues "
+                   "from it)", group.rank(), (long long)totalSteps);
     if (Interrupted) {
       // The step in flight finished; with --save nothing of the run is lost.
       std::printf("interrupted after step %lld\n", (long long)totalSteps);
@@ -754,7 +967,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
                   opt.Save.c_str(), (long long)totalSteps);
       return 130;
     }
-    if (infer) {
+    if (infer && lead) {
       double nll;
       if (!evaluate(ctx.Ctx, infer, inferBind, test, opt.Batch, opt.Limit, run.Seed, correct,
                     total, &nll))
@@ -766,7 +979,7 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
     }
     std::printf("\n");
     std::fflush(stdout);
-    if (!opt.Save.empty() && !save())
+    if (!opt.Save.empty() && lead && !save())
       return error("%s", nnrt_context_last_error(ctx.Ctx));
   }
   if (!closeCsv())
@@ -780,4 +993,16 @@ int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char
   if (saved)
     std::printf("saved %s\n", opt.Save.c_str());
   return 0;
+}
+
+int nnrt::driver::runTrain(const nnrt_model *m, const char *prog, int argc, char **argv) {
+  Options opt;
+  if (int status = parseTrainFlags(m, prog, argc, argv, opt); status >= 0)
+    return status;
+  ProcessGroup group;
+  if (!group.start(/*force=*/false, opt.Timeout))
+    return 1;
+  int status = train(m, opt, group);
+  group.finish(status);
+  return status;
 }

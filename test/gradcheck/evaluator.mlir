@@ -250,3 +250,32 @@ func.func @gather() -> (tensor<5x2xf32>, tensor<3x2xf32>) {
   %1 = nn.scatter_add %v, %i {rows = 3} : (tensor<5x2xf32>, tensor<5xi32>) -> tensor<3x2xf32>
   return %0, %1 : tensor<5x2xf32>, tensor<3x2xf32>
 }
+
+// random_uniform's row (after the stream): rows [0, 2) and [2, 4) of a [4, 3] tensor's
+// noise, drawn as two [2, 3] tensors with rows 0 and 2, are the whole tensor's (their
+// sums match exactly: 2^-24 steps sum exactly in float64); the second half drawn from
+// row 0 is not.
+// CHECK-LABEL: random_row #0 []: 0
+// CHECK-NEXT: random_row #1 []: 1
+func.func @random_row() -> (tensor<f32>, tensor<f32>) {
+  %whole = nn.constant dense<0.0> : tensor<4x3xf32>
+  %half = nn.constant dense<0.0> : tensor<2x3xf32>
+  %s = nn.constant dense<7.0> : tensor<f32>
+  %z = nn.constant dense<0> : tensor<i32>
+  %two = nn.constant dense<2> : tensor<i32>
+  %zero = nn.constant dense<0.0> : tensor<f32>
+  %r = nn.random_uniform %whole, %s, %z : (tensor<4x3xf32>, tensor<f32>, tensor<i32>) -> tensor<4x3xf32>
+  %a = nn.random_uniform %half, %s, %z, %z : (tensor<2x3xf32>, tensor<f32>, tensor<i32>, tensor<i32>) -> tensor<2x3xf32>
+  %b = nn.random_uniform %half, %s, %z, %two : (tensor<2x3xf32>, tensor<f32>, tensor<i32>, tensor<i32>) -> tensor<2x3xf32>
+  %rs = nn.reduce_sum %r {axes = array<i64>} : tensor<4x3xf32> -> tensor<f32>
+  %as = nn.reduce_sum %a {axes = array<i64>} : tensor<2x3xf32> -> tensor<f32>
+  %bs = nn.reduce_sum %b {axes = array<i64>} : tensor<2x3xf32> -> tensor<f32>
+  %ab = nn.add %as, %bs : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %d = nn.sub %rs, %ab : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %0 = nn.abs %d : (tensor<f32>) -> tensor<f32>
+  %aa = nn.add %as, %as : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %e = nn.sub %rs, %aa : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %ea = nn.abs %e : (tensor<f32>) -> tensor<f32>
+  %1 = nn.greater %ea, %zero : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0, %1 : tensor<f32>, tensor<f32>
+}

@@ -331,6 +331,26 @@ func.func @random_uniform_stream(%x: tensor<4xf32>, %seed: tensor<f32>, %s: tens
 
 // -----
 
+// Tests that the random_uniform row (after the stream) must be rank 0.
+func.func @random_uniform_row(%x: tensor<4xf32>, %seed: tensor<f32>, %s: tensor<i32>, %r: tensor<1xi32>) {
+  // expected-error @+2 {{'nn.random_uniform' row must be a rank-0 tensor}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_uniform %x, %seed, %s, %r : (tensor<4xf32>, tensor<f32>, tensor<i32>, tensor<1xi32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// Tests that nothing follows the random_uniform row.
+func.func @random_uniform_extra(%x: tensor<4xf32>, %seed: tensor<f32>, %s: tensor<i32>) {
+  // expected-error @+2 {{'nn.random_uniform' takes at most a stream and a row after the seed, got 3 operands}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random_uniform %x, %seed, %s, %s, %s : (tensor<4xf32>, tensor<f32>, tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
 // Tests that the random_normal seed must be rank 0.
 func.func @random_normal_seed(%x: tensor<4xf32>, %seed: tensor<1xf32>) {
   // expected-error @+2 {{'nn.random_normal' seed must be a rank-0 tensor}}

@@ -76,6 +76,11 @@ cl::opt<std::string> headerFile("header",
                                 cl::value_desc("path"), cl::cat(category));
 cl::opt<bool> saveTemps("save-temps", cl::desc("Keep intermediate files"),
                         cl::cat(category));
+cl::opt<bool> dataParallel(
+    "data-parallel",
+    cl::desc("Also compile each training step's gradient and update entries, which "
+             "`train` runs under mpirun to train on several processes (docs/runtime.md)"),
+    cl::cat(category));
 
 cl::opt<std::string> fusionReport(
     "fusion-report", cl::ValueOptional,
@@ -269,7 +274,7 @@ int compile() {
 
   // The pipeline is idempotent, so .mlir input that already went through it is fine.
   PassManager pm(&context);
-  nn::buildCompilePipeline(pm);
+  nn::buildCompilePipeline(pm, dataParallel);
   if (failed(pm.run(*module)))
     return 1;
   if (int rc = writeFusionReports(*module))

@@ -165,6 +165,20 @@ typedef enum nnrt_schedule {
   NNRT_SCHEDULE_COSINE = 2    /* lr * (1 + cos(pi k/K)) / 2 */
 } nnrt_schedule;
 
+/* Data-parallel training (nnc --data-parallel; docs/design.md, "Data-parallel
+ * training"): a training step entry S then has two more entries, found by name:
+ *   S "_grad"   reads what S reads (and the i32[] input "shard_row", when S draws noise
+ *               per example) and returns S's loss output and the gradient of each
+ *               trainable parameter P as the output "grad." P; it updates nothing;
+ *   S "_apply"  reads the f32 inputs "grad." P (and `lr`) and applies S's optimizer
+ *               update: S = S_grad, then S_apply with its gradients.
+ * "shard_row" is the row of the global batch where the rows fed to S_grad begin: its
+ * dropout masks and noise are those these rows get in S over the whole batch. */
+#define NNRT_GRAD_ENTRY_SUFFIX "_grad"
+#define NNRT_APPLY_ENTRY_SUFFIX "_apply"
+#define NNRT_GRAD_PREFIX "grad."
+#define NNRT_SHARD_ROW_INPUT "shard_row"
+
 /* One training step of an iteration (a `train` statement of the .nn file). */
 typedef struct nnrt_iteration_step {
   const char *entry;       /* the entry that runs the step */
