@@ -295,18 +295,22 @@ std::unique_ptr<Stmt> Parser::parseLet(SMLoc loc, bool isInfer) {
     return nullptr;
   }
   consume();
-  if (!tok.is(Tok::Equal)) {
-    if (!tok.is(Tok::Error))
-      diags.error(tok.getLoc(), "expected '=' after '" + name + "', found " +
-                                    describe(tok));
-    return nullptr;
-  }
-  consume();
-  std::unique_ptr<Expr> value = parseExpr();
+  std::unique_ptr<Expr> value = parseAssignedValue(name);
   if (!value)
     return nullptr;
   return std::make_unique<LetStmt>(loc, name, nameLoc, std::move(value),
                                    isInfer);
+}
+
+/// '=' expr, after `what` (a name, or `emit NAME`): the value, or null after an error.
+std::unique_ptr<Expr> Parser::parseAssignedValue(const llvm::Twine &what) {
+  if (!tok.is(Tok::Equal)) {
+    if (!tok.is(Tok::Error))
+      diags.error(tok.getLoc(), "expected '=' after '" + what + "', found " + describe(tok));
+    return nullptr;
+  }
+  consume();
+  return parseExpr();
 }
 
 /// returnStmt ::= 'return' expr
@@ -433,14 +437,7 @@ std::unique_ptr<Stmt> Parser::parseEmit() {
   StringRef name = tok.text;
   SMLoc nameLoc = tok.getLoc();
   consume(); // the name (an identifier: parseStmt checked)
-  if (!tok.is(Tok::Equal)) {
-    if (!tok.is(Tok::Error))
-      diags.error(tok.getLoc(), "expected '=' after 'emit " + name + "', found " +
-                                    describe(tok));
-    return nullptr;
-  }
-  consume();
-  std::unique_ptr<Expr> value = parseExpr();
+  std::unique_ptr<Expr> value = parseAssignedValue("emit " + name);
   if (!value)
     return nullptr;
   return std::make_unique<EmitStmt>(loc, name, nameLoc, std::move(value));

@@ -13,6 +13,8 @@
 #include "frontend/AST.h"
 #include "frontend/Lexer.h"
 
+#include "llvm/ADT/Twine.h"
+
 namespace nnc {
 
 /// Parses one buffer.
@@ -60,6 +62,7 @@ private:
   std::unique_ptr<ast::Stmt> parseLoop();
   std::unique_ptr<ast::Stmt> parseLoopHeaderAndBody();
   std::unique_ptr<ast::Stmt> parseEmit();
+  std::unique_ptr<ast::Expr> parseAssignedValue(const llvm::Twine &what);
   bool parseType(ast::TensorType &type);
   std::unique_ptr<ast::CallExpr> parseNamedCall(llvm::StringRef what);
 

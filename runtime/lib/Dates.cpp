@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 using namespace nnrt;
@@ -103,13 +104,9 @@ nnrt_status nnrt_dataset_make_dates(int64_t count, int32_t length, uint64_t seed
   if (!mulElements(n, length, elems))
     return fail(err, NNRT_ERR_ARG, "dates: %lld examples of %d characters are too many",
                 (long long)n, length);
-  auto *ds = new (std::nothrow) nnrt_dataset;
+  std::unique_ptr<nnrt_dataset> ds(new (std::nothrow) nnrt_dataset);
   if (!ds)
     return fail(err, NNRT_ERR_OOM, "cannot allocate the dataset");
-  struct Guard {
-    nnrt_dataset *&D;
-    ~Guard() { delete D; }
-  } guard{ds};
   ds->Count = n;
   ds->ExampleDtype = NNRT_I32;
   ds->ExampleRank = 1;
@@ -147,8 +144,7 @@ nnrt_status nnrt_dataset_make_dates(int64_t count, int32_t length, uint64_t seed
     for (int i = 0; i < NNRT_DATES_TARGET_LENGTH; ++i)
       tgt[e * NNRT_DATES_TARGET_LENGTH + i] = idOf(iso[size_t(i)]);
   }
-  *out = ds;
-  ds = nullptr;
+  *out = ds.release();
   return NNRT_OK;
 }
 

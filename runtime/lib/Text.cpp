@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unordered_map>
@@ -373,13 +374,9 @@ nnrt_status nnrt::buildTextDataset(const std::vector<std::string> &categories,
   } else {
     fitVocabulary(entries, trainIdx, options->unit, options->vocab, ids, encoded);
   }
-  auto *ds = new (std::nothrow) nnrt_dataset;
+  std::unique_ptr<nnrt_dataset> ds(new (std::nothrow) nnrt_dataset);
   if (!ds)
     return fail(err, NNRT_ERR_OOM, "cannot allocate the dataset");
-  struct Guard {
-    nnrt_dataset *&D;
-    ~Guard() { delete D; }
-  } guard{ds};
   ds->ExampleDtype = NNRT_I32;
   ds->ExampleRank = 1;
   ds->ExampleDims[0] = options->length;
@@ -393,7 +390,7 @@ nnrt_status nnrt::buildTextDataset(const std::vector<std::string> &categories,
   if (options->task == NNRT_TEXT_CLASSIFY) {
     ds->TargetName = "label";
     ds->TargetsPerExample = 1;
-    if (nnrt_status s = allocateExamples(ds, int64_t(chosen.size()), length, err); s != NNRT_OK)
+    if (nnrt_status s = allocateExamples(ds.get(), int64_t(chosen.size()), length, err); s != NNRT_OK)
       return s;
     auto *tok = static_cast<int32_t *>(ds->Images.data());
     auto *lab = static_cast<int32_t *>(ds->Labels.data());
@@ -416,7 +413,7 @@ nnrt_status nnrt::buildTextDataset(const std::vector<std::string> &categories,
     ds->TargetName = "next";
     ds->TargetsPerExample = length;
     int64_t count = int64_t((stream.size() - 1) / size_t(length));
-    if (nnrt_status s = allocateExamples(ds, count, length, err); s != NNRT_OK)
+    if (nnrt_status s = allocateExamples(ds.get(), count, length, err); s != NNRT_OK)
       return s;
     auto *tok = static_cast<int32_t *>(ds->Images.data());
     auto *next = static_cast<int32_t *>(ds->Labels.data());
@@ -424,8 +421,7 @@ nnrt_status nnrt::buildTextDataset(const std::vector<std::string> &categories,
     std::copy(stream.begin(), stream.begin() + n, tok);
     std::copy(stream.begin() + 1, stream.begin() + n + 1, next);
   }
-  *out = ds;
-  ds = nullptr;
+  *out = ds.release();
   return NNRT_OK;
 }
 
