@@ -30,8 +30,11 @@ public:
   /// Parses argv[0, argc). Returns -1 when the subcommand should run, else its exit
   /// status: 0 after `--help` printed the usage (`synopsis` and the flags), 1 after an
   /// error about an unknown or bad flag was printed.
+  /// Arguments that do not start with `--` are errors, unless `positional` is given:
+  /// then they are collected there, in order (`translate TEXT...`).
   int parse(const char *prog, const char *cmd, const char *synopsis,
-            const std::vector<FlagSpec> &specs, int argc, char **argv);
+            const std::vector<FlagSpec> &specs, int argc, char **argv,
+            std::vector<std::string> *positional = nullptr);
   bool has(const std::string &name) const;
   /// The last value of `name`, or `def`.
   std::string get(const std::string &name, const std::string &def = "") const;

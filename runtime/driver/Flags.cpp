@@ -29,9 +29,14 @@ void nnrt::driver::printUsage(const char *prog, const char *cmd, const char *syn
 }
 
 int Flags::parse(const char *prog, const char *cmd, const char *synopsis,
-                 const std::vector<FlagSpec> &specs, int argc, char **argv) {
+                 const std::vector<FlagSpec> &specs, int argc, char **argv,
+                 std::vector<std::string> *positional) {
   for (int i = 0; i < argc; ++i) {
     std::string arg = argv[i];
+    if (positional && arg.compare(0, 2, "--") != 0) {
+      positional->push_back(arg);
+      continue;
+    }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       error("unexpected argument '%s' (see '%s %s --help')", arg.c_str(), prog, cmd);
       return 1;

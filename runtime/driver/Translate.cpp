@@ -52,10 +52,10 @@ bool decode(nnrt_context *ctx, const Decoder &d, const int32_t *sources, int64_t
   for (int32_t i = 0; i < d.Entry->num_inputs; ++i)
     ordered[i] = d.Entry->inputs[i] == d.TokensInput ? in[0] : in[1];
   int64_t runs = d.Scores ? d.TargetLength : 1;
-  nnrt_tensor results[8];
-  const nnrt_tensor &result = results[d.Output];
+  std::vector<nnrt_tensor> results(size_t(d.Output) + 1);
+  const nnrt_tensor &result = results.back();
   for (int64_t t = 0; t < runs; ++t) {
-    if (nnrt_run(ctx, "infer", ordered, d.Entry->num_inputs, results, d.Output + 1) !=
+    if (nnrt_run(ctx, "infer", ordered, d.Entry->num_inputs, results.data(), d.Output + 1) !=
         NNRT_OK) {
       error("%s", nnrt_context_last_error(ctx));
       return false;
@@ -99,25 +99,10 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
       {"from-scores", false, "decode greedily from infer's first output (scores of a "
                              "teacher-forced decoder) even when the model decodes itself"},
       {"help", false, "print this help"}};
-  // Positional arguments are the texts; the rest are flags.
   std::vector<std::string> texts;
-  std::vector<char *> flagArgs;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.compare(0, 2, "--") != 0) {
-      texts.push_back(a);
-      continue;
-    }
-    flagArgs.push_back(argv[i]);
-    bool takesValue = false;
-    for (const FlagSpec &s : specs)
-      takesValue |= s.TakesValue && a == std::string("--") + s.Name;
-    if (takesValue && i + 1 < argc)
-      flagArgs.push_back(argv[++i]);
-  }
   Flags flags;
   if (int status = flags.parse(prog, "translate", "--weights F (TEXT... | --test)", specs,
-                               int(flagArgs.size()), flagArgs.data());
+                               argc, argv, &texts);
       status >= 0)
     return status;
   long long show = 0, batchSize = 0;
@@ -131,9 +116,7 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
     return error("translate needs texts to translate or --test");
 
   Decoder d;
-  for (int32_t e = 0; e < m->num_entries; ++e)
-    if (!std::strcmp(m->entries[e].name, "infer"))
-      d.Entry = &m->entries[e];
+  d.Entry = nnrt_find_entry(m, "infer");
   if (!d.Entry || d.Entry->num_outputs < 1)
     return error("translate needs an entry 'infer'");
   for (int32_t i = 0; i < d.Entry->num_inputs; ++i) {
@@ -149,8 +132,7 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
   }
   if (d.TokensInput < 0)
     return error("translate needs the entry 'infer' to read input 'tokens' i32[B, S]");
-  for (int32_t i = std::min(d.Entry->num_outputs, 8) - 1; i >= 0 && !flags.has("from-scores");
-       --i) {
+  for (int32_t i = d.Entry->num_outputs - 1; i >= 0 && !flags.has("from-scores"); --i) {
     const nnrt_slot &slot = d.Entry->slots[d.Entry->output_slots[i]];
     if (slot.dtype == NNRT_I32 && slot.shape.rank == 2)
       d.Output = i;
@@ -159,7 +141,7 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
   d.Scores = o.dtype == NNRT_F32;
   if (d.Scores ? o.shape.rank != 3 || o.shape.dims[2] < 0 || d.TargetInput < 0
                : o.shape.rank != 2)
-    return error("translate needs an output of infer (among its first 8) that is ids "
+    return error("translate needs an output of infer that is ids "
                  "i32[B, T], or a first output that is scores f32[B, T, V] of a decoder "
                  "reading input 'target'");
   d.TargetLength = o.shape.dims[1];
