@@ -83,15 +83,31 @@ llvm::Error build(mlir::ModuleOp m, const Options &o, ModelForm form, Link link)
 
 } // namespace
 
-llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
-                                     llvm::raw_ostream &os) {
+/// Plans the entries and prints every kernel with `print` (printKernels, printPTX).
+template <typename Print>
+static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostream &os,
+                             Print print) {
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
   auto model = emitModelSource(m, ModelForm::Object);
   if (!model)
     return model.takeError();
-  return printKernels(model->kernels, *target, os);
+  return print(model->kernels, *target, os);
+}
+
+llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
+                                     llvm::raw_ostream &os) {
+  return printEach(m, o, os, [](auto kernels, const TargetInfo &t, llvm::raw_ostream &out) {
+    return printKernels(kernels, t, out);
+  });
+}
+
+llvm::Error nn::codegen::printPTX(mlir::ModuleOp m, const Options &o,
+                                  llvm::raw_ostream &os) {
+  return printEach(m, o, os, [](auto kernels, const TargetInfo &t, llvm::raw_ostream &out) {
+    return printPTX(kernels, t, out);
+  });
 }
 
 llvm::Error nn::codegen::emitObject(mlir::ModuleOp m, const Options &o) {

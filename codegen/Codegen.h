@@ -16,7 +16,7 @@
 namespace nn::codegen {
 
 struct Options {
-  /// host (default), x86-64, x86-64-avx2, x86-64-avx512, cuda (see Target.h).
+  /// host (default), x86-64, x86-64-avx2, x86-64-avx512, host-cuda (see Target.h).
   std::string target = "host";
   /// The file to write: the object, executable, static or shared library.
   std::string outputPath;
@@ -32,6 +32,10 @@ struct Options {
 /// --emit=halide: the lowered Halide statement of every kernel, each after a
 /// `// kernel <name>` line.
 llvm::Error printHalide(mlir::ModuleOp m, const Options &o, llvm::raw_ostream &os);
+
+/// --emit=ptx (CUDA targets): the PTX of every kernel, each after a `//--- <name>.ptx`
+/// line (split-file's format: one file per kernel, for ptxas).
+llvm::Error printPTX(mlir::ModuleOp m, const Options &o, llvm::raw_ostream &os);
 
 /// --emit=obj: one relocatable object (kernels + Halide runtime + model table, `ld -r`)
 /// defining `const nnrt_model <model>_model`.

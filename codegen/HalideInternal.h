@@ -66,8 +66,12 @@ struct LoweredKernel {
 /// ops as Halide::InternalError.
 LoweredKernel lowerKernel(const KernelSpec &k);
 
-/// Applies the schedule of the kernel's class for `target`.
+/// Applies the schedule of the kernel's class for `target` (CPU templates, or
+/// scheduleKernelGPU for a CUDA target).
 void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
+
+/// The CUDA schedule templates (ScheduleGPU.cpp).
+void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 
 /// The schedule of a kernel whose product has a reduction of several dims (a
 /// convolution: kh, kw, channels) and whose main output is `out` (ScheduleConv.cpp).

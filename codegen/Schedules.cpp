@@ -14,7 +14,7 @@
 //                output; prologues are computed per row tile, once, or in the packing.
 //   scatter-add: (in any kernel) computed once; its positions serially in order, the
 //                pure innermost dim vectorized, in parallel slices when wide.
-// Schedules never change results, only speed; GPU schedules are not written yet.
+// Schedules never change results, only speed. GPU targets: ScheduleGPU.cpp.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -412,9 +412,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
 } // namespace
 
 void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
-  if (target.device != DeviceKind::CPU)
-    throw Halide::CompileError("GPU schedules are not implemented yet (target '" +
-                               target.name + "')");
+  if (target.device == DeviceKind::CUDA)
+    return scheduleKernelGPU(k, target);
   int width = target.vectorWidth;
   if (k.outputs.empty())
     return;

@@ -6,7 +6,7 @@
 using namespace nn::codegen;
 
 namespace {
-const llvm::StringRef Names[] = {"host", "x86-64", "x86-64-avx2", "x86-64-avx512", "cuda"};
+const llvm::StringRef Names[] = {"host", "x86-64", "x86-64-avx2", "x86-64-avx512", "host-cuda"};
 const llvm::StringRef Autoschedulers[] = {"adams2019", "mullapudi2016", "li2018"};
 
 /// Vector registers of a CPU target's widest unit: 32 zmm with AVX-512, else 16
@@ -51,7 +51,9 @@ llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name,
       t = Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41");
     } else if (name == "x86-64-avx512") {
       t = Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake");
-    } else if (name == "cuda") {
+    } else if (name == "host-cuda") {
+      // Halide 14 knows capabilities up to 86; sm_80 PTX runs on later GPUs (Hopper)
+      // through the driver's JIT compiler.
       t = Halide::get_host_target()
               .with_feature(Halide::Target::CUDA)
               .with_feature(Halide::Target::CUDACapability80);
@@ -73,5 +75,10 @@ llvm::Expected<TargetInfo> nn::codegen::parseTarget(llvm::StringRef name,
   info.vectorWidth = vectorWidthOf(t);
   info.vectorRegisters = vectorRegistersOf(t);
   info.autoscheduler = autoscheduler.str();
+  if (device == DeviceKind::CUDA) {
+    info.warpSize = 32;
+    info.sharedMemoryBytes = 48 * 1024;
+    info.computeCapability = 80;
+  }
   return info;
 }

@@ -21,8 +21,11 @@ struct TargetInfo {
   std::string name;         ///< as given on the command line, e.g. "host"
   std::string halideTarget; ///< Halide target string, e.g. "x86-64-linux-avx-avx2-..."
   DeviceKind device = DeviceKind::CPU;
-  int vectorWidth = 4;      ///< f32 lanes of the target's widest vector unit
-  int vectorRegisters = 16; ///< architectural vector registers of that width
+  int vectorWidth = 4;      ///< CPU: f32 lanes of the target's widest vector unit
+  int vectorRegisters = 16; ///< CPU: architectural vector registers of that width
+  int warpSize = 0;          ///< CUDA: threads per warp (32)
+  int sharedMemoryBytes = 0; ///< CUDA: shared memory a block may use (48 KiB)
+  int computeCapability = 0; ///< CUDA: the PTX's sm_ version (80)
   /// Empty: nnc's schedule templates. Else one of autoschedulerNames(): every kernel is
   /// scheduled by that Halide 14 autoscheduler instead.
   std::string autoscheduler;

@@ -26,7 +26,8 @@ config.substitutions.append(("%nnrt_libdir", os.path.join(config.nnc_obj_root, c
 
 tool_dirs = [config.nnc_tools_dir, config.llvm_tools_dir]
 # `pre` keeps `--emit=nn-opt` from being taken for the nn-opt tool.
-tools = ["nnc", "nn-opt", "nn-gradcheck", "nnrt-selftest", "FileCheck", "not", "count"]
+tools = ["nnc", "nn-opt", "nn-gradcheck", "nnrt-selftest", "FileCheck", "not", "count",
+         "split-file"]
 llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="fatal", pre=r".-^/\<=") for t in tools], tool_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
@@ -50,6 +51,17 @@ if config.nnc_sanitize:
 
 if os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
+config.substitutions.append(("%ptxas-all", os.path.join(config.nnc_src_root, "test", "cuda", "Inputs",
+                                                        "ptxas-all.sh")))
+# A CUDA driver can be loaded (a GPU machine): binaries built with --target=host-cuda run.
+import ctypes
+for lib in ("libcuda.so.1", "libcuda.so"):
+    try:
+        ctypes.CDLL(lib)
+        config.available_features.add("cuda-driver")
+        break
+    except OSError:
+        pass
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")
 if os.path.isfile("/usr/share/games/fortunes/computers"):

@@ -442,6 +442,8 @@ const char *nnrt_status_string(nnrt_status status) {
     return "out of memory";
   case NNRT_ERR_NOT_FOUND:
     return "not found";
+  case NNRT_ERR_DEVICE:
+    return "device error";
   }
   return "unknown status";
 }
@@ -475,6 +477,9 @@ nnrt_status nnrt_context_create(const nnrt_model *model, nnrt_context **out, nnr
   std::string bad = validateModel(model);
   if (!bad.empty())
     return fail(err, NNRT_ERR_FORMAT, "%s", bad.c_str());
+  std::string device;
+  if (!nnrt::deviceUsable(device))
+    return fail(err, NNRT_ERR_DEVICE, "%s", device.c_str());
   auto *ctx = new (std::nothrow) nnrt_context;
   if (!ctx)
     return fail(err, NNRT_ERR_OOM, "cannot allocate a context");

@@ -141,6 +141,72 @@ extern "C" void halide_error(void *userContext, const char *msg) {
     HalideMessage[--n] = 0;
 }
 
+// GPU kernels (nnc --target=host-cuda). The binary's Halide runtime then has CUDA, and
+// defines halide_cuda_device_interface; a CPU binary does not (a weak reference: null).
+// The device calls are weak too: programs that link libnnrt without any Halide runtime
+// (the self-test, the fuzzers) never make them.
+extern "C" const halide_device_interface_t *halide_cuda_device_interface()
+    __attribute__((weak));
+#pragma weak halide_copy_to_host
+#pragma weak halide_device_malloc
+#pragma weak halide_device_free
+#pragma weak halide_reuse_device_allocations
+
+bool nnrt::deviceUsable(std::string &message) {
+  if (!halide_cuda_device_interface)
+    return true;
+  // Once per process: initialise CUDA by allocating a 4-byte buffer on the device, and
+  // let Halide keep freed device blocks for reuse (no allocation per step after the
+  // first, see stageOnHost).
+  static std::string failure = [] {
+    float host = 0;
+    halide_dimension_t dim{0, 1, 1, 0};
+    halide_buffer_t b{};
+    b.host = reinterpret_cast<uint8_t *>(&host);
+    b.type = halide_type_t(halide_type_float, 32);
+    b.dimensions = 1;
+    b.dim = &dim;
+    HalideMessage[0] = 0;
+    if (halide_device_malloc(nullptr, &b, halide_cuda_device_interface()) != 0)
+      return std::string(HalideMessage[0] ? HalideMessage : "no message from CUDA");
+    halide_device_free(nullptr, &b);
+    halide_reuse_device_allocations(nullptr, true);
+    return std::string();
+  }();
+  if (failure.empty())
+    return true;
+  message = "this model's kernels run on an NVIDIA GPU (compiled with nnc "
+            "--target=host-cuda), and CUDA cannot be used here: " + failure;
+  return false;
+}
+
+/// After a GPU kernel: copies what it wrote back to the host and releases every
+/// argument's device memory (into Halide's cache of device blocks), so the next kernel
+/// reads the host copies. Slots stay in host memory between kernels (views and aliases
+/// of one array, parameters shared by entries, the driver's reads all see one copy);
+/// keeping them resident on the device is the next step (docs/design.md, "The CUDA
+/// target"). A CPU kernel leaves `device` 0: nothing to do.
+static int stageOnHost(void **args, int32_t numArgs) {
+  int rc = 0;
+  for (int32_t a = 0; a < numArgs; ++a) {
+    auto *b = static_cast<halide_buffer_t *>(args[a]);
+    if (!b->device)
+      continue;
+    if (!rc && (b->flags & halide_buffer_flag_device_dirty))
+      rc = halide_copy_to_host(nullptr, b);
+    halide_device_free(nullptr, b);
+    b->flags = 0;
+  }
+  return rc;
+}
+
+/// Before a kernel: every argument's host copy is the current one (a GPU kernel's
+/// pipeline then uploads it).
+static void markHostCurrent(void **args, int32_t numArgs) {
+  for (int32_t a = 0; a < numArgs; ++a)
+    static_cast<halide_buffer_t *>(args[a])->flags = halide_buffer_flag_host_dirty;
+}
+
 /// Builds the per-entry tables that never change between runs.
 static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   const nnrt_entry &e = *st.Entry;
@@ -403,15 +469,20 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
     HalideMessage[0] = 0;
     void **args = st.Argv.data() + st.ArgvStart[i];
     uint64_t allocsBefore = AllocationCount.load(std::memory_order_relaxed);
-    int rc;
-    if (ctx->Profiling) {
-      auto t0 = std::chrono::steady_clock::now();
-      rc = step.fn(args);
-      auto t1 = std::chrono::steady_clock::now();
-      st.StepSeconds[i] += std::chrono::duration<double>(t1 - t0).count();
-    } else {
-      rc = step.fn(args);
+    bool gpu = halide_cuda_device_interface != nullptr;
+    if (gpu)
+      markHostCurrent(args, step.num_args);
+    std::chrono::steady_clock::time_point t0;
+    if (ctx->Profiling)
+      t0 = std::chrono::steady_clock::now();
+    int rc = step.fn(args);
+    if (gpu) {
+      int staged = stageOnHost(args, step.num_args); // also after a failure: frees
+      rc = rc ? rc : staged;
     }
+    if (ctx->Profiling)
+      st.StepSeconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                               .count();
     st.StepAllocations[i] += AllocationCount.load(std::memory_order_relaxed) - allocsBefore;
     if (rc != 0)
       return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "

@@ -36,6 +36,11 @@ constexpr uint64_t kMaxTensorBytes = uint64_t(NNRT_MAX_ELEMENTS) * 4;
 /// (libnnrt's own buffers and every `halide_malloc`).
 void countAllocation();
 
+/// Whether the kernels linked into this binary can run: true for CPU kernels; for GPU
+/// kernels (the Halide runtime has CUDA), whether CUDA initialises (once per process),
+/// else false with the reason in `message`.
+bool deviceUsable(std::string &message);
+
 /// Lays out the TEMP buffers of `e` (nnrt/model.h, ABI v2): `bufferBytes[b]` = the
 /// largest of buffer b's slots rounded up to kAlign, `offsets[b]` = prefix sums (both
 /// sized e.num_buffers by the caller). Returns the arena size, or SIZE_MAX when the sum

@@ -1,12 +1,12 @@
-// Tests code generation errors: unknown targets list the valid ones, CUDA is not
-// implemented yet, and a dynamic dim that is another function of the symbols than a
+// Tests code generation errors: unknown targets list the valid ones, PTX needs a CUDA
+// target, and a dynamic dim that is another function of the symbols than a
 // number times their product ((B*6)/4) has no representation in the model tables.
 // RUN: not nnc %s --emit=halide --target=arm 2>&1 | FileCheck %s --check-prefix=TARGET
-// RUN: not nnc %s --emit=halide --target=cuda 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: not nnc %s --emit=ptx 2>&1 | FileCheck %s --check-prefix=PTX
 // RUN: not nnc %S/Inputs/symbolic-product.mlir --emit=halide 2>&1 | FileCheck %s --check-prefix=SYM
 
-// TARGET: unknown target 'arm' (valid targets: host, x86-64, x86-64-avx2, x86-64-avx512, cuda)
-// CUDA: code generation for target 'cuda' is not supported yet
+// TARGET: unknown target 'arm' (valid targets: host, x86-64, x86-64-avx2, x86-64-avx512, host-cuda)
+// PTX: --emit=ptx needs a CUDA target (--target=host-cuda), not 'host'
 // SYM: symbolic-product.mlir:5:3: unsupported symbolic dim expression in entry 'infer': a dim is not a number times a product of symbols: with B = 10007, 'nn.reshape' cannot reshape 60042 elements into [-1, 4]
 
 module attributes {nn.model = "err"} {

@@ -5,6 +5,7 @@
 // Actions are ordered, as in MLIR's Toy tutorial: each one runs the stages before it.
 //   ast     the checked AST              nn-opt  after the pass pipeline
 //   nn      the nn dialect (frontend)    halide  Halide statements per kernel
+//   ptx     PTX per kernel (CUDA)
 //   obj     one relocatable object       exe     a native executable (default)
 //   lib     a static library + C header   shared  a shared library (the C API)
 // Input may also be a `.mlir` module of the nn dialect (any action from nn-opt on).
@@ -39,7 +40,17 @@ namespace cl = llvm::cl;
 using namespace mlir;
 
 namespace {
-enum Action { EmitAST, EmitNN, EmitNNOpt, EmitHalide, EmitObj, EmitExe, EmitLib, EmitShared };
+enum Action {
+  EmitAST,
+  EmitNN,
+  EmitNNOpt,
+  EmitHalide,
+  EmitPTX,
+  EmitObj,
+  EmitExe,
+  EmitLib,
+  EmitShared
+};
 
 cl::OptionCategory category("nnc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn | module.mlir>"),
@@ -53,6 +64,9 @@ cl::opt<Action> emitAction(
                clEnumValN(EmitNN, "nn", "the nn dialect after the frontend"),
                clEnumValN(EmitNNOpt, "nn-opt", "the nn dialect after the pass pipeline"),
                clEnumValN(EmitHalide, "halide", "Halide lowered statements per kernel"),
+               clEnumValN(EmitPTX, "ptx",
+                          "the PTX of every kernel (--target=host-cuda), in split-file's "
+                          "format"),
                clEnumValN(EmitObj, "obj", "one relocatable object file"),
                clEnumValN(EmitExe, "exe", "a native executable (default)"),
                clEnumValN(EmitLib, "lib", "a static library and a C header"),
@@ -60,7 +74,8 @@ cl::opt<Action> emitAction(
                           "a shared library with the model and the nnrt C API")));
 cl::opt<std::string> target("target",
                             cl::desc("Code generation target: host (default), x86-64, "
-                                     "x86-64-avx2, x86-64-avx512, cuda"),
+                                     "x86-64-avx2, x86-64-avx512, host-cuda (NVIDIA GPUs, sm_80 "
+                                     "PTX)"),
                             cl::init("host"), cl::cat(category));
 cl::opt<std::string> autoschedule(
     "autoschedule",
@@ -181,8 +196,11 @@ int runCodegen(ModuleOp module) {
   llvm::Error err = llvm::Error::success();
   switch (emitAction) {
   case EmitHalide:
+  case EmitPTX:
     return writeTo(outputFile, [&](llvm::raw_ostream &os) {
-      if (llvm::Error e = nn::codegen::printHalide(module, options, os)) {
+      llvm::Error e = emitAction == EmitPTX ? nn::codegen::printPTX(module, options, os)
+                                            : nn::codegen::printHalide(module, options, os);
+      if (e) {
         fail(llvm::toString(std::move(e)));
         return false;
       }

@@ -35,7 +35,8 @@ typedef enum nnrt_status {
   NNRT_ERR_KERNEL = 4,    /* a kernel returned nonzero */
   NNRT_ERR_ARG = 5,       /* an invalid argument (NULL, unknown entry, bad count) */
   NNRT_ERR_OOM = 6,       /* an allocation failed */
-  NNRT_ERR_NOT_FOUND = 7  /* a named thing (entry, tensor, file) does not exist */
+  NNRT_ERR_NOT_FOUND = 7, /* a named thing (entry, tensor, file) does not exist */
+  NNRT_ERR_DEVICE = 8     /* the model's kernels need a GPU that cannot be used */
 } nnrt_status;
 
 /* A short constant name for a status ("ok", "io error", ...). */

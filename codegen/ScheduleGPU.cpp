@@ -1,0 +1,245 @@
+//===- ScheduleGPU.cpp - CUDA schedule templates per kernel class ---------===//
+//
+// The GPU counterpart of Schedules.cpp, chosen when the target's device is CUDA. The
+// kernel classes and the Funcs they schedule are the same; what differs is how loops
+// map to the machine:
+//   elementwise: a 2-D grid of blocks, a warp's worth of threads along the innermost
+//                dim (coalesced loads and stores), the other dims fused into rows;
+//   reduction:   every accumulator computed once (its own kernel launch), one thread
+//                per element it keeps, the reduced dims a serial loop in that thread;
+//                a reduction to a scalar is one thread;
+//   GEMM:        as Halide's apps/cuda_mat_mul: blocks of 64 columns x 16 rows, 32
+//                threads each computing a 4 x 8 register tile (4 columns as one vector
+//                load/store), the rhs values of one k step loaded once per thread into
+//                registers; an output smaller than a block (W1's 10 logits, or a batch
+//                below 16 rows at run time: a specialization) takes one thread per
+//                element instead. Convolutions use the same tiles over their output
+//                (the reduction over kh, kw, channels serial in the thread);
+//   scatter-add: computed once; one thread per position of the pure dims, the terms
+//                serial and in order (deterministic, no atomics); serial in one thread
+//                when the innermost dim is the scattered one.
+// Every loop uses GuardWithIf except the full GEMM tiles, which shift inwards (constant
+// extents are what lets the register tile be vectorized and unrolled). The schedules
+// use no shared memory yet: the register tiles take their reuse from registers and the
+// L1 cache (see docs/design.md, "The CUDA target").
+//
+//===----------------------------------------------------------------------------===//
+#include "codegen/HalideInternal.h"
+#include <algorithm>
+
+using namespace nn::codegen;
+using Halide::Func;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+/// Threads of an elementwise block.
+constexpr int kBlockThreads = 256;
+/// GEMM: a block's output tile, and a thread's register tile within it.
+constexpr int kGemmBlockCols = 64, kGemmBlockRows = 16;
+constexpr int kGemmThreadCols = 4, kGemmThreadRows = 8;
+
+constexpr TailStrategy Guard = TailStrategy::GuardWithIf;
+
+/// Threads along the innermost dim of static extent `inner` (-1: dynamic): a warp, or
+/// the smallest power of two covering a narrower dim.
+int threadsAlong(int64_t inner, int warp) {
+  if (inner < 0 || inner >= warp)
+    return warp;
+  int t = 1;
+  while (t < inner)
+    t *= 2;
+  return t;
+}
+
+/// Maps the pure loops of `s` (the stage of a Func with args `v`, Halide order, and
+/// nn shape `shape`) onto a grid: innermost dim x the others fused.
+void gpuGrid(Halide::Stage s, const std::vector<Var> &v, const std::vector<int64_t> &shape,
+             int warp) {
+  int rank = (int)v.size();
+  if (rank == 0) {
+    s.gpu_single_thread();
+    return;
+  }
+  Var bx("bx"), by("by"), tx("tx"), ty("ty");
+  if (rank == 1) {
+    s.gpu_tile(v[0], bx, tx, kBlockThreads, Guard);
+    return;
+  }
+  Var rows = v[1];
+  for (int d = 2; d < rank; ++d) {
+    Var fused("rows" + std::to_string(d));
+    s.fuse(rows, v[d], fused);
+    rows = fused;
+  }
+  int cols = threadsAlong(shape[rank - 1], warp);
+  s.gpu_tile(v[0], rows, bx, by, tx, ty, cols, kBlockThreads / cols, Guard);
+}
+
+void scheduleElementwise(const FuncInfo &f, int warp) {
+  gpuGrid(Halide::Stage(f.func), f.func.args(), f.shape, warp);
+}
+
+/// An accumulator (a reduce_*, a secondary product): computed once, one thread per
+/// element it keeps, its reduction serial inside the thread.
+void scheduleAccumulator(const FuncInfo &acc, int warp) {
+  Func f = acc.func;
+  f.compute_root();
+  std::vector<Var> v = f.args();
+  gpuGrid(Halide::Stage(f), v, acc.shape, warp);
+  for (int u = 0; u < f.num_update_definitions(); ++u) {
+    Halide::Stage s = f.update(u);
+    if (v.empty()) {
+      s.gpu_single_thread();
+      continue;
+    }
+    // The reduction loops inside the pure ones, so the pure ones can be the grid.
+    std::vector<Halide::VarOrRVar> order;
+    for (const Halide::Internal::ReductionVariable &r : s.get_schedule().rvars())
+      order.push_back(Halide::RVar(r.var));
+    for (const Var &x : v)
+      order.push_back(x);
+    s.reorder(order);
+    gpuGrid(s, v, acc.shape, warp);
+  }
+}
+
+/// A scatter-add: the zero init on a grid; the update one thread per position of the
+/// pure dims with every term serial inside, or one thread when the innermost dim is
+/// scattered (threads would race on repeated positions).
+void scheduleScatter(const FuncInfo &acc, int warp) {
+  Func f = acc.func;
+  f.compute_root();
+  std::vector<Var> v = f.args();
+  gpuGrid(Halide::Stage(f), v, acc.shape, warp);
+  Halide::Stage update = f.update();
+  int rank = (int)acc.shape.size();
+  if (v.empty() || llvm::is_contained(acc.reducedDims, rank - 1)) {
+    update.gpu_single_thread();
+    return;
+  }
+  // The terms inside the innermost pure dim, which is the grid (the other dims may be
+  // scattered: not pure in the update).
+  std::vector<Halide::VarOrRVar> order;
+  for (int i = 0; i < acc.rdom.dimensions(); ++i)
+    order.push_back(acc.rdom[i]);
+  order.push_back(v[0]);
+  update.reorder(order);
+  update.gpu_tile(v[0], Var("bx"), Var("tx"), threadsAlong(acc.shape.back(), warp) * 4,
+                  Guard);
+}
+
+/// The GEMM schedule (see the file comment). `out` is the output over the product's
+/// domain: (n, m, batch...) in Halide order.
+void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target) {
+  FuncInfo &prod = k.products.front();
+  Func o = out.func, p = prod.func;
+  std::vector<Var> ov = o.args(), pv = p.args();
+  int rank = (int)ov.size();
+  int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
+  Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
+  // The batch dims fused into one loop over blocks.
+  auto blocks = [&](Halide::Stage s) {
+    if (rank == 2) {
+      s.gpu_blocks(bx, by);
+      return;
+    }
+    Var batch = ov[2];
+    for (int d = 3; d < rank; ++d) {
+      Var fused("batch" + std::to_string(d));
+      s.fuse(batch, ov[d], fused);
+      batch = fused;
+    }
+    s.gpu_blocks(bx, by, batch);
+  };
+  // The register-tile variant: shifted tiles of constant size.
+  auto tiled = [&](Halide::Stage s) {
+    s.tile(ov[0], ov[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
+           TailStrategy::ShiftInwards)
+        .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
+              TailStrategy::ShiftInwards)
+        .reorder(xi, yi, tx, ty, bx, by)
+        .gpu_threads(tx, ty)
+        .vectorize(xi)
+        .unroll(yi);
+    blocks(s);
+  };
+  // One thread per element: outputs smaller than a block.
+  auto simple = [&](Halide::Stage s) {
+    int cols = threadsAlong(n, target.warpSize);
+    s.tile(ov[0], ov[1], bx, by, tx, ty, cols, kBlockThreads / cols, Guard)
+        .reorder(tx, ty, bx, by)
+        .gpu_threads(tx, ty);
+    blocks(s);
+  };
+  bool staticSmall = (n >= 0 && n < kGemmBlockCols) || (m >= 0 && m < kGemmBlockRows);
+  bool registerTiles = !staticSmall;
+  if (registerTiles && (n < 0 || m < 0)) {
+    Halide::OutputImageParam buf = o.output_buffers().front();
+    Halide::Expr fits = buf.dim(0).extent() >= kGemmBlockCols &&
+                        buf.dim(1).extent() >= kGemmBlockRows;
+    tiled(o.specialize(fits));
+    simple(Halide::Stage(o));
+  } else if (registerTiles) {
+    tiled(Halide::Stage(o));
+  } else {
+    simple(Halide::Stage(o));
+  }
+  // The product per thread, in registers: the tile of the thread (or one element, in
+  // the fallback of a specialization: hence the guards, which vanish in the tiles).
+  p.compute_at(o, tx);
+  if (registerTiles) {
+    p.vectorize(pv[0], kGemmThreadCols, Guard).unroll(pv[1], kGemmThreadRows, Guard);
+    std::vector<Halide::VarOrRVar> order = {pv[0], pv[1]};
+    for (int i = 0; i < prod.rdom.dimensions(); ++i)
+      order.push_back(prod.rdom[i]);
+    p.update()
+        .reorder(order)
+        .vectorize(pv[0], kGemmThreadCols, Guard)
+        .unroll(pv[1], kGemmThreadRows, Guard);
+    if (prod.rhs.defined() && prod.rdom.dimensions() == 1) {
+      std::vector<Var> rv = prod.rhs.args();
+      prod.rhs.compute_at(p, prod.rdom.x).vectorize(rv[0], kGemmThreadCols, Guard);
+    }
+  }
+  for (size_t i = 1; i < k.products.size(); ++i)
+    scheduleAccumulator(k.products[i], target.warpSize);
+  for (FuncInfo &acc : k.reductions)
+    scheduleAccumulator(acc, target.warpSize);
+  for (PrologueInfo &pro : k.prologues) {
+    pro.info.func.compute_root();
+    scheduleElementwise(pro.info, target.warpSize);
+  }
+}
+
+} // namespace
+
+void nn::codegen::scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target) {
+  int warp = target.warpSize;
+  if (k.outputs.empty())
+    return;
+  for (FuncInfo &scatter : k.scatters)
+    scheduleScatter(scatter, warp);
+  size_t main = 0;
+  bool gemm = false;
+  if (k.kind == KernelClass::Gemm)
+    for (size_t i = 0; i < k.outputs.size() && !gemm; ++i)
+      if (k.outputs[i].shape.size() >= 2 && k.outputs[i].shape == k.products.front().shape) {
+        main = i;
+        gemm = true;
+      }
+  for (size_t i = 0; i < k.outputs.size(); ++i)
+    if (i != main || !gemm)
+      scheduleElementwise(k.outputs[i], warp);
+  if (gemm)
+    return scheduleGemm(k, k.outputs[main], target);
+  for (FuncInfo &prod : k.products)
+    scheduleAccumulator(prod, warp);
+  for (PrologueInfo &pro : k.prologues) {
+    pro.info.func.compute_root();
+    scheduleElementwise(pro.info, warp);
+  }
+  for (FuncInfo &acc : k.reductions)
+    scheduleAccumulator(acc, warp);
+}
