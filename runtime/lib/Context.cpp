@@ -513,6 +513,10 @@ nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out) 
   if (!out || index < 0 || index >= ctx->Model->num_params)
     return fail(ctx, NNRT_ERR_ARG, "parameter index %d out of range", index);
   const nnrt_param &p = ctx->Model->params[index];
+  // The caller may read or write the data: the host copy is made current, and is
+  // uploaded again before the next run (GPU kernels).
+  if (nnrt_status s = paramsToHost(ctx, /*hostWrites=*/true); s != NNRT_OK)
+    return s;
   out->dtype = p.dtype;
   out->shape = p.shape;
   out->data = ctx->Params[index].data();

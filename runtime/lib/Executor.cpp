@@ -141,71 +141,9 @@ extern "C" void halide_error(void *userContext, const char *msg) {
     HalideMessage[--n] = 0;
 }
 
-// GPU kernels (nnc --target=host-cuda). The binary's Halide runtime then has CUDA, and
-// defines halide_cuda_device_interface; a CPU binary does not (a weak reference: null).
-// The device calls are weak too: programs that link libnnrt without any Halide runtime
-// (the self-test, the fuzzers) never make them.
-extern "C" const halide_device_interface_t *halide_cuda_device_interface()
-    __attribute__((weak));
-#pragma weak halide_copy_to_host
-#pragma weak halide_device_malloc
-#pragma weak halide_device_free
-#pragma weak halide_reuse_device_allocations
+const char *nnrt::halideMessage() { return HalideMessage; }
 
-bool nnrt::deviceUsable(std::string &message) {
-  if (!halide_cuda_device_interface)
-    return true;
-  // Once per process: initialise CUDA by allocating a 4-byte buffer on the device, and
-  // let Halide keep freed device blocks for reuse (no allocation per step after the
-  // first, see stageOnHost).
-  static std::string failure = [] {
-    float host = 0;
-    halide_dimension_t dim{0, 1, 1, 0};
-    halide_buffer_t b{};
-    b.host = reinterpret_cast<uint8_t *>(&host);
-    b.type = halide_type_t(halide_type_float, 32);
-    b.dimensions = 1;
-    b.dim = &dim;
-    HalideMessage[0] = 0;
-    if (halide_device_malloc(nullptr, &b, halide_cuda_device_interface()) != 0)
-      return std::string(HalideMessage[0] ? HalideMessage : "no message from CUDA");
-    halide_device_free(nullptr, &b);
-    halide_reuse_device_allocations(nullptr, true);
-    return std::string();
-  }();
-  if (failure.empty())
-    return true;
-  message = "this model's kernels run on an NVIDIA GPU (compiled with nnc "
-            "--target=host-cuda), and CUDA cannot be used here: " + failure;
-  return false;
-}
-
-/// After a GPU kernel: copies what it wrote back to the host and releases every
-/// argument's device memory (into Halide's cache of device blocks), so the next kernel
-/// reads the host copies. Slots stay in host memory between kernels (views and aliases
-/// of one array, parameters shared by entries, the driver's reads all see one copy);
-/// keeping them resident on the device is the next step (docs/design.md, "The CUDA
-/// target"). A CPU kernel leaves `device` 0: nothing to do.
-static int stageOnHost(void **args, int32_t numArgs) {
-  int rc = 0;
-  for (int32_t a = 0; a < numArgs; ++a) {
-    auto *b = static_cast<halide_buffer_t *>(args[a]);
-    if (!b->device)
-      continue;
-    if (!rc && (b->flags & halide_buffer_flag_device_dirty))
-      rc = halide_copy_to_host(nullptr, b);
-    halide_device_free(nullptr, b);
-    b->flags = 0;
-  }
-  return rc;
-}
-
-/// Before a kernel: every argument's host copy is the current one (a GPU kernel's
-/// pipeline then uploads it).
-static void markHostCurrent(void **args, int32_t numArgs) {
-  for (int32_t a = 0; a < numArgs; ++a)
-    static_cast<halide_buffer_t *>(args[a])->flags = halide_buffer_flag_host_dirty;
-}
+void nnrt::clearHalideMessage() { HalideMessage[0] = 0; }
 
 /// Builds the per-entry tables that never change between runs.
 static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
@@ -355,6 +293,8 @@ static void pointDerivedSlots(EntryState &st) {
       st.Buffers[s].host = st.Buffers[target].host;
     }
   }
+  if (!st.DeviceAddress.empty())
+    pointDerivedOnDevice(st);
 }
 
 /// Gives every slot its bytes: inputs, params, arena, context-owned outputs, aliases.
@@ -469,17 +409,12 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
     HalideMessage[0] = 0;
     void **args = st.Argv.data() + st.ArgvStart[i];
     uint64_t allocsBefore = AllocationCount.load(std::memory_order_relaxed);
-    bool gpu = halide_cuda_device_interface != nullptr;
-    if (gpu)
-      markHostCurrent(args, step.num_args);
     std::chrono::steady_clock::time_point t0;
     if (ctx->Profiling)
       t0 = std::chrono::steady_clock::now();
     int rc = step.fn(args);
-    if (gpu) {
-      int staged = stageOnHost(args, step.num_args); // also after a failure: frees
-      rc = rc ? rc : staged;
-    }
+    if (!st.DeviceAddress.empty())
+      noteDeviceWrites(ctx, st, step);
     if (ctx->Profiling)
       st.StepSeconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                                .count();
@@ -509,8 +444,12 @@ static nnrt_status applyUpdates(nnrt_context *ctx, EntryState &st) {
     if (st.Bytes[s] != bytes)
       return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': update of '%s' from slot %d: %zu bytes, "
                   "expected %zu", e.name, ctx->Model->params[p].name, s, st.Bytes[s], bytes);
-    if (st.Buffers[s].host != ctx->Params[p].data())
+    if (!st.DeviceAddress.empty()) {
+      if (nnrt_status status = updateParamOnDevice(ctx, st, p, s); status != NNRT_OK)
+        return status;
+    } else if (st.Buffers[s].host != ctx->Params[p].data()) {
       std::memmove(ctx->Params[p].data(), st.Buffers[s].host, bytes);
+    }
   }
   return NNRT_OK;
 }
@@ -559,7 +498,11 @@ nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tenso
       (s = placeSlots(ctx, *st, inputs)) != NNRT_OK)
     return s;
   describeSlots(*st);
+  if (gpuKernels() && (s = placeOnDevice(ctx, *st, inputs)) != NNRT_OK)
+    return s;
   if ((s = runSteps(ctx, *st)) != NNRT_OK || (s = applyUpdates(ctx, *st)) != NNRT_OK)
+    return s;
+  if (gpuKernels() && (s = outputsToHost(ctx, *st)) != NNRT_OK)
     return s;
   for (int32_t o = 0; o < num_outputs; ++o) {
     int32_t slot = e.output_slots[o];

@@ -36,10 +36,51 @@ constexpr uint64_t kMaxTensorBytes = uint64_t(NNRT_MAX_ELEMENTS) * 4;
 /// (libnnrt's own buffers and every `halide_malloc`).
 void countAllocation();
 
+struct EntryState;
+
+// GPU kernels (Device.cpp). A binary's kernels are all CPU or all CUDA (one Halide
+// runtime per binary); with CUDA, tensors live on the device: every slot's device
+// address is its block's address plus the offset its host address has in the host
+// block (an arena buffer, a view's slice), parameters and the arena stay on the device
+// between runs, inputs are uploaded once per run and outputs copied back after it.
+
+/// Whether this binary's kernels run on a GPU (its Halide runtime has CUDA).
+bool gpuKernels();
+
 /// Whether the kernels linked into this binary can run: true for CPU kernels; for GPU
-/// kernels (the Halide runtime has CUDA), whether CUDA initialises (once per process),
-/// else false with the reason in `message`.
+/// kernels, whether CUDA initialises (once per process), else false with the reason in
+/// `message`.
 bool deviceUsable(std::string &message);
+
+/// The last message Halide reported on this thread, and clearing it (Executor.cpp).
+const char *halideMessage();
+void clearHalideMessage();
+
+/// Before a run's kernels: gives every slot of `st` its device address (allocating or
+/// growing the device arena, the inputs' and the outputs' memory, uploading the inputs
+/// and any parameter the host changed) and points the slots' halide_buffer_t at them.
+nnrt_status placeOnDevice(nnrt_context *ctx, EntryState &st, const nnrt_tensor *in);
+
+/// Points the ALIAS and VIEW slots' device addresses as pointDerivedSlots points their
+/// host addresses (after a loop moved its views).
+void pointDerivedOnDevice(EntryState &st);
+
+/// After kernel `step` ran: the parameters it wrote are newer on the device.
+void noteDeviceWrites(nnrt_context *ctx, EntryState &st, const nnrt_step &step);
+
+/// Copies slot `s` into parameter `p` on the device (an entry's update).
+nnrt_status updateParamOnDevice(nnrt_context *ctx, EntryState &st, int32_t p, int32_t s);
+
+/// After a run: copies the entry's outputs to their host memory.
+nnrt_status outputsToHost(nnrt_context *ctx, EntryState &st);
+
+/// Before the host reads parameters: copies those a kernel changed to the host. Then,
+/// with `hostWrites`, marks them all as changed on the host (uploaded before the next
+/// run). Does nothing with CPU kernels.
+nnrt_status paramsToHost(nnrt_context *ctx, bool hostWrites);
+
+/// Marks every parameter as changed on the host (after an initialisation or a load).
+void paramsChangedOnHost(nnrt_context *ctx);
 
 /// Lays out the TEMP buffers of `e` (nnrt/model.h, ABI v2): `bufferBytes[b]` = the
 /// largest of buffer b's slots rounded up to kAlign, `offsets[b]` = prefix sums (both
@@ -90,6 +131,17 @@ private:
   size_t Size = 0;
 };
 
+/// Device memory that mirrors a block of host memory (GPU kernels; Device.cpp): a 1-D
+/// byte buffer whose `device` field is the GPU address.
+struct DeviceBlock {
+  halide_buffer_t Buf{};
+  halide_dimension_t Dim[2] = {};
+  size_t Bytes = 0;
+  /// Which copy is current: both, the host's (written by the runtime or the caller), or
+  /// the device's (written by a kernel).
+  enum { Same, HostNewer, DeviceNewer } Current = HostNewer;
+};
+
 /// Per-entry state prepared on first run: slot shapes and buffers, Halide descriptors.
 struct EntryState {
   const nnrt_entry *Entry = nullptr;
@@ -108,6 +160,11 @@ struct EntryState {
   std::vector<double> StepSeconds;         // last profiled run
   std::vector<uint64_t> StepAllocations;   // per step: allocations during it, cumulative
   bool HasProfile = false;
+  // GPU kernels only (Device.cpp): every slot's device address, laid out as the host
+  // addresses are; the device memory of the inputs and the outputs.
+  std::vector<uint64_t> DeviceAddress;
+  std::vector<DeviceBlock> DeviceInputs;   // one per entry input
+  std::vector<DeviceBlock> DeviceOutputs;  // one per entry output
 };
 
 } // namespace nnrt
@@ -138,6 +195,10 @@ struct nnrt_context {
   bool Profiling = false;
   /// Checkpoint metadata (nnrt_context_set_metadata), in insertion order.
   std::vector<std::pair<std::string, std::string>> Metadata;
+  /// GPU kernels only (Device.cpp): the parameters' and the arena's device memory.
+  std::vector<nnrt::DeviceBlock> DeviceParams;
+  nnrt::DeviceBlock DeviceArena;
+  ~nnrt_context();
 };
 
 namespace nnrt {

@@ -168,6 +168,9 @@ static nnrt_status checkAgainstParam(nnrt_context *ctx, const char *path, const 
 }
 
 nnrt_status nnrt::loadSafetensors(nnrt_context *ctx, const char *path, ByteSource &src) {
+  // The parameters are written on the host (GPU kernels: uploaded before the next run).
+  if (nnrt_status s = paramsToHost(ctx, /*hostWrites=*/true); s != NNRT_OK)
+    return s;
   uint64_t fileSize = src.size();
   uint8_t lenBytes[8];
   if (fileSize < 8 || !src.read(0, lenBytes, 8))
@@ -308,6 +311,8 @@ void nnrt::safetensorsImage(nnrt_context *ctx, std::string &head, Chunks &chunks
 extern "C" nnrt_status nnrt_save_safetensors(nnrt_context *ctx, const char *path) {
   if (!ctx || !path)
     return NNRT_ERR_ARG;
+  if (nnrt_status s = paramsToHost(ctx, /*hostWrites=*/false); s != NNRT_OK)
+    return s;
   std::string head, err;
   Chunks chunks;
   safetensorsImage(ctx, head, chunks);
