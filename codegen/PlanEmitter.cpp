@@ -456,11 +456,23 @@ llvm::Expected<ModelSource> Planner::run() {
   }
   if (entries.empty())
     return error("the module has no entry function");
-  if (auto train = module->getAttrOfType<DictionaryAttr>("nn.train"))
+  if (auto train = module->getAttrOfType<DictionaryAttr>("nn.train")) {
     if (auto schedule = train.getAs<StringAttr>("schedule");
         schedule && !isKnownSchedule(schedule.getValue()))
       return error("unknown learning-rate schedule '" + schedule.getValue() +
                    "' in nn.train (expected constant, linear or cosine)");
+    // nnrt_train_config's warmup_steps is an int32_t count of steps.
+    if (Attribute warmup = train.get("warmup")) {
+      auto steps = dyn_cast<IntegerAttr>(warmup);
+      if (!steps || !steps.getType().isSignlessInteger(64) || steps.getInt() < 0 ||
+          steps.getInt() > INT32_MAX) {
+        std::string text;
+        llvm::raw_string_ostream(text) << warmup;
+        return error("warmup in nn.train must be an i64 number of steps in [0, 2^31 - 1], "
+                     "found " + text);
+      }
+    }
+  }
   llvm::raw_string_ostream os(out.source);
   write(os);
   if (form == ModelForm::Library) {
@@ -655,7 +667,8 @@ void Planner::write(llvm::raw_ostream &os) {
      << scheduleEnum(train ? train.getAs<StringAttr>("schedule") : nullptr) << ", "
      << str("entry") << ", " << str("loss") << ", " << steps.size() << ", "
      << (steps.empty() ? "NULL" : m + "_iteration") << ", " << dataOptions.size() << ", "
-     << (dataOptions.empty() ? "NULL" : m + "_data_options") << "},\n"
+     << (dataOptions.empty() ? "NULL" : m + "_data_options") << ", " << integer("warmup")
+     << "},\n"
      << "  " << products.size() << ", " << (products.empty() ? "NULL" : m + "_dim_products")
      << "\n};\n";
   if (form == ModelForm::Executable)

@@ -160,6 +160,8 @@ void Dumper::dumpTrain(const TrainStmt &train) {
     os << " seed " << *train.seed.value;
   if (!train.schedule.value.empty())
     os << " schedule " << train.schedule.value;
+  if (train.warmup.value)
+    os << " warmup " << *train.warmup.value;
   if (!train.over.empty()) {
     os << " over ";
     for (size_t i = 0, e = train.over.size(); i != e; ++i)

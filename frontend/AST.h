@@ -360,7 +360,8 @@ struct DataOption {
 };
 
 /// `train [NAME] minimize EXPR with OPT(args) [batch N] [epochs N]
-///  [data IDENT ['(' KEY = VALUE, ... ')']] [seed N] [schedule IDENT] [over NAME, ...]`. The name defaults to "train".
+///  [data IDENT ['(' KEY = VALUE, ... ')']] [seed N] [schedule IDENT] [warmup N]
+///  [over NAME, ...]`. The name defaults to "train".
 class TrainStmt : public Stmt {
 public:
   TrainStmt(llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc,
@@ -374,6 +375,8 @@ public:
   CallExpr &getOptimizer() { return *optimizer; }
 
   IntClause batch, epochs, seed;
+  /// `warmup N`: steps of linear warm-up before the schedule (absent: 0).
+  IntClause warmup;
   /// `data NAME` and `schedule NAME` (constant, linear or cosine).
   NameClause data, schedule;
   /// The options of the `data` clause, in the order of the file.

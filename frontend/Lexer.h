@@ -19,7 +19,7 @@
 namespace nnc {
 
 /// The kinds of tokens. Keywords are reserved words; the train clause words
-/// (batch, epochs, data, seed, schedule, over), f32/i32, true/false are identifiers.
+/// (batch, epochs, data, seed, schedule, warmup, over), f32/i32, true/false are identifiers.
 enum class Tok {
   Eof,
   Error, ///< An invalid character or malformed literal (already diagnosed).

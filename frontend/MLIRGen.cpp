@@ -269,7 +269,7 @@ bool MLIRGenImpl::genDeclarations() {
 }
 
 /// Records the defaults of the (first) train statement for the runtime: dataset,
-/// batch size, epochs, seed, learning rate and its schedule; and the steps of an
+/// batch size, epochs, seed, learning rate, its schedule and warm-up; and the steps of an
 /// iteration (every train statement in order, with its learning rate).
 void MLIRGenImpl::recordTrainConfig() {
   for (const auto &stmt : model.getBody()) {
@@ -298,6 +298,8 @@ void MLIRGenImpl::recordTrainConfig() {
     StringRef schedule = train->schedule.value;
     fields.push_back(
         attr("schedule", builder.getStringAttr(schedule.empty() ? "constant" : schedule)));
+    fields.push_back(
+        attr("warmup", builder.getI64IntegerAttr(train->warmup.value.value_or(0))));
     fields.push_back(attr("entry", builder.getStringAttr(train->getName())));
     fields.push_back(attr("loss", builder.getStringAttr("loss")));
     // Every step, in file order: one iteration of the driver's `train`.

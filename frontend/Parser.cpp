@@ -534,7 +534,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
   while (tok.is(Tok::Ident) && !next.is(Tok::Equal) &&
          llvm::is_contained(
              llvm::ArrayRef<StringRef>{"batch", "epochs", "data", "seed",
-                                       "schedule", "over"},
+                                       "schedule", "warmup", "over"},
              tok.text))
     if (!parseTrainClause(*train))
       return nullptr;
@@ -542,7 +542,8 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
 }
 
 /// clause ::= 'batch' INT | 'epochs' INT | 'seed' INT | 'data' IDENT data-options?
-///          | 'schedule' ('constant' | 'linear' | 'cosine') | 'over' IDENT (',' IDENT)*
+///          | 'schedule' ('constant' | 'linear' | 'cosine') | 'warmup' INT
+///          | 'over' IDENT (',' IDENT)*
 bool Parser::parseTrainClause(TrainStmt &train) {
   StringRef word = tok.text;
   SMLoc loc = tok.getLoc();
@@ -560,6 +561,13 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     clause.loc = loc;
     consume();
     return parseIntClause(clause);
+  }
+  if (word == "warmup") {
+    if (train.warmup.value)
+      return duplicate(train.warmup.loc);
+    train.warmup.loc = loc;
+    consume();
+    return parseWarmupClause(train.warmup);
   }
   if (word == "data" || word == "schedule") {
     NameClause &clause = word == "data" ? train.data : train.schedule;
@@ -653,6 +661,34 @@ bool Parser::parseIntClause(IntClause &clause) {
                                   "' (the limit is 2^40)");
   else if (value == 0 && word != "seed")
     diags.error(tok.getLoc(), "'" + word + "' must be positive, found '0'");
+  else
+    clause.value = value;
+  consume();
+  return true;
+}
+
+/// The steps of `warmup N`: an integer in [0, 2^31 - 1] (nnrt_train_config's
+/// warmup_steps). A sign or a fraction is reported with the value as written and the
+/// statement parsed on, as a value out of range is.
+bool Parser::parseWarmupClause(IntClause &clause) {
+  SMLoc valueLoc = tok.getLoc();
+  if (tok.is(Tok::Minus) && (next.is(Tok::Int) || next.is(Tok::Float))) {
+    diags.error(valueLoc, "'warmup' must be zero or more steps, found '-" + next.text + "'");
+    consume();
+    consume();
+    return true;
+  }
+  if (tok.is(Tok::Float)) {
+    diags.error(valueLoc, "'warmup' must be a whole number of steps, found '" + tok.text + "'");
+    consume();
+    return true;
+  }
+  if (!tok.is(Tok::Int))
+    return errorExpected("an integer after 'warmup'");
+  int64_t value = 0;
+  if (tok.text.getAsInteger(10, value) || value > INT32_MAX)
+    diags.error(valueLoc, "integer '" + tok.text +
+                              "' is too large for 'warmup' (the limit is 2^31 - 1)");
   else
     clause.value = value;
   consume();

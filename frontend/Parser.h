@@ -57,6 +57,7 @@ private:
   std::unique_ptr<ast::Stmt> parseTrain();
   bool parseTrainClause(ast::TrainStmt &train);
   bool parseIntClause(ast::IntClause &clause);
+  bool parseWarmupClause(ast::IntClause &clause);
   bool parseDataOptions(ast::TrainStmt &train);
   std::unique_ptr<ast::Stmt> parseReturn();
   std::unique_ptr<ast::Stmt> parseLoop();

@@ -76,7 +76,8 @@ nnc conventions followed here:
         -> dense0 (784->128) -> relu -> dropout 0.2 -> dense1 (128->10) -> softmax.
   * learning-rate schedules: training step k (0-based, counted over the whole run) uses
     lr * f(k/K), K = epochs * ceil(N / batch) the planned number of steps;
-    linear f(t) = 1 - t, cosine f(t) = 0.5 * (1 + cos(pi t)), constant f(t) = 1.
+    linear f(t) = 1 - t, cosine f(t) = 0.5 * (1 + cos(pi t)), constant f(t) = 1; with a
+    warm-up of W steps (W7), lr * (k+1)/W for k < W, then lr * f((k-W)/(K-W)).
   * images are float32 x/255 in [0,1], shape [N,28,28]; labels are integers.
 
 Everything is deterministic: fixed seeds, 2 threads, fixed data order.

@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--batch", type=int)
     ap.add_argument("--lr", type=float)
     ap.add_argument("--schedule", choices=["constant", "linear", "cosine"])
+    ap.add_argument("--warmup", type=int, help="steps of linear warm-up (default: the model's)")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--limit", type=int, help="use only the first N examples of each split")
     ap.add_argument("--save", help="write the trained weights (safetensors)")
@@ -72,6 +73,7 @@ def main():
     batch = args.batch or cfg["batch"]
     lr = cfg["lr"] if args.lr is None else args.lr
     schedule = args.schedule or cfg["schedule"]
+    warmup = cfg["warmup"] if args.warmup is None else args.warmup
     seed = cfg["seed"] if args.seed is None else args.seed
     print(f"model {model.name}: entries {', '.join(model.entries)}; inputs "
           + ", ".join(f"{i.name} {i.dtype}{list(i.shape)}" for i in model.inputs)
@@ -85,18 +87,21 @@ def main():
     n = len(train_x)
     steps_per_epoch = (n + batch - 1) // batch
     total = epochs * steps_per_epoch
+    if not 0 <= warmup <= total:
+        sys.exit(f"error: the warm-up ({warmup} steps) is not within the run ({total} steps)")
 
     model.init_params(seed)
     plural = "s" if epochs != 1 else ""
+    ramp = f", warm-up {warmup} steps" if warmup else ""
     print(f"train: {epochs} epoch{plural} of {steps_per_epoch} steps, batch {batch}, lr {lr:g} "
-          f"({schedule} schedule), seed {seed}")
+          f"({schedule} schedule{ramp}), seed {seed}")
     step = 0
     for epoch in range(epochs):
         order = epoch_order(n, seed, epoch)
         t0, losses = time.perf_counter(), 0.0
         for start in range(0, n, batch):
             rows = order[start:start + batch]
-            rate = model.schedule_lr(step, total, lr, schedule)
+            rate = model.schedule_lr(step, total, lr, schedule, warmup)
             losses += model.train_step(rate, seed, image=train_x[rows], label=train_y[rows])
             step += 1
         secs = time.perf_counter() - t0

@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 7  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 8  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}
@@ -79,7 +79,8 @@ class _TrainConfig(ctypes.Structure):
                 ("loss_output", ctypes.c_char_p), ("num_iteration_steps", ctypes.c_int32),
                 ("iteration_steps", ctypes.POINTER(_IterationStep)),
                 ("num_data_options", ctypes.c_int32),
-                ("data_options", ctypes.POINTER(_DataOption))]
+                ("data_options", ctypes.POINTER(_DataOption)),
+                ("warmup_steps", ctypes.c_int32)]
 
 
 class _DimProduct(ctypes.Structure):  # a dim that is factor * symbols[0] * ...
@@ -123,7 +124,7 @@ def _declare(lib):
         "nnrt_save_safetensors": (I32, [P, S]),
         "nnrt_context_set_metadata": (I32, [P, S, S]),
         "nnrt_context_metadata": (S, [P, S]),
-        "nnrt_schedule_lr": (ctypes.c_float, [I32, ctypes.c_float, I64, I64]),
+        "nnrt_schedule_lr": (ctypes.c_float, [I32, ctypes.c_float, I64, I64, I64]),
         "nnrt_run": (I32, [P, S, ctypes.POINTER(_Tensor), I32, ctypes.POINTER(_Tensor), I32]),
         "nnrt_train_step": (I32, [P, ctypes.POINTER(_Tensor), I32, ctypes.c_float,
                                   ctypes.c_int32, ctypes.POINTER(ctypes.c_float)]),
@@ -205,6 +206,7 @@ class Model:
         self.train_config = {
             "data": _text(t.data), "batch": t.batch, "epochs": t.epochs, "seed": t.seed,
             "lr": t.lr, "schedule": {v: k for k, v in _SCHEDULES.items()}.get(t.schedule),
+            "warmup": t.warmup_steps,
             "entry": _text(t.train_entry) or None, "loss": _text(t.loss_output) or None,
             "steps": [{"entry": _text(s.entry), "loss": _text(s.loss_output), "lr": s.lr}
                       for s in t.iteration_steps[:t.num_iteration_steps]]}
@@ -318,12 +320,15 @@ class Model:
             t.data = a.ctypes.data
         return tensors, keep
 
-    def schedule_lr(self, step, total_steps, lr=None, schedule=None):
-        """The learning rate of step `step` of `total_steps` (nnrt_schedule_lr); `lr` and
-        `schedule` default to the model's train declaration."""
+    def schedule_lr(self, step, total_steps, lr=None, schedule=None, warmup=None):
+        """The learning rate of step `step` of `total_steps` (nnrt_schedule_lr), the first
+        `warmup` steps warming up; `lr`, `schedule` and `warmup` default to the model's
+        train declaration."""
         lr = self.train_config["lr"] if lr is None else lr
         schedule = self.train_config["schedule"] if schedule is None else schedule
-        return self._lib.nnrt_schedule_lr(_SCHEDULES[schedule], lr, step, total_steps)
+        warmup = self.train_config["warmup"] if warmup is None else warmup
+        return self._lib.nnrt_schedule_lr(_SCHEDULES[schedule], lr, step, total_steps,
+                                          warmup)
 
     def train_step(self, lr, seed=0, **inputs):
         """One training step (nnrt_train_step: the model's train entry) on `inputs` at

@@ -176,10 +176,12 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
   const nnrt_train_config &t = m->train;
   if (t.train_entry && *t.train_entry) {
     const char *schedule = nnrt_schedule_name(t.schedule);
-    std::printf("training: entry %s, data %s, batch %d, epochs %d, lr %g, schedule %s, "
-                "seed %d\n",
+    std::printf("training: entry %s, data %s, batch %d, epochs %d, lr %g, schedule %s, ",
                 t.train_entry, t.data && *t.data ? t.data : "(none)", t.batch, t.epochs,
-                double(t.lr), schedule ? schedule : "(unknown)", t.seed);
+                double(t.lr), schedule ? schedule : "(unknown)");
+    if (t.warmup_steps > 0)
+      std::printf("warmup %d, ", t.warmup_steps);
+    std::printf("seed %d\n", t.seed);
     if (t.num_data_options > 0) {
       std::printf("data options:");
       for (int32_t i = 0; i < t.num_data_options; ++i)

@@ -82,6 +82,7 @@ struct Options {
   long long Epochs, Batch, Seed, Limit, MaxSteps, LogEvery;
   std::vector<std::string> Lr; ///< --lr X (every step) or --lr STEP=X
   int32_t Schedule = NNRT_SCHEDULE_CONSTANT;
+  long long Warmup = 0; ///< --warmup N: steps of linear warm-up before the schedule
   bool Shuffle = true;
   bool DropLast = false; ///< --drop-last: every epoch visits whole batches only
   bool CountAllocs = false;
@@ -328,7 +329,8 @@ static EpochEnd trainEpoch(nnrt_context *ctx, std::vector<StepRun> &stepRuns,
     stageBatch(ds, bind, order, start + lo, hi - lo, staging);
     for (StepRun &s : stepRuns) {
       const nnrt_entry *entry = parallel ? s.Par.Grad : s.Entry;
-      run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps);
+      run.Lr = nnrt_schedule_lr(opt.Schedule, float(s.Lr), totalSteps, plan.TotalSteps,
+                                opt.Warmup);
       uint64_t allocsBefore = nnrt_allocation_count();
       if (parallel) {
         // The failure test's dead rank (NNRT_TEST_KILL_*): as `kill -9` would.
@@ -469,6 +471,9 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       {"range", true, "LO,HI: the values the grids draw black and white (default -1,1)"},
       {"schedule", true, "learning-rate schedule over the run: constant, linear or cosine "
                          "(default: the model's)"},
+      {"warmup", true, "steps of linear warm-up: step k < N runs at lr (k+1)/N, then the "
+                       "schedule runs over the remaining steps from the peak (default: the "
+                       "model's, else 0; at most the run's steps)"},
       {"seed", true, "seed for init and shuffling (default: the model's)"},
       {"data", true, "dataset directory (default " NNRT_FASHION_MNIST_DIR ", for fortunes "
                      "and fortunes_lm " NNRT_FORTUNES_DIR ")"},
@@ -510,7 +515,8 @@ static int parseTrainFlags(const nnrt_model *m, const char *prog, int argc, char
       !flags.getInt("limit", 1ll << 40, 1, 1ll << 40, opt.Limit) ||
       !flags.getInt("steps", 1ll << 62, 1, 1ll << 62, opt.MaxSteps) ||
       !flags.getInt("log-every", 0, 0, 1ll << 40, opt.LogEvery) ||
-      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, opt.Length))
+      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, opt.Length) ||
+      !flags.getInt("warmup", m->train.warmup_steps, 0, INT32_MAX, opt.Warmup))
     return 1;
   opt.Lr = flags.getAll("lr");
   opt.Feed = flags.getAll("feed");
@@ -761,6 +767,14 @@ static bool planRun(const DataBinding &bind, const Options &opt, int64_t n, RunP
           (long long)plan.Batch);
     return false;
   }
+  // A warm-up longer than the run would end it below the peak rate, and fitting it into
+  // the run would change the declared ramp: neither is what the recipe asked for.
+  if (opt.Warmup > plan.TotalSteps) {
+    error("the warm-up (%lld steps) is longer than the run (%lld steps); give --warmup N "
+          "with N <= %lld", opt.Warmup, (long long)plan.TotalSteps,
+          (long long)plan.TotalSteps);
+    return false;
+  }
   return true;
 }
 
@@ -881,11 +895,14 @@ static int train(const nnrt_model *m, Options &opt, ProcessGroup &group) {
     std::snprintf(buf, sizeof buf, "%s%g", rates.empty() ? "" : ", ", s.Lr);
     rates += buf;
   }
-  std::printf("%s: %lld epoch%s of %lld %s, batch %lld, lr %s (%s schedule), seed %lld\n",
+  std::string warmup;
+  if (opt.Warmup > 0)
+    warmup = ", warm-up " + std::to_string(opt.Warmup) + " steps";
+  std::printf("%s: %lld epoch%s of %lld %s, batch %lld, lr %s (%s schedule%s), seed %lld\n",
               names.c_str(), opt.Epochs, opt.Epochs == 1 ? "" : "s",
               (long long)plan.StepsPerEpoch, steps.size() > 1 ? "iterations" : "steps",
               (long long)plan.Batch, rates.c_str(), nnrt_schedule_name(opt.Schedule),
-              opt.Seed);
+              warmup.c_str(), opt.Seed);
   if (group.parallel())
     std::printf("data-parallel: %d ranks, about %lld examples of each batch per rank\n",
                 group.size(), (long long)((plan.Batch + group.size() - 1) / group.size()));

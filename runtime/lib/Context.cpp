@@ -412,6 +412,8 @@ static std::string validateModel(const nnrt_model *m) {
   }
   if (t.num_data_options < 0 || (t.num_data_options && !t.data_options))
     return "malformed data options in model";
+  if (t.warmup_steps < 0)
+    return format("negative warm-up (%d steps) in model", t.warmup_steps);
   for (int32_t i = 0; i < t.num_data_options; ++i)
     if (!t.data_options[i].key || !t.data_options[i].value)
       return format("data option %d is malformed", i);

@@ -1,25 +1,30 @@
 //===- Schedule.cpp - learning-rate schedules -----------------------------===//
 //
-// The rate of step k of a run of K planned steps. The driver feeds it to the train
-// entry's `lr` input before every step; embedders that write their own loop call it
-// to train with the schedule the .nn file declares.
+// The rate of step k of a run of K planned steps, the first N of which warm up. The
+// driver feeds it to the train entry's `lr` input before every step; embedders that
+// write their own loop call it to train with the schedule the .nn file declares.
 //
 //===----------------------------------------------------------------------===//
 #include "nnrt/model.h"
 #include "nnrt/nnrt.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 extern "C" float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step,
-                                  int64_t total_steps) {
+                                  int64_t total_steps, int64_t warmup_steps) {
   if (total_steps <= 0)
     return lr;
-  if (step >= total_steps)
-    step = total_steps - 1;
-  if (step < 0)
-    step = 0;
-  double t = double(step) / double(total_steps);
+  step = std::clamp<int64_t>(step, 0, total_steps - 1);
+  // Warm-up (Karpathy's build-nanogpt get_lr): step k < N runs at lr (k+1)/N, so the
+  // first step learns and the last warm-up step is at the peak.
+  int64_t warmup = std::clamp<int64_t>(warmup_steps, 0, total_steps);
+  if (step < warmup)
+    return float(double(lr) * double(step + 1) / double(warmup));
+  // The schedule runs over the steps after the warm-up: its position is measured from
+  // the warm-up's end, so it starts at the peak.
+  double t = double(step - warmup) / double(total_steps - warmup);
   switch (schedule) {
   case NNRT_SCHEDULE_LINEAR:
     return float(double(lr) * (1.0 - t));

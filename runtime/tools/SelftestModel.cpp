@@ -389,17 +389,18 @@ const nnrt_entry FiveEntries[] = {
 const nnrt_model SelftestModel = {
     NNRT_MODEL_ABI_VERSION, "selftest", "runtime/tools/SelftestModel.cpp", 1, Symbols,
     3, Inputs, 7, Params, 7, Entries,
-    {"", 0, 0, 7, 0.0f, NNRT_SCHEDULE_CONSTANT, "", "", 0, NULL, 0, NULL},
+    {"", 0, 0, 7, 0.0f, NNRT_SCHEDULE_CONSTANT, "", "", 0, NULL, 0, NULL, 0},
 };
 
 const nnrt_model FiveModel = {
     NNRT_MODEL_ABI_VERSION, "five", "runtime/tools/SelftestModel.cpp", 1, Symbols,
     3, TinyInputs, 2, FiveParams, 1, FiveEntries,
-    {"fashion_mnist", 0, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "", "", 0, NULL, 0, NULL},
+    {"fashion_mnist", 0, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "", "", 0, NULL, 0, NULL, 0},
 };
 
 const nnrt_model TinyModel = {
     NNRT_MODEL_ABI_VERSION, "tiny", "runtime/tools/SelftestModel.cpp", 1, Symbols,
     3, TinyInputs, 2, TinyParams, 2, TinyEntries,
-    {"fashion_mnist", 500, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "train", "loss", 0, NULL, 0, NULL},
+    {"fashion_mnist", 500, 1, 42, 0.1f, NNRT_SCHEDULE_CONSTANT, "train", "loss", 0, NULL, 0, NULL,
+     0},
 };

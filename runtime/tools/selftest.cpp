@@ -8,6 +8,7 @@
 #include "nnrt/nnrt.h"
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -347,15 +348,29 @@ int runLoad(const char *path, int nkeys, char **keys) {
   return 0;
 }
 
-/// Prints the learning rate of each of `total` steps under a schedule.
-int runSchedule(const char *name, float lr, int64_t total) {
+/// Prints the learning rate of each of `total` steps under a schedule, the first `warmup`
+/// of them warming up.
+int runSchedule(const char *name, float lr, int64_t total, int64_t warmup) {
   int32_t schedule = nnrt_schedule_from_name(name);
   if (schedule < 0) {
     std::fprintf(stderr, "error: unknown schedule '%s'\n", name);
     return 1;
   }
   for (int64_t k = 0; k <= total; ++k)
-    std::printf("%lld %.9g\n", (long long)k, double(nnrt_schedule_lr(schedule, lr, k, total)));
+    std::printf("%lld %.9g\n", (long long)k,
+                double(nnrt_schedule_lr(schedule, lr, k, total, warmup)));
+  return 0;
+}
+
+/// Prints the model table's ABI as this build lays it out: the version, and the size of
+/// nnrt_train_config and nnrt_model and the offsets of their last fields, which
+/// python/nnc's ctypes copies must match (test/embed/python-api.test).
+int runAbi() {
+  std::printf("abi %d\n", NNRT_MODEL_ABI_VERSION);
+  std::printf("nnrt_train_config %zu, warmup_steps at %zu\n", sizeof(nnrt_train_config),
+              offsetof(nnrt_train_config, warmup_steps));
+  std::printf("nnrt_model %zu, train at %zu, dim_products at %zu\n", sizeof(nnrt_model),
+              offsetof(nnrt_model, train), offsetof(nnrt_model, dim_products));
   return 0;
 }
 
@@ -620,7 +635,8 @@ void usage() {
       "  entry-error ENTRY       run fail or unbound and print the error\n"
       "  init SEED               print initialized params\n"
       "  save PATH SEED [KEY=VALUE...] | load PATH [KEY...]\n"
-      "  schedule NAME LR K      the rate of steps 0..K of a K-step run\n"
+      "  schedule NAME LR K [N]  the rate of steps 0..K of a K-step run warming up N steps\n"
+      "  abi                     the model table's ABI version, struct sizes and offsets\n"
       "  make-bad-safetensors KIND PATH\n"
       "  npy-write PATH f32|i32 | npy-read PATH\n"
       "  idx DIR | idx-files IMAGES LABELS [CLASSES] | make-centroids DIR PATH\n"
@@ -745,9 +761,12 @@ int main(int argc, char **argv) {
     return need(2), runSave(argv[2], std::strtoull(argv[3], nullptr, 10), argc - 4, argv + 4);
   if (cmd == "load")
     return need(1), runLoad(argv[2], argc - 3, argv + 3);
+  if (cmd == "abi")
+    return runAbi();
   if (cmd == "schedule")
     return need(3), runSchedule(argv[2], std::strtof(argv[3], nullptr),
-                                std::strtoll(argv[4], nullptr, 10));
+                                std::strtoll(argv[4], nullptr, 10),
+                                argc > 5 ? std::strtoll(argv[5], nullptr, 10) : 0);
   if (cmd == "make-bad-safetensors")
     return need(2), makeBadSafetensors(argv[2], argv[3]);
   if (cmd == "npy-write")

@@ -156,11 +156,16 @@ SCHEDULES = {
 }
 
 
-def lr_scheduler(opt, schedule, total_steps):
-    """LambdaLR giving step k (0-based) lr * f(k / total_steps). LambdaLR sets the lr for
-    k = 0 when built; call .step() after every optimizer step to move to k + 1."""
+def lr_scheduler(opt, schedule, total_steps, warmup=0):
+    """LambdaLR giving step k (0-based) of K = total_steps lr * (k + 1) / N while k < N =
+    warmup, then lr * f((k - N) / (K - N)): nnrt_schedule_lr (runtime/lib/Schedule.cpp).
+    LambdaLR sets the lr for k = 0 when built; call .step() after every optimizer step to
+    move to k + 1."""
     f = SCHEDULES[schedule]
-    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: f(k / total_steps))
+    assert 0 <= warmup <= total_steps
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda k: (k + 1) / warmup if k < warmup
+        else f((k - warmup) / (total_steps - warmup)))
 
 
 def pixel_stats():

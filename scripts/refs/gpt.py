@@ -18,6 +18,10 @@ The model, as nnc builds it from examples/gpt.nn (dense weights [in, out]):
   AdamW(lr 3e-4, betas (0.9, 0.999), eps 1e-7, weight_decay 0.1 on the 2-D tensors, none
   on biases and layer norms), as nnc's adamw with decay_1d = 0 (p *= 1 - lr wd, then
   the Adam step).
+  Learning rate (`warmup 100 schedule cosine`, nnrt_schedule_lr): step k of the run's K
+  (one epoch: ceil(windows / 32) = 987 steps) at 3e-4 (k+1)/100 for k < 100, then at
+  3e-4 (1 + cos(pi (k-100)/(K-100))) / 2 (LambdaLR, refs.common.lr_scheduler). The
+  first 100 losses (w7) are all in the warm-up, but the schedule is the run's.
 Data: fortunes_lm over characters (vocabulary of the 94 most frequent bytes of the
 training split plus padding and out-of-vocabulary), windows of 64, batch 32 in file order
 (`--no-shuffle`), from `nnrt-selftest text` (libnnrt's own tokenizer and windows).
@@ -30,11 +34,12 @@ import os
 import torch
 import torch.nn.functional as F
 
-from refs.common import REFS_DIR, nnrt_init, write_loss_trace, write_text
+from refs.common import REFS_DIR, lr_scheduler, nnrt_init, write_loss_trace, write_text
 from refs.recurrent import load_text
 
 W7_VOCAB, W7_LENGTH, W7_DIM, W7_HEADS, W7_FF, W7_BATCH = 96, 64, 64, 4, 256, 32
 W7_SEED, W7_LR, W7_WD, W7_STEPS = 0, 3e-4, 0.1, 100
+W7_WARMUP, W7_SCHEDULE = 100, "cosine"
 BLOCKS = ["h0", "h1"]
 
 
@@ -92,6 +97,8 @@ def w7_loss(p, tokens, targets):
 
 
 def w7_losses(tokens, targets, dtype, steps=W7_STEPS, params=None):
+    """The losses of the first `steps` steps of the run over `tokens` (one epoch of
+    batches in file order: the schedule's length, whatever `steps` is)."""
     params = params if params is not None else {
         k: torch.tensor(v, dtype=dtype, requires_grad=True)
         for k, v in w7_init(W7_SEED).items()}
@@ -100,6 +107,8 @@ def w7_losses(tokens, targets, dtype, steps=W7_STEPS, params=None):
               {"params": [p for p in params.values() if p.dim() < 2], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=W7_LR, betas=(0.9, 0.999), eps=1e-7,
                             weight_decay=W7_WD)
+    total = (len(tokens) + W7_BATCH - 1) // W7_BATCH
+    sched = lr_scheduler(opt, W7_SCHEDULE, total, W7_WARMUP)
     losses = []
     for step in range(steps):
         rows = slice(step * W7_BATCH, (step + 1) * W7_BATCH)
@@ -107,6 +116,7 @@ def w7_losses(tokens, targets, dtype, steps=W7_STEPS, params=None):
         opt.zero_grad()
         loss.backward()
         opt.step()
+        sched.step()
         losses.append(loss.item())
     return losses
 
@@ -129,7 +139,8 @@ def cmd_w7val():
           f"{val:.4f} (perplexity {torch.tensor(val).exp().item():.2f})")
     write_text(os.path.join(REFS_DIR, "w7_validation.txt"),
                f"# examples/gpt.nn in PyTorch {torch.__version__}, float32, one epoch of "
-               f"{steps} steps in file order from libnnrt's seed-{W7_SEED} init "
+               f"{steps} steps in file order from libnnrt's seed-{W7_SEED} init, lr "
+               f"warmed up over {W7_WARMUP} steps, then {W7_SCHEDULE} "
                f"(make-references.py w7val): mean training loss, held-out loss (mean "
                f"cross-entropy over all {yte.numel()} test positions)\n"
                f"{sum(losses) / steps:.4f} {val:.4f}\n")
@@ -137,7 +148,8 @@ def cmd_w7val():
 
 def cmd_w7():
     print(f"[w7] examples/gpt.nn in PyTorch: fortunes_lm characters, vocab {W7_VOCAB}, "
-          f"length {W7_LENGTH}, batch {W7_BATCH} in file order, AdamW {W7_LR} wd {W7_WD}")
+          f"length {W7_LENGTH}, batch {W7_BATCH} in file order, AdamW {W7_LR} wd {W7_WD}, "
+          f"warm-up {W7_WARMUP} then {W7_SCHEDULE}")
     tokens, targets, header = load_text("lm", W7_VOCAB, W7_LENGTH, W7_SEED, "train", "",
                                         unit="chars")
     print(f"  train: {header}")
@@ -146,5 +158,6 @@ def cmd_w7():
     header = (f"# examples/gpt.nn, first {W7_STEPS} losses (before each step's update), "
               f"float64 arithmetic from the float32 init; init: libnnrt's for seed "
               f"{W7_SEED}; batches of {W7_BATCH} windows in file order; AdamW lr {W7_LR} "
-              f"eps 1e-7 weight decay {W7_WD} on 2-D tensors\n")
+              f"eps 1e-7 weight decay {W7_WD} on 2-D tensors; lr warmed up over "
+              f"{W7_WARMUP} steps, then {W7_SCHEDULE} over the rest of the epoch\n")
     write_loss_trace(os.path.join(REFS_DIR, "w7_losses.txt"), header, l32, l64)

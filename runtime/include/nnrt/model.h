@@ -25,8 +25,9 @@ extern "C" {
  * Version 4: nnrt_train_config lists the training steps of an iteration.
  * Version 5: nnrt_train_config ends with the options of the `data` clause.
  * Version 6: loops (nnrt_step's loop fields) and VIEW slots.
- * Version 7: dims that are products of symbols (nnrt_model's dim_products). */
-#define NNRT_MODEL_ABI_VERSION 7
+ * Version 7: dims that are products of symbols (nnrt_model's dim_products).
+ * Version 8: nnrt_train_config ends with the learning-rate warm-up (warmup_steps). */
+#define NNRT_MODEL_ABI_VERSION 8
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -158,7 +159,9 @@ typedef struct nnrt_entry {
 } nnrt_entry;
 
 /* How the learning rate changes over a run of K planned steps (step k = 0 .. K-1 uses
- * nnrt_schedule_lr(schedule, lr, k, K); see nnrt.h). */
+ * nnrt_schedule_lr(schedule, lr, k, K, N); see nnrt.h). The rates below are those of a
+ * run without warm-up (N = 0); with N warm-up steps, step k < N uses lr * (k+1)/N and
+ * step k >= N the schedule's rate with k - N for k and K - N for K. */
 typedef enum nnrt_schedule {
   NNRT_SCHEDULE_CONSTANT = 0, /* lr */
   NNRT_SCHEDULE_LINEAR = 1,   /* lr * (1 - k/K) */
@@ -212,6 +215,9 @@ typedef struct nnrt_train_config {
    * {"categories", "computers songs-poems"}, {"vocab", "10000"}. */
   int32_t num_data_options;
   const nnrt_data_option *data_options;
+  /* The `warmup N` clause (ABI v8): the first N steps of the run ramp the rate up
+   * linearly before `schedule` takes over; 0 when none. */
+  int32_t warmup_steps;
 } nnrt_train_config;
 
 typedef struct nnrt_model {

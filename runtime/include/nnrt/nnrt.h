@@ -133,9 +133,14 @@ const char *nnrt_context_metadata(const nnrt_context *ctx, const char *key);
 /* ---- Training ----------------------------------------------------------------------- */
 
 /* The learning rate of step `step` (0-based) of a run of `total_steps` planned steps with
- * peak rate `lr` (see nnrt_schedule in nnrt/model.h). Steps past the end use the last
- * step's rate; an unknown schedule is treated as constant. */
-float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step, int64_t total_steps);
+ * peak rate `lr` (see nnrt_schedule in nnrt/model.h), whose first `warmup_steps` steps
+ * ramp up linearly: step k < N = warmup_steps uses lr * (k+1)/N, and step k >= N the
+ * schedule's rate at position k - N of a run of total_steps - N steps (the model's
+ * `warmup` clause is model->train.warmup_steps). Steps past the end use the last step's
+ * rate; an unknown schedule is treated as constant; a negative warm-up is 0, and one
+ * longer than the run is the run (every step warms up, the last at lr). */
+float nnrt_schedule_lr(int32_t schedule, float lr, int64_t step, int64_t total_steps,
+                       int64_t warmup_steps);
 /* "constant", "linear", "cosine", or NULL for an unknown value. */
 const char *nnrt_schedule_name(int32_t schedule);
 /* The schedule named `name`, or -1. */
