@@ -43,7 +43,9 @@ llvm::Error guarded(llvm::StringRef what, Fn &&fn) {
   }
 }
 
-llvm::Expected<Halide::Target> halideTarget(const TargetInfo &target) {
+/// The target kernels are compiled for: without the Halide runtime (one per binary,
+/// compileRuntime).
+Halide::Target halideTarget(const TargetInfo &target) {
   return Halide::Target(target.halideTarget).with_feature(Halide::Target::NoRuntime);
 }
 
@@ -56,17 +58,15 @@ std::string what(const KernelSpec &k) { return "halide: kernel '" + k.symbol + "
 /// stores, say) falls back to nnc's template, with a warning.
 static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
                              const std::map<Halide::OutputFileType, std::string> &outputs) {
-  auto t = halideTarget(target);
-  if (!t)
-    return t.takeError();
+  Halide::Target t = halideTarget(target);
   auto build = [&](bool autoschedule) {
     return guarded(what(k), [&]() -> llvm::Error {
       LoweredKernel lowered = lowerKernel(k);
       if (autoschedule)
-        autoscheduleKernel(lowered, target, *t);
+        autoscheduleKernel(lowered, target, t);
       else
         scheduleKernel(lowered, target);
-      lowered.pipeline().compile_to(outputs, lowered.args, k.symbol, *t);
+      lowered.pipeline().compile_to(outputs, lowered.args, k.symbol, t);
       return llvm::Error::success();
     });
   };
@@ -108,9 +108,7 @@ static llvm::Error firstError(std::vector<llvm::Error> &errors) {
 static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
                               llvm::ArrayRef<Outputs> outputs,
                               const std::function<llvm::Error()> &extra) {
-  auto t = halideTarget(target);
-  if (!t)
-    return t.takeError();
+  Halide::Target t = halideTarget(target);
   size_t n = kernels.size();
   std::vector<llvm::Error> errors;
   for (size_t i = 0; i <= n; ++i)
@@ -140,7 +138,7 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
       return;
     errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
       scheduleKernel(lowered[i], target);
-      lowered[i].pipeline().compile_to(outputs[i], lowered[i].args, kernels[i].symbol, *t);
+      lowered[i].pipeline().compile_to(outputs[i], lowered[i].args, kernels[i].symbol, t);
       return llvm::Error::success();
     });
   });
