@@ -9,6 +9,7 @@
 
 #include "codegen/HalideLowering.h"
 #include "Halide.h"
+#include <optional>
 #include <vector>
 
 namespace nn::codegen {
@@ -69,6 +70,10 @@ LoweredKernel lowerKernel(const KernelSpec &k);
 /// Applies the schedule of the kernel's class for `target` (CPU templates, or
 /// scheduleKernelGPU for a CUDA target).
 void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
+
+/// In a GEMM kernel, the output over the product's domain (fusion packs the whole
+/// epilogue into it); none for other kernels.
+std::optional<size_t> gemmOutput(const LoweredKernel &k);
 
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);

@@ -221,19 +221,12 @@ void nn::codegen::scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target) 
     return;
   for (FuncInfo &scatter : k.scatters)
     scheduleScatter(scatter, warp);
-  size_t main = 0;
-  bool gemm = false;
-  if (k.kind == KernelClass::Gemm)
-    for (size_t i = 0; i < k.outputs.size() && !gemm; ++i)
-      if (k.outputs[i].shape.size() >= 2 && k.outputs[i].shape == k.products.front().shape) {
-        main = i;
-        gemm = true;
-      }
+  std::optional<size_t> gemm = gemmOutput(k);
   for (size_t i = 0; i < k.outputs.size(); ++i)
-    if (i != main || !gemm)
+    if (i != gemm)
       scheduleElementwise(k.outputs[i], warp);
   if (gemm)
-    return scheduleGemm(k, k.outputs[main], target);
+    return scheduleGemm(k, k.outputs[*gemm], target);
   for (FuncInfo &prod : k.products)
     scheduleAccumulator(prod, warp);
   for (PrologueInfo &pro : k.prologues) {

@@ -411,6 +411,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
 
 } // namespace
 
+std::optional<size_t> nn::codegen::gemmOutput(const LoweredKernel &k) {
+  if (k.kind != KernelClass::Gemm)
+    return std::nullopt;
+  for (size_t i = 0; i < k.outputs.size(); ++i)
+    if (k.outputs[i].shape.size() >= 2 && k.outputs[i].shape == k.products.front().shape)
+      return i;
+  return std::nullopt;
+}
+
 void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   if (target.device == DeviceKind::CUDA)
     return scheduleKernelGPU(k, target);
@@ -419,17 +428,11 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     return;
   for (FuncInfo &scatter : k.scatters)
     scheduleScatter(scatter, width); // computed once, in any kernel
-  // The main output: in a GEMM kernel the one over the product's domain (fusion packs
-  // the whole epilogue into it), else the first. Other outputs (kernels with several
-  // results) get the plain elementwise schedule.
-  size_t main = 0;
-  bool gemm = false;
-  if (k.kind == KernelClass::Gemm)
-    for (size_t i = 0; i < k.outputs.size() && !gemm; ++i)
-      if (k.outputs[i].shape.size() >= 2 && k.outputs[i].shape == k.products.front().shape) {
-        main = i;
-        gemm = true;
-      }
+  // The main output: in a GEMM kernel the one over the product's domain, else the
+  // first. Other outputs (kernels with several results) get the plain elementwise
+  // schedule.
+  std::optional<size_t> gemm = gemmOutput(k);
+  size_t main = gemm.value_or(0);
   for (size_t i = 0; i < k.outputs.size(); ++i)
     if (i != main)
       scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
