@@ -64,6 +64,9 @@ import torch.nn.functional as F
 
 THREADS = 2
 torch.set_num_threads(THREADS)
+# Where the peers run: "cpu" (bench/run.sh), or "cuda" (bench/gpu/run.sh: --device cuda,
+# for the models of Contender; TF32 off, as nnc computes in f32).
+DEVICE = torch.device("cpu")
 try:
     torch.set_num_interop_threads(1)
 except RuntimeError:
@@ -326,10 +329,13 @@ def time_calls(fn, batch, iters, warmup):
     ones, in ms."""
     for _ in range(warmup):
         fn(batch)
+    sync = torch.cuda.synchronize if DEVICE.type == "cuda" else (lambda: None)
+    sync()
     ts = []
     for _ in range(iters):
         t0 = time.perf_counter()
         fn(batch)
+        sync()
         ts.append(time.perf_counter() - t0)
     return statistics.median(ts) * 1e3, min(ts) * 1e3
 
@@ -352,9 +358,9 @@ class Contender:
         self.model = model
         self.inputs = {}
         # Inference model (eval: dropout off).
-        self.infer_model = Infer(make_model(model)).eval()
+        self.infer_model = Infer(make_model(model)).eval().to(DEVICE)
         # Training model (train mode: dropout on), Adam lr 1e-3.
-        self.train_model = make_model(model).train()
+        self.train_model = make_model(model).train().to(DEVICE)
         if mode == "channels_last":
             self.infer_model = self.infer_model.to(memory_format=torch.channels_last)
             self.train_model = self.train_model.to(memory_format=torch.channels_last)
@@ -376,20 +382,21 @@ class Contender:
 
     def batch(self, b):
         if b not in self.inputs:
-            gen = torch.Generator().manual_seed(b)
-            if self.model == "gpt":
-                x = torch.randint(0, 96, (b, 64), generator=gen)
-                self.inputs[b] = (x, torch.randint(0, 96, (b, 64), generator=gen))
-                return self.inputs[b]
-            if self.model == "lstm":
-                x = torch.randint(0, 10000, (b, 100), generator=gen)
-                y = torch.randint(0, 2, (b, 1), generator=gen).float()
-                self.inputs[b] = (x, y)
-                return self.inputs[b]
-            shape = (b, 28, 28) if self.model == "mlp" else (b, 28, 28, 1)
-            x = torch.rand(*shape, generator=gen)
-            self.inputs[b] = (x, torch.randint(0, 10, (b,), generator=gen))
+            self.inputs[b] = tuple(t.to(DEVICE) for t in self.make_batch(b))
         return self.inputs[b]
+
+    def make_batch(self, b):
+        """The inputs at batch b, made on the CPU (the same numbers on every device)."""
+        gen = torch.Generator().manual_seed(b)
+        if self.model == "gpt":
+            x = torch.randint(0, 96, (b, 64), generator=gen)
+            return x, torch.randint(0, 96, (b, 64), generator=gen)
+        if self.model == "lstm":
+            x = torch.randint(0, 10000, (b, 100), generator=gen)
+            return x, torch.randint(0, 2, (b, 1), generator=gen).float()
+        shape = (b, 28, 28) if self.model == "mlp" else (b, 28, 28, 1)
+        x = torch.rand(*shape, generator=gen)
+        return x, torch.randint(0, 10, (b,), generator=gen)
 
     def infer(self, batch):
         x, _ = self.batch(batch)
@@ -508,7 +515,13 @@ def main():
     ap.add_argument("--modes", default="eager,channels_last,eager-foreach,eager-fused,compile")
     ap.add_argument("--iters", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda (not for dcgan)")
     args = ap.parse_args()
+    global DEVICE
+    DEVICE = torch.device(args.device)
+    if DEVICE.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     if args.serve:
         serve()
     else:

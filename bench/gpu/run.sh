@@ -2,18 +2,20 @@
 # The CUDA target on a GPU machine (issue: the CUDA target). Two halves:
 #
 #   bench/gpu/run.sh --prepare DIR   (here, where nnc is built) compiles W1
-#       (examples/mlp.nn) for the CPU and for --target=host-cuda, and the f32 GEMM
-#       4096^3 (bench/gemm/matmul.mlir) for CUDA, and copies this script, peers.py and
-#       Fashion-MNIST into DIR (about 31 MB), so DIR can travel to a machine that has a
-#       GPU, PyTorch and no package registry.
+#       (examples/mlp.nn) for the CPU, W1, W2 (cnn, cnn32), W4 (lstm) and W7 (gpt) for
+#       --target=host-cuda, and the f32 GEMM 4096^3 (bench/gemm/matmul.mlir) for CUDA,
+#       and copies this script, bench/peers.py, cublas.py and Fashion-MNIST into DIR
+#       (about 40 MB), so DIR can travel to a machine that has a GPU, PyTorch and no
+#       package registry.
 #   DIR/run.sh --run DIR             (there) prints, in order:
 #       1. loss parity: the first 100 training steps of W1 (batch 32, no shuffle, seed 0)
 #          on the GPU and on the CPU, and the largest relative difference of the losses
 #          (the goal: <= 1e-4);
 #       2. accuracy: one epoch trained on the GPU, evaluated on the test split by the
 #          GPU binary and by the CPU binary with the same weights;
-#       3. timings: W1's training step at batch 64 (nnc `bench --entry train`, median)
-#          against PyTorch eager and torch.compile on the same GPU (peers.py w1);
+#       3. timings: each model's inference and training step at batch 64 (nnc `bench`,
+#          median) against PyTorch eager and torch.compile on the same GPU
+#          (bench/peers.py --device cuda: the same models as the CPU benchmark);
 #       4. the f32 GEMM 4096^3: nnc against torch.matmul (cuBLAS), as a ratio.
 # Without a usable GPU the CUDA binaries stop with an error (no hang), and so does this
 # script at step 1.
@@ -27,11 +29,13 @@ if [ "$mode" = --prepare ]; then
   nnc=${NNC:-$root/build/bin/nnc}
   mkdir -p "$dir/data"
   "$nnc" "$root/examples/mlp.nn" -o "$dir/mlp_cpu"
-  "$nnc" "$root/examples/mlp.nn" --target=host-cuda -o "$dir/mlp_cuda"
+  for m in mlp cnn cnn32 lstm gpt; do
+    "$nnc" "$root/examples/$m.nn" --target=host-cuda -o "$dir/${m}_cuda"
+  done
   sed "s/@M@/4096/g; s/@MD@//g; s/@K@/4096/g; s/@N@/4096/g" "$root/bench/gemm/matmul.mlir" \
     > "$dir/gemm_4096.mlir"
   "$nnc" "$dir/gemm_4096.mlir" --target=host-cuda -o "$dir/gemm_cuda_4096"
-  cp "$root/bench/gpu/run.sh" "$root/bench/gpu/peers.py" "$dir/"
+  cp "$root/bench/gpu/run.sh" "$root/bench/gpu/cublas.py" "$root/bench/peers.py" "$dir/"
   cp /usr/share/datasets/fashion-mnist/*.gz "$dir/data/"
   echo "prepared $dir: $(ls "$dir" | tr '\n' ' ')"
   exit 0
@@ -65,10 +69,16 @@ echo "== 2. accuracy, W1, one epoch on the GPU"
 echo -n "gpu eval: "; ./mlp_cuda eval --data "$data" --weights w1.safetensors | tail -1
 echo -n "cpu eval: "; ./mlp_cpu eval --data "$data" --weights w1.safetensors | tail -1
 
-echo "== 3. W1 training step, batch 64 (ms, median)"
-./mlp_cuda bench --entry train --batch 64 --iters 200 --warmup 20 | grep "^entry"
-python3 peers.py w1
+echo "== 3. inference and training step at batch 64 (ms, median): nnc, then PyTorch"
+for m in mlp cnn cnn32 lstm gpt; do
+  for entry in infer train; do
+    echo -n "nnc $m $entry: "
+    ./${m}_cuda bench --entry $entry --batch 64 --iters 100 --warmup 10 | grep "^entry" || true
+  done
+done
+python3 peers.py --device cuda --models mlp,cnn,cnn32,lstm,gpt --modes eager,compile \
+  --iters 100 --repeats 3
 
 echo "== 4. f32 GEMM 4096^3"
 ./gemm_cuda_4096 bench --entry infer --iters 20 --warmup 3 | grep "^entry"
-python3 peers.py gemm
+python3 cublas.py
