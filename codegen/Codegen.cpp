@@ -83,10 +83,11 @@ llvm::Error build(mlir::ModuleOp m, const Options &o, ModelForm form, Link link)
 
 } // namespace
 
-/// Plans the entries and prints every kernel with `print` (printKernels, printPTX).
-template <typename Print>
+/// Plans the entries and prints every kernel with `print` (printKernels,
+/// printKernelsPTX).
 static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostream &os,
-                             Print print) {
+                             llvm::Error (*print)(llvm::ArrayRef<KernelSpec>,
+                                                  const TargetInfo &, llvm::raw_ostream &)) {
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
@@ -98,16 +99,12 @@ static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostre
 
 llvm::Error nn::codegen::printHalide(mlir::ModuleOp m, const Options &o,
                                      llvm::raw_ostream &os) {
-  return printEach(m, o, os, [](auto kernels, const TargetInfo &t, llvm::raw_ostream &out) {
-    return printKernels(kernels, t, out);
-  });
+  return printEach(m, o, os, printKernels);
 }
 
 llvm::Error nn::codegen::printPTX(mlir::ModuleOp m, const Options &o,
                                   llvm::raw_ostream &os) {
-  return printEach(m, o, os, [](auto kernels, const TargetInfo &t, llvm::raw_ostream &out) {
-    return printPTX(kernels, t, out);
-  });
+  return printEach(m, o, os, printKernelsPTX);
 }
 
 llvm::Error nn::codegen::emitObject(mlir::ModuleOp m, const Options &o) {

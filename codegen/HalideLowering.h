@@ -43,8 +43,8 @@ llvm::Error printKernels(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &t
 /// Prints the PTX module of every kernel (a CUDA target), in order, each after a
 /// `//--- <symbol>.ptx` line: the input format of LLVM's split-file, which writes one
 /// file per kernel for ptxas.
-llvm::Error printPTX(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
-                     llvm::raw_ostream &os);
+llvm::Error printKernelsPTX(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
+                            llvm::raw_ostream &os);
 
 /// Compiles the Halide runtime for `target` into `objectPath` (one per binary), or
 /// copies it from nnc's cache ($NNC_CACHE_DIR, else $XDG_CACHE_HOME/nnc, else

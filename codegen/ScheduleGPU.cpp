@@ -53,6 +53,19 @@ int threadsAlong(int64_t inner, int warp) {
   return t;
 }
 
+/// Fuses the loops `v[from..]` of `s` (outermost last) into one, named `<prefix><d>`;
+/// returns it (`v[from]` itself when it is the only one).
+Var fuseOuter(Halide::Stage s, const std::vector<Var> &v, size_t from,
+              const std::string &prefix) {
+  Var fused = v[from];
+  for (size_t d = from + 1; d < v.size(); ++d) {
+    Var next(prefix + std::to_string(d));
+    s.fuse(fused, v[d], next);
+    fused = next;
+  }
+  return fused;
+}
+
 /// Maps the pure loops of `s` (the stage of a Func with args `v`, Halide order, and
 /// nn shape `shape`) onto a grid: innermost dim x the others fused.
 void gpuGrid(Halide::Stage s, const std::vector<Var> &v, const std::vector<int64_t> &shape,
@@ -67,12 +80,7 @@ void gpuGrid(Halide::Stage s, const std::vector<Var> &v, const std::vector<int64
     s.gpu_tile(v[0], bx, tx, kBlockThreads, Guard);
     return;
   }
-  Var rows = v[1];
-  for (int d = 2; d < rank; ++d) {
-    Var fused("rows" + std::to_string(d));
-    s.fuse(rows, v[d], fused);
-    rows = fused;
-  }
+  Var rows = fuseOuter(s, v, 1, "rows");
   int cols = threadsAlong(shape[rank - 1], warp);
   s.gpu_tile(v[0], rows, bx, by, tx, ty, cols, kBlockThreads / cols, Guard);
 }
@@ -145,13 +153,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       s.gpu_blocks(bx, by);
       return;
     }
-    Var batch = ov[2];
-    for (int d = 3; d < rank; ++d) {
-      Var fused("batch" + std::to_string(d));
-      s.fuse(batch, ov[d], fused);
-      batch = fused;
-    }
-    s.gpu_blocks(bx, by, batch);
+    s.gpu_blocks(bx, by, fuseOuter(s, ov, 2, "batch"));
   };
   // The register-tile variant: shifted tiles of constant size.
   auto tiled = [&](Halide::Stage s) {

@@ -54,7 +54,6 @@ std::string reason() {
 void describe(DeviceBlock &b, void *host, size_t bytes) {
   b.Buf.host = static_cast<uint8_t *>(host);
   b.Buf.type = halide_type_t(halide_type_uint, 8);
-  b.Buf.dim = b.Dim;
   size_t extent = bytes ? bytes : 1;
   if (extent <= size_t(INT32_MAX)) {
     b.Buf.dimensions = 1;
@@ -70,19 +69,18 @@ void describe(DeviceBlock &b, void *host, size_t bytes) {
 /// unchanged, else freed (into Halide's cache) and allocated again.
 nnrt_status ensure(nnrt_context *ctx, DeviceBlock &b, void *host, size_t bytes,
                    const char *what) {
-  b.Buf.dim = b.Dim; // (a copied block points at its source's dims)
   if (b.Buf.device && b.Bytes == bytes) {
     b.Buf.host = static_cast<uint8_t *>(host);
     return NNRT_OK;
   }
   if (b.Buf.device)
-    halide_device_free(nullptr, &b.Buf);
+    halide_device_free(nullptr, b.buffer());
   describe(b, host, bytes);
   b.Bytes = bytes;
   b.Buf.flags = 0;
   b.Current = DeviceBlock::HostNewer;
   clearHalideMessage();
-  if (halide_device_malloc(nullptr, &b.Buf, cuda()) != 0)
+  if (halide_device_malloc(nullptr, b.buffer(), cuda()) != 0)
     return fail(ctx, NNRT_ERR_DEVICE, "cannot allocate %zu bytes on the GPU for %s: %s",
                 bytes, what, reason().c_str());
   return NNRT_OK;
@@ -106,7 +104,7 @@ nnrt_status upload(nnrt_context *ctx, DeviceBlock &b, const char *what) {
   }
   b.Buf.flags = halide_buffer_flag_host_dirty;
   clearHalideMessage();
-  int rc = halide_copy_to_device(nullptr, &b.Buf, cuda());
+  int rc = halide_copy_to_device(nullptr, b.buffer(), cuda());
   b.Buf.flags = 0;
   if (rc != 0)
     return fail(ctx, NNRT_ERR_DEVICE, "cannot copy %s to the GPU: %s", what,
@@ -128,7 +126,7 @@ nnrt_status download(nnrt_context *ctx, void *host, uint64_t device, size_t byte
   view.Buf.device_interface = cuda();
   view.Buf.flags = halide_buffer_flag_device_dirty;
   clearHalideMessage();
-  if (halide_copy_to_host(nullptr, &view.Buf) != 0)
+  if (halide_copy_to_host(nullptr, view.buffer()) != 0)
     return fail(ctx, NNRT_ERR_DEVICE, "cannot copy %s from the GPU: %s", what,
                 reason().c_str());
   return NNRT_OK;
@@ -153,9 +151,9 @@ bool nnrt::deviceUsable(std::string &message) {
     float host = 0;
     describe(probe, &host, sizeof host);
     clearHalideMessage();
-    if (halide_device_malloc(nullptr, &probe.Buf, cuda()) != 0)
+    if (halide_device_malloc(nullptr, probe.buffer(), cuda()) != 0)
       return reason();
-    halide_device_free(nullptr, &probe.Buf);
+    halide_device_free(nullptr, probe.buffer());
     halide_reuse_device_allocations(nullptr, true);
     return std::string();
   }();
@@ -260,7 +258,6 @@ void nnrt::noteDeviceWrites(nnrt_context *ctx, EntryState &st, const nnrt_step &
 nnrt_status nnrt::updateParamOnDevice(nnrt_context *ctx, EntryState &st, int32_t p,
                                       int32_t s) {
   DeviceBlock &dst = ctx->DeviceParams[p];
-  dst.Buf.dim = dst.Dim;
   if (st.DeviceAddress[s] == dst.Buf.device)
     return NNRT_OK;
   DeviceBlock src;
@@ -269,7 +266,7 @@ nnrt_status nnrt::updateParamOnDevice(nnrt_context *ctx, EntryState &st, int32_t
   src.Buf.device_interface = cuda();
   dst.Buf.flags = 0;
   clearHalideMessage();
-  int rc = halide_buffer_copy(nullptr, &src.Buf, cuda(), &dst.Buf);
+  int rc = halide_buffer_copy(nullptr, src.buffer(), cuda(), dst.buffer());
   dst.Buf.flags = 0;
   if (rc != 0)
     return fail(ctx, NNRT_ERR_DEVICE, "cannot update parameter '%s' on the GPU: %s",
@@ -319,9 +316,8 @@ nnrt_context::~nnrt_context() {
   if (!gpuKernels())
     return;
   auto release = [](DeviceBlock &b) {
-    b.Buf.dim = b.Dim;
     if (b.Buf.device)
-      halide_device_free(nullptr, &b.Buf);
+      halide_device_free(nullptr, b.buffer());
   };
   release(DeviceArena);
   for (DeviceBlock &b : DeviceParams)

@@ -131,11 +131,16 @@ private:
   size_t Size = 0;
 };
 
-/// Device memory that mirrors a block of host memory (GPU kernels; Device.cpp): a 1-D
-/// byte buffer whose `device` field is the GPU address.
+/// Device memory that mirrors a block of host memory (GPU kernels; Device.cpp): a byte
+/// buffer whose `device` field is the GPU address. Halide calls take buffer(), which
+/// points the descriptor at this block's dims (a block moved by a vector keeps none).
 struct DeviceBlock {
   halide_buffer_t Buf{};
   halide_dimension_t Dim[2] = {};
+  halide_buffer_t *buffer() {
+    Buf.dim = Dim;
+    return &Buf;
+  }
   size_t Bytes = 0;
   /// Which copy is current: both, the host's (written by the runtime or the caller), or
   /// the device's (written by a kernel).
