@@ -142,8 +142,8 @@ void scheduleScatter(const FuncInfo &acc, int warp) {
 /// domain: (n, m, batch...) in Halide order.
 void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target) {
   FuncInfo &prod = k.products.front();
-  Func o = out.func, p = prod.func;
-  std::vector<Var> ov = o.args(), pv = p.args();
+  Func o = out.func;
+  std::vector<Var> ov = o.args();
   int rank = (int)ov.size();
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
   Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
@@ -190,23 +190,30 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   }
   // The product per thread, in registers: the tile of the thread (or one element, in
   // the fallback of a specialization: hence the guards, which vanish in the tiles).
-  p.compute_at(o, tx);
-  if (registerTiles) {
+  // Several products of one shape (an LSTM step's gates) each take the thread's tile.
+  for (FuncInfo &q : k.products) {
+    if (q.shape != prod.shape) {
+      scheduleAccumulator(q, target.warpSize);
+      continue;
+    }
+    Func p = q.func;
+    std::vector<Var> pv = p.args();
+    p.compute_at(o, tx);
+    if (!registerTiles)
+      continue;
     p.vectorize(pv[0], kGemmThreadCols, Guard).unroll(pv[1], kGemmThreadRows, Guard);
     std::vector<Halide::VarOrRVar> order = {pv[0], pv[1]};
-    for (int i = 0; i < prod.rdom.dimensions(); ++i)
-      order.push_back(prod.rdom[i]);
+    for (int i = 0; i < q.rdom.dimensions(); ++i)
+      order.push_back(q.rdom[i]);
     p.update()
         .reorder(order)
         .vectorize(pv[0], kGemmThreadCols, Guard)
         .unroll(pv[1], kGemmThreadRows, Guard);
-    if (prod.rhs.defined() && prod.rdom.dimensions() == 1) {
-      std::vector<Var> rv = prod.rhs.args();
-      prod.rhs.compute_at(p, prod.rdom.x).vectorize(rv[0], kGemmThreadCols, Guard);
+    if (q.rhs.defined() && q.rdom.dimensions() == 1) {
+      std::vector<Var> rv = q.rhs.args();
+      q.rhs.compute_at(p, q.rdom.x).vectorize(rv[0], kGemmThreadCols, Guard);
     }
   }
-  for (size_t i = 1; i < k.products.size(); ++i)
-    scheduleAccumulator(k.products[i], target.warpSize);
   for (FuncInfo &acc : k.reductions)
     scheduleAccumulator(acc, target.warpSize);
   for (PrologueInfo &pro : k.prologues) {

@@ -50,6 +50,9 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
+/// GEMMs with a dynamic row count: the multiply-adds of a call from which it runs in
+/// parallel (below, one thread finishes before the pool's threads would start).
+constexpr int64_t ParallelMultiplyAdds = 1 << 20;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -66,21 +69,55 @@ int vectorFor(int64_t inner, int width) {
   return inner >= 4 ? w : 0;
 }
 
+/// The number of elements of `out` at run time when some dim of `shape` is dynamic;
+/// none when all are static.
+std::optional<Halide::Expr> dynamicElements(Func out, const std::vector<int64_t> &shape) {
+  if (llvm::all_of(shape, [](int64_t d) { return d >= 0; }))
+    return std::nullopt;
+  Halide::OutputImageParam buf = out.output_buffers().front();
+  Halide::Expr n = Halide::cast<int64_t>(1);
+  int rank = (int)shape.size();
+  for (int d = 0; d < rank; ++d)
+    n = n * (shape[d] >= 0 ? Halide::Expr(shape[d])
+                           : Halide::cast<int64_t>(buf.dim(rank - 1 - d).extent()));
+  return n;
+}
+
 /// Schedules an elementwise output Func; returns the loop over nn dim 0 (one row per
-/// iteration) for accumulators to be computed at, if the Func has rank >= 2.
+/// iteration) for accumulators to be computed at, if the Func has rank >= 2. A Func
+/// with dynamic dims runs in parallel only when a call has SerialElements or more (a
+/// specialization with the same loops): waking the thread pool costs more than a small
+/// call (an LSTM step's [64, 32] state copy took 3.5 us in parallel). `isOutput`:
+/// `out` is a pipeline output (its extents can be read; otherwise the static guess
+/// decides).
 std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &shape,
-                                       int width) {
+                                       int width, bool isOutput = true) {
   std::vector<Var> v = out.args();
   int rank = (int)v.size();
   if (rank == 0)
     return std::nullopt;
   int w = vectorFor(shape[rank - 1], width);
+  std::optional<Halide::Expr> elements =
+      isOutput ? dynamicElements(out, shape) : std::nullopt;
+  // Applies `split` to the parallel variant (a run-time choice for dynamic shapes)
+  // and to the serial one.
+  auto variants = [&](auto split) {
+    if (elements)
+      split(out.specialize(*elements >= Halide::Expr(SerialElements)), true);
+    split(Halide::Stage(out), !elements);
+  };
   if (rank == 1) {
     if (shape[0] < 0 || shape[0] > 4 * ElementsPerTask) {
       Var o("o"), i("i");
-      out.split(v[0], o, i, (int)ElementsPerTask, TailStrategy::GuardWithIf).parallel(o);
       if (w)
-        out.vectorize(i, w, TailStrategy::GuardWithIf);
+        out.split(v[0], o, i, (int)ElementsPerTask, TailStrategy::GuardWithIf)
+            .vectorize(i, w, TailStrategy::GuardWithIf);
+      else
+        out.split(v[0], o, i, (int)ElementsPerTask, TailStrategy::GuardWithIf);
+      variants([&](Halide::Stage s, bool parallel) {
+        if (parallel)
+          s.parallel(o);
+      });
     } else if (w) {
       out.vectorize(v[0], w, TailStrategy::GuardWithIf);
     }
@@ -96,11 +133,18 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
     return rows;
   int64_t chunk = std::max<int64_t>(1, ElementsPerTask / rowElems);
   if (chunk == 1) {
-    out.parallel(rows);
+    variants([&](Halide::Stage s, bool parallel) {
+      if (parallel)
+        s.parallel(rows);
+    });
     return rows;
   }
   Var ro("ro"), ri("ri");
-  out.split(rows, ro, ri, (int)chunk, TailStrategy::GuardWithIf).parallel(ro);
+  out.split(rows, ro, ri, (int)chunk, TailStrategy::GuardWithIf);
+  variants([&](Halide::Stage s, bool parallel) {
+    if (parallel)
+      s.parallel(ro);
+  });
   return ri;
 }
 
@@ -154,7 +198,7 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
 void scheduleScatter(const FuncInfo &acc, int width) {
   Func f = acc.func;
   f.compute_root();
-  scheduleElementwise(f, acc.shape, width);
+  scheduleElementwise(f, acc.shape, width, /*isOutput=*/false);
   std::vector<Var> v = f.args();
   int rank = (int)acc.shape.size();
   if (v.empty() || llvm::is_contained(acc.reducedDims, rank - 1))
@@ -188,8 +232,13 @@ struct GemmPlan {
 };
 
 /// Largest register tile height: accumulators need rows x vectors registers, the rhs
-/// vectors of one k step `vectors` more and the broadcast lhs element one.
-int maxTileRows(int vectors, int registers) { return (registers - vectors - 1) / vectors; }
+/// vectors of one k step `vectors` more and the broadcast lhs element one. With several
+/// products sharing a tile, the finished products' tiles stay in registers until the
+/// epilogue reads them, so every product's accumulators count (more spill: seen as
+/// half the accumulators of an LSTM step's 8-row tiles loaded and stored every k step).
+int maxTileRows(int vectors, int registers, int products) {
+  return std::max(1, (registers - vectors - 1) / (vectors * products));
+}
 
 /// Whether consecutive columns of the product's rhs are adjacent in memory, so that a
 /// vector of them is one load (false for a transposed rhs: a gather per vector).
@@ -202,8 +251,9 @@ bool rhsContiguous(const FuncInfo &prod) {
 }
 
 /// The register tile, packing and parallel blocks of an m x n product over k (each -1
-/// when dynamic) on `target`; `contiguous`: see rhsContiguous.
-GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous,
+/// when dynamic) on `target`; `contiguous`: see rhsContiguous; `products`: how many share
+/// the tiles.
+GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous, int products,
                   const TargetInfo &target) {
   GemmPlan p;
   int width = target.vectorWidth;
@@ -212,7 +262,7 @@ GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous,
   // one vector is one tile of its own width (LLVM pads the vector), scalar below 4.
   p.lanes = n < 0 || n >= width ? width : n >= 4 ? (int)n : 1;
   p.cols = n >= 0 && n < width ? (int)n : vectors * width;
-  int limit = std::min(maxTileRows(vectors, target.vectorRegisters), MaxTileRows);
+  int limit = std::min(maxTileRows(vectors, target.vectorRegisters, products), MaxTileRows);
   if (m < 0) {
     // A dynamic row count is usually a batch, a multiple of 8.
     p.rows = std::min(limit, DynamicTileRows);
@@ -267,12 +317,23 @@ GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous,
 ///             block) into a dense k x cols buffer that every row tile streams.
 void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target) {
   FuncInfo &prod = k.products.front();
+  // Several products of one shape (fusion merges matmuls whose results one epilogue
+  // combines: an LSTM step's gates) share the output tiles: each is accumulated in
+  // the tile's registers in turn, and the epilogue reads them all.
+  std::vector<FuncInfo *> tileProducts;
+  for (FuncInfo &p : k.products)
+    if (p.shape == prod.shape && p.rdom.dimensions() == 1)
+      tileProducts.push_back(&p);
   std::vector<Var> ov = out.func.args();
   int rank = (int)ov.size();
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
   const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
-  GemmPlan plan = gemmPlan(m, n, kConst ? *kConst : -1, rhsContiguous(prod), target);
-  plan.pack = plan.pack && prod.rhs.defined(); // a product without an rhs Func reads in place
+  bool contiguous = llvm::all_of(tileProducts, [](FuncInfo *p) { return rhsContiguous(*p); });
+  GemmPlan plan = gemmPlan(m, n, kConst ? *kConst : -1, contiguous,
+                           (int)tileProducts.size(), target);
+  // A product without an rhs Func reads in place.
+  plan.pack = plan.pack &&
+              llvm::all_of(tileProducts, [](FuncInfo *p) { return p->rhs.defined(); });
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
@@ -297,7 +358,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // 64). Such an epilogue is staged: the tiles of a strip of rows write the product to
   // a buffer (`tiled`, the product's wrapper), and the epilogue runs along the rows of
   // the strip.
-  bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0;
+  bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
   if (staged)
     plan.pack = false;
   Func tiled = staged ? prod.func.in() : o;
@@ -311,7 +372,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       outer = next;
     }
   };
-  auto tile = [&](Halide::Stage s, int tm, TailStrategy mTail) {
+  auto tile = [&](Halide::Stage s, int tm, TailStrategy mTail, bool parallel) {
     s.split(tv[0], no, ni, plan.cols, nTail);
     if (staged) {
       s.reorder(ni, tv[1], no).unroll(tv[1]);
@@ -358,33 +419,49 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     if (parallel)
       o.parallel(mo);
     tiled.compute_at(o, mo);
-    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards);
+    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, parallel);
   } else if (m < 0) {
     Halide::Expr rows = o.output_buffers().front().dim(1).extent();
-    tile(o.specialize(rows >= plan.rows), plan.rows, TailStrategy::ShiftInwards);
+    // The row count is known at run time only: a call with little work (an LSTM
+    // step's [64, 32] gates) runs on one thread, since waking the thread pool costs
+    // more than it saves there (a 64-row step's four products took 3.6 us serial, 10.7
+    // with two threads).
+    if (parallel) {
+      int64_t perRow = guess(n) * guess(kConst ? *kConst : -1) * batches *
+                       (int64_t)tileProducts.size();
+      tile(o.specialize(rows >= plan.rows &&
+                        Halide::cast<int64_t>(rows) * Halide::Expr(perRow) >=
+                            Halide::Expr(ParallelMultiplyAdds)),
+           plan.rows, TailStrategy::ShiftInwards, true);
+    }
+    tile(o.specialize(rows >= plan.rows), plan.rows, TailStrategy::ShiftInwards, false);
     // Fewer rows than a tile: one row per tile keeps the accumulator's size constant.
-    tile(Halide::Stage(o), 1, TailStrategy::RoundUp);
+    tile(Halide::Stage(o), 1, TailStrategy::RoundUp, false);
   } else {
-    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards);
+    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards, parallel);
   }
 
-  Func p = prod.func;
-  std::vector<Var> pv = p.args();
-  p.compute_at(tiled, plan.pack ? mo : no)
-      .vectorize(pv[0], plan.lanes)
-      .unroll(pv[0])
-      .unroll(pv[1]);
-  p.update()
-      .reorder(pv[0], pv[1], prod.rdom.x)
-      .vectorize(pv[0], plan.lanes)
-      .unroll(pv[0])
-      .unroll(pv[1]);
-  if (plan.pack) {
-    std::vector<Var> rv = prod.rhs.args();
-    prod.rhs.compute_at(o, panel).vectorize(rv[0], plan.lanes).unroll(rv[0]);
+  for (FuncInfo &q : k.products) {
+    Func p = q.func;
+    if (!llvm::is_contained(tileProducts, &q)) {
+      p.compute_root();
+      continue;
+    }
+    std::vector<Var> pv = p.args();
+    p.compute_at(tiled, plan.pack ? mo : no)
+        .vectorize(pv[0], plan.lanes)
+        .unroll(pv[0])
+        .unroll(pv[1]);
+    p.update()
+        .reorder(pv[0], pv[1], q.rdom.x)
+        .vectorize(pv[0], plan.lanes)
+        .unroll(pv[0])
+        .unroll(pv[1]);
+    if (plan.pack) {
+      std::vector<Var> rv = q.rhs.args();
+      q.rhs.compute_at(o, panel).vectorize(rv[0], plan.lanes).unroll(rv[0]);
+    }
   }
-  for (size_t i = 1; i < k.products.size(); ++i)
-    k.products[i].func.compute_root();
   // Operands computed in the kernel. Unpacked: the lhs rows of a row tile once per tile
   // (they stay in cache for every column tile; on the stack when their size is static
   // and small), the rhs once for the whole product. (Computing the lhs once as well

@@ -6,10 +6,14 @@
 //   producer-consumer: a group merges with the group of an operand's producer:
 //     elementwise chains, reductions with their elementwise producers and epilogues,
 //     a contraction (matmul, convolutions) with its elementwise epilogue (ops of the
-//     product's shape); a scatter-add (terms added serially at data-dependent
-//     positions) merges with nothing;
+//     product's shape), and through that epilogue with other matmuls of the same shape
+//     whose results it combines (an LSTM step's four gate products and the cell update
+//     are one kernel: the products share its output tiles); a scatter-add (terms added
+//     serially at data-dependent positions) merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
-//     updates) merge into one multi-result kernel.
+//     updates) merge into one multi-result kernel; in a loop body, where every kernel
+//     is a call per step, so do independent matmuls of one shape with their epilogues
+//     (the four gate weight-gradient accumulators of an LSTM's backward step).
 // What stops a merge (a contraction reads its operands many times; its kernel is
 // tiled over the product, so it takes no reduction and no op of another shape; a
 // reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
@@ -87,12 +91,23 @@ constexpr const char *ReasonAlias = "reshape is a buffer alias";
 constexpr const char *ReasonOpaque = "produced by an op that is never fused";
 constexpr const char *ReasonContractionOperand =
     "contraction operands are materialized (each element is read once per output tile)";
-constexpr const char *ReasonTwoContractions = "one contraction per kernel";
+constexpr const char *ReasonTwoContractions =
+    "only matmuls of one shape share a kernel, none reading another's result";
 constexpr const char *ReasonContractionReduction = "a contraction cannot absorb a reduction";
 constexpr const char *ReasonEpilogueShape =
     "only elementwise ops of the product's shape join a contraction kernel";
 constexpr const char *ReasonCycle = "would create a cycle between kernels";
 constexpr const char *ReasonScatter = "a scatter-add is a kernel of its own";
+
+/// Whether `op` is a matmul-like contraction: two operands, one contracted dim (a
+/// convolution contracts several and has a schedule of its own).
+bool matmulLike(Operation *op) {
+  auto compute = dyn_cast<ComputeOpInterface>(op);
+  if (!compute || op->getNumOperands() != 2)
+    return false;
+  compute::Computation c = compute.getComputation();
+  return c.contraction && c.reduction.size() == 1;
+}
 
 /// Longest op chain recomputed as a contraction prologue.
 constexpr unsigned MaxPrologueOps = 8;
@@ -205,7 +220,8 @@ struct Group {
 /// The group graph of one block and the greedy merging over it.
 class Partition {
 public:
-  explicit Partition(Block &block);
+  /// `loopBody`: the block is a loop's body (see mergeSiblings).
+  Partition(Block &block, bool loopBody);
   /// Merges groups to a fixpoint.
   void run();
   /// Live groups that become kernels, in an order where producers come first; fixed
@@ -229,19 +245,24 @@ private:
   const char *whyNot(unsigned a, unsigned b, Operation *consumer);
   /// Whether some path a -> x -> ... -> b exists through a third group x.
   bool pathThroughOthers(unsigned a, unsigned b);
+  /// Whether the contractions of groups a and b (both have some) may share a kernel's
+  /// output tiles: all matmul-like, of one result type, none reading the other
+  /// group's values.
+  bool shareTiles(unsigned a, unsigned b) const;
   bool elementwiseOnly(unsigned g) const;
   void merge(unsigned a, unsigned b);
   bool mergeProducersAndConsumers();
   bool mergeSiblings();
 
   Block &block;
+  bool loopBody;
   SmallVector<Operation *> ops;
   DenseMap<Operation *, unsigned> position;
   DenseMap<Operation *, unsigned> groupOf;
   std::vector<Group> groups;
 };
 
-Partition::Partition(Block &block) : block(block) {
+Partition::Partition(Block &block, bool loopBody) : block(block), loopBody(loopBody) {
   for (Operation &op : block) {
     OpClass c = classify(&op);
     if (c == OpClass::Constant || c == OpClass::Prologue ||
@@ -318,22 +339,40 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
     return ReasonScatter;
   if (consumer && classify(consumer) == OpClass::Contraction)
     return ReasonContractionOperand;
-  if (ga.contractions + gb.contractions > 1)
+  if (ga.contractions && gb.contractions && !shareTiles(a, b))
     return ReasonTwoContractions;
   if (ga.contractions || gb.contractions) {
     if (ga.reductions || gb.reductions)
       return ReasonContractionReduction;
     // The kernel is tiled over the product: every other op is part of its epilogue.
-    const Group &other = ga.contractions ? gb : ga;
     Type productType = (ga.contractions ? ga : gb).contraction->getResult(0).getType();
-    for (unsigned pos : other.members)
-      if (classify(ops[pos]) != OpClass::Pointwise ||
-          ops[pos]->getResult(0).getType() != productType)
-        return ReasonEpilogueShape;
+    for (const Group *g : {&ga, &gb})
+      for (unsigned pos : g->members) {
+        OpClass c = classify(ops[pos]);
+        if (c != OpClass::Contraction && (c != OpClass::Pointwise ||
+                                          ops[pos]->getResult(0).getType() != productType))
+          return ReasonEpilogueShape;
+      }
   }
   if (pathThroughOthers(a, b))
     return ReasonCycle;
   return nullptr;
+}
+
+bool Partition::shareTiles(unsigned a, unsigned b) const {
+  Type type = groups[a].contraction->getResult(0).getType();
+  for (auto [g, other] : {std::pair(a, b), std::pair(b, a)})
+    for (unsigned pos : groups[g].members) {
+      Operation *op = ops[pos];
+      if (classify(op) != OpClass::Contraction)
+        continue;
+      if (!matmulLike(op) || op->getResult(0).getType() != type)
+        return false;
+      for (Value v : op->getOperands())
+        if (std::optional<unsigned> p = producerGroup(v); p && *p == other)
+          return false;
+    }
+  return true;
 }
 
 void Partition::merge(unsigned a, unsigned b) {
@@ -366,13 +405,26 @@ bool Partition::mergeProducersAndConsumers() {
 
 bool Partition::mergeSiblings() {
   bool changed = false;
+  // Elementwise groups merge with each other; in a loop body, matmul groups merge with
+  // matmul groups whose products share tiles (whyNot checks their epilogues). Outside
+  // loops a product's kernel runs once per call and keeps the schedule of one product
+  // (an optimizer epilogue is staged), so siblings stay apart there.
+  auto kind = [&](unsigned g) -> int {
+    if (elementwiseOnly(g))
+      return 1;
+    const Group &gr = groups[g];
+    return loopBody && gr.contractions && !gr.reductions && !gr.scatter && !gr.fixed ? 2
+                                                                                    : 0;
+  };
   SmallVector<unsigned> buckets;
   for (unsigned g = 0; g < groups.size(); ++g) {
-    if (!groups[g].live || !elementwiseOnly(g))
+    int k = groups[g].live ? kind(g) : 0;
+    if (!k)
       continue;
     bool merged = false;
     for (unsigned bucket : buckets)
-      if (!pathThroughOthers(bucket, g) && !pathThroughOthers(g, bucket)) {
+      if (kind(bucket) == k && (k == 1 || !whyNot(bucket, g, nullptr)) &&
+          !pathThroughOthers(bucket, g) && !pathThroughOthers(g, bucket)) {
         merge(bucket, g);
         merged = changed = true;
         break;
@@ -556,9 +608,9 @@ void outlineConstant(Operation *c, StringRef name) {
 }
 
 /// Partitions `block` (a function's or a loop body's) into kernels named by `nextName`.
-void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
+void fuseBlock(Block &block, bool loopBody, llvm::function_ref<std::string()> nextName) {
   clonePrologues(block);
-  Partition p(block);
+  Partition p(block, loopBody);
   p.run();
   DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
   Operation *end = block.getTerminator();
@@ -612,8 +664,8 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     SmallVector<ScanOp> loops;
     block.walk<WalkOrder::PostOrder>([&](ScanOp scan) { loops.push_back(scan); });
     for (ScanOp scan : loops)
-      fuseBlock(scan.getBodyBlock(), nextName);
-    fuseBlock(block, nextName);
+      fuseBlock(scan.getBodyBlock(), /*loopBody=*/true, nextName);
+    fuseBlock(block, /*loopBody=*/false, nextName);
   }
 };
 

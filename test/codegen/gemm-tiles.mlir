@@ -56,12 +56,22 @@ module attributes {nn.model = "gemm"} {
 // SSE: out0[ramp({{.*}}, 1, 4){{.*}}] = max(matmul_{{[0-9$]+}}[ramp(0, 1, 4)] + in2[
 // AVX2: out0[ramp({{.*}}, 1, 8){{.*}}] = max(matmul_{{[0-9$]+}}[ramp(0, 1, 8)] + in2[
 // AVX512: out0[ramp({{.*}}, 1, 16){{.*}}] = max(matmul_{{[0-9$]+}}[ramp(0, 1, 16)] + in2[
+// In parallel from 11 rows on (2^20 multiply-adds: 784 x 128 per row), serially below.
+// SSE: if ((6 <= out0.extent.1) && ((int64)11 <= int64(out0.extent.1))) {
+// AVX2: if ((6 <= out0.extent.1) && ((int64)11 <= int64(out0.extent.1))) {
+// AVX512: if ((8 <= out0.extent.1) && ((int64)11 <= int64(out0.extent.1))) {
+// CHECK: halide_do_par_for
+// SSE-NEXT: assert
+// SSE-NEXT: } else if (6 <= out0.extent.1) {
+// AVX2-NEXT: assert
+// AVX2-NEXT: } else if (6 <= out0.extent.1) {
+// AVX512-NEXT: assert
+// AVX512-NEXT: } else if (8 <= out0.extent.1) {
+// CHECK-NOT: halide_do_par_for
 // SSE: allocate matmul_{{[0-9$]+}}[float32 * 8]{{$}}
 // AVX2: allocate matmul_{{[0-9$]+}}[float32 * 16]{{$}}
 // AVX512: allocate matmul_{{[0-9$]+}}[float32 * 32]{{$}}
-// SSE: if (6 <= out0.extent.1) {
-// AVX2: if (6 <= out0.extent.1) {
-// AVX512: if (8 <= out0.extent.1) {
+// CHECK-NOT: halide_do_par_for
 
 // A 10-column output: one vector wide, shifted tiles cover it on SSE and AVX2.
 // CHECK-LABEL: // kernel gemm_infer_k1

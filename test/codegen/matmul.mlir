@@ -1,6 +1,6 @@
 // Tests the GEMM schedule: 32x8 output tiles (two AVX-512 vectors by eight rows) whose
 // accumulator has a constant size (registers), the k loop inside a tile, row tiles in
-// parallel, a one-row variant for batches smaller than a tile, and the bias + relu
+// parallel when a call has enough work, a one-row variant for batches smaller than a tile, and the bias + relu
 // epilogue fused into the tile.
 // RUN: nnc %s --emit=halide --target=x86-64-avx512 | FileCheck %s
 
@@ -25,7 +25,13 @@ module attributes {nn.model = "mm"} {
 // CHECK: for (matmul_{{[0-9]+}}.s1.k_{{[0-9]+}}$x, 0, 784) {
 // CHECK-NEXT: matmul_[[N:[0-9]+]][ramp(0, 1, 16)] = matmul_[[N]][ramp(0, 1, 16)] + (in1[ramp({{.*}}, 1, 16){{.*}}]*x16(in0[
 // CHECK: out0[ramp({{.*}}, 1, 16){{.*}}] = max(matmul_[[N]][ramp(0, 1, 16)] + in2[ramp({{.*}}, 1, 16){{.*}}], x16(0.000000f))
-// The variant for fewer than 8 rows: a 32x1 accumulator.
-// CHECK: allocate matmul_{{[0-9]+}}[float32 * 32]
-// CHECK: if (8 <= out0.extent.1) {
+// Row tiles in parallel from 11 rows on (2^20 multiply-adds, 784 x 128 per row), serially
+// from 8, and the variant for fewer than 8 rows: a 32x1 accumulator.
+// CHECK: if ((8 <= out0.extent.1) && ((int64)11 <= int64(out0.extent.1))) {
 // CHECK: halide_do_par_for
+// CHECK: } else if (8 <= out0.extent.1) {
+// CHECK-NOT: halide_do_par_for
+// CHECK: allocate matmul_{{[0-9]+}}[float32 * 32 * 8]
+// CHECK: } else {
+// CHECK-NOT: halide_do_par_for
+// CHECK: allocate matmul_{{[0-9]+}}[float32 * 32]{{$}}

@@ -20,20 +20,54 @@ func.func @matmul_operand(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<4x
 
 // -----
 
-// Tests that two matmuls never share a kernel: the add joins the first one's kernel
-// and reads the second's result.
+// Tests that two matmuls of one shape whose results one epilogue combines share a
+// kernel (they share its output tiles: an LSTM step's gates).
 // CHECK-LABEL: func.func @two_matmuls(
-// CHECK: %[[A:.*]] = nn.kernel "two_matmuls_k0"
-// CHECK: %[[B:.*]] = nn.kernel "two_matmuls_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "one contraction per kernel"], kind = "matmul"}}
+// CHECK: %[[A:.*]] = nn.kernel "two_matmuls_k0"(%{{.*}}, %{{.*}}) {nn.fusion = {inputs = ["function argument", "function argument"], kind = "matmul"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul
+// CHECK-NEXT: nn.matmul
 // CHECK-NEXT: nn.add
-// CHECK: return %[[B]]
+// CHECK: return %[[A]]
 func.func @two_matmuls(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %0 = nn.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   %1 = nn.matmul %w, %x : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   %2 = nn.add %1, %0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   return %2 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that matmuls of different shapes never share a kernel: the add joins the
+// [4, 4] product's kernel and reads the [4, 1] one's result.
+// CHECK-LABEL: func.func @matmuls_of_two_shapes(
+// CHECK: %[[A:.*]] = nn.kernel "matmuls_of_two_shapes_k0"
+// CHECK: %[[B:.*]] = nn.kernel "matmuls_of_two_shapes_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "only matmuls of one shape share a kernel, none reading another's result"], kind = "matmul"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.matmul
+// CHECK-NEXT: nn.add
+// CHECK: return %[[B]]
+func.func @matmuls_of_two_shapes(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>,
+                                 %v: tensor<4x1xf32>) -> tensor<4x4xf32> {
+  %0 = nn.matmul %x, %v : (tensor<4x4xf32>, tensor<4x1xf32>) -> tensor<4x1xf32>
+  %1 = nn.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %2 = nn.add %1, %0 : (tensor<4x4xf32>, tensor<4x1xf32>) -> tensor<4x4xf32>
+  return %2 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a matmul does not share a kernel with a matmul whose kernel computes its
+// operand (the relu), even when its epilogue reads the other product.
+// CHECK-LABEL: func.func @matmul_of_matmul(
+// CHECK: %[[A:.*]]:2 = nn.kernel "matmul_of_matmul_k0"
+// CHECK: nn.kernel "matmul_of_matmul_k1"(%[[A]]#{{[01]}}, %{{.*}}, %[[A]]#{{[01]}}) {nn.fusion = {inputs = ["contraction operands are materialized (each element is read once per output tile)", "function argument", "only matmuls of one shape share a kernel, none reading another's result"], kind = "matmul"}}
+func.func @matmul_of_matmul(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %0 = nn.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %1 = nn.relu %0 : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  %2 = nn.matmul %1, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %3 = nn.add %2, %0 : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %3 : tensor<4x4xf32>
 }
 
 // -----
