@@ -7,9 +7,10 @@
 //     elementwise chains, reductions with their elementwise producers and epilogues,
 //     a contraction (matmul, convolutions) with its elementwise epilogue (ops of the
 //     product's shape), and through that epilogue with other matmuls of the same shape
-//     whose results it combines (an LSTM step's four gate products and the cell update
-//     are one kernel: the products share its output tiles); a scatter-add (terms added
-//     serially at data-dependent positions) merges with nothing;
+//     whose results it combines, when their weights fit L1 together (an LSTM step's
+//     four gate products and the cell update are one kernel: the products share its
+//     output tiles); a scatter-add (terms added serially at data-dependent positions)
+//     merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
 //     updates) merge into one multi-result kernel; in a loop body, where every kernel
 //     is a call per step, so do independent matmuls of one shape with their epilogues
@@ -92,7 +93,8 @@ constexpr const char *ReasonOpaque = "produced by an op that is never fused";
 constexpr const char *ReasonContractionOperand =
     "contraction operands are materialized (each element is read once per output tile)";
 constexpr const char *ReasonTwoContractions =
-    "only matmuls of one shape share a kernel, none reading another's result";
+    "only matmuls of one shape, with 32 KB of weights together, share a kernel, none "
+    "reading another's result";
 constexpr const char *ReasonContractionReduction = "a contraction cannot absorb a reduction";
 constexpr const char *ReasonEpilogueShape =
     "only elementwise ops of the product's shape join a contraction kernel";
@@ -108,6 +110,12 @@ bool matmulLike(Operation *op) {
   compute::Computation c = compute.getComputation();
   return c.contraction && c.reduction.size() == 1;
 }
+
+/// The most bytes of rhs operands (weights) that products sharing a kernel's tiles may
+/// read together: every row tile streams all of them, so they must stay in L1. An LSTM
+/// step of 32 (four [32, 32] weights, 16 KB) gained 5% as one kernel; a GRU step of
+/// 128 (three [128, 128], 192 KB) lost 12% (W5's training step, 14.0 to 15.6 ms).
+constexpr int64_t MaxSharedRhsBytes = 32 * 1024;
 
 /// Longest op chain recomputed as a contraction prologue.
 constexpr unsigned MaxPrologueOps = 8;
@@ -247,7 +255,7 @@ private:
   bool pathThroughOthers(unsigned a, unsigned b);
   /// Whether the contractions of groups a and b (both have some) may share a kernel's
   /// output tiles: all matmul-like, of one result type, none reading the other
-  /// group's values.
+  /// group's values, their static rhs operands together at most MaxSharedRhsBytes.
   bool shareTiles(unsigned a, unsigned b) const;
   bool elementwiseOnly(unsigned g) const;
   void merge(unsigned a, unsigned b);
@@ -361,6 +369,7 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
 
 bool Partition::shareTiles(unsigned a, unsigned b) const {
   Type type = groups[a].contraction->getResult(0).getType();
+  int64_t rhsBytes = 0;
   for (auto [g, other] : {std::pair(a, b), std::pair(b, a)})
     for (unsigned pos : groups[g].members) {
       Operation *op = ops[pos];
@@ -371,8 +380,12 @@ bool Partition::shareTiles(unsigned a, unsigned b) const {
       for (Value v : op->getOperands())
         if (std::optional<unsigned> p = producerGroup(v); p && *p == other)
           return false;
+      auto rhs = cast<ShapedType>(op->getOperand(1).getType());
+      if (!rhs.hasStaticShape())
+        return false;
+      rhsBytes += rhs.getNumElements() * rhs.getElementTypeBitWidth() / 8;
     }
-  return true;
+  return rhsBytes <= MaxSharedRhsBytes;
 }
 
 void Partition::merge(unsigned a, unsigned b) {

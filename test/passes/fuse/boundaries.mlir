@@ -42,7 +42,7 @@ func.func @two_matmuls(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf
 // [4, 4] product's kernel and reads the [4, 1] one's result.
 // CHECK-LABEL: func.func @matmuls_of_two_shapes(
 // CHECK: %[[A:.*]] = nn.kernel "matmuls_of_two_shapes_k0"
-// CHECK: %[[B:.*]] = nn.kernel "matmuls_of_two_shapes_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "only matmuls of one shape share a kernel, none reading another's result"], kind = "matmul"}}
+// CHECK: %[[B:.*]] = nn.kernel "matmuls_of_two_shapes_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "only matmuls of one shape, with 32 KB of weights together, share a kernel, none reading another's result"], kind = "matmul"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.matmul
 // CHECK-NEXT: nn.add
@@ -57,11 +57,26 @@ func.func @matmuls_of_two_shapes(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>,
 
 // -----
 
+// Tests that products whose weights together exceed 32 KB (two [128, 128]: 128 KB) do
+// not share a kernel: every row tile would stream them all.
+// CHECK-LABEL: func.func @large_weights(
+// CHECK: %[[A:.*]] = nn.kernel "large_weights_k0"
+// CHECK: nn.kernel "large_weights_k1"(%{{.*}}, %{{.*}}, %[[A]]) {nn.fusion = {inputs = ["function argument", "function argument", "only matmuls of one shape, with 32 KB of weights together, share a kernel, none reading another's result"], kind = "matmul"}}
+func.func @large_weights(%x: tensor<4x128xf32>, %w: tensor<128x128xf32>,
+                         %v: tensor<128x128xf32>) -> tensor<4x128xf32> {
+  %0 = nn.matmul %x, %w : (tensor<4x128xf32>, tensor<128x128xf32>) -> tensor<4x128xf32>
+  %1 = nn.matmul %x, %v : (tensor<4x128xf32>, tensor<128x128xf32>) -> tensor<4x128xf32>
+  %2 = nn.add %1, %0 : (tensor<4x128xf32>, tensor<4x128xf32>) -> tensor<4x128xf32>
+  return %2 : tensor<4x128xf32>
+}
+
+// -----
+
 // Tests that a matmul does not share a kernel with a matmul whose kernel computes its
 // operand (the relu), even when its epilogue reads the other product.
 // CHECK-LABEL: func.func @matmul_of_matmul(
 // CHECK: %[[A:.*]]:2 = nn.kernel "matmul_of_matmul_k0"
-// CHECK: nn.kernel "matmul_of_matmul_k1"(%[[A]]#{{[01]}}, %{{.*}}, %[[A]]#{{[01]}}) {nn.fusion = {inputs = ["contraction operands are materialized (each element is read once per output tile)", "function argument", "only matmuls of one shape share a kernel, none reading another's result"], kind = "matmul"}}
+// CHECK: nn.kernel "matmul_of_matmul_k1"(%[[A]]#{{[01]}}, %{{.*}}, %[[A]]#{{[01]}}) {nn.fusion = {inputs = ["contraction operands are materialized (each element is read once per output tile)", "function argument", "only matmuls of one shape, with 32 KB of weights together, share a kernel, none reading another's result"], kind = "matmul"}}
 func.func @matmul_of_matmul(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %0 = nn.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   %1 = nn.relu %0 : (tensor<4x4xf32>) -> tensor<4x4xf32>
