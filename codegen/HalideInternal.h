@@ -75,6 +75,10 @@ void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
 /// epilogue into it); none for other kernels.
 std::optional<size_t> gemmOutput(const LoweredKernel &k);
 
+/// Whether consecutive columns of a product's rhs are adjacent in memory, so that a
+/// vector of them is one load (false for a transposed rhs: a gather per vector).
+bool rhsContiguous(const FuncInfo &prod);
+
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 

@@ -18,10 +18,12 @@
 //   scatter-add: computed once; one thread per position of the pure dims, the terms
 //                serial and in order (deterministic, no atomics); serial in one thread
 //                when the innermost dim is the scattered one.
-// Every loop uses GuardWithIf except the full GEMM tiles, which shift inwards (constant
-// extents are what lets the register tile be vectorized and unrolled). The schedules
-// use no shared memory yet: the register tiles take their reuse from registers and the
-// L1 cache (see docs/design.md, "The CUDA target").
+// A static GEMM whose contracted dim is a multiple of 16 computes the product per block
+// instead, its k loop in chunks of 16, and stages each chunk of the rhs (16 x 64
+// floats) in shared memory between barriers (scheduleGemmShared); the lhs values of a
+// thread's rows are the same for the 16 threads of a row (one broadcast load). Every
+// loop uses GuardWithIf except the full GEMM tiles, which shift inwards (constant
+// extents are what lets the register tile be vectorized and unrolled).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -39,6 +41,8 @@ constexpr int kBlockThreads = 256;
 /// GEMM: a block's output tile, and a thread's register tile within it.
 constexpr int kGemmBlockCols = 64, kGemmBlockRows = 16;
 constexpr int kGemmThreadCols = 4, kGemmThreadRows = 8;
+/// GEMM with shared-memory staging: the k values of one chunk.
+constexpr int kGemmChunk = 16;
 
 constexpr TailStrategy Guard = TailStrategy::GuardWithIf;
 
@@ -138,6 +142,82 @@ void scheduleScatter(const FuncInfo &acc, int warp) {
                   Guard);
 }
 
+/// The GEMM schedule of a static product whose contracted dim is a multiple of
+/// kGemmChunk: the same blocks and register tiles as scheduleGemm's, but the product is
+/// computed per block (each thread's 4 x 8 accumulators in registers) with the k loop
+/// split into chunks, and each chunk of the rhs (kGemmChunk x 64 columns) is first
+/// copied into shared memory by the block's threads, 4 consecutive columns per thread
+/// (coalesced, and a transposed rhs is transposed on the way), so that each rhs element
+/// is read from global memory once per block instead of once per thread row.
+void scheduleGemmShared(LoweredKernel &k, const FuncInfo &out, FuncInfo &prod,
+                        const TargetInfo &target) {
+  Func o = out.func, p = prod.func;
+  std::vector<Var> ov = o.args(), pv = p.args();
+  int rank = (int)ov.size();
+  Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
+  o.tile(ov[0], ov[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
+         TailStrategy::ShiftInwards)
+      .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
+            TailStrategy::ShiftInwards)
+      .reorder(xi, yi, tx, ty, bx, by)
+      .gpu_threads(tx, ty)
+      .vectorize(xi)
+      .unroll(yi);
+  if (rank == 2)
+    o.gpu_blocks(bx, by);
+  else
+    o.gpu_blocks(bx, by, fuseOuter(Halide::Stage(o), ov, 2, "batch"));
+  Var px("px"), py("py"), pxi("pxi"), pyi("pyi");
+  Halide::RVar ko("ko"), ki("ki");
+  p.compute_at(o, bx)
+      .store_in(Halide::MemoryType::Register)
+      .split(pv[0], px, pxi, kGemmThreadCols)
+      .split(pv[1], py, pyi, kGemmThreadRows)
+      .reorder(pxi, pyi, px, py)
+      .gpu_threads(px, py)
+      .vectorize(pxi)
+      .unroll(pyi);
+  p.update()
+      .split(pv[0], px, pxi, kGemmThreadCols)
+      .split(pv[1], py, pyi, kGemmThreadRows)
+      .split(prod.rdom.x, ko, ki, kGemmChunk)
+      .reorder(pxi, pyi, ki, px, py, ko)
+      .gpu_threads(px, py)
+      .vectorize(pxi)
+      .unroll(pyi);
+  // The rhs chunk: 64 columns x kGemmChunk rows of k, (n, k) in Halide order, loaded
+  // by the block's 16 x 2 threads in vectors along the dim that is contiguous in
+  // memory: 4 columns (2 x 8 k rows per thread), or for a transposed rhs 4 k values
+  // (4 columns x 2 k vectors per thread).
+  Func rhs = prod.rhs;
+  std::vector<Var> rv = rhs.args();
+  Var rx("rx"), rxi("rxi"), rk("rk"), rki("rki"), rku("rku");
+  rhs.compute_at(p, ko).store_in(Halide::MemoryType::GPUShared);
+  if (rhsContiguous(prod)) {
+    rhs.split(rv[0], rx, rxi, kGemmThreadCols)
+        .split(rv[1], rk, rki, kGemmChunk / 2)
+        .reorder(rxi, rki, rx, rk)
+        .gpu_threads(rx, rk)
+        .vectorize(rxi)
+        .unroll(rki);
+  } else {
+    rhs.split(rv[1], rk, rki, 4)
+        .split(rk, rk, rku, kGemmChunk / 8)
+        .split(rv[0], rx, rxi, kGemmThreadCols)
+        .reorder(rki, rxi, rku, rx, rk)
+        .gpu_threads(rx, rk)
+        .vectorize(rki)
+        .unroll(rxi)
+        .unroll(rku);
+  }
+  for (FuncInfo &acc : k.reductions)
+    scheduleAccumulator(acc, target.warpSize);
+  for (PrologueInfo &pro : k.prologues) {
+    pro.info.func.compute_root();
+    scheduleElementwise(pro.info, target.warpSize);
+  }
+}
+
 /// The GEMM schedule (see the file comment). `out` is the output over the product's
 /// domain: (n, m, batch...) in Halide order.
 void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target) {
@@ -177,6 +257,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   };
   bool staticSmall = (n >= 0 && n < kGemmBlockCols) || (m >= 0 && m < kGemmBlockRows);
   bool registerTiles = !staticSmall;
+  // A static product over a contracted dim of whole chunks stages its rhs in shared
+  // memory (below); the others keep the per-thread schedule.
+  const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
+  bool shared = registerTiles && n >= 0 && m >= 0 && k.products.size() == 1 &&
+                prod.rhs.defined() && prod.rdom.dimensions() == 1 && kConst &&
+                *kConst % kGemmChunk == 0 &&
+                kGemmBlockCols * kGemmChunk * 4 <= target.sharedMemoryBytes;
+  if (shared)
+    return scheduleGemmShared(k, out, prod, target);
   if (registerTiles && (n < 0 || m < 0)) {
     Halide::OutputImageParam buf = o.output_buffers().front();
     Halide::Expr fits = buf.dim(0).extent() >= kGemmBlockCols &&

@@ -240,16 +240,6 @@ int maxTileRows(int vectors, int registers, int products) {
   return std::max(1, (registers - vectors - 1) / (vectors * products));
 }
 
-/// Whether consecutive columns of the product's rhs are adjacent in memory, so that a
-/// vector of them is one load (false for a transposed rhs: a gather per vector).
-bool rhsContiguous(const FuncInfo &prod) {
-  if (!prod.rhs.defined())
-    return true;
-  const auto *call = prod.rhs.value().as<Halide::Internal::Call>();
-  return !call || call->args.empty() ||
-         Halide::Internal::expr_uses_var(call->args[0], prod.rhs.args()[0].name());
-}
-
 /// The register tile, packing and parallel blocks of an m x n product over k (each -1
 /// when dynamic) on `target`; `contiguous`: see rhsContiguous; `products`: how many share
 /// the tiles.
@@ -487,6 +477,14 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
 }
 
 } // namespace
+
+bool nn::codegen::rhsContiguous(const FuncInfo &prod) {
+  if (!prod.rhs.defined())
+    return true;
+  const auto *call = prod.rhs.value().as<Halide::Internal::Call>();
+  return !call || call->args.empty() ||
+         Halide::Internal::expr_uses_var(call->args[0], prod.rhs.args()[0].name());
+}
 
 std::optional<size_t> nn::codegen::gemmOutput(const LoweredKernel &k) {
   if (k.kind != KernelClass::Gemm)
