@@ -12,9 +12,7 @@
 //     output tiles); a scatter-add (terms added serially at data-dependent positions)
 //     merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
-//     updates) merge into one multi-result kernel; in a loop body, where every kernel
-//     is a call per step, so do independent matmuls of one shape with their epilogues
-//     (the four gate weight-gradient accumulators of an LSTM's backward step).
+//     updates) merge into one multi-result kernel.
 // What stops a merge (a contraction reads its operands many times; its kernel is
 // tiled over the product, so it takes no reduction and no op of another shape; a
 // reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
@@ -228,8 +226,7 @@ struct Group {
 /// The group graph of one block and the greedy merging over it.
 class Partition {
 public:
-  /// `loopBody`: the block is a loop's body (see mergeSiblings).
-  Partition(Block &block, bool loopBody);
+  explicit Partition(Block &block);
   /// Merges groups to a fixpoint.
   void run();
   /// Live groups that become kernels, in an order where producers come first; fixed
@@ -263,14 +260,13 @@ private:
   bool mergeSiblings();
 
   Block &block;
-  bool loopBody;
   SmallVector<Operation *> ops;
   DenseMap<Operation *, unsigned> position;
   DenseMap<Operation *, unsigned> groupOf;
   std::vector<Group> groups;
 };
 
-Partition::Partition(Block &block, bool loopBody) : block(block), loopBody(loopBody) {
+Partition::Partition(Block &block) : block(block) {
   for (Operation &op : block) {
     OpClass c = classify(&op);
     if (c == OpClass::Constant || c == OpClass::Prologue ||
@@ -418,26 +414,13 @@ bool Partition::mergeProducersAndConsumers() {
 
 bool Partition::mergeSiblings() {
   bool changed = false;
-  // Elementwise groups merge with each other; in a loop body, matmul groups merge with
-  // matmul groups whose products share tiles (whyNot checks their epilogues). Outside
-  // loops a product's kernel runs once per call and keeps the schedule of one product
-  // (an optimizer epilogue is staged), so siblings stay apart there.
-  auto kind = [&](unsigned g) -> int {
-    if (elementwiseOnly(g))
-      return 1;
-    const Group &gr = groups[g];
-    return loopBody && gr.contractions && !gr.reductions && !gr.scatter && !gr.fixed ? 2
-                                                                                    : 0;
-  };
   SmallVector<unsigned> buckets;
   for (unsigned g = 0; g < groups.size(); ++g) {
-    int k = groups[g].live ? kind(g) : 0;
-    if (!k)
+    if (!groups[g].live || !elementwiseOnly(g))
       continue;
     bool merged = false;
     for (unsigned bucket : buckets)
-      if (kind(bucket) == k && (k == 1 || !whyNot(bucket, g, nullptr)) &&
-          !pathThroughOthers(bucket, g) && !pathThroughOthers(g, bucket)) {
+      if (!pathThroughOthers(bucket, g) && !pathThroughOthers(g, bucket)) {
         merge(bucket, g);
         merged = changed = true;
         break;
@@ -621,9 +604,9 @@ void outlineConstant(Operation *c, StringRef name) {
 }
 
 /// Partitions `block` (a function's or a loop body's) into kernels named by `nextName`.
-void fuseBlock(Block &block, bool loopBody, llvm::function_ref<std::string()> nextName) {
+void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
   clonePrologues(block);
-  Partition p(block, loopBody);
+  Partition p(block);
   p.run();
   DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
   Operation *end = block.getTerminator();
@@ -677,8 +660,8 @@ struct FusePass : public nn::impl::NNFuseBase<FusePass> {
     SmallVector<ScanOp> loops;
     block.walk<WalkOrder::PostOrder>([&](ScanOp scan) { loops.push_back(scan); });
     for (ScanOp scan : loops)
-      fuseBlock(scan.getBodyBlock(), /*loopBody=*/true, nextName);
-    fuseBlock(block, /*loopBody=*/false, nextName);
+      fuseBlock(scan.getBodyBlock(), nextName);
+    fuseBlock(block, nextName);
   }
 };
 
