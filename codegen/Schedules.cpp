@@ -50,8 +50,8 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
-/// GEMMs with a dynamic row count: the multiply-adds of a call from which it runs in
-/// parallel (below, one thread finishes before the pool's threads would start).
+/// GEMMs: the multiply-adds of a call from which it runs in parallel (below, one thread
+/// finishes before the pool's threads would start; a dynamic row count decides per call).
 constexpr int64_t ParallelMultiplyAdds = 1 << 20;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
@@ -331,12 +331,30 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // batches are independent products, so they are the outer parallel loop (fused with
   // the panels or the row tiles), and a packed panel is one batch's.
   bool batchedRhs = prod.rhs.defined() && prod.rhs.dimensions() > 2;
-  int64_t batches = 1;
-  for (int d = 0; d + 2 < rank; ++d)
-    batches *= guess(out.shape[d]);
   if (batchedRhs)
     plan.blockRows = 0;
-  bool parallel = guess(m) * guess(n) * batches >= SerialElements;
+  // Threads by the work of a call, in multiply-adds (rows x columns x k x batches x
+  // products): parallel from ParallelMultiplyAdds. When a dim of it is dynamic the
+  // decision is a specialization made per call: a batch-sized k (an LSTM step's
+  // weight-gradient accumulator, k = 64) must not wake the thread pool, and a
+  // [64, 256] weight gradient over k = B x S = 2048 rows (W7's MLP, 33M multiply-adds
+  // in 16K outputs) must not run on one thread, as it did when the outputs alone
+  // decided.
+  Halide::OutputImageParam outBuf = o.output_buffers().front();
+  Halide::Expr work = Halide::cast<int64_t>((int)tileProducts.size());
+  int64_t staticWork = (int64_t)tileProducts.size();
+  bool dynamicWork = !kConst;
+  for (int d = 0; d < rank; ++d) {
+    int64_t e = out.shape[d];
+    dynamicWork = dynamicWork || e < 0;
+    work = work * (e >= 0 ? Halide::Expr(e)
+                          : Halide::cast<int64_t>(outBuf.dim(rank - 1 - d).extent()));
+    staticWork *= guess(e);
+  }
+  work = work * (kConst ? Halide::Expr(*kConst) : Halide::cast<int64_t>(prod.rdom.x.extent()));
+  staticWork *= guess(kConst ? *kConst : -1);
+  Halide::Expr parallelCall = work >= Halide::Expr(ParallelMultiplyAdds);
+  bool parallel = !dynamicWork && staticWork >= ParallelMultiplyAdds;
   // The loop a row tile's lhs prologue is computed at: the row tiles, fused with the
   // batch dims when those are parallel too.
   Var rowTiles = rank > 2 ? Var("mob") : mo;
@@ -406,27 +424,25 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     o.split(ov[1], mo, mi, plan.rows, TailStrategy::ShiftInwards)
         .reorder(ov[0], mi, mo)
         .vectorize(ov[0], plan.lanes, TailStrategy::GuardWithIf);
-    if (parallel)
+    if (dynamicWork)
+      o.specialize(parallelCall).parallel(mo);
+    else if (parallel)
       o.parallel(mo);
     tiled.compute_at(o, mo);
-    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, parallel);
+    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, false);
   } else if (m < 0) {
-    Halide::Expr rows = o.output_buffers().front().dim(1).extent();
-    // The row count is known at run time only: a call with little work (an LSTM
-    // step's [64, 32] gates) runs on one thread, since waking the thread pool costs
-    // more than it saves there (a 64-row step's four products took 3.6 us serial, 10.7
-    // with two threads).
-    if (parallel) {
-      int64_t perRow = guess(n) * guess(kConst ? *kConst : -1) * batches *
-                       (int64_t)tileProducts.size();
-      tile(o.specialize(rows >= plan.rows &&
-                        Halide::cast<int64_t>(rows) * Halide::Expr(perRow) >=
-                            Halide::Expr(ParallelMultiplyAdds)),
-           plan.rows, TailStrategy::ShiftInwards, true);
-    }
+    // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
+    // waking the thread pool costs more than it saves there (a 64-row step's four
+    // products took 3.6 us serial, 10.7 with two threads).
+    Halide::Expr rows = outBuf.dim(1).extent();
+    tile(o.specialize(rows >= plan.rows && parallelCall), plan.rows,
+         TailStrategy::ShiftInwards, true);
     tile(o.specialize(rows >= plan.rows), plan.rows, TailStrategy::ShiftInwards, false);
     // Fewer rows than a tile: one row per tile keeps the accumulator's size constant.
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp, false);
+  } else if (dynamicWork) {
+    tile(o.specialize(parallelCall), plan.rows, TailStrategy::ShiftInwards, true);
+    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards, false);
   } else {
     tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards, parallel);
   }

@@ -17,8 +17,8 @@
 // STMT: allocate prologue_{{[0-9$]+}}[float32 * 6]
 // STMT: allocate prologue_{{[0-9$]+}}[float32 * {{[0-9]+}}] in Stack
 // STMT-LABEL: // kernel pro_infer_k1
-// STMT: allocate prologue_{{[0-9$]+}}[float32 * 3 * in0.extent.1]{{$}}
-// STMT-NEXT: produce out0
+// STMT: produce out0
+// STMT-NEXT: allocate prologue_{{[0-9$]+}}[float32 * 3 * in0.extent.1]{{$}}
 // STMT-NEXT: produce prologue
 
 module attributes {nn.model = "pro"} {
