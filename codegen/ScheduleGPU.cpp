@@ -142,6 +142,25 @@ void scheduleScatter(const FuncInfo &acc, int warp) {
                   Guard);
 }
 
+/// The GEMM's output in blocks of kGemmBlockCols x kGemmBlockRows (the batch dims of `v`,
+/// Halide order, fused into one loop over blocks), each thread a shifted register tile
+/// of kGemmThreadCols x kGemmThreadRows: loops tx, ty (threads), xi (vector), yi.
+void registerTileBlocks(Halide::Stage s, const std::vector<Var> &v) {
+  Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
+  s.tile(v[0], v[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
+         TailStrategy::ShiftInwards)
+      .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
+            TailStrategy::ShiftInwards)
+      .reorder(xi, yi, tx, ty, bx, by)
+      .gpu_threads(tx, ty)
+      .vectorize(xi)
+      .unroll(yi);
+  if (v.size() == 2)
+    s.gpu_blocks(bx, by);
+  else
+    s.gpu_blocks(bx, by, fuseOuter(s, v, 2, "batch"));
+}
+
 /// The GEMM schedule of a static product whose contracted dim is a multiple of
 /// kGemmChunk: the same blocks and register tiles as scheduleGemm's, but the product is
 /// computed per block (each thread's 4 x 8 accumulators in registers) with the k loop
@@ -152,24 +171,11 @@ void scheduleScatter(const FuncInfo &acc, int warp) {
 void scheduleGemmShared(LoweredKernel &k, const FuncInfo &out, FuncInfo &prod,
                         const TargetInfo &target) {
   Func o = out.func, p = prod.func;
-  std::vector<Var> ov = o.args(), pv = p.args();
-  int rank = (int)ov.size();
-  Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
-  o.tile(ov[0], ov[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
-         TailStrategy::ShiftInwards)
-      .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
-            TailStrategy::ShiftInwards)
-      .reorder(xi, yi, tx, ty, bx, by)
-      .gpu_threads(tx, ty)
-      .vectorize(xi)
-      .unroll(yi);
-  if (rank == 2)
-    o.gpu_blocks(bx, by);
-  else
-    o.gpu_blocks(bx, by, fuseOuter(Halide::Stage(o), ov, 2, "batch"));
+  std::vector<Var> pv = p.args();
+  registerTileBlocks(Halide::Stage(o), o.args());
   Var px("px"), py("py"), pxi("pxi"), pyi("pyi");
   Halide::RVar ko("ko"), ki("ki");
-  p.compute_at(o, bx)
+  p.compute_at(o, Var("bx"))
       .store_in(Halide::MemoryType::Register)
       .split(pv[0], px, pxi, kGemmThreadCols)
       .split(pv[1], py, pyi, kGemmThreadRows)
@@ -226,34 +232,20 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   std::vector<Var> ov = o.args();
   int rank = (int)ov.size();
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
-  Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
-  // The batch dims fused into one loop over blocks.
-  auto blocks = [&](Halide::Stage s) {
-    if (rank == 2) {
-      s.gpu_blocks(bx, by);
-      return;
-    }
-    s.gpu_blocks(bx, by, fuseOuter(s, ov, 2, "batch"));
-  };
+  Var bx("bx"), by("by"), tx("tx"), ty("ty");
   // The register-tile variant: shifted tiles of constant size.
-  auto tiled = [&](Halide::Stage s) {
-    s.tile(ov[0], ov[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
-           TailStrategy::ShiftInwards)
-        .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
-              TailStrategy::ShiftInwards)
-        .reorder(xi, yi, tx, ty, bx, by)
-        .gpu_threads(tx, ty)
-        .vectorize(xi)
-        .unroll(yi);
-    blocks(s);
-  };
-  // One thread per element: outputs smaller than a block.
+  auto tiled = [&](Halide::Stage s) { registerTileBlocks(s, ov); };
+  // One thread per element: outputs smaller than a block; the batch dims fused into
+  // one loop over blocks.
   auto simple = [&](Halide::Stage s) {
     int cols = threadsAlong(n, target.warpSize);
     s.tile(ov[0], ov[1], bx, by, tx, ty, cols, kBlockThreads / cols, Guard)
         .reorder(tx, ty, bx, by)
         .gpu_threads(tx, ty);
-    blocks(s);
+    if (rank == 2)
+      s.gpu_blocks(bx, by);
+    else
+      s.gpu_blocks(bx, by, fuseOuter(s, ov, 2, "batch"));
   };
   bool staticSmall = (n >= 0 && n < kGemmBlockCols) || (m >= 0 && m < kGemmBlockRows);
   bool registerTiles = !staticSmall;
