@@ -86,8 +86,15 @@ OpClass classify(Operation *op) {
 
 // Why a boundary exists; printed by the fusion report.
 constexpr const char *ReasonArgument = "function argument";
+constexpr const char *ReasonLoopValue = "a value of the loop (computed outside its body)";
+
+/// Why a block argument is a kernel input: the function's, or the enclosing loop's.
+const char *argumentReason(BlockArgument arg) {
+  return isa<ScanOp>(arg.getOwner()->getParentOp()) ? ReasonLoopValue : ReasonArgument;
+}
 constexpr const char *ReasonAlias = "reshape is a buffer alias";
 constexpr const char *ReasonOpaque = "produced by an op that is never fused";
+constexpr const char *ReasonLoopResult = "a loop's result (the loop runs between kernels)";
 constexpr const char *ReasonContractionOperand =
     "contraction operands are materialized (each element is read once per output tile)";
 constexpr const char *ReasonTwoContractions =
@@ -334,9 +341,12 @@ bool Partition::elementwiseOnly(unsigned g) const {
 
 const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
   const Group &ga = groups[a], &gb = groups[b];
-  if (ga.fixed)
-    return classify(ops[ga.members.front()]) == OpClass::Alias ? ReasonAlias
-                                                                : ReasonOpaque;
+  if (ga.fixed) {
+    Operation *producer = ops[ga.members.front()];
+    return classify(producer) == OpClass::Alias ? ReasonAlias
+           : isa<ScanOp>(producer)              ? ReasonLoopResult
+                                                : ReasonOpaque;
+  }
   if (gb.fixed)
     return ReasonOpaque;
   if (ga.scatter || gb.scatter)
@@ -482,7 +492,7 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
         continue;
       if (v.getDefiningOp() && classify(v.getDefiningOp()) == OpClass::Prologue)
         continue; // inside the kernel; its arguments' reasons: prologueReason
-      const char *reason = isa<BlockArgument>(v) ? ReasonArgument
+      const char *reason = isa<BlockArgument>(v) ? argumentReason(cast<BlockArgument>(v))
                            : !a                  ? ReasonOpaque
                                                  : whyNot(*a, g, op);
       reasons[&use] = reason ? reason : ReasonCycle;
@@ -523,7 +533,7 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
         addPrologue(def);
       else if (inputs.insert(v))
         reasons.push_back(attrs.getStringAttr(
-            !def ? ReasonArgument
+            !def ? argumentReason(cast<BlockArgument>(v))
                  : classify(def) == OpClass::Alias ? ReasonAlias : ReasonOpaque));
     }
     prologue.insert(op);

@@ -45,13 +45,24 @@ std::string typeString(Type t) {
   return s;
 }
 
-/// The symbol an entry argument stands for (`@image`), else `argN`.
+/// The symbol an entry argument stands for (`@image`); in a loop's body, which of the
+/// loop's values it is (`carried #0`, `step of sequence #1`, `invariant #2`); else
+/// `argN`.
 std::string argumentName(BlockArgument arg) {
-  auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-  if (func)
+  Operation *parent = arg.getOwner()->getParentOp();
+  if (auto func = dyn_cast<func::FuncOp>(parent))
     for (StringRef attr : {"nn.input", "nn.param"})
       if (auto ref = func.getArgAttrOfType<FlatSymbolRefAttr>(arg.getArgNumber(), attr))
         return "@" + ref.getValue().str();
+  if (auto scan = dyn_cast<ScanOp>(parent)) {
+    unsigned i = arg.getArgNumber(), carried = scan.getCarried().size(),
+             sequences = scan.getSequences().size();
+    if (i < carried)
+      return "loop carried #" + std::to_string(i);
+    if (i < carried + sequences)
+      return "step of loop sequence #" + std::to_string(i - carried);
+    return "loop invariant #" + std::to_string(i - carried - sequences);
+  }
   return "arg" + std::to_string(arg.getArgNumber());
 }
 
@@ -75,6 +86,11 @@ std::string describeSource(Value v) {
            std::to_string(cast<OpResult>(v).getResultNumber());
   if (auto reshape = dyn_cast<ReshapeOp>(def))
     return "reshape of " + describeSource(reshape.getX());
+  if (auto scan = dyn_cast<ScanOp>(def)) {
+    unsigned i = cast<OpResult>(v).getResultNumber(), finals = scan.getFinals().size();
+    return i < finals ? "the loop's final #" + std::to_string(i)
+                      : "the loop's stacked #" + std::to_string(i - finals);
+  }
   return def->getName().getStringRef().str();
 }
 
@@ -91,6 +107,10 @@ void describeUsers(Value v, SmallVectorImpl<std::string> &out) {
       SmallVector<std::string> inner;
       describeUsers(reshape.getResult(), inner);
       s = "reshape -> {" + llvm::join(inner, ", ") + "}";
+    } else if (isa<ScanOp>(user)) {
+      s = "loop";
+    } else if (isa<YieldOp>(user) && isa<ScanOp>(user->getParentOp())) {
+      s = "the loop's next step";
     } else {
       s = user->getName().getStringRef().str();
     }
@@ -116,11 +136,12 @@ StringRef boundaryReason(KernelOp kernel, unsigned i) {
   return "not recorded (kernel not formed by nn-fuse)";
 }
 
-void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
+void printKernel(KernelOp kernel, llvm::raw_ostream &os, unsigned depth) {
   Block &body = kernel.getBody().front();
   unsigned constants = 0, count = 0;
   for (Operation &op : body.without_terminator())
     op.hasTrait<OpTrait::ConstantLike>() ? ++constants : ++count;
+  os.indent(2 * depth);
   os << "  kernel " << kernel.getName() << " (" << fusionKind(kernel) << "): " << count
      << (count == 1 ? " op" : " ops");
   if (constants)
@@ -132,19 +153,48 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os) {
       continue;
     std::string where = fileLocation(op.getLoc());
     // At least one space after a long name (nn.conv2d_filter_grad).
-    os << "    " << llvm::left_justify(op.getName().getStringRef(), 17) << " "
+    os.indent(2 * depth) << "    " << llvm::left_justify(op.getName().getStringRef(), 17) << " "
        << (where.empty() ? "<unknown location>" : where)
        << (op.hasAttr(kPrologueAttr) ? " (prologue of the contraction)" : "") << "\n";
   }
   for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
-    os << "    in  #" << i << " " << typeString(v.getType()) << " from "
-       << describeSource(v) << ": " << boundaryReason(kernel, i) << "\n";
+    os.indent(2 * depth) << "    in  #" << i << " " << typeString(v.getType()) << " from "
+                         << describeSource(v) << ": " << boundaryReason(kernel, i) << "\n";
   for (auto [i, v] : llvm::enumerate(kernel.getResults())) {
     SmallVector<std::string> users;
     describeUsers(v, users);
-    os << "    out #" << i << " " << typeString(v.getType()) << " to "
-       << (users.empty() ? "nothing" : llvm::join(users, ", ")) << "\n";
+    os.indent(2 * depth) << "    out #" << i << " " << typeString(v.getType()) << " to "
+                         << (users.empty() ? "nothing" : llvm::join(users, ", ")) << "\n";
   }
+}
+
+/// The kernels of `block` in order; a loop prints a header and its body's kernels,
+/// indented (they run once per step).
+void printBlock(Block &block, llvm::raw_ostream &os, unsigned depth) {
+  for (Operation &op : block) {
+    if (auto kernel = dyn_cast<KernelOp>(op)) {
+      printKernel(kernel, os, depth);
+    } else if (auto scan = dyn_cast<ScanOp>(op)) {
+      auto kernels = scan.getBodyBlock().getOps<KernelOp>();
+      unsigned n = llvm::range_size(kernels);
+      std::string where = fileLocation(scan.getLoc());
+      os.indent(2 * depth) << "  loop" << (scan.getReverse() ? " (reversed)" : "") << " at "
+                           << (where.empty() ? "<unknown location>" : where) << ": " << n
+                           << (n == 1 ? " kernel" : " kernels") << " per step\n";
+      printBlock(scan.getBodyBlock(), os, depth + 1);
+    }
+  }
+}
+
+/// Kernels and their non-constant ops in `block`, loop bodies included.
+std::pair<unsigned, unsigned> countKernels(Block &block) {
+  unsigned kernels = 0, ops = 0;
+  block.walk([&](KernelOp k) {
+    ++kernels;
+    for (Operation &op : k.getBody().front().without_terminator())
+      ops += !op.hasTrait<OpTrait::ConstantLike>();
+  });
+  return {kernels, ops};
 }
 
 /// A quoted Graphviz id or label; a newline becomes a line break of the label.
@@ -228,15 +278,10 @@ void nn::printFusionReport(ModuleOp module, llvm::raw_ostream &os) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!hasKernels(func))
       continue;
-    auto kernels = func.getBody().getOps<KernelOp>();
-    unsigned n = llvm::range_size(kernels), ops = 0;
-    for (KernelOp k : kernels)
-      for (Operation &op : k.getBody().front().without_terminator())
-        ops += !op.hasTrait<OpTrait::ConstantLike>();
+    auto [n, ops] = countKernels(func.getBody().front());
     os << "entry " << func.getSymName() << ": " << n << (n == 1 ? " kernel, " : " kernels, ")
        << ops << " ops\n";
-    for (KernelOp k : kernels)
-      printKernel(k, os);
+    printBlock(func.getBody().front(), os, 0);
   }
 }
 
