@@ -8,6 +8,7 @@ expected DIR/{y0,y1,y2}.npy of gemm-numeric.mlir with the batch dim B:
   y1 = c @ w^T  c [B, 10], w [70, 10]
   y2 = x^T @ g  x [B, 100], g [B, 70]
   y3 = t @ b    t [2, 80, 300] (a batch of two products sharing b)
+  y4 = c @ u^T + x @ v   u [70, 10], v [100, 70] (two products sharing one kernel's tiles)
 """
 import os
 import struct
@@ -47,8 +48,11 @@ def main():
     c, w = matrix(batch, 10, 3), matrix(70, 10, 4)
     x, g = matrix(batch, 100, 5), matrix(batch, 70, 6)
     t0, t1 = matrix(80, 300, 7), matrix(80, 300, 8)
-    tensors = {"a": a, "b": b, "c": c, "w": w, "x": x, "g": g,
-               "y0": matmul(a, b), "y1": matmul(c, transpose(w)), "y2": matmul(transpose(x), g)}
+    u, v = matrix(70, 10, 9), matrix(100, 70, 10)
+    y4 = [[p + q for p, q in zip(r, s)] for r, s in zip(matmul(c, transpose(u)), matmul(x, v))]
+    tensors = {"a": a, "b": b, "c": c, "w": w, "x": x, "g": g, "u": u, "v": v,
+               "y0": matmul(a, b), "y1": matmul(c, transpose(w)), "y2": matmul(transpose(x), g),
+               "y4": y4}
     for name, t in tensors.items():
         write_npy(os.path.join(out, name + ".npy"), (len(t), len(t[0])), [v for r in t for v in r])
     for name, (u, v) in {"t": (t0, t1), "y3": (matmul(t0, b), matmul(t1, b))}.items():
