@@ -2,16 +2,19 @@
 //
 // Every kernel has output Funcs that are elementwise epilogues (see HalideLowering.cpp);
 // the class decides what happens to the accumulators feeding them:
-//   elementwise: vectorize the innermost dim, parallelize rows when the kernel is large;
+//   elementwise: vectorize the innermost dim, parallelize rows when the kernel is large
+//                (decided per call when its size is dynamic);
 //   reduction:   as elementwise, plus the accumulators computed per output row when
 //                there is one output and they all keep its row dim, else each once
 //                (compute_root) with its own schedule;
 //   GEMM:        the output in register tiles sized from the target's vector width
-//                and register count (gemmPlan), the product computed per tile in
+//                and register count (gemmPlan; several products of one shape share
+//                the tiles), the product computed per tile in
 //                registers with the k loop outermost; large products pack the rhs into
 //                panels (parallel over panels), small ones read it in place (parallel
-//                over row tiles); an epilogue with several results is one Tuple-valued
-//                output; prologues are computed per row tile, once, or in the packing.
+//                over row tiles), threads from 2^20 multiply-adds per call; an
+//                epilogue with several results is one Tuple-valued output; prologues
+//                are computed per row tile, once, or in the packing.
 //   scatter-add: (in any kernel) computed once; its positions serially in order, the
 //                pure innermost dim vectorized, in parallel slices when wide.
 // Schedules never change results, only speed. GPU targets: ScheduleGPU.cpp.
