@@ -212,12 +212,24 @@ std::string quoted(StringRef s) {
   return out + "\"";
 }
 
-/// The graph node a value comes from (through reshapes), declaring argument nodes.
+/// The graph node a value comes from (through reshapes), declaring argument nodes. A
+/// loop body's argument is traced to the loop's operand it stands for (`viaLoop`); a
+/// loop's result comes from the loop's node.
 std::string sourceNode(Value v, StringRef entry, std::vector<std::string> &args,
-                       bool &viaReshape) {
-  while (auto reshape = v.getDefiningOp<ReshapeOp>()) {
-    v = reshape.getX();
-    viaReshape = true;
+                       const DenseMap<Operation *, std::string> &loops, bool &viaReshape,
+                       bool &viaLoop) {
+  while (true) {
+    if (auto reshape = v.getDefiningOp<ReshapeOp>()) {
+      v = reshape.getX();
+      viaReshape = true;
+      continue;
+    }
+    auto arg = dyn_cast<BlockArgument>(v);
+    auto scan = arg ? dyn_cast<ScanOp>(arg.getOwner()->getParentOp()) : ScanOp();
+    if (!scan)
+      break;
+    v = scan->getOperand(arg.getArgNumber());
+    viaLoop = true;
   }
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     std::string id = (entry + "." + argumentName(arg)).str();
@@ -227,7 +239,54 @@ std::string sourceNode(Value v, StringRef entry, std::vector<std::string> &args,
   }
   if (auto kernel = v.getDefiningOp<KernelOp>())
     return (entry + "." + kernel.getName()).str();
+  if (auto it = loops.find(v.getDefiningOp()); it != loops.end())
+    return it->second;
   return (entry + "." + v.getDefiningOp()->getName().getStringRef()).str();
+}
+
+/// The kernels of `block` as nodes; a loop as a cluster holding its body's kernels, and
+/// a node for its results. Edges (kernel inputs) go to `es`.
+void printBlockDot(Block &block, StringRef entry, llvm::raw_ostream &os,
+                   llvm::raw_ostream &es, std::vector<std::string> &args,
+                   DenseMap<Operation *, std::string> &loops, unsigned depth) {
+  for (Operation &op : block) {
+    if (auto scan = dyn_cast<ScanOp>(op)) {
+      std::string id = (entry + ".loop" + Twine(loops.size())).str();
+      loops[scan] = id;
+      std::string where = fileLocation(scan.getLoc());
+      os.indent(4 + 2 * depth) << "subgraph " << quoted("cluster_" + id) << " {\n";
+      os.indent(6 + 2 * depth) << "label="
+                               << quoted((scan.getReverse() ? "loop (reversed) at "
+                                                            : "loop at ") +
+                                         (where.empty() ? "<unknown location>" : where) +
+                                         ", once per step")
+                               << ";\n";
+      printBlockDot(scan.getBodyBlock(), entry, os, es, args, loops, depth + 1);
+      os.indent(6 + 2 * depth) << quoted(id) << " [shape=ellipse, label=\"loop results\"];\n";
+      os.indent(4 + 2 * depth) << "}\n";
+      continue;
+    }
+    auto kernel = dyn_cast<KernelOp>(op);
+    if (!kernel)
+      continue;
+    std::string id = (entry + "." + kernel.getName()).str();
+    unsigned ops = 0;
+    for (Operation &inner : kernel.getBody().front().without_terminator())
+      ops += !inner.hasTrait<OpTrait::ConstantLike>();
+    os.indent(4 + 2 * depth) << quoted(id) << " [shape=box, label="
+                             << quoted((kernel.getName() + "\n" + fusionKind(kernel) + ", " +
+                                        Twine(ops) + " ops")
+                                           .str())
+                             << "];\n";
+    for (auto [i, v] : llvm::enumerate(kernel.getInputs())) {
+      bool viaReshape = false, viaLoop = false;
+      std::string from = sourceNode(v, entry, args, loops, viaReshape, viaLoop);
+      std::string text = typeString(v.getType()) + (viaReshape ? " (reshaped)" : "") +
+                         (viaLoop ? " (through the loop)" : "");
+      es << "    " << quoted(from) << " -> " << quoted(id)
+         << " [label=" << quoted(text + "\n" + boundaryReason(kernel, i).str()) << "];\n";
+    }
+  }
 }
 
 void printEntryDot(func::FuncOp func, llvm::raw_ostream &os) {
@@ -235,32 +294,19 @@ void printEntryDot(func::FuncOp func, llvm::raw_ostream &os) {
   os << "  subgraph " << quoted(("cluster_" + entry).str()) << " {\n"
      << "    label=" << quoted(entry) << ";\n";
   std::vector<std::string> args;
+  DenseMap<Operation *, std::string> loops;
   std::string edges;
   llvm::raw_string_ostream es(edges);
-  auto edge = [&](Value v, const std::string &to, const std::string &label) {
-    bool viaReshape = false;
-    std::string from = sourceNode(v, entry, args, viaReshape);
-    std::string text = typeString(v.getType()) + (viaReshape ? " (reshaped)" : "");
-    es << "    " << quoted(from) << " -> " << quoted(to)
-       << " [label=" << quoted(text + "\n" + label) << "];\n";
-  };
-  for (KernelOp kernel : func.getBody().getOps<KernelOp>()) {
-    std::string id = (entry + "." + kernel.getName()).str();
-    unsigned ops = 0;
-    for (Operation &op : kernel.getBody().front().without_terminator())
-      ops += !op.hasTrait<OpTrait::ConstantLike>();
-    os << "    " << quoted(id) << " [shape=box, label="
-       << quoted((kernel.getName() + "\n" + fusionKind(kernel) + ", " + Twine(ops) +
-                  " ops")
-                     .str())
-       << "];\n";
-    for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
-      edge(v, id, boundaryReason(kernel, i).str());
-  }
+  printBlockDot(func.getBody().front(), entry, os, es, args, loops, 0);
   std::string outputs = (entry + ".outputs").str();
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (auto [j, v] : llvm::enumerate(ret.getOperands()))
-    edge(v, outputs, outputName(ret, j));
+  for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
+    bool viaReshape = false, viaLoop = false;
+    std::string from = sourceNode(v, entry, args, loops, viaReshape, viaLoop);
+    std::string text = typeString(v.getType()) + (viaReshape ? " (reshaped)" : "");
+    es << "    " << quoted(from) << " -> " << quoted(outputs)
+       << " [label=" << quoted(text + "\n" + outputName(ret, j)) << "];\n";
+  }
   for (const std::string &a : args)
     os << "    " << quoted(a) << " [shape=ellipse, label="
        << quoted(StringRef(a).drop_front(entry.size() + 1)) << "];\n";
