@@ -166,6 +166,40 @@ class TinyGPT(nn.Module):
         return self.head(self.lnf(x))
 
 
+SAMPLE_TOKENS = 63  # W7's "sample" task: positions 0 .. 62 of the window of 64
+
+
+@torch.no_grad()
+def sample_with_cache(model, tokens=SAMPLE_TOKENS):
+    """Greedy generation with a TinyGPT, one position per step from a key/value cache of
+    each block's keys and values (the loop PyTorch users write: nanoGPT-style blocks,
+    F.scaled_dot_product_attention over the cache's filled part, no mask needed), from
+    token 0 at position 0; the softmax of the last logits and its argmax choose the next
+    token, as `generate` does. Returns the tokens."""
+    blocks = model.blocks
+    ks = [torch.zeros(1, 4, 64, 16, device=DEVICE) for _ in blocks]
+    vs = [torch.zeros(1, 4, 64, 16, device=DEVICE) for _ in blocks]
+    tok = torch.zeros(1, 1, dtype=torch.long, device=DEVICE)
+    out = []
+    for t in range(tokens):
+        x = model.emb(tok) + model.pos[t]
+        for i, blk in enumerate(blocks):
+            q, k, v = blk.qkv(blk.ln1(x)).view(1, 1, 3, 4, 16).permute(2, 0, 3, 1, 4)
+            ks[i][:, :, t:t + 1] = k
+            vs[i][:, :, t:t + 1] = v
+            kc, vc = ks[i][:, :, :t + 1], vs[i][:, :, :t + 1]
+            if hasattr(F, "scaled_dot_product_attention"):
+                a = F.scaled_dot_product_attention(q, kc, vc)
+            else:
+                a = torch.softmax(q @ kc.transpose(-1, -2) * 0.25, dim=-1) @ vc
+            x = x + blk.proj(a.transpose(1, 2).reshape(1, 1, 64))
+            x = x + blk.out(F.gelu(blk.fc(blk.ln2(x))))
+        probs = torch.softmax(model.head(model.lnf(x)), dim=-1)
+        tok = probs[:, -1].argmax(dim=-1, keepdim=True)
+        out.append(tok)
+    return out
+
+
 class TextLSTM(nn.Module):
     """W4 (examples/lstm.nn): the logit of P(label 1), [B, 1]."""
 
@@ -417,6 +451,12 @@ class Contender:
         return loss
 
     def time(self, task, batch, iters, warmup):
+        if task == "sample":
+            if self.model != "gpt" or batch != 1 or self.mode != "eager":
+                raise RuntimeError("sample is W7's key/value-cache loop at batch 1, eager")
+            med, mn = time_calls(lambda b: sample_with_cache(self.infer_model.model), batch,
+                                 iters, warmup)
+            return med / SAMPLE_TOKENS, mn / SAMPLE_TOKENS
         return time_calls(self.infer if task == "infer" else self.train, batch, iters, warmup)
 
 

@@ -33,7 +33,11 @@ W4 = examples/lstm.nn (--skip-w4): inference at batch 1 and 64, a training step 
 sequences of 100 tokens; if nnc rejects the model, run.sh leaves no executable and the
 nnc column says "not compiled yet" (with nnc's message) under "errors".
 W7 = examples/gpt.nn (--skip-w7): inference at batch 1 and 32 (a whole window of 64
-bytes, what one sampled token costs without a key/value cache), a training step at 32.
+bytes, what one sampled token costs without a key/value cache), a training step at 32,
+and "sample": the time per token of greedy generation at batch 1 from a key/value cache,
+positions 0 .. 62 (nnc: `generate --tokens 63 --stats`, one process per iteration, with
+the checkpoint build/bench/gpt-sample.safetensors that run.sh saves after one training
+step; PyTorch eager: bench/peers.py sample_with_cache, the loop with its own cache).
 GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
                   `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
@@ -120,7 +124,7 @@ W7_S, W7_D, W7_F, W7_V = 64, 64, 256, 96
 W7_BLOCK = 4 * W7_S * W7_D * W7_D + 2 * W7_S * W7_D * W7_F + 2 * W7_S * W7_S * W7_D
 WORKLOADS.append(
     ("W7 (examples/gpt.nn, character GPT: 2 blocks, 4 heads of 16, window 64)", "gpt",
-     [("infer", 1, 50, 5), ("infer", 32, 10, 2), ("train", 32, 10, 2)],
+     [("infer", 1, 50, 5), ("infer", 32, 10, 2), ("train", 32, 10, 2), ("sample", 1, 10, 2)],
      2 * W7_BLOCK + W7_S * W7_D * W7_V, 0))
 # W3's rounds are slow (a GAN iteration is seconds): it runs in the first --w3-rounds
 # rounds only (default 3).
@@ -130,7 +134,7 @@ W3_ROUNDS = 3
 TARGETS = {"mlp": {("infer", 64): 2.0, ("infer", 256): 1.5, ("train", 64): 3.0},
            "cnn": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
            "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
-           "dcgan": {("gan", 64): 1.5}, "gpt": {("train", 32): 2.0}}
+           "dcgan": {("gan", 64): 1.5}, "gpt": {("train", 32): 2.0, ("sample", 1): 3.0}}
 COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
@@ -190,8 +194,10 @@ def fma_peak(out):
 
 
 def flops(workload, task, b):
-    """Product FLOPs of one call (elementwise work ignored)."""
+    """Product FLOPs of one call (elementwise work ignored); None for "sample"."""
     fwd, first = workload[3], workload[4]
+    if task == "sample":
+        return None
     if task == "gan":
         return 2 * b * W3_GAN_MACS
     return 2 * b * (fwd if task == "infer" else 3 * fwd - first)
@@ -259,8 +265,29 @@ class NncExe:
         return {"ok": False, "error": "unparsed bench output: " + p.stdout[:200]}
 
 
+    SAMPLE_RE = re.compile(r"generate: \d+ tokens in [\d.]+ ms, ([\d.]+) ms per token")
+
+    def sample(self, iters):
+        """W7's "sample": `generate --stats` of 63 tokens, one process per iteration; the
+        median and minimum of its ms per token."""
+        ckpt = self.path + "-sample.safetensors"
+        if not os.path.exists(ckpt):
+            return {"ok": False, "error": "no %s (run.sh saves it)" % ckpt}
+        per = []
+        for _ in range(iters):
+            p = subprocess.run([self.path, "generate", "--weights", ckpt, "--tokens", "63",
+                                "--stats"], env=self.env, capture_output=True, text=True)
+            m = self.SAMPLE_RE.search(p.stderr)
+            if p.returncode != 0 or not m:
+                return {"ok": False, "error": (p.stderr or p.stdout).strip()[:300]}
+            per.append(float(m.group(1)))
+        return {"ok": True, "ms": statistics.median(per), "min_ms": min(per)}
+
     def time_task(self, task, batch, iters, warmup):
-        """`task` is an entry, or "gan": the sum of GAN_STEPS' medians (and of their mins)."""
+        """`task` is an entry, "sample" (W7's generation from the key/value cache), or
+        "gan": the sum of GAN_STEPS' medians (and of their mins)."""
+        if task == "sample":
+            return self.sample(iters)
         if task != "gan":
             return self.time(task, batch, iters, warmup)
         parts = {}
@@ -434,7 +461,10 @@ def main():
                 results["errors"]["torch1.13"] = str(e)
 
         def applies(name, model, task):
-            """eager-foreach/-fused time training only; channels_last the CNNs only."""
+            """eager-foreach/-fused time training only; channels_last the CNNs only;
+            sampling is an eager loop."""
+            if task == "sample":
+                return name == "nnc" or name.endswith("-eager")
             if task == "infer" and train_only(name):
                 return False
             return not (name.endswith("-channels_last") and model in ("mlp", "lstm", "gpt"))
@@ -546,11 +576,11 @@ def main():
             mins = {n: min(v) for n, v in row.items() if v}
             pmin = [v for n, v in mins.items() if n != "nnc"]
             rmin = min(pmin) / mins["nnc"] if pmin and "nnc" in mins else None
-            gf = flops(w, task, b) / (nnc * 1e-3) * 1e-9 if nnc else None
+            gf = flops(w, task, b) / (nnc * 1e-3) * 1e-9 if nnc and flops(w, task, b) else None
             target = TARGETS.get(model, {}).get((task, b))
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
             P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (
-                {"infer": "inference", "gan": "GAN iter"}.get(task, "train step"), b, fmt_ms(nnc), fmt_ms(best[1]),
+                {"infer": "inference", "gan": "GAN iter", "sample": "sample/tok"}.get(task, "train step"), b, fmt_ms(nnc), fmt_ms(best[1]),
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
                 "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-",
                 ">=%.1fx" % target if target else "-", others))

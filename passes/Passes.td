@@ -65,4 +65,18 @@ def NNTrainStep : Pass<"nn-train-step", "mlir::ModuleOp"> {
   let dependentDialects = ["nn::NNDialect"];
 }
 
+def NNDecode : Pass<"nn-decode", "mlir::ModuleOp"> {
+  let summary = "derive the incremental decoding entry `decode` from a causal `infer`";
+  let description = [{
+    When `infer` reads only i32 `tokens` [B, W] (W static) and every op treats the
+    positions independently except causal attention, adds the entry `decode`: the
+    outputs of `infer` at one position t (input `decode.tokens` [B, 1] and
+    `decode.position` [1]) from a key/value cache per attention operand over keys
+    (inputs and outputs `decode.cache<k>`, the output with t written), so generating
+    a token costs O(W) instead of a full pass over the window (passes/Decode.cpp,
+    docs/design.md "Incremental decoding"). Otherwise it changes nothing.
+  }];
+  let dependentDialects = ["nn::NNDialect"];
+}
+
 #endif // NN_PASSES_TD

@@ -24,6 +24,12 @@ LogicalResult CausalMaskOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loc
     return emitOptionalError(loc, "'nn.causal_mask' needs scores of rank >= 2 [..., Sq, "
                                   "Sk], got ",
                              shapeString(t.getShape()));
+  if (Value offset = adaptor.getOffset()) {
+    auto o = cast<TensorType>(offset.getType());
+    if (o.hasRank() && (o.getRank() > 1 || (o.getRank() == 1 && o.getDimSize(0) != 1)))
+      return emitOptionalError(loc, "'nn.causal_mask' needs one offset (rank 0, or [1]), got ",
+                               shapeString(o.getShape()));
+  }
   SmallVector<int64_t> shape(t.getRank() - 2, 1);
   llvm::append_range(shape, t.getShape().take_back(2));
   types.push_back(RankedTensorType::get(shape, f32));
@@ -31,7 +37,7 @@ LogicalResult CausalMaskOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loc
 }
 NN_COMPATIBLE_RETURN_TYPES(CausalMaskOp)
 
-/// mask[0..., i, j] = value if j > i + (Sk - Sq) else 0.
+/// mask[0..., i, j] = value if j > i + (Sk - Sq) (or i + offset) else 0.
 Computation CausalMaskOp::getComputation() {
   auto t = cast<RankedTensorType>(getLike().getType());
   unsigned r = t.getRank();
@@ -41,7 +47,14 @@ Computation CausalMaskOp::getComputation() {
     c.extents.push_back(Expr::index(1));
   c.extents.push_back(sq);
   c.extents.push_back(sk);
-  c.body = select(var(r - 1) > var(r - 2) + (sk - sq),
+  Expr shift = sk - sq;
+  if (Value offset = getOffset()) {
+    SmallVector<Expr> at;
+    if (cast<RankedTensorType>(offset.getType()).getRank() == 1)
+      at.push_back(Expr::index(0));
+    shift = cast(DType::Index, load(1, DType::I32, at));
+  }
+  c.body = select(var(r - 1) > var(r - 2) + shift,
                   Expr(double(getValue().convertToFloat())), 0.0);
   return c;
 }

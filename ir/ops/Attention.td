@@ -16,15 +16,20 @@ def NN_CausalMaskOp : NN_ComputeOp<"causal_mask", [NN_ZeroGradient, NN_Pointwise
     `[1, ..., 1, Sq, Sk]` of `like`'s rank, from its last two dims (only its shape is
     read): element (i, j) is `value` where key j comes after query i,
     j > i + (Sk - Sq), else 0. The queries are aligned with the last keys, so a block
-    of new queries after a cache of Sk - Sq keys (incremental decoding) sees the whole
-    cache; for Sq = Sk it is the usual lower triangle. It broadcasts against the
+    of new queries after a cache of Sk - Sq keys sees the whole cache; for Sq = Sk it
+    is the usual lower triangle. With the i32 `offset` (rank 0 or [1], read at run
+    time) the queries are at key positions offset .. offset+Sq-1 instead: key j is
+    masked for query i where j > i + offset, so an incremental decoding step at
+    position t over a cache of Sk slots filled up to t sees exactly keys 0 .. t. It broadcasts against the
     scores; the leading 1s keep the rank, so the (discarded) gradient of the mask
     operand of the add needs no reshape of two symbolic dims.
   }];
-  let arguments = (ins NN_AnyTensor:$like,
+  let arguments = (ins NN_AnyTensor:$like, Optional<NN_IntTensor>:$offset,
                        DefaultValuedAttr<F32Attr, "-1.0e9f">:$value);
   let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$like attr-dict `:` type($like) `->` type($result)";
+  let assemblyFormat = [{
+    $like (`at` $offset^)? attr-dict `:` type($like) (`,` type($offset)^)? `->` type($result)
+  }];
 }
 
 def NN_PaddingMaskOp : NN_ComputeOp<"padding_mask", [NN_ZeroGradient, NN_Pointwise]> {

@@ -272,3 +272,63 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b, ValueRange grads,
   Value db = fromStart ? slice(na, std::nullopt) : slice(-nb, std::nullopt);
   return grad::done(out, {da, db});
 }
+
+//===----------------------------------------------------------------------------===//
+// DynamicUpdateSliceOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult DynamicUpdateSliceOp::inferReturnTypes(MLIRContext *,
+                                                     std::optional<Location> loc,
+                                                     Adaptor adaptor,
+                                                     SmallVectorImpl<mlir::Type> &types) {
+  StringRef op = getOperationName();
+  auto dest = cast<TensorType>(adaptor.getDest().getType());
+  auto update = cast<TensorType>(adaptor.getUpdate().getType());
+  auto index = cast<TensorType>(adaptor.getIndex().getType());
+  types.push_back(dest);
+  if (!dest.hasRank() || !update.hasRank() || !index.hasRank())
+    return success();
+  if (index.getRank() > 1 || (index.getRank() == 1 && index.getDimSize(0) != 1))
+    return emitOptionalError(loc, "'", op, "' needs one index (rank 0, or [1]), got ",
+                             shapeString(index.getShape()));
+  if (update.getRank() != dest.getRank())
+    return emitOptionalError(loc, "'", op, "' needs an update of the rank of ",
+                             shapeString(dest.getShape()), ", got ",
+                             shapeString(update.getShape()));
+  int64_t axis = normalizedAxis(adaptor.getAxis(), dest.getRank());
+  if (axis < 0)
+    return emitOptionalError(loc, "'", op, "' axis ", adaptor.getAxis(),
+                             " is out of range for rank ", dest.getRank());
+  for (int64_t i = 0; i < dest.getRank(); ++i) {
+    int64_t d = dest.getDimSize(i), u = update.getDimSize(i);
+    if (i != axis && !ShapedType::isDynamic(d) && !ShapedType::isDynamic(u) && d != u)
+      return emitOptionalError(loc, "'", op, "' update ", shapeString(update.getShape()),
+                               " does not fit ", shapeString(dest.getShape()),
+                               " outside axis ", axis);
+  }
+  return success();
+}
+NN_COMPATIBLE_RETURN_TYPES(DynamicUpdateSliceOp)
+
+/// result[..., j, ...] = update[..., j - i, ...] for j in [i, i + U), else dest.
+Computation DynamicUpdateSliceOp::getComputation() {
+  auto dest = cast<RankedTensorType>(getDest().getType());
+  auto update = cast<RankedTensorType>(getUpdate().getType());
+  auto index = cast<RankedTensorType>(getIndex().getType());
+  int64_t axis = normalizedAxis(getAxis(), dest.getRank());
+  SmallVector<Expr> at0;
+  if (index.getRank() == 1)
+    at0.push_back(Expr::index(0));
+  Expr first = cast(DType::Index, load(2, DType::I32, at0));
+  Expr u = extentOf(update, 1, axis);
+  SmallVector<Expr, 4> at, inUpdate;
+  for (int64_t i = 0; i < dest.getRank(); ++i)
+    at.push_back(var(i));
+  inUpdate = at;
+  Expr offset = var(axis) - first;
+  inUpdate[axis] = clampIndex(offset, u);
+  Computation c;
+  c.extents = extentsOf(dest, 0);
+  c.body = select(inRange(offset, u), load(1, DType::F32, inUpdate), load(0, DType::F32, at));
+  return c;
+}

@@ -46,3 +46,19 @@ def NN_ConcatOp : NN_ComputeOp<"concat", [NN_Differentiable, NN_Pointwise]> {
   let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$axis);
   let results = (outs NN_AnyTensor:$result);
 }
+
+def NN_DynamicUpdateSliceOp : NN_ComputeOp<"dynamic_update_slice", [NN_Pointwise]> {
+  let summary = "a tensor with a block written at a run-time position of one axis";
+  let description = [{
+    `dest` with `update` written at positions [i, i + U) of `axis`, where i is the
+    i32 `index` (rank 0, or rank 1 of one element) read at run time and U the update's
+    extent along `axis`; every other dim of `update` equals `dest`'s. Positions of the
+    block outside `dest` are dropped (an `index` out of range writes nothing there).
+    XLA's DynamicUpdateSlice along one axis: an incremental decoding step writes its
+    key and value into a cache this way (docs/design.md, "Incremental decoding"). Not
+    differentiable: it only appears in derived inference entries.
+  }];
+  let arguments = (ins NN_FloatTensor:$dest, NN_FloatTensor:$update,
+                       NN_IntTensor:$index, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+}

@@ -1,17 +1,25 @@
 //===- Generate.cpp - `generate`: text from a language model --------------===//
 //
 // Continues a prompt with a next-token model (a text model trained on `fortunes_lm`,
-// whose `infer` maps `tokens` [B, S] to probabilities [B, S, V]): the last S tokens are
-// the window, the row of its last position the distribution of the next token, which is
-// chosen (the most likely, or drawn at a temperature, optionally among the k most
-// likely), printed and appended; the window slides. Each token runs the whole window
-// through `infer` (no key/value cache yet: O(window) work per token for a recurrent
-// model, O(window^2) for attention). The checkpoint holds the vocabulary and tokenizer (`train --save`).
+// whose `infer` maps `tokens` [B, S] to probabilities [B, S, V]): the row of the last
+// token's position is the distribution of the next token, which is chosen (the most
+// likely, or drawn at a temperature, optionally among the k most likely), printed and
+// appended. The checkpoint holds the vocabulary and tokenizer (`train --save`).
+//
+// A model with the entry `decode` (causal attention, passes/Decode.cpp) is fed as it
+// was trained: the text from position 0, one position per `decode` call from its
+// key/value cache (O(window) work per token), until the window is full; then the
+// window slides over the text and each token runs the whole window through `infer`
+// (every position moves, so no cached key stays valid). `--no-cache` computes the same
+// text with `infer` alone: the text so far, padded after its end, whose later
+// positions a causal model does not read. Any other model sees the last S tokens,
+// padded in front, through `infer` (O(window) per token for a recurrent model).
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -76,6 +84,89 @@ int64_t chooseToken(const float *p, int64_t v, double temperature, int64_t topK,
   return best;
 }
 
+/// The entry `decode` (NNRT_DECODE_ENTRY) at batch 1: its caches live here between
+/// calls (its outputs live in the context's arena, which the next call reuses).
+class Decoder {
+public:
+  /// Checks the entry's inputs and outputs against the ABI of nnrt/model.h and zeroes
+  /// the caches; prints an error and returns false if they do not fit.
+  bool init(const nnrt_model *m, const nnrt_entry *e, int64_t vocab) {
+    Entry = e;
+    Inputs.assign(size_t(e->num_inputs), nnrt_tensor{});
+    Outputs.assign(size_t(e->num_outputs), nnrt_tensor{});
+    States.assign(size_t(e->num_inputs), {});
+    for (int32_t i = 0; i < e->num_inputs; ++i) {
+      const nnrt_input &in = m->inputs[e->inputs[i]];
+      nnrt_tensor &t = Inputs[size_t(i)];
+      t.dtype = in.dtype;
+      t.shape = in.shape;
+      for (int32_t d = 0; d < t.shape.rank; ++d)
+        if (t.shape.dims[d] < 0)
+          t.shape.dims[d] = 1; // the batch
+      if (!std::strcmp(in.name, NNRT_DECODE_TOKENS_INPUT) && in.dtype == NNRT_I32 &&
+          nnrt_shape_numel(&t.shape) == 1)
+        t.data = &Token;
+      else if (!std::strcmp(in.name, NNRT_DECODE_POSITION_INPUT) && in.dtype == NNRT_I32 &&
+               nnrt_shape_numel(&t.shape) == 1)
+        t.data = &Position;
+      else if (!std::strncmp(in.name, NNRT_DECODE_CACHE_PREFIX,
+                             std::strlen(NNRT_DECODE_CACHE_PREFIX)) &&
+               in.dtype == NNRT_F32 && nnrt_shape_numel(&t.shape) > 0) {
+        States[size_t(i)].assign(size_t(nnrt_shape_numel(&t.shape)), 0.0f);
+        t.data = States[size_t(i)].data();
+      } else
+        return error("entry '%s' reads input '%s', which generate cannot feed", e->name,
+                     in.name) == 0;
+    }
+    Carry.assign(size_t(e->num_outputs), -1);
+    for (int32_t o = 0; o < e->num_outputs; ++o)
+      for (int32_t i = 0; i < e->num_inputs; ++i)
+        if (States[size_t(i)].size() &&
+            !std::strcmp(e->output_names[o], m->inputs[e->inputs[i]].name))
+          Carry[size_t(o)] = i;
+    Vocab = vocab;
+    return true;
+  }
+
+  /// Runs position `position` with `token`: the scores of the next token (`vocab`
+  /// floats), or null after printing an error.
+  const float *step(nnrt_context *ctx, int32_t token, int32_t position) {
+    Token = token;
+    Position = position;
+    if (nnrt_run(ctx, Entry->name, Inputs.data(), Entry->num_inputs, Outputs.data(),
+                 Entry->num_outputs) != NNRT_OK) {
+      error("%s", nnrt_context_last_error(ctx));
+      return nullptr;
+    }
+    for (size_t o = 0; o < Outputs.size(); ++o) {
+      if (Carry[o] < 0)
+        continue;
+      std::vector<float> &state = States[size_t(Carry[o])];
+      if (Outputs[o].dtype != NNRT_F32 || nnrt_shape_numel(&Outputs[o].shape) != int64_t(state.size())) {
+        error("entry '%s': output '%s' does not match its input", Entry->name,
+              Entry->output_names[o]);
+        return nullptr;
+      }
+      std::memcpy(state.data(), Outputs[o].data, state.size() * sizeof(float));
+    }
+    const nnrt_tensor &scores = Outputs[0];
+    if (scores.dtype != NNRT_F32 || nnrt_shape_numel(&scores.shape) != Vocab) {
+      error("generate needs '%s' to output next-token scores f32[1, 1, %lld]", Entry->name,
+            (long long)Vocab);
+      return nullptr;
+    }
+    return static_cast<const float *>(scores.data);
+  }
+
+private:
+  const nnrt_entry *Entry = nullptr;
+  std::vector<nnrt_tensor> Inputs, Outputs;
+  std::vector<std::vector<float>> States; ///< per input: its cache, or empty
+  std::vector<int32_t> Carry;             ///< per output: the input it feeds, or -1
+  int32_t Token = 0, Position = 0;
+  int64_t Vocab = 0;
+};
+
 } // namespace
 
 int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, char **argv) {
@@ -91,6 +182,11 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
       {"seed", true, "seed of the draws (default 0)"},
       {"length", true, "window: the tokens the model sees (default: the model's static "
                        "length, else the checkpoint's)"},
+      {"no-cache", false, "run the whole window through 'infer' for every token, even when "
+                          "the model has the key/value-cache entry 'decode' (the same text, "
+                          "slower)"},
+      {"stats", false, "print to stderr the time per token (the model and the choice of "
+                       "the token, not the printing) and which entry computed the tokens"},
       {"help", false, "print this help"}};
   Flags flags;
   if (int status = flags.parse(prog, "generate", "--weights F [--prompt TEXT]", specs, argc,
@@ -132,14 +228,36 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
   int64_t vocabSize = codec.Vocab;
   bool chars = codec.Unit == NNRT_TEXT_CHARS;
 
+  // The text so far: the prompt's last `length` tokens, then the generated ones.
   std::vector<int32_t> window(size_t(length), 0);
   nnrt_error err;
   std::string prompt = flags.get("prompt");
+  int64_t promptTokens = 0;
   if (nnrt_text_encode(codec.Vocabulary, codec.Unit, int32_t(vocabSize), prompt.c_str(),
-                       int32_t(length), window.data(), nullptr, &err) != NNRT_OK)
+                       int32_t(length), window.data(), &promptTokens, &err) != NNRT_OK)
     return error("--prompt: %s", err.message);
   std::vector<std::string> tokens = vocabularyTokens(codec.Vocabulary, vocabSize);
   Scratch scratch;
+
+  // A causal model reads the text from position 0 (an empty prompt starts from one
+  // padding token); any other the window padded in front.
+  const nnrt_entry *decodeEntry = nullptr;
+  for (int32_t e = 0; e < m->num_entries; ++e)
+    if (!std::strcmp(m->entries[e].name, NNRT_DECODE_ENTRY))
+      decodeEntry = &m->entries[e];
+  bool causal = decodeEntry != nullptr;
+  Decoder decoder;
+  bool cached = causal && !flags.has("no-cache");
+  if (cached && !decoder.init(m, decodeEntry, vocabSize))
+    return 1;
+  std::vector<int32_t> text;
+  if (causal) {
+    int64_t n = std::min<int64_t>(promptTokens, length);
+    text.assign(window.end() - n, window.end());
+    if (text.empty())
+      text.push_back(0);
+  }
+  int64_t decoded = 0; // positions of `text` the decoder has seen
 
   nnrt_tensor in{};
   in.dtype = NNRT_I32;
@@ -149,25 +267,54 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
   in.data = window.data();
   uint64_t rng = uint64_t(seed);
   std::printf("%s", prompt.c_str());
+  double seconds = 0;
+  long long fromCache = 0;
   for (long long n = 0; n < count; ++n) {
-    nnrt_tensor out;
-    if (nnrt_run(ctx.Ctx, "infer", &in, 1, &out, 1) != NNRT_OK)
-      return error("%s", nnrt_context_last_error(ctx.Ctx));
-    if (out.dtype != NNRT_F32 || out.shape.rank != 3 || out.shape.dims[0] != 1 ||
-        out.shape.dims[1] != length || out.shape.dims[2] != vocabSize)
-      return error("generate needs 'infer' to output next-token scores f32[1, %lld, %lld] "
-                   "for this window, got rank %d", length, (long long)vocabSize, out.shape.rank);
-    const float *last = static_cast<const float *>(out.data) + (length - 1) * vocabSize;
-    int64_t next = chooseToken(last, vocabSize, temperature, topK, rng, scratch);
+    auto t0 = std::chrono::steady_clock::now();
+    const float *scores = nullptr;
+    if (cached && int64_t(text.size()) <= length) {
+      ++fromCache;
+      for (; decoded < int64_t(text.size()); ++decoded)
+        if (!(scores = decoder.step(ctx.Ctx, text[size_t(decoded)], int32_t(decoded))))
+          return 1;
+    } else {
+      int64_t last = length - 1; // the row of the last token
+      if (causal) {
+        int64_t used = std::min<int64_t>(int64_t(text.size()), length);
+        std::fill(window.begin(), window.end(), 0);
+        std::copy(text.end() - used, text.end(), window.begin());
+        last = used - 1;
+      }
+      nnrt_tensor out;
+      if (nnrt_run(ctx.Ctx, "infer", &in, 1, &out, 1) != NNRT_OK)
+        return error("%s", nnrt_context_last_error(ctx.Ctx));
+      if (out.dtype != NNRT_F32 || out.shape.rank != 3 || out.shape.dims[0] != 1 ||
+          out.shape.dims[1] != length || out.shape.dims[2] != vocabSize)
+        return error("generate needs 'infer' to output next-token scores f32[1, %lld, %lld] "
+                     "for this window, got rank %d", length, (long long)vocabSize,
+                     out.shape.rank);
+      scores = static_cast<const float *>(out.data) + last * vocabSize;
+    }
+    int64_t next = chooseToken(scores, vocabSize, temperature, topK, rng, scratch);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (next < 0)
       return error("step %lld: the model scores no token above 0 (a non-finite or "
                    "all-zero output)", n + 1);
-    const std::string &text = tokens[size_t(next)];
-    std::printf("%s%s", chars || (n == 0 && prompt.empty()) ? "" : " ", text.c_str());
+    const std::string &word = tokens[size_t(next)];
+    std::printf("%s%s", chars || (n == 0 && prompt.empty()) ? "" : " ", word.c_str());
     std::fflush(stdout);
-    std::memmove(window.data(), window.data() + 1, size_t(length - 1) * 4);
-    window[size_t(length - 1)] = int32_t(next);
+    if (causal) {
+      text.push_back(int32_t(next));
+    } else {
+      std::memmove(window.data(), window.data() + 1, size_t(length - 1) * 4);
+      window[size_t(length - 1)] = int32_t(next);
+    }
   }
   std::printf("\n");
+  if (flags.has("stats"))
+    std::fprintf(stderr, "generate: %lld tokens in %.3f ms, %.4f ms per token (%.0f tokens/s); "
+                 "%lld from the key/value cache ('" NNRT_DECODE_ENTRY "'), %lld through 'infer'\n",
+                 count, seconds * 1e3, seconds * 1e3 / double(count), double(count) / seconds,
+                 fromCache, count - fromCache);
   return 0;
 }

@@ -279,3 +279,31 @@ func.func @random_row() -> (tensor<f32>, tensor<f32>) {
   %1 = nn.greater %ea, %zero : (tensor<f32>, tensor<f32>) -> tensor<f32>
   return %0, %1 : tensor<f32>, tensor<f32>
 }
+
+// Incremental decoding's ops (passes/Decode.cpp): a [1, 2] row written at run-time
+// position 1 of a [3, 2] cache, at 2 with a [2, 2] block (its second row falls outside
+// and is dropped), at -1 (nothing written); the causal mask of one query at position 1
+// over 4 keys (keys 2 and 3 masked), and with rank-0 offset 0 for two queries.
+// CHECK-LABEL: decoding #0 [3, 2]: 0 0 7 8 0 0
+// CHECK-NEXT: decoding #1 [3, 2]: 0 0 0 0 7 8
+// CHECK-NEXT: decoding #2 [3, 2]: 0 0 0 0 0 0
+// CHECK-NEXT: decoding #3 [1, 4]: 0 0 -5 -5
+// CHECK-NEXT: decoding #4 [2, 3]: 0 -1e+09 -1e+09 0 0 -1e+09
+func.func @decoding() -> (tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<1x4xf32>,
+                          tensor<2x3xf32>) {
+  %cache = nn.constant dense<0.0> : tensor<3x2xf32>
+  %row = nn.constant dense<[[7.0, 8.0]]> : tensor<1x2xf32>
+  %block = nn.constant dense<[[7.0, 8.0], [9.0, 10.0]]> : tensor<2x2xf32>
+  %one = nn.constant dense<[1]> : tensor<1xi32>
+  %two = nn.constant dense<2> : tensor<i32>
+  %minus = nn.constant dense<[-1]> : tensor<1xi32>
+  %zero = nn.constant dense<0> : tensor<i32>
+  %scores = nn.constant dense<0.0> : tensor<1x4xf32>
+  %square = nn.constant dense<0.0> : tensor<2x3xf32>
+  %0 = nn.dynamic_update_slice %cache, %row, %one {axis = 0} : (tensor<3x2xf32>, tensor<1x2xf32>, tensor<1xi32>) -> tensor<3x2xf32>
+  %1 = nn.dynamic_update_slice %cache, %block, %two {axis = -2} : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<i32>) -> tensor<3x2xf32>
+  %2 = nn.dynamic_update_slice %cache, %row, %minus {axis = 0} : (tensor<3x2xf32>, tensor<1x2xf32>, tensor<1xi32>) -> tensor<3x2xf32>
+  %3 = nn.causal_mask %scores at %one {value = -5.0 : f32} : tensor<1x4xf32>, tensor<1xi32> -> tensor<1x4xf32>
+  %4 = nn.causal_mask %square at %zero : tensor<2x3xf32>, tensor<i32> -> tensor<2x3xf32>
+  return %0, %1, %2, %3, %4 : tensor<3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<1x4xf32>, tensor<2x3xf32>
+}

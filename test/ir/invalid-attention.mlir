@@ -178,3 +178,33 @@ func.func @merge_heads_dynamic(%x: tensor<2x?x3x8xf32>) {
   %0 = nn.merge_heads %x : tensor<2x?x3x8xf32> -> tensor<2x3x8xf32>
   return
 }
+
+// -----
+
+// Tests that a dynamic_update_slice's block must fit its destination outside the axis.
+func.func @update_slice_dims(%c: tensor<2x8x4xf32>, %k: tensor<2x1x3xf32>, %t: tensor<1xi32>) {
+  // expected-error @+2 {{'nn.dynamic_update_slice' update [2, 1, 3] does not fit [2, 8, 4] outside axis 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.dynamic_update_slice %c, %k, %t {axis = 1} : (tensor<2x8x4xf32>, tensor<2x1x3xf32>, tensor<1xi32>) -> tensor<2x8x4xf32>
+  return
+}
+
+// -----
+
+// Tests that a dynamic_update_slice takes one index.
+func.func @update_slice_index(%c: tensor<2x8x4xf32>, %k: tensor<2x1x4xf32>, %t: tensor<2xi32>) {
+  // expected-error @+2 {{'nn.dynamic_update_slice' needs one index (rank 0, or [1]), got [2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.dynamic_update_slice %c, %k, %t {axis = 1} : (tensor<2x8x4xf32>, tensor<2x1x4xf32>, tensor<2xi32>) -> tensor<2x8x4xf32>
+  return
+}
+
+// -----
+
+// Tests that a causal mask's offset is one number.
+func.func @mask_offset(%s: tensor<2x1x8xf32>, %t: tensor<1x2xi32>) {
+  // expected-error @+2 {{'nn.causal_mask' needs one offset (rank 0, or [1]), got [1, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.causal_mask %s at %t : tensor<2x1x8xf32>, tensor<1x2xi32> -> tensor<1x1x8xf32>
+  return
+}

@@ -1,6 +1,7 @@
 // RUN: nn-opt %s | nn-opt | FileCheck %s
 // Tests that the ops attention models use (batched matmul, slice, slice_backward,
-// concat, the masks, argmax, erf) print and re-parse unchanged, with their attributes
+// concat, the masks, argmax, erf, and incremental decoding's dynamic_update_slice and
+// offset mask) print and re-parse unchanged, with their attributes
 // and symbolic dims.
 
 // CHECK-LABEL: func.func @batched_matmuls
@@ -68,4 +69,14 @@ func.func @heads(%x: tensor<?x?x64xf32>) -> (tensor<?x4x?x16xf32>, tensor<?x?x64
   // CHECK: nn.merge_heads %{{.*}} : tensor<?x4x?x16xf32> -> tensor<?x?x64xf32>
   %1 = nn.merge_heads %0 : tensor<?x4x?x16xf32> -> tensor<?x?x64xf32>
   return %0, %1 : tensor<?x4x?x16xf32>, tensor<?x?x64xf32>
+}
+
+// CHECK-LABEL: func.func @decoding
+func.func @decoding(%cache: tensor<?x4x64x16xf32>, %k: tensor<?x4x1x16xf32>, %t: tensor<1xi32>,
+                    %s: tensor<?x4x1x64xf32>) -> (tensor<?x4x64x16xf32>, tensor<1x1x1x64xf32>) {
+  // CHECK: nn.dynamic_update_slice %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<?x4x64x16xf32>, tensor<?x4x1x16xf32>, tensor<1xi32>) -> tensor<?x4x64x16xf32>
+  %0 = nn.dynamic_update_slice %cache, %k, %t {axis = 2} : (tensor<?x4x64x16xf32>, tensor<?x4x1x16xf32>, tensor<1xi32>) -> tensor<?x4x64x16xf32>
+  // CHECK: nn.causal_mask %{{.*}} at %{{.*}} : tensor<?x4x1x64xf32>, tensor<1xi32> -> tensor<1x1x1x64xf32>
+  %1 = nn.causal_mask %s at %t : tensor<?x4x1x64xf32>, tensor<1xi32> -> tensor<1x1x1x64xf32>
+  return %0, %1 : tensor<?x4x64x16xf32>, tensor<1x1x1x64xf32>
 }

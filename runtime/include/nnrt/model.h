@@ -182,6 +182,18 @@ typedef enum nnrt_schedule {
 #define NNRT_GRAD_PREFIX "grad."
 #define NNRT_SHARD_ROW_INPUT "shard_row"
 
+/* Incremental decoding (docs/design.md, "Incremental decoding"): a next-token model
+ * whose `infer` is causal attention over i32 tokens [B, W] also has the entry "decode",
+ * which computes `infer`'s outputs at one position t ([B, 1, ...]) from a key/value
+ * cache. It reads "decode.tokens" i32[B, 1] (the token at t), "decode.position" i32[1]
+ * (t, in [0, W)) and the f32 caches "decode.cache" k, and returns `infer`'s outputs,
+ * then the caches with position t written, as outputs of the same names: the caller
+ * feeds them back at t + 1 (from zeros at t = 0). */
+#define NNRT_DECODE_ENTRY "decode"
+#define NNRT_DECODE_TOKENS_INPUT "decode.tokens"
+#define NNRT_DECODE_POSITION_INPUT "decode.position"
+#define NNRT_DECODE_CACHE_PREFIX "decode.cache"
+
 /* One training step of an iteration (a `train` statement of the .nn file). */
 typedef struct nnrt_iteration_step {
   const char *entry;       /* the entry that runs the step */
