@@ -11,10 +11,12 @@
 #include "Distributed.h"
 #include "Driver.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sched.h>
+#include <vector>
 
 #ifdef NNRT_HAVE_MPI
 // The C API only: Open MPI's and MPICH's deprecated C++ bindings would need their
@@ -35,6 +37,8 @@ const char *ProcessGroup::launcher() {
 
 #ifndef NNRT_HAVE_MPI
 
+struct ProcessGroup::Sums {};
+ProcessGroup::ProcessGroup() = default;
 ProcessGroup::~ProcessGroup() = default;
 
 bool ProcessGroup::start(bool force, double timeoutSeconds) {
@@ -53,6 +57,10 @@ bool ProcessGroup::start(bool force, double timeoutSeconds) {
 }
 
 bool ProcessGroup::sum(float *, size_t) { return true; }
+bool ProcessGroup::startSum(float *, size_t) { return true; }
+bool ProcessGroup::progress() { return true; }
+bool ProcessGroup::waitAll() { return true; }
+bool ProcessGroup::finishSums() { return true; }
 void ProcessGroup::finish(int) { Started = false; }
 
 #else
@@ -69,6 +77,22 @@ std::string mpiError(int code) {
 }
 
 } // namespace
+
+/// One sum in flight: with two ranks an all-reduce; with more, rank 0's reduction (its
+/// broadcast follows in finishSums, so every rank gets the bits rank 0 summed).
+struct Pending {
+  float *Data;
+  int Count;
+  MPI_Request Request = MPI_REQUEST_NULL; ///< MPI_REQUEST_NULL once done
+};
+
+struct ProcessGroup::Sums {
+  std::vector<Pending> Queue;
+  /// When the oldest sum in flight began: --timeout counts from there.
+  std::chrono::steady_clock::time_point Since;
+};
+
+ProcessGroup::ProcessGroup() : InFlight(std::make_unique<Sums>()) {}
 
 ProcessGroup::~ProcessGroup() {
   if (Started)
@@ -94,64 +118,83 @@ bool ProcessGroup::start(bool force, double timeoutSeconds) {
   return true;
 }
 
-bool ProcessGroup::sum(float *data, size_t n) {
+bool ProcessGroup::startSum(float *data, size_t n) {
   if (Size <= 1)
     return true;
-  auto start = std::chrono::steady_clock::now();
-  // Waits for `request` (which may be MPI_REQUEST_NULL) with the checks of the file
-  // comment; `what` names the collective in messages.
-  auto wait = [&](MPI_Request &request, const char *what) {
-    for (;;) {
-      int done = 0;
-      if (int rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE); rc != MPI_SUCCESS) {
-        error("rank %d: %s of the gradients failed: %s", Rank, what, mpiError(rc).c_str());
-        return false;
-      }
-      if (done)
-        return true;
-      if (trainInterrupted()) {
-        error("rank %d: stopped by a signal while waiting for the other ranks (mpirun "
-              "stops every rank when one dies or is interrupted)", Rank);
-        return false;
-      }
-      double waited =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (waited > Timeout) {
-        error("rank %d: the other ranks did not answer within %g s (--timeout): a rank "
-              "died, hangs, or a connection broke", Rank, Timeout);
-        return false;
-      }
-      sched_yield();
-    }
-  };
-  int count = int(n);
-  MPI_Request request = MPI_REQUEST_NULL;
+  std::vector<Pending> &queue = InFlight->Queue;
+  if (queue.empty())
+    InFlight->Since = std::chrono::steady_clock::now();
+  Pending p{data, int(n)};
   // Two ranks: an all-reduce, where each element is a + b on whichever rank adds it, the
-  // same bits either way (IEEE addition commutes); half the time of the two steps below
-  // (bench/mpi-scaling.sh's W1 gradients: 0.6 against 1.4 ms).
-  if (Size == 2) {
-    int rc = MPI_Iallreduce(MPI_IN_PLACE, data, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
-                            &request);
-    if (rc != MPI_SUCCESS)
-      return error("rank %d: the all-reduce of the gradients failed: %s", Rank,
-                   mpiError(rc).c_str()) == 0;
-    return wait(request, "the all-reduce");
-  }
-  // More ranks: rank 0 sums and broadcasts, so every rank applies bit-identical
-  // gradients (an all-reduce may associate the sum differently on different ranks).
-  int rc = MPI_Ireduce(Rank == 0 ? MPI_IN_PLACE : data, Rank == 0 ? data : nullptr, count,
-                       MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD, &request);
+  // same bits either way (IEEE addition commutes); half the time of a reduction and a
+  // broadcast (bench/mpi-scaling.sh's W1 gradients: 0.6 against 1.4 ms).
+  int rc = Size == 2 ? MPI_Iallreduce(MPI_IN_PLACE, data, p.Count, MPI_FLOAT, MPI_SUM,
+                                      MPI_COMM_WORLD, &p.Request)
+                     : MPI_Ireduce(Rank == 0 ? MPI_IN_PLACE : data, Rank == 0 ? data : nullptr,
+                                   p.Count, MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD, &p.Request);
   if (rc != MPI_SUCCESS)
-    return error("rank %d: the reduction of the gradients failed: %s", Rank,
-                 mpiError(rc).c_str()) == 0;
-  if (!wait(request, "the reduction"))
-    return false;
-  rc = MPI_Ibcast(data, count, MPI_FLOAT, 0, MPI_COMM_WORLD, &request);
-  if (rc != MPI_SUCCESS)
-    return error("rank %d: the broadcast of the gradients failed: %s", Rank,
-                 mpiError(rc).c_str()) == 0;
-  return wait(request, "the broadcast");
+    return error("rank %d: the %s of the gradients failed: %s", Rank,
+                 Size == 2 ? "all-reduce" : "reduction", mpiError(rc).c_str()) == 0;
+  queue.push_back(p);
+  return true;
 }
+
+bool ProcessGroup::progress() {
+  for (Pending &p : InFlight->Queue) {
+    if (p.Request == MPI_REQUEST_NULL)
+      continue;
+    int done = 0;
+    if (int rc = MPI_Test(&p.Request, &done, MPI_STATUS_IGNORE); rc != MPI_SUCCESS)
+      return error("rank %d: the sum of the gradients failed: %s", Rank,
+                   mpiError(rc).c_str()) == 0;
+    if (done)
+      p.Request = MPI_REQUEST_NULL; // MPI_Test sets it too
+  }
+  return true;
+}
+
+bool ProcessGroup::waitAll() {
+  std::vector<Pending> &queue = InFlight->Queue;
+  for (;;) {
+    if (!progress())
+      return false;
+    if (std::all_of(queue.begin(), queue.end(),
+                    [](const Pending &p) { return p.Request == MPI_REQUEST_NULL; }))
+      return true;
+    if (trainInterrupted())
+      return error("rank %d: stopped by a signal while waiting for the other ranks (mpirun "
+                   "stops every rank when one dies or is interrupted)", Rank) == 0;
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                  InFlight->Since).count();
+    if (waited > Timeout)
+      return error("rank %d: the other ranks did not answer within %g s (--timeout): a rank "
+                   "died, hangs, or a connection broke", Rank, Timeout) == 0;
+    sched_yield();
+  }
+}
+
+bool ProcessGroup::finishSums() {
+  std::vector<Pending> &queue = InFlight->Queue;
+  bool ok = waitAll();
+  // More ranks: the broadcasts of rank 0's sums, started only now and in the order of
+  // the reductions, so that every rank starts its collectives in one order (a broadcast
+  // started as soon as its reduction completes would come at another place on rank 0
+  // than on the others: undefined in MPI, a crash in Open MPI's shared-memory transport).
+  if (ok && Size > 2) {
+    for (Pending &p : queue)
+      if (int rc = MPI_Ibcast(p.Data, p.Count, MPI_FLOAT, 0, MPI_COMM_WORLD, &p.Request);
+          rc != MPI_SUCCESS) {
+        ok = error("rank %d: the broadcast of the gradients failed: %s", Rank,
+                   mpiError(rc).c_str()) == 0;
+        break;
+      }
+    ok = ok && waitAll();
+  }
+  queue.clear();
+  return ok;
+}
+
+bool ProcessGroup::sum(float *data, size_t n) { return startSum(data, n) && finishSums(); }
 
 void ProcessGroup::finish(int status) {
   if (!Started)

@@ -11,6 +11,7 @@
 #define NNRT_DRIVER_DISTRIBUTED_H
 
 #include <cstddef>
+#include <memory>
 
 namespace nnrt {
 namespace driver {
@@ -19,7 +20,7 @@ namespace driver {
 /// process; then MPI is initialized until `finish`.
 class ProcessGroup {
 public:
-  ProcessGroup() = default;
+  ProcessGroup();
   ProcessGroup(const ProcessGroup &) = delete;
   ProcessGroup &operator=(const ProcessGroup &) = delete;
   /// Finalizes MPI when `finish` was not called (as `finish(0)`).
@@ -41,6 +42,17 @@ public:
   /// others did not answer within the timeout.
   bool sum(float *data, size_t n);
 
+  /// The same sum, begun and left in flight, so that several buffers (buckets of
+  /// gradients) travel while the process computes; every rank must begin the same sums
+  /// in the same order. `data` must stay untouched until `finishSums`. False after an
+  /// error (printed).
+  bool startSum(float *data, size_t n);
+  /// Advances the sums in flight (MPI progresses a nonblocking collective only inside
+  /// MPI calls); never waits. False after an error (printed).
+  bool progress();
+  /// Waits for every sum in flight, with the checks of `sum`.
+  bool finishSums();
+
   /// Ends the group with the run's exit status: 0 and 130 (interrupted, the ranks agreed
   /// on the step) finalize; any other status aborts every rank (MPI_Abort), so a rank
   /// that failed alone does not leave the others waiting.
@@ -51,6 +63,10 @@ public:
   static const char *launcher();
 
 private:
+  /// Waits for the requests in flight (the checks of `sum`).
+  bool waitAll();
+  struct Sums; ///< the sums in flight (Distributed.cpp)
+  std::unique_ptr<Sums> InFlight;
   int Rank = 0, Size = 1;
   bool Started = false;
   double Timeout = 600;

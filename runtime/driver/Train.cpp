@@ -116,9 +116,37 @@ struct ParallelStep {
   int32_t GradLoss = 0;           ///< the loss output of Grad
   std::vector<int32_t> FromGrad;  ///< per Apply input: the Grad output it takes, or -1
   std::vector<size_t> Offset;     ///< ... and that output's place in Sum
-  HeapArray<float> Sum;
+  HeapArray<float> Sum;           ///< the loss and the gradients, in the order they finish
+  size_t LossOffset = 0;          ///< the loss's place in Sum
+  /// What the sum carries, in the order of Sum: a Grad output (the loss first), where it
+  /// goes, and the step of Grad after which it is final (nnrt_output_ready_step; the
+  /// last step when none writes it).
+  struct Part {
+    int32_t Output;
+    size_t Offset;
+    int32_t Ready;
+  };
+  std::vector<Part> Parts;
+  /// Buckets of consecutive parts, summed over the ranks as soon as their last part is
+  /// final, while the backward pass goes on: Sum[Begin, End) after step Ready.
+  struct Bucket {
+    size_t Begin, End;
+    int32_t Ready;
+  };
+  std::vector<Bucket> Buckets;
   std::vector<nnrt_tensor> GradInputs, GradOutputs, ApplyInputs, ApplyOutputs;
+  // During a step: the rank's share of the batch, the next part to copy and the next
+  // bucket to start, and the first error of the observer.
+  float Share = 0;
+  size_t NextPart = 0, NextBucket = 0;
+  ProcessGroup *Group = nullptr;
+  bool Failed = false;
 };
+
+/// The smallest bucket of gradients summed on its own (elements): smaller groups of
+/// gradients that finish at different steps travel with the next ones, so one message
+/// does not carry a bias alone.
+constexpr size_t MinBucketElements = 16 * 1024;
 
 /// A training step of the iteration and what it carries through an epoch.
 struct StepRun {
@@ -230,10 +258,32 @@ static void shardOf(const ProcessGroup &group, int64_t rows, int64_t &lo, int64_
   hi = rows * (group.rank() + 1) / group.size();
 }
 
+/// Copies the parts of the sum that are final after step `step` of the gradient entry
+/// (scaled by the rank's share) and starts the buckets they complete.
+static bool sumReadyParts(ParallelStep &p, int32_t step) {
+  for (; p.NextPart < p.Parts.size() && p.Parts[p.NextPart].Ready <= step; ++p.NextPart) {
+    const ParallelStep::Part &part = p.Parts[p.NextPart];
+    const nnrt_tensor &g = p.GradOutputs[size_t(part.Output)];
+    const float *src = static_cast<const float *>(g.data);
+    float *dst = p.Sum.data() + part.Offset;
+    int64_t n = nnrt_shape_numel(&g.shape);
+    for (int64_t k = 0; k < n; ++k)
+      dst[k] = src[k] * p.Share;
+  }
+  for (; p.NextBucket < p.Buckets.size() && p.Buckets[p.NextBucket].Ready <= step;
+       ++p.NextBucket) {
+    const ParallelStep::Bucket &b = p.Buckets[p.NextBucket];
+    if (!p.Group->startSum(p.Sum.data() + b.Begin, b.End - b.Begin))
+      return false;
+  }
+  return p.Group->progress();
+}
+
 /// One data-parallel step on this rank's share (staged) of a batch of `rows` examples
-/// whose first row is row `firstRow` of the run (for --feed): the gradient entry, the sum
-/// over the ranks, the update entry. Sets `s.Loss` to the loss of the whole batch.
-/// Prints the error and returns false on failure.
+/// whose first row is row `firstRow` of the run (for --feed): the gradient entry, whose
+/// buckets of gradients are summed over the ranks as the backward pass finishes them
+/// (an observer of the entry's steps), then the update entry. Sets `s.Loss` to the loss
+/// of the whole batch. Prints the error and returns false on failure.
 static bool runParallelStep(nnrt_context *ctx, StepRun &s, const DataBinding &bind,
                             const Feeds &feeds, int64_t firstRow, int64_t rows,
                             Staging &staging, Progress &run) {
@@ -242,29 +292,37 @@ static bool runParallelStep(nnrt_context *ctx, StepRun &s, const DataBinding &bi
   int64_t lo, hi;
   shardOf(*run.Group, rows, lo, hi);
   float *sum = p.Sum.data();
-  std::memset(sum, 0, p.Sum.size() * sizeof(float));
+  p.NextPart = p.NextBucket = 0;
+  p.Group = run.Group;
+  p.Failed = false;
   if (hi > lo) {
     run.ShardRow = int32_t(lo);
-    bindInputs(m, p.Grad, bind, feeds, firstRow + lo, hi - lo, staging, run, p.GradInputs);
-    if (nnrt_run(ctx, p.Grad->name, p.GradInputs.data(), p.Grad->num_inputs,
-                 p.GradOutputs.data(), p.Grad->num_outputs) != NNRT_OK)
-      return error("rank %d: %s", run.Group->rank(), nnrt_context_last_error(ctx)) == 0;
     // Each rank's loss and gradients are means over its rows: weighted by its share,
     // their sum is the mean over the batch.
-    float share = float(hi - lo) / float(rows);
-    sum[0] = *static_cast<const float *>(p.GradOutputs[size_t(p.GradLoss)].data) * share;
-    for (size_t i = 0; i < p.FromGrad.size(); ++i) {
-      if (p.FromGrad[i] < 0)
-        continue;
-      const nnrt_tensor &g = p.GradOutputs[size_t(p.FromGrad[i])];
-      const float *src = static_cast<const float *>(g.data);
-      float *dst = sum + p.Offset[i];
-      int64_t n = nnrt_shape_numel(&g.shape);
-      for (int64_t k = 0; k < n; ++k)
-        dst[k] = src[k] * share;
+    p.Share = float(hi - lo) / float(rows);
+    bindInputs(m, p.Grad, bind, feeds, firstRow + lo, hi - lo, staging, run, p.GradInputs);
+    auto observe = [](void *user, int32_t step) {
+      auto &par = *static_cast<ParallelStep *>(user);
+      par.Failed = !sumReadyParts(par, step);
+      return par.Failed ? 1 : 0;
+    };
+    if (nnrt_run_observed(ctx, p.Grad->name, p.GradInputs.data(), p.Grad->num_inputs,
+                          p.GradOutputs.data(), p.Grad->num_outputs, observe, &p) != NNRT_OK) {
+      // The sums in flight are abandoned: the failed run aborts every rank.
+      if (!p.Failed)
+        error("rank %d: %s", run.Group->rank(), nnrt_context_last_error(ctx));
+      return false;
     }
+    if (!sumReadyParts(p, INT32_MAX))
+      return false;
+  } else {
+    // No rows here (a batch smaller than the ranks): zeros, in the same buckets.
+    std::memset(sum, 0, p.Sum.size() * sizeof(float));
+    p.NextPart = p.Parts.size();
+    if (!sumReadyParts(p, INT32_MAX))
+      return false;
   }
-  if (!run.Group->sum(sum, p.Sum.size()))
+  if (!run.Group->finishSums())
     return false;
   for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
     nnrt_tensor &t = p.ApplyInputs[size_t(i)];
@@ -280,7 +338,7 @@ static bool runParallelStep(nnrt_context *ctx, StepRun &s, const DataBinding &bi
   if (nnrt_run(ctx, p.Apply->name, p.ApplyInputs.data(), p.Apply->num_inputs,
                p.ApplyOutputs.data(), p.Apply->num_outputs) != NNRT_OK)
     return error("rank %d: %s", run.Group->rank(), nnrt_context_last_error(ctx)) == 0;
-  s.Loss = sum[0];
+  s.Loss = sum[p.LossOffset];
   return true;
 }
 
@@ -722,7 +780,13 @@ static int planParallel(const nnrt_model *m, const ProcessGroup &group,
     for (int32_t o = 0; o < p.Grad->num_outputs; ++o)
       if (!std::strcmp(p.Grad->output_names[o], lossName))
         p.GradLoss = o;
-    size_t total = 1; // the loss
+    // The loss and the gradients in the order the backward pass finishes them.
+    int32_t last = p.Grad->num_steps;
+    auto readyOf = [&](int32_t output) {
+      int32_t r = nnrt_output_ready_step(p.Grad, output);
+      return r < 0 ? last : r;
+    };
+    p.Parts.push_back({p.GradLoss, 0, readyOf(p.GradLoss)});
     for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
       const nnrt_input &in = m->inputs[p.Apply->inputs[i]];
       int32_t from = -1;
@@ -739,8 +803,29 @@ static int planParallel(const nnrt_model *m, const ProcessGroup &group,
         return error("entry '%s' reads input '%s', which is not an f32 gradient of a static "
                      "shape output by '%s'", p.Apply->name, in.name, p.Grad->name);
       p.FromGrad.push_back(isLr ? -1 : from);
-      p.Offset.push_back(total);
-      total += isLr ? 0 : size_t(n);
+      p.Offset.push_back(0);
+      if (!isLr)
+        p.Parts.push_back({from, size_t(i), readyOf(from)});
+    }
+    std::stable_sort(p.Parts.begin(), p.Parts.end(),
+                     [](const ParallelStep::Part &a, const ParallelStep::Part &b) {
+                       return a.Ready < b.Ready;
+                     });
+    size_t total = 0;
+    for (size_t k = 0; k < p.Parts.size(); ++k) {
+      ParallelStep::Part &part = p.Parts[k];
+      size_t input = part.Offset; // the Apply input (the loss: 0), until here
+      part.Offset = total;
+      if (part.Output == p.GradLoss)
+        p.LossOffset = total;
+      else
+        p.Offset[input] = total;
+      total += size_t(nnrt_shape_numel(&p.Grad->slots[p.Grad->output_slots[part.Output]].shape));
+      // A bucket ends where it is large enough and the next part finishes later.
+      size_t begin = p.Buckets.empty() ? 0 : p.Buckets.back().End;
+      bool lastPart = k + 1 == p.Parts.size();
+      if (lastPart || (total - begin >= MinBucketElements && p.Parts[k + 1].Ready > part.Ready))
+        p.Buckets.push_back({begin, total, part.Ready});
     }
     if (total > size_t(1 << 30))
       return error("step '%s' has %zu gradient elements; a sum over the ranks takes at most "

@@ -386,10 +386,24 @@ static void describeSlots(EntryState &st) {
   }
 }
 
+/// Who hears of each finished top-level step (nnrt_run_observed).
+struct Observer {
+  nnrt_step_observer Fn = nullptr;
+  void *User = nullptr;
+};
+
 /// Runs steps [begin, end): kernels in order, and each loop's body once per iteration
-/// with its views pointed at the iteration's slices.
-static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, int32_t end) {
+/// with its views pointed at the iteration's slices; tells `observer` (top level only)
+/// after each step.
+static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, int32_t end,
+                            const Observer *observer = nullptr) {
   const nnrt_entry &e = *st.Entry;
+  auto observe = [&](int32_t i) {
+    if (observer && observer->Fn && observer->Fn(observer->User, i) != 0)
+      return fail(ctx, NNRT_ERR_ARG, "entry '%s': stopped by the observer after step %d",
+                  e.name, i);
+    return NNRT_OK;
+  };
   for (int32_t i = begin; i < end; ++i) {
     const nnrt_step &step = e.steps[i];
     if (!step.fn) {
@@ -403,6 +417,8 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
         if (nnrt_status s = runRange(ctx, st, i + 1, i + 1 + step.loop_steps); s != NNRT_OK)
           return s;
       }
+      if (nnrt_status s = observe(i); s != NNRT_OK)
+        return s;
       i += step.loop_steps;
       continue;
     }
@@ -423,14 +439,17 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
       return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "
                   "%d: %s", e.name, step.kernel ? step.kernel : "?", i, rc,
                   HalideMessage[0] ? HalideMessage : "no message");
+    if (nnrt_status s = observe(i); s != NNRT_OK)
+      return s;
   }
   return NNRT_OK;
 }
 
-static nnrt_status runSteps(nnrt_context *ctx, EntryState &st) {
+static nnrt_status runSteps(nnrt_context *ctx, EntryState &st,
+                            const Observer *observer = nullptr) {
   if (ctx->Profiling)
     std::fill(st.StepSeconds.begin(), st.StepSeconds.end(), 0.0);
-  if (nnrt_status s = runRange(ctx, st, 0, st.Entry->num_steps); s != NNRT_OK)
+  if (nnrt_status s = runRange(ctx, st, 0, st.Entry->num_steps, observer); s != NNRT_OK)
     return s;
   st.HasProfile = ctx->Profiling;
   return NNRT_OK;
@@ -474,10 +493,21 @@ static int32_t copyPerStep(const EntryState &st, const std::vector<T> &table, T 
   return n;
 }
 
-extern "C" {
+/// Points `outputs[0 .. n)` at the entry's output buffers (on the host).
+static void describeOutputs(const EntryState &st, nnrt_tensor *outputs, int32_t n) {
+  const nnrt_entry &e = *st.Entry;
+  for (int32_t o = 0; o < n; ++o) {
+    int32_t slot = e.output_slots[o];
+    outputs[o].dtype = e.slots[slot].dtype;
+    outputs[o].shape = st.Shapes[slot];
+    outputs[o].data = st.Buffers[slot].host;
+  }
+}
 
-nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
-                     int32_t num_inputs, nnrt_tensor *outputs, int32_t num_outputs) {
+static nnrt_status runObserved(nnrt_context *ctx, const char *entry_name,
+                               const nnrt_tensor *inputs, int32_t num_inputs,
+                               nnrt_tensor *outputs, int32_t num_outputs,
+                               const Observer *observer) {
   if (!ctx)
     return NNRT_ERR_ARG;
   EntryState *st = findState(ctx, entry_name);
@@ -500,18 +530,65 @@ nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tenso
   describeSlots(*st);
   if (gpuKernels() && (s = placeOnDevice(ctx, *st, inputs)) != NNRT_OK)
     return s;
-  if ((s = runSteps(ctx, *st)) != NNRT_OK || (s = applyUpdates(ctx, *st)) != NNRT_OK)
+  // The host's outputs are final as their steps finish; a GPU's only after the copy.
+  bool early = !gpuKernels();
+  if (early)
+    describeOutputs(*st, outputs, num_outputs);
+  if ((s = runSteps(ctx, *st, early ? observer : nullptr)) != NNRT_OK ||
+      (s = applyUpdates(ctx, *st)) != NNRT_OK)
     return s;
   if (gpuKernels() && (s = outputsToHost(ctx, *st)) != NNRT_OK)
     return s;
-  for (int32_t o = 0; o < num_outputs; ++o) {
-    int32_t slot = e.output_slots[o];
-    outputs[o].dtype = e.slots[slot].dtype;
-    outputs[o].shape = st->Shapes[slot];
-    outputs[o].data = st->Buffers[slot].host;
-  }
+  describeOutputs(*st, outputs, num_outputs);
+  if (!early && observer && observer->Fn)
+    for (int32_t i = 0; i < e.num_steps; i += 1 + (e.steps[i].fn ? 0 : e.steps[i].loop_steps))
+      if (observer->Fn(observer->User, i) != 0)
+        return fail(ctx, NNRT_ERR_ARG, "entry '%s': stopped by the observer after step %d",
+                    e.name, i);
   ctx->LastError.clear();
   return NNRT_OK;
+}
+
+extern "C" {
+
+nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
+                     int32_t num_inputs, nnrt_tensor *outputs, int32_t num_outputs) {
+  return runObserved(ctx, entry_name, inputs, num_inputs, outputs, num_outputs, nullptr);
+}
+
+nnrt_status nnrt_run_observed(nnrt_context *ctx, const char *entry_name,
+                              const nnrt_tensor *inputs, int32_t num_inputs,
+                              nnrt_tensor *outputs, int32_t num_outputs,
+                              nnrt_step_observer observer, void *user) {
+  Observer o{observer, user};
+  return runObserved(ctx, entry_name, inputs, num_inputs, outputs, num_outputs, &o);
+}
+
+int32_t nnrt_output_ready_step(const nnrt_entry *e, int32_t output) {
+  if (!e || output < 0 || output >= e->num_outputs)
+    return -1;
+  // The slot whose bytes a slot shares (aliases and views), followed to the end.
+  auto root = [&](int32_t slot) {
+    for (int32_t hops = 0; hops < e->num_slots; ++hops) {
+      const nnrt_slot &s = e->slots[slot];
+      if ((s.kind != NNRT_SLOT_ALIAS && s.kind != NNRT_SLOT_VIEW) || s.index < 0 ||
+          s.index >= e->num_slots)
+        break;
+      slot = s.index;
+    }
+    return slot;
+  };
+  int32_t target = root(e->output_slots[output]), ready = -1;
+  for (int32_t top = 0; top < e->num_steps;) {
+    const nnrt_step &head = e->steps[top];
+    int32_t span = head.fn ? 1 : 1 + head.loop_steps; // a loop and its body
+    for (int32_t i = top; i < top + span && i < e->num_steps; ++i)
+      for (int32_t a = 0; a < e->steps[i].num_args; ++a)
+        if (root(e->steps[i].args[a]) == target)
+          ready = top;
+    top += span;
+  }
+  return ready;
 }
 
 void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled) {

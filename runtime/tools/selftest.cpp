@@ -74,6 +74,50 @@ int runAdd(int argc, char **argv) {
   return 0;
 }
 
+/// add at batch 2 through nnrt_run_observed: the step after which each output is final
+/// (nnrt_output_ready_step), each step the observer hears of with the outputs final by
+/// then, and an observer that stops the run after the first step.
+int runObserved() {
+  Ctx ctx(&SelftestModel);
+  if (nnrt_params_init(ctx.C, 1) != NNRT_OK)
+    return ctx.error();
+  const nnrt_entry *e = nnrt_find_entry(&SelftestModel, "add");
+  for (int32_t o = 0; o < e->num_outputs; ++o)
+    std::printf("%s final after step %d of %d\n", e->output_names[o],
+                nnrt_output_ready_step(e, o), e->num_steps);
+  std::printf("out of range: %d\n", nnrt_output_ready_step(e, e->num_outputs));
+  std::vector<float> x(8), y(8);
+  for (int i = 0; i < 8; ++i) {
+    x[i] = float(i);
+    y[i] = 100.0f * float(i);
+  }
+  nnrt_tensor in[2] = {tensor(NNRT_F32, {2, 4}, x.data()), tensor(NNRT_F32, {2, 4}, y.data())};
+  nnrt_tensor out[2];
+  struct Seen {
+    const nnrt_entry *E;
+    nnrt_tensor *Out;
+    int32_t StopAfter;
+  } seen{e, out, -1};
+  auto observer = [](void *user, int32_t step) {
+    auto &s = *static_cast<Seen *>(user);
+    std::printf("after step %d:", step);
+    for (int32_t o = 0; o < s.E->num_outputs; ++o)
+      if (nnrt_output_ready_step(s.E, o) <= step)
+        std::printf(" %s[0] = %g", s.E->output_names[o],
+                    static_cast<const float *>(s.Out[o].data)[0]);
+    std::printf("\n");
+    return step == s.StopAfter ? 1 : 0;
+  };
+  if (nnrt_run_observed(ctx.C, "add", in, 2, out, 2, observer, &seen) != NNRT_OK)
+    return ctx.error();
+  std::printf("total: %g\n", *static_cast<const float *>(out[1].data));
+  seen.StopAfter = 0;
+  if (nnrt_run_observed(ctx.C, "add", in, 2, out, 2, observer, &seen) == NNRT_OK)
+    return fail("an observer returning 1 did not stop the run");
+  std::printf("stopped: %s\n", nnrt_context_last_error(ctx.C));
+  return 0;
+}
+
 /// chain with x[b, k] = b*4 + k (total = 8 * sum(x)) for each batch size given: the
 /// planned arena (two buffers for three temporaries) and the allocations of each run.
 int runChain(int argc, char **argv) {
@@ -626,6 +670,7 @@ void usage() {
       "  run-square B            run entry square (a temporary i32[B, B])\n"
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
+      "  run-observed            run entry add with a step observer (nnrt_run_observed)\n"
       "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref  a TEMP slot's\n"
       "           buffer out of range, shared unsoundly, a loop past the last step, a view\n"
       "           of a later slot or of a slot of another shape, a dim product naming no\n"
@@ -743,6 +788,8 @@ int main(int argc, char **argv) {
   }
   if (cmd == "run-add")
     return runAdd(argc - 2, argv + 2);
+  if (cmd == "run-observed")
+    return runObserved();
   if (cmd == "run-chain")
     return runChain(argc - 2, argv + 2);
   if (cmd == "bad-buffer")

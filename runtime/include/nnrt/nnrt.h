@@ -169,6 +169,28 @@ const nnrt_entry *nnrt_find_entry(const nnrt_model *model, const char *name);
 nnrt_status nnrt_run(nnrt_context *ctx, const char *entry_name, const nnrt_tensor *inputs,
                      int32_t num_inputs, nnrt_tensor *outputs, int32_t num_outputs);
 
+/* Called by `nnrt_run_observed` after top-level step `step` of the entry's plan (a loop
+ * counts as one step, after its last iteration), with `outputs` already pointing at the
+ * context's output buffers: an output whose `nnrt_output_ready_step` is `step` holds its
+ * final value from this call on (data-parallel training starts summing a bucket of
+ * gradients there, while the rest of the backward pass runs). Returning nonzero stops
+ * the run: `nnrt_run_observed` then returns NNRT_ERR_ARG with "stopped by the observer". */
+typedef int (*nnrt_step_observer)(void *user, int32_t step);
+
+/* `nnrt_run` that calls `observer(user, step)` after each top-level step. On a CUDA
+ * model the outputs reach the host only at the end: every call then comes after the
+ * last step. */
+nnrt_status nnrt_run_observed(nnrt_context *ctx, const char *entry_name,
+                              const nnrt_tensor *inputs, int32_t num_inputs,
+                              nnrt_tensor *outputs, int32_t num_outputs,
+                              nnrt_step_observer observer, void *user);
+
+/* The top-level step of `entry` after which its output `output` no longer changes: the
+ * last step (a loop counts as one) that passes the output's buffer (its slot, or a slot
+ * aliasing or viewing the same bytes) to a kernel; -1 when no step does (an output that
+ * is an input or a parameter as it came in) or `output` is out of range. */
+int32_t nnrt_output_ready_step(const nnrt_entry *entry, int32_t output);
+
 /* Enables (1) or disables (0) per-step timing in `nnrt_run`. Off by default: a normal run
  * reads no clock. */
 void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled);
