@@ -29,6 +29,13 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
+/// Whether the plan may write optimizer updates over their parameters: the CPU
+/// templates compute such kernels' elements once (KernelSpec::inPlace); the GPU's and
+/// the autoschedulers' make no such promise.
+bool writesUpdatesInPlace(const TargetInfo &target) {
+  return target.device == DeviceKind::CPU && target.autoscheduler.empty();
+}
+
 /// Steps 1-4: every object of the binary, in `tmp`.
 llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Options &o,
                                                       ModelForm form, const TempDir &tmp,
@@ -37,7 +44,7 @@ llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Op
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
-  auto source = emitModelSource(m, form);
+  auto source = emitModelSource(m, form, writesUpdatesInPlace(*target));
   if (!source)
     return source.takeError();
   model = std::move(*source);
@@ -91,7 +98,7 @@ static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostre
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
-  auto model = emitModelSource(m, ModelForm::Object);
+  auto model = emitModelSource(m, ModelForm::Object, writesUpdatesInPlace(*target));
   if (!model)
     return model.takeError();
   return print(model->kernels, *target, os);

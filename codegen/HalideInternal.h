@@ -60,6 +60,7 @@ struct LoweredKernel {
   /// storing at a clamped data-dependent position (`rdom` holds the RDom)
   std::vector<FuncInfo> scatters;
   std::vector<PrologueInfo> prologues; ///< matmul operands computed in the kernel
+  bool inPlace = false;                ///< KernelSpec::inPlace
   Halide::Pipeline pipeline() const;
 };
 

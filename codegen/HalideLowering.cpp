@@ -652,5 +652,7 @@ LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k) {
   KernelLowerer lowerer;
   if (!k.op)
     return lowerer.runCopy(k.copyDtype, k.copyRank);
-  return lowerer.run(k.op);
+  LoweredKernel lowered = lowerer.run(k.op);
+  lowered.inPlace = k.inPlace;
+  return lowered;
 }

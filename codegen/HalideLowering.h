@@ -25,6 +25,11 @@ struct KernelSpec {
   nn::KernelOp op;
   int copyDtype = 0;
   int copyRank = 0;
+  /// The plan gives some result the buffer of an operand (an optimizer's update of a
+  /// weight, written over the weight: PlanEmitter's canOverwrite), so the schedule must
+  /// compute every result element once, after reading the operands at that element
+  /// only (scheduleGemm's staged epilogue in strips that divide the rows).
+  bool inPlace = false;
 };
 
 /// Compiles every kernel for `target` (without the Halide runtime) into the object at

@@ -125,10 +125,44 @@ std::string shapeLit(ArrayRef<int64_t> dims) {
   return s + (dims.empty() ? "0}}" : "}}");
 }
 
+/// Whether a result of `kernel` may be written over its operand `operand` (one buffer for
+/// both): the kernel is one matmul whose results all have its static 2-D shape, which
+/// code generation computes as one staged epilogue, each element once (scheduleGemm;
+/// KernelSpec::inPlace), and the operand is read only by elementwise ops of that shape,
+/// so each element is read before, and only for, the write of the same element. An
+/// optimizer's update of a weight (the weight, its moments) is such a kernel.
+static bool canOverwrite(KernelOp kernel, unsigned operand) {
+  Block &body = kernel.getBody().front();
+  MatmulOp product;
+  for (Operation &op : body) {
+    if (op.hasTrait<OpTrait::NNContraction>()) {
+      if (product || !isa<MatmulOp>(op))
+        return false;
+      product = cast<MatmulOp>(op);
+    }
+    if (isa<ScanOp>(op))
+      return false;
+  }
+  if (!product)
+    return false;
+  auto type = dyn_cast<RankedTensorType>(product.getResult().getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() || kernel.getNumResults() < 2 ||
+      llvm::any_of(kernel.getResultTypes(), [&](Type t) { return t != type; }))
+    return false;
+  BlockArgument arg = body.getArgument(operand);
+  if (arg.getType() != type)
+    return false;
+  return llvm::all_of(arg.getUsers(), [&](Operation *user) {
+    return user->hasTrait<OpTrait::NNElementwise>() && user->getNumResults() == 1 &&
+           user->getResult(0).getType() == type;
+  });
+}
+
 /// Plans and writes the tables of one module.
 class Planner {
 public:
-  Planner(ModuleOp module, ModelForm form) : module(module), form(form) {}
+  Planner(ModuleOp module, ModelForm form, bool inPlaceUpdates)
+      : module(module), form(form), inPlaceUpdates(inPlaceUpdates) {}
   llvm::Expected<ModelSource> run();
 
 private:
@@ -141,6 +175,7 @@ private:
 
   ModuleOp module;
   ModelForm form;
+  bool inPlaceUpdates;
   ModelSource out;
   std::vector<std::string> symbols;
   std::vector<DimProduct> products; ///< dims that are products of symbols, all entries'
@@ -235,6 +270,35 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
                             : update ? update.getValue().str()
                                      : "out" + std::to_string(j));
   }
+
+  // Updates written over their parameter (canOverwrite): a kernel result returned as
+  // the update of the parameter of an operand that no later step reads, nor the entry
+  // returns. The runtime then has nothing to copy back (applyUpdates).
+  DenseMap<Value, Value> overwrites; // kernel result -> the parameter argument
+  if (inPlaceUpdates)
+    for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
+      auto update = func.getResultAttrOfType<FlatSymbolRefAttr>(j, "nn.update");
+      auto kernel = ret.getOperand(j).getDefiningOp<KernelOp>();
+      if (!update || !kernel || kernel->getBlock() != &body)
+        continue;
+      for (auto [i, input] : llvm::enumerate(kernel.getInputs())) {
+        auto arg = dyn_cast<BlockArgument>(input);
+        auto param = arg && arg.getOwner() == &body
+                         ? func.getArgAttrOfType<FlatSymbolRefAttr>(arg.getArgNumber(),
+                                                                    "nn.param")
+                         : nullptr;
+        if (!param || param.getValue() != update.getValue() ||
+            llvm::is_contained(ret.getOperands(), input) ||
+            llvm::count(kernel.getInputs(), input) != 1 || !canOverwrite(kernel, i))
+          continue;
+        bool laterRead = llvm::any_of(input.getUsers(), [&](Operation *user) {
+          Operation *top = body.findAncestorOpInBlock(*user);
+          return top != kernel && (!top || kernel->isBeforeInBlock(top));
+        });
+        if (!laterRead)
+          overwrites[ret.getOperand(j)] = input;
+      }
+    }
 
   auto copy = [&](int from, int to) {
     const SlotPlan &s = e.slots[to];
@@ -340,6 +404,11 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
           int slot;
           if (auto pre = slotOf.find(v); pre != slotOf.end()) {
             slot = pre->second; // a stacked output's slice
+          } else if (Value param = overwrites.lookup(v)) {
+            slot = slotOf[v] = slotOf.lookup(param); // written over the parameter
+            out.kernels[step.kernel].inPlace = true;
+            if (auto it = outputOf.find(v); it != outputOf.end())
+              e.outputSlots[it->second] = slot;
           } else {
             auto it = outputOf.find(v);
             slot = it == outputOf.end() ? addSlot(v, SlotTemp, 0)
@@ -680,6 +749,7 @@ void Planner::write(llvm::raw_ostream &os) {
 
 } // namespace
 
-llvm::Expected<ModelSource> nn::codegen::emitModelSource(ModuleOp module, ModelForm form) {
-  return Planner(module, form).run();
+llvm::Expected<ModelSource> nn::codegen::emitModelSource(ModuleOp module, ModelForm form,
+                                                        bool inPlaceUpdates) {
+  return Planner(module, form, inPlaceUpdates).run();
 }

@@ -29,8 +29,12 @@ struct ModelSource {
   std::string header;              ///< for ModelForm::Library: the C header
 };
 
-/// Plans `module` (after nn::buildCompilePipeline) and writes its model tables.
-llvm::Expected<ModelSource> emitModelSource(mlir::ModuleOp module, ModelForm form);
+/// Plans `module` (after nn::buildCompilePipeline) and writes its model tables. With
+/// `inPlaceUpdates` (a CPU target with nnc's schedules), an optimizer's update of a
+/// weight computed in a matmul's staged epilogue is written over the weight itself
+/// (KernelSpec::inPlace) instead of into an output the runtime copies back.
+llvm::Expected<ModelSource> emitModelSource(mlir::ModuleOp module, ModelForm form,
+                                            bool inPlaceUpdates = false);
 
 } // namespace nn::codegen
 

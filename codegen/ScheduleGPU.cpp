@@ -307,6 +307,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
 
 void nn::codegen::scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target) {
   int warp = target.warpSize;
+  if (k.inPlace) // PlanEmitter writes updates in place for CPU targets only
+    throw Halide::InternalError("a GPU kernel cannot overwrite its operands");
   if (k.outputs.empty())
     return;
   for (FuncInfo &scatter : k.scatters)

@@ -383,6 +383,17 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
   if (staged)
     plan.pack = false;
+  // Results written over operands (KernelSpec::inPlace: an optimizer's update of the
+  // weight in the weight's buffer) are correct only if no element is computed twice:
+  // the staged epilogue's strips then divide the rows (strips that shift inwards at the
+  // end would update a few rows twice). PlanEmitter asks for it only for such kernels.
+  if (k.inPlace && (!staged || k.outputs.size() != 1))
+    throw Halide::InternalError("a kernel whose results overwrite its operands needs one "
+                                "staged epilogue");
+  int stripRows = plan.rows;
+  if (k.inPlace)
+    while (m % stripRows)
+      --stripRows;
   Func tiled = staged ? prod.func.in() : o;
   std::vector<Var> tv = tiled.args();
   // Fuses the batch dims (tv[2..], outermost already) into loop `outer`, the fused loop
@@ -435,7 +446,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       s.unroll(mi);
   };
   if (staged) {
-    o.split(ov[1], mo, mi, plan.rows, TailStrategy::ShiftInwards)
+    o.split(ov[1], mo, mi, stripRows, TailStrategy::ShiftInwards)
         .reorder(ov[0], mi, mo)
         .vectorize(ov[0], plan.lanes, TailStrategy::GuardWithIf);
     if (dynamicWork)
@@ -443,7 +454,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     else if (parallel)
       o.parallel(mo);
     tiled.compute_at(o, mo);
-    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, false);
+    tile(Halide::Stage(tiled), stripRows, TailStrategy::ShiftInwards, false);
   } else if (m < 0) {
     // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
     // waking the thread pool costs more than it saves there (a 64-row step's four

@@ -170,7 +170,14 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
       std::printf("%s%s: %s%s", o ? ", " : "", en.output_names[o], dtypeText(s.dtype),
                   shapeText(m, s.shape).c_str());
     }
-    std::printf("), %d kernels, %d updates\n", en.num_steps, en.num_updates);
+    // Updates the plan writes over their parameter (no copy after the step).
+    int32_t inPlace = 0;
+    for (int32_t u = 0; u < en.num_updates; ++u)
+      inPlace += en.slots[en.updates[2 * u + 1]].kind == NNRT_SLOT_PARAM;
+    std::printf("), %d kernels, %d updates", en.num_steps, en.num_updates);
+    if (inPlace)
+      std::printf(" (%d written in place)", inPlace);
+    std::printf("\n");
   }
   std::printf("total parameters: %lld (trainable %lld)\n", total, trainable);
   const nnrt_train_config &t = m->train;
