@@ -576,7 +576,8 @@ def main():
             mins = {n: min(v) for n, v in row.items() if v}
             pmin = [v for n, v in mins.items() if n != "nnc"]
             rmin = min(pmin) / mins["nnc"] if pmin and "nnc" in mins else None
-            gf = flops(w, task, b) / (nnc * 1e-3) * 1e-9 if nnc and flops(w, task, b) else None
+            fl = flops(w, task, b)
+            gf = fl / (nnc * 1e-3) * 1e-9 if nnc and fl else None
             target = TARGETS.get(model, {}).get((task, b))
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
             P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (

@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
 #include "ir/NNTraits.h"
+#include "passes/ModelInputs.h"
 #include "passes/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -105,7 +106,7 @@ private:
   IRMapping map;
   DenseMap<Value, Axes> axes;
   DenseMap<Value, Value> caches;
-  SmallVector<std::pair<std::string, RankedTensorType>> cacheInputs;
+  SmallVector<std::string> cacheNames; ///< of the caches' inputs and outputs, in order
   SmallVector<Value> cacheResults;
   Value position;
   int64_t window = 0;
@@ -148,16 +149,11 @@ Value DecodeBuilder::cacheOf(Value v, int64_t axis) {
   SmallVector<int64_t> shape(type.getShape());
   shape[axis] = window;
   auto cacheType = RankedTensorType::get(shape, type.getElementType());
-  std::string name = (kCachePrefix + Twine(cacheInputs.size())).str();
-  cacheInputs.push_back({name, cacheType});
-  unsigned index = decode.getNumArguments();
-  (void)decode.insertArgument(
-      index, cacheType,
-      b.getDictionaryAttr(b.getNamedAttr("nn.input", FlatSymbolRefAttr::get(
-                                                         b.getContext(), name))),
-      v.getLoc());
+  std::string name = (kCachePrefix + Twine(cacheNames.size())).str();
+  cacheNames.push_back(name);
+  Value cache = appendInputArg(decode, name, cacheType, v.getLoc());
   Value written = buildInferred<DynamicUpdateSliceOp>(
-      b, v.getLoc(), {decode.getArgument(index), map.lookup(v), position},
+      b, v.getLoc(), {cache, map.lookup(v), position},
       {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
   cacheResults.push_back(written);
   caches[v] = written;
@@ -304,19 +300,14 @@ LogicalResult DecodeBuilder::build() {
   Location loc = infer.getLoc();
   decode = b.create<func::FuncOp>(loc, kDecodeEntry, b.getFunctionType({}, {}));
   Block *body = decode.addEntryBlock();
-  auto inputAttr = [&](StringRef name) {
-    return b.getDictionaryAttr(
-        b.getNamedAttr("nn.input", FlatSymbolRefAttr::get(b.getContext(), name)));
-  };
   auto oneToken = RankedTensorType::get({tokensType.getDimSize(0), 1}, b.getI32Type());
-  (void)decode.insertArgument(0, oneToken, inputAttr(kTokensInput), loc);
-  (void)decode.insertArgument(1, RankedTensorType::get({1}, b.getI32Type()),
-                              inputAttr(kPositionInput), loc);
-  position = decode.getArgument(1);
+  Value token = appendInputArg(decode, kTokensInput, oneToken, loc);
+  position = appendInputArg(decode, kPositionInput,
+                            RankedTensorType::get({1}, b.getI32Type()), loc);
   for (unsigned i = 0; i < infer.getNumArguments(); ++i) {
     Value arg = infer.getArgument(i);
     if (int(i) == tokensArg) {
-      map.map(arg, decode.getArgument(0));
+      map.map(arg, token);
       axes[arg] = {1, -1};
       continue;
     }
@@ -343,10 +334,10 @@ LogicalResult DecodeBuilder::build() {
     results.push_back(map.lookup(v));
     resultAttrs.push_back(infer.getResultAttrDict(i));
   }
-  for (auto [value, input] : llvm::zip(cacheResults, cacheInputs)) {
+  for (auto [value, name] : llvm::zip(cacheResults, cacheNames)) {
     results.push_back(value);
     resultAttrs.push_back(b.getDictionaryAttr(
-        b.getNamedAttr("nn.output", b.getStringAttr(input.first))));
+        b.getNamedAttr("nn.output", b.getStringAttr(name))));
   }
   b.create<func::ReturnOp>(ret.getLoc(), results);
   decode.setType(FunctionType::get(b.getContext(), decode.getArgumentTypes(),
@@ -361,22 +352,13 @@ void DecodeBuilder::run() {
       decode.erase();
     return;
   }
-  // The inputs, after the model's own.
-  OpBuilder mb(module.getBody(), module.getBody()->begin());
-  for (Operation &op : *module.getBody())
-    if (isa<InputOp>(op))
-      mb.setInsertionPointAfter(&op);
-  auto declare = [&](StringRef name, RankedTensorType type) {
-    SmallVector<Attribute> dims;
-    for (int64_t d : type.getShape())
-      dims.push_back(ShapedType::isDynamic(d) ? Attribute(batchSymbol) : mb.getStringAttr(""));
-    mb.create<InputOp>(infer.getLoc(), mb.getStringAttr(name), TypeAttr::get(type),
-                       mb.getArrayAttr(dims));
-  };
-  declare(kTokensInput, cast<RankedTensorType>(decode.getArgument(0).getType()));
-  declare(kPositionInput, cast<RankedTensorType>(decode.getArgument(1).getType()));
-  for (auto &[name, type] : cacheInputs)
-    declare(name, type);
+  // The inputs, after the model's own; every dynamic dim is the tokens' batch (the
+  // window is static and `infer` reads no other input).
+  for (unsigned i = 0; i < decode.getNumArguments(); ++i)
+    if (auto ref = decode.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.input"))
+      declareInput(module, ref.getValue(),
+                   cast<RankedTensorType>(decode.getArgument(i).getType()), infer.getLoc(),
+                   batchSymbol.getValue());
 }
 
 struct DecodePass : public nn::impl::NNDecodeBase<DecodePass> {

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
 #include "passes/Autodiff.h"
+#include "passes/ModelInputs.h"
 #include "passes/Passes.h"
 #include "llvm/Support/Debug.h"
 
@@ -206,33 +207,6 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt, bool hasLoss) {
                                  ValueRange(results).getTypes()));
   step.setAllResultAttrs(attrs);
   return success();
-}
-
-/// The model input `name` of the static `type`, declared after the other inputs when
-/// missing.
-static void declareInput(ModuleOp module, StringRef name, RankedTensorType type,
-                         Location loc) {
-  if (module.lookupSymbol(name))
-    return;
-  OpBuilder mb(module.getBody(), module.getBody()->begin());
-  for (Operation &op : *module.getBody())
-    if (isa<InputOp>(op))
-      mb.setInsertionPointAfter(&op);
-  SmallVector<StringRef> dims(type.getRank(), ""); // static dims have no symbol
-  mb.create<InputOp>(loc, mb.getStringAttr(name), TypeAttr::get(type),
-                     mb.getStrArrayAttr(dims));
-}
-
-/// Appends an argument bound to model input `name` to `f`.
-static Value appendInputArg(func::FuncOp f, StringRef name, Type type, Location loc) {
-  Builder b(f.getContext());
-  unsigned index = f.getNumArguments();
-  (void)f.insertArgument(
-      index, type,
-      b.getDictionaryAttr(b.getNamedAttr("nn.input", FlatSymbolRefAttr::get(
-                                                        f.getContext(), name))),
-      loc);
-  return f.getArgument(index);
 }
 
 /// The parameter name bound to argument `i` of `f`.

@@ -56,7 +56,6 @@ bool ProcessGroup::start(bool force, double timeoutSeconds) {
   return false;
 }
 
-bool ProcessGroup::sum(float *, size_t) { return true; }
 bool ProcessGroup::startSum(float *, size_t) { return true; }
 bool ProcessGroup::progress() { return true; }
 bool ProcessGroup::waitAll() { return true; }
@@ -193,8 +192,6 @@ bool ProcessGroup::finishSums() {
   queue.clear();
   return ok;
 }
-
-bool ProcessGroup::sum(float *data, size_t n) { return startSum(data, n) && finishSums(); }
 
 void ProcessGroup::finish(int status) {
   if (!Started)

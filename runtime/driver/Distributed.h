@@ -36,21 +36,19 @@ public:
   /// More than one rank: the training loop splits batches and sums gradients.
   bool parallel() const { return Size > 1; }
 
-  /// Sums data[0 .. n) over the ranks, in place; every rank gets the same bits (rank 0
-  /// sums, then broadcasts). Prints `error: rank R: ...` and returns false when a rank
-  /// died, a connection broke, this process was asked to stop while waiting, or the
-  /// others did not answer within the timeout.
-  bool sum(float *data, size_t n);
 
-  /// The same sum, begun and left in flight, so that several buffers (buckets of
-  /// gradients) travel while the process computes; every rank must begin the same sums
-  /// in the same order. `data` must stay untouched until `finishSums`. False after an
-  /// error (printed).
+  /// Begins summing data[0 .. n) over the ranks, in place, and leaves it in flight, so
+  /// that several buffers (buckets of gradients) travel while the process computes;
+  /// every rank must begin the same sums in the same order, and every rank gets the same
+  /// bits (two ranks add a + b; more: rank 0 sums, then broadcasts). `data` must stay
+  /// untouched until `finishSums`. False after an error (printed).
   bool startSum(float *data, size_t n);
   /// Advances the sums in flight (MPI progresses a nonblocking collective only inside
   /// MPI calls); never waits. False after an error (printed).
   bool progress();
-  /// Waits for every sum in flight, with the checks of `sum`.
+  /// Waits for every sum in flight. Prints `error: rank R: ...` and returns false when a
+  /// rank died, a connection broke, this process was asked to stop while waiting, or
+  /// the others did not answer within the timeout.
   bool finishSums();
 
   /// Ends the group with the run's exit status: 0 and 130 (interrupted, the ranks agreed
@@ -63,7 +61,7 @@ public:
   static const char *launcher();
 
 private:
-  /// Waits for the requests in flight (the checks of `sum`).
+  /// Waits for the requests in flight (the checks of `finishSums`).
   bool waitAll();
   struct Sums; ///< the sums in flight (Distributed.cpp)
   std::unique_ptr<Sums> InFlight;

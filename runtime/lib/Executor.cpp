@@ -392,18 +392,22 @@ struct Observer {
   void *User = nullptr;
 };
 
+/// Tells `observer` (if any) that top-level step `i` of `e` finished; fails the run when
+/// it asks to stop.
+static nnrt_status observeStep(nnrt_context *ctx, const nnrt_entry &e,
+                               const Observer *observer, int32_t i) {
+  if (observer && observer->Fn && observer->Fn(observer->User, i) != 0)
+    return fail(ctx, NNRT_ERR_ARG, "entry '%s': stopped by the observer after step %d",
+                e.name, i);
+  return NNRT_OK;
+}
+
 /// Runs steps [begin, end): kernels in order, and each loop's body once per iteration
 /// with its views pointed at the iteration's slices; tells `observer` (top level only)
 /// after each step.
 static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, int32_t end,
                             const Observer *observer = nullptr) {
   const nnrt_entry &e = *st.Entry;
-  auto observe = [&](int32_t i) {
-    if (observer && observer->Fn && observer->Fn(observer->User, i) != 0)
-      return fail(ctx, NNRT_ERR_ARG, "entry '%s': stopped by the observer after step %d",
-                  e.name, i);
-    return NNRT_OK;
-  };
   for (int32_t i = begin; i < end; ++i) {
     const nnrt_step &step = e.steps[i];
     if (!step.fn) {
@@ -417,7 +421,7 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
         if (nnrt_status s = runRange(ctx, st, i + 1, i + 1 + step.loop_steps); s != NNRT_OK)
           return s;
       }
-      if (nnrt_status s = observe(i); s != NNRT_OK)
+      if (nnrt_status s = observeStep(ctx, e, observer, i); s != NNRT_OK)
         return s;
       i += step.loop_steps;
       continue;
@@ -439,7 +443,7 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
       return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "
                   "%d: %s", e.name, step.kernel ? step.kernel : "?", i, rc,
                   HalideMessage[0] ? HalideMessage : "no message");
-    if (nnrt_status s = observe(i); s != NNRT_OK)
+    if (nnrt_status s = observeStep(ctx, e, observer, i); s != NNRT_OK)
       return s;
   }
   return NNRT_OK;
@@ -537,14 +541,14 @@ static nnrt_status runObserved(nnrt_context *ctx, const char *entry_name,
   if ((s = runSteps(ctx, *st, early ? observer : nullptr)) != NNRT_OK ||
       (s = applyUpdates(ctx, *st)) != NNRT_OK)
     return s;
-  if (gpuKernels() && (s = outputsToHost(ctx, *st)) != NNRT_OK)
-    return s;
-  describeOutputs(*st, outputs, num_outputs);
-  if (!early && observer && observer->Fn)
+  if (!early) {
+    if ((s = outputsToHost(ctx, *st)) != NNRT_OK)
+      return s;
+    describeOutputs(*st, outputs, num_outputs);
     for (int32_t i = 0; i < e.num_steps; i += 1 + (e.steps[i].fn ? 0 : e.steps[i].loop_steps))
-      if (observer->Fn(observer->User, i) != 0)
-        return fail(ctx, NNRT_ERR_ARG, "entry '%s': stopped by the observer after step %d",
-                    e.name, i);
+      if ((s = observeStep(ctx, e, observer, i)) != NNRT_OK)
+        return s;
+  }
   ctx->LastError.clear();
   return NNRT_OK;
 }
