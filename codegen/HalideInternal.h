@@ -39,6 +39,9 @@ struct FuncInfo {
   /// products: the reduction var that every operand reads its outermost dim at (a
   /// filter gradient sums over the batch), or -1
   int batchRVar = -1;
+  /// products: compute::Computation::phases (nn order; empty: none). The Func then has
+  /// two args per phased dim, Halide order (..., q, p, ...): position = q s + p.
+  std::vector<int64_t> phases;
 };
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).

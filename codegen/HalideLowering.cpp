@@ -549,6 +549,37 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   tr.vars = Index(vars.rbegin(), vars.rend());
   if (c.isScatter())
     return lowerScatter(res, c, tr, extents, shape, vars);
+  // A phased dim of stride s is two args of the accumulator, (q, p) in Halide order:
+  // the position is q s + p, and the result reads it at (position / s, position % s).
+  int rank = (int)shape.size();
+  std::vector<int> phases(rank, 1); // Halide order
+  for (auto [d, s] : llvm::enumerate(c.phases))
+    phases[rank - 1 - d] = int(s);
+  std::vector<Var> accVars;
+  for (int h = 0; h < rank; ++h) {
+    if (phases[h] == 1) {
+      accVars.push_back(vars[h]);
+      continue;
+    }
+    Var q("q" + std::to_string(h)), p("p" + std::to_string(h));
+    accVars.push_back(q);
+    accVars.push_back(p);
+    tr.vars[rank - 1 - h] = q * phases[h] + p;
+  }
+  auto accIndex = [phases](const Index &at) { // Halide order
+    Index i;
+    for (auto [h, s] : llvm::enumerate(phases)) {
+      if (s == 1) {
+        i.push_back(at[h]);
+        continue;
+      }
+      i.push_back(at[h] / s);
+      i.push_back(at[h] % s);
+    }
+    return i;
+  };
+  if (c.nonzero)
+    tr.rdom.where(tr(c.nonzero));
   std::string name = c.contraction                           ? base
                      : c.reducer == compute::Reducer::ArgMax ? "argmax"
                      : c.reducer == compute::Reducer::Max    ? "reduce_max"
@@ -557,21 +588,22 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   Expr term = tr(c.body);
   if (c.reducer == compute::Reducer::ArgMax) {
     // (maximum, its position); a strictly greater term replaces: the first maximum.
-    acc(vars) = Halide::Tuple(Halide::cast<float>(Expr(c.init())), Expr(-1));
-    Expr better = term > acc(vars)[0];
-    acc(vars) = Halide::Tuple(Halide::select(better, term, acc(vars)[0]),
+    acc(accVars) = Halide::Tuple(Halide::cast<float>(Expr(c.init())), Expr(-1));
+    Expr better = term > acc(accVars)[0];
+    acc(accVars) = Halide::Tuple(Halide::select(better, term, acc(accVars)[0]),
                               Halide::select(better, Halide::cast<int>(tr(c.position)),
-                                             acc(vars)[1]));
+                                             acc(accVars)[1]));
   } else {
-    acc(vars) = Halide::cast(tr.type(c.type), Expr(c.init()));
+    acc(accVars) = Halide::cast(tr.type(c.type), Expr(c.init()));
     if (c.reducer == compute::Reducer::Max)
-      acc(vars) = Halide::max(acc(vars), term);
+      acc(accVars) = Halide::max(acc(accVars), term);
     else
-      acc(vars) += term;
+      acc(accVars) += term;
   }
   if (c.contraction) {
     result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom, rhs});
     result.products.back().batchRVar = outerRVar(c.body);
+    result.products.back().phases.assign(c.phases.begin(), c.phases.end());
     for (auto &[k, f] : tr.padded) {
       result.products.back().padded.push_back(f);
       result.products.back().paddedPerImage.push_back(loadsAtOuterVar(c.body, k));
@@ -582,15 +614,18 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   }
   if (c.reducer == compute::Reducer::ArgMax) {
     define(res, base, extents,
-           [&](const Index &i) { return acc(Index(i.rbegin(), i.rend()))[1]; });
+           [&](const Index &i) { return acc(accIndex(Index(i.rbegin(), i.rend())))[1]; });
     return;
   }
   if (!c.post) {
-    values[res] = fromFunc(acc, extents, shape);
+    values[res] = Tensor{[acc, accIndex](const Index &i) mutable -> Expr {
+                           return acc(accIndex(i));
+                         },
+                         extents, shape};
     return;
   }
   define(res, base, extents, [&](const Index &i) {
-    tr.acc = acc(Index(i.rbegin(), i.rend()));
+    tr.acc = acc(accIndex(Index(i.rbegin(), i.rend())));
     tr.vars = i;
     return tr(c.post);
   });

@@ -101,6 +101,56 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
     acc.func.compute_root();
 }
 
+/// A convolution whose product has its columns in phases (FuncInfo::phases: a strided
+/// transposed convolution, whose filter taps depend on the column mod the stride s).
+/// The register tiles must be consecutive q of one phase, sharing their taps; but
+/// Halide bounds the columns a tile of the output needs by an interval, so a tile of
+/// the output over columns s q + p would compute every phase in between. Instead the
+/// tiles belong to a phase-major copy of the product, `rows` (channel, q, p, row,
+/// image), computed per output row, whose loops are its own: (q, p) there are plain
+/// dims. The output (the epilogue) then reads a row of it from L1.
+void schedulePhased(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target,
+                    int tn, int vn, int tm) {
+  FuncInfo &prod = k.products.front();
+  Func p = prod.func, o = out.func;
+  Func rows = p.in();
+  std::vector<Var> ov = o.args(), rv = rows.args(); // rv: c, q, p, h, n
+  Var par("par"), no("no"), ni("ni"), mo("mo"), mi("mi");
+  o.fuse(ov[2], ov[3], par).parallel(par).vectorize(ov[0], target.vectorWidth,
+                                                    TailStrategy::GuardWithIf);
+  int64_t n = out.shape[3];
+  rows.compute_at(o, par)
+      .split(rv[1], mo, mi, tm, TailStrategy::ShiftInwards)
+      .split(rv[0], no, ni, tn, n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp)
+      .reorder(ni, mi, no, mo, rv[2])
+      .unroll(mi);
+  if (vn > 1)
+    rows.vectorize(ni, vn).unroll(ni);
+  std::vector<Var> pv = p.args();
+  p.compute_at(rows, no).unroll(pv[1]);
+  std::vector<VarOrRVar> order{pv[0], pv[1]};
+  for (int i = 0; i < prod.rdom.dimensions(); ++i)
+    order.push_back(prod.rdom[i]);
+  p.update().reorder(order).unroll(pv[1]);
+  if (vn > 1) {
+    p.vectorize(pv[0], vn).unroll(pv[0]);
+    p.update().vectorize(pv[0], vn).unroll(pv[0]);
+  }
+  for (auto [f, perImage] : llvm::zip(prod.padded, prod.paddedPerImage)) {
+    Func pad = f;
+    if (perImage)
+      pad.compute_at(o, par);
+    else
+      pad.compute_root();
+    std::vector<Var> v = pad.args();
+    pad.vectorize(v[0], std::min(target.vectorWidth, 8), TailStrategy::GuardWithIf);
+  }
+  for (PrologueInfo &pro : k.prologues)
+    pro.info.func.compute_root();
+  for (FuncInfo &acc : k.reductions)
+    acc.func.compute_root();
+}
+
 } // namespace
 
 void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
@@ -120,6 +170,9 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   // Accumulators plus a broadcast operand and a filter vector per column.
   int maxRows = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
   int tm = m < 0 ? 1 : tileRows(m, maxRows);
+  int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
+  if (phases > 1 && m > 0 && m % phases == 0 && out.shape[0] != 0 && out.shape[1] > 0)
+    return schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
   if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
     return scheduleOverBatch(k, out, target, tn, vn, tm);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;

@@ -195,6 +195,17 @@ struct Computation {
   /// vectors. Empty: an ordinary reduction (the term adds at `vars`).
   llvm::SmallVector<Expr, 4> scatter;
   bool isScatter() const { return !scatter.empty(); }
+  /// Interleaved phases (a hint for code generation; the result is the same without):
+  /// per result dim, nn order, a stride s > 1 says that the positions s q + p of one
+  /// phase p read the same operand elements for the same reduction point apart from a
+  /// shift in q (a strided transposed convolution: the filter taps of a column depend
+  /// on its column mod s). Code generation may then compute the result over (q, p) so
+  /// that a register tile of consecutive q shares its loads. Empty: no phases.
+  llvm::SmallVector<int64_t, 4> phases;
+  /// Optional (a hint, like `phases`): a Bool over vars and rvars outside which the term
+  /// is zero, so code generation may skip those terms (a phase with fewer filter taps
+  /// than another in a strided transposed convolution).
+  Expr nonzero;
 
   /// The initial value of the accumulator: 0 for sums, -infinity for maxima (and the
   /// value of an ArgMax).

@@ -209,9 +209,12 @@ Computation Conv2DTransposeOp::getComputation() {
   c.reduction = {extentOf(f, 1, 2), Expr::index(pw ? phaseTaps(g.w) : g.w.size),
                  Expr::index(ph ? phaseTaps(g.h) : g.h.size)};
   Expr fi = rvar(0);
+  Expr nonzero;
   auto axis = [&](const WindowAxis &a, bool phase, Expr pos, Expr r) {
     if (phase) {
       auto [o, k] = phaseTap(a, pos, r);
+      Expr tap = k < Expr::index(a.size);
+      nonzero = nonzero ? logicalAnd(nonzero, tap) : tap;
       return std::array<Expr, 3>{o, k, Expr()};
     }
     auto [o, exact] = outputPosition(a, pos, r);
@@ -226,6 +229,12 @@ Computation Conv2DTransposeOp::getComputation() {
   Expr filter = ph || pw ? loadOr(1, DType::F32, {kh, kw, fi, var(3)}, 0.0)
                          : load(1, DType::F32, {kh, kw, fi, var(3)});
   c.body = in * filter;
+  // The taps of a phased column depend on its position mod the stride: register tiles
+  // run along the columns (rows are one per tile, so a tile's row has one phase).
+  if (pw)
+    c.phases = {1, 1, g.w.stride, 1};
+  // A short phase's taps beyond the filter read zero: they need not be visited.
+  c.nonzero = nonzero;
   return c;
 }
 
