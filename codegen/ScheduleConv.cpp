@@ -101,6 +101,43 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
     acc.func.compute_root();
 }
 
+/// The product `prod` in registers: computed at `consumer`'s loop `at` (a tile of
+/// output channels by columns), its channels vectorized (`vn` lanes) and its columns
+/// unrolled, every reduction loop outside the tile.
+void registerTile(FuncInfo &prod, Func consumer, Var at, int vn) {
+  Func p = prod.func;
+  std::vector<Var> pv = p.args();
+  p.compute_at(consumer, at).unroll(pv[1]);
+  std::vector<VarOrRVar> order{pv[0], pv[1]};
+  for (int i = 0; i < prod.rdom.dimensions(); ++i)
+    order.push_back(prod.rdom[i]);
+  p.update().reorder(order).unroll(pv[1]);
+  if (vn > 1) {
+    p.vectorize(pv[0], vn).unroll(pv[0]);
+    p.update().vectorize(pv[0], vn).unroll(pv[0]);
+  }
+}
+
+/// Padded inputs are staged so that the inner loop reads them without bounds checks:
+/// the rows one task reads (a few rows of one image, at `o`'s loop `par`), or the whole
+/// padded input once when every tile reads all of it (the filter gradient sums over
+/// the batch). Prologues and other accumulators are computed once.
+void stageOperands(LoweredKernel &k, const FuncInfo &prod, Func o, Var par, int width) {
+  for (auto [f, perImage] : llvm::zip(prod.padded, prod.paddedPerImage)) {
+    Func pad = f;
+    if (perImage)
+      pad.compute_at(o, par);
+    else
+      pad.compute_root();
+    std::vector<Var> v = pad.args();
+    pad.vectorize(v[0], std::min(width, 8), TailStrategy::GuardWithIf);
+  }
+  for (PrologueInfo &pro : k.prologues)
+    pro.info.func.compute_root();
+  for (FuncInfo &acc : k.reductions)
+    acc.func.compute_root();
+}
+
 /// A convolution whose product has its columns in phases (FuncInfo::phases: a strided
 /// transposed convolution, whose filter taps depend on the column mod the stride s).
 /// The register tiles must be consecutive q of one phase, sharing their taps; but
@@ -126,29 +163,8 @@ void schedulePhased(LoweredKernel &k, const FuncInfo &out, const TargetInfo &tar
       .unroll(mi);
   if (vn > 1)
     rows.vectorize(ni, vn).unroll(ni);
-  std::vector<Var> pv = p.args();
-  p.compute_at(rows, no).unroll(pv[1]);
-  std::vector<VarOrRVar> order{pv[0], pv[1]};
-  for (int i = 0; i < prod.rdom.dimensions(); ++i)
-    order.push_back(prod.rdom[i]);
-  p.update().reorder(order).unroll(pv[1]);
-  if (vn > 1) {
-    p.vectorize(pv[0], vn).unroll(pv[0]);
-    p.update().vectorize(pv[0], vn).unroll(pv[0]);
-  }
-  for (auto [f, perImage] : llvm::zip(prod.padded, prod.paddedPerImage)) {
-    Func pad = f;
-    if (perImage)
-      pad.compute_at(o, par);
-    else
-      pad.compute_root();
-    std::vector<Var> v = pad.args();
-    pad.vectorize(v[0], std::min(target.vectorWidth, 8), TailStrategy::GuardWithIf);
-  }
-  for (PrologueInfo &pro : k.prologues)
-    pro.info.func.compute_root();
-  for (FuncInfo &acc : k.reductions)
-    acc.func.compute_root();
+  registerTile(prod, rows, no, vn);
+  stageOperands(k, prod, o, par, target.vectorWidth);
 }
 
 } // namespace
@@ -199,31 +215,6 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   else
     o.parallel(par);
 
-  Func p = prod.func;
-  std::vector<Var> pv = p.args();
-  p.compute_at(o, no).unroll(pv[1]);
-  std::vector<VarOrRVar> order{pv[0], pv[1]};
-  for (int i = 0; i < prod.rdom.dimensions(); ++i)
-    order.push_back(prod.rdom[i]);
-  p.update().reorder(order).unroll(pv[1]);
-  if (vn > 1) {
-    p.vectorize(pv[0], vn).unroll(pv[0]);
-    p.update().vectorize(pv[0], vn).unroll(pv[0]);
-  }
-  // Padded inputs are staged so that the inner loop reads them without bounds checks:
-  // the rows one tile reads (a few rows of one image), or the whole padded input once
-  // when every tile reads all of it (the filter gradient sums over the batch).
-  for (auto [f, perImage] : llvm::zip(prod.padded, prod.paddedPerImage)) {
-    Func pad = f;
-    if (perImage)
-      pad.compute_at(o, par);
-    else
-      pad.compute_root();
-    std::vector<Var> v = pad.args();
-    pad.vectorize(v[0], std::min(width, 8), TailStrategy::GuardWithIf);
-  }
-  for (PrologueInfo &pro : k.prologues)
-    pro.info.func.compute_root();
-  for (FuncInfo &acc : k.reductions)
-    acc.func.compute_root();
+  registerTile(prod, o, no, vn);
+  stageOperands(k, prod, o, par, width);
 }
