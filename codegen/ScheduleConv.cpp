@@ -185,10 +185,12 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   int tn = std::min<int64_t>(vn * vectors, n);
   // Accumulators plus a broadcast operand and a filter vector per column.
   int maxRows = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
-  int tm = m < 0 ? 1 : tileRows(m, maxRows);
+  // Phased columns (a width of whole phase groups; others keep the tiles below, whose
+  // columns then read their own taps).
   int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
-  if (phases > 1 && m > 0 && m % phases == 0 && out.shape[0] != 0 && out.shape[1] > 0)
+  if (phases > 1 && m > 0 && m % phases == 0)
     return schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
+  int tm = m < 0 ? 1 : tileRows(m, maxRows);
   if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
     return scheduleOverBatch(k, out, target, tn, vn, tm);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
