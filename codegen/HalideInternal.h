@@ -36,6 +36,9 @@ struct FuncInfo {
   /// per padded Func: whether its outermost dim is read at the result's outermost index
   /// (a convolution of one image: it can be staged per output tile)
   std::vector<bool> paddedPerImage;
+  /// products of a convolution not summed over the batch: the filter, read through an
+  /// identity Func over the operand's whole extent; inlined unless the schedule stages it
+  std::vector<Halide::Func> filters;
   /// products: the reduction var that every operand reads its outermost dim at (a
   /// filter gradient sums over the batch), or -1
   int batchRVar = -1;

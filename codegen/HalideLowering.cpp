@@ -12,6 +12,7 @@
 #include "mlir/IR/Matchers.h"
 #include <functional>
 #include <map>
+#include <set>
 
 using namespace nn;
 using namespace nn::codegen;
@@ -258,7 +259,25 @@ struct Translator {
   /// plane (one per operand): inlined by default, staged by schedules that want the
   /// bounds checks out of their inner loops (convolutions over padded inputs).
   std::map<unsigned, Func> padded;
+  /// The operands of a convolution read without a fill value and not per image (the
+  /// filter), read through identity Funcs (`filters`): inlined by default, copied per
+  /// task by the convolution schedule into a buffer of the task's output channels.
+  std::set<unsigned> filterOperands;
+  std::map<unsigned, Func> filters;
   std::function<std::string(const std::string &)> fresh;
+
+  /// Operand `k` through the identity Func filters[k].
+  Func filterOperand(unsigned k) {
+    auto it = filters.find(k);
+    if (it != filters.end())
+      return it->second;
+    const Tensor &t = *operands[k];
+    std::vector<Var> v = makeVars(t.rank());
+    Func f(fresh("filter"));
+    f(v) = t.at(Index(v.rbegin(), v.rend()));
+    filters.emplace(k, f);
+    return f;
+  }
 
   /// Operand `k` with `fill` outside: select(inside, element at the clamped index, fill),
   /// the clamp keeping bounds inference within the operand.
@@ -315,6 +334,8 @@ struct Translator {
       Index index;
       for (int d = 0; d < t.rank(); ++d)
         index.push_back(arg(d));
+      if (!n.fill && filterOperands.count(n.ival))
+        return filterOperand(n.ival)(Index(index.rbegin(), index.rend()));
       if (!n.fill)
         return t.at(index);
       return paddedOperand(n.ival, arg(t.rank()))(Index(index.rbegin(), index.rend()));
@@ -530,6 +551,11 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
       tr.operands[1] = &rhsView;
     }
   }
+  // A convolution (several reduction dims) that is not summed over the batch.
+  if (c.contraction && c.reduction.size() > 1 && outerRVar(c.body) < 0)
+    for (unsigned k = 0; k < tr.operands.size(); ++k)
+      if (!loadsAtOuterVar(c.body, k))
+        tr.filterOperands.insert(k);
   std::vector<Expr> extents;
   for (const compute::Expr &e : c.extents)
     extents.push_back(tr(e));
@@ -608,6 +634,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
       result.products.back().padded.push_back(f);
       result.products.back().paddedPerImage.push_back(loadsAtOuterVar(c.body, k));
     }
+    for (auto &[k, f] : tr.filters)
+      result.products.back().filters.push_back(f);
   } else {
     bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
     result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});
