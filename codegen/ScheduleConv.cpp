@@ -56,40 +56,50 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
   Func part = p.update().split(rb, rbo, rbi, kImagesPerTask).rfactor(rbo, u);
   Func img = part.update().rfactor(rbi, b);
 
-  Var fo("fo"), fi("fi"), co("co"), ci("ci");
+  // The register tile: vectors along the output channels f (dim 0), tm input channels
+  // c; with fewer than 4 output channels (W3's generator's last conv: one), vectors
+  // along c instead, which are contiguous in the input too (else scalar code: 16
+  // GFLOP/s for that layer's filter gradient).
+  int64_t channels = out.shape[2];
+  bool alongC = vn == 1 && channels >= target.vectorWidth;
+  int d = alongC ? 1 : 0, e = 1 - d; // the vectorized dim, the other
+  int lanes = alongC ? target.vectorWidth : vn;
+  int t0 = alongC ? int(std::min<int64_t>(2 * lanes, channels)) : tn;
+  int t1 = alongC ? 1 : tm;
+  Var vo("vo"), vi("vi"), to("to"), ti("ti");
   std::vector<Var> qv = part.args(); // f, c, kw, kh, u
   part.compute_root();
-  if (vn > 1)
-    part.vectorize(qv[0], vn);
+  if (lanes > 1)
+    part.vectorize(qv[d], lanes);
   part.update()
-      .split(qv[0], fo, fi, tn, TailStrategy::GuardWithIf)
-      .split(qv[1], co, ci, tm, TailStrategy::GuardWithIf)
-      .reorder({fi, ci, fo, co, qv[2], qv[3], rbi, qv[4]})
+      .split(qv[d], vo, vi, t0, TailStrategy::GuardWithIf)
+      .split(qv[e], to, ti, t1, TailStrategy::GuardWithIf)
+      .reorder({vi, ti, vo, to, qv[2], qv[3], rbi, qv[4]})
       .parallel(qv[4]);
-  if (vn > 1)
-    part.update().vectorize(fi, vn).unroll(fi);
-  part.update().unroll(ci);
+  if (lanes > 1)
+    part.update().vectorize(vi, lanes).unroll(vi);
+  part.update().unroll(ti);
 
   std::vector<Var> iv = img.args(); // f, c, kw, kh, u, b
-  img.compute_at(part, fo).unroll(iv[1]);
-  std::vector<VarOrRVar> order{iv[0], iv[1]};
+  img.compute_at(part, vo).unroll(iv[e]);
+  std::vector<VarOrRVar> order{iv[d], iv[e]};
   for (int i = 0; i < prod.rdom.dimensions(); ++i)
     if (i != prod.batchRVar)
       order.push_back(prod.rdom[i]);
-  img.update().reorder(order).unroll(iv[1]);
-  if (vn > 1) {
-    img.vectorize(iv[0], vn).unroll(iv[0]);
-    img.update().vectorize(iv[0], vn).unroll(iv[0]);
+  img.update().reorder(order).unroll(iv[e]);
+  if (lanes > 1) {
+    img.vectorize(iv[d], lanes).unroll(iv[d]);
+    img.update().vectorize(iv[d], lanes).unroll(iv[d]);
   }
 
   // The sum of the groups and the epilogue (an optimizer update), per (kh, kw).
   std::vector<Var> ov = o.args();
   Var par("par");
-  o.fuse(ov[2], ov[3], par).parallel(par).vectorize(ov[0], target.vectorWidth,
+  o.fuse(ov[2], ov[3], par).parallel(par).vectorize(ov[d], target.vectorWidth,
                                                     TailStrategy::GuardWithIf);
   if (!o.function().same_as(p.function())) {
-    p.compute_at(o, par).vectorize(pv[0], target.vectorWidth, TailStrategy::GuardWithIf);
-    p.update().vectorize(pv[0], target.vectorWidth, TailStrategy::GuardWithIf);
+    p.compute_at(o, par).vectorize(pv[d], target.vectorWidth, TailStrategy::GuardWithIf);
+    p.update().vectorize(pv[d], target.vectorWidth, TailStrategy::GuardWithIf);
   }
   for (Func pad : prod.padded) {
     pad.compute_root();
@@ -137,6 +147,42 @@ void stageOperands(LoweredKernel &k, const FuncInfo &prod, Func o, Var par, int 
     pro.info.func.compute_root();
   for (FuncInfo &acc : k.reductions)
     acc.func.compute_root();
+}
+
+/// A convolution with fewer than 4 output channels (W3's generator's last conv, 128 ->
+/// 1): vectors along the output channels would be scalar code. Instead the innermost
+/// reduction dim (the input channels, contiguous in the input and the filter) is split
+/// into vectors by an `rfactor`: per tile of tm columns, `lanes` partial sums per
+/// column in registers (one filter vector and tm input vectors per step), summed at
+/// the end. Rows of tiles are the parallel tasks.
+void scheduleChannelDot(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target,
+                        int tm, int64_t reduction) {
+  FuncInfo &prod = k.products.front();
+  Func p = prod.func, o = out.func;
+  std::vector<Var> ov = o.args();
+  int lanes = target.vectorWidth;
+  Halide::RVar rc = prod.rdom[0], rco("rco"), rci("rci");
+  Var u("u"), mo("mo"), mi("mi"), ho("ho"), hi("hi"), par("par");
+  Func part = p.update().split(rc, rco, rci, lanes).rfactor(rci, u);
+  // Tasks of whole rows, enough of them for kMinTaskMacs (a row of W3's layer has
+  // 28 x 3200); their rows share the staged input rows.
+  int64_t h = out.shape[1], w = out.shape[2];
+  int rows = 1;
+  while (h > 0 && w > 0 && rows < h && (h % rows || rows * w * reduction < kMinTaskMacs))
+    ++rows;
+  o.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)
+      .split(ov[2], ho, hi, rows, TailStrategy::ShiftInwards)
+      .reorder(ov[0], mi, mo, hi, ho, ov[3])
+      .fuse(ho, ov[3], par)
+      .parallel(par);
+  p.compute_at(o, mo);
+  std::vector<Var> qv = part.args(); // c, w, h, n, u
+  part.compute_at(o, mo).reorder_storage(u, qv[0], qv[1], qv[2], qv[3]).vectorize(u);
+  std::vector<VarOrRVar> order{u, qv[0], qv[1], rco};
+  for (int i = 1; i < prod.rdom.dimensions(); ++i)
+    order.push_back(prod.rdom[i]);
+  part.update().reorder(order).vectorize(u).unroll(qv[0]).unroll(qv[1]);
+  stageOperands(k, prod, o, par, lanes);
 }
 
 /// How a convolution is split into parallel tasks. The filter's slice for one tile of
@@ -237,12 +283,18 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   int tm = m < 0 ? 1 : tileRows(m, maxRows);
   if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
     return scheduleOverBatch(k, out, target, tn, vn, tm);
-  TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   int64_t reduction = 1; // multiply-adds per output element
   for (int i = 0; i < prod.rdom.dimensions(); ++i) {
     const int64_t *e = Halide::Internal::as_const_int(prod.rdom[i].extent());
     reduction *= e ? *e : 1024;
   }
+  // A dot product along the input channels: tiles of columns, one accumulator vector
+  // each, a filter vector and an input vector per column and step.
+  const int64_t *channels = Halide::Internal::as_const_int(prod.rdom[0].extent());
+  if (vn == 1 && width > 1 && channels && *channels % width == 0)
+    return scheduleChannelDot(k, out, target,
+                              m < 0 ? 1 : tileRows(m, target.vectorRegisters - 2), reduction);
+  TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   Tasks t = tasksFor(prod, out, tn, reduction);
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("par");
   o.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)

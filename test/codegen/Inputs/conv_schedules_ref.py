@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Inputs and exact expected outputs for conv-schedules.test, in plain Python.
+
+  conv_schedules_ref.py DIR B
+writes the inputs of conv-schedules.mlir at batch B to DIR/<name>.npy (small integers:
+every float32 sum is exact) and the expected DIR/y1.npy, y4, y5 and y6:
+  y1 = relu(conv2d(x1 [B, 10, 10, 40], w1 [5, 5, 40, 40], stride 2, "same") + b1)
+  y4 = conv2d(x4 [B, 10, 10, 32], w4 [5, 5, 32, 1], "same")
+  y5 = conv2d_filter_grad(x2 [B, 9, 12, 32], g5 [B, 7, 10, 1], 3x3, "valid")
+  y6 = conv2d(x6 [B, 6, 6, 20], w6 [3, 3, 20, 1], "same")
+with conv2d y[n, h, w, c] = sum over (kh, kw, f) of x[n, h s + kh - pad, w s + kw - pad,
+f] * w[kh, kw, f, c] (zero outside x; pad the "same" padding, or 0), and its filter
+gradient dw[kh, kw, f, c] = sum over (n, h, w) of x[n, h + kh, w + kw, f] * g[n, h, w, c].
+y2 and y3 are compared with the same model compiled for another target.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conv_transpose_ref import same_pad, values  # noqa: E402
+from gemm_ref import write_npy  # noqa: E402
+
+
+def conv(x, xs, w, ws, s):
+    """conv2d with "same" padding and stride s."""
+    n_, ih, iw, f_ = xs
+    kh_, kw_, _, c_ = ws
+    oh, ow = (ih + s - 1) // s, (iw + s - 1) // s
+    ph, pw = same_pad(ih, kh_, s), same_pad(iw, kw_, s)
+    y = [0.0] * (n_ * oh * ow * c_)
+    for n in range(n_):
+        for h in range(oh):
+            for q in range(ow):
+                acc = [0.0] * c_
+                for kh in range(kh_):
+                    i = h * s + kh - ph
+                    if not 0 <= i < ih:
+                        continue
+                    for kw in range(kw_):
+                        j = q * s + kw - pw
+                        if not 0 <= j < iw:
+                            continue
+                        xi = ((n * ih + i) * iw + j) * f_
+                        for f in range(f_):
+                            a = x[xi + f]
+                            if a == 0.0:
+                                continue
+                            wi = ((kh * kw_ + kw) * f_ + f) * c_
+                            acc = [u + a * v for u, v in zip(acc, w[wi:wi + c_])]
+                yi = ((n * oh + h) * ow + q) * c_
+                y[yi:yi + c_] = acc
+    return y, [n_, oh, ow, c_]
+
+
+def filter_grad(x, xs, g, gs, k):
+    """The filter gradient of a "valid" stride-1 conv2d with a k x k filter."""
+    n_, ih, iw, f_ = xs
+    _, oh, ow, c_ = gs
+    dw = [0.0] * (k * k * f_ * c_)
+    for kh in range(k):
+        for kw in range(k):
+            for f in range(f_):
+                for c in range(c_):
+                    acc = 0.0
+                    for n in range(n_):
+                        for h in range(oh):
+                            for q in range(ow):
+                                acc += (x[((n * ih + h + kh) * iw + q + kw) * f_ + f] *
+                                        g[((n * oh + h) * ow + q) * c_ + c])
+                    dw[((kh * k + kw) * f_ + f) * c_ + c] = acc
+    return dw, [k, k, f_, c_]
+
+
+def main():
+    out, b = sys.argv[1], int(sys.argv[2])
+    shapes = {"x1": [b, 10, 10, 40], "w1": [5, 5, 40, 40], "b1": [40],
+              "x2": [b, 9, 12, 32], "w2": [3, 3, 32, 64],
+              "x3": [b, 48, 16, 32], "w3": [3, 3, 32, 32],
+              "x4": [b, 10, 10, 32], "w4": [5, 5, 32, 1], "g5": [b, 7, 10, 1],
+              "x6": [b, 6, 6, 20], "w6": [3, 3, 20, 1]}
+    d = {}
+    for seed, (name, shape) in enumerate(shapes.items()):
+        count = 1
+        for e in shape:
+            count *= e
+        d[name] = values(count, 11 + seed)
+        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 2)
+    y = [max(v + d["b1"][i % 40], 0.0) for i, v in enumerate(y)]
+    write_npy(os.path.join(out, "y1.npy"), ys, y)
+    write_npy(os.path.join(out, "y4.npy"), *reversed(conv(d["x4"], shapes["x4"], d["w4"], shapes["w4"], 1)))
+    write_npy(os.path.join(out, "y5.npy"), *reversed(filter_grad(d["x2"], shapes["x2"], d["g5"], shapes["g5"], 3)))
+    write_npy(os.path.join(out, "y6.npy"), *reversed(conv(d["x6"], shapes["x6"], d["w6"], shapes["w6"], 1)))
+
+
+if __name__ == "__main__":
+    main()
