@@ -152,7 +152,11 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
 }
 
 /// Vectorizes the innermost pure dim of an accumulator (both stages) when it is not
-/// reduced and wide enough.
+/// reduced and wide enough. In the update the vectors are inside the reduction loops,
+/// unrolled when there are at most 8, so the operand is read once, in memory order;
+/// each element's terms still add in the same order. (With the vectors outside, a sum
+/// over [64, 28, 28, 128] to [128], W3's bias gradient, read the operand once per
+/// vector of the row, 8 times: 5.5 ms.)
 void vectorizeAccumulator(const FuncInfo &acc, int width) {
   std::vector<Var> v = acc.func.args();
   if (v.empty())
@@ -162,7 +166,14 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
     return;
   Func f = acc.func;
   f.vectorize(v[0], width, TailStrategy::GuardWithIf);
-  f.update().vectorize(v[0], width, TailStrategy::GuardWithIf);
+  Var vo("vo"), vi("vi");
+  f.update().split(v[0], vo, vi, width, TailStrategy::GuardWithIf).vectorize(vi);
+  std::vector<Halide::VarOrRVar> order{vi, vo};
+  for (int i = 0; i < acc.rdom.dimensions(); ++i)
+    order.push_back(acc.rdom[i]);
+  f.update().reorder(order);
+  if (inner > 0 && inner <= 8 * width)
+    f.update().unroll(vo);
 }
 
 /// Accumulators are computed per row of `out` when all of them keep its row dim (so

@@ -1,20 +1,24 @@
 // Tests reduction schedules: row reductions that keep the batch dim are computed per
 // output row inside the parallel loop (softmax, max and sum in one kernel), a full
 // reduction is computed once
-// (compute_root) before its consumer, and reduce_mean scales by the element count.
+// (compute_root) before its consumer, and reduce_mean scales by the element count; a
+// sum over all but the innermost dim reads its operand once, in memory order.
 // RUN: nnc %s --emit=halide --target=x86-64-avx512 | FileCheck %s
 
 module attributes {nn.model = "red"} {
   nn.input @x {dims = ["B", ""]} : tensor<?x1000xf32>
-  func.func @infer(%x: tensor<?x1000xf32> {nn.input = @x})
-      -> (tensor<?x1000xf32> {nn.output = "probs"}, tensor<f32> {nn.output = "mean"}) {
+  nn.input @y {dims = ["B", "", "", ""]} : tensor<?x6x5x64xf32>
+  func.func @infer(%x: tensor<?x1000xf32> {nn.input = @x}, %y: tensor<?x6x5x64xf32> {nn.input = @y})
+      -> (tensor<?x1000xf32> {nn.output = "probs"}, tensor<f32> {nn.output = "mean"},
+          tensor<64xf32> {nn.output = "channels"}) {
     %m = nn.reduce_max %x {axes = array<i64: 1>, keepdims = true} : tensor<?x1000xf32> -> tensor<?x1xf32>
     %0 = nn.sub %x, %m : (tensor<?x1000xf32>, tensor<?x1xf32>) -> tensor<?x1000xf32>
     %1 = nn.exp %0 : (tensor<?x1000xf32>) -> tensor<?x1000xf32>
     %s = nn.reduce_sum %1 {axes = array<i64: 1>, keepdims = true} : tensor<?x1000xf32> -> tensor<?x1xf32>
     %2 = nn.div %1, %s : (tensor<?x1000xf32>, tensor<?x1xf32>) -> tensor<?x1000xf32>
     %mean = nn.reduce_mean %x {axes = array<i64>} : tensor<?x1000xf32> -> tensor<f32>
-    return %2, %mean : tensor<?x1000xf32>, tensor<f32>
+    %c = nn.reduce_sum %y {axes = array<i64: 0, 1, 2>} : tensor<?x6x5x64xf32> -> tensor<64xf32>
+    return %2, %mean, %c : tensor<?x1000xf32>, tensor<f32>, tensor<64xf32>
   }
 }
 
@@ -39,3 +43,16 @@ module attributes {nn.model = "red"} {
 // CHECK: produce out0
 // CHECK-NEXT: consume reduce_sum
 // CHECK-NEXT: out0{{[$0-9]*}}[0] = reduce_sum_{{[0-9$]+}}[0]*(1.000000f/(float32(in0.extent.1)*1000.000000f))
+
+// A sum over every dim but the innermost (a bias gradient): the vectors of the row
+// inside the reduction loops, unrolled, so the operand is read once in memory order.
+// CHECK-LABEL: // kernel red_infer_k2
+// CHECK: produce reduce_sum_{{[0-9$]+}} {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_0$z, 0, in0.extent.3) {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_0$y, 0, 6) {
+// CHECK: for (reduce_sum_{{[0-9$]+}}.s1.r_0$x, 0, 5) {
+// CHECK-NEXT: reduce_sum_[[C:[0-9$]+]][ramp(0, 1, 16)] = reduce_sum_[[C]][ramp(0, 1, 16)] + in0[ramp(
+// CHECK-NEXT: reduce_sum_[[C]][ramp(16, 1, 16)] =
+// CHECK-NEXT: reduce_sum_[[C]][ramp(32, 1, 16)] =
+// CHECK-NEXT: reduce_sum_[[C]][ramp(48, 1, 16)] =
+// CHECK-NEXT: }
