@@ -56,25 +56,38 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
   Func part = p.update().split(rb, rbo, rbi, kImagesPerTask).rfactor(rbo, u);
   Func img = part.update().rfactor(rbi, b);
 
-  // The register tile: vectors along the output channels f (dim 0), tm input channels
-  // c; with fewer than 4 output channels (W3's generator's last conv: one), vectors
-  // along c instead, which are contiguous in the input too (else scalar code: 16
-  // GFLOP/s for that layer's filter gradient).
-  int64_t channels = out.shape[2];
+  // The register tile: vectors along the output channels f (dim 0) by tm input
+  // channels c (dim 1). With fewer than 4 output channels (W3's generator's last conv:
+  // one), vectors along c instead, which are contiguous in the input too (else scalar
+  // code: 16 GFLOP/s for that layer's filter gradient); with fewer than 4 input
+  // channels (a first layer), the f vectors by the filter's columns kw (dim 2), else
+  // the tile has one or two accumulators and waits on each FMA's latency.
+  int64_t channels = out.shape[2], taps = out.shape[1];
   bool alongC = vn == 1 && channels >= target.vectorWidth;
-  int d = alongC ? 1 : 0, e = 1 - d; // the vectorized dim, the other
+  bool byTaps = !alongC && channels < 4 && taps > 1;
+  int d = alongC ? 1 : 0, e = alongC ? 0 : byTaps ? 2 : 1; // vectorized dim, the other
   int lanes = alongC ? target.vectorWidth : vn;
   int t0 = alongC ? int(std::min<int64_t>(2 * lanes, channels)) : tn;
-  int t1 = alongC ? 1 : tm;
+  int vectors = std::max(1, t0 / std::max(1, lanes));
+  int t1 = alongC ? 1
+           : byTaps
+               ? tileRows(taps, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors))
+               : tm;
   Var vo("vo"), vi("vi"), to("to"), ti("ti");
   std::vector<Var> qv = part.args(); // f, c, kw, kh, u
+  std::vector<VarOrRVar> loops{vi, ti, vo, to};
+  for (int i = 1; i < 4; ++i)
+    if (i != d && i != e)
+      loops.push_back(qv[i]);
+  loops.push_back(rbi);
+  loops.push_back(qv[4]);
   part.compute_root();
   if (lanes > 1)
     part.vectorize(qv[d], lanes);
   part.update()
       .split(qv[d], vo, vi, t0, TailStrategy::GuardWithIf)
       .split(qv[e], to, ti, t1, TailStrategy::GuardWithIf)
-      .reorder({vi, ti, vo, to, qv[2], qv[3], rbi, qv[4]})
+      .reorder(loops)
       .parallel(qv[4]);
   if (lanes > 1)
     part.update().vectorize(vi, lanes).unroll(vi);

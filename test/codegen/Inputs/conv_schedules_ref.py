@@ -8,6 +8,7 @@ every float32 sum is exact) and the expected DIR/y1.npy, y4, y5 and y6:
   y4 = conv2d(x4 [B, 10, 10, 32], w4 [5, 5, 32, 1], "same")
   y5 = conv2d_filter_grad(x2 [B, 9, 12, 32], g5 [B, 7, 10, 1], 3x3, "valid")
   y6 = conv2d(x6 [B, 6, 6, 20], w6 [3, 3, 20, 1], "same")
+  y7 = conv2d_filter_grad(x7 [B, 9, 12, 2], g7 [B, 5, 8, 32], 5x5, "valid")
 with conv2d y[n, h, w, c] = sum over (kh, kw, f) of x[n, h s + kh - pad, w s + kw - pad,
 f] * w[kh, kw, f, c] (zero outside x; pad the "same" padding, or 0), and its filter
 gradient dw[kh, kw, f, c] = sum over (n, h, w) of x[n, h + kh, w + kw, f] * g[n, h, w, c].
@@ -77,7 +78,8 @@ def main():
               "x2": [b, 9, 12, 32], "w2": [3, 3, 32, 64],
               "x3": [b, 48, 16, 32], "w3": [3, 3, 32, 32],
               "x4": [b, 10, 10, 32], "w4": [5, 5, 32, 1], "g5": [b, 7, 10, 1],
-              "x6": [b, 6, 6, 20], "w6": [3, 3, 20, 1]}
+              "x6": [b, 6, 6, 20], "w6": [3, 3, 20, 1],
+              "x7": [b, 9, 12, 2], "g7": [b, 5, 8, 32]}
     d = {}
     for seed, (name, shape) in enumerate(shapes.items()):
         count = 1
@@ -91,6 +93,7 @@ def main():
     write_npy(os.path.join(out, "y4.npy"), *reversed(conv(d["x4"], shapes["x4"], d["w4"], shapes["w4"], 1)))
     write_npy(os.path.join(out, "y5.npy"), *reversed(filter_grad(d["x2"], shapes["x2"], d["g5"], shapes["g5"], 3)))
     write_npy(os.path.join(out, "y6.npy"), *reversed(conv(d["x6"], shapes["x6"], d["w6"], shapes["w6"], 1)))
+    write_npy(os.path.join(out, "y7.npy"), *reversed(filter_grad(d["x7"], shapes["x7"], d["g7"], shapes["g7"], 5)))
 
 
 if __name__ == "__main__":
