@@ -315,7 +315,17 @@ struct Translator {
   Expr operator()(const compute::Expr &e) {
     using compute::Kind;
     const compute::Node &n = *e;
-    auto arg = [&](unsigned i) { return (*this)(n.args[i]); };
+    // The operands in order, first to last: C++ leaves the order of `f(arg(0), arg(1))`
+    // unspecified, and translating an operand may create Funcs (padded inputs,
+    // filters), whose names are numbered in creation order; gcc- and clang-built nncs
+    // then named them differently. (A load translates its indices itself, in order.)
+    std::vector<Expr> ready;
+    if (n.kind != Kind::Load)
+      for (const compute::Expr &a : n.args)
+        ready.push_back((*this)(a));
+    auto arg = [&](unsigned i) {
+      return i < ready.size() ? ready[i] : (*this)(n.args[i]);
+    };
     switch (n.kind) {
     case Kind::IntConst:
       return Expr((int32_t)n.ival);
