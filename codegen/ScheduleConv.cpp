@@ -35,6 +35,16 @@ int tileRows(int64_t extent, int maxRows) {
   return maxRows;
 }
 
+/// The rows of a parallel task over `rows` output rows: the fewest that divide them and
+/// have at least `wanted` units of work at `perRow` each (all of them when none do, or
+/// when the rows are not static).
+int taskRows(int64_t rows, int64_t perRow, int64_t wanted) {
+  int r = 1;
+  while (rows > 0 && r < rows && (rows % r || r * perRow < wanted))
+    ++r;
+  return r;
+}
+
 /// A convolution whose reduction runs over the batch (the filter gradient: dw[kh, kw,
 /// c, f] sums over n, i, j). Tiled like the others with the batch innermost, every
 /// tile would stream the whole batch of both operands (W2's conv2: 200 tiles x 6 MB,
@@ -65,14 +75,16 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
   int64_t channels = out.shape[2], taps = out.shape[1];
   bool alongC = vn == 1 && channels >= target.vectorWidth;
   bool byTaps = !alongC && channels < 4 && taps > 1;
-  int d = alongC ? 1 : 0, e = alongC ? 0 : byTaps ? 2 : 1; // vectorized dim, the other
-  int lanes = alongC ? target.vectorWidth : vn;
-  int t0 = alongC ? int(std::min<int64_t>(2 * lanes, channels)) : tn;
-  int vectors = std::max(1, t0 / std::max(1, lanes));
-  int t1 = alongC ? 1
-           : byTaps
-               ? tileRows(taps, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors))
-               : tm;
+  // d: the vectorized dim (t0 elements of it per tile); e: the other (t1 per tile).
+  int d = 0, e = 1, lanes = vn, t0 = tn, t1 = tm;
+  if (alongC) {
+    d = 1, e = 0, lanes = target.vectorWidth, t1 = 1;
+    t0 = int(std::min<int64_t>(2 * lanes, channels));
+  } else if (byTaps) {
+    int vectors = std::max(1, tn / lanes);
+    e = 2;
+    t1 = tileRows(taps, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors));
+  }
   Var vo("vo"), vi("vi"), to("to"), ti("ti");
   std::vector<Var> qv = part.args(); // f, c, kw, kh, u
   std::vector<VarOrRVar> loops{vi, ti, vo, to};
@@ -179,10 +191,8 @@ void scheduleChannelDot(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
   Func part = p.update().split(rc, rco, rci, lanes).rfactor(rci, u);
   // Tasks of whole rows, enough of them for kMinTaskMacs (a row of W3's layer has
   // 28 x 3200); their rows share the staged input rows.
-  int64_t h = out.shape[1], w = out.shape[2];
-  int rows = 1;
-  while (h > 0 && w > 0 && rows < h && (h % rows || rows * w * reduction < kMinTaskMacs))
-    ++rows;
+  int64_t w = out.shape[2];
+  int rows = w > 0 ? taskRows(out.shape[1], w * reduction, kMinTaskMacs) : 1;
   o.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)
       .split(ov[2], ho, hi, rows, TailStrategy::ShiftInwards)
       .reorder(ov[0], mi, mo, hi, ho, ov[3])
@@ -206,9 +216,9 @@ void scheduleChannelDot(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
 /// channel tile over a block of `rows` output rows of `images` images (at least 384
 /// columns in all; whole rows, whole images when an image has fewer), and its tiles
 /// read the slice from a copy made per task (stageFilters). W3's discriminator conv
-/// (28 -> 14, 5x5, 128 -> 128 channels, batch 64): 53.6 ms per call with rows as
-/// tasks, 46.3 with tasks of 7 rows of one channel tile, 43.6 with the copy, 37.5
-/// with whole images (61% of the FMA peak; the copies cost when tasks are small).
+/// (28 -> 14, 5x5, 128 -> 128 channels, batch 64): 41-47 ms per call with rows as
+/// tasks, 35-38 ms with these (docs/design.md, "Convolutions"; smaller tasks spent up
+/// to a fifth of their time copying).
 struct Tasks {
   bool channelTiles = false; ///< a task is one channel tile (a large filter)
   int rows = 1;
@@ -222,8 +232,7 @@ Tasks tasksFor(const FuncInfo &prod, const FuncInfo &out, int tn, int64_t reduct
   if (!t.channelTiles)
     return t;
   constexpr int64_t kColumns = 384;
-  while (t.rows < h && (h % t.rows || t.rows * w < kColumns))
-    ++t.rows;
+  t.rows = taskRows(h, w, kColumns);
   t.images = int((kColumns + h * w - 1) / (h * w));
   return t;
 }
