@@ -37,6 +37,7 @@ extern "C" const halide_device_interface_t *halide_cuda_device_interface()
 #pragma weak halide_device_free
 #pragma weak halide_buffer_copy
 #pragma weak halide_reuse_device_allocations
+#pragma weak halide_device_sync
 
 bool nnrt::gpuKernels() { return halide_cuda_device_interface != nullptr; }
 
@@ -272,6 +273,18 @@ nnrt_status nnrt::updateParamOnDevice(nnrt_context *ctx, EntryState &st, int32_t
     return fail(ctx, NNRT_ERR_DEVICE, "cannot update parameter '%s' on the GPU: %s",
                 ctx->Model->params[p].name, reason().c_str());
   dst.Current = DeviceBlock::DeviceNewer;
+  return NNRT_OK;
+}
+
+nnrt_status nnrt::deviceSync(nnrt_context *ctx) {
+  // CUDA's sync waits for all of the context's work; Halide wants it named by a buffer
+  // that has device memory: the arena's (allocated before any kernel runs).
+  DeviceBlock &arena = ctx->DeviceArena;
+  if (!arena.Buf.device)
+    return NNRT_OK;
+  clearHalideMessage();
+  if (halide_device_sync(nullptr, arena.buffer()) != 0)
+    return fail(ctx, NNRT_ERR_DEVICE, "waiting for the GPU failed: %s", reason().c_str());
   return NNRT_OK;
 }
 

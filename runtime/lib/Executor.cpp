@@ -435,9 +435,14 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
     int rc = step.fn(args);
     if (!st.DeviceAddress.empty())
       noteDeviceWrites(ctx, st, step);
-    if (ctx->Profiling)
+    if (ctx->Profiling) {
+      // A GPU kernel's launch returns before the kernel ends: time it to its end.
+      if (rc == 0 && !st.DeviceAddress.empty())
+        if (nnrt_status s = deviceSync(ctx); s != NNRT_OK)
+          return s;
       st.StepSeconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                                .count();
+    }
     st.StepAllocations[i] += AllocationCount.load(std::memory_order_relaxed) - allocsBefore;
     if (rc != 0)
       return fail(ctx, NNRT_ERR_KERNEL, "entry '%s': kernel '%s' (step %d) failed with code "
@@ -598,6 +603,8 @@ int32_t nnrt_output_ready_step(const nnrt_entry *e, int32_t output) {
 void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled) {
   ctx->Profiling = enabled != 0;
 }
+
+int32_t nnrt_kernels_on_gpu(void) { return gpuKernels() ? 1 : 0; }
 
 int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
                              int32_t capacity) {

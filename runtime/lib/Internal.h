@@ -71,6 +71,10 @@ void noteDeviceWrites(nnrt_context *ctx, EntryState &st, const nnrt_step &step);
 /// Copies slot `s` into parameter `p` on the device (an entry's update).
 nnrt_status updateParamOnDevice(nnrt_context *ctx, EntryState &st, int32_t p, int32_t s);
 
+/// Waits until the GPU has finished the kernels launched so far (a kernel launch
+/// returns before the kernel ends): profiling times each kernel to its end.
+nnrt_status deviceSync(nnrt_context *ctx);
+
 /// After a run: copies the entry's outputs to their host memory.
 nnrt_status outputsToHost(nnrt_context *ctx, EntryState &st);
 

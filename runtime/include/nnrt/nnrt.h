@@ -192,8 +192,13 @@ nnrt_status nnrt_run_observed(nnrt_context *ctx, const char *entry_name,
 int32_t nnrt_output_ready_step(const nnrt_entry *entry, int32_t output);
 
 /* Enables (1) or disables (0) per-step timing in `nnrt_run`. Off by default: a normal run
- * reads no clock. */
+ * reads no clock. A GPU kernel's launch returns before the kernel ends, so with GPU
+ * kernels (nnrt_kernels_on_gpu) profiling waits for each kernel to end: a step's time is
+ * its own, and the run as a whole is slower than without profiling. */
 void nnrt_context_set_profiling(nnrt_context *ctx, int32_t enabled);
+
+/* 1 if this binary's kernels run on a GPU (compiled with nnc --target=host-cuda), else 0. */
+int32_t nnrt_kernels_on_gpu(void);
 
 /* Seconds each step of `entry_name` took in its last profiled run: fills
  * `seconds[0 .. min(capacity, num_steps))` and returns the number of steps, or -1 if the
