@@ -159,6 +159,13 @@ nnrt_status readCorpus(const std::string &dir, const char *spec, int32_t task,
     ByteArray bytes;
     if (nnrt_status s = readFile(path, bytes, NNRT_TEXT_MAX_FILE_BYTES, msg); s != NNRT_OK)
       return fail(err, s, "%s", msg.c_str());
+    // Fortunes files are text: a NUL byte means something else (a gzip file, the
+    // strfile index under another name) that would otherwise train as text.
+    if (const void *nul = std::memchr(bytes.data(), 0, bytes.size()))
+      return fail(err, NNRT_ERR_FORMAT, "fortunes: '%s' is not a text file (a NUL byte at "
+                  "offset %zu); a fortunes directory holds plain text files of entries "
+                  "separated by '%%' lines", path.c_str(),
+                  size_t(static_cast<const uint8_t *>(nul) - bytes.data()));
     total += bytes.size();
     if (total > kMaxCorpusBytes)
       return fail(err, NNRT_ERR_FORMAT, "fortunes: the categories hold more than %llu bytes",
