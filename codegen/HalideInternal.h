@@ -29,6 +29,10 @@ struct FuncInfo {
   /// products: the Func the product reads its rhs through, (n, k) in Halide order; an
   /// identity wrapper, inlined unless the schedule packs it into panels
   Halide::Func rhs;
+  /// products with an rhs Func: the Func the product reads its lhs through, (k, m,
+  /// batch...) in Halide order, when the lhs has the rhs's rank; inlined unless the
+  /// schedule stages it
+  Halide::Func lhs;
   /// products: the operands read with a fill value outside their extents (zero
   /// padding), as Funcs over the operand's whole plane; inlined unless the schedule
   /// stages them

@@ -529,8 +529,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // A matmul-like contraction (an rhs [batch..., K, N] or [batch..., N, K] contracted
   // along one of its last two dims, one reduction variable) reads its rhs through an
   // identity Func rhs(n, k, batch...), which the GEMM schedule may pack into panels.
-  Func rhs;
-  Tensor rhsView;
+  Func rhs, lhs;
+  Tensor rhsView, lhsView;
   if (c.contraction && tr.operands.size() == 2 && c.reduction.size() == 1) {
     const Tensor &b = *tr.operands[1];
     int r = b.rank();
@@ -559,6 +559,32 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
                        },
                        b.extents, b.shape};
       tr.operands[1] = &rhsView;
+      // The lhs [batch..., M, K] or [batch..., K, M] likewise through lhs(k, m,
+      // batch...), which the GPU schedule stages in shared memory. Named after the rhs
+      // (no number of its own: the names of the Funcs after it stay as they were).
+      const Tensor &a = *tr.operands[0];
+      std::vector<int> adims = reducedDimsOf(c.body, 0);
+      int ra = a.rank();
+      if (ra == r && adims.size() == 1 && adims.front() >= ra - 2) {
+        int ka = adims.front() - (ra - 2); // 1: [M, K]; 0: [K, M]
+        std::vector<Var> lv = makeVars(ra); // Halide order: k, m, batch dims inner first
+        Index ai(ra);
+        ai[ra - 2 + ka] = lv[0];
+        ai[ra - 1 - ka] = lv[1];
+        for (int d = 0; d + 2 < ra; ++d)
+          ai[d] = lv[ra - 1 - d];
+        lhs = Func(rhs.name() + "_lhs");
+        lhs(lv) = a.at(ai);
+        // Halide order h: the k dim is h[1 - ka], the m dim h[ka].
+        lhsView = Tensor{[lhs, ka](const Index &h) mutable {
+                           Index at(h);
+                           at[0] = h[1 - ka];
+                           at[1] = h[ka];
+                           return lhs(at);
+                         },
+                         a.extents, a.shape};
+        tr.operands[0] = &lhsView;
+      }
     }
   }
   // A convolution (several reduction dims) that is not summed over the batch.
@@ -638,6 +664,7 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   }
   if (c.contraction) {
     result.products.push_back(FuncInfo{acc, shape, {}, false, tr.rdom, rhs});
+    result.products.back().lhs = lhs;
     result.products.back().batchRVar = outerRVar(c.body);
     result.products.back().phases.assign(c.phases.begin(), c.phases.end());
     for (auto &[k, f] : tr.padded) {

@@ -19,11 +19,16 @@
 //                serial and in order (deterministic, no atomics); serial in one thread
 //                when the innermost dim is the scattered one.
 // A static GEMM whose contracted dim is a multiple of 16 computes the product per block
-// instead, its k loop in chunks of 16, and stages each chunk of the rhs (16 x 64
-// floats) in shared memory between barriers (scheduleGemmShared); the lhs values of a
-// thread's rows are the same for the 16 threads of a row (one broadcast load). Every
-// loop uses GuardWithIf except the full GEMM tiles, which shift inwards (constant
-// extents are what lets the register tile be vectorized and unrolled).
+// instead, its k loop in chunks of 16, staging each chunk in shared memory between
+// barriers (scheduleGemmShared): with at least 128 columns and 64 rows, blocks of
+// 128 x 64 (256 threads, 4 x 8 tiles) stage both operands, the lhs with its rows
+// innermost so that a thread's 8 rows at one k are two 16-byte loads (3 shared loads
+// per 32 multiply-adds); smaller ones keep blocks of 64 x 16 that stage the rhs only
+// (16 x 64 floats; a thread's lhs values are broadcast loads from global memory). On an
+// H200 the f32 4096^3 product took 3.79 ms against 7.19 ms (cuBLAS: 2.79; see
+// docs/benchmarks.md, "CUDA on an H200"). Every loop uses GuardWithIf except the full
+// GEMM tiles, which shift inwards (constant extents are what lets the register tile be
+// vectorized and unrolled).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -142,15 +147,14 @@ void scheduleScatter(const FuncInfo &acc, int warp) {
                   Guard);
 }
 
-/// The GEMM's output in blocks of kGemmBlockCols x kGemmBlockRows (the batch dims of `v`,
-/// Halide order, fused into one loop over blocks), each thread a shifted register tile
-/// of kGemmThreadCols x kGemmThreadRows: loops tx, ty (threads), xi (vector), yi.
-void registerTileBlocks(Halide::Stage s, const std::vector<Var> &v) {
+/// The GEMM's output in blocks of `cols` x `rows` (the batch dims of `v`, Halide order,
+/// fused into one loop over blocks), each thread a shifted register tile of
+/// kGemmThreadCols x `threadRows`: loops tx, ty (threads), xi (vector), yi.
+void registerTileBlocks(Halide::Stage s, const std::vector<Var> &v, int cols = kGemmBlockCols,
+                        int rows = kGemmBlockRows, int threadRows = kGemmThreadRows) {
   Var bx("bx"), by("by"), tx("tx"), ty("ty"), xi("xi"), yi("yi");
-  s.tile(v[0], v[1], bx, by, tx, ty, kGemmBlockCols, kGemmBlockRows,
-         TailStrategy::ShiftInwards)
-      .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, kGemmThreadRows,
-            TailStrategy::ShiftInwards)
+  s.tile(v[0], v[1], bx, by, tx, ty, cols, rows, TailStrategy::ShiftInwards)
+      .tile(tx, ty, tx, ty, xi, yi, kGemmThreadCols, threadRows, TailStrategy::ShiftInwards)
       .reorder(xi, yi, tx, ty, bx, by)
       .gpu_threads(tx, ty)
       .vectorize(xi)
@@ -161,60 +165,104 @@ void registerTileBlocks(Halide::Stage s, const std::vector<Var> &v) {
     s.gpu_blocks(bx, by, fuseOuter(s, v, 2, "batch"));
 }
 
-/// The GEMM schedule of a static product whose contracted dim is a multiple of
-/// kGemmChunk: the same blocks and register tiles as scheduleGemm's, but the product is
-/// computed per block (each thread's 4 x 8 accumulators in registers) with the k loop
-/// split into chunks, and each chunk of the rhs (kGemmChunk x 64 columns) is first
-/// copied into shared memory by the block's threads, 4 consecutive columns per thread
-/// (coalesced, and a transposed rhs is transposed on the way), so that each rhs element
-/// is read from global memory once per block instead of once per thread row.
+/// Tiles of the shared-memory GEMM: a block's output tile (cols x rows), a thread's
+/// register tile within it (one vector of 4 columns x rows, unrolled), the k values of
+/// one chunk, and whether the lhs chunk is staged too (stored with the rows innermost,
+/// so that a thread's rows at one k are one 16-byte load or two) rather than read from
+/// global memory by every thread.
+struct SharedTiles {
+  int blockCols, blockRows, threadRows, chunk;
+  bool stageLhs;
+  int sharedBytes() const { return (blockCols + (stageLhs ? blockRows : 0)) * chunk * 4; }
+};
+
+/// Measured on an H200 (docs/benchmarks.md, "CUDA on an H200"): an f32 4096^3 product
+/// took 7.19 ms with the small tiles (rhs staged only), 3.79 ms with the large ones.
+/// Products too small for the large tiles keep the small ones.
+constexpr SharedTiles kLargeTiles{128, 64, 8, 16, true};
+constexpr SharedTiles kSmallTiles{kGemmBlockCols, kGemmBlockRows, kGemmThreadRows, kGemmChunk,
+                                  false};
+
+/// The block's Tx x Ty threads copy `f`, a Func computed per chunk over (`inner`,
+/// `outer`) of extents (`ni`, `no`), into shared memory: vectors of 4 along `inner`
+/// (the dim contiguous in global memory), consecutive vectors to consecutive threads,
+/// each thread unrolling the rows of `outer` left over.
+void stageChunk(Func f, Var inner, Var outer, int ni, int no, int tx, int ty) {
+  Var vx("sx"), vxi("sxi"), vy("sy"), vyi("syi"), t("st"), sx("stx"), sy("sty");
+  int vectors = ni / 4 * no, rows = std::max(1, vectors / (tx * ty));
+  f.split(inner, vx, vxi, 4)
+      .split(outer, vy, vyi, rows)
+      .reorder(vxi, vyi, vx, vy)
+      .fuse(vx, vy, t)
+      .split(t, sy, sx, tx)
+      .reorder(vxi, vyi, sx, sy)
+      .gpu_threads(sx, sy)
+      .vectorize(vxi)
+      .unroll(vyi);
+}
+
+/// The GEMM schedule of a static product whose contracted dim is a multiple of the
+/// chunk: blocks of SharedTiles' output tile, the product computed per block (each
+/// thread's accumulators in registers) with the k loop split into chunks, and each
+/// chunk of the rhs (chunk x block columns) -- and of the lhs (chunk x block rows) --
+/// first copied into shared memory by the block's threads in vectors along the dim
+/// that is contiguous in memory, so that each element is read from global memory once
+/// per block instead of once per thread row (or column).
 void scheduleGemmShared(LoweredKernel &k, const FuncInfo &out, FuncInfo &prod,
-                        const TargetInfo &target) {
+                        const TargetInfo &target, const SharedTiles &t) {
   Func o = out.func, p = prod.func;
   std::vector<Var> pv = p.args();
-  registerTileBlocks(Halide::Stage(o), o.args());
+  registerTileBlocks(Halide::Stage(o), o.args(), t.blockCols, t.blockRows, t.threadRows);
+  // (Unrolling ki, or a thread tile of more than 4 x 8, puts the accumulators in local
+  // memory: ptxas reports a stack frame of the block's tile.)
   Var px("px"), py("py"), pxi("pxi"), pyi("pyi");
   Halide::RVar ko("ko"), ki("ki");
   p.compute_at(o, Var("bx"))
       .store_in(Halide::MemoryType::Register)
       .split(pv[0], px, pxi, kGemmThreadCols)
-      .split(pv[1], py, pyi, kGemmThreadRows)
+      .split(pv[1], py, pyi, t.threadRows)
       .reorder(pxi, pyi, px, py)
       .gpu_threads(px, py)
       .vectorize(pxi)
       .unroll(pyi);
   p.update()
       .split(pv[0], px, pxi, kGemmThreadCols)
-      .split(pv[1], py, pyi, kGemmThreadRows)
-      .split(prod.rdom.x, ko, ki, kGemmChunk)
+      .split(pv[1], py, pyi, t.threadRows)
+      .split(prod.rdom.x, ko, ki, t.chunk)
       .reorder(pxi, pyi, ki, px, py, ko)
       .gpu_threads(px, py)
       .vectorize(pxi)
       .unroll(pyi);
-  // The rhs chunk: 64 columns x kGemmChunk rows of k, (n, k) in Halide order, loaded
-  // by the block's 16 x 2 threads in vectors along the dim that is contiguous in
-  // memory: 4 columns (2 x 8 k rows per thread), or for a transposed rhs 4 k values
-  // (4 columns x 2 k vectors per thread).
+  // The chunks, each staged by the block's threads in vectors along its contiguous dim:
+  // the rhs (n, k) (k contiguous when transposed; stored with n innermost all the same,
+  // as the product reads it), the lhs (k, m).
+  int nx = t.blockCols / kGemmThreadCols, ny = t.blockRows / t.threadRows;
   Func rhs = prod.rhs;
   std::vector<Var> rv = rhs.args();
-  Var rx("rx"), rxi("rxi"), rk("rk"), rki("rki"), rku("rku");
   rhs.compute_at(p, ko).store_in(Halide::MemoryType::GPUShared);
   if (rhsContiguous(prod)) {
-    rhs.split(rv[0], rx, rxi, kGemmThreadCols)
-        .split(rv[1], rk, rki, kGemmChunk / 2)
-        .reorder(rxi, rki, rx, rk)
-        .gpu_threads(rx, rk)
-        .vectorize(rxi)
-        .unroll(rki);
+    stageChunk(rhs, rv[0], rv[1], t.blockCols, t.chunk, nx, ny);
   } else {
+    // k contiguous: the x threads take 4 columns each, the y threads the k vectors.
+    // (Staging it as stageChunk does, 8 columns x one k vector per thread, faulted
+    // with CUDA_ERROR_MISALIGNED_ADDRESS in examples/gpt.nn's attention gradients on an
+    // H200; the cause is not established.)
+    Var rx("rx"), rxi("rxi"), rk("rk"), rki("rki"), rku("rku");
+    int kVectors = t.chunk / 4, kThreads = std::max(1, std::min(kVectors, ny));
     rhs.split(rv[1], rk, rki, 4)
-        .split(rk, rk, rku, kGemmChunk / 8)
-        .split(rv[0], rx, rxi, kGemmThreadCols)
+        .split(rk, rk, rku, kVectors / kThreads)
+        .split(rv[0], rx, rxi, t.blockCols / nx)
         .reorder(rki, rxi, rku, rx, rk)
         .gpu_threads(rx, rk)
         .vectorize(rki)
         .unroll(rxi)
         .unroll(rku);
+  }
+  if (t.stageLhs && prod.lhs.defined()) {
+    Func l = prod.lhs;
+    std::vector<Var> lv = l.args();
+    l.compute_at(p, ko).store_in(Halide::MemoryType::GPUShared).reorder_storage(lv[1], lv[0]);
+    stageChunk(l, lv[0], lv[1], t.chunk, t.blockRows, nx, ny);
   }
   for (FuncInfo &acc : k.reductions)
     scheduleAccumulator(acc, target.warpSize);
@@ -252,12 +300,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // A static product over a contracted dim of whole chunks stages its rhs in shared
   // memory (below); the others keep the per-thread schedule.
   const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
+  const SharedTiles &st = n >= kLargeTiles.blockCols && m >= kLargeTiles.blockRows &&
+                                 prod.lhs.defined()
+                             ? kLargeTiles
+                             : kSmallTiles;
   bool shared = registerTiles && n >= 0 && m >= 0 && k.products.size() == 1 &&
                 prod.rhs.defined() && prod.rdom.dimensions() == 1 && kConst &&
-                *kConst % kGemmChunk == 0 &&
-                kGemmBlockCols * kGemmChunk * 4 <= target.sharedMemoryBytes;
+                *kConst % st.chunk == 0 && st.sharedBytes() <= target.sharedMemoryBytes;
   if (shared)
-    return scheduleGemmShared(k, out, prod, target);
+    return scheduleGemmShared(k, out, prod, target, st);
   if (registerTiles && (n < 0 || m < 0)) {
     Halide::OutputImageParam buf = o.output_buffers().front();
     Halide::Expr fits = buf.dim(0).extent() >= kGemmBlockCols &&
