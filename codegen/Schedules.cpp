@@ -56,6 +56,11 @@ constexpr int64_t MinParallelTasks = 8;
 /// GEMMs: the multiply-adds of a call from which it runs in parallel (below, one thread
 /// finishes before the pool's threads would start; a dynamic row count decides per call).
 constexpr int64_t ParallelMultiplyAdds = 1 << 20;
+/// Split-K: a product whose output is static and at most SplitKOutputBytes, over a
+/// contracted dim that is dynamic or longer than a chunk (a weight gradient over a
+/// batch of sequences), sums chunks of SplitKChunk terms (see scheduleSplitK).
+constexpr int64_t SplitKOutputBytes = 256 * 1024;
+constexpr int SplitKChunk = 1024;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -320,6 +325,73 @@ GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous, int products
   return p;
 }
 
+/// The GEMM schedule of a small static output over a long contracted dim: W7's weight
+/// gradients, [256, 64] and [64, 256] over B x S = 4096 rows. With the contracted dim
+/// inside each register tile (scheduleGemm), every strip of rows streamed the whole
+/// rhs, both operands a row stride apart per term (a page every few terms; `perf
+/// annotate` put 60% of the kernel on one rhs load): 1.6-1.9 ms each, about 80 GFLOP/s.
+/// Here the contracted dim is cut into chunks of SplitKChunk terms (`rfactor`); for
+/// each chunk in turn, the column panels (in parallel) copy the chunk's rhs panel once,
+/// then each strip of rows copies its lhs rows (rows innermost: a weight gradient's lhs
+/// is transposed, x^T) and accumulates its tile in registers, adding it to the
+/// output-sized accumulator (in cache): 1.0-1.3 ms each (docs/design.md, "Split-K").
+/// Each element's terms add in order within a chunk, then the chunks in order from
+/// zero, so with one chunk (k up to SplitKChunk: the batch-sized weight gradients of
+/// W2's cnn32, W5 and W6) the sums are scheduleGemm's. The epilogue (an optimizer's
+/// update) runs afterwards over the accumulator in strips of rows as scheduleGemm's
+/// staged epilogue does, on one thread: compiled in parallel, the same Adam update
+/// rounded some of cnn32's elements differently (its losses moved in the 7th digit from
+/// step 7), and it takes microseconds.
+void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
+                    Halide::Expr parallelCall, bool dynamicWork, bool parallel) {
+  FuncInfo &prod = k.products.front();
+  Func p = prod.func;
+  std::vector<Var> pv = p.args();
+  Halide::RVar kc("kc"), ki("ki");
+  Var u("u"), no("no"), ni("ni"), mo("mo"), mi("mi");
+  p.update().split(prod.rdom.x, kc, ki, SplitKChunk, TailStrategy::GuardWithIf);
+  Func partial = p.update().rfactor(kc, u);
+  p.compute_root().vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
+  // Whole tiles (the caller checked): an update's loops cannot shift inwards.
+  auto tiles = [&](Halide::Stage s, bool inParallel) {
+    s.split(pv[0], no, ni, plan.cols, TailStrategy::GuardWithIf)
+        .split(pv[1], mo, mi, plan.rows, TailStrategy::GuardWithIf)
+        .reorder(ni, mi, mo, no, kc)
+        .vectorize(ni, plan.lanes)
+        .unroll(ni)
+        .unroll(mi);
+    if (inParallel)
+      s.parallel(no);
+  };
+  if (dynamicWork)
+    tiles(p.update().specialize(parallelCall), true);
+  tiles(p.update(), !dynamicWork && parallel);
+  std::vector<Var> rv = partial.args(); // (n, m, u)
+  partial.compute_at(p, mo).vectorize(rv[0], plan.lanes).unroll(rv[0]).unroll(rv[1]);
+  partial.update()
+      .reorder(rv[0], rv[1], ki)
+      .vectorize(rv[0], plan.lanes)
+      .unroll(rv[0])
+      .unroll(rv[1]);
+  if (prod.rhs.defined()) {
+    std::vector<Var> bv = prod.rhs.args(); // (n, k)
+    prod.rhs.compute_at(p, no).vectorize(bv[0], plan.lanes).unroll(bv[0]);
+  }
+  if (prod.lhs.defined()) {
+    std::vector<Var> av = prod.lhs.args(); // (k, m)
+    prod.lhs.compute_at(p, mo)
+        .reorder_storage(av[1], av[0])
+        .reorder(av[1], av[0])
+        .vectorize(av[1], std::min(plan.rows, plan.lanes), TailStrategy::GuardWithIf);
+  }
+  Func o = out.func;
+  std::vector<Var> ov = o.args();
+  Var so("so"), si("si");
+  o.split(ov[1], so, si, plan.rows, TailStrategy::GuardWithIf)
+      .reorder(ov[0], si, so)
+      .vectorize(ov[0], plan.lanes, TailStrategy::GuardWithIf);
+}
+
 /// The GEMM schedule: the output in register tiles (plan.rows x plan.cols) whose
 /// product is accumulated in registers, k outermost inside a tile. Tiles shift inwards
 /// at the edges (recomputing a few elements) so every tile has the constant size that
@@ -380,6 +452,18 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   staticWork *= guess(kConst ? *kConst : -1);
   Halide::Expr parallelCall = work >= Halide::Expr(ParallelMultiplyAdds);
   bool parallel = !dynamicWork && staticWork >= ParallelMultiplyAdds;
+  // A small static output, at least 64 x 64 and in whole tiles (the tile height: the
+  // largest divisor of the rows down to half the plan's), over a contracted dim that
+  // may be long: split-K. (Smaller ones, like W1's [128, 10], keep the tiled schedule.)
+  int splitRows = plan.rows;
+  while (m > 0 && m % splitRows && splitRows > plan.rows / 2)
+    --splitRows;
+  if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
+      m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
+      tileProducts.size() == 1 && k.prologues.empty() && (!kConst || *kConst > SplitKChunk)) {
+    plan.rows = splitRows;
+    return scheduleSplitK(k, out, plan, parallelCall, dynamicWork, parallel);
+  }
   // The loop a row tile's lhs prologue is computed at: the row tiles, fused with the
   // batch dims when those are parallel too.
   Var rowTiles = rank > 2 ? Var("mob") : mo;
