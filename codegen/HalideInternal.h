@@ -90,6 +90,10 @@ std::optional<size_t> gemmOutput(const LoweredKernel &k);
 /// vector of them is one load (false for a transposed rhs: a gather per vector).
 bool rhsContiguous(const FuncInfo &prod);
 
+/// The rows of a register tile over a dim of static extent `extent`: as many as the
+/// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
+int tileRows(int64_t extent, int maxRows);
+
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 

@@ -88,6 +88,38 @@ std::vector<Var> makeVars(size_t rank) {
   return v;
 }
 
+/// An identity Func `name` over a matmul operand `t` ([batch..., X, Y], contracted
+/// along its last two dims at `kpos`: 0 the first, 1 the second), with args (k, other,
+/// batch...) when `kFirst`, else (other, k, batch...), in Halide order; `view` reads the
+/// operand through it (its index is the operand's, Halide order). A dynamic `other` dim
+/// is clamped into the operand when `clampOther`: tiles of a constant width shift
+/// inwards past its start when it is narrower than a tile (the extra elements are never
+/// stored).
+Func wrapOperand(const Tensor &t, int kpos, bool kFirst, bool clampOther,
+                 const std::string &name, Tensor &view) {
+  int r = t.rank(), kArg = kFirst ? 0 : 1, otherArg = 1 - kArg;
+  int kDim = r - 2 + kpos, otherDim = r - 1 - kpos; // nn order
+  std::vector<Var> v = makeVars(r);
+  Index at(r); // nn order
+  at[kDim] = v[kArg];
+  at[otherDim] = v[otherArg];
+  if (clampOther && t.shape[otherDim] < 0)
+    at[otherDim] = Halide::clamp(Expr(v[otherArg]), 0, t.extents[otherDim] - 1);
+  for (int d = 0; d + 2 < r; ++d)
+    at[d] = v[r - 1 - d];
+  Func f(name);
+  f(v) = t.at(at);
+  // Halide order h of the operand: its k dim is h[1 - kpos], the other h[kpos].
+  view = Tensor{[f, kpos, kArg, otherArg](const Index &h) mutable {
+                  Index args(h);
+                  args[kArg] = h[1 - kpos];
+                  args[otherArg] = h[kpos];
+                  return f(args);
+                },
+                t.extents, t.shape};
+  return f;
+}
+
 /// Constrains a buffer to the runtime's layout: min 0, dense row-major, static extents.
 /// The buffers of a Tuple-valued output after the first take their min and extent
 /// from the first (Halide's rule): `bounds` false constrains only their strides.
@@ -528,61 +560,23 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     tr.operands.push_back(&get(v));
   // A matmul-like contraction (an rhs [batch..., K, N] or [batch..., N, K] contracted
   // along one of its last two dims, one reduction variable) reads its rhs through an
-  // identity Func rhs(n, k, batch...), which the GEMM schedule may pack into panels.
+  // identity Func rhs(n, k, batch...), which the GEMM schedules may pack into panels,
+  // and an lhs of the same rank through lhs(k, m, batch...), which they may stage
+  // (named after the rhs, with no number of its own: the Funcs after it keep theirs).
   Func rhs, lhs;
   Tensor rhsView, lhsView;
   if (c.contraction && tr.operands.size() == 2 && c.reduction.size() == 1) {
-    const Tensor &b = *tr.operands[1];
+    const Tensor &a = *tr.operands[0], &b = *tr.operands[1];
     int r = b.rank();
     std::vector<int> kdims = reducedDimsOf(c.body, 1);
     if (r >= 2 && kdims.size() == 1 && kdims.front() >= r - 2) {
-      int kk = kdims.front() - (r - 2); // 0: [K, N]; 1: [N, K]
-      std::vector<Var> rv = makeVars(r); // Halide order: n, k, batch dims inner first
-      Index bi(r);                       // nn order
-      bi[r - 2 + kk] = rv[1];
-      bi[r - 1 - kk] = rv[0];
-      // A dynamic column count (attention's keys) is covered by tiles of a constant
-      // width that shift inwards past the start when it is narrower than a tile: the
-      // columns are clamped into the operand (the extra ones are never stored).
-      if (b.shape[r - 1 - kk] < 0)
-        bi[r - 1 - kk] = Halide::clamp(Expr(rv[0]), 0, b.extents[r - 1 - kk] - 1);
-      for (int d = 0; d + 2 < r; ++d)
-        bi[d] = rv[r - 1 - d];
-      rhs = Func(fresh("rhs"));
-      rhs(rv) = b.at(bi);
-      // Halide order h: the k dim is h[1 - kk], the n dim h[kk], batch dims h[2...].
-      rhsView = Tensor{[rhs, kk](const Index &h) mutable {
-                         Index at(h);
-                         at[0] = h[kk];
-                         at[1] = h[1 - kk];
-                         return rhs(at);
-                       },
-                       b.extents, b.shape};
+      rhs = wrapOperand(b, kdims.front() - (r - 2), /*kFirst=*/false, /*clampOther=*/true,
+                        fresh("rhs"), rhsView);
       tr.operands[1] = &rhsView;
-      // The lhs [batch..., M, K] or [batch..., K, M] likewise through lhs(k, m,
-      // batch...), which the GPU schedule stages in shared memory. Named after the rhs
-      // (no number of its own: the names of the Funcs after it stay as they were).
-      const Tensor &a = *tr.operands[0];
       std::vector<int> adims = reducedDimsOf(c.body, 0);
-      int ra = a.rank();
-      if (ra == r && adims.size() == 1 && adims.front() >= ra - 2) {
-        int ka = adims.front() - (ra - 2); // 1: [M, K]; 0: [K, M]
-        std::vector<Var> lv = makeVars(ra); // Halide order: k, m, batch dims inner first
-        Index ai(ra);
-        ai[ra - 2 + ka] = lv[0];
-        ai[ra - 1 - ka] = lv[1];
-        for (int d = 0; d + 2 < ra; ++d)
-          ai[d] = lv[ra - 1 - d];
-        lhs = Func(rhs.name() + "_lhs");
-        lhs(lv) = a.at(ai);
-        // Halide order h: the k dim is h[1 - ka], the m dim h[ka].
-        lhsView = Tensor{[lhs, ka](const Index &h) mutable {
-                           Index at(h);
-                           at[0] = h[1 - ka];
-                           at[1] = h[ka];
-                           return lhs(at);
-                         },
-                         a.extents, a.shape};
+      if (a.rank() == r && adims.size() == 1 && adims.front() >= r - 2) {
+        lhs = wrapOperand(a, adims.front() - (r - 2), /*kFirst=*/true, /*clampOther=*/false,
+                          rhs.name() + "_lhs", lhsView);
         tr.operands[0] = &lhsView;
       }
     }

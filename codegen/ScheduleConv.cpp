@@ -24,17 +24,6 @@ namespace {
 /// microseconds of work).
 constexpr int64_t kMinTaskMacs = 1 << 18;
 
-/// The rows of a register tile over a dim of static extent `extent`: as many as the
-/// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
-int tileRows(int64_t extent, int maxRows) {
-  if (extent <= maxRows)
-    return int(extent);
-  for (int r = maxRows; r >= std::max(1, maxRows / 2); --r)
-    if (extent % r == 0)
-      return r;
-  return maxRows;
-}
-
 /// The rows of a parallel task over `rows` output rows: the fewest that divide them and
 /// have at least `wanted` units of work at `perRow` each (all of them when none do, or
 /// when the rows are not static).

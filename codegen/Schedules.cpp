@@ -452,12 +452,10 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   staticWork *= guess(kConst ? *kConst : -1);
   Halide::Expr parallelCall = work >= Halide::Expr(ParallelMultiplyAdds);
   bool parallel = !dynamicWork && staticWork >= ParallelMultiplyAdds;
-  // A small static output, at least 64 x 64 and in whole tiles (the tile height: the
-  // largest divisor of the rows down to half the plan's), over a contracted dim that
-  // may be long: split-K. (Smaller ones, like W1's [128, 10], keep the tiled schedule.)
-  int splitRows = plan.rows;
-  while (m > 0 && m % splitRows && splitRows > plan.rows / 2)
-    --splitRows;
+  // A small static output, at least 64 x 64 and in whole tiles (tileRows: a divisor of
+  // the rows down to half the plan's height), over a contracted dim that may be long:
+  // split-K. (Smaller ones, like W1's [128, 10], keep the tiled schedule.)
+  int splitRows = m > 0 ? tileRows(m, plan.rows) : plan.rows;
   if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
       tileProducts.size() == 1 && k.prologues.empty() && (!kConst || *kConst > SplitKChunk)) {
@@ -617,6 +615,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
 }
 
 } // namespace
+
+int nn::codegen::tileRows(int64_t extent, int maxRows) {
+  if (extent <= maxRows)
+    return int(extent);
+  for (int r = maxRows; r >= std::max(1, maxRows / 2); --r)
+    if (extent % r == 0)
+      return r;
+  return maxRows;
+}
 
 bool nn::codegen::rhsContiguous(const FuncInfo &prod) {
   if (!prod.rhs.defined())
