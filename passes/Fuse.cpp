@@ -21,7 +21,9 @@
 // arguments and constants alone (an input's standardisation, say) is cloned into each
 // contraction kernel that reads it, as a prologue that codegen computes once per row tile
 // or once per call instead of per element use; it needs no kernel of its own. A
-// reshape between the two moves to the arguments. A value used outside its group
+// reshape between the two moves to the arguments. After merging, a pointwise op
+// whose every consumer group reads its operands anyway is copied into those groups
+// rather than stored (recomputeInConsumers). A value used outside its group
 // becomes a kernel result; results are ordered by type so that codegen can compute
 // results of one shape in one loop nest. Constants are cloned into every kernel that
 // reads them.
@@ -222,7 +224,7 @@ void forEachPrologueLeaf(Value v, llvm::function_ref<void(Value)> f) {
 }
 
 struct Group {
-  SmallVector<unsigned> members; ///< op positions, in block order
+  SmallVector<unsigned> members; ///< op positions (indices into ops), in block order
   bool fixed = false;            ///< a node that never merges (reshape, opaque op)
   bool live = true;
   unsigned contractions = 0, reductions = 0;
@@ -234,7 +236,8 @@ struct Group {
 class Partition {
 public:
   explicit Partition(Block &block);
-  /// Merges groups to a fixpoint.
+  /// Merges groups to a fixpoint, then recomputes cheap values where they are read
+  /// (recomputeInConsumers).
   void run();
   /// Live groups that become kernels, in an order where producers come first; fixed
   /// nodes (reshapes, opaque ops) are listed with them, as groups with `fixed` set.
@@ -265,6 +268,10 @@ private:
   void merge(unsigned a, unsigned b);
   bool mergeProducersAndConsumers();
   bool mergeSiblings();
+  /// Whether pointwise `op` (in another group) may be recomputed in group h: h reads
+  /// every non-constant operand of `op` already and may take `op` as it takes its own.
+  bool recomputableIn(Operation *op, unsigned h) const;
+  void recomputeInConsumers();
 
   Block &block;
   SmallVector<Operation *> ops;
@@ -446,7 +453,82 @@ void Partition::run() {
     while (mergeProducersAndConsumers()) {
     }
     if (!mergeSiblings())
-      return;
+      break;
+  }
+  recomputeInConsumers();
+}
+
+bool Partition::recomputableIn(Operation *op, unsigned h) const {
+  const Group &gh = groups[h];
+  if (gh.fixed || gh.scatter)
+    return false;
+  Value r = op->getResult(0);
+  for (OpOperand &use : r.getUses())
+    if (inGroup(use.getOwner(), h) && classify(use.getOwner()) == OpClass::Contraction)
+      return false; // a contraction operand is materialized
+  // In a contraction's kernel, every other op is part of its epilogue.
+  if (gh.contractions && r.getType() != gh.contraction->getResult(0).getType())
+    return false;
+  return llvm::all_of(op->getOperands(), [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (def && classify(def) == OpClass::Constant)
+      return true;
+    return llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); });
+  });
+}
+
+/// A pointwise op whose every consumer group reads its operands anyway is computed in
+/// those groups (a copy each) instead of being stored by its own group and read back:
+/// one buffer less written and read. Greedy merging puts such an op with its producer
+/// (relu's gradient mask step(y) with the convolution computing y: W2 wrote a [B, 28,
+/// 28, 32] mask that the max-pool gradient kernel, which reads y, read back).
+void Partition::recomputeInConsumers() {
+  for (unsigned pos = 0, n = ops.size(); pos < n; ++pos) {
+    Operation *op = ops[pos];
+    auto it = groupOf.find(op);
+    if (it == groupOf.end() || classify(op) != OpClass::Pointwise ||
+        op->getNumResults() != 1)
+      continue;
+    unsigned g = it->second;
+    Value r = op->getResult(0);
+    llvm::SetVector<unsigned> consumers;
+    bool outside = false; // used by the terminator or an op of no group
+    for (Operation *u : r.getUsers()) {
+      auto ut = groupOf.find(u);
+      if (ut == groupOf.end())
+        outside = true;
+      else if (ut->second != g)
+        consumers.insert(ut->second);
+    }
+    if (outside || consumers.empty() ||
+        !llvm::all_of(consumers, [&](unsigned h) { return recomputableIn(op, h); }))
+      continue;
+    for (unsigned h : consumers) {
+      Operation *first = nullptr;
+      for (Operation *u : r.getUsers())
+        if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
+          first = u;
+      OpBuilder b(first);
+      Operation *copy = b.clone(*op);
+      r.replaceUsesWithIf(copy->getResult(0),
+                          [&](OpOperand &use) { return inGroup(use.getOwner(), h); });
+      unsigned at = ops.size();
+      ops.push_back(copy);
+      position[copy] = at;
+      groupOf[copy] = h;
+      groups[h].members.push_back(at);
+      llvm::sort(groups[h].members, [&](unsigned x, unsigned y) {
+        return ops[x]->isBeforeInBlock(ops[y]);
+      });
+    }
+    if (!r.use_empty())
+      continue;
+    llvm::erase(groups[g].members, pos);
+    if (groups[g].members.empty())
+      groups[g].live = false;
+    groupOf.erase(op);
+    ops[pos] = nullptr;
+    op->erase();
   }
 }
 
@@ -472,7 +554,7 @@ SmallVector<unsigned> Partition::topologicalOrder() {
     if (groups[g].live)
       live.push_back(g);
   llvm::sort(live, [&](unsigned x, unsigned y) {
-    return groups[x].members.front() < groups[y].members.front();
+    return ops[groups[x].members.front()]->isBeforeInBlock(ops[groups[y].members.front()]);
   });
   for (unsigned g : live)
     visit(g);
@@ -482,6 +564,8 @@ SmallVector<unsigned> Partition::topologicalOrder() {
 DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
   DenseMap<OpOperand *, const char *> reasons;
   for (Operation *op : ops) {
+    if (!op)
+      continue; // erased by recomputeInConsumers
     unsigned g = groupOf.lookup(op);
     if (groups[g].fixed)
       continue;

@@ -67,7 +67,7 @@ def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1.0 / (1.0 + exp(-x))",
                               "g * (y * (1.0 - y))">;
 /// erf (the exact GELU's); Halide's float32 erf is accurate to the last three bits.
 def NN_ErfOp : NN_UnaryOp<"erf", "erf(x)", "g * (1.1283791670955126 * exp(-(x * x)))">;
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0.0)", "g * step(x)">;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0.0)", "g * step(y)">;
 def NN_StepOp : NN_UnaryOp<"step", "step(x)", "", [NN_ZeroGradient]> {
   let summary = "elementwise x > 0 ? 1 : 0 (the derivative of relu)";
 }
