@@ -74,9 +74,13 @@ struct LoweredKernel {
   Halide::Pipeline pipeline() const;
 };
 
-/// Builds the (unscheduled) pipeline of `k`. Throws Halide::Error; reports unsupported
-/// ops as Halide::InternalError.
-LoweredKernel lowerKernel(const KernelSpec &k);
+/// Builds the (unscheduled) pipeline of `k`. With `shareResults`, a reduction that
+/// reads a kernel result reads that output's buffer instead of recomputing the value
+/// (for nnc's CPU schedules, whose reads stay inside the buffer: an autoscheduler may
+/// vectorize past a small output's end, and the GPU schedules do not place the
+/// accumulators it frees). Throws Halide::Error; reports unsupported ops as
+/// Halide::InternalError.
+LoweredKernel lowerKernel(const KernelSpec &k, bool shareResults);
 
 /// Applies the schedule of the kernel's class for `target` (CPU templates, or
 /// scheduleKernelGPU for a CUDA target).

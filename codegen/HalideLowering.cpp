@@ -148,6 +148,7 @@ struct Translator;
 
 class KernelLowerer {
 public:
+  explicit KernelLowerer(bool shareResults) : shareResults(shareResults) {}
   LoweredKernel run(KernelOp kernel);
   LoweredKernel runCopy(int dtype, int rank);
 
@@ -159,13 +160,18 @@ private:
   /// own (a prologue, see passes/Fuse.cpp), which the schedule computes per row tile
   /// or once instead of inlining it into the product's inner loop.
   void materializePrologues(mlir::Operation *op, const compute::Computation &c);
+  /// Makes each operand of a reduction that is also a kernel result a Func of its own,
+  /// which becomes that result's output Func (lowerYield): the reduction then reads
+  /// the output's buffer instead of recomputing the value, and what the value is
+  /// computed from (an accumulator of the output's rows) is read by the output alone.
+  void shareResultOperands(mlir::Operation *op);
   void lowerYield(YieldOp op);
   void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
                     const std::vector<Expr> &extents, const std::vector<int64_t> &shape,
                     const std::vector<Var> &vars);
 
-  /// Defines `v` as a new Func computing `body` at each nn index.
-  void define(mlir::Value v, const std::string &base, std::vector<Expr> extents,
+  /// Defines `v` as a new Func computing `body` at each nn index; returns the Func.
+  Func define(mlir::Value v, const std::string &base, std::vector<Expr> extents,
               const std::function<Expr(const Index &)> &body);
   const Tensor &get(mlir::Value v) const;
   std::string fresh(const std::string &base) { return base + "_" + std::to_string(next++); }
@@ -176,6 +182,9 @@ private:
 
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
+  bool shareResults; ///< see lowerKernel
+  /// Kernel results that are also read by a reduction: their output Funcs.
+  llvm::DenseMap<mlir::Value, Func> sharedResults;
   int next = 0;
 };
 
@@ -186,7 +195,7 @@ const Tensor &KernelLowerer::get(mlir::Value v) const {
   return it->second;
 }
 
-void KernelLowerer::define(mlir::Value v, const std::string &base,
+Func KernelLowerer::define(mlir::Value v, const std::string &base,
                            std::vector<Expr> extents,
                            const std::function<Expr(const Index &)> &body) {
   std::vector<int64_t> shape = shapeOf(v.getType());
@@ -195,6 +204,7 @@ void KernelLowerer::define(mlir::Value v, const std::string &base,
   Func f(fresh(base));
   f(vars) = body(nnIndex);
   values[v] = fromFunc(f, std::move(extents), std::move(shape));
+  return f;
 }
 
 LoweredKernel KernelLowerer::run(KernelOp kernel) {
@@ -549,9 +559,23 @@ void KernelLowerer::lowerScatter(mlir::Value res, const compute::Computation &c,
   values[res] = fromFunc(acc, extents, shape);
 }
 
+void KernelLowerer::shareResultOperands(mlir::Operation *op) {
+  for (mlir::Value v : op->getOperands()) {
+    if (sharedResults.count(v) || mlir::isa<mlir::BlockArgument>(v))
+      continue;
+    mlir::Operation *yield = v.getParentBlock()->getTerminator();
+    if (llvm::count(yield->getOperands(), v) != 1)
+      continue; // not a result, or returned twice (one output Func each)
+    Tensor t = get(v);
+    sharedResults[v] = define(v, "result", t.extents, [&](const Index &i) { return t.at(i); });
+  }
+}
+
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
   if (c.contraction)
     materializePrologues(op, c);
+  else if (c.reducer != compute::Reducer::None && shareResults)
+    shareResultOperands(op);
   mlir::Value res = op->getResult(0);
   std::string base = op->getName().stripDialect().str();
   Translator tr;
@@ -708,11 +732,14 @@ void KernelLowerer::lowerYield(YieldOp op) {
   // Consecutive results over one domain share one Tuple-valued Func (one loop nest,
   // one buffer per element): a matmul's epilogue with several results stays in the
   // tiles of the product. The buffers keep the order of the results.
+  // A result that a reduction reads is an output of its own, the Func the reduction
+  // reads (shareResultOperands).
   auto values = op.getValues();
   bool gemm = !result.products.empty();
+  auto shared = [&](mlir::Value v) { return !gemm && sharedResults.count(v); };
   for (size_t first = 0, n = 0; first < values.size(); ++n) {
     size_t last = first + 1;
-    while (last < values.size() &&
+    while (last < values.size() && !shared(values[first]) && !shared(values[last]) &&
            sameDomain(get(values[first]), get(values[last]), gemm))
       ++last;
     std::vector<int64_t> shape = shapeOf(values[first].getType());
@@ -721,11 +748,16 @@ void KernelLowerer::lowerYield(YieldOp op) {
     std::vector<Expr> elems;
     for (size_t i = first; i < last; ++i)
       elems.push_back(get(values[i]).at(at));
-    Func out("out" + std::to_string(n));
-    if (elems.size() == 1)
-      out(vars) = elems.front();
-    else
-      out(vars) = Halide::Tuple(elems);
+    Func out;
+    if (shared(values[first])) {
+      out = sharedResults.lookup(values[first]); // defined by shareResultOperands
+    } else {
+      out = Func("out" + std::to_string(n));
+      if (elems.size() == 1)
+        out(vars) = elems.front();
+      else
+        out(vars) = Halide::Tuple(elems);
+    }
     for (auto [i, buffer] : llvm::enumerate(out.output_buffers()))
       constrainLayout(buffer, shape, /*bounds=*/i == 0);
     result.outputs.push_back(FuncInfo{out, shape, {}, false, {}});
@@ -742,8 +774,8 @@ Halide::Pipeline LoweredKernel::pipeline() const {
   return Halide::Pipeline(funcs);
 }
 
-LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k) {
-  KernelLowerer lowerer;
+LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, bool shareResults) {
+  KernelLowerer lowerer(shareResults);
   if (!k.op)
     return lowerer.runCopy(k.copyDtype, k.copyRank);
   LoweredKernel lowered = lowerer.run(k.op);

@@ -61,7 +61,8 @@ static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
   Halide::Target t = halideTarget(target);
   auto build = [&](bool autoschedule) {
     return guarded(what(k), [&]() -> llvm::Error {
-      LoweredKernel lowered = lowerKernel(k);
+      LoweredKernel lowered =
+          lowerKernel(k, /*shareResults=*/!autoschedule && target.device == DeviceKind::CPU);
       if (autoschedule)
         autoscheduleKernel(lowered, target, t);
       else
@@ -127,7 +128,7 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
   std::vector<char> ok(n, 0);
   for (size_t i = 0; i < n; ++i)
     errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
-      lowered[i] = lowerKernel(kernels[i]);
+      lowered[i] = lowerKernel(kernels[i], /*shareResults=*/target.device == DeviceKind::CPU);
       ok[i] = 1;
       return llvm::Error::success();
     });

@@ -4,9 +4,9 @@
 // the class decides what happens to the accumulators feeding them:
 //   elementwise: vectorize the innermost dim, parallelize rows when the kernel is large
 //                (decided per call when its size is dynamic);
-//   reduction:   as elementwise, plus the accumulators computed per output row when
-//                there is one output and they all keep its row dim, else each once
-//                (compute_root) with its own schedule;
+//   reduction:   as elementwise, plus the accumulators computed per row of the main
+//                output when they keep its row dim and only it reads them, else each
+//                once (compute_root) with its own schedule;
 //   GEMM:        the output in register tiles sized from the target's vector width
 //                and register count (gemmPlan; several products of one shape share
 //                the tiles), the product computed per tile in
@@ -22,6 +22,8 @@
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
 #include <algorithm>
+#include <map>
+#include <set>
 
 using namespace nn::codegen;
 using Halide::Func;
@@ -181,25 +183,72 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
     f.update().unroll(vo);
 }
 
-/// Accumulators are computed per row of `out` when all of them keep its row dim (so
-/// every consumer runs inside that row loop: `out` is the kernel's only output);
-/// otherwise each is computed once (compute_root), with its own parallel schedule.
+/// The accumulators that are computed per row of `out`: those that keep its row dim
+/// and that nothing computed outside its row loop reads, directly or through Funcs
+/// inlined there (another output, an accumulator computed once, a product, a
+/// prologue, a scatter). Before, a kernel with a second output (a bias gradient beside
+/// the activation's gradient) computed every accumulator once: W2's max-pool gradient
+/// kernel wrote and re-read full-size arg-max and gather buffers.
+std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out) {
+  std::vector<bool> perRow;
+  for (const FuncInfo &acc : k.reductions)
+    perRow.push_back(!llvm::is_contained(acc.reducedDims, 0) &&
+                     acc.shape.size() == out.shape.size() && acc.shape[0] == out.shape[0]);
+  for (bool changed = true; changed;) {
+    changed = false;
+    // Funcs computed outside the row loop; the search stops at them and at `out`.
+    std::map<std::string, Halide::Internal::Function> roots;
+    auto addRoot = [&](const FuncInfo &f) { roots.emplace(f.func.name(), f.func.function()); };
+    for (const FuncInfo &o : k.outputs)
+      if (o.func.name() != out.func.name())
+        addRoot(o);
+    for (size_t i = 0; i < k.reductions.size(); ++i)
+      if (!perRow[i])
+        addRoot(k.reductions[i]);
+    for (const std::vector<FuncInfo> *fs : {&k.products, &k.scatters})
+      for (const FuncInfo &f : *fs)
+        addRoot(f);
+    for (const PrologueInfo &p : k.prologues)
+      addRoot(p.info);
+    std::set<std::string> seen;
+    std::vector<Halide::Internal::Function> stack;
+    for (auto &[name, f] : roots)
+      stack.push_back(f);
+    while (!stack.empty()) {
+      Halide::Internal::Function f = stack.back();
+      stack.pop_back();
+      for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
+        if (name == out.func.name() || roots.count(name) || !seen.insert(name).second)
+          continue;
+        for (size_t i = 0; i < k.reductions.size(); ++i)
+          if (perRow[i] && k.reductions[i].func.name() == name) {
+            perRow[i] = false;
+            changed = true;
+          }
+        stack.push_back(callee);
+      }
+    }
+  }
+  return perRow;
+}
+
+/// Accumulators that keep the row dim of `out` and that only it reads are computed per
+/// row of `out` (perRowAccumulators); the others each once (compute_root), with their
+/// own parallel schedule.
 void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var> rowLoop,
                         int width) {
-  auto keepsRows = [&](const FuncInfo &acc) {
-    return !llvm::is_contained(acc.reducedDims, 0) &&
-           acc.shape.size() == out.shape.size() && acc.shape[0] == out.shape[0];
-  };
-  bool perRow = rowLoop && llvm::all_of(k.reductions, keepsRows);
+  std::vector<bool> perRow = rowLoop ? perRowAccumulators(k, out)
+                                     : std::vector<bool>(k.reductions.size(), false);
   // A call whose output has dynamic dims is parallel only from SerialElements output
   // elements, as elementwise kernels: W1's loss kernels ([B, 10] at B = 64) took 29 and
   // 12 us with the pool woken for every accumulator, 2.9 and 0.9 us without.
   std::optional<Halide::Expr> elements = dynamicElements(out.func, out.shape);
-  for (FuncInfo &acc : k.reductions) {
+  for (size_t i = 0; i < k.reductions.size(); ++i) {
+    FuncInfo &acc = k.reductions[i];
     Func f = acc.func;
     bool reducesRows = llvm::is_contained(acc.reducedDims, 0);
     vectorizeAccumulator(acc, width);
-    if (perRow) {
+    if (perRow[i]) {
       f.compute_at(out.func, *rowLoop);
       continue;
     }
@@ -672,8 +721,5 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   for (PrologueInfo &pro : k.prologues)
     pro.info.func.compute_root();
   std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
-  // Per-row accumulators need every consumer inside the row loop of the one output
-  // (and none of them in a scatter, which is computed once).
-  bool perRow = k.outputs.size() == 1 && k.scatters.empty();
-  scheduleReductions(k, out, perRow ? rows : std::nullopt, width);
+  scheduleReductions(k, out, rows, width);
 }
