@@ -24,6 +24,8 @@
 namespace nnrt {
 
 constexpr size_t kAlign = 64;
+/// Buffers from this size are aligned to it and advised as transparent huge pages.
+constexpr size_t kHugePage = size_t(2) << 20;
 
 /// Rounds `n` up to a multiple of kAlign (n is at most a tensor's bytes, far below
 /// SIZE_MAX - kAlign).
