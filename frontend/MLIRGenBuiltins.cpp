@@ -419,12 +419,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   case BuiltinId::Gelu: {
     Value x = t[0];
     std::string approximate = args.string(1);
+    if (approximate == "none")
+      return create<nn::GeluOp>(l, x); // 0.5 x (1 + erf(x / sqrt(2))), PyTorch's default
     Value half = create<nn::MulOp>(l, {scalar(l, 0.5), x});
-    if (approximate == "none") {
-      // 0.5 x (1 + erf(x / sqrt(2))), PyTorch's default.
-      Value e = create<nn::ErfOp>(l, create<nn::MulOp>(l, {x, scalar(l, 0.7071067811865476)}));
-      return create<nn::MulOp>(l, {half, create<nn::AddOp>(l, {scalar(l, 1.0), e})});
-    }
     if (approximate != "tanh")
       return error(args.expr(1)->getLoc(),
                    "approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");

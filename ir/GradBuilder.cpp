@@ -40,6 +40,7 @@ GValue nn::grad::exp(GValue x) { return build<ExpOp>(x); }
 GValue nn::grad::log(GValue x) { return build<LogOp>(x); }
 GValue nn::grad::sqrt(GValue x) { return build<SqrtOp>(x); }
 GValue nn::grad::tanh(GValue x) { return build<TanhOp>(x); }
+GValue nn::grad::erf(GValue x) { return build<ErfOp>(x); }
 GValue nn::grad::abs(GValue x) { return build<AbsOp>(x); }
 GValue nn::grad::step(GValue x) { return build<StepOp>(x); }
 GValue nn::grad::greater(GValue a, GValue b) { return build<GreaterOp>(a, b); }

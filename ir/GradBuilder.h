@@ -53,6 +53,7 @@ GValue exp(GValue x);
 GValue log(GValue x);
 GValue sqrt(GValue x);
 GValue tanh(GValue x);
+GValue erf(GValue x);
 GValue abs(GValue x);
 /// 1 where x > 0, else 0 (nn.step).
 GValue step(GValue x);

@@ -51,6 +51,13 @@ func.func @relu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %0 : tensor<3x4xf32>
 }
 
+// The exact GELU (one op; its gradient Phi(x) + x phi(x)).
+// CHECK: PASS gelu:
+func.func @gelu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.gelu %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
 // Rank 0, and a chain of unary ops.
 // CHECK: PASS chain_rank0:
 func.func @chain_rank0(%x: tensor<f32>) -> tensor<f32> {
@@ -61,4 +68,4 @@ func.func @chain_rank0(%x: tensor<f32>) -> tensor<f32> {
   return %3 : tensor<f32>
 }
 
-// CHECK: {{^}}9 passed, 0 failed
+// CHECK: {{^}}10 passed, 0 failed
