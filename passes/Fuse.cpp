@@ -269,7 +269,8 @@ private:
   bool mergeProducersAndConsumers();
   bool mergeSiblings();
   /// Whether pointwise `op` (in another group) may be recomputed in group h: h reads
-  /// every non-constant operand of `op` already and may take `op` as it takes its own.
+  /// every non-constant operand of `op` already, its readers in h are pointwise ops of
+  /// its shape, and h may take `op` as it takes its own.
   bool recomputableIn(Operation *op, unsigned h) const;
   void recomputeInConsumers();
 
@@ -463,9 +464,15 @@ bool Partition::recomputableIn(Operation *op, unsigned h) const {
   if (gh.fixed || gh.scatter)
     return false;
   Value r = op->getResult(0);
-  for (OpOperand &use : r.getUses())
-    if (inGroup(use.getOwner(), h) && classify(use.getOwner()) == OpClass::Contraction)
-      return false; // a contraction operand is materialized
+  // Every reader in h reads the value once per element of its own result, at the
+  // value's shape (not broadcast, not through a window or a contraction, which read
+  // an element many times): the copy then costs what the stored value's load did.
+  for (OpOperand &use : r.getUses()) {
+    Operation *user = use.getOwner();
+    if (inGroup(user, h) && (classify(user) != OpClass::Pointwise ||
+                             user->getResult(0).getType() != r.getType()))
+      return false;
+  }
   // In a contraction's kernel, every other op is part of its epilogue.
   if (gh.contractions && r.getType() != gh.contraction->getResult(0).getType())
     return false;
