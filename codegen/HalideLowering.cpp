@@ -745,13 +745,13 @@ void KernelLowerer::lowerYield(YieldOp op) {
     std::vector<int64_t> shape = shapeOf(values[first].getType());
     std::vector<Var> vars = makeVars(shape.size());
     Index at(vars.rbegin(), vars.rend());
-    std::vector<Expr> elems;
-    for (size_t i = first; i < last; ++i)
-      elems.push_back(get(values[i]).at(at));
     Func out;
     if (shared(values[first])) {
       out = sharedResults.lookup(values[first]); // defined by shareResultOperands
     } else {
+      std::vector<Expr> elems;
+      for (size_t i = first; i < last; ++i)
+        elems.push_back(get(values[i]).at(at));
       out = Func("out" + std::to_string(n));
       if (elems.size() == 1)
         out(vars) = elems.front();

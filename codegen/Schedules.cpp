@@ -22,7 +22,6 @@
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
 #include <algorithm>
-#include <map>
 #include <set>
 
 using namespace nn::codegen;
@@ -194,39 +193,33 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
   for (const FuncInfo &acc : k.reductions)
     perRow.push_back(!llvm::is_contained(acc.reducedDims, 0) &&
                      acc.shape.size() == out.shape.size() && acc.shape[0] == out.shape[0]);
-  for (bool changed = true; changed;) {
-    changed = false;
-    // Funcs computed outside the row loop; the search stops at them and at `out`.
-    std::map<std::string, Halide::Internal::Function> roots;
-    auto addRoot = [&](const FuncInfo &f) { roots.emplace(f.func.name(), f.func.function()); };
-    for (const FuncInfo &o : k.outputs)
-      if (o.func.name() != out.func.name())
-        addRoot(o);
-    for (size_t i = 0; i < k.reductions.size(); ++i)
-      if (!perRow[i])
-        addRoot(k.reductions[i]);
-    for (const std::vector<FuncInfo> *fs : {&k.products, &k.scatters})
-      for (const FuncInfo &f : *fs)
-        addRoot(f);
-    for (const PrologueInfo &p : k.prologues)
-      addRoot(p.info);
-    std::set<std::string> seen;
-    std::vector<Halide::Internal::Function> stack;
-    for (auto &[name, f] : roots)
-      stack.push_back(f);
-    while (!stack.empty()) {
-      Halide::Internal::Function f = stack.back();
-      stack.pop_back();
-      for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
-        if (name == out.func.name() || roots.count(name) || !seen.insert(name).second)
-          continue;
-        for (size_t i = 0; i < k.reductions.size(); ++i)
-          if (perRow[i] && k.reductions[i].func.name() == name) {
-            perRow[i] = false;
-            changed = true;
-          }
-        stack.push_back(callee);
-      }
+  // Walk from everything computed outside the row loop through what it reads, stopping
+  // at `out` (its buffer is complete before anything reads it). A candidate the walk
+  // reaches is computed once instead; the walk goes on through it, so what it reads is
+  // found too.
+  std::vector<Halide::Internal::Function> stack;
+  for (const FuncInfo &o : k.outputs)
+    if (o.func.name() != out.func.name())
+      stack.push_back(o.func.function());
+  for (size_t i = 0; i < k.reductions.size(); ++i)
+    if (!perRow[i])
+      stack.push_back(k.reductions[i].func.function());
+  for (const std::vector<FuncInfo> *fs : {&k.products, &k.scatters})
+    for (const FuncInfo &f : *fs)
+      stack.push_back(f.func.function());
+  for (const PrologueInfo &p : k.prologues)
+    stack.push_back(p.info.func.function());
+  std::set<std::string> seen{out.func.name()};
+  while (!stack.empty()) {
+    Halide::Internal::Function f = stack.back();
+    stack.pop_back();
+    for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
+      if (!seen.insert(name).second)
+        continue;
+      for (size_t i = 0; i < k.reductions.size(); ++i)
+        if (k.reductions[i].func.name() == name)
+          perRow[i] = false;
+      stack.push_back(callee);
     }
   }
   return perRow;

@@ -276,7 +276,6 @@ private:
 
   Block &block;
   SmallVector<Operation *> ops;
-  DenseMap<Operation *, unsigned> position;
   DenseMap<Operation *, unsigned> groupOf;
   std::vector<Group> groups;
 };
@@ -289,7 +288,6 @@ Partition::Partition(Block &block) : block(block) {
       continue;
     unsigned pos = ops.size();
     ops.push_back(&op);
-    position[&op] = pos;
     groupOf[&op] = groups.size();
     Group g;
     g.members.push_back(pos);
@@ -521,7 +519,6 @@ void Partition::recomputeInConsumers() {
                           [&](OpOperand &use) { return inGroup(use.getOwner(), h); });
       unsigned at = ops.size();
       ops.push_back(copy);
-      position[copy] = at;
       groupOf[copy] = h;
       groups[h].members.push_back(at);
       llvm::sort(groups[h].members, [&](unsigned x, unsigned y) {
