@@ -378,26 +378,16 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return attr("axes", builder.getDenseI64ArrayAttr(axes));
   };
   auto keep = attr("keepdims", builder.getBoolAttr(true));
-  // Softmax-style normalization along `axis`: s = x - max (a constant for autodiff:
-  // the shift cancels), e = exp(s), sum = sum(e). Null values after an error.
-  struct Shifted {
-    Value s, e, sum;
-  };
-  auto shifted = [&](Value x, int64_t axisArg) -> Shifted {
+  // log_softmax along `axis`: s - log(sum(exp(s))) for s = x - max (a constant for
+  // autodiff: the shift cancels). Null after an error.
+  auto logSoftmax = [&](Value x, int64_t axisArg) -> Value {
     int64_t axis = normalizeAxis(axisArg, rankOf(x));
-    if (axis < 0) {
-      error(l, "axis " + Twine(axisArg) + " is out of range for rank " + Twine(rankOf(x)));
-      return {};
-    }
+    if (axis < 0)
+      return error(l, "axis " + Twine(axisArg) + " is out of range for rank " +
+                          Twine(rankOf(x)));
     Value m = create<nn::ReduceMaxOp>(l, x, {axisAttr({axis}), keep});
     Value s = create<nn::SubOp>(l, {x, create<nn::StopGradientOp>(l, m)});
-    Value e = create<nn::ExpOp>(l, s);
-    return {s, e, create<nn::ReduceSumOp>(l, e, {axisAttr({axis}), keep})};
-  };
-  auto logSoftmax = [&](Value x, int64_t axis) -> Value {
-    auto [s, e, sum] = shifted(x, axis);
-    if (!s)
-      return nullptr;
+    Value sum = create<nn::ReduceSumOp>(l, create<nn::ExpOp>(l, s), {axisAttr({axis}), keep});
     return create<nn::SubOp>(l, {s, create<nn::LogOp>(l, sum)});
   };
   auto reduce = [&](auto opTag) -> Value {
@@ -446,10 +436,13 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
       x = create<nn::AddOp>(l, {x, t[1]});
     if (!x)
       return nullptr;
-    auto [s, e, sum] = shifted(x, args.integer(1));
-    if (!s)
-      return nullptr;
-    return create<nn::DivOp>(l, {e, sum});
+    // One op (nn.softmax) until its gradient is built: the gradient reads only the
+    // result; nn-expand then writes out its composition (passes/Expand.cpp).
+    int64_t axis = normalizeAxis(args.integer(1), rankOf(x));
+    if (axis < 0)
+      return error(l, "axis " + Twine(args.integer(1)) + " is out of range for rank " +
+                          Twine(rankOf(x)));
+    return create<nn::SoftmaxOp>(l, x, {attr("axis", builder.getI64IntegerAttr(axis))});
   }
   case BuiltinId::LogSoftmax:
     return logSoftmax(t[0], args.integer(1));

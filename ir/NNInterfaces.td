@@ -3,7 +3,9 @@
 // What an op is, for every layer that needs to know: its shape rule
 // (InferTypeOpInterface, from MLIR), what it computes (ComputeOpInterface: read by code
 // generation and by the float64 reference evaluator), and its gradient
-// (DifferentiableOpInterface: read by automatic differentiation). How an op fuses is a
+// (DifferentiableOpInterface: read by automatic differentiation), or, for an op that is
+// a composition of others with a gradient rule of its own, that composition
+// (CompositeOpInterface: read by the pass nn-expand). How an op fuses is a
 // trait (ir/NNTraits.h). No pass, lowering or evaluator switches over op kinds.
 //
 //===----------------------------------------------------------------------------===//
@@ -48,6 +50,26 @@ def NN_ComputeOpInterface : OpInterface<"ComputeOpInterface"> {
         result types (ranked).
       }],
       "::nn::compute::Computation", "getComputation", (ins)>
+  ];
+}
+
+def NN_CompositeOpInterface : OpInterface<"CompositeOpInterface"> {
+  let cppNamespace = "::nn";
+  let description = [{
+    An op that computes a composition of other nn ops but has a gradient rule of its
+    own, written from what the composition's rule would need stored: softmax's is
+    y (g - sum(g y)), from its result alone, where the composition's (exp, sum,
+    division) keeps the exponentials and their sum. Such an op stays one op through
+    automatic differentiation; the pass nn-expand then replaces it by its
+    composition, which is all that fusion, code generation and the evaluator see.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        Builds the composition at the builder's insertion point (the op's operands
+        as its inputs) and returns the value that replaces the op's result; null
+        after an error was reported.
+      }],
+      "::mlir::Value", "expand", (ins "::mlir::OpBuilder &":$builder)>
   ];
 }
 

@@ -42,6 +42,7 @@ def NN_Scatter : NativeOpTrait<"NNScatter">;
 def NN_ZeroGradient : NativeOpTrait<"NNZeroGradient">;
 
 def NN_Differentiable : DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>;
+def NN_Composite : DeclareOpInterfaceMethods<NN_CompositeOpInterface>;
 
 /// Every compute op: pure, result type inferred from operands (a declared result type
 /// only has to be compatible: same element type, `?`/unranked may stand for a size),

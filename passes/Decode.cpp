@@ -29,6 +29,7 @@
 //  - `nn.causal_mask` of such scores masks keys after t (its `offset` operand), so the
 //    cache slots not yet written (zeros, or an earlier text's) get weight exactly 0;
 //  - a reduction over the key axis (the softmax) drops the key tag.
+// It runs after nn-expand, so it sees a softmax as the composition it expands to.
 // Anything else (a reduction or reshape across positions, a recurrence, an output with
 // a key axis) means no `decode` entry; -debug-only=nn-decode says why. A model without
 // attention gets none either: it would gain nothing.

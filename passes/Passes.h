@@ -20,6 +20,10 @@ namespace nn {
 /// The shape-inference pass and codegen's symbolic-dim analysis share it.
 mlir::LogicalResult refineTypes(mlir::Region &region);
 
+/// Replaces every composite op under `root` (CompositeOpInterface) by its composition;
+/// fails after an error was reported. The pass nn-expand and nn-gradcheck share it.
+mlir::LogicalResult expandComposites(mlir::Operation *root);
+
 /// Unit attribute nn-fuse puts on the ops of a matmul operand's prologue (ops cloned
 /// into the matmul's kernel, see passes/Fuse.cpp); the fusion report marks them.
 inline constexpr llvm::StringLiteral kPrologueAttr = "nn.prologue";

@@ -65,6 +65,16 @@ def NNTrainStep : Pass<"nn-train-step", "mlir::ModuleOp"> {
   let dependentDialects = ["nn::NNDialect"];
 }
 
+def NNExpand : Pass<"nn-expand", "mlir::ModuleOp"> {
+  let summary = "replace composite ops (softmax) by their compositions";
+  let description = [{
+    Runs after differentiation: a composite op (CompositeOpInterface) has a gradient
+    rule of its own, and once the gradients are built it is replaced by the ops it
+    composes, which fusion and code generation understand (passes/Expand.cpp).
+  }];
+  let dependentDialects = ["nn::NNDialect"];
+}
+
 def NNDecode : Pass<"nn-decode", "mlir::ModuleOp"> {
   let summary = "derive the incremental decoding entry `decode` from a causal `infer`";
   let description = [{

@@ -21,6 +21,7 @@ void buildCompilePipeline(OpPassManager &pm, bool dataParallel) {
   NNTrainStepOptions trainStep;
   trainStep.dataParallel = dataParallel;
   pm.addPass(createNNTrainStep(trainStep));
+  pm.addPass(createNNExpand());
   pm.addPass(createNNDecode());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -32,7 +33,7 @@ void registerPassesAndPipelines() {
   PassPipelineRegistration<>("nn-graph", "inline, refine shapes, canonicalize, CSE",
                              buildGraphPipeline);
   PassPipelineRegistration<>("nn-compile",
-                             "nn-graph, training steps, the decoding entry, then fusion into kernels",
+                             "nn-graph, training steps, composite ops expanded, the decoding entry, then fusion into kernels",
                              [](OpPassManager &pm) { buildCompilePipeline(pm); });
 }
 

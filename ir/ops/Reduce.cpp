@@ -1,4 +1,4 @@
-//===- Reduce.cpp - reduce_sum, reduce_mean, reduce_max ---------------------===//
+//===- Reduce.cpp - reduce_sum, reduce_mean, reduce_max, argmax, softmax ----===//
 //
 // The shape rule is ShapeRules.cpp's inferReduceType (from ops/Reduce.td).
 //
@@ -91,7 +91,7 @@ LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, ValueRange grads,
 //===----------------------------------------------------------------------------===//
 
 /// `axis` in [0, rank) for a possibly negative attribute; -1 when out of range.
-static int64_t argmaxAxis(int64_t axis, int64_t rank) {
+static int64_t normalizedAxis(int64_t axis, int64_t rank) {
   if (axis < 0)
     axis += rank;
   return axis >= 0 && axis < rank ? axis : -1;
@@ -106,7 +106,7 @@ LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locatio
     types.push_back(UnrankedTensorType::get(i32));
     return success();
   }
-  int64_t axis = argmaxAxis(adaptor.getAxis(), t.getRank());
+  int64_t axis = normalizedAxis(adaptor.getAxis(), t.getRank());
   if (axis < 0)
     return emitOptionalError(loc, "'nn.argmax' axis ", adaptor.getAxis(),
                              " is out of range for rank ", t.getRank());
@@ -126,9 +126,53 @@ bool ArgmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 /// index itself.
 Computation ArgmaxOp::getComputation() {
   auto x = cast<RankedTensorType>(getX().getType());
-  int64_t axis = argmaxAxis(getAxis(), x.getRank());
+  int64_t axis = normalizedAxis(getAxis(), x.getRank());
   Computation c = reduction(*this, {axis}, getKeepdims(), Reducer::ArgMax, /*mean=*/false);
   c.type = DType::I32;
   c.position = rvar(0);
   return c;
+}
+
+//===----------------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<mlir::Type> &types) {
+  auto t = cast<TensorType>(adaptor.getX().getType());
+  if (t.hasRank() && normalizedAxis(adaptor.getAxis(), t.getRank()) < 0)
+    return emitOptionalError(loc, "'nn.softmax' axis ", adaptor.getAxis(),
+                             " is out of range for rank ", t.getRank());
+  types.push_back(t);
+  return success();
+}
+
+bool SoftmaxOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleTypeLists(l, r);
+}
+
+/// The attributes of a reduction along the softmax's axis that keeps it as size 1.
+static SmallVector<NamedAttribute, 2> alongAxis(SoftmaxOp op, OpBuilder &b) {
+  int64_t axis = normalizedAxis(op.getAxis(), cast<RankedTensorType>(op.getType()).getRank());
+  return {b.getNamedAttr("axes", b.getDenseI64ArrayAttr({axis})),
+          b.getNamedAttr("keepdims", b.getBoolAttr(true))};
+}
+
+/// dx = y (g - sum(g y)) along the axis: the result is all it reads.
+LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                        SmallVectorImpl<Value> &out) {
+  GValue y(b, getLoc(), getResult());
+  GValue g = y.with(grads[0]);
+  GValue dot = y.with(buildInferred<ReduceSumOp>(b, getLoc(), Value(g * y), alongAxis(*this, b)));
+  return done(out, {y * (g - dot)});
+}
+
+/// e = exp(x - max), e / sum(e); the max shift is a constant for autodiff (it cancels).
+Value SoftmaxOp::expand(OpBuilder &b) {
+  Location loc = getLoc();
+  SmallVector<NamedAttribute, 2> attrs = alongAxis(*this, b);
+  Value m = buildInferred<ReduceMaxOp>(b, loc, getX(), attrs);
+  Value s = buildInferred<SubOp>(b, loc, {getX(), buildInferred<StopGradientOp>(b, loc, m)});
+  Value e = buildInferred<ExpOp>(b, loc, s);
+  return buildInferred<DivOp>(b, loc, {e, buildInferred<ReduceSumOp>(b, loc, e, attrs)});
 }

@@ -47,3 +47,19 @@ def NN_ArgmaxOp : NN_ComputeOp<"argmax", [NN_ZeroGradient, NN_Reduction]> {
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
+
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, InferTypeOpAdaptorWithIsCompatible,
+    NN_Differentiable, NN_Composite]> {
+  let summary = "softmax along one axis";
+  let description = [{
+    exp(x - max) / sum(exp(x - max)) along `axis` (negative counts from the end), the
+    maximum and the sum taken along that axis. A composite op (CompositeOpInterface):
+    its gradient y (g - sum(g y)) reads only the result, so a training step keeps the
+    probabilities alone, not the exponentials and their sum that the composition's
+    gradient reads; after differentiation nn-expand replaces it by reduce_max,
+    stop_gradient, sub, exp, reduce_sum and div.
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+}

@@ -3,7 +3,8 @@
 // differences: batched matmul (batched rhs, every transpose combination, and a
 // transposed batched lhs over a shared rhs), split_heads/merge_heads, slice (from the start, from the end,
 // Python's negative positions), slice_backward, concat, erf, a causal and a padded
-// masked softmax (the masks are constants: the gradient flows only into the scores),
+// masked softmax (nn.softmax and its composition; the masks are constants: the
+// gradient flows only into the scores),
 // and argmax (no gradient: x * argmax(x) has the derivative argmax(x)).
 
 // CHECK: PASS bmm:
@@ -73,9 +74,27 @@ func.func @erf(%x: tensor<8xf32> {gradcheck.min = -2.5 : f64, gradcheck.max = 2.
   return %0 : tensor<8xf32>
 }
 
-// softmax(s + causal_mask(s)) along the keys, as the frontend writes it.
+// softmax(s + causal_mask(s)) along the keys, as the frontend writes it: nn.softmax,
+// whose own gradient y (g - sum(g y)) is checked here (nn-gradcheck expands it after
+// differentiating, as nnc's pipeline does).
 // CHECK: PASS causal_softmax:
 func.func @causal_softmax(%s: tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
+  %m = nn.causal_mask %s : tensor<2x4x4xf32> -> tensor<1x4x4xf32>
+  %x = nn.add %s, %m : (tensor<2x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x4xf32>
+  %p = nn.softmax %x {axis = 2} : tensor<2x4x4xf32> -> tensor<2x4x4xf32>
+  return %p : tensor<2x4x4xf32>
+}
+
+// Softmax along a middle axis, written with a negative axis.
+// CHECK: PASS softmax_middle_axis:
+func.func @softmax_middle_axis(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %p = nn.softmax %x {axis = -2} : tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+  return %p : tensor<2x3x4xf32>
+}
+
+// The composition nn-expand writes for it, differentiated op by op.
+// CHECK: PASS causal_softmax_composition:
+func.func @causal_softmax_composition(%s: tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
   %m = nn.causal_mask %s : tensor<2x4x4xf32> -> tensor<1x4x4xf32>
   %x = nn.add %s, %m : (tensor<2x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x4xf32>
   %mx = nn.reduce_max %x {axes = array<i64: 2>, keepdims = true} : tensor<2x4x4xf32> -> tensor<2x4x1xf32>
@@ -116,4 +135,4 @@ func.func @heads(%x: tensor<2x3x8xf32>, %y: tensor<2x3x8xf32>) -> tensor<2x3x8xf
   return %m : tensor<2x3x8xf32>
 }
 
-// CHECK: {{^}}14 passed, 0 failed
+// CHECK: {{^}}16 passed, 0 failed

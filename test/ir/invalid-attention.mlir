@@ -1,5 +1,5 @@
 // RUN: nn-opt %s --split-input-file --verify-diagnostics
-// Tests that batched matmul, slice, slice_backward, concat, the masks and argmax
+// Tests that batched matmul, slice, slice_backward, concat, the masks, argmax and softmax
 // reject operands and attributes their shape rules cannot accept.
 
 // Tests that a batched rhs must have the lhs's rank.
@@ -206,5 +206,15 @@ func.func @mask_offset(%s: tensor<2x1x8xf32>, %t: tensor<1x2xi32>) {
   // expected-error @+2 {{'nn.causal_mask' needs one offset (rank 0, or [1]), got [1, 2]}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.causal_mask %s at %t : tensor<2x1x8xf32>, tensor<1x2xi32> -> tensor<1x1x8xf32>
+  return
+}
+
+// -----
+
+// Tests that softmax's axis is one of its operand's.
+func.func @softmax_axis(%s: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.softmax' axis 2 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.softmax %s {axis = 2} : tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }

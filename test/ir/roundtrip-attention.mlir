@@ -1,6 +1,6 @@
 // RUN: nn-opt %s | nn-opt | FileCheck %s
 // Tests that the ops attention models use (batched matmul, slice, slice_backward,
-// concat, the masks, argmax, erf, and incremental decoding's dynamic_update_slice and
+// concat, the masks, argmax, erf, softmax, and incremental decoding's dynamic_update_slice and
 // offset mask) print and re-parse unchanged, with their attributes
 // and symbolic dims.
 
@@ -79,4 +79,11 @@ func.func @decoding(%cache: tensor<?x4x64x16xf32>, %k: tensor<?x4x1x16xf32>, %t:
   // CHECK: nn.causal_mask %{{.*}} at %{{.*}} : tensor<?x4x1x64xf32>, tensor<1xi32> -> tensor<1x1x1x64xf32>
   %1 = nn.causal_mask %s at %t : tensor<?x4x1x64xf32>, tensor<1xi32> -> tensor<1x1x1x64xf32>
   return %0, %1 : tensor<?x4x64x16xf32>, tensor<1x1x1x64xf32>
+}
+
+// CHECK-LABEL: func.func @softmax
+func.func @softmax(%s: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  // CHECK: nn.softmax %{{.*}} {axis = 3 : i64} : tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  %0 = nn.softmax %s {axis = 3} : tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  return %0 : tensor<?x4x?x?xf32>
 }

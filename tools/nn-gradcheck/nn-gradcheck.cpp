@@ -3,7 +3,8 @@
 // For every public function of an .mlir file whose arguments are static f32/i32
 // tensors:
 //   1. wrap its first result r into the loss L = sum(r * W), W a fixed random tensor;
-//   2. build dL/d(each f32 argument) with nn::differentiate (the autodiff under test);
+//   2. build dL/d(each f32 argument) with nn::differentiate (the autodiff under test),
+//      then expand composite ops (softmax) in both, as nnc's pipeline does;
 //   3. evaluate both in float64 at random inputs and compare every gradient element
 //      with the central difference (L(x + eps e_i) - L(x - eps e_i)) / (2 eps):
 //        |analytic - numeric| <= atol + rtol * max(|analytic|, |numeric|).
@@ -22,6 +23,7 @@
 #include "ir/NNDialect.h"
 #include "ir/NNOps.h"
 #include "passes/Autodiff.h"
+#include "passes/Passes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -266,6 +268,8 @@ Outcome checkFunction(func::FuncOp f) {
   Outcome out;
   if (failed(grad))
     out.error = "cannot differentiate (see the diagnostic)";
+  else if (failed(expandComposites(loss)) || failed(expandComposites(*grad)))
+    out.error = "cannot expand a composite op (see the diagnostic)";
   else if (failed(verify(loss)) || failed(verify(*grad)))
     out.error = "the loss or gradient function does not verify";
   else
@@ -329,6 +333,8 @@ int main(int argc, char **argv) {
     if (f.isPublic())
       funcs.push_back(f);
   if (evaluateOpt) {
+    if (failed(expandComposites(*module)))
+      return 1;
     bool ok = true;
     for (func::FuncOp f : funcs)
       if (f.getNumArguments() == 0 && !f.isExternal())
