@@ -32,6 +32,7 @@
 #include "passes/Passes.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallSet.h"
 #include <functional>
 
 namespace nn {
@@ -457,20 +458,50 @@ void Partition::run() {
   recomputeInConsumers();
 }
 
+/// Whether every load of operand `operand` in `e` is at distinct plain variables (a var
+/// or rvar per dim, no fill value), so the loads read each element of it once.
+static bool loadsAtDistinctVars(const compute::Expr &e, unsigned operand) {
+  if (e.kind() == compute::Kind::Load && (unsigned)e->ival == operand) {
+    if (e->fill)
+      return false;
+    llvm::SmallSet<std::pair<int, int64_t>, 4> seen;
+    for (const compute::Expr &i : e->args)
+      if ((i.kind() != compute::Kind::Var && i.kind() != compute::Kind::RVar) ||
+          !seen.insert({(int)i.kind(), i->ival}).second)
+        return false;
+    return true;
+  }
+  return llvm::all_of(e->args, [&](const compute::Expr &a) { return loadsAtDistinctVars(a, operand); });
+}
+
+/// Whether `use`'s owner reads that operand once per element: a pointwise op of the
+/// operand's shape, or a reduction whose term loads it at distinct variables (a sum or
+/// maximum over axes; not a window, which reads an element once per window over it).
+static bool readsEachElementOnce(OpOperand &use) {
+  Operation *user = use.getOwner();
+  OpClass c = classify(user);
+  if (c == OpClass::Pointwise)
+    return user->getResult(0).getType() == use.get().getType();
+  auto compute = dyn_cast<ComputeOpInterface>(user);
+  if (c != OpClass::Reduction || !compute)
+    return false;
+  compute::Computation comp = compute.getComputation();
+  unsigned k = use.getOperandNumber();
+  return !comp.isScatter() && loadsAtDistinctVars(comp.body, k) &&
+         (!comp.post || loadsAtDistinctVars(comp.post, k));
+}
+
 bool Partition::recomputableIn(Operation *op, unsigned h) const {
   const Group &gh = groups[h];
   if (gh.fixed || gh.scatter)
     return false;
   Value r = op->getResult(0);
-  // Every reader in h reads the value once per element of its own result, at the
-  // value's shape (not broadcast, not through a window or a contraction, which read
-  // an element many times): the copy then costs what the stored value's load did.
-  for (OpOperand &use : r.getUses()) {
-    Operation *user = use.getOwner();
-    if (inGroup(user, h) && (classify(user) != OpClass::Pointwise ||
-                             user->getResult(0).getType() != r.getType()))
+  // Every reader in h reads the value once per element (not broadcast, not through a
+  // window or a contraction, which read an element many times): the copy then costs
+  // what the stored value's load did.
+  for (OpOperand &use : r.getUses())
+    if (inGroup(use.getOwner(), h) && !readsEachElementOnce(use))
       return false;
-  }
   // In a contraction's kernel, every other op is part of its epilogue.
   if (gh.contractions && r.getType() != gh.contraction->getResult(0).getType())
     return false;
