@@ -62,6 +62,11 @@ constexpr int64_t ParallelMultiplyAdds = 1 << 20;
 /// batch of sequences), sums chunks of SplitKChunk terms (see scheduleSplitK).
 constexpr int64_t SplitKOutputBytes = 256 * 1024;
 constexpr int SplitKChunk = 1024;
+/// Split-K reads an operand in place when its consecutive terms (along the contracted
+/// dim) lie at most this many bytes apart (W7's weight gradients: rows of 64 and 256
+/// floats); further apart, each chunk copies it (a page every few terms, as 1024-float
+/// rows are, defeats the TLB and the prefetchers).
+constexpr int64_t SplitKInPlaceStride = 1024;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -367,6 +372,16 @@ GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous, int products
   return p;
 }
 
+/// Whether a product's lhs Func (k, m, ...) reads its operand with m along the
+/// operand's innermost dim (x^T of a weight gradient), so the terms of one k are
+/// adjacent and consecutive k lie a row apart.
+bool lhsRowsContiguous(const FuncInfo &prod) {
+  const auto *call = prod.lhs.value().as<Halide::Internal::Call>();
+  return call && !call->args.empty() &&
+         Halide::Internal::expr_uses_var(call->args[0], prod.lhs.args()[1].name()) &&
+         !Halide::Internal::expr_uses_var(call->args[0], prod.lhs.args()[0].name());
+}
+
 /// The GEMM schedule of a small static output over a long contracted dim: W7's weight
 /// gradients, [256, 64] and [64, 256] over B x S = 4096 rows. With the contracted dim
 /// inside each register tile (scheduleGemm), every strip of rows streamed the whole
@@ -415,11 +430,15 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
       .vectorize(rv[0], plan.lanes)
       .unroll(rv[0])
       .unroll(rv[1]);
-  if (prod.rhs.defined()) {
+  // An operand whose consecutive terms lie at most SplitKInPlaceStride bytes apart is
+  // read in place; a longer stride is copied per chunk (the rhs's panel per column
+  // panel, the lhs's rows per row strip).
+  int64_t m = out.shape[out.shape.size() - 2], n = out.shape.back();
+  if (prod.rhs.defined() && (!rhsContiguous(prod) || n * 4 > SplitKInPlaceStride)) {
     std::vector<Var> bv = prod.rhs.args(); // (n, k)
     prod.rhs.compute_at(p, no).vectorize(bv[0], plan.lanes).unroll(bv[0]);
   }
-  if (prod.lhs.defined()) {
+  if (prod.lhs.defined() && (!lhsRowsContiguous(prod) || m * 4 > SplitKInPlaceStride)) {
     std::vector<Var> av = prod.lhs.args(); // (k, m)
     prod.lhs.compute_at(p, mo)
         .reorder_storage(av[1], av[0])
