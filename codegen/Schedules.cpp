@@ -458,7 +458,8 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
 /// at the edges (recomputing a few elements) so every tile has the constant size that
 /// keeps the accumulators in registers; a dynamic row count smaller than a tile takes a
 /// guarded variant (specialization).
-///   unpacked: row tiles (in parallel) -> column tiles -> tile; the lhs rows of a row
+///   unpacked: [batch (in parallel) ->] row tiles (in parallel without batch dims) ->
+///             column tiles -> tile; the lhs rows of a row
 ///             tile stay in L1 while the tile sweeps the columns.
 ///   packed:   [row blocks x] column panels (in parallel) -> [batch] -> row tiles ->
 ///             tile; the rhs columns of a panel are copied once per panel (and row
@@ -523,9 +524,6 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     plan.rows = splitRows;
     return scheduleSplitK(k, out, plan, parallelCall, dynamicWork, parallel);
   }
-  // The loop a row tile's lhs prologue is computed at: the row tiles, fused with the
-  // batch dims when those are parallel too.
-  Var rowTiles = rank > 2 ? Var("mob") : mo;
   // An epilogue with several results (an optimizer's update of a weight gradient:
   // the parameter and its moments) reads and writes several arrays of the product's
   // shape. Run in the register tiles, that is rows x (arrays + 1) streams a row stride
@@ -565,11 +563,24 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       s.reorder(ni, tv[1], no).unroll(tv[1]);
     } else if (!plan.pack) {
       s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, no, mo);
-      // Batch dims (outermost already) fused with the row tiles: one parallel loop of
-      // (batch, row tile) tasks rather than a parallel loop per batch.
-      fuseBatches(s, mo, rowTiles, "mob");
-      if (parallel)
-        s.parallel(rowTiles);
+      // Batch dims (outermost already) fused into one parallel loop outside the row
+      // tiles. Not fused with the row tiles: the last tile of a batch entry shifts
+      // inwards over rows the one before computed, and in two tasks the last writer
+      // decided their values, which LLVM may compute differently by a row's position in
+      // the unrolled tile (W7's GELU epilogue differed in the last bit: its training was
+      // not reproducible from run to run). In one task the tiles run in order.
+      if (rank > 2) {
+        Var bat = tv[2];
+        for (int d = 3; d < rank; ++d) {
+          Var next("bat" + std::to_string(d));
+          s.fuse(bat, tv[d], next);
+          bat = next;
+        }
+        if (parallel)
+          s.parallel(bat);
+      } else if (parallel) {
+        s.parallel(mo);
+      }
     } else if (batchedRhs) {
       // Batches outside the panels, fused with them: each task packs one batch's panel
       // and streams it through that batch's row tiles.
@@ -661,7 +672,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     std::vector<Var> fv = f.args();
     bool single = k.products.size() == 1;
     if (single && pro.operand == 0 && !plan.pack) {
-      f.compute_at(o, rowTiles);
+      f.compute_at(o, mo);
       if (pro.contracted >= 0 &&
           int64_t(plan.rows) * pro.contracted * 4 <= MaxPrologueStackBytes)
         f.store_in(Halide::MemoryType::Stack);

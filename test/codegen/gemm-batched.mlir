@@ -4,9 +4,11 @@
 //     (the batch dims fused with the panels), each task packing one batch's panel
 //     (32 rows of k, batch extents 1) with its columns clamped into the operand (S
 //     may be narrower than a tile);
-//   p v, a batched contiguous rhs: read in place, one parallel loop over (batch, row
-//     tile), no packing copy;
-//   x w, [B, S, 64] times a shared [64, 96]: read in place, (batch, row tile) tasks.
+//   p v, a batched contiguous rhs: read in place, one parallel loop over the batch
+//     dims (fused), a batch entry's row tiles in order in its task (the last tile
+//     shifts over rows the one before computed: in one task the result does not
+//     depend on which task wrote last), no packing copy;
+//   x w, [B, S, 64] times a shared [64, 96]: read in place, one task per batch entry.
 // RUN: nnc %s --emit=halide --target=x86-64-avx2 | FileCheck %s
 module attributes {nn.model = "bgemm"} {
   nn.input @q {dims = ["B", "", "S", ""]} : tensor<?x4x?x32xf32>
@@ -35,12 +37,12 @@ module attributes {nn.model = "bgemm"} {
 
 // CHECK-LABEL: // kernel bgemm_infer_k1
 // CHECK-NOT: allocate rhs
-// CHECK: func bgemm_infer_k1_par_for_out0{{.*}}_s0_d1_mo_mob2_mob (
+// CHECK: func bgemm_infer_k1_par_for_out0{{.*}}_s0_d2_bat3 (
 // CHECK-NOT: allocate rhs
 // CHECK: allocate matmul_{{[0-9$]+}}[float32 * 16 * 6 * 1 * 1]
 
 // CHECK-LABEL: // kernel bgemm_infer_k2
 // CHECK-NOT: allocate rhs
-// CHECK: func bgemm_infer_k2_par_for_out0{{.*}}_s0_d1_mo_mob (
+// CHECK: func bgemm_infer_k2_par_for_out0{{.*}}_s0_d2 (
 // CHECK-NOT: allocate rhs
 // CHECK: allocate matmul_{{[0-9$]+}}[float32 * 16 * 6 * 1]
