@@ -471,7 +471,8 @@ static bool loadsAtDistinctVars(const compute::Expr &e, unsigned operand) {
         return false;
     return true;
   }
-  return llvm::all_of(e->args, [&](const compute::Expr &a) { return loadsAtDistinctVars(a, operand); });
+  return llvm::all_of(e->args,
+                      [&](const compute::Expr &a) { return loadsAtDistinctVars(a, operand); });
 }
 
 /// Whether `use`'s owner reads that operand once per element: a pointwise op of the
