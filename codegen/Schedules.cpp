@@ -488,7 +488,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   Func o = out.func;
   // A batched rhs ([batch..., K, N], attention's products) has a matrix per batch: the
   // batches are independent products, so they are the outer parallel loop (fused with
-  // the panels or the row tiles), and a packed panel is one batch's.
+  // the panels when packed, else alone, outside the row tiles), and a packed panel is
+  // one batch's.
   bool batchedRhs = prod.rhs.defined() && prod.rhs.dimensions() > 2;
   if (batchedRhs)
     plan.blockRows = 0;
@@ -548,10 +549,11 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       --stripRows;
   Func tiled = staged ? prod.func.in() : o;
   std::vector<Var> tv = tiled.args();
-  // Fuses the batch dims (tv[2..], outermost already) into loop `outer`, the fused loop
-  // named `last` (intermediate ones `<prefix><d>`).
-  auto fuseBatches = [&](Halide::Stage s, Var outer, Var last, const std::string &prefix) {
-    for (int d = 2; d < rank; ++d) {
+  // Fuses the batch dims tv[first..] (outermost already) into loop `outer`, the fused
+  // loop named `last` (intermediate ones `<prefix><d>`).
+  auto fuseBatches = [&](Halide::Stage s, Var outer, Var last, const std::string &prefix,
+                         int first = 2) {
+    for (int d = first; d < rank; ++d) {
       Var next = d + 1 == rank ? last : Var(prefix + std::to_string(d));
       s.fuse(outer, tv[d], next);
       outer = next;
@@ -570,12 +572,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       // the unrolled tile (W7's GELU epilogue differed in the last bit: its training was
       // not reproducible from run to run). In one task the tiles run in order.
       if (rank > 2) {
-        Var bat = tv[2];
-        for (int d = 3; d < rank; ++d) {
-          Var next("bat" + std::to_string(d));
-          s.fuse(bat, tv[d], next);
-          bat = next;
-        }
+        Var bat = rank > 3 ? Var("bat") : tv[2];
+        fuseBatches(s, tv[2], bat, "bat", 3);
         if (parallel)
           s.parallel(bat);
       } else if (parallel) {

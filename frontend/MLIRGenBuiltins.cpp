@@ -378,13 +378,19 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     return attr("axes", builder.getDenseI64ArrayAttr(axes));
   };
   auto keep = attr("keepdims", builder.getBoolAttr(true));
+  // `axisArg` of `x` in [0, rank); -1 after an error.
+  auto checkedAxis = [&](Value x, int64_t axisArg) -> int64_t {
+    int64_t axis = normalizeAxis(axisArg, rankOf(x));
+    if (axis < 0)
+      error(l, "axis " + Twine(axisArg) + " is out of range for rank " + Twine(rankOf(x)));
+    return axis;
+  };
   // log_softmax along `axis`: s - log(sum(exp(s))) for s = x - max (a constant for
   // autodiff: the shift cancels). Null after an error.
   auto logSoftmax = [&](Value x, int64_t axisArg) -> Value {
-    int64_t axis = normalizeAxis(axisArg, rankOf(x));
+    int64_t axis = checkedAxis(x, axisArg);
     if (axis < 0)
-      return error(l, "axis " + Twine(axisArg) + " is out of range for rank " +
-                          Twine(rankOf(x)));
+      return nullptr;
     Value m = create<nn::ReduceMaxOp>(l, x, {axisAttr({axis}), keep});
     Value s = create<nn::SubOp>(l, {x, create<nn::StopGradientOp>(l, m)});
     Value sum = create<nn::ReduceSumOp>(l, create<nn::ExpOp>(l, s), {axisAttr({axis}), keep});
@@ -394,10 +400,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     using OpTy = decltype(opTag);
     SmallVector<int64_t> axes;
     if (args.present(1)) {
-      int64_t axis = normalizeAxis(args.integer(1), rankOf(t[0]));
+      int64_t axis = checkedAxis(t[0], args.integer(1));
       if (axis < 0)
-        return error(l, "axis " + Twine(args.integer(1)) +
-                            " is out of range for rank " + Twine(rankOf(t[0])));
+        return nullptr;
       axes.push_back(axis);
     }
     return create<OpTy>(l, t[0],
@@ -438,10 +443,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
       return nullptr;
     // One op (nn.softmax) until its gradient is built: the gradient reads only the
     // result; nn-expand then writes out its composition (passes/Expand.cpp).
-    int64_t axis = normalizeAxis(args.integer(1), rankOf(x));
+    int64_t axis = checkedAxis(x, args.integer(1));
     if (axis < 0)
-      return error(l, "axis " + Twine(args.integer(1)) + " is out of range for rank " +
-                          Twine(rankOf(x)));
+      return nullptr;
     return create<nn::SoftmaxOp>(l, x, {attr("axis", builder.getI64IntegerAttr(axis))});
   }
   case BuiltinId::LogSoftmax:

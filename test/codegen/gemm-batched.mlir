@@ -37,7 +37,7 @@ module attributes {nn.model = "bgemm"} {
 
 // CHECK-LABEL: // kernel bgemm_infer_k1
 // CHECK-NOT: allocate rhs
-// CHECK: func bgemm_infer_k1_par_for_out0{{.*}}_s0_d2_bat3 (
+// CHECK: func bgemm_infer_k1_par_for_out0{{.*}}_s0_d2_bat (
 // CHECK-NOT: allocate rhs
 // CHECK: allocate matmul_{{[0-9$]+}}[float32 * 16 * 6 * 1 * 1]
 
