@@ -3,7 +3,8 @@
 //   q k^T, a batched transposed rhs: packed, one parallel loop over (batch, panel)
 //     (the batch dims fused with the panels), each task packing one batch's panel
 //     (32 rows of k, batch extents 1) with its columns clamped into the operand (S
-//     may be narrower than a tile);
+//     may be narrower than a tile), a column per operand row read 8 terms at a time
+//     and stored across the panel's k rows;
 //   p v, a batched contiguous rhs: read in place, one parallel loop over the batch
 //     dims (fused), a batch entry's row tiles in order in its task (the last tile
 //     shifts over rows the one before computed: in one task the result does not
@@ -32,7 +33,9 @@ module attributes {nn.model = "bgemm"} {
 // CHECK: func bgemm_infer_k0_par_for_out0_s0_d0_no_pb2_panel (
 // CHECK: allocate rhs_0[float32 * {{.*}} * 32 * 1 * 1]
 // CHECK: produce rhs_0 {
-// CHECK: = in1[{{.*}}max(min(ramp({{.*}}, x8(in1.extent.1 + -1)), x8(0))
+// CHECK: for (rhs_0.s0.d1.ko, 0, 4) {
+// CHECK: for (rhs_0.s0.d0.rebased, 0, {{.*}}) {
+// CHECK-NEXT: rhs_0[ramp({{.*}}, rhs_0.d0.extent_realized, 8)] = in1[ramp({{.*}}max(min(in1.extent.1 + -1, {{.*}}), 0){{.*}}, 1, 8)]
 // CHECK: allocate matmul_{{[0-9$]+}}[float32 * {{.*}} * 6 * 1 * 1]
 
 // CHECK-LABEL: // kernel bgemm_infer_k1
