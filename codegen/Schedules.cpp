@@ -212,7 +212,9 @@ void vectorizeRowReduction(const FuncInfo &acc, int width) {
   Var u("u");
   f.update().split(acc.rdom.x, ro, ri, width);
   Func partial = f.update().rfactor(ri, u);
-  partial.compute_at(f, f.args().front()).vectorize(u);
+  // Per row of the accumulator (its innermost pure dim); a scalar's once.
+  std::vector<Var> fv = f.args();
+  partial.compute_at(f, fv.empty() ? Var::outermost() : fv.front()).vectorize(u);
   partial.update().reorder(u, ro).vectorize(u);
   f.update().atomic().vectorize(ri);
 }
