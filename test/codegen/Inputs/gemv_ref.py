@@ -1,0 +1,27 @@
+#!/usr/bin/env python3
+"""Inputs and exact expected outputs for gemv.test, in plain Python.
+
+  gemv_ref.py DIR
+writes DIR/w.npy [1748, 300] and, for B in 1, 3 and 9, DIR/x{B}.npy [B, 1748] and the
+expected DIR/y{B}.npy = x @ w (small integers: every float32 sum is exact).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gemm_ref import matmul, matrix, write_npy  # noqa: E402
+
+
+def main():
+    out = sys.argv[1]
+    w = matrix(1748, 300, 31)
+    write_npy(os.path.join(out, "w.npy"), (1748, 300), [e for r in w for e in r])
+    for rows in (1, 3, 9):
+        x = matrix(rows, 1748, 32 + rows)
+        y = matmul(x, w)
+        write_npy(os.path.join(out, f"x{rows}.npy"), (rows, 1748), [e for r in x for e in r])
+        write_npy(os.path.join(out, f"y{rows}.npy"), (rows, 300), [e for r in y for e in r])
+
+
+if __name__ == "__main__":
+    main()
