@@ -187,26 +187,24 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
     f.update().unroll(vo);
 }
 
-/// Whether `acc` reduces its operand's innermost dim alone, a row of adjacent elements
-/// (softmax, layer norm and log-softmax along the last axis), over a static length that
-/// whole vectors of `width` cover (twice at least) and without a predicate.
-bool reducesContiguousRows(const FuncInfo &acc, int width) {
+/// Schedules `acc` as a row reduction in vectors when it reduces its operand's innermost
+/// dim alone, a row of adjacent elements (softmax, layer norm and log-softmax along the
+/// last axis), over a static length that whole vectors of `width` cover (twice at least)
+/// and without a predicate; returns whether it did. `width` partial accumulators per
+/// row (`rfactor`), lane u taking terms u, u + width, ... as whole vectors, then the
+/// row's value from the `width` partials as one vector reduction (a fixed tree). LLVM
+/// does not reassociate a float reduction, so the serial loop this replaces ran one
+/// term per add's latency: W7's layer-norm kernels took 0.07-0.13 ms, now 0.04-0.11. A
+/// sum's terms add in another (fixed) order; a maximum is the same.
+bool vectorizeRowReduction(const FuncInfo &acc, int width) {
   if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 ||
       acc.func.outputs() != 1 ||
       !Halide::Internal::is_const_one(acc.rdom.domain().predicate()))
     return false;
   int operandRank = (int)acc.shape.size() + (acc.keepdims ? 0 : 1);
   const int64_t *n = Halide::Internal::as_const_int(acc.rdom.x.extent());
-  return acc.reducedDims[0] == operandRank - 1 && n && *n >= 2 * width && *n % width == 0;
-}
-
-/// The schedule of a contiguous row reduction (reducesContiguousRows): `width` partial
-/// accumulators per row (`rfactor`), lane u taking terms u, u + width, ... as whole
-/// vectors, then the row's value from the `width` partials as one vector reduction (a
-/// fixed tree). LLVM does not reassociate a float reduction, so the serial loop this
-/// replaces ran one term per add's latency: W7's layer-norm kernels took 0.07-0.13 ms,
-/// now 0.04-0.11. A sum's terms add in another (fixed) order; a maximum is the same.
-void vectorizeRowReduction(const FuncInfo &acc, int width) {
+  if (acc.reducedDims[0] != operandRank - 1 || !n || *n < 2 * width || *n % width)
+    return false;
   Func f = acc.func;
   Halide::RVar ro("ro"), ri("ri");
   Var u("u");
@@ -217,6 +215,7 @@ void vectorizeRowReduction(const FuncInfo &acc, int width) {
   partial.compute_at(f, fv.empty() ? Var::outermost() : fv.front()).vectorize(u);
   partial.update().reorder(u, ro).vectorize(u);
   f.update().atomic().vectorize(ri);
+  return true;
 }
 
 /// The accumulators that are computed per row of `out`: those that keep its row dim
@@ -277,9 +276,7 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     FuncInfo &acc = k.reductions[i];
     Func f = acc.func;
     bool reducesRows = llvm::is_contained(acc.reducedDims, 0);
-    if (reducesContiguousRows(acc, width))
-      vectorizeRowReduction(acc, width);
-    else
+    if (!vectorizeRowReduction(acc, width))
       vectorizeAccumulator(acc, width);
     if (perRow[i]) {
       f.compute_at(out.func, *rowLoop);
@@ -682,7 +679,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
     // waking the thread pool costs more than it saves there (a 64-row step's four
     // products took 3.6 us serial, 10.7 with two threads).
-    Halide::Expr rows = outBuf.dim(1).extent();
+    Halide::Expr fullTiles = outBuf.dim(1).extent() >= plan.rows;
     // Fewer rows than a tile (a GEMV at batch 1) read a packed contiguous rhs in place,
     // in tiles of one row and half the vector registers' columns: a copy of each panel
     // per call is a copy of the whole rhs for one row, and the tile streams rows of the
@@ -695,11 +692,11 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       gemvCols = plan.lanes * std::max(1, target.vectorRegisters / 2);
       if (n > 0)
         gemvCols = (int)std::min<int64_t>(gemvCols, n / plan.lanes * plan.lanes);
-      readRhsInPlaceUnless(prod, rows >= plan.rows);
+      readRhsInPlaceUnless(prod, fullTiles); // the specializations' own condition
     }
-    tile(o.specialize(rows >= plan.rows && parallelCall), plan.rows,
+    tile(o.specialize(fullTiles && parallelCall), plan.rows,
          TailStrategy::ShiftInwards, true);
-    tile(o.specialize(rows >= plan.rows), plan.rows, TailStrategy::ShiftInwards, false);
+    tile(o.specialize(fullTiles), plan.rows, TailStrategy::ShiftInwards, false);
     // Fewer rows than a tile: one row per tile keeps the accumulator's size constant; in
     // parallel (over the panels or row tiles) when the call has the work, as a batch-1
     // product with large weights (W2's dense layer, 3136 x 1024 at one image: a GEMV
@@ -822,8 +819,7 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     scheduleGemm(k, out, target);
     for (FuncInfo &acc : k.reductions) {
       acc.func.compute_root();
-      if (reducesContiguousRows(acc, width))
-        vectorizeRowReduction(acc, width);
+      vectorizeRowReduction(acc, width);
     }
     return;
   }
