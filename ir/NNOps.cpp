@@ -73,6 +73,13 @@ LogicalResult VariableOp::verify() {
 // KernelOp
 //===----------------------------------------------------------------------------===//
 
+StringRef KernelOp::getFusionKind() {
+  if (auto dict = (*this)->getAttrOfType<DictionaryAttr>("nn.fusion"))
+    if (auto kind = dict.getAs<StringAttr>("kind"))
+      return kind.getValue();
+  return "unknown";
+}
+
 LogicalResult KernelOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != getInputs().size())

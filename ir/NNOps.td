@@ -139,6 +139,12 @@ def NN_KernelOp : NN_Op<"kernel", [IsolatedFromAbove,
   let assemblyFormat = [{
     $name `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
   }];
+  let extraClassDeclaration = [{
+    /// The kind the kernel-formation pass gave the kernel ("attention", "matmul",
+    /// "reduction", ...: passes/Fuse.cpp's kindOf), from its `nn.fusion` dictionary;
+    /// "unknown" without one.
+    ::llvm::StringRef getFusionKind();
+  }];
   let hasVerifier = 1;
 }
 

@@ -119,13 +119,6 @@ void describeUsers(Value v, SmallVectorImpl<std::string> &out) {
   }
 }
 
-StringRef fusionKind(KernelOp kernel) {
-  if (auto dict = kernel->getAttrOfType<DictionaryAttr>("nn.fusion"))
-    if (auto kind = dict.getAs<StringAttr>("kind"))
-      return kind.getValue();
-  return "unknown";
-}
-
 /// The recorded reason why input `i` of `kernel` is not fused into it.
 StringRef boundaryReason(KernelOp kernel, unsigned i) {
   if (auto dict = kernel->getAttrOfType<DictionaryAttr>("nn.fusion"))
@@ -142,7 +135,7 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os, unsigned depth) {
   for (Operation &op : body.without_terminator())
     op.hasTrait<OpTrait::ConstantLike>() ? ++constants : ++count;
   os.indent(2 * depth);
-  os << "  kernel " << kernel.getName() << " (" << fusionKind(kernel) << "): " << count
+  os << "  kernel " << kernel.getName() << " (" << kernel.getFusionKind() << "): " << count
      << (count == 1 ? " op" : " ops");
   if (constants)
     os << " + " << constants << (constants == 1 ? " constant" : " constants");
@@ -274,7 +267,7 @@ void printBlockDot(Block &block, StringRef entry, llvm::raw_ostream &os,
     for (Operation &inner : kernel.getBody().front().without_terminator())
       ops += !inner.hasTrait<OpTrait::ConstantLike>();
     os.indent(4 + 2 * depth) << quoted(id) << " [shape=box, label="
-                             << quoted((kernel.getName() + "\n" + fusionKind(kernel) + ", " +
+                             << quoted((kernel.getName() + "\n" + kernel.getFusionKind() + ", " +
                                         Twine(ops) + " ops")
                                            .str())
                              << "];\n";
