@@ -14,8 +14,9 @@
 
 namespace nn::codegen {
 
-/// How a kernel is scheduled, decided from the ops it contains.
-enum class KernelClass { Elementwise, Reduction, Gemm };
+/// How a kernel is scheduled, decided from the ops it contains (Attention: fusion's
+/// choice, passes/Fuse.cpp's mergeAttention).
+enum class KernelClass { Elementwise, Reduction, Gemm, Attention };
 
 /// An nn-level tensor inside a pipeline: dims in nn order; `shape` holds -1 for
 /// dynamic dims (their extent is then only known through `extents`).
@@ -56,6 +57,7 @@ struct PrologueInfo {
   FuncInfo info;
   int operand;        ///< 0: lhs (rows of the product), 1: rhs
   int64_t contracted; ///< size of the contracted dim, -1 when dynamic
+  size_t product;     ///< the index in LoweredKernel::products of the product it feeds
 };
 
 /// A kernel as a Halide pipeline plus what schedules need to know about it.
@@ -97,6 +99,22 @@ bool rhsContiguous(const FuncInfo &prod);
 /// The rows of a register tile over a dim of static extent `extent`: as many as the
 /// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
 int tileRows(int64_t extent, int maxRows);
+
+/// The schedule of an attention kernel (ScheduleAttention.cpp): scores, a row-local
+/// softmax and the weighted sum, per batch element. False, scheduling nothing, for a
+/// kernel of another form (it then takes the generic schedule).
+bool scheduleAttention(LoweredKernel &k, const TargetInfo &target);
+
+/// Largest register tile height for `products` products of `vectors` vectors per row
+/// with `registers` vector registers (Schedules.cpp).
+int maxTileRows(int vectors, int registers, int products);
+
+/// Vectorizes an accumulator's innermost pure dim when it is not reduced (Schedules.cpp).
+void vectorizeAccumulator(const FuncInfo &acc, int width);
+
+/// Schedules a reduction along its operand's innermost dim in vectors when it can;
+/// returns whether it did (Schedules.cpp).
+bool vectorizeRowReduction(const FuncInfo &acc, int width);
 
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);

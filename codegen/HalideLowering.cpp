@@ -183,6 +183,9 @@ private:
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
   bool shareResults; ///< see lowerKernel
+  /// An attention kernel (KernelClass::Attention): the weighted sum reads the
+  /// probabilities from their output's buffer when they are a result.
+  bool attention = false;
   /// Kernel results that are also read by a reduction: their output Funcs.
   llvm::DenseMap<mlir::Value, Func> sharedResults;
   int next = 0;
@@ -208,6 +211,7 @@ Func KernelLowerer::define(mlir::Value v, const std::string &base,
 }
 
 LoweredKernel KernelLowerer::run(KernelOp kernel) {
+  attention = kernel.getFusionKind() == "attention";
   mlir::Block &body = kernel.getBody().front();
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     std::vector<int64_t> shape = shapeOf(arg.getType());
@@ -224,7 +228,9 @@ LoweredKernel KernelLowerer::run(KernelOp kernel) {
   }
   for (mlir::Operation &op : body)
     lower(&op);
-  if (!result.products.empty())
+  if (attention)
+    result.kind = KernelClass::Attention;
+  else if (!result.products.empty())
     result.kind = KernelClass::Gemm;
   else if (!result.reductions.empty())
     result.kind = KernelClass::Reduction;
@@ -522,7 +528,8 @@ void KernelLowerer::materializePrologues(mlir::Operation *op,
     std::vector<int> contractedDims = reducedDimsOf(c.body, i);
     int64_t contracted = contractedDims.empty() ? -1 : t.shape[contractedDims.front()];
     result.prologues.push_back(
-        PrologueInfo{FuncInfo{f, t.shape, {}, false, {}}, (int)i, contracted});
+        PrologueInfo{FuncInfo{f, t.shape, {}, false, {}}, (int)i, contracted,
+                     result.products.size()});
   }
 }
 
@@ -572,10 +579,10 @@ void KernelLowerer::shareResultOperands(mlir::Operation *op) {
 }
 
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
+  if (c.reducer != compute::Reducer::None && shareResults && (attention || !c.contraction))
+    shareResultOperands(op);
   if (c.contraction)
     materializePrologues(op, c);
-  else if (c.reducer != compute::Reducer::None && shareResults)
-    shareResultOperands(op);
   mlir::Value res = op->getResult(0);
   std::string base = op->getName().stripDialect().str();
   Translator tr;
@@ -736,7 +743,7 @@ void KernelLowerer::lowerYield(YieldOp op) {
   // reads (shareResultOperands).
   auto values = op.getValues();
   bool gemm = !result.products.empty();
-  auto shared = [&](mlir::Value v) { return !gemm && sharedResults.count(v); };
+  auto shared = [&](mlir::Value v) { return (!gemm || attention) && sharedResults.count(v); };
   for (size_t first = 0, n = 0; first < values.size(); ++n) {
     size_t last = first + 1;
     while (last < values.size() && !shared(values[first]) && !shared(values[last]) &&

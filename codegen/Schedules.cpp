@@ -162,13 +162,15 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
   return ri;
 }
 
+} // namespace
+
 /// Vectorizes the innermost pure dim of an accumulator (both stages) when it is not
 /// reduced and wide enough. In the update the vectors are inside the reduction loops,
 /// unrolled when there are at most 8, so the operand is read once, in memory order;
 /// each element's terms still add in the same order. (With the vectors outside, a sum
 /// over [64, 28, 28, 128] to [128], W3's bias gradient, read the operand once per
 /// vector of the row, 8 times: 5.5 ms.)
-void vectorizeAccumulator(const FuncInfo &acc, int width) {
+void nn::codegen::vectorizeAccumulator(const FuncInfo &acc, int width) {
   std::vector<Var> v = acc.func.args();
   if (v.empty())
     return;
@@ -196,7 +198,7 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
 /// does not reassociate a float reduction, so the serial loop this replaces ran one
 /// term per add's latency: W7's layer-norm kernels took 0.07-0.13 ms, now 0.04-0.11. A
 /// sum's terms add in another (fixed) order; a maximum is the same.
-bool vectorizeRowReduction(const FuncInfo &acc, int width) {
+bool nn::codegen::vectorizeRowReduction(const FuncInfo &acc, int width) {
   if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 ||
       acc.func.outputs() != 1 ||
       !Halide::Internal::is_const_one(acc.rdom.domain().predicate()))
@@ -217,6 +219,8 @@ bool vectorizeRowReduction(const FuncInfo &acc, int width) {
   f.update().atomic().vectorize(ri);
   return true;
 }
+
+namespace {
 
 /// The accumulators that are computed per row of `out`: those that keep its row dim
 /// and that nothing computed outside its row loop reads, directly or through Funcs
@@ -340,14 +344,18 @@ struct GemmPlan {
   int blockRows = 0;  ///< packed: rows of a parallel block (0: all rows, one block)
 };
 
+} // namespace
+
 /// Largest register tile height: accumulators need rows x vectors registers, the rhs
 /// vectors of one k step `vectors` more and the broadcast lhs element one. With several
 /// products sharing a tile, the finished products' tiles stay in registers until the
 /// epilogue reads them, so every product's accumulators count (more spill: seen as
 /// half the accumulators of an LSTM step's 8-row tiles loaded and stored every k step).
-int maxTileRows(int vectors, int registers, int products) {
+int nn::codegen::maxTileRows(int vectors, int registers, int products) {
   return std::max(1, (registers - vectors - 1) / (vectors * products));
 }
+
+namespace {
 
 /// The register tile, packing and parallel blocks of an m x n product over k (each -1
 /// when dynamic) on `target`; `contiguous`: see rhsContiguous; `products`: how many share
@@ -801,6 +809,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     return scheduleKernelGPU(k, target);
   int width = target.vectorWidth;
   if (k.outputs.empty())
+    return;
+  if (k.kind == KernelClass::Attention && scheduleAttention(k, target))
     return;
   for (FuncInfo &scatter : k.scatters)
     scheduleScatter(scatter, width); // computed once, in any kernel

@@ -12,7 +12,12 @@
 //     output tiles); a scatter-add (terms added serially at data-dependent positions)
 //     merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
-//     updates) merge into one multi-result kernel.
+//     updates) merge into one multi-result kernel;
+//   attention (after the fixpoint, mergeAttention): batched scores (a matmul of two
+//     batched operands, static in its last two dims), the softmax of them along their
+//     last axis (row-local reductions and pointwise ops) and the matmul whose lhs is
+//     the softmax become one kernel, which codegen computes per batch element with
+//     the scores kept in registers (codegen/ScheduleAttention.cpp).
 // What stops a merge (a contraction reads its operands many times; its kernel is
 // tiled over the product, so it takes no reduction and no op of another shape; a
 // reshape is a buffer alias; a cycle) is recorded per kernel input in the kernel's
@@ -230,6 +235,7 @@ struct Group {
   bool live = true;
   unsigned contractions = 0, reductions = 0;
   bool scatter = false; ///< a scatter-add: merges with nothing
+  bool attention = false; ///< scores, row-local softmax, weighted sum (mergeAttention)
   Operation *contraction = nullptr;
 };
 
@@ -269,6 +275,14 @@ private:
   void merge(unsigned a, unsigned b);
   bool mergeProducersAndConsumers();
   bool mergeSiblings();
+  /// Whether every op of group g computes each row of `scores`' last two dims from
+  /// that row alone: pointwise ops of a shape that broadcasts to it, and reductions of
+  /// it along its last axis that keep that axis.
+  bool rowLocal(unsigned g, RankedTensorType scores) const;
+  /// Merges each group of row-local reductions (a softmax) with the contraction that
+  /// computes its operand (the scores) and the matmul whose lhs it computes (the
+  /// weighted sum): one kernel per attention (see the file comment).
+  void mergeAttention();
   /// Whether pointwise `op` (in another group) may be recomputed in group h: h reads
   /// every non-constant operand of `op` already, its readers in h are pointwise ops of
   /// its shape, and h may take `op` as it takes its own.
@@ -455,7 +469,107 @@ void Partition::run() {
     if (!mergeSiblings())
       break;
   }
+  mergeAttention();
   recomputeInConsumers();
+}
+
+/// Whether `op` multiplies two operands of its result's rank: batched on both sides, as
+/// attention's products are (a layer's matmul reads a weight of rank 2).
+bool batchedOnBothSides(Operation *op) {
+  auto rank = [](Value v) { return cast<ShapedType>(v.getType()).getRank(); };
+  int64_t r = rank(op->getResult(0));
+  return r >= 3 && llvm::all_of(op->getOperands(), [&](Value v) { return rank(v) == r; });
+}
+
+/// The most bytes of one batch element's scores (the product's last two dims) an
+/// attention kernel takes: codegen keeps them in cache per batch element (W7's heads:
+/// [64, 64], 16 KB).
+constexpr int64_t MaxAttentionScoreBytes = 64 * 1024;
+
+bool Partition::rowLocal(unsigned g, RankedTensorType scores) const {
+  int64_t rank = scores.getRank();
+  SmallVector<int64_t> rowShape(scores.getShape());
+  rowShape.back() = 1;
+  auto broadcasts = [&](Type t) {
+    auto shaped = dyn_cast<RankedTensorType>(t);
+    if (!shaped || shaped.getRank() != rank)
+      return false;
+    for (int64_t d = 0; d < rank; ++d)
+      if (shaped.getDimSize(d) != 1 && shaped.getDimSize(d) != scores.getDimSize(d))
+        return false;
+    return true;
+  };
+  return llvm::all_of(groups[g].members, [&](unsigned pos) {
+    Operation *op = ops[pos];
+    if (op->getNumResults() != 1)
+      return false;
+    Type type = op->getResult(0).getType();
+    switch (classify(op)) {
+    case OpClass::Pointwise:
+      return broadcasts(type);
+    case OpClass::Reduction:
+      return op->getNumOperands() == 1 && op->getOperand(0).getType() == scores &&
+             cast<RankedTensorType>(type).getShape() == ArrayRef<int64_t>(rowShape);
+    default:
+      return false;
+    }
+  });
+}
+
+void Partition::mergeAttention() {
+  for (unsigned r = 0; r < groups.size(); ++r) {
+    const Group &gr = groups[r];
+    if (!gr.live || gr.fixed || gr.scatter || gr.contractions || !gr.reductions)
+      continue;
+    // The scores: the one contraction group that r reads, a matmul alone with its
+    // epilogue, static in its last two dims.
+    std::optional<unsigned> a;
+    bool unique = true;
+    for (unsigned pos : gr.members)
+      for (Value v : ops[pos]->getOperands())
+        if (std::optional<unsigned> p = producerGroup(v);
+            p && *p != r && groups[*p].contractions) {
+          unique &= !a || *a == *p;
+          a = p;
+        }
+    if (!a || !unique)
+      continue;
+    const Group &ga = groups[*a];
+    if (ga.fixed || ga.contractions != 1 || ga.reductions || !matmulLike(ga.contraction) ||
+        !batchedOnBothSides(ga.contraction))
+      continue;
+    auto scores = cast<RankedTensorType>(ga.contraction->getResult(0).getType());
+    int64_t rank = scores.getRank();
+    int64_t m = scores.getDimSize(rank - 2), n = scores.getDimSize(rank - 1);
+    if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n) || n < 2 ||
+        m * n * scores.getElementTypeBitWidth() / 8 > MaxAttentionScoreBytes ||
+        !rowLocal(r, scores))
+      continue;
+    // The weighted sum: a matmul (alone with its epilogue) whose lhs, not transposed, r
+    // computes over the scores' shape.
+    std::optional<unsigned> b;
+    for (unsigned pos : gr.members)
+      for (Operation *user : ops[pos]->getResult(0).getUsers()) {
+        auto mm = dyn_cast<MatmulOp>(user);
+        std::optional<unsigned> h = groupOf.count(user)
+                                        ? std::optional<unsigned>(groupOf.lookup(user))
+                                        : std::nullopt;
+        if (!mm || !h || *h == r || mm.getTransposeLhs() ||
+            mm.getOperand(0).getDefiningOp() != ops[pos] ||
+            mm.getOperand(0).getType() != scores || groups[*h].contractions != 1 ||
+            groups[*h].reductions || groups[*h].fixed || !matmulLike(mm) ||
+            !batchedOnBothSides(mm))
+          continue;
+        unique &= !b || *b == *h;
+        b = h;
+      }
+    if (!b || !unique || pathThroughOthers(*a, r))
+      continue;
+    merge(*a, r);
+    groups[*a].attention = true;
+    if (!pathThroughOthers(*a, *b))
+      merge(*a, *b);
+  }
 }
 
 /// Whether every load of operand `operand` in `e` is at distinct plain variables (a var
@@ -621,9 +735,11 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
   return reasons;
 }
 
-/// The kind of a kernel: its contraction's op name (matmul, conv2d, ...), else
-/// "reduction" or "elementwise".
+/// The kind of a kernel: "attention" (mergeAttention), its contraction's op name
+/// (matmul, conv2d, ...), else "reduction" or "elementwise".
 std::string kindOf(const Group &g) {
+  if (g.attention)
+    return "attention";
   if (g.contraction)
     return g.contraction->getName().stripDialect().str();
   if (g.scatter)

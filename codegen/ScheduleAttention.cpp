@@ -1,0 +1,243 @@
+//===- ScheduleAttention.cpp - scores, softmax and weighted sum in one kernel -===//
+//
+// An attention kernel (passes/Fuse.cpp, mergeAttention) computes, for each batch
+// element (batch and head): the scores S = q kᵀ (a product with its epilogue, the
+// scale), a row-local softmax of them (mask, row maximum, exponentials, row sum,
+// division: reductions along the scores' last axis), and the weighted sum O = P v (a
+// second product whose lhs is P). Its results are O, and P when the backward pass reads
+// it (training). Loop nests, batch elements in parallel:
+//   P a result:      P: batch -> row tiles [S of the tile, in registers; its row
+//                       maxima and sums] -> rows -> keys (vectors)
+//                    O: batch -> row tiles [O of the tile, in registers, over the keys,
+//                       reading P's rows from P's buffer: written just before, in cache]
+//   P not a result:  O: batch -> [P of the batch element (16 KB for W7's heads), as
+//                       above] -> row tiles -> ...
+// The scores never reach memory, and without P as a result neither do the
+// probabilities. Each product sums its terms in order and each row reduction as
+// scheduleReductions does, so the values are those of the three kernels this replaces.
+//
+//===----------------------------------------------------------------------------===//
+#include "codegen/HalideInternal.h"
+#include <map>
+#include <set>
+
+using namespace nn::codegen;
+using Halide::Func;
+using Halide::LoopLevel;
+using Halide::TailStrategy;
+using Halide::Var;
+
+namespace {
+
+/// Fuses the batch dims of `f` (Halide args 2, 3, ...) into one loop; returns it.
+Var fuseBatch(Func f) {
+  std::vector<Var> v = f.args();
+  Var fused = v[2];
+  for (size_t i = 3; i < v.size(); ++i) {
+    Var next(fused.name() + "_" + v[i].name());
+    f.fuse(fused, v[i], next);
+    fused = next;
+  }
+  return fused;
+}
+
+/// The fewest multiply-adds of a call whose batch elements run in parallel: waking the
+/// thread pool costs microseconds, more than W7's decoding step takes (4 batch
+/// elements of one query row: 8192 multiply-adds).
+constexpr int64_t MinParallelMacs = 1 << 19;
+
+/// Runs the fused batch loop `batch` of output `f` in parallel when a call has at
+/// least MinParallelMacs multiply-adds at `macsPerElement` per batch element: decided
+/// here for a static batch, else by a specialization of the same loops.
+void parallelBatches(Func f, Var batch, int64_t macsPerElement) {
+  Halide::OutputImageParam buf = f.output_buffers().front();
+  Halide::Expr elements = Halide::cast<int64_t>(1);
+  for (int d = 2; d < buf.dimensions(); ++d)
+    elements = elements * Halide::cast<int64_t>(buf.dim(d).extent());
+  Halide::Expr large = Halide::Internal::simplify(elements * Halide::Expr(macsPerElement) >=
+                                                  Halide::Expr(MinParallelMacs));
+  if (Halide::Internal::is_const_one(large))
+    f.parallel(batch);
+  else if (!Halide::Internal::is_const_zero(large))
+    f.specialize(large).parallel(batch);
+}
+
+/// The register tile of a product computed at a row tile of its consumer: the columns
+/// in vectors (unrolled), the rows unrolled, the contracted dim outermost; each element
+/// sums its terms in order.
+void tileProduct(const FuncInfo &prod, int width) {
+  Func p = prod.func;
+  std::vector<Var> pv = p.args();
+  int w = std::max(1, std::min<int>(width, (int)prod.shape.back()));
+  p.vectorize(pv[0], w, TailStrategy::GuardWithIf);
+  p.update()
+      .reorder(pv[0], pv[1], prod.rdom.x)
+      .vectorize(pv[0], w, TailStrategy::GuardWithIf)
+      .unroll(pv[0])
+      .unroll(pv[1]);
+}
+
+/// Splits `f`'s rows (Halide arg 1) into tiles of `rows`, keys or columns (arg 0) in
+/// vectors innermost; returns the tile loop.
+Var tileRowsOf(Func f, int rows, int64_t cols, int width) {
+  std::vector<Var> v = f.args();
+  Var ro(f.name() + "_ro"), ri(f.name() + "_ri");
+  f.split(v[1], ro, ri, rows, TailStrategy::ShiftInwards).reorder(v[0], ri, ro);
+  if (int w = std::min<int64_t>(width, cols); w >= 4)
+    f.vectorize(v[0], w, TailStrategy::GuardWithIf);
+  return ro;
+}
+
+using Halide::Internal::Function;
+
+/// Whether `f`'s definition calls an extern math function (exp, log, ...).
+bool callsMath(const Function &f) {
+  struct Finder : Halide::Internal::IRVisitor {
+    bool found = false;
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Call *op) override {
+      found |= op->call_type == Halide::Internal::Call::PureExtern;
+      IRVisitor::visit(op);
+    }
+  } finder;
+  for (const Halide::Expr &e : f.values())
+    e.accept(&finder);
+  return finder.found;
+}
+
+/// Adds to `reached` the Funcs that `f` reads, directly or through Funcs it reads
+/// that are not in `stored` (those are computed on their own, not inlined).
+void inlinedInto(const Function &f, const std::set<std::string> &stored,
+                 std::map<std::string, Function> &reached) {
+  for (auto &[name, callee] : Halide::Internal::find_direct_calls(f))
+    if (!stored.count(name) && reached.emplace(name, callee).second)
+      inlinedInto(callee, stored, reached);
+}
+
+} // namespace
+
+bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) {
+  if (k.products.empty() || k.products.size() > 2 || !k.scatters.empty())
+    return false;
+  FuncInfo &scores = k.products[0];
+  FuncInfo *weighted = k.products.size() > 1 ? &k.products[1] : nullptr;
+  int rank = (int)scores.shape.size();
+  if (rank < 3 || scores.rdom.dimensions() != 1)
+    return false;
+  int64_t m = scores.shape[rank - 2], n = scores.shape[rank - 1];
+  if (m < 1 || n < 1)
+    return false;
+  // The weighted sum's lhs: the prologue Func over P (HalideLowering's
+  // materializePrologues), which reads P's output when P is a result.
+  const PrologueInfo *probs = nullptr;
+  for (const PrologueInfo &pro : k.prologues)
+    if (pro.product == 1 && pro.operand == 0)
+      probs = &pro;
+  if (weighted && (!probs || weighted->rdom.dimensions() != 1))
+    return false;
+  std::set<std::string> readByProbs;
+  if (probs)
+    for (auto &[name, f] : Halide::Internal::find_direct_calls(probs->info.func.function()))
+      readByProbs.insert(name);
+  std::optional<size_t> probsOut, sumOut;
+  for (size_t i = 0; i < k.outputs.size(); ++i) {
+    const FuncInfo &o = k.outputs[i];
+    if (o.shape == scores.shape && !probsOut && (!weighted || readByProbs.count(o.func.name())))
+      probsOut = i;
+    else if (weighted && o.shape == weighted->shape && !sumOut)
+      sumOut = i;
+    else
+      return false; // another result: the generic schedule
+  }
+  if ((weighted && !sumOut) || (!weighted && !probsOut))
+    return false;
+
+  // Multiply-adds per batch element: both products (a dynamic contracted dim counts
+  // as one term: the batch then decides).
+  auto contracted = [](const FuncInfo &p) {
+    const int64_t *c = Halide::Internal::as_const_int(p.rdom.x.extent());
+    return c ? *c : 1;
+  };
+  int64_t macs = m * n * contracted(scores);
+  if (weighted)
+    macs += m * std::max<int64_t>(1, weighted->shape.back()) * contracted(*weighted);
+  int width = target.vectorWidth, regs = target.vectorRegisters;
+  auto vectors = [&](int64_t cols) { return int((cols + width - 1) / width); };
+  int scoreRows = tileRows(m, maxTileRows(vectors(n), regs, 1));
+
+  // The Func whose row tiles compute the scores: P's output, or P inside O's batch loop.
+  Func driver = probsOut ? k.outputs[*probsOut].func : probs->info.func;
+  Var batch, sumBatch;
+  Func o;
+  if (sumOut) {
+    o = k.outputs[*sumOut].func;
+    int64_t cols = weighted->shape.back();
+    int sumRows = tileRows(m, maxTileRows(vectors(cols), regs, 1));
+    Var sumTiles = tileRowsOf(o, sumRows, cols, width);
+    sumBatch = fuseBatch(o);
+    parallelBatches(o, sumBatch, macs);
+    weighted->func.compute_at(o, sumTiles);
+    tileProduct(*weighted, width);
+  }
+  Var scoreTiles = tileRowsOf(driver, scoreRows, n, width);
+  LoopLevel perBatch;
+  if (probsOut) {
+    batch = fuseBatch(driver);
+    parallelBatches(driver, batch, macs);
+    perBatch = LoopLevel(driver, batch);
+  } else {
+    driver.compute_at(o, sumBatch);
+    perBatch = LoopLevel(o, sumBatch);
+  }
+  scores.func.compute_at(driver, scoreTiles);
+  tileProduct(scores, width);
+  // A transposed rhs (kᵀ) is copied once per batch element (N x K: 4 KB for W7), so
+  // the tiles load whole vectors of it.
+  if (scores.rhs.defined() && !rhsContiguous(scores)) {
+    std::vector<Var> rv = scores.rhs.args();
+    scores.rhs.compute_at(perBatch).vectorize(rv[0], std::min<int>(width, n),
+                                              TailStrategy::GuardWithIf);
+  }
+  std::set<std::string> stored{driver.name()};
+  // The products' other operands computed in the kernel (split_heads of an argument)
+  // per batch element, inside the loop of the product that reads them.
+  for (const PrologueInfo &pro : k.prologues) {
+    if (&pro == probs)
+      continue;
+    Func f = pro.info.func;
+    f.compute_at(pro.product == 0 ? perBatch : LoopLevel(o, sumBatch));
+    if (int w = std::min<int64_t>(width, pro.info.shape.back()); w >= 4)
+      f.vectorize(f.args()[0], w, TailStrategy::GuardWithIf);
+  }
+  for (FuncInfo &acc : k.reductions) {
+    acc.func.compute_at(driver, scoreTiles);
+    if (!vectorizeRowReduction(acc, width))
+      vectorizeAccumulator(acc, width);
+    stored.insert(acc.func.name());
+  }
+  for (const FuncInfo &f : k.products)
+    stored.insert(f.func.name());
+  // A value with an exponential (the softmax's exp(s - max)) that both a row reduction
+  // (the sum) and the probabilities read is stored per row tile, computed once: the
+  // inlined form computed it in each (the three kernels did too).
+  std::map<std::string, int> readers;
+  std::map<std::string, Function> funcs;
+  std::vector<Function> roots{driver.function()};
+  for (const FuncInfo &acc : k.reductions)
+    roots.push_back(acc.func.function());
+  for (const Function &root : roots) {
+    std::map<std::string, Function> reached;
+    inlinedInto(root, stored, reached);
+    for (auto &[name, f] : reached) {
+      ++readers[name];
+      funcs.emplace(name, f);
+    }
+  }
+  for (auto &[name, count] : readers)
+    if (count > 1 && callsMath(funcs.at(name)) && funcs.at(name).outputs() == 1) {
+      Func f(funcs.at(name));
+      f.compute_at(driver, scoreTiles).vectorize(f.args()[0], std::min<int>(width, n),
+                                                 TailStrategy::GuardWithIf);
+    }
+  return true;
+}
