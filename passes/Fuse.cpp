@@ -521,23 +521,25 @@ void Partition::mergeAttention() {
     const Group &gr = groups[r];
     if (!gr.live || gr.fixed || gr.scatter || gr.contractions || !gr.reductions)
       continue;
-    // The scores: the one contraction group that r reads, a matmul alone with its
-    // epilogue, static in its last two dims.
+    // The scores: the one group r reads that is a matmul of two batched operands alone
+    // with its epilogue (r may read other kernels' results: the softmax's gradient
+    // reads the probabilities).
+    auto scoresGroup = [&](unsigned g) {
+      const Group &gg = groups[g];
+      return !gg.fixed && gg.contractions == 1 && !gg.reductions && !gg.attention &&
+             matmulLike(gg.contraction) && batchedOnBothSides(gg.contraction);
+    };
     std::optional<unsigned> a;
     bool unique = true;
     for (unsigned pos : gr.members)
       for (Value v : ops[pos]->getOperands())
-        if (std::optional<unsigned> p = producerGroup(v);
-            p && *p != r && groups[*p].contractions) {
+        if (std::optional<unsigned> p = producerGroup(v); p && *p != r && scoresGroup(*p)) {
           unique &= !a || *a == *p;
           a = p;
         }
     if (!a || !unique)
       continue;
     const Group &ga = groups[*a];
-    if (ga.fixed || ga.contractions != 1 || ga.reductions || !matmulLike(ga.contraction) ||
-        !batchedOnBothSides(ga.contraction))
-      continue;
     auto scores = cast<RankedTensorType>(ga.contraction->getResult(0).getType());
     int64_t rank = scores.getRank();
     int64_t m = scores.getDimSize(rank - 2), n = scores.getDimSize(rank - 1);

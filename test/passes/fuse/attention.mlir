@@ -97,3 +97,23 @@ func.func @weights(%x: tensor<?x8x4xf32>, %w: tensor<4x4xf32>, %w2: tensor<4x6xf
   %3 = nn.matmul %2, %w2 : (tensor<?x8x4xf32>, tensor<4x6xf32>) -> tensor<?x8x6xf32>
   return %3 : tensor<?x8x6xf32>
 }
+
+// -----
+
+// Tests the softmax's gradient: dS = y (g - sum(g y)) of the product g = dO vᵀ fuses
+// with dQ = dS k (dS a second result: dK = dSᵀ q reads it transposed, in a kernel of
+// its own), the probabilities y an operand.
+// CHECK-LABEL: func.func @softmax_grad(
+// CHECK: %[[K:.*]]:2 = nn.kernel "softmax_grad_k0"({{.*}}kind = "attention"}} : (tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> (tensor<?x8x8xf32>, tensor<?x8x4xf32>) {
+// CHECK: nn.kernel "softmax_grad_k1"(%[[K]]#0, %{{.*}}) {nn.fusion = {{{.*}}kind = "matmul"}}
+// CHECK-NOT: nn.kernel
+func.func @softmax_grad(%do: tensor<?x8x4xf32>, %v: tensor<?x8x4xf32>, %y: tensor<?x8x8xf32>, %k: tensor<?x8x4xf32>, %q: tensor<?x8x4xf32>) -> (tensor<?x8x4xf32>, tensor<?x8x4xf32>) {
+  %g = nn.matmul %do, %v {transpose_rhs = true} : (tensor<?x8x4xf32>, tensor<?x8x4xf32>) -> tensor<?x8x8xf32>
+  %gy = nn.mul %g, %y : (tensor<?x8x8xf32>, tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %s = nn.reduce_sum %gy {axes = array<i64: 2>, keepdims = true} : tensor<?x8x8xf32> -> tensor<?x8x1xf32>
+  %d = nn.sub %g, %s : (tensor<?x8x8xf32>, tensor<?x8x1xf32>) -> tensor<?x8x8xf32>
+  %ds = nn.mul %y, %d : (tensor<?x8x8xf32>, tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %dq = nn.matmul %ds, %k : (tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> tensor<?x8x4xf32>
+  %dk = nn.matmul %ds, %q {transpose_lhs = true} : (tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> tensor<?x8x4xf32>
+  return %dq, %dk : tensor<?x8x4xf32>, tensor<?x8x4xf32>
+}
