@@ -164,6 +164,8 @@ private:
   /// which becomes that result's output Func (lowerYield): the reduction then reads
   /// the output's buffer instead of recomputing the value, and what the value is
   /// computed from (an accumulator of the output's rows) is read by the output alone.
+  /// In an attention kernel the weighted sum's lhs too (the probabilities, when the
+  /// backward pass reads them).
   void shareResultOperands(mlir::Operation *op);
   void lowerYield(YieldOp op);
   void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
@@ -186,7 +188,8 @@ private:
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
-  /// Kernel results that are also read by a reduction: their output Funcs.
+  /// Kernel results that are also read by a reduction (or an attention kernel's
+  /// weighted sum): their output Funcs.
   llvm::DenseMap<mlir::Value, Func> sharedResults;
   int next = 0;
 };

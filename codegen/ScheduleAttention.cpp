@@ -13,8 +13,11 @@
 //   P not a result:  O: batch -> [P of the batch element (16 KB for W7's heads), as
 //                       above] -> row tiles -> ...
 // The scores never reach memory, and without P as a result neither do the
-// probabilities. Each product sums its terms in order and each row reduction as
-// scheduleReductions does, so the values are those of the three kernels this replaces.
+// probabilities. Each product sums its terms in order and each row reduction is
+// scheduled as scheduleReductions does; the exponentials, stored once per row tile, are
+// rounded before the row sum adds them (docs/design.md, "Attention ops": the last bit
+// of some probabilities differs from the three kernels this replaces). The softmax's
+// gradient with dQ = dS k has the same form (dS for P).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -205,6 +208,7 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
     if (&pro == probs)
       continue;
     Func f = pro.info.func;
+    stored.insert(f.name());
     f.compute_at(pro.product == 0 ? perBatch : LoopLevel(o, sumBatch));
     if (int w = std::min<int64_t>(width, pro.info.shape.back()); w >= 4)
       f.vectorize(f.args()[0], w, TailStrategy::GuardWithIf);
