@@ -105,16 +105,28 @@ int tileRows(int64_t extent, int maxRows);
 /// kernel of another form (it then takes the generic schedule).
 bool scheduleAttention(LoweredKernel &k, const TargetInfo &target);
 
+/// The multiply-adds of a call from which it runs in parallel (below, one thread
+/// finishes before the pool's threads would start; a dynamic size decides per call).
+constexpr int64_t ParallelMultiplyAdds = 1 << 20;
+
 /// Largest register tile height for `products` products of `vectors` vectors per row
 /// with `registers` vector registers (Schedules.cpp).
 int maxTileRows(int vectors, int registers, int products);
 
-/// Vectorizes an accumulator's innermost pure dim when it is not reduced (Schedules.cpp).
-void vectorizeAccumulator(const FuncInfo &acc, int width);
+/// Vectorizes a reduction: along its operand's rows when it sums whole vectors of a
+/// row, else along its innermost pure dim (Schedules.cpp).
+void vectorizeReduction(const FuncInfo &acc, int width);
 
-/// Schedules a reduction along its operand's innermost dim in vectors when it can;
-/// returns whether it did (Schedules.cpp).
-bool vectorizeRowReduction(const FuncInfo &acc, int width);
+/// Fuses the loops `v[from..]` of `s` (outermost last) into one, named `<prefix><d>`;
+/// returns it (`v[from]` itself when it is the only one).
+Halide::Var fuseOuter(Halide::Stage s, const std::vector<Halide::Var> &v, size_t from,
+                      const std::string &prefix);
+
+/// The register tile of a product computed at a tile of its consumer: columns in
+/// vectors of `lanes`, rows unrolled, the contracted dim outermost (each element sums
+/// its terms in order).
+void tileInRegisters(const FuncInfo &prod, int lanes,
+                     Halide::TailStrategy tail = Halide::TailStrategy::Auto);
 
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);

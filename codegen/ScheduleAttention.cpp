@@ -32,53 +32,32 @@ using Halide::Var;
 
 namespace {
 
-/// Fuses the batch dims of `f` (Halide args 2, 3, ...) into one loop; returns it.
-Var fuseBatch(Func f) {
-  std::vector<Var> v = f.args();
-  Var fused = v[2];
-  for (size_t i = 3; i < v.size(); ++i) {
-    Var next(fused.name() + "_" + v[i].name());
-    f.fuse(fused, v[i], next);
-    fused = next;
-  }
-  return fused;
-}
-
-/// The fewest multiply-adds of a call whose batch elements run in parallel: waking the
-/// thread pool costs microseconds, more than W7's decoding step takes (4 batch
-/// elements of one query row: 8192 multiply-adds).
-constexpr int64_t MinParallelMacs = 1 << 19;
-
 /// Runs the fused batch loop `batch` of output `f` in parallel when a call has at
-/// least MinParallelMacs multiply-adds at `macsPerElement` per batch element: decided
-/// here for a static batch, else by a specialization of the same loops.
+/// least ParallelMultiplyAdds multiply-adds at `macsPerElement` per batch element (W7's
+/// decoding step, 4 batch elements of one query row, does not: 8192): decided here for
+/// a static batch, else by a specialization of the same loops.
 void parallelBatches(Func f, Var batch, int64_t macsPerElement) {
   Halide::OutputImageParam buf = f.output_buffers().front();
   Halide::Expr elements = Halide::cast<int64_t>(1);
   for (int d = 2; d < buf.dimensions(); ++d)
     elements = elements * Halide::cast<int64_t>(buf.dim(d).extent());
   Halide::Expr large = Halide::Internal::simplify(elements * Halide::Expr(macsPerElement) >=
-                                                  Halide::Expr(MinParallelMacs));
+                                                  Halide::Expr(ParallelMultiplyAdds));
   if (Halide::Internal::is_const_one(large))
     f.parallel(batch);
   else if (!Halide::Internal::is_const_zero(large))
     f.specialize(large).parallel(batch);
 }
 
-/// The register tile of a product computed at a row tile of its consumer: the columns
-/// in vectors (unrolled), the rows unrolled, the contracted dim outermost; each element
-/// sums its terms in order.
+/// The register tile of a product: `tileInRegisters`, in vectors of at most its width
+/// with guards (a row of 19 keys is a vector and a part).
 void tileProduct(const FuncInfo &prod, int width) {
-  Func p = prod.func;
-  std::vector<Var> pv = p.args();
-  int w = std::max(1, std::min<int>(width, (int)prod.shape.back()));
-  p.vectorize(pv[0], w, TailStrategy::GuardWithIf);
-  p.update()
-      .reorder(pv[0], pv[1], prod.rdom.x)
-      .vectorize(pv[0], w, TailStrategy::GuardWithIf)
-      .unroll(pv[0])
-      .unroll(pv[1]);
+  tileInRegisters(prod, std::max(1, std::min<int>(width, (int)prod.shape.back())),
+                  TailStrategy::GuardWithIf);
 }
+
+/// The batch dims of `f` (Halide args 2, ...) as one loop.
+Var fuseBatch(Func f) { return fuseOuter(Halide::Stage(f), f.args(), 2, f.name() + "_b"); }
 
 /// Splits `f`'s rows (Halide arg 1) into tiles of `rows`, keys or columns (arg 0) in
 /// vectors innermost; returns the tile loop.
@@ -215,8 +194,7 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
   }
   for (FuncInfo &acc : k.reductions) {
     acc.func.compute_at(driver, scoreTiles);
-    if (!vectorizeRowReduction(acc, width))
-      vectorizeAccumulator(acc, width);
+    vectorizeReduction(acc, width);
     stored.insert(acc.func.name());
   }
   for (const FuncInfo &f : k.products)

@@ -62,19 +62,6 @@ int threadsAlong(int64_t inner, int warp) {
   return t;
 }
 
-/// Fuses the loops `v[from..]` of `s` (outermost last) into one, named `<prefix><d>`;
-/// returns it (`v[from]` itself when it is the only one).
-Var fuseOuter(Halide::Stage s, const std::vector<Var> &v, size_t from,
-              const std::string &prefix) {
-  Var fused = v[from];
-  for (size_t d = from + 1; d < v.size(); ++d) {
-    Var next(prefix + std::to_string(d));
-    s.fuse(fused, v[d], next);
-    fused = next;
-  }
-  return fused;
-}
-
 /// Maps the pure loops of `s` (the stage of a Func with args `v`, Halide order, and
 /// nn shape `shape`) onto a grid: innermost dim x the others fused.
 void gpuGrid(Halide::Stage s, const std::vector<Var> &v, const std::vector<int64_t> &shape,

@@ -54,9 +54,6 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
-/// GEMMs: the multiply-adds of a call from which it runs in parallel (below, one thread
-/// finishes before the pool's threads would start; a dynamic row count decides per call).
-constexpr int64_t ParallelMultiplyAdds = 1 << 20;
 /// Split-K: a product whose output is static and at most SplitKOutputBytes, over a
 /// contracted dim that is dynamic or longer than a chunk (a weight gradient over a
 /// batch of sequences), sums chunks of SplitKChunk terms (see scheduleSplitK).
@@ -162,15 +159,13 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
   return ri;
 }
 
-} // namespace
-
 /// Vectorizes the innermost pure dim of an accumulator (both stages) when it is not
 /// reduced and wide enough. In the update the vectors are inside the reduction loops,
 /// unrolled when there are at most 8, so the operand is read once, in memory order;
 /// each element's terms still add in the same order. (With the vectors outside, a sum
 /// over [64, 28, 28, 128] to [128], W3's bias gradient, read the operand once per
 /// vector of the row, 8 times: 5.5 ms.)
-void nn::codegen::vectorizeAccumulator(const FuncInfo &acc, int width) {
+void vectorizeAccumulator(const FuncInfo &acc, int width) {
   std::vector<Var> v = acc.func.args();
   if (v.empty())
     return;
@@ -198,7 +193,7 @@ void nn::codegen::vectorizeAccumulator(const FuncInfo &acc, int width) {
 /// does not reassociate a float reduction, so the serial loop this replaces ran one
 /// term per add's latency: W7's layer-norm kernels took 0.07-0.13 ms, now 0.04-0.11. A
 /// sum's terms add in another (fixed) order; a maximum is the same.
-bool nn::codegen::vectorizeRowReduction(const FuncInfo &acc, int width) {
+bool vectorizeRowReduction(const FuncInfo &acc, int width) {
   if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 ||
       acc.func.outputs() != 1 ||
       !Halide::Internal::is_const_one(acc.rdom.domain().predicate()))
@@ -218,6 +213,35 @@ bool nn::codegen::vectorizeRowReduction(const FuncInfo &acc, int width) {
   partial.update().reorder(u, ro).vectorize(u);
   f.update().atomic().vectorize(ri);
   return true;
+}
+
+} // namespace
+
+void nn::codegen::vectorizeReduction(const FuncInfo &acc, int width) {
+  if (!vectorizeRowReduction(acc, width))
+    vectorizeAccumulator(acc, width);
+}
+
+Var nn::codegen::fuseOuter(Halide::Stage s, const std::vector<Var> &v, size_t from,
+                           const std::string &prefix) {
+  Var fused = v[from];
+  for (size_t d = from + 1; d < v.size(); ++d) {
+    Var next(prefix + std::to_string(d));
+    s.fuse(fused, v[d], next);
+    fused = next;
+  }
+  return fused;
+}
+
+void nn::codegen::tileInRegisters(const FuncInfo &prod, int lanes, TailStrategy tail) {
+  Func p = prod.func;
+  std::vector<Var> pv = p.args();
+  p.vectorize(pv[0], lanes, tail).unroll(pv[0]).unroll(pv[1]);
+  p.update()
+      .reorder(pv[0], pv[1], prod.rdom.x)
+      .vectorize(pv[0], lanes, tail)
+      .unroll(pv[0])
+      .unroll(pv[1]);
 }
 
 namespace {
@@ -280,8 +304,7 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     FuncInfo &acc = k.reductions[i];
     Func f = acc.func;
     bool reducesRows = llvm::is_contained(acc.reducedDims, 0);
-    if (!vectorizeRowReduction(acc, width))
-      vectorizeAccumulator(acc, width);
+    vectorizeReduction(acc, width);
     if (perRow[i]) {
       f.compute_at(out.func, *rowLoop);
       continue;
@@ -724,16 +747,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       p.compute_root();
       continue;
     }
-    std::vector<Var> pv = p.args();
-    p.compute_at(tiled, plan.pack ? mo : no)
-        .vectorize(pv[0], plan.lanes)
-        .unroll(pv[0])
-        .unroll(pv[1]);
-    p.update()
-        .reorder(pv[0], pv[1], q.rdom.x)
-        .vectorize(pv[0], plan.lanes)
-        .unroll(pv[0])
-        .unroll(pv[1]);
+    p.compute_at(tiled, plan.pack ? mo : no);
+    tileInRegisters(q, plan.lanes);
     if (plan.pack) {
       std::vector<Var> rv = q.rhs.args();
       // A transposed rhs (x W^T: the panel's columns are the operand's rows) is copied

@@ -516,61 +516,71 @@ bool Partition::rowLocal(unsigned g, RankedTensorType scores) const {
   });
 }
 
+/// Whether matmul-like `op` contracts operand `k` along that operand's last axis (a
+/// row-major lhs, not transposed): every load of it has a reduction variable last.
+bool contractsLastAxis(Operation *op, unsigned k) {
+  compute::Computation c = cast<ComputeOpInterface>(op).getComputation();
+  bool found = false, last = true;
+  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
+    if (e.kind() == compute::Kind::Load && (unsigned)e->ival == k) {
+      found = true;
+      last &= !e->args.empty() && e->args.back().kind() == compute::Kind::RVar;
+    }
+    for (const compute::Expr &a : e->args)
+      walk(a);
+  };
+  walk(c.body);
+  return found && last;
+}
+
 void Partition::mergeAttention() {
+  // A matmul of two batched operands alone with its epilogue: the scores, and the
+  // weighted sum.
+  auto batchedMatmul = [&](unsigned g) {
+    const Group &gg = groups[g];
+    return !gg.fixed && gg.contractions == 1 && !gg.reductions && !gg.attention &&
+           matmulLike(gg.contraction) && batchedOnBothSides(gg.contraction);
+  };
   for (unsigned r = 0; r < groups.size(); ++r) {
     const Group &gr = groups[r];
     if (!gr.live || gr.fixed || gr.scatter || gr.contractions || !gr.reductions)
       continue;
-    // The scores: the one group r reads that is a matmul of two batched operands alone
-    // with its epilogue (r may read other kernels' results: the softmax's gradient
-    // reads the probabilities).
-    auto scoresGroup = [&](unsigned g) {
-      const Group &gg = groups[g];
-      return !gg.fixed && gg.contractions == 1 && !gg.reductions && !gg.attention &&
-             matmulLike(gg.contraction) && batchedOnBothSides(gg.contraction);
-    };
-    std::optional<unsigned> a;
-    bool unique = true;
+    // The scores: the one such group that r reads (r may read other kernels' results
+    // too: the softmax's gradient reads the probabilities).
+    llvm::SmallSetVector<unsigned, 2> scoreGroups;
     for (unsigned pos : gr.members)
       for (Value v : ops[pos]->getOperands())
-        if (std::optional<unsigned> p = producerGroup(v); p && *p != r && scoresGroup(*p)) {
-          unique &= !a || *a == *p;
-          a = p;
-        }
-    if (!a || !unique)
+        if (std::optional<unsigned> p = producerGroup(v); p && *p != r && batchedMatmul(*p))
+          scoreGroups.insert(*p);
+    if (scoreGroups.size() != 1)
       continue;
-    const Group &ga = groups[*a];
-    auto scores = cast<RankedTensorType>(ga.contraction->getResult(0).getType());
+    unsigned a = scoreGroups.front();
+    auto scores = cast<RankedTensorType>(groups[a].contraction->getResult(0).getType());
     int64_t rank = scores.getRank();
     int64_t m = scores.getDimSize(rank - 2), n = scores.getDimSize(rank - 1);
     if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n) || n < 2 ||
         m * n * scores.getElementTypeBitWidth() / 8 > MaxAttentionScoreBytes ||
         !rowLocal(r, scores))
       continue;
-    // The weighted sum: a matmul (alone with its epilogue) whose lhs, not transposed, r
-    // computes over the scores' shape.
-    std::optional<unsigned> b;
+    // The weighted sum: the one such group whose matmul reads, as its lhs contracted
+    // along the last axis, a value of r over the scores' shape.
+    llvm::SmallSetVector<unsigned, 2> sumGroups;
     for (unsigned pos : gr.members)
-      for (Operation *user : ops[pos]->getResult(0).getUsers()) {
-        auto mm = dyn_cast<MatmulOp>(user);
-        std::optional<unsigned> h = groupOf.count(user)
-                                        ? std::optional<unsigned>(groupOf.lookup(user))
-                                        : std::nullopt;
-        if (!mm || !h || *h == r || mm.getTransposeLhs() ||
-            mm.getOperand(0).getDefiningOp() != ops[pos] ||
-            mm.getOperand(0).getType() != scores || groups[*h].contractions != 1 ||
-            groups[*h].reductions || groups[*h].fixed || !matmulLike(mm) ||
-            !batchedOnBothSides(mm))
-          continue;
-        unique &= !b || *b == *h;
-        b = h;
+      for (OpOperand &use : ops[pos]->getResult(0).getUses()) {
+        auto it = groupOf.find(use.getOwner());
+        if (it != groupOf.end() && it->second != r && batchedMatmul(it->second) &&
+            groups[it->second].contraction == use.getOwner() &&
+            use.getOperandNumber() == 0 && use.get().getType() == scores &&
+            contractsLastAxis(use.getOwner(), 0))
+          sumGroups.insert(it->second);
       }
-    if (!b || !unique || pathThroughOthers(*a, r))
+    if (sumGroups.size() != 1 || pathThroughOthers(a, r))
       continue;
-    merge(*a, r);
-    groups[*a].attention = true;
-    if (!pathThroughOthers(*a, *b))
-      merge(*a, *b);
+    unsigned b = sumGroups.front();
+    merge(a, r);
+    groups[a].attention = true;
+    if (!pathThroughOthers(a, b))
+      merge(a, b);
   }
 }
 
