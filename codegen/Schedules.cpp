@@ -64,6 +64,9 @@ constexpr int SplitKChunk = 1024;
 /// floats); further apart, each chunk copies it (a page every few terms, as 1024-float
 /// rows are, defeats the TLB and the prefetchers).
 constexpr int64_t SplitKInPlaceStride = 1024;
+/// Split-K: the fewest rows of a register tile as wide as the output for its strips of
+/// rows to be the parallel loop (see scheduleSplitK).
+constexpr int MinStripRows = 4;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -451,10 +454,20 @@ bool lhsRowsContiguous(const FuncInfo &prod) {
 /// rhs, both operands a row stride apart per term (a page every few terms; `perf
 /// annotate` put 60% of the kernel on one rhs load): 1.6-1.9 ms each, about 80 GFLOP/s.
 /// Here the contracted dim is cut into chunks of SplitKChunk terms (`rfactor`); for
-/// each chunk in turn, the column panels (in parallel) copy the chunk's rhs panel once,
-/// then each strip of rows copies its lhs rows (rows innermost: a weight gradient's lhs
-/// is transposed, x^T) and accumulates its tile in registers, adding it to the
+/// each chunk in turn, the column panels copy the chunk's rhs panel once, then each
+/// strip of rows copies its lhs rows (rows innermost: a weight gradient's lhs is
+/// transposed, x^T) and accumulates its tile in registers, adding it to the
 /// output-sized accumulator (in cache): 1.0-1.3 ms each (docs/design.md, "Split-K").
+/// The parallel loop is the column panels or, when the output's whole width fits a
+/// register tile of at least MinStripRows rows, the strips of rows with that tile
+/// (`wideRows`), whichever has more tasks: each thread reads its share of that loop's
+/// operand and all of the other's, so on a tie the strips (sharing the rhs) go in
+/// parallel when the rhs is the smaller operand. W7's out.weight gradient ([256, 64]:
+/// 2 panels of 32 columns, 64 strips of 4 x 64) read its 2 MB lhs on both threads:
+/// 0.53 ms with panels in parallel, 0.49 with strips; head.weight's ([64, 96]: 3
+/// panels for 2 threads) 0.24 -> 0.18 ms. With the panels' 8 x 32 tiles the strips
+/// took 0.56: a tile as wide as the output reads each lhs term once per strip.
+/// Strips are parallel only when no rhs panel is copied (that copy is per panel).
 /// Each element's terms add in order within a chunk, then the chunks in order from
 /// zero, so with one chunk (k up to SplitKChunk: the batch-sized weight gradients of
 /// W2's cnn32, W5 and W6) the sums are scheduleGemm's. The epilogue (an optimizer's
@@ -462,8 +475,9 @@ bool lhsRowsContiguous(const FuncInfo &prod) {
 /// staged epilogue does, on one thread: compiled in parallel, the same Adam update
 /// rounded some of cnn32's elements differently (its losses moved in the 7th digit from
 /// step 7), and it takes microseconds.
-void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
-                    Halide::Expr parallelCall, bool dynamicWork, bool parallel) {
+void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
+                    const TargetInfo &target, Halide::Expr parallelCall, bool dynamicWork,
+                    bool parallel) {
   FuncInfo &prod = k.products.front();
   Func p = prod.func;
   std::vector<Var> pv = p.args();
@@ -472,16 +486,34 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
   p.update().split(prod.rdom.x, kc, ki, SplitKChunk, TailStrategy::GuardWithIf);
   Func partial = p.update().rfactor(kc, u);
   p.compute_root().vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
+  // An operand whose consecutive terms lie at most SplitKInPlaceStride bytes apart is
+  // read in place; a longer stride is copied per chunk (the rhs's panel per column
+  // panel, the lhs's rows per row strip).
+  int64_t m = out.shape[out.shape.size() - 2], n = out.shape.back();
+  bool copyRhs = prod.rhs.defined() && (!rhsContiguous(prod) || n * 4 > SplitKInPlaceStride);
+  bool copyLhs =
+      prod.lhs.defined() && (!lhsRowsContiguous(prod) || m * 4 > SplitKInPlaceStride);
+  int wideRows = tileRows(m, maxTileRows((int)(n / plan.lanes), target.vectorRegisters, 1));
+  int64_t panels = n / plan.cols, strips = m / wideRows;
+  bool parallelStrips = !copyRhs && wideRows >= MinStripRows && m % wideRows == 0 &&
+                        (strips > panels || (strips == panels && m > n));
+  if (parallelStrips) {
+    plan.rows = wideRows;
+    plan.cols = (int)n;
+  }
   // Whole tiles (the caller checked): an update's loops cannot shift inwards.
   auto tiles = [&](Halide::Stage s, bool inParallel) {
     s.split(pv[0], no, ni, plan.cols, TailStrategy::GuardWithIf)
         .split(pv[1], mo, mi, plan.rows, TailStrategy::GuardWithIf)
-        .reorder(ni, mi, mo, no, kc)
         .vectorize(ni, plan.lanes)
         .unroll(ni)
         .unroll(mi);
+    if (parallelStrips)
+      s.reorder(ni, mi, no, mo, kc);
+    else
+      s.reorder(ni, mi, mo, no, kc);
     if (inParallel)
-      s.parallel(no);
+      s.parallel(parallelStrips ? mo : no);
   };
   if (dynamicWork)
     tiles(p.update().specialize(parallelCall), true);
@@ -493,15 +525,11 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, const GemmPlan &plan,
       .vectorize(rv[0], plan.lanes)
       .unroll(rv[0])
       .unroll(rv[1]);
-  // An operand whose consecutive terms lie at most SplitKInPlaceStride bytes apart is
-  // read in place; a longer stride is copied per chunk (the rhs's panel per column
-  // panel, the lhs's rows per row strip).
-  int64_t m = out.shape[out.shape.size() - 2], n = out.shape.back();
-  if (prod.rhs.defined() && (!rhsContiguous(prod) || n * 4 > SplitKInPlaceStride)) {
+  if (copyRhs) {
     std::vector<Var> bv = prod.rhs.args(); // (n, k)
     prod.rhs.compute_at(p, no).vectorize(bv[0], plan.lanes).unroll(bv[0]);
   }
-  if (prod.lhs.defined() && (!lhsRowsContiguous(prod) || m * 4 > SplitKInPlaceStride)) {
+  if (copyLhs) {
     std::vector<Var> av = prod.lhs.args(); // (k, m)
     prod.lhs.compute_at(p, mo)
         .reorder_storage(av[1], av[0])
@@ -610,7 +638,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
       tileProducts.size() == 1 && k.prologues.empty() && (!kConst || *kConst > SplitKChunk)) {
     plan.rows = splitRows;
-    return scheduleSplitK(k, out, plan, parallelCall, dynamicWork, parallel);
+    return scheduleSplitK(k, out, plan, target, parallelCall, dynamicWork, parallel);
   }
   // An epilogue with several results (an optimizer's update of a weight gradient:
   // the parameter and its moments) reads and writes several arrays of the product's
