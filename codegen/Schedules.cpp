@@ -39,6 +39,9 @@ constexpr int64_t ElementsPerTask = 16 * 1024;
 /// allocations to the heap anyway (runtime/pseudostack.cpp's 16 KB heap_threshold);
 /// larger tiles come from halide_malloc, which libnnrt recycles per worker.
 constexpr int64_t MaxPrologueStackBytes = 16 * 1024;
+/// The fewest elements (dynamic dims at DynamicGuess) of an accumulator computed once
+/// whose constant initial value is written in parallel (see scheduleReductions).
+constexpr int64_t ParallelInitElements = 1024 * 1024;
 /// Assumed size of a dynamic dim (a batch) when estimating work.
 constexpr int64_t DynamicGuess = 1024;
 /// GEMM register tiles: vectors per row (BLIS's 6x16 on AVX2, 12x32 on AVX-512: two),
@@ -315,15 +318,25 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     f.compute_root();
     std::vector<Var> v = f.args();
     // Parallel over the accumulator's own rows when it keeps a large dim 0 (the
-    // specializations copy the stages' schedules so far: vectorized above).
+    // specializations copy the stages' schedules so far: vectorized above). Its
+    // initial value, a constant, is written in parallel only when the accumulator is
+    // large: a layer norm's [B, S, 1] sums (8 KB for W7) took a parallel loop of their
+    // own each, about 2.5 us of waking the pool for a fraction of a microsecond of
+    // stores.
     if (v.size() < 2 || reducesRows || guess(acc.shape[0]) < 64)
       continue;
+    int64_t guessed = 1;
+    for (int64_t d : acc.shape)
+      guessed *= guess(d);
+    bool parallelInit = guessed >= ParallelInitElements;
     if (elements) {
       Halide::Expr large = *elements >= Halide::Expr(SerialElements);
-      f.specialize(large).parallel(v.back());
+      if (parallelInit)
+        f.specialize(large).parallel(v.back());
       f.update().specialize(large).parallel(v.back());
     } else {
-      f.parallel(v.back());
+      if (parallelInit)
+        f.parallel(v.back());
       f.update().parallel(v.back());
     }
   }
