@@ -136,6 +136,9 @@ TARGETS = {"mlp": {("infer", 64): 2.0, ("infer", 256): 1.5, ("train", 64): 3.0},
            "cnn32": {("infer", 1): 5.0, ("infer", 64): 1.5, ("train", 64): 1.5},
            "dcgan": {("gan", 64): 1.5}, "gpt": {("train", 32): 2.0, ("sample", 1): 3.0}}
 COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
+# A contender whose fastest and slowest rounds differ by more than this is reported as
+# unsteady under its workload's table.
+UNSTEADY_SPREAD = 1.4
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
 GEMM_SHAPES = [("256", 256, 256, 256, False, 100), ("512", 512, 512, 512, False, 30),
@@ -567,8 +570,18 @@ def main():
             "%peak", "target", "all PyTorch (ms)")
         P(hdr)
         P("-" * len(hdr))
+        unsteady = []
         for task, b, _, _ in tasks:
             row = results["models"].get("%s %s %d" % (model, task, b), {})
+            label = {"infer": "inference", "gan": "GAN iter", "sample": "sample/tok"}.get(
+                task, "train step")
+            # Rounds of one contender that differ by more than UNSTEADY_SPREAD: the
+            # machine's slow periods (this project's VMs run a 2-thread program at one
+            # core's speed for seconds at a time); the medians then compare moments.
+            for n, v in row.items():
+                if v and min(v) > 0 and max(v) / min(v) > UNSTEADY_SPREAD:
+                    unsteady.append("%s %d %s %s-%s ms" % (label, b, short(n), fmt_ms(min(v)),
+                                                            fmt_ms(max(v))))
             nnc = med(row.get("nnc", []))
             peers = {n: med(v) for n, v in row.items() if n != "nnc" and v}
             best = min(peers.items(), key=lambda kv: kv[1]) if peers else (None, None)
@@ -581,10 +594,13 @@ def main():
             target = TARGETS.get(model, {}).get((task, b))
             others = ", ".join("%s %s" % (short(n), fmt_ms(v)) for n, v in sorted(peers.items()))
             P("%-10s %5d %9s %10s  %-30s %6s %10s %8s %7s %7s   %s" % (
-                {"infer": "inference", "gan": "GAN iter", "sample": "sample/tok"}.get(task, "train step"), b, fmt_ms(nnc), fmt_ms(best[1]),
+                label, b, fmt_ms(nnc), fmt_ms(best[1]),
                 best[0] or "-", "%.2fx" % ratio if ratio else "-", "%.2fx" % rmin if rmin else "-",
                 "%.1f" % gf if gf else "-", "%.0f%%" % (100 * gf / peak) if gf and peak else "-",
                 ">=%.1fx" % target if target else "-", others))
+        if unsteady:
+            P("unsteady rounds (fastest-slowest over %.1fx; ratio(min) is the better guide): %s" % (
+                UNSTEADY_SPREAD, "; ".join(unsteady)))
         if model == "lstm":
             P("(GF/s here counts the LSTM's products, 2 B S 4H (D + H) per call forward, and "
               "the dense head's; a training step 3x)")
