@@ -214,7 +214,7 @@ Func KernelLowerer::define(mlir::Value v, const std::string &base,
 }
 
 LoweredKernel KernelLowerer::run(KernelOp kernel) {
-  attention = kernel.getFusionKind() == "attention";
+  attention = kernel.isAttention();
   mlir::Block &body = kernel.getBody().front();
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     std::vector<int64_t> shape = shapeOf(arg.getType());
@@ -465,23 +465,6 @@ struct Translator {
   }
 };
 
-/// The nn dims of operand `operand` indexed by a reduction variable in `body`.
-std::vector<int> reducedDimsOf(const compute::Expr &body, unsigned operand) {
-  std::vector<int> dims;
-  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
-    if (e.kind() == compute::Kind::Load && e->ival == operand && dims.empty()) {
-      for (auto [d, index] : llvm::enumerate(e->args))
-        if (index.kind() == compute::Kind::RVar)
-          dims.push_back(d);
-      return;
-    }
-    for (const compute::Expr &a : e->args)
-      walk(a);
-  };
-  walk(body);
-  return dims;
-}
-
 /// Whether every load of operand `operand` in `body` reads its outermost dim at the
 /// result's outermost index variable.
 bool loadsAtOuterVar(const compute::Expr &body, unsigned operand) {
@@ -528,7 +511,7 @@ void KernelLowerer::materializePrologues(mlir::Operation *op,
     Func f(fresh("prologue"));
     f(vars) = t.at(Index(vars.rbegin(), vars.rend()));
     values[operand] = fromFunc(f, t.extents, t.shape);
-    std::vector<int> contractedDims = reducedDimsOf(c.body, i);
+    llvm::SmallVector<int, 4> contractedDims = compute::reducedDims(c.body, i);
     int64_t contracted = contractedDims.empty() ? -1 : t.shape[contractedDims.front()];
     result.prologues.push_back(
         PrologueInfo{FuncInfo{f, t.shape, {}, false, {}}, (int)i, contracted,
@@ -602,12 +585,12 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   if (c.contraction && tr.operands.size() == 2 && c.reduction.size() == 1) {
     const Tensor &a = *tr.operands[0], &b = *tr.operands[1];
     int r = b.rank();
-    std::vector<int> kdims = reducedDimsOf(c.body, 1);
+    llvm::SmallVector<int, 4> kdims = compute::reducedDims(c.body, 1);
     if (r >= 2 && kdims.size() == 1 && kdims.front() >= r - 2) {
       rhs = wrapOperand(b, kdims.front() - (r - 2), /*kFirst=*/false, /*clampOther=*/true,
                         fresh("rhs"), rhsView);
       tr.operands[1] = &rhsView;
-      std::vector<int> adims = reducedDimsOf(c.body, 0);
+      llvm::SmallVector<int, 4> adims = compute::reducedDims(c.body, 0);
       if (a.rank() == r && adims.size() == 1 && adims.front() >= r - 2) {
         lhs = wrapOperand(a, adims.front() - (r - 2), /*kFirst=*/true, /*clampOther=*/false,
                           rhs.name() + "_lhs", lhsView);
@@ -703,7 +686,9 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
       result.products.back().filters.push_back(f);
   } else {
     bool keep = shape.size() == shapeOf(op->getOperand(0).getType()).size();
-    result.reductions.push_back(FuncInfo{acc, shape, reducedDimsOf(c.body, 0), keep, tr.rdom});
+    llvm::SmallVector<int, 4> reduced = compute::reducedDims(c.body, 0);
+    result.reductions.push_back(
+        FuncInfo{acc, shape, {reduced.begin(), reduced.end()}, keep, tr.rdom});
   }
   if (c.reducer == compute::Reducer::ArgMax) {
     define(res, base, extents,

@@ -198,6 +198,20 @@ Expr nn::compute::linearIndex(llvm::ArrayRef<Expr> index, llvm::ArrayRef<Expr> e
   return linear;
 }
 
+llvm::SmallVector<int, 4> nn::compute::reducedDims(const Expr &body, unsigned operand) {
+  if (body.kind() == Kind::Load && body->ival == operand) {
+    llvm::SmallVector<int, 4> dims;
+    for (auto [d, index] : llvm::enumerate(body->args))
+      if (index.kind() == Kind::RVar)
+        dims.push_back(d);
+    return dims;
+  }
+  for (const Expr &a : body->args)
+    if (llvm::SmallVector<int, 4> dims = reducedDims(a, operand); !dims.empty())
+      return dims;
+  return {};
+}
+
 Computation nn::compute::elementwise(mlir::Operation *op,
                                      Expr (*formula)(llvm::ArrayRef<Expr>)) {
   auto result = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());

@@ -241,6 +241,10 @@ Expr inRange(Expr index, Expr extent);
 /// The row-major linear position of `index` in a space of `extents`.
 Expr linearIndex(llvm::ArrayRef<Expr> index, llvm::ArrayRef<Expr> extents);
 
+/// The dims of operand `operand` that its first load in `body` indexes by a reduction
+/// variable, in order (a matmul's contracted dim, a reduction's reduced dims).
+llvm::SmallVector<int, 4> reducedDims(const Expr &body, unsigned operand);
+
 /// The elementwise computation `formula(loads)` of a (broadcasting) op: operand k is
 /// loaded at its broadcast index.
 Computation elementwise(mlir::Operation *op,

@@ -144,6 +144,10 @@ def NN_KernelOp : NN_Op<"kernel", [IsolatedFromAbove,
     /// "reduction", ...: passes/Fuse.cpp's kindOf), from its `nn.fusion` dictionary;
     /// "unknown" without one.
     ::llvm::StringRef getFusionKind();
+    /// The kind of an attention kernel (scores, row-local softmax and weighted sum:
+    /// passes/Fuse.cpp's mergeAttention), which codegen schedules per batch element.
+    static constexpr ::llvm::StringLiteral kAttentionKind = "attention";
+    bool isAttention() { return getFusionKind() == kAttentionKind; }
   }];
   let hasVerifier = 1;
 }

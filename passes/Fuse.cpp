@@ -517,20 +517,12 @@ bool Partition::rowLocal(unsigned g, RankedTensorType scores) const {
 }
 
 /// Whether matmul-like `op` contracts operand `k` along that operand's last axis (a
-/// row-major lhs, not transposed): every load of it has a reduction variable last.
+/// row-major lhs, not transposed).
 bool contractsLastAxis(Operation *op, unsigned k) {
   compute::Computation c = cast<ComputeOpInterface>(op).getComputation();
-  bool found = false, last = true;
-  std::function<void(const compute::Expr &)> walk = [&](const compute::Expr &e) {
-    if (e.kind() == compute::Kind::Load && (unsigned)e->ival == k) {
-      found = true;
-      last &= !e->args.empty() && e->args.back().kind() == compute::Kind::RVar;
-    }
-    for (const compute::Expr &a : e->args)
-      walk(a);
-  };
-  walk(c.body);
-  return found && last;
+  llvm::SmallVector<int, 4> dims = compute::reducedDims(c.body, k);
+  int64_t rank = cast<ShapedType>(op->getOperand(k).getType()).getRank();
+  return dims.size() == 1 && dims.front() == rank - 1;
 }
 
 void Partition::mergeAttention() {
@@ -751,7 +743,7 @@ DenseMap<OpOperand *, const char *> Partition::boundaryReasons() {
 /// (matmul, conv2d, ...), else "reduction" or "elementwise".
 std::string kindOf(const Group &g) {
   if (g.attention)
-    return "attention";
+    return KernelOp::kAttentionKind.str();
   if (g.contraction)
     return g.contraction->getName().stripDialect().str();
   if (g.scatter)
