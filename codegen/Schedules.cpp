@@ -100,6 +100,18 @@ std::optional<Halide::Expr> dynamicElements(Func out, const std::vector<int64_t>
   return n;
 }
 
+/// The rows (nn dim 0) per parallel task of an elementwise output of `shape` (rank >= 2):
+/// about ElementsPerTask elements, at least one row; none when the whole output has
+/// fewer than SerialElements (guessed for dynamic dims): one task.
+std::optional<int64_t> rowsPerTask(const std::vector<int64_t> &shape) {
+  int64_t rowElems = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    rowElems *= guess(shape[d]);
+  if (guess(shape[0]) * rowElems < SerialElements)
+    return std::nullopt;
+  return std::max<int64_t>(1, ElementsPerTask / rowElems);
+}
+
 /// Schedules an elementwise output Func; returns the loop over nn dim 0 (one row per
 /// iteration) for accumulators to be computed at, if the Func has rank >= 2. A Func
 /// with dynamic dims runs in parallel only when a call has SerialElements or more (a
@@ -143,13 +155,10 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
   if (w)
     out.vectorize(v[0], w, TailStrategy::GuardWithIf);
   Var rows = v[rank - 1];
-  int64_t rowElems = 1;
-  for (int d = 1; d < rank; ++d)
-    rowElems *= guess(shape[d]);
-  if (guess(shape[0]) * rowElems < SerialElements)
+  std::optional<int64_t> chunk = rowsPerTask(shape);
+  if (!chunk)
     return rows;
-  int64_t chunk = std::max<int64_t>(1, ElementsPerTask / rowElems);
-  if (chunk == 1) {
+  if (*chunk == 1) {
     variants([&](Halide::Stage s, bool parallel) {
       if (parallel)
         s.parallel(rows);
@@ -157,7 +166,7 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
     return rows;
   }
   Var ro("ro"), ri("ri");
-  out.split(rows, ro, ri, (int)chunk, TailStrategy::GuardWithIf);
+  out.split(rows, ro, ri, (int)*chunk, TailStrategy::GuardWithIf);
   variants([&](Halide::Stage s, bool parallel) {
     if (parallel)
       s.parallel(ro);
@@ -254,11 +263,12 @@ namespace {
 
 /// The accumulators that are computed per row of `out`: those that keep its row dim
 /// and that nothing computed outside its row loop reads, directly or through Funcs
-/// inlined there (another output, an accumulator computed once, a product, a
-/// prologue, a scatter). Before, a kernel with a second output (a bias gradient beside
-/// the activation's gradient) computed every accumulator once: W2's max-pool gradient
-/// kernel wrote and re-read full-size arg-max and gather buffers.
-std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out) {
+/// inlined there (another output not in `inRowLoop`, an accumulator computed once, a
+/// product, a prologue, a scatter). Before, a kernel with a second output (a bias
+/// gradient beside the activation's gradient) computed every accumulator once: W2's
+/// max-pool gradient kernel wrote and re-read full-size arg-max and gather buffers.
+std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out,
+                                     const std::set<size_t> &inRowLoop) {
   std::vector<bool> perRow;
   for (const FuncInfo &acc : k.reductions)
     perRow.push_back(!llvm::is_contained(acc.reducedDims, 0) &&
@@ -268,9 +278,9 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
   // reaches is computed once instead; the walk goes on through it, so what it reads is
   // found too.
   std::vector<Halide::Internal::Function> stack;
-  for (const FuncInfo &o : k.outputs)
-    if (o.func.name() != out.func.name())
-      stack.push_back(o.func.function());
+  for (size_t i = 0; i < k.outputs.size(); ++i)
+    if (k.outputs[i].func.name() != out.func.name() && !inRowLoop.count(i))
+      stack.push_back(k.outputs[i].func.function());
   for (size_t i = 0; i < k.reductions.size(); ++i)
     if (!perRow[i])
       stack.push_back(k.reductions[i].func.function());
@@ -295,12 +305,13 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
   return perRow;
 }
 
-/// Accumulators that keep the row dim of `out` and that only it reads are computed per
-/// row of `out` (perRowAccumulators); the others each once (compute_root), with their
-/// own parallel schedule.
+/// Accumulators that keep the row dim of `out` and that only it and the outputs of
+/// `inRowLoop` (computed with it) read are computed per row of `out`
+/// (perRowAccumulators); the others each once (compute_root), with their own parallel
+/// schedule.
 void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var> rowLoop,
-                        int width) {
-  std::vector<bool> perRow = rowLoop ? perRowAccumulators(k, out)
+                        int width, const std::set<size_t> &inRowLoop) {
+  std::vector<bool> perRow = rowLoop ? perRowAccumulators(k, out, inRowLoop)
                                      : std::vector<bool>(k.reductions.size(), false);
   // A call whose output has dynamic dims is parallel only from SerialElements output
   // elements, as elementwise kernels: W1's loss kernels ([B, 10] at B = 64) took 29 and
@@ -860,6 +871,52 @@ std::optional<size_t> nn::codegen::gemmOutput(const LoweredKernel &k) {
   return std::nullopt;
 }
 
+/// The outputs other than `main` (rank >= 2) that can share its loop over nn dim 0: of
+/// the same rank and dim-0 extent, not read by `main` and reading no other output
+/// (Halide fuses no loops of a producer and its consumer). A layer norm's [B, S, 1]
+/// statistic beside its [B, S, D] results is one.
+std::set<size_t> rowLoopCompanions(const LoweredKernel &k, size_t main) {
+  std::set<size_t> companions;
+  const FuncInfo &out = k.outputs[main];
+  std::map<std::string, Halide::Internal::Function> readByMain =
+      Halide::Internal::find_transitive_calls(out.func.function());
+  for (size_t i = 0; i < k.outputs.size(); ++i) {
+    const FuncInfo &o = k.outputs[i];
+    if (i == main || o.shape.size() != out.shape.size() || o.shape[0] != out.shape[0] ||
+        readByMain.count(o.func.name()))
+      continue;
+    std::map<std::string, Halide::Internal::Function> reads =
+        Halide::Internal::find_transitive_calls(o.func.function());
+    if (llvm::none_of(k.outputs, [&](const FuncInfo &other) {
+          return other.func.name() != o.func.name() && reads.count(other.func.name());
+        }))
+      companions.insert(i);
+  }
+  return companions;
+}
+
+/// Schedules `f`, a companion of `main` (rowLoopCompanions), in main's loop over the
+/// rows, `rows` (scheduleElementwise's): the same split into tasks, then `compute_with`,
+/// so one loop (parallel when main's is) computes a row of each; its innermost dim in
+/// vectors as an output of its own.
+void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, Var rows, int width) {
+  Func func = f.func;
+  std::vector<Var> v = func.args();
+  if (int w = vectorFor(f.shape.back(), width))
+    func.vectorize(v[0], w, TailStrategy::GuardWithIf);
+  std::optional<int64_t> chunk = rowsPerTask(main.shape);
+  Var tasks = v.back(), ro("ro"), ri("ri");
+  if (chunk && *chunk > 1) {
+    func.split(v.back(), ro, ri, (int)*chunk, TailStrategy::GuardWithIf);
+    tasks = ro;
+  }
+  // Fused loops must agree on parallelism: main's is parallel for static shapes, or in
+  // a specialization for dynamic ones (the loop this one joins there as well).
+  if (chunk && !dynamicElements(main.func, main.shape))
+    func.parallel(tasks);
+  func.compute_with(Halide::Stage(main.func), rows);
+}
+
 void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   if (target.device == DeviceKind::CUDA)
     return scheduleKernelGPU(k, target);
@@ -872,11 +929,30 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     scheduleScatter(scatter, width); // computed once, in any kernel
   // The main output: in a GEMM kernel the one over the product's domain, else the
   // first. Other outputs (kernels with several results) get the plain elementwise
-  // schedule.
+  // schedule, except, without a GEMM, those over the same rows as the largest output
+  // (rowLoopCompanions): that one is then the main output, and they are computed in
+  // its row loop (a layer norm's [B, S, 1] statistics in its [B, S, D] result's).
   std::optional<size_t> gemm = gemmOutput(k);
   size_t main = gemm.value_or(0);
+  std::set<size_t> companions;
+  if (!gemm) {
+    auto elements = [&](size_t i) {
+      int64_t n = 1;
+      for (int64_t d : k.outputs[i].shape)
+        n *= guess(d);
+      return n;
+    };
+    size_t largest = 0;
+    for (size_t i = 1; i < k.outputs.size(); ++i)
+      if (elements(i) > elements(largest))
+        largest = i;
+    if (k.outputs[largest].shape.size() >= 2)
+      companions = rowLoopCompanions(k, largest);
+    if (!companions.empty())
+      main = largest;
+  }
   for (size_t i = 0; i < k.outputs.size(); ++i)
-    if (i != main)
+    if (i != main && !companions.count(i))
       scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
   const FuncInfo &out = k.outputs[main];
   if (gemm && k.products.front().rdom.dimensions() > 1)
@@ -894,5 +970,7 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   for (PrologueInfo &pro : k.prologues)
     pro.info.func.compute_root();
   std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
-  scheduleReductions(k, out, rows, width);
+  for (size_t i : companions)
+    scheduleWithRows(k.outputs[i], out, *rows, width);
+  scheduleReductions(k, out, rows, width, companions);
 }
