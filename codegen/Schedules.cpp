@@ -104,27 +104,34 @@ std::optional<Halide::Expr> dynamicElements(Func out, const std::vector<int64_t>
   return n;
 }
 
-/// The rows (nn dim 0) per parallel task of an elementwise output of `shape` (rank >= 2):
-/// about ElementsPerTask elements, at least one row; none when the whole output has
-/// fewer than SerialElements (guessed for dynamic dims): one task.
-std::optional<int64_t> rowsPerTask(const std::vector<int64_t> &shape) {
-  int64_t rowElems = 1;
-  for (size_t d = 1; d < shape.size(); ++d)
-    rowElems *= guess(shape[d]);
-  if (guess(shape[0]) * rowElems < SerialElements)
-    return std::nullopt;
-  return std::max<int64_t>(1, ElementsPerTask / rowElems);
+/// The elements of `shape`, a dynamic dim guessed at DynamicGuess.
+int64_t guessedElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= guess(d);
+  return n;
 }
 
-/// Schedules an elementwise output Func; returns the loop over nn dim 0 (one row per
-/// iteration) for accumulators to be computed at, if the Func has rank >= 2. A Func
+/// How scheduleElementwise runs an output's rows (nn dim 0), for what is computed with
+/// them: `inner`, the loop over one row (accumulators are computed per iteration); the
+/// rows of a parallel task, split off it (0: not split); whether the default schedule
+/// runs the tasks in parallel (for dynamic shapes a specialization does, with the same
+/// loops).
+struct RowLoop {
+  Var inner;
+  int rowsPerTask = 0;
+  bool parallel = false;
+};
+
+/// Schedules an elementwise output Func; returns its loop over nn dim 0 (RowLoop) if
+/// the Func has rank >= 2. A Func
 /// with dynamic dims runs in parallel only when a call has SerialElements or more (a
 /// specialization with the same loops): waking the thread pool costs more than a small
 /// call (an LSTM step's [64, 32] state copy took 3.5 us in parallel). `isOutput`:
 /// `out` is a pipeline output (its extents can be read; otherwise the static guess
 /// decides).
-std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &shape,
-                                       int width, bool isOutput = true) {
+std::optional<RowLoop> scheduleElementwise(Func out, const std::vector<int64_t> &shape,
+                                           int width, bool isOutput = true) {
   std::vector<Var> v = out.args();
   int rank = (int)v.size();
   if (rank == 0)
@@ -159,23 +166,26 @@ std::optional<Var> scheduleElementwise(Func out, const std::vector<int64_t> &sha
   if (w)
     out.vectorize(v[0], w, TailStrategy::GuardWithIf);
   Var rows = v[rank - 1];
-  std::optional<int64_t> chunk = rowsPerTask(shape);
-  if (!chunk)
-    return rows;
-  if (*chunk == 1) {
+  int64_t rowElems = 1;
+  for (int d = 1; d < rank; ++d)
+    rowElems *= guess(shape[d]);
+  if (guess(shape[0]) * rowElems < SerialElements)
+    return RowLoop{rows};
+  int64_t chunk = std::max<int64_t>(1, ElementsPerTask / rowElems);
+  if (chunk == 1) {
     variants([&](Halide::Stage s, bool parallel) {
       if (parallel)
         s.parallel(rows);
     });
-    return rows;
+    return RowLoop{rows, 0, !elements};
   }
   Var ro("ro"), ri("ri");
-  out.split(rows, ro, ri, (int)*chunk, TailStrategy::GuardWithIf);
+  out.split(rows, ro, ri, (int)chunk, TailStrategy::GuardWithIf);
   variants([&](Halide::Stage s, bool parallel) {
     if (parallel)
       s.parallel(ro);
   });
-  return ri;
+  return RowLoop{ri, (int)chunk, !elements};
 }
 
 /// Vectorizes the innermost pure dim of an accumulator (both stages) when it is not
@@ -340,10 +350,7 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     // stores.
     if (v.size() < 2 || reducesRows || guess(acc.shape[0]) < 64)
       continue;
-    int64_t guessed = 1;
-    for (int64_t d : acc.shape)
-      guessed *= guess(d);
-    bool parallelInit = guessed >= ParallelInitElements;
+    bool parallelInit = guessedElements(acc.shape) >= ParallelInitElements;
     if (elements) {
       Halide::Expr large = *elements >= Halide::Expr(SerialElements);
       if (parallelInit)
@@ -927,25 +934,24 @@ std::set<size_t> rowLoopCompanions(const LoweredKernel &k, size_t main) {
 }
 
 /// Schedules `f`, a companion of `main` (rowLoopCompanions), in main's loop over the
-/// rows, `rows` (scheduleElementwise's): the same split into tasks, then `compute_with`,
-/// so one loop (parallel when main's is) computes a row of each; its innermost dim in
-/// vectors as an output of its own.
-void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, Var rows, int width) {
+/// rows, `rows` (scheduleElementwise's): the same split into tasks, parallel when
+/// main's default schedule is (Halide fuses only loops of one kind; for dynamic shapes
+/// main's parallel specialization takes this loop along), then `compute_with`, so one
+/// loop computes a row of each; its innermost dim in vectors as an output of its own.
+void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, const RowLoop &rows,
+                      int width) {
   Func func = f.func;
   std::vector<Var> v = func.args();
   if (int w = vectorFor(f.shape.back(), width))
     func.vectorize(v[0], w, TailStrategy::GuardWithIf);
-  std::optional<int64_t> chunk = rowsPerTask(main.shape);
   Var tasks = v.back(), ro("ro"), ri("ri");
-  if (chunk && *chunk > 1) {
-    func.split(v.back(), ro, ri, (int)*chunk, TailStrategy::GuardWithIf);
+  if (rows.rowsPerTask) {
+    func.split(v.back(), ro, ri, rows.rowsPerTask, TailStrategy::GuardWithIf);
     tasks = ro;
   }
-  // Fused loops must agree on parallelism: main's is parallel for static shapes, or in
-  // a specialization for dynamic ones (the loop this one joins there as well).
-  if (chunk && !dynamicElements(main.func, main.shape))
+  if (rows.parallel)
     func.parallel(tasks);
-  func.compute_with(Halide::Stage(main.func), rows);
+  func.compute_with(Halide::Stage(main.func), rows.inner);
 }
 
 void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
@@ -967,15 +973,9 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   size_t main = gemm.value_or(0);
   std::set<size_t> companions;
   if (!gemm) {
-    auto elements = [&](size_t i) {
-      int64_t n = 1;
-      for (int64_t d : k.outputs[i].shape)
-        n *= guess(d);
-      return n;
-    };
     size_t largest = 0;
     for (size_t i = 1; i < k.outputs.size(); ++i)
-      if (elements(i) > elements(largest))
+      if (guessedElements(k.outputs[i].shape) > guessedElements(k.outputs[largest].shape))
         largest = i;
     if (k.outputs[largest].shape.size() >= 2)
       companions = rowLoopCompanions(k, largest);
@@ -1000,8 +1000,9 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     prod.func.compute_root();
   for (PrologueInfo &pro : k.prologues)
     pro.info.func.compute_root();
-  std::optional<Var> rows = scheduleElementwise(out.func, out.shape, width);
+  std::optional<RowLoop> rows = scheduleElementwise(out.func, out.shape, width);
   for (size_t i : companions)
     scheduleWithRows(k.outputs[i], out, *rows, width);
-  scheduleReductions(k, out, rows, width, companions);
+  scheduleReductions(k, out, rows ? std::optional<Var>(rows->inner) : std::nullopt, width,
+                     companions);
 }

@@ -241,8 +241,9 @@ Expr inRange(Expr index, Expr extent);
 /// The row-major linear position of `index` in a space of `extents`.
 Expr linearIndex(llvm::ArrayRef<Expr> index, llvm::ArrayRef<Expr> extents);
 
-/// The dims of operand `operand` that its first load in `body` indexes by a reduction
-/// variable, in order (a matmul's contracted dim, a reduction's reduced dims).
+/// The dims of operand `operand` indexed by a reduction variable, in order, in the
+/// first load of it in `body` that has any (a matmul's contracted dim, a reduction's
+/// reduced dims); none when no load of it has one.
 llvm::SmallVector<int, 4> reducedDims(const Expr &body, unsigned operand);
 
 /// The elementwise computation `formula(loads)` of a (broadcasting) op: operand k is
