@@ -12,12 +12,17 @@
 //                the tiles), the product computed per tile in
 //                registers with the k loop outermost; large products pack the rhs into
 //                panels (parallel over panels), small ones read it in place (parallel
-//                over row tiles), threads from 2^20 multiply-adds per call; an
+//                over row tiles or batches; a small transposed rhs that batch dims
+//                share is copied once per call first), threads from 2^20
+//                multiply-adds per call; an
 //                epilogue with several results is one Tuple-valued output; prologues
 //                are computed per row tile, once, or in the packing.
 //   scatter-add: (in any kernel) computed once; its positions serially in order, the
 //                pure innermost dim vectorized, in parallel slices when wide.
-// Schedules never change results, only speed. GPU targets: ScheduleGPU.cpp.
+// Schedules change loop order and storage, not formulas: a product sums its terms in
+// order in every schedule (only split-K sums chunks, a fixed order too). Halide lets LLVM
+// reassociate floating-point arithmetic, so an epilogue of several terms compiled in
+// another loop nest may round differently in the last bit. GPU targets: ScheduleGPU.cpp.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -57,6 +62,10 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
+/// An rhs of at most this many bytes (it stays in L2 beside a row tile's lhs) that a
+/// product's batch dims share is not packed: read in place, or copied once per call when
+/// transposed (see gemmPlan).
+constexpr int64_t CopyRhsBytes = 256 * 1024;
 /// Split-K: a product whose output is static and at most SplitKOutputBytes, over a
 /// contracted dim that is dynamic or longer than a chunk (a weight gradient over a
 /// batch of sequences), sums chunks of SplitKChunk terms (see scheduleSplitK).
@@ -402,6 +411,8 @@ struct GemmPlan {
   int cols = 1;       ///< columns of a register tile: `lanes` x vectors
   int rows = 1;       ///< rows of a register tile
   bool pack = false;  ///< rhs packed into panels of `cols` columns
+  bool copyRhs = false; ///< a transposed rhs copied once per call into k x n, then read
+                        ///< in place like a contiguous one (not packed)
   int blockRows = 0;  ///< packed: rows of a parallel block (0: all rows, one block)
 };
 
@@ -420,9 +431,10 @@ namespace {
 
 /// The register tile, packing and parallel blocks of an m x n product over k (each -1
 /// when dynamic) on `target`; `contiguous`: see rhsContiguous; `products`: how many share
-/// the tiles.
+/// the tiles; `sharedRhs`: the output has batch dims (rank > 2) that all read one
+/// (rank-2) rhs, so a call repeats the m x n product with it.
 GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous, int products,
-                  const TargetInfo &target) {
+                  bool sharedRhs, const TargetInfo &target) {
   GemmPlan p;
   int width = target.vectorWidth;
   int vectors = n < 0 || n >= GemmVectors * width ? GemmVectors : 1;
@@ -458,6 +470,18 @@ GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k, bool contiguous, int products
   int64_t panelBytes = guess(k) * p.cols * 4;
   if (n >= 0 && n < p.cols)
     return p;
+  // A small rhs under batch dims (W7's `dY Wᵀ` over [B, 64, 256], an LSTM's input
+  // projection over [T, B, 32]) is not packed: read in place, or, transposed, copied
+  // once per call and then read in place. The rows then run in parallel (by batch) with
+  // every column tile of a row tile in turn, so a tile's results are written a row at a
+  // time instead of a panel's columns of every row (a stride of the row apart, per
+  // panel). A call of few rows (a recurrence's step, `h Wᵀ` over [B, 128], 32 calls per
+  // sequence) packs as before: the copy would run on one thread each call, where the
+  // panels copy in parallel.
+  if (sharedRhs && k > 0 && n > 0 && k * n * 4 <= CopyRhsBytes) {
+    p.copyRhs = !contiguous;
+    return p;
+  }
   p.pack = !contiguous || (m < 0 ? rhsBytes >= PackDynamicRhsBytes
                                  : m >= PackMinRows && panelBytes > L1PanelBytes);
   if (!p.pack || m < 0)
@@ -655,19 +679,19 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   int64_t n = out.shape[rank - 1], m = out.shape[rank - 2];
   const int64_t *kConst = Halide::Internal::as_const_int(prod.rdom.x.extent());
   bool contiguous = llvm::all_of(tileProducts, [](FuncInfo *p) { return rhsContiguous(*p); });
+  // A batched rhs ([batch..., K, N], attention's products) has a matrix per batch: the
+  // batches are independent products, so they are the outer parallel loop (fused with
+  // the panels when packed, else alone, outside the row tiles), and a packed panel is
+  // one batch's.
+  bool batchedRhs = prod.rhs.defined() && prod.rhs.dimensions() > 2;
   GemmPlan plan = gemmPlan(m, n, kConst ? *kConst : -1, contiguous,
-                           (int)tileProducts.size(), target);
+                           (int)tileProducts.size(), rank > 2 && !batchedRhs, target);
   // A product without an rhs Func reads in place.
   plan.pack = plan.pack &&
               llvm::all_of(tileProducts, [](FuncInfo *p) { return p->rhs.defined(); });
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
-  // A batched rhs ([batch..., K, N], attention's products) has a matrix per batch: the
-  // batches are independent products, so they are the outer parallel loop (fused with
-  // the panels when packed, else alone, outside the row tiles), and a packed panel is
-  // one batch's.
-  bool batchedRhs = prod.rhs.defined() && prod.rhs.dimensions() > 2;
   if (batchedRhs)
     plan.blockRows = 0;
   // Threads by the work of a call, in multiply-adds (rows x columns x k x batches x
@@ -839,22 +863,27 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     }
     p.compute_at(tiled, plan.pack ? mo : no);
     tileInRegisters(q, plan.lanes);
-    if (plan.pack) {
-      std::vector<Var> rv = q.rhs.args();
-      // A transposed rhs (x W^T: the panel's columns are the operand's rows) is copied
-      // row by row, `lanes` terms per load, each vector stored across the panel's k
-      // rows: vectors along the panel's columns gathered one element per operand row,
-      // a row a cache line (and, for W2's [3136, 1024] weight, 4 KB) apart, and 60% of
-      // the kernel of `dx = g W^T` went to that copy (`perf annotate`): 4.5 -> 2.6 ms.
+    bool copied = plan.copyRhs && !rhsContiguous(q);
+    if (!plan.pack && !copied)
+      continue;
+    std::vector<Var> rv = q.rhs.args();
+    // A packed panel per panel task; a copied rhs once per call, before the tiles.
+    if (copied)
+      q.rhs.compute_root();
+    else
       q.rhs.compute_at(o, panel);
-      if (rhsContiguous(q)) {
-        q.rhs.vectorize(rv[0], plan.lanes).unroll(rv[0]);
-      } else {
-        Var ko("ko"), ki("ki");
-        q.rhs.split(rv[1], ko, ki, plan.lanes, TailStrategy::GuardWithIf)
-            .reorder(ki, rv[0], ko)
-            .vectorize(ki);
-      }
+    // A transposed rhs (x W^T: the panel's columns are the operand's rows) is copied
+    // row by row, `lanes` terms per load, each vector stored across the panel's k
+    // rows: vectors along the panel's columns gathered one element per operand row,
+    // a row a cache line (and, for W2's [3136, 1024] weight, 4 KB) apart, and 60% of
+    // the kernel of `dx = g W^T` went to that copy (`perf annotate`): 4.5 -> 2.6 ms.
+    if (rhsContiguous(q)) {
+      q.rhs.vectorize(rv[0], plan.lanes).unroll(rv[0]);
+    } else {
+      Var ko("ko"), ki("ki");
+      q.rhs.split(rv[1], ko, ki, plan.lanes, TailStrategy::GuardWithIf)
+          .reorder(ki, rv[0], ko)
+          .vectorize(ki);
     }
   }
   // Operands computed in the kernel. Unpacked: the lhs rows of a row tile once per tile

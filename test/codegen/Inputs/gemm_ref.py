@@ -2,13 +2,15 @@
 """Inputs and exact expected outputs for gemm-numeric.test, in plain Python.
 
   gemm_ref.py DIR B
-writes DIR/{a,b,c,w,x,g}.npy (small integers, so every float32 sum is exact) and the
-expected DIR/{y0,y1,y2}.npy of gemm-numeric.mlir with the batch dim B:
+writes DIR/{a,b,c,w,x,g,t,u,v,e,h}.npy (small integers, so every float32 sum is exact)
+and the expected DIR/{y0,...,y6}.npy of gemm-numeric.mlir with the batch dim B:
   y0 = a @ b    a [130, 300], b [300, 70]
   y1 = c @ w^T  c [B, 10], w [70, 10]
   y2 = x^T @ g  x [B, 100], g [B, 70]
-  y3 = t @ b    t [2, 80, 300] (a batch of two products sharing b)
+  y3 = t @ e    t [2, 20, 300], e [300, 220] (a batch of two products sharing e)
   y4 = c @ u^T + x @ v   u [70, 10], v [100, 70] (two products sharing one kernel's tiles)
+  y5 = t @ h^T  h [70, 300] (a batch of two products sharing a transposed h)
+  y6 = t @ b    (a batch of two products sharing b)
 """
 import os
 import struct
@@ -47,15 +49,19 @@ def main():
     a, b = matrix(130, 300, 1), matrix(300, 70, 2)
     c, w = matrix(batch, 10, 3), matrix(70, 10, 4)
     x, g = matrix(batch, 100, 5), matrix(batch, 70, 6)
-    t0, t1 = matrix(80, 300, 7), matrix(80, 300, 8)
+    t0, t1 = matrix(20, 300, 7), matrix(20, 300, 8)
     u, v = matrix(70, 10, 9), matrix(100, 70, 10)
+    e, h = matrix(300, 220, 11), matrix(70, 300, 12)
     y4 = [[p + q for p, q in zip(r, s)] for r, s in zip(matmul(c, transpose(u)), matmul(x, v))]
-    tensors = {"a": a, "b": b, "c": c, "w": w, "x": x, "g": g, "u": u, "v": v,
+    tensors = {"a": a, "b": b, "c": c, "w": w, "x": x, "g": g, "u": u, "v": v, "e": e, "h": h,
                "y0": matmul(a, b), "y1": matmul(c, transpose(w)), "y2": matmul(transpose(x), g),
                "y4": y4}
     for name, t in tensors.items():
         write_npy(os.path.join(out, name + ".npy"), (len(t), len(t[0])), [v for r in t for v in r])
-    for name, (u, v) in {"t": (t0, t1), "y3": (matmul(t0, b), matmul(t1, b))}.items():
+    batched = {"t": (t0, t1), "y3": (matmul(t0, e), matmul(t1, e)),
+               "y5": (matmul(t0, transpose(h)), matmul(t1, transpose(h))),
+               "y6": (matmul(t0, b), matmul(t1, b))}
+    for name, (u, v) in batched.items():
         write_npy(os.path.join(out, name + ".npy"), (2, len(u), len(u[0])),
                   [e for m in (u, v) for r in m for e in r])
 
