@@ -20,9 +20,10 @@
 //   scatter-add: (in any kernel) computed once; its positions serially in order, the
 //                pure innermost dim vectorized, in parallel slices when wide.
 // Schedules change loop order and storage, not formulas: a product sums its terms in
-// order in every schedule (only split-K sums chunks, a fixed order too). Halide lets LLVM
-// reassociate floating-point arithmetic, so an epilogue of several terms compiled in
-// another loop nest may round differently in the last bit. GPU targets: ScheduleGPU.cpp.
+// order (split-K in chunks, a fixed order too). Halide lets LLVM reassociate
+// floating-point arithmetic, so the same formula compiled in another loop nest (an
+// epilogue of several terms, a short loop unrolled) may round differently in the last
+// bit. GPU targets: ScheduleGPU.cpp.
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"

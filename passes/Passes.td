@@ -75,6 +75,18 @@ def NNExpand : Pass<"nn-expand", "mlir::ModuleOp"> {
   let dependentDialects = ["nn::NNDialect"];
 }
 
+def NNCausalZeros : Pass<"nn-causal-zeros", "mlir::ModuleOp"> {
+  let summary = "mark the products whose lhs is zero above a causal diagonal";
+  let description = [{
+    Causal attention's probabilities (softmax of scores plus a `nn.causal_mask`) and
+    their gradients are exactly zero above the diagonal; a matmul whose lhs is such a
+    value gets `lhs_lower = Sk - Sq`, so code generation may skip those terms
+    (passes/CausalZeros.cpp). Runs after nn-expand and nn-decode; the results are the
+    same.
+  }];
+  let dependentDialects = ["nn::NNDialect"];
+}
+
 def NNDecode : Pass<"nn-decode", "mlir::ModuleOp"> {
   let summary = "derive the incremental decoding entry `decode` from a causal `infer`";
   let description = [{

@@ -25,6 +25,7 @@ void buildCompilePipeline(OpPassManager &pm, bool dataParallel) {
   pm.addPass(createNNDecode());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createNNCausalZeros());
   pm.addNestedPass<func::FuncOp>(createNNFuse());
 }
 
@@ -33,7 +34,7 @@ void registerPassesAndPipelines() {
   PassPipelineRegistration<>("nn-graph", "inline, refine shapes, canonicalize, CSE",
                              buildGraphPipeline);
   PassPipelineRegistration<>("nn-compile",
-                             "nn-graph, training steps, composite ops expanded, the decoding entry, then fusion into kernels",
+                             "nn-graph, training steps, composite ops expanded, the decoding entry, causal zeros marked, then fusion into kernels",
                              [](OpPassManager &pm) { buildCompilePipeline(pm); });
 }
 

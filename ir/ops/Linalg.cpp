@@ -92,6 +92,12 @@ Computation MatmulOp::getComputation() {
   bi[kB] = rvar(0);
   bi[nB] = var(r - 1);
   c.body = load(0, DType::F32, ai) * load(1, DType::F32, bi);
+  // A lhs zero above its diagonal + s: a term is nonzero where the lhs column (k, or m
+  // when transposed) is at most the row plus s.
+  if (std::optional<int64_t> s = getLhsLower()) {
+    Expr shift = Expr::index(*s);
+    c.nonzero = tl ? var(r - 2) <= rvar(0) + shift : rvar(0) <= var(r - 2) + shift;
+  }
   return c;
 }
 

@@ -13,9 +13,15 @@ def NN_MatmulOp : NN_ComputeOp<"matmul", [NN_Differentiable, NN_Contraction]> {
     any of them may be dynamic): attention's `[B, H, S, D] x [B, H, D, S]`. With
     `transpose_lhs` / `transpose_rhs` the last two dims of that operand are swapped
     first (a view, not a copy): `q @ k^T` is `matmul(q, k) {transpose_rhs}`.
+
+    `lhs_lower = s` states that the lhs, as stored (before `transpose_lhs`), is zero
+    where its column index exceeds its row index plus s (in its last two dims): the
+    probabilities of causal attention and their gradients (set by nn-causal-zeros).
+    Code generation may then skip those terms; the result is the same.
   }];
   let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs,
                        DefaultValuedAttr<BoolAttr, "false">:$transpose_lhs,
-                       DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
+                       DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs,
+                       OptionalAttr<I64Attr>:$lhs_lower);
   let results = (outs NN_FloatTensor:$result);
 }
