@@ -12,9 +12,12 @@
 // composition, and the decoding entry's masks have an offset, which this pass leaves
 // alone) tags values:
 //   masked   x + causal_mask (no offset, value <= -1e6, static Sq <= Sk; shift Sk - Sq),
-//            or masked + anything (another additive mask);
+//            or masked + another additive mask (causal or padding: values <= 0);
 //   shifted  masked - max(masked) along the last axis (a stop_gradient of it);
-//   zero     exp(shifted); zero * x, x * zero, zero / x, -zero, stop_gradient(zero);
+//   zero     exp(shifted); zero / sum(zero) along the last axis (the softmax's division:
+//            the sum is at least 1); zero * x and x * zero for a finite x (the
+//            softmax's gradient, y (g - sum(g y)), and its scale); -zero;
+//            stop_gradient(zero);
 // each with the same last two dims as the tagged operand (no broadcasting across them).
 // A matmul whose lhs is zero gets `lhs_lower`. Nothing else changes.
 //
@@ -71,14 +74,15 @@ std::optional<int64_t> causalShift(Value v) {
   return dims->second - dims->first;
 }
 
-/// `v` is reduce_max(x) along x's last axis, with keepdims, maybe under stop_gradient.
-bool isRowMaxOf(Value v, Value x) {
+/// `v` is reduction `Op` of x along x's last axis, with keepdims, maybe under
+/// stop_gradient.
+template <typename Op> bool isRowReductionOf(Value v, Value x) {
   if (auto sg = v.getDefiningOp<StopGradientOp>())
     v = sg.getX();
-  auto max = v.getDefiningOp<ReduceMaxOp>();
+  auto r = v.getDefiningOp<Op>();
   auto t = cast<RankedTensorType>(x.getType());
-  return max && max.getX() == x && max.getKeepdims() && max.getAxes().size() == 1 &&
-         max.getAxes()[0] == t.getRank() - 1;
+  return r && r.getX() == x && r.getKeepdims() && r.getAxes().size() == 1 &&
+         r.getAxes()[0] == t.getRank() - 1;
 }
 
 struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
@@ -104,11 +108,13 @@ struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
                                   std::pair(add.getRhs(), add.getLhs())}) {
             if (auto s = causalShift(other))
               return tag(other, Tag::Masked, *s);
-            if (auto s = tagOf(x, Tag::Masked))
+            if (auto s = tagOf(x, Tag::Masked);
+                s && isa_and_present<CausalMaskOp, PaddingMaskOp>(other.getDefiningOp()))
               return tag(x, Tag::Masked, *s);
           }
         } else if (auto sub = dyn_cast<SubOp>(op)) {
-          if (auto s = tagOf(sub.getLhs(), Tag::Masked); s && isRowMaxOf(sub.getRhs(), sub.getLhs()))
+          if (auto s = tagOf(sub.getLhs(), Tag::Masked);
+              s && isRowReductionOf<ReduceMaxOp>(sub.getRhs(), sub.getLhs()))
             tag(sub.getLhs(), Tag::Shifted, *s);
         } else if (auto exp = dyn_cast<ExpOp>(op)) {
           if (auto s = tagOf(exp.getX(), Tag::Shifted))
@@ -118,7 +124,8 @@ struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
             if (auto s = tagOf(x, Tag::Zero))
               return tag(x, Tag::Zero, *s);
         } else if (auto div = dyn_cast<DivOp>(op)) {
-          if (auto s = tagOf(div.getLhs(), Tag::Zero))
+          if (auto s = tagOf(div.getLhs(), Tag::Zero);
+              s && isRowReductionOf<ReduceSumOp>(div.getRhs(), div.getLhs()))
             tag(div.getLhs(), Tag::Zero, *s);
         } else if (isa<NegOp, StopGradientOp>(op)) {
           if (auto s = tagOf(op->getOperand(0), Tag::Zero))

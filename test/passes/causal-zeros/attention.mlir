@@ -61,12 +61,15 @@ func.func @shifted(%s: tensor<?x4x8xf32>, %v: tensor<?x8x4xf32>) -> tensor<?x4x4
 
 // Not marked: more queries than keys (the first rows are masked everywhere and
 // uniform), a mask read at a run-time offset (a decoding step), a dynamic length, a
-// mask too small for exp to reach 0, a shift by something else than the row maximum.
+// mask too small for exp to reach 0, a shift by something else than the row maximum,
+// masked scores plus a tensor that is not a mask (it could undo the mask), and
+// exponentials divided by something else than their row sum (it could be zero).
 // CHECK-LABEL: func.func @unmarked(
 // CHECK-NOT: lhs_lower
 func.func @unmarked(%s: tensor<?x8x4xf32>, %t: tensor<?x8x8xf32>, %u: tensor<?x?x?xf32>, %v: tensor<?x4x4xf32>,
                     %w: tensor<?x8x4xf32>, %at: tensor<i32>)
-    -> (tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x?x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>) {
+    -> (tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x?x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>,
+        tensor<?x8x4xf32>, tensor<?x8x4xf32>) {
   %m0 = nn.causal_mask %s : tensor<?x8x4xf32> -> tensor<1x8x4xf32>
   %a0 = nn.add %s, %m0 : (tensor<?x8x4xf32>, tensor<1x8x4xf32>) -> tensor<?x8x4xf32>
   %x0 = nn.reduce_max %a0 {axes = array<i64: 2>, keepdims = true} : tensor<?x8x4xf32> -> tensor<?x8x1xf32>
@@ -97,5 +100,17 @@ func.func @unmarked(%s: tensor<?x8x4xf32>, %t: tensor<?x8x8xf32>, %u: tensor<?x?
   %d4 = nn.sub %a4, %x4 : (tensor<?x8x8xf32>, tensor<?x8x1xf32>) -> tensor<?x8x8xf32>
   %e4 = nn.exp %d4 : (tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
   %o4 = nn.matmul %e4, %w : (tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> tensor<?x8x4xf32>
-  return %o0, %o1, %o2, %o3, %o4 : tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x?x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>
+  %m5 = nn.causal_mask %t : tensor<?x8x8xf32> -> tensor<1x8x8xf32>
+  %a5 = nn.add %t, %m5 : (tensor<?x8x8xf32>, tensor<1x8x8xf32>) -> tensor<?x8x8xf32>
+  %b5 = nn.add %a5, %t : (tensor<?x8x8xf32>, tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %x5 = nn.reduce_max %b5 {axes = array<i64: 2>, keepdims = true} : tensor<?x8x8xf32> -> tensor<?x8x1xf32>
+  %d5 = nn.sub %b5, %x5 : (tensor<?x8x8xf32>, tensor<?x8x1xf32>) -> tensor<?x8x8xf32>
+  %e5 = nn.exp %d5 : (tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %o5 = nn.matmul %e5, %w : (tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> tensor<?x8x4xf32>
+  %x6 = nn.reduce_max %a5 {axes = array<i64: 2>, keepdims = true} : tensor<?x8x8xf32> -> tensor<?x8x1xf32>
+  %d6 = nn.sub %a5, %x6 : (tensor<?x8x8xf32>, tensor<?x8x1xf32>) -> tensor<?x8x8xf32>
+  %e6 = nn.exp %d6 : (tensor<?x8x8xf32>) -> tensor<?x8x8xf32>
+  %p6 = nn.div %e6, %x6 : (tensor<?x8x8xf32>, tensor<?x8x1xf32>) -> tensor<?x8x8xf32>
+  %o6 = nn.matmul %p6, %w : (tensor<?x8x8xf32>, tensor<?x8x4xf32>) -> tensor<?x8x4xf32>
+  return %o0, %o1, %o2, %o3, %o4, %o5, %o6 : tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x?x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>
 }
