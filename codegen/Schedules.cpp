@@ -720,10 +720,16 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // A small static output, at least 64 x 64 and in whole tiles (tileRows: a divisor of
   // the rows down to half the plan's height), over a contracted dim that may be long:
   // split-K. (Smaller ones, like W1's [128, 10], keep the tiled schedule.)
+  // A product that skips terms (a predicate on its reduction domain: `lhs_lower`) keeps
+  // the tiled schedule, whose k loop Halide trims; split into chunks, Halide 14's bounds
+  // of the chunks' copies came out negative ("Allocation ... has a size greater than
+  // 2^31").
   int splitRows = m > 0 ? tileRows(m, plan.rows) : plan.rows;
+  bool predicated = !Halide::Internal::is_const_one(prod.rdom.domain().predicate());
   if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
-      tileProducts.size() == 1 && k.prologues.empty() && (!kConst || *kConst > SplitKChunk)) {
+      tileProducts.size() == 1 && k.prologues.empty() && !predicated &&
+      (!kConst || *kConst > SplitKChunk)) {
     plan.rows = splitRows;
     return scheduleSplitK(k, out, plan, target, parallelCall, dynamicWork, parallel);
   }
