@@ -74,6 +74,15 @@ std::optional<int64_t> causalShift(Value v) {
   return dims->second - dims->first;
 }
 
+/// Whether `v` is an additive mask: values <= 0.
+bool isAdditiveMask(Value v) {
+  if (auto causal = v.getDefiningOp<CausalMaskOp>())
+    return causal.getValue().convertToDouble() <= 0;
+  if (auto padding = v.getDefiningOp<PaddingMaskOp>())
+    return padding.getValue().convertToDouble() <= 0;
+  return false;
+}
+
 /// `v` is reduction `Op` of x along x's last axis, with keepdims, maybe under
 /// stop_gradient.
 template <typename Op> bool isRowReductionOf(Value v, Value x) {
@@ -108,8 +117,7 @@ struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
                                   std::pair(add.getRhs(), add.getLhs())}) {
             if (auto s = causalShift(other))
               return tag(other, Tag::Masked, *s);
-            if (auto s = tagOf(x, Tag::Masked);
-                s && isa_and_present<CausalMaskOp, PaddingMaskOp>(other.getDefiningOp()))
+            if (auto s = tagOf(x, Tag::Masked); s && isAdditiveMask(other))
               return tag(x, Tag::Masked, *s);
           }
         } else if (auto sub = dyn_cast<SubOp>(op)) {
