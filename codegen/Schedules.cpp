@@ -114,6 +114,11 @@ std::optional<Halide::Expr> dynamicElements(Func out, const std::vector<int64_t>
   return n;
 }
 
+/// Whether a reduction domain has a predicate: terms it skips (a product's `lhs_lower`).
+bool skipsTerms(const Halide::RDom &r) {
+  return !Halide::Internal::is_const_one(r.domain().predicate());
+}
+
 /// The elements of `shape`, a dynamic dim guessed at DynamicGuess.
 int64_t guessedElements(const std::vector<int64_t> &shape) {
   int64_t n = 1;
@@ -234,8 +239,7 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
 /// sum's terms add in another (fixed) order; a maximum is the same.
 bool vectorizeRowReduction(const FuncInfo &acc, int width) {
   if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 ||
-      acc.func.outputs() != 1 ||
-      !Halide::Internal::is_const_one(acc.rdom.domain().predicate()))
+      acc.func.outputs() != 1 || skipsTerms(acc.rdom))
     return false;
   int operandRank = (int)acc.shape.size() + (acc.keepdims ? 0 : 1);
   const int64_t *n = Halide::Internal::as_const_int(acc.rdom.x.extent());
@@ -725,10 +729,9 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // of the chunks' copies came out negative ("Allocation ... has a size greater than
   // 2^31").
   int splitRows = m > 0 ? tileRows(m, plan.rows) : plan.rows;
-  bool predicated = !Halide::Internal::is_const_one(prod.rdom.domain().predicate());
   if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
-      tileProducts.size() == 1 && k.prologues.empty() && !predicated &&
+      tileProducts.size() == 1 && k.prologues.empty() && !skipsTerms(prod.rdom) &&
       (!kConst || *kConst > SplitKChunk)) {
     plan.rows = splitRows;
     return scheduleSplitK(k, out, plan, target, parallelCall, dynamicWork, parallel);
