@@ -97,7 +97,8 @@ std::optional<size_t> gemmOutput(const LoweredKernel &k);
 bool rhsContiguous(const FuncInfo &prod);
 
 /// The rows of a register tile over a dim of static extent `extent`: as many as the
-/// registers allow (`maxRows`), preferring a divisor of the extent not below half that.
+/// registers allow (`maxRows`), preferring a divisor of the extent not below half that,
+/// else the fewest tiles that cover the extent, of as even a size as possible.
 int tileRows(int64_t extent, int maxRows);
 
 /// The schedule of an attention kernel (ScheduleAttention.cpp): scores, a row-local

@@ -928,7 +928,11 @@ int nn::codegen::tileRows(int64_t extent, int maxRows) {
   for (int r = maxRows; r >= std::max(1, maxRows / 2); --r)
     if (extent % r == 0)
       return r;
-  return maxRows;
+  // No such divisor: the fewest tiles, as even as possible (tiles shift inwards at the
+  // end, so a last tile of maxRows would recompute most of the one before it: 15
+  // columns in tiles of 13 computed 26).
+  int64_t tiles = (extent + maxRows - 1) / maxRows;
+  return int((extent + tiles - 1) / tiles);
 }
 
 bool nn::codegen::rhsContiguous(const FuncInfo &prod) {

@@ -2,8 +2,8 @@
 """Inputs and exact expected outputs for conv-transpose.test, in plain Python.
 
   conv_transpose_ref.py DIR B
-writes DIR/{x1,w1,b1,x2,w2,x3,w3,x4,w4}.npy (small integers: every float32 sum is
-exact) and the expected DIR/{y1,y2,y3,y4}.npy of conv-transpose.mlir, batch B. Each
+writes DIR/{x1,w1,b1,x2,w2,x3,w3,x4,w4,x5,w5}.npy (small integers: every float32 sum is
+exact) and the expected DIR/{y1,...,y5}.npy of conv-transpose.mlir, batch B. Each
 y is conv2d_transpose (stride s, "same" padding as Keras' Conv2DTranspose):
   y[n, h, w, c] = sum over (i, j, kh, kw, f) with h = i s + kh - pad_h,
                   w = j s + kw - pad_w of x[n, i, j, f] * w[kh, kw, f, c]
@@ -12,6 +12,8 @@ where pad is the "same" padding of the conv2d from [H, W] to x's [ceil(H/s), cei
   y2 = conv_t(x2 [B, 4, 4, 8], w2 [4, 4, 8, 20], s 2): [B, 8, 8, 20]  (even filter)
   y3 = conv_t(x3 [B, 4, 4, 8], w3 [5, 5, 8, 16], s 3): [B, 11, 12, 16]  (three phases)
   y4 = conv_t(x4 [B, 4, 4, 8], w4 [3, 3, 8, 16], s 2): [B, 7, 7, 16]  (odd width)
+  y5 = conv_t(x5 [B, 13, 13, 16], w5 [3, 3, 16, 32], s 1, "valid": pad 0): [B, 15, 15, 32]
+       (conv2d's input gradient, 15 columns)
 """
 import os
 import sys
@@ -34,11 +36,13 @@ def same_pad(size, k, s):
     return max((out - 1) * s + k - size, 0) // 2
 
 
-def conv_t(x, xs, w, ws, out_hw, s):
+def conv_t(x, xs, w, ws, out_hw, s, padding="same"):
     n_, ih, iw, f_ = xs
     kh_, kw_, _, c_ = ws
     oh, ow = out_hw
     ph, pw = same_pad(oh, kh_, s), same_pad(ow, kw_, s)
+    if padding == "valid":
+        ph, pw = 0, 0
     y = [0.0] * (n_ * oh * ow * c_)
     for n in range(n_):
         for i in range(ih):
@@ -65,18 +69,19 @@ def conv_t(x, xs, w, ws, out_hw, s):
 
 def main():
     out, b = sys.argv[1], int(sys.argv[2])
-    cases = [  # name, x shape, w shape, output [H, W], stride
-        ("1", [b, 7, 7, 24], [5, 5, 24, 40], [14, 14], 2),
-        ("2", [b, 4, 4, 8], [4, 4, 8, 20], [8, 8], 2),
-        ("3", [b, 4, 4, 8], [5, 5, 8, 16], [11, 12], 3),
-        ("4", [b, 4, 4, 8], [3, 3, 8, 16], [7, 7], 2),
+    cases = [  # name, x shape, w shape, output [H, W], stride, padding
+        ("1", [b, 7, 7, 24], [5, 5, 24, 40], [14, 14], 2, "same"),
+        ("2", [b, 4, 4, 8], [4, 4, 8, 20], [8, 8], 2, "same"),
+        ("3", [b, 4, 4, 8], [5, 5, 8, 16], [11, 12], 3, "same"),
+        ("4", [b, 4, 4, 8], [3, 3, 8, 16], [7, 7], 2, "same"),
+        ("5", [b, 13, 13, 16], [3, 3, 16, 32], [15, 15], 1, "valid"),
     ]
-    for seed, (name, xs, ws, hw, s) in enumerate(cases):
+    for seed, (name, xs, ws, hw, s, padding) in enumerate(cases):
         count = lambda shape: shape[0] * shape[1] * shape[2] * shape[3]
         x, w = values(count(xs), 7 + seed), values(count(ws), 101 + seed)
         write_npy(os.path.join(out, "x%s.npy" % name), xs, x)
         write_npy(os.path.join(out, "w%s.npy" % name), ws, w)
-        y, ys = conv_t(x, xs, w, ws, hw, s)
+        y, ys = conv_t(x, xs, w, ws, hw, s, padding)
         if name == "1":
             bias = values(ws[3], 5)
             write_npy(os.path.join(out, "b1.npy"), [ws[3]], bias)
