@@ -75,6 +75,16 @@ Expr windowLoad(unsigned operand, const Geometry &g, Expr n, Expr oh, Expr ow, E
                 : load(operand, DType::F32, index);
 }
 
+/// The taps of a padded axis whose input position `pos` lies inside the input: the
+/// others read the zero padding (none when the axis is not padded). Given for the row
+/// axis only: register tiles span columns (and channels), so a row is the finest unit
+/// whose taps code generation can trim.
+Expr rowTaps(const WindowAxis &a, Expr pos) {
+  if (!a.padBefore && !a.padAfter)
+    return Expr();
+  return logicalAnd(pos >= Expr::index(0), pos < Expr::index(a.in));
+}
+
 } // namespace
 
 static Value swapChannels(OpBuilder &b, Location loc, Value filter);
@@ -127,6 +137,7 @@ Computation Conv2DOp::getComputation() {
   Expr kh = rvar(2), kw = rvar(1), ci = rvar(0);
   c.body = windowLoad(0, g, var(0), var(1), var(2), kh, kw, ci) *
            load(1, DType::F32, {kh, kw, ci, var(3)});
+  c.nonzero = rowTaps(g.h, inputPosition(g.h, var(1), kh));
   return c;
 }
 
@@ -222,6 +233,12 @@ Computation Conv2DTransposeOp::getComputation() {
   };
   auto [i, kh, exactI] = axis(g.h, ph, var(1), rvar(2));
   auto [j, kw, exactJ] = axis(g.w, pw, var(2), rvar(1));
+  // Stride 1: the result's border rows read fewer rows of x than the filter has (the
+  // rest is zero padding: conv2d's input gradient is a "full" convolution).
+  if (g.h.stride == 1 && g.h.size > 1) {
+    Expr taps = logicalAnd(i >= Expr::index(0), i < Expr::index(g.h.out));
+    nonzero = nonzero ? logicalAnd(nonzero, taps) : taps;
+  }
   Expr in = loadOr(0, DType::F32, {var(0), i, j, fi}, 0.0);
   Expr exact = exactI && exactJ ? logicalAnd(exactI, exactJ) : exactI ? exactI : exactJ;
   if (exact)
