@@ -161,8 +161,21 @@ Computation MaxPool2DBackwardOp::getComputation() {
   Geometry g = *geometry(std::nullopt, "", getLike().getType(), getSizeAttr(),
                          getStrideAttr(), getPaddingAttr());
   Computation c;
-  c.reducer = Reducer::Sum;
   c.extents = extentsOf(getLike().getType(), 2);
+  // Windows that do not overlap (stride = size, W2's pools): (h, w) lies in at most
+  // one window, at (i, kh) = divmod(h + padBefore, stride): a gather, with no loop over
+  // the window's positions testing which of them exist (that loop, a sum, made W2's
+  // first pool gradient kernel 0.84 ms for 7 MB).
+  if (g.h.stride == g.h.size && g.w.stride == g.w.size) {
+    Expr ph = var(1) + Expr::index(g.h.padBefore), pw = var(2) + Expr::index(g.w.padBefore);
+    Expr sh = Expr::index(g.h.stride), sw = Expr::index(g.w.stride);
+    SmallVector<Expr, 4> at{var(0), ph / sh, pw / sw, var(3)};
+    Expr hit = loadOr(1, DType::I32, at, Expr::i32(-1)) ==
+               cast(DType::I32, (ph % sh) * Expr::index(g.w.size) + pw % sw);
+    c.body = select(hit, loadOr(0, DType::F32, at, 0.0), 0.0);
+    return c;
+  }
+  c.reducer = Reducer::Sum;
   c.reduction = {Expr::index(g.w.size), Expr::index(g.h.size)};
   Expr kh = rvar(1), kw = rvar(0);
   auto [i, exactI] = outputPosition(g.h, var(1), kh);

@@ -29,6 +29,13 @@ func.func @max_pool(%x: tensor<2x4x5x3xf32>) -> tensor<2x2x2x3xf32> {
   %0 = nn.max_pool2d %x {size = array<i64: 2>} : (tensor<2x4x5x3xf32>) -> tensor<2x2x2x3xf32>
   return %0 : tensor<2x2x2x3xf32>
 }
+// Windows that do not overlap have a gradient of their own (a gather, Pool.cpp): with
+// "same" padding before and after the rows (7 -> 3 rows of 3) and after the columns.
+// CHECK: PASS max_pool_same_3x3:
+func.func @max_pool_same_3x3(%x: tensor<1x7x8x2xf32>) -> tensor<1x3x3x2xf32> {
+  %0 = nn.max_pool2d %x {size = array<i64: 3>, padding = "same"} : (tensor<1x7x8x2xf32>) -> tensor<1x3x3x2xf32>
+  return %0 : tensor<1x3x3x2xf32>
+}
 // CHECK: PASS max_pool_same_overlap:
 func.func @max_pool_same_overlap(%x: tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32> {
   %0 = nn.max_pool2d %x {size = array<i64: 3>, stride = array<i64: 2>, padding = "same"} : (tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32>
