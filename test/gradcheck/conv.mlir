@@ -66,4 +66,4 @@ func.func @avg_pool_same_overlap(%x: tensor<1x5x6x2xf32>) -> tensor<1x3x3x2xf32>
   return %0 : tensor<1x3x3x2xf32>
 }
 
-// CHECK: {{^}}10 passed, 0 failed
+// CHECK: {{^}}11 passed, 0 failed
