@@ -44,6 +44,7 @@ llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Op
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
+  target->winograd = o.conv != "direct";
   auto source = emitModelSource(m, form, writesUpdatesInPlace(*target));
   if (!source)
     return source.takeError();
@@ -98,6 +99,7 @@ static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostre
   auto target = parseTarget(o.target, o.autoschedule);
   if (!target)
     return target.takeError();
+  target->winograd = o.conv != "direct";
   auto model = emitModelSource(m, ModelForm::Object, writesUpdatesInPlace(*target));
   if (!model)
     return model.takeError();

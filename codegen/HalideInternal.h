@@ -9,14 +9,22 @@
 
 #include "codegen/HalideLowering.h"
 #include "Halide.h"
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
+
+namespace mlir {
+class Operation;
+}
 
 namespace nn::codegen {
 
 /// How a kernel is scheduled, decided from the ops it contains (Attention: fusion's
 /// choice, passes/Fuse.cpp's mergeAttention).
 enum class KernelClass { Elementwise, Reduction, Gemm, Attention };
+
+struct WinogradFuncs;
 
 /// An nn-level tensor inside a pipeline: dims in nn order; `shape` holds -1 for
 /// dynamic dims (their extent is then only known through `extents`).
@@ -50,7 +58,48 @@ struct FuncInfo {
   /// products: compute::Computation::phases (nn order; empty: none). The Func then has
   /// two args per phased dim, Halide order (..., q, p, ...): position = q s + p.
   std::vector<int64_t> phases;
+  /// products: a conv2d computed by Winograd's algorithm (Winograd.cpp): `func` is its
+  /// output transform, pure, and these are the stages before it; null otherwise
+  std::shared_ptr<WinogradFuncs> winograd;
 };
+
+/// A convolution that Winograd.cpp computes as F(2x2, r x r): conv2d or (`flipped`)
+/// conv2d_transpose, stride 1, dilation 1, an r x r filter (r = 3 or 5), static spatial
+/// dims. As a correlation: x [.., h, w, c] padded by padTop/padLeft before, giving
+/// [.., outH, outW, f].
+struct WinogradShape {
+  int r = 3;
+  bool flipped = false; ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
+  int64_t h = 0, w = 0, c = 0, f = 0, outH = 0, outW = 0, padTop = 0, padLeft = 0;
+};
+
+/// The stages of a Winograd convolution (Halide order of args in comments).
+struct WinogradFuncs {
+  Halide::Func padded; ///< (c, x, y, b): the input, zero outside
+  Halide::Func rows;   ///< (c, a, q, tx, ty, b): Bt applied along each tile's columns
+  Halide::Func input;  ///< (c, a, e, tx, ty, b): Bt d B per tile and channel
+  Halide::Func cols;   ///< (f, c, a, kh): G applied along the filter's columns
+  Halide::Func filter; ///< (f, c, a, e): G g Gt per channel pair
+  Halide::Func tile;   ///< (f, tx, a, e, ty, b): a point's products, summed over `rc`
+  Halide::Func points; ///< (f, a, e, tx, ty, b): `tile`, stored for the output transform
+  Halide::RDom rc;     ///< the input channels
+  WinogradShape shape;
+};
+
+/// An operand read at a Halide-ordered index: input (c, x, y, b), filter (f, c, kw, kh).
+using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Halide::Expr,
+                                                Halide::Expr)>;
+
+/// The shape of `op` when it is a convolution that Winograd's algorithm computes (see
+/// WinogradShape; also 16 channels in and out at least, out a multiple of 8, and 64
+/// output positions per image at least).
+std::optional<WinogradShape> winogradShape(mlir::Operation *op);
+
+/// The conv2d of shape `s` over `input` and `filter` by Winograd's F(2x2, r x r): returns
+/// the result Func (f, x, y, b), pure; `funcs` gets the stages for the schedule.
+Halide::Func lowerWinograd(const WinogradShape &s, const WinogradLoad &input,
+                           const WinogradLoad &filter, WinogradFuncs &funcs);
+
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).
 struct PrologueInfo {
@@ -80,13 +129,17 @@ struct LoweredKernel {
 /// reads a kernel result reads that output's buffer instead of recomputing the value
 /// (for nnc's CPU schedules, whose reads stay inside the buffer: an autoscheduler may
 /// vectorize past a small output's end, and the GPU schedules do not place the
-/// accumulators it frees). Throws Halide::Error; reports unsupported ops as
-/// Halide::InternalError.
-LoweredKernel lowerKernel(const KernelSpec &k, bool shareResults);
+/// accumulators it frees). With `winograd`, convolutions that winogradShape accepts are
+/// computed by Winograd's algorithm (for nnc's CPU schedules: scheduleWinograd).
+/// Throws Halide::Error; reports unsupported ops as Halide::InternalError.
+LoweredKernel lowerKernel(const KernelSpec &k, bool shareResults, bool winograd);
 
 /// Applies the schedule of the kernel's class for `target` (CPU templates, or
 /// scheduleKernelGPU for a CUDA target).
 void scheduleKernel(LoweredKernel &k, const TargetInfo &target);
+
+/// The schedule of a kernel whose product is a Winograd convolution (Winograd.cpp).
+void scheduleWinograd(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target);
 
 /// In a GEMM kernel, the output over the product's domain (fusion packs the whole
 /// epilogue into it); none for other kernels.

@@ -148,7 +148,8 @@ struct Translator;
 
 class KernelLowerer {
 public:
-  explicit KernelLowerer(bool shareResults) : shareResults(shareResults) {}
+  KernelLowerer(bool shareResults, bool winograd)
+      : shareResults(shareResults), winograd(winograd) {}
   LoweredKernel run(KernelOp kernel);
   LoweredKernel runCopy(int dtype, int rank);
 
@@ -185,6 +186,7 @@ private:
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
   bool shareResults; ///< see lowerKernel
+  bool winograd;     ///< see lowerKernel
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
@@ -570,6 +572,28 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   if (c.contraction)
     materializePrologues(op, c);
   mlir::Value res = op->getResult(0);
+  // A convolution that Winograd's algorithm computes with fewer multiplications (for
+  // nnc's CPU schedules only: Winograd.cpp schedules it).
+  if (std::optional<WinogradShape> ws = winograd ? winogradShape(op) : std::nullopt) {
+    const Tensor &x = get(op->getOperand(0)), &w = get(op->getOperand(1));
+    auto funcs = std::make_shared<WinogradFuncs>();
+    Func conv = lowerWinograd(
+        *ws, [&x](Expr c, Expr i, Expr j, Expr b) { return x.at({b, j, i, c}); },
+        [&w, &ws](Expr f, Expr c, Expr kw, Expr kh) {
+          if (!ws->flipped)
+            return w.at({kh, kw, c, f});
+          int last = ws->r - 1; // conv2d_transpose's filter: [KH, KW, x's channels, out]
+          return w.at({last - kh, last - kw, c, f});
+        },
+        *funcs);
+    std::vector<int64_t> shape = shapeOf(res.getType());
+    std::vector<Expr> extents{get(op->getOperand(0)).extents[0], int(ws->outH),
+                              int(ws->outW), int(ws->f)};
+    values[res] = fromFunc(conv, extents, shape);
+    result.products.push_back(FuncInfo{conv, shape, {}, false, funcs->rc});
+    result.products.back().winograd = funcs;
+    return;
+  }
   std::string base = op->getName().stripDialect().str();
   Translator tr;
   tr.fresh = [this](const std::string &base) { return fresh(base); };
@@ -772,8 +796,9 @@ Halide::Pipeline LoweredKernel::pipeline() const {
   return Halide::Pipeline(funcs);
 }
 
-LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, bool shareResults) {
-  KernelLowerer lowerer(shareResults);
+LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, bool shareResults,
+                                       bool winograd) {
+  KernelLowerer lowerer(shareResults, winograd);
   if (!k.op)
     return lowerer.runCopy(k.copyDtype, k.copyRank);
   LoweredKernel lowered = lowerer.run(k.op);

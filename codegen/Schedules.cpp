@@ -1029,6 +1029,8 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     if (i != main && !companions.count(i))
       scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
   const FuncInfo &out = k.outputs[main];
+  if (gemm && k.products.front().winograd)
+    return scheduleWinograd(k, out, target);
   if (gemm && k.products.front().rdom.dimensions() > 1)
     return scheduleConvolution(k, out, target);
   if (gemm) {

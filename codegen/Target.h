@@ -29,6 +29,9 @@ struct TargetInfo {
   /// Empty: nnc's schedule templates. Else one of autoschedulerNames(): every kernel is
   /// scheduled by that Halide 14 autoscheduler instead.
   std::string autoscheduler;
+  /// nnc's CPU templates: stride-1 3x3 and 5x5 convolutions with enough channels by
+  /// Winograd's algorithm (Winograd.cpp); false: every convolution direct (--conv=direct).
+  bool winograd = true;
 };
 
 /// The names `--autoschedule=` accepts: adams2019, mullapudi2016, li2018.

@@ -82,6 +82,15 @@ cl::opt<std::string> autoschedule(
     cl::desc("Schedule kernels with a Halide 14 autoscheduler instead of nnc's "
              "templates: adams2019, mullapudi2016, li2018"),
     cl::value_desc("name"), cl::cat(category));
+enum ConvAlgorithm { ConvAuto, ConvDirect };
+cl::opt<ConvAlgorithm> convAlgorithm(
+    "conv", cl::desc("How convolutions are computed (CPU)"), cl::init(ConvAuto),
+    cl::values(clEnumValN(ConvAuto, "auto",
+                          "Winograd's F(2x2, r x r) for stride-1 3x3 and 5x5 convolutions "
+                          "with 16 channels in and out and 64 output positions or more, "
+                          "else direct (default)"),
+               clEnumValN(ConvDirect, "direct", "every convolution direct")),
+    cl::cat(category));
 cl::opt<std::string> modelName("model",
                                cl::desc("Model to compile when the file has several "
                                         "(default: the last one)"),
@@ -190,6 +199,7 @@ int runCodegen(ModuleOp module) {
   nn::codegen::Options options;
   options.target = target;
   options.autoschedule = autoschedule;
+  options.conv = convAlgorithm == ConvDirect ? "direct" : "auto";
   options.outputPath = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   options.headerPath = headerFile;
   options.saveTemps = saveTemps;

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Inputs and expected outputs for winograd.test, in plain Python (float64 sums).
+
+  winograd_ref.py DIR B
+writes the inputs of winograd.mlir at batch B to DIR/<name>.npy (small integers) and
+DIR/y1.npy ... y6.npy:
+  y1 = relu(conv2d(x1 [B, 13, 13, 24], w1 [3, 3, 24, 40], "same") + b1)
+  y2 = conv2d(x2 [B, 11, 10, 16], w2 [3, 3, 16, 32], "valid")
+  y3 = conv2d(x3 [B, 9, 11, 16], w3 [5, 5, 16, 16], "same")
+  y4 = conv2d_transpose(x4 [B, 9, 8, 32], w4 [3, 3, 32, 16], stride 1, "valid"): [B, 11, 10, 16]
+  y5 = conv2d_transpose(x5 [B, 8, 8, 16], w5 [5, 5, 16, 24], stride 1, "same"): [B, 8, 8, 24]
+  y6 = conv2d(x6 [B, 6, 6, 16], w6 [3, 3, 16, 16], "same")
+conv2d: y[n, h, w, c] = sum over (kh, kw, f) of x[n, h + kh - pad, w + kw - pad, f] *
+w[kh, kw, f, c], zero outside x (pad: (k - 1) / 2 for "same", 0 for "valid");
+conv2d_transpose as in conv_transpose_ref.py.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conv_transpose_ref import conv_t, values  # noqa: E402
+from gemm_ref import write_npy  # noqa: E402
+
+
+def conv(x, xs, w, ws, pad):
+    n_, ih, iw, f_ = xs
+    k, _, _, c_ = ws
+    oh, ow = ih + 2 * pad - k + 1, iw + 2 * pad - k + 1
+    y = [0.0] * (n_ * oh * ow * c_)
+    for n in range(n_):
+        for h in range(oh):
+            for q in range(ow):
+                acc = [0.0] * c_
+                for kh in range(k):
+                    i = h + kh - pad
+                    if not 0 <= i < ih:
+                        continue
+                    for kw in range(k):
+                        j = q + kw - pad
+                        if not 0 <= j < iw:
+                            continue
+                        xi = ((n * ih + i) * iw + j) * f_
+                        for f in range(f_):
+                            a = x[xi + f]
+                            if a == 0.0:
+                                continue
+                            wi = ((kh * k + kw) * f_ + f) * c_
+                            acc = [u + a * v for u, v in zip(acc, w[wi:wi + c_])]
+                yi = ((n * oh + h) * ow + q) * c_
+                y[yi:yi + c_] = acc
+    return y, [n_, oh, ow, c_]
+
+
+def main():
+    out, b = sys.argv[1], int(sys.argv[2])
+    shapes = {"x1": [b, 13, 13, 24], "w1": [3, 3, 24, 40], "b1": [40],
+              "x2": [b, 11, 10, 16], "w2": [3, 3, 16, 32],
+              "x3": [b, 9, 11, 16], "w3": [5, 5, 16, 16],
+              "x4": [b, 9, 8, 32], "w4": [3, 3, 32, 16],
+              "x5": [b, 8, 8, 16], "w5": [5, 5, 16, 24],
+              "x6": [b, 6, 6, 16], "w6": [3, 3, 16, 16]}
+    d = {}
+    for seed, (name, shape) in enumerate(shapes.items()):
+        count = 1
+        for e in shape:
+            count *= e
+        d[name] = values(count, 31 + seed)
+        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 1)
+    y = [max(v + d["b1"][i % 40], 0.0) for i, v in enumerate(y)]
+    write_npy(os.path.join(out, "y1.npy"), ys, y)
+    write_npy(os.path.join(out, "y2.npy"), *reversed(conv(d["x2"], shapes["x2"], d["w2"], shapes["w2"], 0)))
+    write_npy(os.path.join(out, "y3.npy"), *reversed(conv(d["x3"], shapes["x3"], d["w3"], shapes["w3"], 2)))
+    write_npy(os.path.join(out, "y4.npy"), *reversed(conv_t(d["x4"], shapes["x4"], d["w4"], shapes["w4"], [11, 10], 1, "valid")))
+    write_npy(os.path.join(out, "y5.npy"), *reversed(conv_t(d["x5"], shapes["x5"], d["w5"], shapes["w5"], [8, 8], 1, "same")))
+    write_npy(os.path.join(out, "y6.npy"), *reversed(conv(d["x6"], shapes["x6"], d["w6"], shapes["w6"], 1)))
+
+
+if __name__ == "__main__":
+    main()
