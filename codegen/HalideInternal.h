@@ -63,13 +63,15 @@ struct FuncInfo {
   std::shared_ptr<WinogradFuncs> winograd;
 };
 
-/// A convolution that Winograd.cpp computes as F(2x2, r x r): conv2d or (`flipped`)
-/// conv2d_transpose, stride 1, dilation 1, an r x r filter (r = 3 or 5), static spatial
-/// dims. As a correlation: x [.., h, w, c] padded by padTop/padLeft before, giving
-/// [.., outH, outW, f].
+/// A convolution that Winograd.cpp computes as F(2x2, r x r): conv2d, (`flipped`)
+/// conv2d_transpose or (`filterGrad`) conv2d_filter_grad, stride 1, dilation 1, an
+/// r x r filter (r = 3 or 5), static spatial dims. As a correlation: x [.., h, w, c]
+/// padded by padTop/padLeft before, giving [.., outH, outW, f] (a filter gradient: from
+/// x and dy [.., outH, outW, f]).
 struct WinogradShape {
   int r = 3;
-  bool flipped = false; ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
+  bool flipped = false;    ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
+  bool filterGrad = false; ///< conv2d_filter_grad: [r, r, c, f] from x and dy [.., outH, outW, f]
   int64_t h = 0, w = 0, c = 0, f = 0, outH = 0, outW = 0, padTop = 0, padLeft = 0;
 };
 
@@ -84,6 +86,11 @@ struct WinogradFuncs {
   Halide::Func points; ///< (f, a, e, tx, ty, b): `tile`, stored for the output transform
   Halide::RDom rc;     ///< the input channels
   WinogradShape shape;
+  // A filter gradient's stages instead of cols, filter, tile and points:
+  Halide::Func gradRows; ///< (f, a, v, tx, ty, b): A applied along dy's 2x2 tiles' columns
+  Halide::Func grad;     ///< (f, a, e, tx, ty, b): A dy At per tile
+  Halide::Func sums;     ///< (f, c, a, e): per point, the products summed over `rt`
+  Halide::RDom rt;       ///< the tiles (tx, ty) and images
 };
 
 /// An operand read at a Halide-ordered index: input (c, x, y, b), filter (f, c, kw, kh).
@@ -95,10 +102,13 @@ using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Hali
 /// output positions per image at least).
 std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
-/// The conv2d of shape `s` over `input` and `filter` by Winograd's F(2x2, r x r): returns
-/// the result Func (f, x, y, b), pure; `funcs` gets the stages for the schedule.
+/// The convolution of shape `s` over `input` and `filter` (for a filter gradient: dy
+/// (f, x, y, b), and `batch` its extent) by Winograd's F(2x2, r x r): returns the result
+/// Func, (f, x, y, b) or for a filter gradient (f, c, kw, kh), pure; `funcs` gets the
+/// stages for the schedule.
 Halide::Func lowerWinograd(const WinogradShape &s, const WinogradLoad &input,
-                           const WinogradLoad &filter, WinogradFuncs &funcs);
+                           const WinogradLoad &filter, Halide::Expr batch,
+                           WinogradFuncs &funcs);
 
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).

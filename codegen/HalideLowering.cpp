@@ -580,17 +580,22 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     Func conv = lowerWinograd(
         *ws, [&x](Expr c, Expr i, Expr j, Expr b) { return x.at({b, j, i, c}); },
         [&w, &ws](Expr f, Expr c, Expr kw, Expr kh) {
+          // The filter [KH, KW, C, F] at (f, c, kw, kh), or a filter gradient's dy
+          // [N, OH, OW, F] at (f, x, y, b).
           if (!ws->flipped)
             return w.at({kh, kw, c, f});
           int last = ws->r - 1; // conv2d_transpose's filter: [KH, KW, x's channels, out]
           return w.at({last - kh, last - kw, c, f});
         },
-        *funcs);
+        x.extents[0], *funcs);
     std::vector<int64_t> shape = shapeOf(res.getType());
-    std::vector<Expr> extents{get(op->getOperand(0)).extents[0], int(ws->outH),
-                              int(ws->outW), int(ws->f)};
+    std::vector<Expr> extents =
+        ws->filterGrad
+            ? std::vector<Expr>{ws->r, ws->r, int(ws->c), int(ws->f)}
+            : std::vector<Expr>{x.extents[0], int(ws->outH), int(ws->outW), int(ws->f)};
     values[res] = fromFunc(conv, extents, shape);
-    result.products.push_back(FuncInfo{conv, shape, {}, false, funcs->rc});
+    result.products.push_back(
+        FuncInfo{conv, shape, {}, false, ws->filterGrad ? funcs->rt : funcs->rc});
     result.products.back().winograd = funcs;
     return;
   }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Inputs and expected outputs for winograd.test, in plain Python (float64 sums).
 
-  winograd_ref.py DIR B
-writes the inputs of winograd.mlir at batch B to DIR/<name>.npy (small integers) and
-DIR/y1.npy ... y6.npy:
+  winograd_ref.py DIR B [grad]
+writes the inputs of winograd.mlir (with "grad": winograd-grad.mlir) at batch B to
+DIR/<name>.npy (small integers) and DIR/y1.npy ... y6.npy (y7.npy, y8.npy):
   y1 = relu(conv2d(x1 [B, 13, 13, 24], w1 [3, 3, 24, 40], "same") + b1)
   y2 = conv2d(x2 [B, 11, 10, 16], w2 [3, 3, 16, 32], "valid")
   y3 = conv2d(x3 [B, 9, 11, 16], w3 [5, 5, 16, 16], "same")
@@ -12,7 +12,10 @@ DIR/y1.npy ... y6.npy:
   y6 = conv2d(x6 [B, 6, 6, 16], w6 [3, 3, 16, 16], "same")
 conv2d: y[n, h, w, c] = sum over (kh, kw, f) of x[n, h + kh - pad, w + kw - pad, f] *
 w[kh, kw, f, c], zero outside x (pad: (k - 1) / 2 for "same", 0 for "valid");
-conv2d_transpose as in conv_transpose_ref.py.
+conv2d_transpose as in conv_transpose_ref.py;
+  y7 = conv2d_filter_grad(x7 [B, 11, 10, 16], g7 [B, 9, 8, 32], 3x3, "valid")
+  y8 = conv2d_filter_grad(x8 [B, 9, 11, 16], g8 [B, 9, 11, 16], 5x5, "same")
+dw[kh, kw, f, c] = sum over (n, h, w) of x[n, h + kh - pad, w + kw - pad, f] g[n, h, w, c].
 """
 import os
 import sys
@@ -51,8 +54,49 @@ def conv(x, xs, w, ws, pad):
     return y, [n_, oh, ow, c_]
 
 
+def filter_grad(x, xs, g, gs, k, pad):
+    n_, ih, iw, f_ = xs
+    _, oh, ow, c_ = gs
+    dw = [0.0] * (k * k * f_ * c_)
+    for kh in range(k):
+        for kw in range(k):
+            acc = [0.0] * (f_ * c_)
+            for n in range(n_):
+                for h in range(oh):
+                    i = h + kh - pad
+                    if not 0 <= i < ih:
+                        continue
+                    for q in range(ow):
+                        j = q + kw - pad
+                        if not 0 <= j < iw:
+                            continue
+                        xi = ((n * ih + i) * iw + j) * f_
+                        gi = ((n * oh + h) * ow + q) * c_
+                        gv = g[gi:gi + c_]
+                        for f in range(f_):
+                            a = x[xi + f]
+                            if a != 0.0:
+                                row = acc[f * c_:(f + 1) * c_]
+                                acc[f * c_:(f + 1) * c_] = [u + a * v for u, v in zip(row, gv)]
+            dw[(kh * k + kw) * f_ * c_:(kh * k + kw + 1) * f_ * c_] = acc
+    return dw, [k, k, f_, c_]
+
+
+def grads(out, b):
+    shapes = {"x7": [b, 11, 10, 16], "g7": [b, 9, 8, 32],
+              "x8": [b, 9, 11, 16], "g8": [b, 9, 11, 16]}
+    d = {}
+    for seed, (name, shape) in enumerate(shapes.items()):
+        d[name] = values(shape[0] * shape[1] * shape[2] * shape[3], 71 + seed)
+        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    write_npy(os.path.join(out, "y7.npy"), *reversed(filter_grad(d["x7"], shapes["x7"], d["g7"], shapes["g7"], 3, 0)))
+    write_npy(os.path.join(out, "y8.npy"), *reversed(filter_grad(d["x8"], shapes["x8"], d["g8"], shapes["g8"], 5, 2)))
+
+
 def main():
     out, b = sys.argv[1], int(sys.argv[2])
+    if sys.argv[3:] == ["grad"]:
+        return grads(out, b)
     shapes = {"x1": [b, 13, 13, 24], "w1": [3, 3, 24, 40], "b1": [40],
               "x2": [b, 11, 10, 16], "w2": [3, 3, 16, 32],
               "x3": [b, 9, 11, 16], "w3": [5, 5, 16, 16],
