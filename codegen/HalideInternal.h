@@ -63,13 +63,14 @@ struct FuncInfo {
   std::shared_ptr<WinogradFuncs> winograd;
 };
 
-/// A convolution that Winograd.cpp computes as F(2x2, r x r): conv2d, (`flipped`)
+/// A convolution that Winograd.cpp computes as F(m x m, r x r): conv2d, (`flipped`)
 /// conv2d_transpose or (`filterGrad`) conv2d_filter_grad, stride 1, dilation 1, an
 /// r x r filter (r = 3 or 5), static spatial dims. As a correlation: x [.., h, w, c]
 /// padded by padTop/padLeft before, giving [.., outH, outW, f] (a filter gradient: from
 /// x and dy [.., outH, outW, f]).
 struct WinogradShape {
   int r = 3;
+  int m = 2;               ///< output tiles of m x m: 2, or 4 for some 3x3 (F(4x4, 3x3))
   bool flipped = false;    ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
   bool filterGrad = false; ///< conv2d_filter_grad: [r, r, c, f] from x and dy [.., outH, outW, f]
   int64_t h = 0, w = 0, c = 0, f = 0, outH = 0, outW = 0, padTop = 0, padLeft = 0;
@@ -87,7 +88,7 @@ struct WinogradFuncs {
   Halide::RDom rc;     ///< the input channels
   WinogradShape shape;
   // A filter gradient's stages instead of cols, filter, tile and points:
-  Halide::Func gradRows; ///< (f, a, v, tx, ty, b): A applied along dy's 2x2 tiles' columns
+  Halide::Func gradRows; ///< (f, a, v, tx, ty, b): A applied along dy's m x m tiles' columns
   Halide::Func grad;     ///< (f, a, e, tx, ty, b): A dy At per tile
   Halide::Func sums;     ///< (f, c, a, e): per point, the products summed over `rt`
   Halide::RDom rt;       ///< the tiles (tx, ty) and images
@@ -103,7 +104,7 @@ using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Hali
 std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
 /// The convolution of shape `s` over `input` and `filter` (for a filter gradient: dy
-/// (f, x, y, b), and `batch` its extent) by Winograd's F(2x2, r x r): returns the result
+/// (f, x, y, b), and `batch` its extent) by Winograd's F(m x m, r x r): returns the result
 /// Func, (f, x, y, b) or for a filter gradient (f, c, kw, kh), pure; `funcs` gets the
 /// stages for the schedule.
 Halide::Func lowerWinograd(const WinogradShape &s, const WinogradLoad &input,

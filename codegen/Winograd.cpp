@@ -1,20 +1,20 @@
-//===- Winograd.cpp - conv2d as Winograd's minimal filtering F(2x2, r x r) -===//
+//===- Winograd.cpp - convolutions as Winograd's minimal filtering F(m x m, r x r) -===//
 //
-// A stride-1 conv2d with an r x r filter (r = 3 or 5) computes each 2 x 2 output tile
-// from an (r+1) x (r+1) input tile with (r+1)^2 multiplications per channel pair instead
-// of 4 r^2 (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"):
+// A stride-1 conv2d with an r x r filter computes each m x m output tile from an
+// n x n input tile, n = m + r - 1, with n^2 multiplications per channel pair instead of
+// m^2 r^2 (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks"):
 //   Y = At [ sum over input channels of (G g Gt) * (Bt d B) ] A
 // with g a filter slice, d an input tile and * the elementwise product: for each of
-// the (r+1)^2 points a GEMM over the channels. conv2d_transpose at stride 1 is the same
+// the n^2 points a GEMM over the channels. conv2d_transpose at stride 1 is the same
 // with the filter flipped; conv2d's filter gradient is the adjoint in g,
 //   dw = Gt [ sum over tiles of (A dy At) * (Bt d B) ] G,
 // per point a GEMM over the tiles of the batch. Direct convolution already runs at the
-// FMA peak (ScheduleConv.cpp), so only fewer multiplications make it faster: 2.25x
-// fewer for 3x3, 2.78x for 5x5, less the transforms. The matrices are Toom-Cook's for
-// the points 0, 1, -1 (and 2, -2 for 5x5) and infinity, each row of Bt scaled to
-// integers and the row of G divided by the same factor. Chosen by the lowering for CPU
-// templates only; the result differs from the direct sum by rounding (3x3: as close to
-// a float64 convolution as the direct one; 5x5: about 10x further, docs/design.md).
+// FMA peak (ScheduleConv.cpp), so only fewer multiplications make it faster: F(4x4, 3x3)
+// for 3x3 filters (4x fewer), F(2x2, 5x5) for 5x5 (2.78x fewer), less the transforms.
+// The matrices are Toom-Cook's for the points 0, 1, -1, 2, -2 and infinity, each row
+// of Bt scaled to integers and the row of G divided by the same factor. Chosen by the
+// lowering for CPU templates only; the result differs from the direct sum by rounding
+// (about 20x further from a float64 convolution, docs/design.md).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -30,16 +30,12 @@ using Halide::Var;
 
 namespace {
 
-/// Toom-Cook matrices of F(2, r): At (2 x n), G (n x r), Bt (n x n), n = r + 1.
+/// Toom-Cook matrices of F(m, r): At (m x n), G (n x r), Bt (n x n), n = m + r - 1.
 struct Matrices {
   std::vector<std::vector<double>> at, g, bt;
 };
 
-const Matrices &matrices(int r) {
-  static const Matrices f3{
-      {{1, 1, 1, 0}, {0, 1, -1, 1}},
-      {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
-      {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, -1, 0, 1}}};
+const Matrices &matrices(int m, int r) {
   static const Matrices f5{
       {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}},
       {{1.0 / 4, 0, 0, 0, 0},
@@ -54,7 +50,16 @@ const Matrices &matrices(int r) {
        {0, -2, -1, 2, 1, 0},
        {0, 2, -1, -2, 1, 0},
        {0, 4, 0, -5, 0, 1}}};
-  return r == 3 ? f3 : f5;
+  static const Matrices f43{
+      {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}},
+      {{1.0 / 4, 0, 0},
+       {1.0 / 6, 1.0 / 6, 1.0 / 6},
+       {1.0 / 6, -1.0 / 6, 1.0 / 6},
+       {1.0 / 24, 1.0 / 12, 1.0 / 6},
+       {1.0 / 24, -1.0 / 12, 1.0 / 6},
+       {0, 0, 1}},
+      f5.bt};
+  return m == 4 && r == 3 ? f43 : f5;
 }
 
 /// sum over q of row[q] * term(q), skipping zero coefficients.
@@ -90,7 +95,7 @@ std::vector<std::vector<double>> transposed(const std::vector<std::vector<double
 /// The filter gradient dw[kh, kw, c, f] = sum over images and positions (y, x) of
 /// x[y + kh - padTop, x + kw - padLeft, c] dy[y, x, f], the adjoint of the forward
 /// transform in g: dw = Gt [sum over tiles of (A dy At) * (Bt d B)] G, per point a GEMM
-/// over the tiles of every image (dy's 2x2 tiles past its edge read zeros).
+/// over the tiles of every image (dy's m x m tiles past its edge read zeros).
 Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLoad &dy,
                      Expr batch, Func padded, Func rows, Func in, WinogradFuncs &funcs) {
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), v("v"), tx("tx"), ty("ty"), f("f"),
@@ -103,11 +108,11 @@ Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLo
   };
   Func gradRows("wino_grad_rows");
   gradRows(f, a, v, tx, ty, b) =
-      byRow(a, a2, [&](int u) { return dyAt(2 * tx + u, 2 * ty + v); });
+      byRow(a, a2, [&](int u) { return dyAt(s.m * tx + u, s.m * ty + v); });
   Func grad("wino_grad");
   grad(f, a, e, tx, ty, b) =
       byRow(e, a2, [&](int p) { return gradRows(f, a, p, tx, ty, b); });
-  Halide::RDom rt(0, (ow + 1) / 2, 0, (oh + 1) / 2, 0, batch, "wino_t");
+  Halide::RDom rt(0, (ow + s.m - 1) / s.m, 0, (oh + s.m - 1) / s.m, 0, batch, "wino_t");
   Func sums("wino_sums");
   sums(f, c, a, e) = 0.0f;
   sums(f, c, a, e) += grad(f, a, e, rt.x, rt.y, rt.z) * in(c, a, e, rt.x, rt.y, rt.z);
@@ -186,13 +191,17 @@ std::optional<WinogradShape> nn::codegen::winogradShape(mlir::Operation *op) {
   // its input padded by r - 1 - padBefore.
   s.padTop = transposed ? s.r - 1 - h->padBefore : h->padBefore;
   s.padLeft = transposed ? s.r - 1 - w->padBefore : w->padBefore;
+  // 3x3: F(4x4, 3x3), 36 products per 16 outputs (cnn32's 13x13 conv2: 576 per image
+  // and channel pair against 784 with 2x2 tiles, its 15x15 input gradient 576 against
+  // 1024); 5x5: F(2x2, 5x5) (4x4 tiles would need 8x8 transforms of larger points).
+  s.m = s.r == 3 ? 4 : 2;
   return s;
 }
 
 Func nn::codegen::lowerWinograd(const WinogradShape &s, const WinogradLoad &input,
                                 const WinogradLoad &filter, Expr batch,
                                 WinogradFuncs &funcs) {
-  const Matrices &m = matrices(s.r);
+  const Matrices &m = matrices(s.m, s.r);
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), q("q"), tx("tx"), ty("ty"), f("f"),
       kh("kh");
   int h = (int)s.h, w = (int)s.w;
@@ -205,7 +214,7 @@ Func nn::codegen::lowerWinograd(const WinogradShape &s, const WinogradLoad &inpu
   // Bt d B of the tile (tx, ty): first along the columns (a), then the rows (e).
   Func rows("wino_rows");
   rows(c, a, q, tx, ty, b) = byRow(a, m.bt, [&](int p) {
-    return padded(c, 2 * tx + p - (int)s.padLeft, 2 * ty + q - (int)s.padTop, b);
+    return padded(c, s.m * tx + p - (int)s.padLeft, s.m * ty + q - (int)s.padTop, b);
   });
   Func in("wino_input");
   in(c, a, e, tx, ty, b) = byRow(e, m.bt, [&](int p) { return rows(c, a, p, tx, ty, b); });
@@ -224,14 +233,14 @@ Func nn::codegen::lowerWinograd(const WinogradShape &s, const WinogradLoad &inpu
   tile(f, tx, a, e, ty, b) += filt(f, rc, a, e) * in(rc, a, e, tx, ty, b);
   Func points("wino_points");
   points(f, a, e, tx, ty, b) = tile(f, tx, a, e, ty, b);
-  // At M A: output (x, y) is row x % 2 of At along a and row y % 2 along e.
+  // At M A: output (x, y) is row x % m of At along a and row y % m along e.
   Func out("wino_conv2d");
   auto along = [&](Expr u, Expr v) {
     return byRow(u, m.at, [&](int pa) {
-      return byRow(v, m.at, [&](int pe) { return points(f, pa, pe, x / 2, y / 2, b); });
+      return byRow(v, m.at, [&](int pe) { return points(f, pa, pe, x / s.m, y / s.m, b); });
     });
   };
-  out(f, x, y, b) = along(x % 2, y % 2);
+  out(f, x, y, b) = along(x % s.m, y % s.m);
   funcs = WinogradFuncs{padded, rows, in, cols, filt, tile, points, rc, s};
   return out;
 }
@@ -312,11 +321,11 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   int lanes = target.vectorWidth;
   Func o = out.func;
   std::vector<Var> ov = o.args(); // f, x, y, b
-  // Tasks: a row of 2 x 2 tiles of one image; inside, per tile, its 4 outputs per
+  // Tasks: a row of m x m tiles of one image; inside, per tile, its m^2 outputs per
   // vector of channels (At M A inlined into the epilogue).
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), par("par");
-  o.split(ov[2], yo, yi, 2, TailStrategy::GuardWithIf)
-      .split(ov[1], xo, xi, 2, TailStrategy::GuardWithIf)
+  o.split(ov[2], yo, yi, s.m, TailStrategy::GuardWithIf)
+      .split(ov[1], xo, xi, s.m, TailStrategy::GuardWithIf)
       .reorder(ov[0], xi, yi, xo, yo, ov[3])
       .fuse(yo, ov[3], par)
       .parallel(par)
@@ -327,7 +336,7 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   // channels by `tm` tiles, the input channels outermost inside a tile.
   int vectors = s.f >= 2 * lanes ? 2 : 1;
   int tn = std::min<int>(vectors * lanes, (int)s.f);
-  int64_t tiles = (s.outW + 1) / 2;
+  int64_t tiles = (s.outW + s.m - 1) / s.m;
   int tm = tileRows(tiles, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors));
   std::vector<Var> pv = wf.points.args(); // f, a, e, tx, ty, b
   Var fo("fo"), fi("fi"), to("to"), ti("ti");

@@ -86,9 +86,10 @@ enum ConvAlgorithm { ConvAuto, ConvDirect };
 cl::opt<ConvAlgorithm> convAlgorithm(
     "conv", cl::desc("How convolutions are computed (CPU)"), cl::init(ConvAuto),
     cl::values(clEnumValN(ConvAuto, "auto",
-                          "Winograd's F(2x2, r x r) for stride-1 3x3 and 5x5 convolutions "
-                          "(and their input and filter gradients) with 16 channels in and "
-                          "out and 64 output positions or more, else direct (default)"),
+                          "Winograd's F(4x4, 3x3) and F(2x2, 5x5) for stride-1 3x3 and 5x5 "
+                          "convolutions (and their input and filter gradients) with 16 "
+                          "channels in and out and 64 output positions or more, else "
+                          "direct (default)"),
                clEnumValN(ConvDirect, "direct", "every convolution direct")),
     cl::cat(category));
 cl::opt<std::string> modelName("model",
