@@ -22,12 +22,16 @@ from conv_transpose_ref import same_pad, values  # noqa: E402
 from gemm_ref import write_npy  # noqa: E402
 
 
-def conv(x, xs, w, ws, s):
-    """conv2d with "same" padding and stride s."""
+def conv(x, xs, w, ws, s, pad=None):
+    """conv2d with stride s and "same" padding, or `pad` on every side."""
     n_, ih, iw, f_ = xs
     kh_, kw_, _, c_ = ws
-    oh, ow = (ih + s - 1) // s, (iw + s - 1) // s
-    ph, pw = same_pad(ih, kh_, s), same_pad(iw, kw_, s)
+    if pad is None:
+        oh, ow = (ih + s - 1) // s, (iw + s - 1) // s
+        ph, pw = same_pad(ih, kh_, s), same_pad(iw, kw_, s)
+    else:
+        oh, ow = (ih + 2 * pad - kh_) // s + 1, (iw + 2 * pad - kw_) // s + 1
+        ph, pw = pad, pad
     y = [0.0] * (n_ * oh * ow * c_)
     for n in range(n_):
         for h in range(oh):

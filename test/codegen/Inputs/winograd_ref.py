@@ -21,37 +21,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conv_schedules_ref import conv  # noqa: E402
 from conv_transpose_ref import conv_t, values  # noqa: E402
 from gemm_ref import write_npy  # noqa: E402
-
-
-def conv(x, xs, w, ws, pad):
-    n_, ih, iw, f_ = xs
-    k, _, _, c_ = ws
-    oh, ow = ih + 2 * pad - k + 1, iw + 2 * pad - k + 1
-    y = [0.0] * (n_ * oh * ow * c_)
-    for n in range(n_):
-        for h in range(oh):
-            for q in range(ow):
-                acc = [0.0] * c_
-                for kh in range(k):
-                    i = h + kh - pad
-                    if not 0 <= i < ih:
-                        continue
-                    for kw in range(k):
-                        j = q + kw - pad
-                        if not 0 <= j < iw:
-                            continue
-                        xi = ((n * ih + i) * iw + j) * f_
-                        for f in range(f_):
-                            a = x[xi + f]
-                            if a == 0.0:
-                                continue
-                            wi = ((kh * k + kw) * f_ + f) * c_
-                            acc = [u + a * v for u, v in zip(acc, w[wi:wi + c_])]
-                yi = ((n * oh + h) * ow + q) * c_
-                y[yi:yi + c_] = acc
-    return y, [n_, oh, ow, c_]
 
 
 def filter_grad(x, xs, g, gs, k, pad):
@@ -110,14 +82,14 @@ def main():
             count *= e
         d[name] = values(count, 31 + seed)
         write_npy(os.path.join(out, name + ".npy"), shape, d[name])
-    y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 1)
+    y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 1, 1)
     y = [max(v + d["b1"][i % 40], 0.0) for i, v in enumerate(y)]
     write_npy(os.path.join(out, "y1.npy"), ys, y)
-    write_npy(os.path.join(out, "y2.npy"), *reversed(conv(d["x2"], shapes["x2"], d["w2"], shapes["w2"], 0)))
-    write_npy(os.path.join(out, "y3.npy"), *reversed(conv(d["x3"], shapes["x3"], d["w3"], shapes["w3"], 2)))
+    write_npy(os.path.join(out, "y2.npy"), *reversed(conv(d["x2"], shapes["x2"], d["w2"], shapes["w2"], 1, 0)))
+    write_npy(os.path.join(out, "y3.npy"), *reversed(conv(d["x3"], shapes["x3"], d["w3"], shapes["w3"], 1, 2)))
     write_npy(os.path.join(out, "y4.npy"), *reversed(conv_t(d["x4"], shapes["x4"], d["w4"], shapes["w4"], [11, 10], 1, "valid")))
     write_npy(os.path.join(out, "y5.npy"), *reversed(conv_t(d["x5"], shapes["x5"], d["w5"], shapes["w5"], [8, 8], 1, "same")))
-    write_npy(os.path.join(out, "y6.npy"), *reversed(conv(d["x6"], shapes["x6"], d["w6"], shapes["w6"], 1)))
+    write_npy(os.path.join(out, "y6.npy"), *reversed(conv(d["x6"], shapes["x6"], d["w6"], shapes["w6"], 1, 1)))
 
 
 if __name__ == "__main__":
