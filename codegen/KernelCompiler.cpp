@@ -61,10 +61,9 @@ static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
   Halide::Target t = halideTarget(target);
   auto build = [&](bool autoschedule) {
     return guarded(what(k), [&]() -> llvm::Error {
-      LoweredKernel lowered =
-          lowerKernel(k, /*shareResults=*/!autoschedule && target.device == DeviceKind::CPU,
-                      /*winograd=*/!autoschedule && target.device == DeviceKind::CPU &&
-                          target.winograd);
+      bool templates = !autoschedule && target.device == DeviceKind::CPU;
+      LoweredKernel lowered = lowerKernel(k, /*shareResults=*/templates,
+                                          /*winograd=*/templates && target.winograd);
       if (autoschedule)
         autoscheduleKernel(lowered, target, t);
       else
@@ -130,9 +129,9 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
   std::vector<char> ok(n, 0);
   for (size_t i = 0; i < n; ++i)
     errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
-      lowered[i] = lowerKernel(kernels[i], /*shareResults=*/target.device == DeviceKind::CPU,
-                               /*winograd=*/target.device == DeviceKind::CPU &&
-                                   target.winograd);
+      bool templates = target.device == DeviceKind::CPU;
+      lowered[i] = lowerKernel(kernels[i], /*shareResults=*/templates,
+                               /*winograd=*/templates && target.winograd);
       ok[i] = 1;
       return llvm::Error::success();
     });

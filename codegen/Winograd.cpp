@@ -84,7 +84,7 @@ Expr byRow(Expr i, const std::vector<std::vector<double>> &rows,
 }
 
 /// The transposes of Matrices' At and G (A and Gt), for the filter gradient.
-std::vector<std::vector<double>> transposed(const std::vector<std::vector<double>> &m) {
+std::vector<std::vector<double>> transpose(const std::vector<std::vector<double>> &m) {
   std::vector<std::vector<double>> t(m.front().size(), std::vector<double>(m.size()));
   for (size_t i = 0; i < m.size(); ++i)
     for (size_t j = 0; j < m[i].size(); ++j)
@@ -101,7 +101,7 @@ Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLo
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), v("v"), tx("tx"), ty("ty"), f("f"),
       kw("kw"), kh("kh");
   int oh = (int)s.outH, ow = (int)s.outW;
-  std::vector<std::vector<double>> a2 = transposed(m.at), gt = transposed(m.g);
+  std::vector<std::vector<double>> a2 = transpose(m.at), gt = transpose(m.g);
   auto dyAt = [&](Expr i, Expr j) {
     return Halide::select(i < ow && j < oh,
                           dy(f, Halide::min(i, ow - 1), Halide::min(j, oh - 1), b), 0.0f);
@@ -314,6 +314,8 @@ void scheduleFilterGrad(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
 
 void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
                                    const TargetInfo &target) {
+  if (k.products.size() != 1) // fusion gives a convolution a kernel of its own
+    throw Halide::InternalError("a Winograd convolution shares its kernel with another product");
   WinogradFuncs &wf = *k.products.front().winograd;
   if (wf.shape.filterGrad)
     return scheduleFilterGrad(k, out, target, wf);
