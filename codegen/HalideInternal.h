@@ -78,7 +78,7 @@ struct WinogradShape {
 
 /// The stages of a Winograd convolution (Halide order of args in comments).
 struct WinogradFuncs {
-  Halide::Func padded; ///< (c, x, y, b): the input, zero outside
+  Halide::Func padded; ///< (c, x, y, b): the input, zero outside (a padded operand)
   Halide::Func rows;   ///< (c, a, q, tx, ty, b): Bt applied along each tile's columns
   Halide::Func input;  ///< (c, a, e, tx, ty, b): Bt d B per tile and channel
   Halide::Func cols;   ///< (f, c, a, kh): G applied along the filter's columns
@@ -94,7 +94,8 @@ struct WinogradFuncs {
   Halide::RDom rt;       ///< the tiles (tx, ty) and images
 };
 
-/// An operand read at a Halide-ordered index: input (c, x, y, b), filter (f, c, kw, kh).
+/// The filter read at a Halide-ordered index (f, c, kw, kh); a filter gradient's dy at
+/// (f, x, y, b), zero outside.
 using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Halide::Expr,
                                                 Halide::Expr)>;
 
@@ -103,14 +104,13 @@ using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Hali
 /// output positions per image at least).
 std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
-/// The convolution of shape `s` over `input` and `filter` (for a filter gradient: dy
-/// (f, x, y, b), and `batch` its extent) by Winograd's F(m x m, r x r): returns the result
-/// Func, (f, x, y, b) or for a filter gradient (f, c, kw, kh), pure; `funcs` gets the
-/// stages for the schedule.
-Halide::Func lowerWinograd(const WinogradShape &s, const WinogradLoad &input,
+/// The convolution of shape `s` over `padded` (the input (c, x, y, b), zero outside)
+/// and `filter` (a filter gradient's dy), `batch` images, by Winograd's F(m x m, r x r):
+/// returns the result Func, (f, x, y, b) or for a filter gradient (f, c, kw, kh), pure;
+/// `funcs` gets the stages for the schedule.
+Halide::Func lowerWinograd(const WinogradShape &s, Halide::Func padded,
                            const WinogradLoad &filter, Halide::Expr batch,
                            WinogradFuncs &funcs);
-
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).
 struct PrologueInfo {

@@ -572,22 +572,27 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   if (c.contraction)
     materializePrologues(op, c);
   mlir::Value res = op->getResult(0);
+  std::string base = op->getName().stripDialect().str();
+  Translator tr;
+  tr.fresh = [this](const std::string &base) { return fresh(base); };
+  for (mlir::Value v : op->getOperands())
+    tr.operands.push_back(&get(v));
   // A convolution that Winograd's algorithm computes with fewer multiplications (for
-  // nnc's CPU schedules only: Winograd.cpp schedules it).
+  // nnc's CPU schedules only: Winograd.cpp schedules it). Its input (and a filter
+  // gradient's dy) is read as a padded operand, zero outside.
   if (std::optional<WinogradShape> ws = winograd ? winogradShape(op) : std::nullopt) {
     const Tensor &x = get(op->getOperand(0)), &w = get(op->getOperand(1));
     auto funcs = std::make_shared<WinogradFuncs>();
-    Func conv = lowerWinograd(
-        *ws, [&x](Expr c, Expr i, Expr j, Expr b) { return x.at({b, j, i, c}); },
-        [&w, &ws](Expr f, Expr c, Expr kw, Expr kh) {
-          // The filter [KH, KW, C, F] at (f, c, kw, kh), or a filter gradient's dy
-          // [N, OH, OW, F] at (f, x, y, b).
-          if (!ws->flipped)
-            return w.at({kh, kw, c, f});
-          int last = ws->r - 1; // conv2d_transpose's filter: [KH, KW, x's channels, out]
-          return w.at({last - kh, last - kw, c, f});
-        },
-        x.extents[0], *funcs);
+    WinogradLoad filter = [&w, &ws](Expr f, Expr c, Expr kw, Expr kh) {
+      int last = ws->r - 1; // conv2d_transpose's filter: [KH, KW, x's channels, out]
+      return ws->flipped ? w.at({last - kh, last - kw, c, f}) : w.at({kh, kw, c, f});
+    };
+    if (ws->filterGrad) {
+      Func dy = tr.paddedOperand(1, 0.0f);
+      filter = [dy](Expr f, Expr i, Expr j, Expr b) mutable { return dy(f, i, j, b); };
+    }
+    Func conv =
+        lowerWinograd(*ws, tr.paddedOperand(0, 0.0f), filter, x.extents[0], *funcs);
     std::vector<int64_t> shape = shapeOf(res.getType());
     std::vector<Expr> extents =
         ws->filterGrad
@@ -599,11 +604,6 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     result.products.back().winograd = funcs;
     return;
   }
-  std::string base = op->getName().stripDialect().str();
-  Translator tr;
-  tr.fresh = [this](const std::string &base) { return fresh(base); };
-  for (mlir::Value v : op->getOperands())
-    tr.operands.push_back(&get(v));
   // A matmul-like contraction (an rhs [batch..., K, N] or [batch..., N, K] contracted
   // along one of its last two dims, one reduction variable) reads its rhs through an
   // identity Func rhs(n, k, batch...), which the GEMM schedules may pack into panels,

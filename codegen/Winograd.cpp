@@ -83,6 +83,12 @@ Expr byRow(Expr i, const std::vector<std::vector<double>> &rows,
   return Halide::mux(i, cases);
 }
 
+/// The vector width for a dim of `channels`: the target's when it divides them, else 8
+/// at most (channels are multiples of 8 or at least 16).
+int lanesFor(int64_t channels, int width) {
+  return channels % width == 0 ? width : std::min(width, 8);
+}
+
 /// The transposes of Matrices' At and G (A and Gt), for the filter gradient.
 std::vector<std::vector<double>> transpose(const std::vector<std::vector<double>> &m) {
   std::vector<std::vector<double>> t(m.front().size(), std::vector<double>(m.size()));
@@ -95,20 +101,17 @@ std::vector<std::vector<double>> transpose(const std::vector<std::vector<double>
 /// The filter gradient dw[kh, kw, c, f] = sum over images and positions (y, x) of
 /// x[y + kh - padTop, x + kw - padLeft, c] dy[y, x, f], the adjoint of the forward
 /// transform in g: dw = Gt [sum over tiles of (A dy At) * (Bt d B)] G, per point a GEMM
-/// over the tiles of every image (dy's m x m tiles past its edge read zeros).
+/// over the tiles of every image.
 Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLoad &dy,
                      Expr batch, Func padded, Func rows, Func in, WinogradFuncs &funcs) {
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), v("v"), tx("tx"), ty("ty"), f("f"),
       kw("kw"), kh("kh");
   int oh = (int)s.outH, ow = (int)s.outW;
+  // dy's m x m tiles past its edge read zeros (a padded operand).
   std::vector<std::vector<double>> a2 = transpose(m.at), gt = transpose(m.g);
-  auto dyAt = [&](Expr i, Expr j) {
-    return Halide::select(i < ow && j < oh,
-                          dy(f, Halide::min(i, ow - 1), Halide::min(j, oh - 1), b), 0.0f);
-  };
   Func gradRows("wino_grad_rows");
   gradRows(f, a, v, tx, ty, b) =
-      byRow(a, a2, [&](int u) { return dyAt(s.m * tx + u, s.m * ty + v); });
+      byRow(a, a2, [&](int u) { return dy(f, s.m * tx + u, s.m * ty + v, b); });
   Func grad("wino_grad");
   grad(f, a, e, tx, ty, b) =
       byRow(e, a2, [&](int p) { return gradRows(f, a, p, tx, ty, b); });
@@ -198,19 +201,13 @@ std::optional<WinogradShape> nn::codegen::winogradShape(mlir::Operation *op) {
   return s;
 }
 
-Func nn::codegen::lowerWinograd(const WinogradShape &s, const WinogradLoad &input,
+Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
                                 const WinogradLoad &filter, Expr batch,
                                 WinogradFuncs &funcs) {
   const Matrices &m = matrices(s.m, s.r);
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), q("q"), tx("tx"), ty("ty"), f("f"),
       kh("kh");
-  int h = (int)s.h, w = (int)s.w;
-  // The input with zeros around it (the padding, and past the last tile's end).
-  Func padded("wino_padded");
-  padded(c, x, y, b) = Halide::select(x >= 0 && x < w && y >= 0 && y < h,
-                                      input(c, Halide::clamp(x, 0, w - 1),
-                                            Halide::clamp(y, 0, h - 1), b),
-                                      0.0f);
+  // The padded input reads zeros around x (the padding, and past the last tile's end).
   // Bt d B of the tile (tx, ty): first along the columns (a), then the rows (e).
   Func rows("wino_rows");
   rows(c, a, q, tx, ty, b) = byRow(a, m.bt, [&](int p) {
@@ -264,7 +261,7 @@ void scheduleFilterGrad(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
   Func img = part.update().rfactor(rbi, b);
   int vectors = s.f >= 2 * lanes ? 2 : 1;
   int tn = std::min<int>(vectors * lanes, (int)s.f);
-  int tm = tileRows(s.c, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors));
+  int tm = tileRows(s.c, maxTileRows(vectors, target.vectorRegisters, 1));
   std::vector<Var> qv = part.args(); // f, c, a, e, u
   Var fo("fo"), fi("fi"), co("co"), ci("ci");
   TailStrategy fTail = s.f % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
@@ -286,8 +283,7 @@ void scheduleFilterGrad(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
       .unroll(iv[0])
       .unroll(iv[1]);
   // The image's transformed tiles, once per image (for every point and channel tile).
-  int cl = s.c % lanes == 0 ? lanes : std::min(lanes, 8);
-  int fl = s.f % lanes == 0 ? lanes : 8;
+  int cl = lanesFor(s.c, lanes), fl = lanesFor(s.f, lanes);
   for (Func f : {wf.input, wf.rows, wf.padded}) {
     std::vector<Var> v = f.args();
     f.compute_at(part, rbi).vectorize(v[0], cl, TailStrategy::GuardWithIf);
@@ -339,7 +335,7 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   int vectors = s.f >= 2 * lanes ? 2 : 1;
   int tn = std::min<int>(vectors * lanes, (int)s.f);
   int64_t tiles = (s.outW + s.m - 1) / s.m;
-  int tm = tileRows(tiles, std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors));
+  int tm = tileRows(tiles, maxTileRows(vectors, target.vectorRegisters, 1));
   std::vector<Var> pv = wf.points.args(); // f, a, e, tx, ty, b
   Var fo("fo"), fi("fi"), to("to"), ti("ti");
   TailStrategy fTail = s.f % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
@@ -358,7 +354,7 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
       .unroll(tv[0])
       .unroll(tv[1]);
   // The input tiles of the row, transformed: channels in vectors, the points unrolled.
-  int cl = s.c % lanes == 0 ? lanes : std::min(lanes, 8);
+  int cl = lanesFor(s.c, lanes), fl = lanesFor(s.f, lanes);
   std::vector<Var> iv = wf.input.args(); // c, a, e, tx, ty, b
   wf.input.compute_at(o, par)
       .vectorize(iv[0], cl, TailStrategy::GuardWithIf)
@@ -370,7 +366,6 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   wf.padded.compute_at(o, par).vectorize(dv[0], cl, TailStrategy::GuardWithIf);
   // The filter's transform once per call.
   std::vector<Var> gv = wf.filter.args(); // f, c, a, e
-  int fl = s.f % lanes == 0 ? lanes : 8;
   wf.filter.compute_root().vectorize(gv[0], fl).unroll(gv[2]).unroll(gv[3]);
   std::vector<Var> cv = wf.cols.args(); // f, c, a, kh
   wf.cols.compute_root().vectorize(cv[0], fl).unroll(cv[2]);
