@@ -136,14 +136,17 @@ struct LoweredKernel {
   Halide::Pipeline pipeline() const;
 };
 
-/// Builds the (unscheduled) pipeline of `k`. With `shareResults`, a reduction that
-/// reads a kernel result reads that output's buffer instead of recomputing the value
-/// (for nnc's CPU schedules, whose reads stay inside the buffer: an autoscheduler may
+/// Builds the (unscheduled) pipeline of `k`. `templates`: the target when nnc's CPU
+/// schedules will schedule it (null for an autoscheduler or the GPU). For them, a
+/// reduction that reads a kernel result reads that output's buffer instead of
+/// recomputing the value (their reads stay inside the buffer: an autoscheduler may
 /// vectorize past a small output's end, and the GPU schedules do not place the
-/// accumulators it frees). With `winograd`, convolutions that winogradShape accepts are
-/// computed by Winograd's algorithm (for nnc's CPU schedules: scheduleWinograd).
-/// Throws Halide::Error; reports unsupported ops as Halide::InternalError.
-LoweredKernel lowerKernel(const KernelSpec &k, bool shareResults, bool winograd);
+/// accumulators it frees); with the target's `winograd`, convolutions that
+/// winogradShape accepts are computed by Winograd's algorithm (scheduleWinograd); an
+/// attention kernel's weighted sum skips the terms that are zero for every row of its
+/// register tile (attentionRows). Throws Halide::Error; reports unsupported ops as
+/// Halide::InternalError.
+LoweredKernel lowerKernel(const KernelSpec &k, const TargetInfo *templates);
 
 /// Applies the schedule of the kernel's class for `target` (CPU templates, or
 /// scheduleKernelGPU for a CUDA target).
@@ -169,6 +172,10 @@ int tileRows(int64_t extent, int maxRows);
 /// softmax and the weighted sum, per batch element. False, scheduling nothing, for a
 /// kernel of another form (it then takes the generic schedule).
 bool scheduleAttention(LoweredKernel &k, const TargetInfo &target);
+
+/// The rows of an attention kernel's register tiles over a product of `rows` x `cols`
+/// (scheduleAttention): the scores' and the weighted sum's.
+int attentionRows(int64_t rows, int64_t cols, const TargetInfo &target);
 
 /// The multiply-adds of a call from which it runs in parallel (below, one thread
 /// finishes before the pool's threads would start; a dynamic size decides per call).

@@ -148,8 +148,9 @@ struct Translator;
 
 class KernelLowerer {
 public:
-  KernelLowerer(bool shareResults, bool winograd)
-      : shareResults(shareResults), winograd(winograd) {}
+  explicit KernelLowerer(const TargetInfo *templates)
+      : templates(templates), shareResults(templates),
+        winograd(templates && templates->winograd) {}
   LoweredKernel run(KernelOp kernel);
   LoweredKernel runCopy(int dtype, int rank);
 
@@ -185,8 +186,9 @@ private:
 
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
-  bool shareResults; ///< see lowerKernel
-  bool winograd;     ///< see lowerKernel
+  const TargetInfo *templates; ///< see lowerKernel
+  bool shareResults;           ///< for nnc's CPU schedules (see lowerKernel)
+  bool winograd;               ///< convolutions by Winograd's algorithm (see lowerKernel)
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
@@ -683,8 +685,21 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // Terms known to be zero are skipped (a guarded, trimmed k loop), except in an
   // attention kernel, whose products are register tiles of a row tile: there the
   // guards cost more than the terms (W7's attention kernels measured 4-9% slower).
-  if (c.nonzero && !(attention && c.contraction))
+  // There the weighted sum (nnc's CPU schedules) skips the terms that are zero for
+  // every row of its tile: the predicate at the tile's last row, the same for all of
+  // its rows, is the tile's k loop bound, with no guard. (A lhs zero above its diagonal
+  // has the lhs column at most the row + s: true at the tile's last row wherever it is
+  // true at a row of the tile. The terms between are zeros the sum adds as before.)
+  if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));
+  } else if (c.nonzero && templates && result.products.size() == 1 && rank >= 2 &&
+             shape[rank - 2] > 0 && shape[rank - 1] > 0) {
+    int rows = attentionRows(shape[rank - 2], shape[rank - 1], *templates);
+    Index at = tr.vars;
+    tr.vars[rank - 2] = (at[rank - 2] / rows) * rows + (rows - 1);
+    tr.rdom.where(tr(c.nonzero));
+    tr.vars = at;
+  }
   std::string name = c.contraction                           ? base
                      : c.reducer == compute::Reducer::ArgMax ? "argmax"
                      : c.reducer == compute::Reducer::Max    ? "reduce_max"
@@ -801,9 +816,8 @@ Halide::Pipeline LoweredKernel::pipeline() const {
   return Halide::Pipeline(funcs);
 }
 
-LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, bool shareResults,
-                                       bool winograd) {
-  KernelLowerer lowerer(shareResults, winograd);
+LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, const TargetInfo *templates) {
+  KernelLowerer lowerer(templates);
   if (!k.op)
     return lowerer.runCopy(k.copyDtype, k.copyRank);
   LoweredKernel lowered = lowerer.run(k.op);

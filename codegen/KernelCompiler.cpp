@@ -62,8 +62,7 @@ static llvm::Error compileTo(const KernelSpec &k, const TargetInfo &target,
   auto build = [&](bool autoschedule) {
     return guarded(what(k), [&]() -> llvm::Error {
       bool templates = !autoschedule && target.device == DeviceKind::CPU;
-      LoweredKernel lowered = lowerKernel(k, /*shareResults=*/templates,
-                                          /*winograd=*/templates && target.winograd);
+      LoweredKernel lowered = lowerKernel(k, templates ? &target : nullptr);
       if (autoschedule)
         autoscheduleKernel(lowered, target, t);
       else
@@ -130,8 +129,7 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
   for (size_t i = 0; i < n; ++i)
     errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
       bool templates = target.device == DeviceKind::CPU;
-      lowered[i] = lowerKernel(kernels[i], /*shareResults=*/templates,
-                               /*winograd=*/templates && target.winograd);
+      lowered[i] = lowerKernel(kernels[i], templates ? &target : nullptr);
       ok[i] = 1;
       return llvm::Error::success();
     });

@@ -98,6 +98,11 @@ void inlinedInto(const Function &f, const std::set<std::string> &stored,
 
 } // namespace
 
+int nn::codegen::attentionRows(int64_t rows, int64_t cols, const TargetInfo &target) {
+  int vectors = int((cols + target.vectorWidth - 1) / target.vectorWidth);
+  return tileRows(rows, maxTileRows(vectors, target.vectorRegisters, 1));
+}
+
 bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) {
   if (k.products.empty() || k.products.size() > 2 || !k.scatters.empty())
     return false;
@@ -143,9 +148,8 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
   int64_t macs = m * n * contracted(scores);
   if (weighted)
     macs += m * std::max<int64_t>(1, weighted->shape.back()) * contracted(*weighted);
-  int width = target.vectorWidth, regs = target.vectorRegisters;
-  auto vectors = [&](int64_t cols) { return int((cols + width - 1) / width); };
-  int scoreRows = tileRows(m, maxTileRows(vectors(n), regs, 1));
+  int width = target.vectorWidth;
+  int scoreRows = attentionRows(m, n, target);
 
   // The Func whose row tiles compute the scores: P's output, or P inside O's batch loop.
   Func driver = probsOut ? k.outputs[*probsOut].func : probs->info.func;
@@ -154,7 +158,7 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
   if (sumOut) {
     o = k.outputs[*sumOut].func;
     int64_t cols = weighted->shape.back();
-    int sumRows = tileRows(m, maxTileRows(vectors(cols), regs, 1));
+    int sumRows = attentionRows(m, cols, target);
     Var sumTiles = tileRowsOf(o, sumRows, cols, width);
     sumBatch = fuseBatch(o);
     parallelBatches(o, sumBatch, macs);
