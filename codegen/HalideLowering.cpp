@@ -685,8 +685,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // Terms known to be zero are skipped (a guarded, trimmed k loop), except in an
   // attention kernel, whose products are register tiles of a row tile: there the
   // guards cost more than the terms (W7's attention kernels measured 4-9% slower).
-  // There the weighted sum (nnc's CPU schedules) skips the terms that are zero for
-  // every row of its tile: the predicate at the tile's last row, the same for all of
+  // There the weighted sum (the kernel's second product; nnc's CPU schedules) skips the
+  // terms that are zero for every row of its tile: the predicate at the tile's last row, the same for all of
   // its rows, is the tile's k loop bound, with no guard. (A lhs zero above its diagonal
   // has the lhs column at most the row + s: true at the tile's last row wherever it is
   // true at a row of the tile. The terms between are zeros the sum adds as before.)

@@ -365,7 +365,7 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   std::vector<Var> dv = wf.padded.args(); // c, x, y, b
   wf.padded.compute_at(o, par).vectorize(dv[0], cl, TailStrategy::GuardWithIf);
   // The filter's transform once per call, in parallel over the input channels (at one
-  // image it is most of the kernel: cnn32's conv2 spent 17 of 41 us in it on one
+  // image it is much of the kernel: cnn32's conv2 spent 17 of its 41 us in it, on one
   // thread), each channel's column transform just before its rows'.
   std::vector<Var> gv = wf.filter.args(); // f, c, a, e
   wf.filter.compute_root()
