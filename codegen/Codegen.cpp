@@ -36,15 +36,22 @@ bool writesUpdatesInPlace(const TargetInfo &target) {
   return target.device == DeviceKind::CPU && target.autoscheduler.empty();
 }
 
+/// The target that `o` names, with its convolution choice.
+static llvm::Expected<TargetInfo> targetOf(const Options &o) {
+  auto target = parseTarget(o.target, o.autoschedule);
+  if (target)
+    target->winograd = o.winograd;
+  return target;
+}
+
 /// Steps 1-4: every object of the binary, in `tmp`.
 llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Options &o,
                                                       ModelForm form, const TempDir &tmp,
                                                       const RuntimePaths &rt,
                                                       ModelSource &model) {
-  auto target = parseTarget(o.target, o.autoschedule);
+  auto target = targetOf(o);
   if (!target)
     return target.takeError();
-  target->winograd = o.conv != "direct";
   auto source = emitModelSource(m, form, writesUpdatesInPlace(*target));
   if (!source)
     return source.takeError();
@@ -96,10 +103,9 @@ llvm::Error build(mlir::ModuleOp m, const Options &o, ModelForm form, Link link)
 static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostream &os,
                              llvm::Error (*print)(llvm::ArrayRef<KernelSpec>,
                                                   const TargetInfo &, llvm::raw_ostream &)) {
-  auto target = parseTarget(o.target, o.autoschedule);
+  auto target = targetOf(o);
   if (!target)
     return target.takeError();
-  target->winograd = o.conv != "direct";
   auto model = emitModelSource(m, ModelForm::Object, writesUpdatesInPlace(*target));
   if (!model)
     return model.takeError();

@@ -25,9 +25,9 @@ struct Options {
   std::string headerPath;
   /// Empty: nnc's schedule templates; else adams2019, mullapudi2016 or li2018.
   std::string autoschedule;
-  /// Convolutions: "auto" (Winograd's algorithm where it applies, see Target.h) or
-  /// "direct".
-  std::string conv = "auto";
+  /// Convolutions by Winograd's algorithm where it applies (`--conv=auto`, see
+  /// Target.h); false: every convolution direct (`--conv=direct`).
+  bool winograd = true;
   /// Keep the temporary directory (kernel objects, model table source) and say where.
   bool saveTemps = false;
 };

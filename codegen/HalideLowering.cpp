@@ -148,9 +148,7 @@ struct Translator;
 
 class KernelLowerer {
 public:
-  explicit KernelLowerer(const TargetInfo *templates)
-      : templates(templates), shareResults(templates),
-        winograd(templates && templates->winograd) {}
+  explicit KernelLowerer(const TargetInfo *templates) : templates(templates) {}
   LoweredKernel run(KernelOp kernel);
   LoweredKernel runCopy(int dtype, int rank);
 
@@ -187,8 +185,6 @@ private:
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
   const TargetInfo *templates; ///< see lowerKernel
-  bool shareResults;           ///< for nnc's CPU schedules (see lowerKernel)
-  bool winograd;               ///< convolutions by Winograd's algorithm (see lowerKernel)
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
@@ -569,7 +565,7 @@ void KernelLowerer::shareResultOperands(mlir::Operation *op) {
 }
 
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
-  if (c.reducer != compute::Reducer::None && shareResults && (attention || !c.contraction))
+  if (c.reducer != compute::Reducer::None && templates && (attention || !c.contraction))
     shareResultOperands(op);
   if (c.contraction)
     materializePrologues(op, c);
@@ -582,7 +578,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // A convolution that Winograd's algorithm computes with fewer multiplications (for
   // nnc's CPU schedules only: Winograd.cpp schedules it). Its input (and a filter
   // gradient's dy) is read as a padded operand, zero outside.
-  if (std::optional<WinogradShape> ws = winograd ? winogradShape(op) : std::nullopt) {
+  if (std::optional<WinogradShape> ws =
+          templates && templates->winograd ? winogradShape(op) : std::nullopt) {
     const Tensor &x = get(op->getOperand(0)), &w = get(op->getOperand(1));
     auto funcs = std::make_shared<WinogradFuncs>();
     WinogradLoad filter = [&w, &ws](Expr f, Expr c, Expr kw, Expr kh) {
@@ -685,11 +682,12 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // Terms known to be zero are skipped (a guarded, trimmed k loop), except in an
   // attention kernel, whose products are register tiles of a row tile: there the
   // guards cost more than the terms (W7's attention kernels measured 4-9% slower).
-  // There the weighted sum (the kernel's second product; nnc's CPU schedules) skips the
-  // terms that are zero for every row of its tile: the predicate at the tile's last row, the same for all of
-  // its rows, is the tile's k loop bound, with no guard. (A lhs zero above its diagonal
-  // has the lhs column at most the row + s: true at the tile's last row wherever it is
-  // true at a row of the tile. The terms between are zeros the sum adds as before.)
+  // There the weighted sum (the kernel's second product; nnc's CPU schedules) skips
+  // the terms that are zero for every row of its tile: the predicate at the tile's last
+  // row, the same for all of its rows, is the tile's k loop bound, with no guard. (A
+  // lhs zero above its diagonal has the lhs column at most the row + s: true at the
+  // tile's last row wherever it is true at a row of the tile. The terms between are
+  // zeros the sum adds as before.)
   if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));
   } else if (c.nonzero && templates && result.products.size() == 1 && rank >= 2 &&

@@ -200,7 +200,7 @@ int runCodegen(ModuleOp module) {
   nn::codegen::Options options;
   options.target = target;
   options.autoschedule = autoschedule;
-  options.conv = convAlgorithm == ConvDirect ? "direct" : "auto";
+  options.winograd = convAlgorithm != ConvDirect;
   options.outputPath = outputFile.empty() ? defaultOutput() : outputFile.getValue();
   options.headerPath = headerFile;
   options.saveTemps = saveTemps;

@@ -14,6 +14,7 @@ f] * w[kh, kw, f, c] (zero outside x; pad the "same" padding, or 0), and its fil
 gradient dw[kh, kw, f, c] = sum over (n, h, w) of x[n, h + kh, w + kw, f] * g[n, h, w, c].
 y2 and y3 are compared with the same model compiled for another target.
 """
+import math
 import os
 import sys
 
@@ -57,23 +58,45 @@ def conv(x, xs, w, ws, s, pad=None):
     return y, [n_, oh, ow, c_]
 
 
-def filter_grad(x, xs, g, gs, k):
-    """The filter gradient of a "valid" stride-1 conv2d with a k x k filter."""
+def filter_grad(x, xs, g, gs, k, pad=0):
+    """The filter gradient of a stride-1 conv2d with a k x k filter and `pad` on every
+    side: dw[kh, kw, f, c] = sum over (n, h, w) of x[n, h + kh - pad, w + kw - pad, f]
+    g[n, h, w, c], zero outside x."""
     n_, ih, iw, f_ = xs
     _, oh, ow, c_ = gs
     dw = [0.0] * (k * k * f_ * c_)
     for kh in range(k):
         for kw in range(k):
-            for f in range(f_):
-                for c in range(c_):
-                    acc = 0.0
-                    for n in range(n_):
-                        for h in range(oh):
-                            for q in range(ow):
-                                acc += (x[((n * ih + h + kh) * iw + q + kw) * f_ + f] *
-                                        g[((n * oh + h) * ow + q) * c_ + c])
-                    dw[((kh * k + kw) * f_ + f) * c_ + c] = acc
+            acc = [0.0] * (f_ * c_)
+            for n in range(n_):
+                for h in range(oh):
+                    i = h + kh - pad
+                    if not 0 <= i < ih:
+                        continue
+                    for q in range(ow):
+                        j = q + kw - pad
+                        if not 0 <= j < iw:
+                            continue
+                        xi = ((n * ih + i) * iw + j) * f_
+                        gi = ((n * oh + h) * ow + q) * c_
+                        gv = g[gi:gi + c_]
+                        for f in range(f_):
+                            a = x[xi + f]
+                            if a != 0.0:
+                                row = acc[f * c_:(f + 1) * c_]
+                                acc[f * c_:(f + 1) * c_] = [u + a * v for u, v in zip(row, gv)]
+            dw[(kh * k + kw) * f_ * c_:(kh * k + kw + 1) * f_ * c_] = acc
     return dw, [k, k, f_, c_]
+
+
+def write_inputs(out, shapes, seed):
+    """Writes OUT/<name>.npy of each shape, integers from values() seeded `seed`,
+    `seed` + 1, ... in order; returns them by name."""
+    d = {}
+    for i, (name, shape) in enumerate(shapes.items()):
+        d[name] = values(math.prod(shape), seed + i)
+        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    return d
 
 
 def main():
@@ -84,13 +107,7 @@ def main():
               "x4": [b, 10, 10, 32], "w4": [5, 5, 32, 1], "g5": [b, 7, 10, 1],
               "x6": [b, 6, 6, 20], "w6": [3, 3, 20, 1],
               "x7": [b, 9, 12, 2], "g7": [b, 5, 8, 32]}
-    d = {}
-    for seed, (name, shape) in enumerate(shapes.items()):
-        count = 1
-        for e in shape:
-            count *= e
-        d[name] = values(count, 11 + seed)
-        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    d = write_inputs(out, shapes, 11)
     y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 2)
     y = [max(v + d["b1"][i % 40], 0.0) for i, v in enumerate(y)]
     write_npy(os.path.join(out, "y1.npy"), ys, y)

@@ -21,46 +21,15 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conv_schedules_ref import conv  # noqa: E402
-from conv_transpose_ref import conv_t, values  # noqa: E402
+from conv_schedules_ref import conv, filter_grad, write_inputs  # noqa: E402
+from conv_transpose_ref import conv_t  # noqa: E402
 from gemm_ref import write_npy  # noqa: E402
-
-
-def filter_grad(x, xs, g, gs, k, pad):
-    n_, ih, iw, f_ = xs
-    _, oh, ow, c_ = gs
-    dw = [0.0] * (k * k * f_ * c_)
-    for kh in range(k):
-        for kw in range(k):
-            acc = [0.0] * (f_ * c_)
-            for n in range(n_):
-                for h in range(oh):
-                    i = h + kh - pad
-                    if not 0 <= i < ih:
-                        continue
-                    for q in range(ow):
-                        j = q + kw - pad
-                        if not 0 <= j < iw:
-                            continue
-                        xi = ((n * ih + i) * iw + j) * f_
-                        gi = ((n * oh + h) * ow + q) * c_
-                        gv = g[gi:gi + c_]
-                        for f in range(f_):
-                            a = x[xi + f]
-                            if a != 0.0:
-                                row = acc[f * c_:(f + 1) * c_]
-                                acc[f * c_:(f + 1) * c_] = [u + a * v for u, v in zip(row, gv)]
-            dw[(kh * k + kw) * f_ * c_:(kh * k + kw + 1) * f_ * c_] = acc
-    return dw, [k, k, f_, c_]
 
 
 def grads(out, b):
     shapes = {"x7": [b, 11, 10, 16], "g7": [b, 9, 8, 32],
               "x8": [b, 9, 11, 16], "g8": [b, 9, 11, 16]}
-    d = {}
-    for seed, (name, shape) in enumerate(shapes.items()):
-        d[name] = values(shape[0] * shape[1] * shape[2] * shape[3], 71 + seed)
-        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    d = write_inputs(out, shapes, 71)
     write_npy(os.path.join(out, "y7.npy"), *reversed(filter_grad(d["x7"], shapes["x7"], d["g7"], shapes["g7"], 3, 0)))
     write_npy(os.path.join(out, "y8.npy"), *reversed(filter_grad(d["x8"], shapes["x8"], d["g8"], shapes["g8"], 5, 2)))
 
@@ -75,13 +44,7 @@ def main():
               "x4": [b, 9, 8, 32], "w4": [3, 3, 32, 16],
               "x5": [b, 8, 8, 16], "w5": [5, 5, 16, 24],
               "x6": [b, 6, 6, 16], "w6": [3, 3, 16, 16]}
-    d = {}
-    for seed, (name, shape) in enumerate(shapes.items()):
-        count = 1
-        for e in shape:
-            count *= e
-        d[name] = values(count, 31 + seed)
-        write_npy(os.path.join(out, name + ".npy"), shape, d[name])
+    d = write_inputs(out, shapes, 31)
     y, ys = conv(d["x1"], shapes["x1"], d["w1"], shapes["w1"], 1, 1)
     y = [max(v + d["b1"][i % 40], 0.0) for i, v in enumerate(y)]
     write_npy(os.path.join(out, "y1.npy"), ys, y)
