@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
 #include "ir/NNTraits.h"
+#include "ir/Views.h"
 #include "mlir/IR/Matchers.h"
 #include <functional>
 #include <map>
@@ -120,16 +121,18 @@ Func wrapOperand(const Tensor &t, int kpos, bool kFirst, bool clampOther,
   return f;
 }
 
-/// Constrains a buffer to the runtime's layout: min 0, dense row-major, static extents.
-/// The buffers of a Tuple-valued output after the first take their min and extent
-/// from the first (Halide's rule): `bounds` false constrains only their strides.
+/// Constrains a buffer to the runtime's layout: min 0, static extents, dense row-major
+/// or the `strides` the kernel records for it (a strided view: ir/Views.h; outermost dim
+/// first). The buffers of a Tuple-valued output after the first take their min and
+/// extent from the first (Halide's rule): `bounds` false constrains only their strides.
 ///
 /// Strides are constants: the product of the static dims inside. A stride outside a
 /// dynamic dim is left free (the runtime passes dense strides anyway): writing it as
 /// `dim(i-1).stride() * dim(i-1).extent()` would make the buffer's constraints refer to
 /// the buffer itself, a reference cycle that Halide 14 never frees (halide/Halide#2784).
 template <typename Buffer>
-void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = true) {
+void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = true,
+                     llvm::ArrayRef<int64_t> strides = {}) {
   int rank = (int)shape.size();
   int64_t stride = 1;
   for (int i = 0; i < rank; ++i) {
@@ -138,7 +141,9 @@ void constrainLayout(Buffer b, const std::vector<int64_t> &shape, bool bounds = 
       b.dim(i).set_min(0);
     if (bounds && extent >= 0)
       b.dim(i).set_extent((int)extent);
-    if (stride > 0)
+    if (!strides.empty())
+      b.dim(i).set_stride((int)strides[rank - 1 - i]);
+    else if (stride > 0)
       b.dim(i).set_stride((int)stride);
     stride = extent >= 0 && stride > 0 ? stride * extent : -1;
   }
@@ -188,6 +193,7 @@ private:
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
+  KernelOp kernel; ///< the kernel being lowered (null for a copy)
   /// Kernel results that are also read by a reduction (or an attention kernel's
   /// weighted sum): their output Funcs.
   llvm::DenseMap<mlir::Value, Func> sharedResults;
@@ -215,12 +221,13 @@ Func KernelLowerer::define(mlir::Value v, const std::string &base,
 
 LoweredKernel KernelLowerer::run(KernelOp kernel) {
   attention = kernel.isAttention();
+  this->kernel = kernel;
   mlir::Block &body = kernel.getBody().front();
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     std::vector<int64_t> shape = shapeOf(arg.getType());
     int rank = (int)shape.size();
     Halide::ImageParam p(halideType(arg.getType()), rank, "in" + std::to_string(i));
-    constrainLayout(p, shape);
+    constrainLayout(p, shape, true, recordedStrides(kernel, i));
     std::vector<Expr> extents(rank);
     for (int d = 0; d < rank; ++d)
       extents[d] = shape[d] >= 0 ? Expr((int)shape[d]) : p.dim(rank - 1 - d).extent();
@@ -798,8 +805,10 @@ void KernelLowerer::lowerYield(YieldOp op) {
       else
         out(vars) = Halide::Tuple(elems);
     }
+    unsigned inputs = kernel.getInputs().size();
     for (auto [i, buffer] : llvm::enumerate(out.output_buffers()))
-      constrainLayout(buffer, shape, /*bounds=*/i == 0);
+      constrainLayout(buffer, shape, /*bounds=*/i == 0,
+                      recordedStrides(kernel, inputs + first + i));
     result.outputs.push_back(FuncInfo{out, shape, {}, false, {}});
     first = last;
   }

@@ -9,7 +9,10 @@
 //     body's kernel writes the slice of the stacked result directly when it can);
 //   - one per kernel result: OUTPUT when the entry returns it (first return position),
 //     else TEMP;
-//   - one per nn.reshape: ALIAS of the (root) slot of its operand;
+//   - one per nn.reshape: ALIAS of the (root) slot of its operand; one per split_heads
+//     view (ir/Views.h) too, with the view's strides (ABI v9); a kernel result that a
+//     merge_heads view reads is an ALIAS, with strides, of the merged value's slot, which
+//     the kernel writes through it;
 //   - a returned value that is not a fresh kernel result (an argument, an alias, a value
 //     returned twice) gets a copy kernel writing a new OUTPUT slot.
 // TEMP slots then share buffers by liveness (MemoryPlan): a TEMP slot's `index` is its
@@ -20,6 +23,7 @@
 #include "codegen/PlanEmitter.h"
 #include "codegen/MemoryPlan.h"
 #include "codegen/SymbolicShapes.h"
+#include "ir/Views.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -47,6 +51,7 @@ const char *const SlotKindNames[] = {"NNRT_SLOT_INPUT",  "NNRT_SLOT_PARAM",
 struct SlotPlan {
   int kind, index, dtype;
   SmallVector<int64_t, 4> dims;
+  SmallVector<int64_t, 4> strides = {}; ///< an ALIAS's element strides; empty: dense
 };
 struct StepPlan {
   int kernel; ///< into ModelSource::kernels; -1 for a loop
@@ -125,6 +130,14 @@ std::string shapeLit(ArrayRef<int64_t> dims) {
   return s + (dims.empty() ? "0}}" : "}}");
 }
 
+/// An ALIAS slot's strides (nnrt_slot.strides, ABI v9).
+std::string stridesLit(ArrayRef<int64_t> strides) {
+  std::string s = "{";
+  for (auto [i, d] : llvm::enumerate(strides))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s + "}";
+}
+
 /// Whether a result of `kernel` may be written over its operand `operand` (one buffer for
 /// both): the kernel is one matmul whose results all have its static 2-D shape, which
 /// code generation computes as one staged epilogue, each element once (scheduleGemm;
@@ -185,9 +198,10 @@ private:
 };
 
 /// Whether two kernels compute the same function of their buffers: the same body (ops,
-/// attributes, types; not locations) and result types.
+/// attributes, types; not locations), result types and buffer strides.
 static bool sameKernel(KernelOp a, KernelOp b) {
   return llvm::equal(a.getResultTypes(), b.getResultTypes()) &&
+         a->getAttr(kStridesAttr) == b->getAttr(kStridesAttr) &&
          OperationEquivalence::isRegionEquivalentTo(&a.getBody(), &b.getBody(),
                                                     OperationEquivalence::IgnoreLocations);
 }
@@ -254,14 +268,26 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   DenseMap<Value, int> outputOf;
+  // (A merge_heads view's result is written by the kernel that computes its operand.)
   auto fresh = [](Value v) {
     if (auto scan = dyn_cast_or_null<ScanOp>(v.getDefiningOp()))
       return cast<OpResult>(v).getResultNumber() >= scan.getFinals().size();
+    if (auto merge = dyn_cast_or_null<MergeHeadsOp>(v.getDefiningOp());
+        merge && isBufferView(merge))
+      return true;
     return isa_and_nonnull<KernelOp>(v.getDefiningOp());
   };
   for (auto [j, v] : llvm::enumerate(ret.getOperands()))
     if (fresh(v) && !outputOf.count(v))
       outputOf[v] = (int)j;
+  // The merge_heads view that reads kernel result `v`, if any (its kernel writes `v` in
+  // the merged order).
+  auto mergeView = [](Value v) {
+    for (Operation *user : v.getUsers())
+      if (isa<MergeHeadsOp>(user) && isBufferView(user))
+        return cast<MergeHeadsOp>(user);
+    return MergeHeadsOp();
+  };
   e.outputSlots.assign(ret.getNumOperands(), -1);
   for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
     auto name = func.getResultAttrOfType<StringAttr>(j, "nn.output");
@@ -409,6 +435,16 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
             out.kernels[step.kernel].inPlace = true;
             if (auto it = outputOf.find(v); it != outputOf.end())
               e.outputSlots[it->second] = slot;
+          } else if (MergeHeadsOp merge = mergeView(v)) {
+            // Written in the merged order: through a strided alias of the merged value's
+            // slot.
+            auto it = outputOf.find(merge.getResult());
+            int merged = it == outputOf.end() ? addSlot(merge.getResult(), SlotTemp, 0)
+                                              : addSlot(merge.getResult(), SlotOutput, it->second);
+            if (it != outputOf.end())
+              e.outputSlots[it->second] = merged;
+            slot = addSlot(v, SlotAlias, merged);
+            e.slots[slot].strides = bufferStrides(v);
           } else {
             auto it = outputOf.find(v);
             slot = it == outputOf.end() ? addSlot(v, SlotTemp, 0)
@@ -424,12 +460,23 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
         if (e.slots[target].kind == SlotAlias)
           target = e.slots[target].index;
         addSlot(reshape.getResult(), SlotAlias, target);
+      } else if (isa<SplitHeadsOp>(op) && isBufferView(&op)) {
+        int target = slotOf.lookup(op.getOperand(0));
+        if (e.slots[target].kind == SlotAlias)
+          target = e.slots[target].index;
+        int slot = addSlot(op.getResult(0), SlotAlias, target);
+        e.slots[slot].strides = bufferStrides(op.getResult(0));
+      } else if (isa<MergeHeadsOp>(op) && isBufferView(&op)) {
+        if (!slotOf.count(op.getResult(0))) // planned with the kernel that writes it
+          return error("entry '" + e.name + "': a merge_heads view of a value that no " +
+                       "kernel writes in the merged order");
       } else if (auto scan = dyn_cast<ScanOp>(op)) {
         if (llvm::Error err = planLoop(scan))
           return err;
       } else if (!isa<func::ReturnOp, YieldOp>(op)) {
         return error("unexpected '" + op.getName().getStringRef() + "' in entry '" +
-                     e.name + "' (expected nn.kernel, nn.reshape, nn.scan)");
+                     e.name + "' (expected nn.kernel, nn.scan, or a view: nn.reshape, " +
+                     "split_heads, merge_heads)");
       }
     }
     return llvm::Error::success();
@@ -442,6 +489,7 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
     int rank = (int)cast<RankedTensorType>(v.getType()).getRank();
     StepPlan step{copyKernel(dtypeOf(v.getType()), rank), {slotOf.lookup(v)}};
     e.slots.push_back(e.slots[slotOf.lookup(v)]);
+    e.slots.back().strides.clear();
     e.slots.back().kind = SlotOutput;
     e.slots.back().index = (int)j;
     e.outputSlots[j] = (int)e.slots.size() - 1;
@@ -560,7 +608,8 @@ void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
   os << "static const nnrt_slot " << p << "_slots[] = {\n";
   for (const SlotPlan &s : e.slots)
     os << "  {" << SlotKindNames[s.kind] << ", " << s.index << ", "
-       << (s.dtype ? "NNRT_I32" : "NNRT_F32") << ", " << shapeLit(s.dims) << "},\n";
+       << (s.dtype ? "NNRT_I32" : "NNRT_F32") << ", " << shapeLit(s.dims)
+       << (s.strides.empty() ? "" : ", " + stridesLit(s.strides)) << "},\n";
   os << "};\n";
   auto intArray = [&](const std::string &name, const std::vector<int> &v) {
     if (v.empty())

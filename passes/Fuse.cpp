@@ -35,6 +35,7 @@
 //
 //===----------------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "ir/Views.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallSet.h"
@@ -58,7 +59,8 @@ enum class OpClass {
   Reduction,   ///< an accumulator over some dims of its operand
   Contraction, ///< matmul, convolutions: read every operand element many times
   Scatter,     ///< scatter_add: terms added serially at data-dependent positions
-  Alias,       ///< reshape: a view of its operand's buffer
+  Alias,       ///< reshape, and split_heads/merge_heads marked views: a view of its
+               ///< operand's buffer (ir/Views.h)
   Constant,    ///< cloned into each kernel that reads it
   Prologue,    ///< part of a contraction operand's prologue: cloned into its kernel
   Opaque,      ///< anything else (e.g. a kernel of an earlier run): never fused
@@ -69,6 +71,8 @@ OpClass classify(Operation *op) {
     return OpClass::Constant;
   if (op->hasAttr(kPrologueAttr))
     return OpClass::Prologue;
+  if (op->hasAttr(kViewAttr))
+    return OpClass::Alias;
   if (op->hasTrait<OpTrait::NNElementwise>() || op->hasTrait<OpTrait::NNPointwise>())
     return OpClass::Pointwise;
   if (op->hasTrait<OpTrait::NNPermute>())
@@ -101,6 +105,12 @@ const char *argumentReason(BlockArgument arg) {
   return isa<ScanOp>(arg.getOwner()->getParentOp()) ? ReasonLoopValue : ReasonArgument;
 }
 constexpr const char *ReasonAlias = "reshape is a buffer alias";
+constexpr const char *ReasonView = "split_heads and merge_heads are views of a buffer";
+
+/// Why a view's result is a kernel input.
+const char *aliasReason(Operation *view) {
+  return isa<ReshapeOp>(view) ? ReasonAlias : ReasonView;
+}
 constexpr const char *ReasonOpaque = "produced by an op that is never fused";
 constexpr const char *ReasonLoopResult = "a loop's result (the loop runs between kernels)";
 constexpr const char *ReasonContractionOperand =
@@ -364,7 +374,7 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
   const Group &ga = groups[a], &gb = groups[b];
   if (ga.fixed) {
     Operation *producer = ops[ga.members.front()];
-    return classify(producer) == OpClass::Alias ? ReasonAlias
+    return classify(producer) == OpClass::Alias ? aliasReason(producer)
            : isa<ScanOp>(producer)              ? ReasonLoopResult
                                                 : ReasonOpaque;
   }
@@ -774,7 +784,7 @@ KernelOp outline(Partition &p, unsigned g, StringRef name, Operation *before,
       else if (inputs.insert(v))
         reasons.push_back(attrs.getStringAttr(
             !def ? argumentReason(cast<BlockArgument>(v))
-                 : classify(def) == OpClass::Alias ? ReasonAlias : ReasonOpaque));
+                 : classify(def) == OpClass::Alias ? aliasReason(def) : ReasonOpaque));
     }
     prologue.insert(op);
   };
@@ -853,9 +863,61 @@ void outlineConstant(Operation *c, StringRef name) {
   c->erase();
 }
 
+/// Whether nn-fuse puts `op` in a kernel.
+bool computedInKernel(Operation *op) {
+  switch (classify(op)) {
+  case OpClass::Pointwise:
+  case OpClass::Permute:
+  case OpClass::Reduction:
+  case OpClass::Contraction:
+  case OpClass::Scatter:
+  case OpClass::Prologue:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Whether `t` is ranked with every dim after the first static (the strides of a view
+/// are constants compiled into the kernels that read it).
+bool staticInside(Type t) {
+  auto shaped = dyn_cast<RankedTensorType>(t);
+  return shaped && shaped.getRank() >= 3 &&
+         llvm::all_of(shaped.getShape().drop_front(), [](int64_t d) { return d >= 0; });
+}
+
+/// Marks the split_heads and merge_heads of `block` that stay between kernels as
+/// strided views (kViewAttr; ir/Views.h). A split_heads view's result is read by
+/// kernels only (a reshape, a return or a loop needs it dense). A merge_heads view's
+/// result is dense; its operand is computed by a kernel, which writes it in the merged
+/// order, and read by kernels only. W7's heads: the kernels that moved q, k, v into
+/// heads and the attention's output and gradients back go.
+void markViews(Block &block) {
+  auto kernelsOnly = [](Value v) {
+    return llvm::all_of(v.getUsers(), [](Operation *u) {
+      return computedInKernel(u) || isa<MergeHeadsOp>(u);
+    });
+  };
+  for (Operation &op : block) {
+    if (!isa<SplitHeadsOp, MergeHeadsOp>(op) || !staticInside(op.getOperand(0).getType()) ||
+        !staticInside(op.getResult(0).getType()))
+      continue;
+    if (isa<SplitHeadsOp>(op) && !llvm::all_of(op.getResult(0).getUsers(), computedInKernel))
+      continue;
+    if (isa<MergeHeadsOp>(op)) {
+      Operation *def = op.getOperand(0).getDefiningOp();
+      if (!def || !computedInKernel(def) || classify(def) == OpClass::Prologue ||
+          !kernelsOnly(op.getOperand(0)))
+        continue;
+    }
+    op.setAttr(kViewAttr, UnitAttr::get(op.getContext()));
+  }
+}
+
 /// Partitions `block` (a function's or a loop body's) into kernels named by `nextName`.
 void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
   clonePrologues(block);
+  markViews(block);
   Partition p(block);
   p.run();
   DenseMap<OpOperand *, const char *> why = p.boundaryReasons();
@@ -892,6 +954,8 @@ void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
     else
       outlineConstant(&op, nextName());
   }
+  for (KernelOp kernel : block.getOps<KernelOp>())
+    recordStrides(kernel);
 }
 
 struct FusePass : public nn::impl::NNFuseBase<FusePass> {

@@ -9,6 +9,7 @@
 #include "passes/FusionReport.h"
 #include "passes/Passes.h"
 #include "ir/NNOps.h"
+#include "ir/Views.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
@@ -84,8 +85,8 @@ std::string describeSource(Value v) {
   if (auto kernel = dyn_cast<KernelOp>(def))
     return kernel.getName().str() + "#" +
            std::to_string(cast<OpResult>(v).getResultNumber());
-  if (auto reshape = dyn_cast<ReshapeOp>(def))
-    return "reshape of " + describeSource(reshape.getX());
+  if (isBufferView(def)) // reshape, split_heads, merge_heads
+    return def->getName().stripDialect().str() + " of " + describeSource(def->getOperand(0));
   if (auto scan = dyn_cast<ScanOp>(def)) {
     unsigned i = cast<OpResult>(v).getResultNumber(), finals = scan.getFinals().size();
     return i < finals ? "the loop's final #" + std::to_string(i)
@@ -103,10 +104,10 @@ void describeUsers(Value v, SmallVectorImpl<std::string> &out) {
       s = kernel.getName().str();
     } else if (auto ret = dyn_cast<func::ReturnOp>(user)) {
       s = "returned (" + outputName(ret, use.getOperandNumber()) + ")";
-    } else if (auto reshape = dyn_cast<ReshapeOp>(user)) {
+    } else if (isBufferView(user)) {
       SmallVector<std::string> inner;
-      describeUsers(reshape.getResult(), inner);
-      s = "reshape -> {" + llvm::join(inner, ", ") + "}";
+      describeUsers(user->getResult(0), inner);
+      s = user->getName().stripDialect().str() + " -> {" + llvm::join(inner, ", ") + "}";
     } else if (isa<ScanOp>(user)) {
       s = "loop";
     } else if (isa<YieldOp>(user) && isa<ScanOp>(user->getParentOp())) {
@@ -212,9 +213,9 @@ std::string sourceNode(Value v, StringRef entry, std::vector<std::string> &args,
                        const DenseMap<Operation *, std::string> &loops, bool &viaReshape,
                        bool &viaLoop) {
   while (true) {
-    if (auto reshape = v.getDefiningOp<ReshapeOp>()) {
-      v = reshape.getX();
-      viaReshape = true;
+    if (Operation *def = v.getDefiningOp(); def && isBufferView(def)) {
+      v = def->getOperand(0);
+      viaReshape = true; // (a split_heads or merge_heads view reshapes too)
       continue;
     }
     auto arg = dyn_cast<BlockArgument>(v);

@@ -302,7 +302,11 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
       ok = sl.index >= 0 && sl.index < e.num_outputs;
       break;
     case NNRT_SLOT_ALIAS:
+      // Strides (positive, one per dim) or none.
       ok = sl.index >= 0 && sl.index < e.num_slots && sl.index != s;
+      if (sl.shape.rank > 0 && sl.strides[0] != 0)
+        for (int32_t d = 0; ok && d < sl.shape.rank; ++d)
+          ok = sl.strides[d] > 0 && sl.strides[d] <= NNRT_MAX_ELEMENTS;
       break;
     case NNRT_SLOT_VIEW: {
       // Slice t of an earlier slot along its dim 0: the same dtype, the rest of its dims.

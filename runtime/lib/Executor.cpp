@@ -277,6 +277,11 @@ size_t nnrt::layoutBuffers(const nnrt_entry &e, const size_t *slotBytes, size_t 
   return total;
 }
 
+/// Whether `slot` is an ALIAS with strides (ABI v9).
+static bool stridedSlot(const nnrt_slot &slot) {
+  return slot.kind == NNRT_SLOT_ALIAS && slot.shape.rank > 0 && slot.strides[0] != 0;
+}
+
 /// Points the ALIAS and VIEW slots at their bytes, in slot order: a view's slot and an
 /// alias's root view come before it (validated), so each is placed once its source is.
 static void pointDerivedSlots(EntryState &st) {
@@ -355,6 +360,16 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
     if (e.slots[s].kind == NNRT_SLOT_ALIAS && st.Bytes[s] > st.Bytes[target])
       return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': alias slot %d (%zu bytes) is larger than "
                   "slot %d (%zu bytes)", e.name, s, st.Bytes[s], target, st.Bytes[target]);
+    // A strided alias reaches at most its target's last element.
+    if (e.slots[s].kind == NNRT_SLOT_ALIAS && stridedSlot(e.slots[s]) && st.Bytes[s] > 0) {
+      const nnrt_shape &shape = st.Shapes[s];
+      uint64_t last = 0;
+      for (int32_t d = 0; d < shape.rank; ++d)
+        last += uint64_t(shape.dims[d] - 1) * uint64_t(e.slots[s].strides[d]);
+      if ((last + 1) * 4 > st.Bytes[target]) // f32 or i32
+        return fail(ctx, NNRT_ERR_SHAPE, "entry '%s': strided alias slot %d reaches past "
+                    "slot %d (%zu bytes)", e.name, s, target, st.Bytes[target]);
+    }
     // A view is one slice of its slot's leading dim (validated shapes; checked bytes).
     if (e.slots[s].kind == NNRT_SLOT_VIEW &&
         st.Bytes[e.slots[s].index] !=
@@ -368,19 +383,23 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
   return NNRT_OK;
 }
 
-/// Writes the dims of every halide_buffer_t: dim[i] is nn dim rank-1-i, dense strides.
+/// Writes the dims of every halide_buffer_t: dim[i] is nn dim rank-1-i, with dense
+/// strides or a strided alias's.
 static void describeSlots(EntryState &st) {
   for (size_t s = 0; s < st.Shapes.size(); ++s) {
     const nnrt_shape &shape = st.Shapes[s];
+    const nnrt_slot &slot = st.Entry->slots[s];
     halide_buffer_t &b = st.Buffers[s];
     b.dimensions = shape.rank;
     b.flags = 0;
     b.device = 0;
     b.device_interface = nullptr;
+    bool strided = stridedSlot(slot);
     int64_t stride = 1;
     for (int32_t i = 0; i < shape.rank; ++i) {
       int64_t extent = shape.dims[shape.rank - 1 - i];
-      b.dim[i] = halide_dimension_t{0, int32_t(extent), int32_t(stride), 0};
+      int64_t given = strided ? slot.strides[shape.rank - 1 - i] : stride;
+      b.dim[i] = halide_dimension_t{0, int32_t(extent), int32_t(given), 0};
       stride *= extent;
     }
   }

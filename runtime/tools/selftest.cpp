@@ -151,7 +151,7 @@ int runChain(int argc, char **argv) {
 /// `loop` makes step 1 a loop whose body runs past the last step; `view` makes t1 a
 /// slice of a later slot; `view-shape` a slice of a slot of another shape; `product` a
 /// table of dim products naming a symbol the model lacks; `product-ref` a slot naming a
-/// product past the table.
+/// product past the table; `strides` makes t1 an alias of t0 with a zero stride.
 int runBadBuffer(const std::string &kind) {
   static const nnrt_dim_product badProduct[] = {{2, 1, {5}}}, goodProduct[] = {{2, 1, {0}}};
   bool product = kind == "product" || kind == "product-ref";
@@ -176,6 +176,10 @@ int runBadBuffer(const std::string &kind) {
       slots.assign(e.slots, e.slots + e.num_slots);
       slots[2].kind = NNRT_SLOT_VIEW;
       slots[2].index = kind == "view" ? 3 : 1;
+      e.slots = slots.data();
+    } else if (kind == "strides") {
+      slots.assign(e.slots, e.slots + e.num_slots);
+      slots[2] = nnrt_slot{NNRT_SLOT_ALIAS, 1, NNRT_F32, e.slots[2].shape, {4, 0}};
       e.slots = slots.data();
     } else if (kind == "product-ref") {
       slots.assign(e.slots, e.slots + e.num_slots);
@@ -202,9 +206,36 @@ int runBadBuffer(const std::string &kind) {
   return 1;
 }
 
-/// Bad inputs to `add`: each prints the executor's message.
+/// The selftest model with the ALIAS slot of `add` ([B, 2, 2] over slot 2's [B, 4])
+/// given `strides` (ABI v9); `entries` and `slots` hold the copied tables.
+nnrt_model withAliasStrides(std::vector<nnrt_entry> &entries, std::vector<nnrt_slot> &slots,
+                            std::initializer_list<int64_t> strides) {
+  entries.assign(SelftestModel.entries, SelftestModel.entries + SelftestModel.num_entries);
+  for (nnrt_entry &e : entries) {
+    if (std::strcmp(e.name, "add") != 0)
+      continue;
+    slots.assign(e.slots, e.slots + e.num_slots);
+    std::copy(strides.begin(), strides.end(), slots[3].strides);
+    e.slots = slots.data();
+  }
+  nnrt_model m = SelftestModel;
+  m.entries = entries.data();
+  return m;
+}
+
+/// Bad inputs to `add`: each prints the executor's message. `strides-range` gives its
+/// ALIAS slot strides that reach past slot 2 at B = 2; `strides-order` strides that
+/// transpose the 2 x 2 blocks, which the runtime passes to the kernel (which accepts
+/// dense buffers only and says so).
 int runBadInputs(const char *kind) {
-  Ctx ctx(&SelftestModel);
+  std::vector<nnrt_entry> entries;
+  std::vector<nnrt_slot> slots;
+  nnrt_model strided = SelftestModel;
+  if (std::strcmp(kind, "strides-range") == 0)
+    strided = withAliasStrides(entries, slots, {8, 2, 1});
+  else if (std::strcmp(kind, "strides-order") == 0)
+    strided = withAliasStrides(entries, slots, {4, 1, 2});
+  Ctx ctx(&strided);
   std::vector<float> x(64), y(64);
   std::vector<int32_t> xi(64);
   nnrt_tensor in[2] = {tensor(NNRT_F32, {2, 4}, x.data()), tensor(NNRT_F32, {2, 4}, y.data())};
@@ -220,7 +251,7 @@ int runBadInputs(const char *kind) {
     in[0] = tensor(NNRT_F32, {2, 5}, x.data());
   else if (k == "arity")
     numInputs = 1;
-  else if (k != "entry")
+  else if (k != "entry" && k != "strides-range" && k != "strides-order")
     return fail(("unknown kind " + k).c_str());
   const char *entry = k == "entry" ? "nope" : "add";
   nnrt_tensor out[2];
@@ -671,11 +702,13 @@ void usage() {
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
       "  run-observed            run entry add with a step observer (nnrt_run_observed)\n"
-      "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref  a TEMP slot's\n"
-      "           buffer out of range, shared unsoundly, a loop past the last step, a view\n"
-      "           of a later slot or of a slot of another shape, a dim product naming no\n"
-      "           symbol, a slot naming no product\n"
-      "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry\n"
+      "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref|strides  a TEMP\n"
+      "           slot's buffer out of range, shared unsoundly, a loop past the last step,\n"
+      "           a view of a later slot or of a slot of another shape, a dim product naming\n"
+      "           no symbol, a slot naming no product, an alias with a zero stride\n"
+      "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry,\n"
+      "           or its alias strided past its slot (strides-range) or in another order\n"
+      "           (strides-order)\n"
       "  run-step N              run entry step N times\n"
       "  entry-error ENTRY       run fail or unbound and print the error\n"
       "  init SEED               print initialized params\n"

@@ -7,7 +7,7 @@
  * `_argv` entry points. Nothing here allocates or parses strings on the hot path.
  *
  * Layout convention: a slot of rank r with dims [d0, ..., d(r-1)] is dense row-major
- * (d(r-1) varies fastest). Its halide_buffer_t has dim[i] = d(r-1-i), i.e. Halide's
+ * (d(r-1) varies fastest), but for an ALIAS slot with strides (ABI v9). Its halide_buffer_t has dim[i] = d(r-1-i), i.e. Halide's
  * dimension 0 is the innermost nn dimension.
  */
 #ifndef NNRT_MODEL_H
@@ -26,8 +26,9 @@ extern "C" {
  * Version 5: nnrt_train_config ends with the options of the `data` clause.
  * Version 6: loops (nnrt_step's loop fields) and VIEW slots.
  * Version 7: dims that are products of symbols (nnrt_model's dim_products).
- * Version 8: nnrt_train_config ends with the learning-rate warm-up (warmup_steps). */
-#define NNRT_MODEL_ABI_VERSION 8
+ * Version 8: nnrt_train_config ends with the learning-rate warm-up (warmup_steps).
+ * Version 9: an ALIAS slot may have strides (nnrt_slot.strides). */
+#define NNRT_MODEL_ABI_VERSION 9
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -91,7 +92,8 @@ typedef enum nnrt_slot_kind {
   NNRT_SLOT_PARAM = 1,  /* index: into nnrt_model.params; lives in the context */
   NNRT_SLOT_TEMP = 2,   /* index: arena buffer of the entry, in [0, num_buffers) */
   NNRT_SLOT_OUTPUT = 3, /* index: output number of the entry; lives in the context */
-  NNRT_SLOT_ALIAS = 4,  /* same bytes as slot `index`, other shape (reshape) */
+  NNRT_SLOT_ALIAS = 4,  /* same bytes as slot `index`, other shape (reshape), or other
+                           order (with strides) */
   NNRT_SLOT_VIEW = 5    /* slice t of slot `index` (< this slot) along its dim 0, at the
                            iteration t of the loop that lists it (ABI v6); its shape is
                            that slot's without dim 0 */
@@ -112,6 +114,10 @@ typedef struct nnrt_slot {
   int32_t index;
   int32_t dtype;
   nnrt_shape shape;
+  /* ABI v9: an ALIAS slot's element strides, one per dim of `shape` (d0's first), when
+   * slot `index`'s bytes hold it in another order (nnc's split_heads and merge_heads
+   * views: [B, S, H*D] read as [B, H, S, D]); all zero: dense row-major. */
+  int64_t strides[NNRT_MAX_RANK];
 } nnrt_slot;
 
 /* One kernel call: `fn` is the Halide pipeline's `_argv` entry point; args[i] is the
