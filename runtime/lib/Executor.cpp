@@ -51,18 +51,6 @@ struct BlockCache {
   std::mutex Lock;
   void *Free[kNumClasses] = {};
 };
-/// Threads Halide's pool runs kernels on: HL_NUM_THREADS, else one per core (as the
-/// Halide runtime decides).
-int workerThreads() {
-  static const int n = [] {
-    const char *env = std::getenv("HL_NUM_THREADS");
-    int v = env ? std::atoi(env) : 0;
-    if (v <= 0)
-      v = int(std::thread::hardware_concurrency());
-    return std::clamp(v, 1, 256);
-  }();
-  return n;
-}
 BlockCache &blockCache() {
   static BlockCache cache;
   return cache;

@@ -34,6 +34,10 @@ inline size_t alignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 /// Bytes of the largest tensor (NNRT_MAX_ELEMENTS 4-byte elements).
 constexpr uint64_t kMaxTensorBytes = uint64_t(NNRT_MAX_ELEMENTS) * 4;
 
+/// Threads the kernels' parallel loops run on (ThreadPool.cpp): HL_NUM_THREADS, else
+/// one per core this process may run on.
+int workerThreads();
+
 /// Counts one allocation in the process-wide counter behind `nnrt_allocation_count`
 /// (libnnrt's own buffers and every `halide_malloc`).
 void countAllocation();

@@ -12,8 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <HalideRuntime.h>
 
 namespace {
 
@@ -691,6 +695,62 @@ int makeCentroids(const char *dir, const char *path) {
   return 0;
 }
 
+/// halide_do_par_for as the kernels call it (libnnrt's pool, runtime/lib/ThreadPool.cpp):
+/// every iteration once, loops nested in an iteration and loops of two threads at once,
+/// the first error of a loop returned, and a loop after that. Prints what each saw.
+int runParFor() {
+  struct Counts {
+    std::vector<std::atomic<int>> runs;
+    std::atomic<int> nested{0};
+    int failAt = -1;
+    explicit Counts(int n) : runs(n) {}
+  };
+  auto task = [](void *, int i, uint8_t *closure) -> int {
+    auto *c = reinterpret_cast<Counts *>(closure);
+    c->runs[i].fetch_add(1);
+    return i == c->failAt ? 7 : 0;
+  };
+  auto once = [](Counts &c) {
+    for (auto &r : c.runs)
+      if (r.load() != 1)
+        return false;
+    return true;
+  };
+  Counts plain(1000);
+  int r = halide_do_par_for(nullptr, task, 0, 1000, reinterpret_cast<uint8_t *>(&plain));
+  std::printf("1000 iterations: result %d, each once %s\n", r, once(plain) ? "yes" : "no");
+  // Each outer iteration runs an inner loop of 10 (serially, inside the pool's loop).
+  Counts inner(40 * 10);
+  auto outer = [](void *, int i, uint8_t *closure) -> int {
+    auto *c = reinterpret_cast<Counts *>(closure);
+    auto step = [](void *, int j, uint8_t *cl) -> int {
+      reinterpret_cast<Counts *>(cl)->runs[j].fetch_add(1);
+      return 0;
+    };
+    c->nested.fetch_add(1);
+    return halide_do_par_for(nullptr, step, i * 10, 10, closure);
+  };
+  r = halide_do_par_for(nullptr, outer, 0, 40, reinterpret_cast<uint8_t *>(&inner));
+  std::printf("40 x 10 nested: result %d, outer %d, each inner once %s\n", r,
+              inner.nested.load(), once(inner) ? "yes" : "no");
+  Counts a(5000), b(5000);
+  std::thread other([&] {
+    halide_do_par_for(nullptr, task, 0, 5000, reinterpret_cast<uint8_t *>(&b));
+  });
+  halide_do_par_for(nullptr, task, 0, 5000, reinterpret_cast<uint8_t *>(&a));
+  other.join();
+  std::printf("two threads' loops at once: each once %s\n", once(a) && once(b) ? "yes" : "no");
+  Counts failing(100);
+  failing.failAt = 42;
+  r = halide_do_par_for(nullptr, task, 0, 100, reinterpret_cast<uint8_t *>(&failing));
+  std::printf("a failing iteration: result %d, iteration 42 ran %d\n", r,
+              failing.runs[42].load());
+  Counts after(64);
+  r = halide_do_par_for(nullptr, task, 0, 64, reinterpret_cast<uint8_t *>(&after));
+  std::printf("the next loop: result %d, each once %s\n", r, once(after) ? "yes" : "no");
+  return 0;
+}
+
 void usage() {
   std::printf(
       "usage: nnrt-selftest <command> [args]\n"
@@ -702,6 +762,7 @@ void usage() {
       "  run-add B...            run entry add for each batch size\n"
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
       "  run-observed            run entry add with a step observer (nnrt_run_observed)\n"
+      "  par-for                 parallel loops on libnnrt's pool (halide_do_par_for)\n"
       "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref|strides  a TEMP\n"
       "           slot's buffer out of range, shared unsoundly, a loop past the last step,\n"
       "           a view of a later slot or of a slot of another shape, a dim product naming\n"
@@ -821,6 +882,8 @@ int main(int argc, char **argv) {
   }
   if (cmd == "run-add")
     return runAdd(argc - 2, argv + 2);
+  if (cmd == "par-for")
+    return runParFor();
   if (cmd == "run-observed")
     return runObserved();
   if (cmd == "run-chain")
