@@ -63,6 +63,11 @@ constexpr int64_t PackMinRows = 64;
 constexpr int64_t L1PanelBytes = 16 * 1024;
 constexpr int64_t PackDynamicRhsBytes = 2 * 1024 * 1024;
 constexpr int64_t MinParallelTasks = 8;
+/// A packed product with a dynamic row count over a longer static k runs it in blocks
+/// of this many terms, each block's rhs packed just before the row tiles read it (see
+/// scheduleBlockedK): 128 terms of a 32-column panel are 16 KB, in L1 beside the row
+/// tiles' lhs (256 measured about the same on W2's dense layer).
+constexpr int KBlock = 128;
 /// An rhs of at most this many bytes (it stays in L2 beside a row tile's lhs) that a
 /// product's batch dims share is not packed: read in place, or copied once per call when
 /// transposed (see gemmPlan).
@@ -659,6 +664,43 @@ void readRhsInPlaceUnless(FuncInfo &prod, Halide::Expr packed) {
   prod.func.function().mutate(&m);
 }
 
+/// A packed product's k in blocks of KBlock terms (`kb`, `kt`), each block's rhs packed
+/// at `kb`: the product is computed per panel (`o` at `panel`), and for each block every
+/// row tile loads its accumulators, adds the block's terms in registers and stores them.
+/// With all of k inside a tile, each row tile streamed the whole panel (k x 32 columns:
+/// 400 KB for W2's dense layer, k = 3136) from L2, and the panel was copied before any
+/// tile ran, its rows a page apart, the loads of the copy not overlapped with the FMAs
+/// (30% of the kernel in `perf annotate`); a block is 16 KB in L1 that the row tiles
+/// share. W2's [B, 3136] x [3136, 1024] at B = 64: 1.83 -> 1.44 ms (Xeon, AVX-512;
+/// docs/benchmarks.md, "K in blocks"). Each element's terms still add in order from
+/// zero (the blocks in order, each block's terms in order), so the sums are the
+/// unblocked schedule's bit for bit. A call with fewer rows than a tile (`fullTiles`
+/// false: the one-row variants of scheduleGemm) keeps each row's accumulators in
+/// registers instead: over all of k, row by row, where the rhs is read in place
+/// (`inPlace`; blocks there made W2's dense layer at one image 3% slower), else over
+/// a block, the rows inside the blocks (one copy per block).
+void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
+                      bool inPlace, Func o, Var panel, Halide::RVar kb, Halide::RVar kt) {
+  Func p = q.func;
+  std::vector<Var> pv = p.args();
+  Var pmo("pmo"), pmi("pmi");
+  p.compute_at(o, panel).vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
+  auto blocks = [&](Halide::Stage s) {
+    return s.split(q.rdom.x, kb, kt, KBlock, TailStrategy::GuardWithIf);
+  };
+  blocks(p.update().specialize(fullTiles))
+      .split(pv[1], pmo, pmi, plan.rows, TailStrategy::GuardWithIf)
+      .reorder(pv[0], pmi, kt, pmo, kb)
+      .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
+      .unroll(pv[0])
+      .unroll(pmi);
+  blocks(p.update())
+      .reorder(inPlace ? std::vector<Halide::VarOrRVar>{pv[0], kt, kb, pv[1]}
+                       : std::vector<Halide::VarOrRVar>{pv[0], kt, pv[1], kb})
+      .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
+      .unroll(pv[0]);
+}
+
 /// The GEMM schedule: the output in register tiles (plan.rows x plan.cols) whose
 /// product is accumulated in registers, k outermost inside a tile. Tiles shift inwards
 /// at the edges (recomputing a few elements) so every tile has the constant size that
@@ -694,6 +736,14 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // A product without an rhs Func reads in place.
   plan.pack = plan.pack &&
               llvm::all_of(tileProducts, [](FuncInfo *p) { return p->rhs.defined(); });
+  // A packed product with a dynamic row count (a batch: few row tiles share each
+  // panel) over a long static k, one product per tile, without batch dims: its k runs
+  // in blocks of KBlock terms, outside the row tiles (scheduleBlockedK). A static row
+  // count keeps k inside the tiles: there many row tiles share a panel, and the
+  // blocks' rows of the lhs, 512 bytes each a row apart, made the 1024^3 and 2048^3
+  // SGEMMs 11% and 22% slower (`bench/run.sh`'s GEMM rows, Xeon).
+  bool blocked = plan.pack && m < 0 && rank == 2 && !batchedRhs && n > 0 && kConst &&
+                 *kConst > KBlock && tileProducts.size() == 1;
   TailStrategy nTail = n < 0 ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), mb("mb"), mr("mr"), panel("panel");
   Func o = out.func;
@@ -746,7 +796,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // the strip.
   bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
   if (staged)
-    plan.pack = false;
+    plan.pack = blocked = false;
   // Results written over operands (KernelSpec::inPlace: an optimizer's update of the
   // weight in the weight's buffer) are correct only if no element is computed twice:
   // the staged epilogue's strips then divide the rows (strips that shift inwards at the
@@ -759,6 +809,10 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     while (m % stripRows)
       --stripRows;
   Func tiled = staged ? prod.func.in() : o;
+  // A dynamic row count: whether a call has a register tile's rows, and whether below
+  // that the product reads its rhs in place (see below).
+  Halide::Expr fullTiles = Halide::Expr(true);
+  bool inPlaceBelowTile = false;
   std::vector<Var> tv = tiled.args();
   // Fuses the batch dims tv[first..] (outermost already) into loop `outer`, the fused
   // loop named `last` (intermediate ones `<prefix><d>`).
@@ -834,7 +888,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
     // waking the thread pool costs more than it saves there (a 64-row step's four
     // products took 3.6 us serial, 10.7 with two threads).
-    Halide::Expr fullTiles = outBuf.dim(1).extent() >= plan.rows;
+    fullTiles = outBuf.dim(1).extent() >= plan.rows;
     // Fewer rows than a tile (a GEMV at batch 1) read a packed contiguous rhs in place,
     // in tiles of one row and half the vector registers' columns: a copy of each panel
     // per call is a copy of the whole rhs for one row, and the tile streams rows of the
@@ -848,6 +902,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       if (n > 0)
         gemvCols = (int)std::min<int64_t>(gemvCols, n / plan.lanes * plan.lanes);
       readRhsInPlaceUnless(prod, fullTiles); // the specializations' own condition
+      inPlaceBelowTile = true;
     }
     tile(o.specialize(fullTiles && parallelCall), plan.rows,
          TailStrategy::ShiftInwards, true);
@@ -871,8 +926,13 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       p.compute_root();
       continue;
     }
-    p.compute_at(tiled, plan.pack ? mo : no);
-    tileInRegisters(q, plan.lanes);
+    Halide::RVar kb("kb"), kt("kt");
+    if (blocked)
+      scheduleBlockedK(q, plan, fullTiles, inPlaceBelowTile, o, panel, kb, kt);
+    else {
+      p.compute_at(tiled, plan.pack ? mo : no);
+      tileInRegisters(q, plan.lanes);
+    }
     bool copied = plan.copyRhs && !rhsContiguous(q);
     if (!plan.pack && !copied)
       continue;
@@ -880,6 +940,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     // A packed panel per panel task; a copied rhs once per call, before the tiles.
     if (copied)
       q.rhs.compute_root();
+    else if (blocked)
+      q.rhs.compute_at(p, kb);
     else
       q.rhs.compute_at(o, panel);
     // A transposed rhs (x W^T: the panel's columns are the operand's rows) is copied

@@ -15,23 +15,24 @@ module attributes {nn.model = "mv"} {
 }
 
 // CHECK-LABEL: // kernel mv_infer_k0
-// A tile of 8 rows, the 32 panels in parallel (each copied), then serial; fewer rows:
-// the weights read in place (no copy) by a 256 x 1 accumulator, its 4 column blocks in
-// parallel, then the same serially (no work: 0 rows).
+// A tile of 8 rows, the 32 panels in parallel (each copied in blocks of 128 terms of
+// k), then serial; fewer rows: the weights read in place (no copy), 256 columns of a
+// row at a time, the 4 column blocks in parallel, then the same serially (no work: 0
+// rows).
 // CHECK: func mv_infer_k0_par_for_out0_s0_d0_no_panel (
-// CHECK: allocate rhs_0[float32 * 32 * 3136]
+// CHECK: allocate rhs_0[float32 * 32 * 128]
 // CHECK: func mv_infer_k0_par_for_out0_s0_d0_no_panel__1 (
 // CHECK-NOT: allocate rhs
-// CHECK: allocate matmul_{{[0-9]+}}[float32 * 256 * 1]
+// CHECK: allocate matmul_{{[0-9]+}}[float32 * 256 * out0.extent.1]
 // CHECK-NOT: allocate rhs
 // CHECK: if ((8 <= out0.extent.1) && ((int64)1 <= int64(out0.extent.1))) {
 // CHECK: halide_do_par_for({{.*}}, 0, 32,
 // CHECK: } else if (8 <= out0.extent.1) {
 // CHECK-NOT: halide_do_par_for
-// CHECK: allocate rhs_0[float32 * 32 * 3136]
+// CHECK: allocate rhs_0[float32 * 32 * 128]
 // CHECK: } else if ((int64)1 <= int64(out0.extent.1)) {
 // CHECK: halide_do_par_for({{.*}}, 0, 4,
 // CHECK: } else {
 // CHECK-NOT: halide_do_par_for
 // CHECK-NOT: allocate rhs
-// CHECK: allocate matmul_{{[0-9]+}}[float32 * 256 * 1]{{$}}
+// CHECK: allocate matmul_{{[0-9]+}}[float32 * 256 * out0.extent.1]{{$}}
