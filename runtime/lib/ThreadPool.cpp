@@ -10,7 +10,8 @@
 // idle worker yields its core for up to kSpinMicros before it sleeps, so that the next
 // kernel's loop, usually microseconds away, finds it awake; yielding (not spinning on
 // the core) leaves the core to any other thread that needs it. W7's training step:
-// 2-4% faster than with Halide's pool (docs/benchmarks.md, "A pool for the kernels'
+// 2-4% faster than with Halide's pool on an AMD EPYC, about 12% on an Intel Xeon; cnn32
+// at one image 5% slower on the Xeon (docs/benchmarks.md, "... a pool for the kernels'
 // parallel loops").
 //
 // A loop called from inside an iteration (a nested parallel loop), or while another
