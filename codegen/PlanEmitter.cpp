@@ -455,12 +455,9 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
           step.args.push_back(slot);
         }
         e.steps.push_back(std::move(step));
-      } else if (auto reshape = dyn_cast<ReshapeOp>(op)) {
-        int target = slotOf.lookup(reshape.getX());
-        if (e.slots[target].kind == SlotAlias)
-          target = e.slots[target].index;
-        addSlot(reshape.getResult(), SlotAlias, target);
-      } else if (isa<SplitHeadsOp>(op) && isBufferView(&op)) {
+      } else if (isBufferView(&op) && !isa<MergeHeadsOp>(op)) {
+        // A reshape or a split_heads view: an ALIAS of its operand's root slot (a
+        // split_heads view with its strides; a reshape's are empty, dense).
         int target = slotOf.lookup(op.getOperand(0));
         if (e.slots[target].kind == SlotAlias)
           target = e.slots[target].index;

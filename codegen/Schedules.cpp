@@ -796,7 +796,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // the strip.
   bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
   if (staged)
-    plan.pack = blocked = false;
+    plan.pack = false; // (blocked is for dynamic row counts only)
   // Results written over operands (KernelSpec::inPlace: an optimizer's update of the
   // weight in the weight's buffer) are correct only if no element is computed twice:
   // the staged epilogue's strips then divide the rows (strips that shift inwards at the

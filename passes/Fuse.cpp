@@ -893,11 +893,6 @@ bool staticInside(Type t) {
 /// order, and read by kernels only. W7's heads: the kernels that moved q, k, v into
 /// heads and the attention's output and gradients back go.
 void markViews(Block &block) {
-  auto kernelsOnly = [](Value v) {
-    return llvm::all_of(v.getUsers(), [](Operation *u) {
-      return computedInKernel(u) || isa<MergeHeadsOp>(u);
-    });
-  };
   for (Operation &op : block) {
     if (!isa<SplitHeadsOp, MergeHeadsOp>(op) || !staticInside(op.getOperand(0).getType()) ||
         !staticInside(op.getResult(0).getType()))
@@ -905,9 +900,12 @@ void markViews(Block &block) {
     if (isa<SplitHeadsOp>(op) && !llvm::all_of(op.getResult(0).getUsers(), computedInKernel))
       continue;
     if (isa<MergeHeadsOp>(op)) {
+      // Its operand's other readers are kernels (one merged order per buffer: a second
+      // merge_heads of it, marked already, is no kernel).
       Operation *def = op.getOperand(0).getDefiningOp();
       if (!def || !computedInKernel(def) || classify(def) == OpClass::Prologue ||
-          !kernelsOnly(op.getOperand(0)))
+          !llvm::all_of(op.getOperand(0).getUsers(),
+                        [&](Operation *u) { return u == &op || computedInKernel(u); }))
         continue;
     }
     op.setAttr(kViewAttr, UnitAttr::get(op.getContext()));

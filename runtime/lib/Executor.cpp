@@ -76,10 +76,25 @@ BlockCache &blockCache() {
   static BlockCache cache;
   return cache;
 }
-/// One thread's own blocks; given to the shared lists when the thread ends.
+/// One thread's own blocks of the small classes; given to the shared lists when the
+/// thread ends.
 struct LocalBlocks {
   void *Free[kNumClasses] = {};
   int Count[kNumClasses] = {};
+  /// A block of class `c` this thread freed, or null.
+  void *take(int c) {
+    void *block = c <= kLargestBatchedClass ? pop(Free[c]) : nullptr;
+    Count[c] -= block != nullptr;
+    return block;
+  }
+  /// Keeps `block` of class `c`; false when this thread keeps enough of them already.
+  bool keep(int c, void *block) {
+    if (c > kLargestBatchedClass || Count[c] == kLocalBlocks)
+      return false;
+    push(Free[c], block);
+    ++Count[c];
+    return true;
+  }
   ~LocalBlocks() {
     BlockCache &cache = blockCache();
     std::lock_guard<std::mutex> guard(cache.Lock);
@@ -108,11 +123,8 @@ extern "C" void *halide_malloc(void *userContext, size_t x) {
   if (c >= kNumClasses)
     return nullptr;
   BlockCache &cache = blockCache();
-  bool local = c <= kLargestBatchedClass;
-  uint8_t *base = local ? static_cast<uint8_t *>(pop(Local.Free[c])) : nullptr;
-  if (base) {
-    --Local.Count[c];
-  } else {
+  uint8_t *base = static_cast<uint8_t *>(Local.take(c));
+  if (!base) {
     std::lock_guard<std::mutex> guard(cache.Lock);
     base = static_cast<uint8_t *>(pop(cache.Free[c]));
   }
@@ -143,17 +155,14 @@ extern "C" void halide_free(void *userContext, void *ptr) {
   uint8_t *base = static_cast<uint8_t *>(ptr) - kHalidePad;
   int64_t c;
   std::memcpy(&c, base, sizeof(c));
-  if (c <= kLargestBatchedClass && Local.Count[c] < kLocalBlocks) {
-    push(Local.Free[c], base);
-    ++Local.Count[c];
+  if (Local.keep(int(c), base))
     return;
-  }
   BlockCache &cache = blockCache();
   std::lock_guard<std::mutex> guard(cache.Lock);
   push(cache.Free[c], base);
 }
 
-/// The last message Halide reported on this thread (the only global state of libnnrt).
+/// The last message Halide reported on this thread.
 static thread_local char HalideMessage[1024];
 
 extern "C" void halide_error(void *userContext, const char *msg) {

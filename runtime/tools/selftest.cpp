@@ -9,10 +9,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>

@@ -7,8 +7,9 @@
  * `_argv` entry points. Nothing here allocates or parses strings on the hot path.
  *
  * Layout convention: a slot of rank r with dims [d0, ..., d(r-1)] is dense row-major
- * (d(r-1) varies fastest), but for an ALIAS slot with strides (ABI v9). Its halide_buffer_t has dim[i] = d(r-1-i), i.e. Halide's
- * dimension 0 is the innermost nn dimension.
+ * (d(r-1) varies fastest), except an ALIAS slot with strides (ABI v9). Its
+ * halide_buffer_t has dim[i] = d(r-1-i), i.e. Halide's dimension 0 is the innermost nn
+ * dimension.
  */
 #ifndef NNRT_MODEL_H
 #define NNRT_MODEL_H
