@@ -13,7 +13,9 @@
 //                registers with the k loop outermost; large products pack the rhs into
 //                panels (parallel over panels), small ones read it in place (parallel
 //                over row tiles or batches; a small transposed rhs that batch dims
-//                share is copied once per call first), threads from 2^20
+//                share is copied once per call first; a large transposed rhs under a
+//                batch of rows is read in place by tiles along the output's rows),
+//                threads from 2^20
 //                multiply-adds per call; an
 //                epilogue with several results is one Tuple-valued output; prologues
 //                are computed per row tile, once, or in the packing.
@@ -640,6 +642,75 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
       .vectorize(ov[0], plan.lanes, TailStrategy::GuardWithIf);
 }
 
+/// The schedule of `x W^T` with W large and the rows of x few (a batch): W2's
+/// `dx = g W^T` over its [3136, 1024] dense weight. The packed schedule copies W into
+/// panels, each element a scalar store across the panel's k rows (Halide 14 makes no
+/// in-register transposes), and that copy bounded the kernel at 1.9-2.0 ms. Here the
+/// register tiles run the other way: a tile is `rows` rows of W (the output's columns)
+/// by GemmVectors vectors of the output's rows, so each k step broadcasts one element
+/// of each W row, read in place along its row, and loads GemmVectors vectors of x's
+/// column k from xᵀ, which the kernel transposes once per call (the batch's rows: 256 KB
+/// for W2). Each tile writes its results across the output's rows, a scalar store per
+/// element, k times fewer stores than the copy's. The tile loops are W's rows (in
+/// parallel) -> the output's rows. Calls with fewer rows than a tile's vectors take one
+/// vector, then one row. W2's `g W^T` at B = 64 on the Xeon: 1.98 -> 1.44 ms
+/// (docs/benchmarks.md, "Transposed products in W's rows"). Each element's terms add in
+/// order from zero as before, so the results are the same bit for bit.
+void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target,
+                             Halide::Expr parallelCall) {
+  FuncInfo &prod = k.products.front();
+  int lanes = target.vectorWidth;
+  int rows = std::min(maxTileRows(GemmVectors, target.vectorRegisters, 1), MaxTileRows);
+  int tm = GemmVectors * lanes;
+  Func o = out.func, p = prod.func;
+  std::vector<Var> ov = o.args(), pv = p.args();
+  Halide::Expr m = o.output_buffers().front().dim(1).extent();
+  // xᵀ(m, k), x's rows innermost, over whole tiles of rows: rows past the last read
+  // the last (clamped), and the tiles compute them but store only rows that exist.
+  Halide::Internal::Function lhs = prod.lhs.function();
+  Var tk("tk"), tr("tr");
+  Func lhsT(prod.lhs.name() + "_t");
+  lhsT(tr, tk) = Halide::Internal::substitute(
+      lhs.args()[1], Halide::clamp(Halide::Expr(tr), 0, m - 1),
+      Halide::Internal::substitute(lhs.args()[0], Halide::Expr(tk),
+                                   lhs.definition().values().front()));
+  struct Mutator : Halide::Internal::IRMutator {
+    std::string lhs;
+    Func lhsT;
+    using IRMutator::visit;
+    Halide::Expr visit(const Halide::Internal::Call *op) override {
+      if (op->call_type != Halide::Internal::Call::Halide || op->name != lhs)
+        return IRMutator::visit(op);
+      return lhsT(op->args[1], op->args[0]);
+    }
+  } mutator;
+  mutator.lhs = prod.lhs.name();
+  mutator.lhsT = lhsT;
+  p.function().mutate(&mutator);
+  lhsT.compute_root().vectorize(tr, lanes, TailStrategy::GuardWithIf);
+  // Tiles of W's rows (in parallel) -> the output's rows; the stores of a call's last
+  // tile of rows guarded.
+  Var no("no"), ni("ni"), mo("mo"), mi("mi");
+  auto tile = [&](Halide::Stage s, bool inParallel) {
+    s.split(ov[0], no, ni, rows, TailStrategy::ShiftInwards)
+        .split(ov[1], mo, mi, tm, TailStrategy::GuardWithIf)
+        .reorder(mi, ni, mo, no)
+        .vectorize(mi, lanes)
+        .unroll(ni);
+    if (inParallel)
+      s.parallel(no);
+  };
+  tile(o.specialize(parallelCall), true);
+  tile(Halide::Stage(o), false);
+  // The product per tile, always a whole tile, with the output's rows innermost in its
+  // storage: whole vectors, which LLVM keeps in registers.
+  p.compute_at(o, mo).bound_extent(pv[1], tm).reorder_storage(pv[1], pv[0]);
+  p.reorder(pv[1], pv[0]).vectorize(pv[1], lanes);
+  p.update().reorder(pv[1], pv[0], prod.rdom.x).vectorize(pv[1], lanes);
+  for (Halide::Stage s : {Halide::Stage(p), p.update()})
+    s.unroll(pv[1]).unroll(pv[0]);
+}
+
 /// Rewrites the product `prod` to read its rhs through the wrapper `prod.rhs` only where
 /// `packed` holds, and the operand in place (the wrapper's definition) elsewhere: with
 /// `packed` a specialization's condition, Halide drops the other branch of the select
@@ -778,6 +849,12 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // the tiled schedule, whose k loop Halide trims; split into chunks, Halide 14's bounds
   // of the chunks' copies came out negative ("Allocation ... has a size greater than
   // 2^31").
+  // A transposed rhs past PackDynamicRhsBytes under a batch of rows, alone in its
+  // kernel with one result: tiles along the output's rows (scheduleTransposedTiles).
+  if (rank == 2 && m < 0 && n > 0 && kConst && !contiguous && prod.lhs.defined() &&
+      n * *kConst * 4 >= PackDynamicRhsBytes && k.products.size() == 1 &&
+      k.prologues.empty() && o.outputs() == 1)
+    return scheduleTransposedTiles(k, out, target, parallelCall);
   int splitRows = m > 0 ? tileRows(m, plan.rows) : plan.rows;
   if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
