@@ -8,6 +8,7 @@
 #define NN_CODEGEN_HALIDEINTERNAL_H
 
 #include "codegen/HalideLowering.h"
+#include "ir/ops/WinogradShape.h"
 #include "Halide.h"
 #include <functional>
 #include <memory>
@@ -63,19 +64,6 @@ struct FuncInfo {
   std::shared_ptr<WinogradFuncs> winograd;
 };
 
-/// A convolution that Winograd.cpp computes as F(m x m, r x r): conv2d, (`flipped`)
-/// conv2d_transpose or (`filterGrad`) conv2d_filter_grad, stride 1, dilation 1, an
-/// r x r filter (r = 3 or 5), static spatial dims. As a correlation: x [.., h, w, c]
-/// padded by padTop/padLeft before, giving [.., outH, outW, f] (a filter gradient: from
-/// x and dy [.., outH, outW, f]).
-struct WinogradShape {
-  int r = 3;
-  int m = 2;               ///< output tiles of m x m: 2, or 4 for some 3x3 (F(4x4, 3x3))
-  bool flipped = false;    ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
-  bool filterGrad = false; ///< conv2d_filter_grad: [r, r, c, f] from x and dy [.., outH, outW, f]
-  int64_t h = 0, w = 0, c = 0, f = 0, outH = 0, outW = 0, padTop = 0, padLeft = 0;
-};
-
 /// The stages of a Winograd convolution (Halide order of args in comments).
 struct WinogradFuncs {
   Halide::Func padded; ///< (c, x, y, b): the input, zero outside (a padded operand)
@@ -98,11 +86,6 @@ struct WinogradFuncs {
 /// (f, x, y, b), zero outside.
 using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Halide::Expr,
                                                 Halide::Expr)>;
-
-/// The shape of `op` when it is a convolution that Winograd's algorithm computes (see
-/// WinogradShape; also 16 channels in and out at least, out a multiple of 8, and 64
-/// output positions per image at least).
-std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
 /// The convolution of shape `s` over `padded` (the input (c, x, y, b), zero outside)
 /// and `filter` (a filter gradient's dy), `batch` images, by Winograd's F(m x m, r x r):

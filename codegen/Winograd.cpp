@@ -19,7 +19,6 @@
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
 #include "ir/NNOps.h"
-#include "ir/ops/Window.h"
 
 using namespace nn;
 using namespace nn::codegen;
@@ -131,75 +130,6 @@ Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLo
 }
 
 } // namespace
-
-std::optional<WinogradShape> nn::codegen::winogradShape(mlir::Operation *op) {
-  mlir::Value x, filter, result;
-  mlir::DenseI64ArrayAttr strideAttr, dilationAttr;
-  llvm::StringRef padding;
-  bool transposed = false, filterGrad = false;
-  if (auto grad = mlir::dyn_cast<Conv2DFilterGradOp>(op)) {
-    x = grad.getX(), filter = grad.getDy(), result = grad.getResult();
-    strideAttr = grad.getStrideAttr(), dilationAttr = grad.getDilationAttr();
-    padding = grad.getPadding();
-    filterGrad = true;
-  } else if (auto conv = mlir::dyn_cast<Conv2DOp>(op)) {
-    x = conv.getX(), filter = conv.getFilter(), result = conv.getResult();
-    strideAttr = conv.getStrideAttr(), dilationAttr = conv.getDilationAttr();
-    padding = conv.getPadding();
-  } else if (auto convT = mlir::dyn_cast<Conv2DTransposeOp>(op)) {
-    x = convT.getX(), filter = convT.getFilter(), result = convT.getResult();
-    strideAttr = convT.getStrideAttr(), dilationAttr = convT.getDilationAttr();
-    padding = convT.getPadding();
-    transposed = true;
-  } else {
-    return std::nullopt;
-  }
-  auto xt = mlir::cast<mlir::RankedTensorType>(x.getType());
-  auto ft = mlir::cast<mlir::RankedTensorType>(filter.getType());
-  auto yt = mlir::cast<mlir::RankedTensorType>(result.getType());
-  WinogradShape s;
-  s.h = xt.getDimSize(1), s.w = xt.getDimSize(2), s.c = xt.getDimSize(3);
-  s.flipped = transposed, s.filterGrad = filterGrad;
-  if (filterGrad) { // `filter` is dy [N, OH, OW, F]; the result [r, r, C, F]
-    s.r = (int)yt.getDimSize(0);
-    s.f = ft.getDimSize(3), s.outH = ft.getDimSize(1), s.outW = ft.getDimSize(2);
-    if (yt.getDimSize(1) != s.r)
-      return std::nullopt;
-  } else {
-    s.r = (int)ft.getDimSize(0);
-    s.f = yt.getDimSize(3), s.outH = yt.getDimSize(1), s.outW = yt.getDimSize(2);
-    if (ft.getDimSize(1) != s.r)
-      return std::nullopt;
-  }
-  // Enough channels for the GEMMs of the points, and enough tiles per image, to pay
-  // for the transforms (the filter's is per call: at one image, cnn32's 4x4-output
-  // conv3 took 0.054 against 0.009 ms direct).
-  if ((s.r != 3 && s.r != 5) || s.c < 16 || s.f < 16 ||
-      s.f % 8 || mlir::ShapedType::isDynamic(s.h) || mlir::ShapedType::isDynamic(s.w) ||
-      s.outH * s.outW < 64)
-    return std::nullopt;
-  auto stride = pairAttr(std::nullopt, "", "", strideAttr, {1, 1});
-  auto dilation = pairAttr(std::nullopt, "", "", dilationAttr, {1, 1});
-  if (!stride || !dilation || (*stride)[0] != 1 || (*stride)[1] != 1 || (*dilation)[0] != 1 ||
-      (*dilation)[1] != 1)
-    return std::nullopt;
-  // The window of the forward conv2d (for a transposed one: of the conv2d whose input
-  // gradient it is, from its output_shape to x's spatial size).
-  int64_t inH = transposed ? s.outH : s.h, inW = transposed ? s.outW : s.w;
-  mlir::FailureOr<WindowAxis> h = windowAxis(std::nullopt, "", inH, s.r, 1, 1, padding);
-  mlir::FailureOr<WindowAxis> w = windowAxis(std::nullopt, "", inW, s.r, 1, 1, padding);
-  if (mlir::failed(h) || mlir::failed(w))
-    return std::nullopt;
-  // A transposed convolution at stride 1 is a correlation with the filter flipped,
-  // its input padded by r - 1 - padBefore.
-  s.padTop = transposed ? s.r - 1 - h->padBefore : h->padBefore;
-  s.padLeft = transposed ? s.r - 1 - w->padBefore : w->padBefore;
-  // 3x3: F(4x4, 3x3), 36 products per 16 outputs (cnn32's 13x13 conv2: 576 per image
-  // and channel pair against 784 with 2x2 tiles, its 15x15 input gradient 576 against
-  // 1024); 5x5: F(2x2, 5x5) (4x4 tiles would need 8x8 transforms of larger points).
-  s.m = s.r == 3 ? 4 : 2;
-  return s;
-}
 
 Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
                                 const WinogradLoad &filter, Expr batch,
