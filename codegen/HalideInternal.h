@@ -189,6 +189,11 @@ void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 /// The schedule of a kernel whose product has a reduction of several dims (a
 /// convolution: kh, kw, channels) and whose main output is `out` (ScheduleConv.cpp).
 void scheduleConvolution(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target);
+/// The CPU schedule of a direct convolution whose result (or its epilogue's) only a max
+/// pool in the same kernel reads (passes/Fuse.cpp's poolsConvolution): the pool's tiles,
+/// each computing the convolution's register tiles under its windows (ScheduleConv.cpp).
+void schedulePooledConvolution(LoweredKernel &k, const FuncInfo &out,
+                               const TargetInfo &target);
 
 /// Schedules the kernel with `target.autoscheduler` (a Halide 14 plugin), after giving
 /// every input and output estimates: static dims as they are, dynamic dims

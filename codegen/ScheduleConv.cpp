@@ -340,3 +340,74 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   registerTile(prod, o, no, vn);
   stageOperands(k, prod, o, par, width);
 }
+
+/// A direct convolution whose (epilogue's) result a max pool of the same kernel reduces
+/// (unpadded windows; passes/Fuse.cpp): the output is the pooled tensor, in tiles of
+/// `tx` pooled columns by `tn` channels. A tile's pool `acc` is computed at the tile,
+/// and for each row of its windows (`kh`) the product's register tile under those
+/// windows (stride (tx - 1) + kw columns of one row, every reduction loop outside it),
+/// which the pool's update reads from registers through the epilogue. The convolution's
+/// result is never stored: cnn32's first layer wrote 7.4 MB (30 x 30 x 32 floats per
+/// image, batch 64) for the pool's kernel to read back. The maximum is exact, so the
+/// results are the unfused kernels' bit for bit.
+void nn::codegen::schedulePooledConvolution(LoweredKernel &k, const FuncInfo &out,
+                                            const TargetInfo &target) {
+  int width = target.vectorWidth;
+  FuncInfo &prod = k.products.front();
+  FuncInfo &pool = k.reductions.front();
+  Func p = prod.func, acc = pool.func, o = out.func;
+  std::vector<Var> ov = o.args(), av = acc.args(), pv = p.args();
+  int64_t n = out.shape[3], pooled = out.shape[2], columns = prod.shape[2];
+  const int64_t *kwConst = Halide::Internal::as_const_int(pool.rdom[0].extent());
+  int64_t kw = kwConst ? *kwConst : 2;
+  int64_t stride = pooled > 1 && columns > 0 ? (columns - kw) / (pooled - 1) : kw;
+  // Channels as scheduleConvolution's; the product's columns under a tile's windows,
+  // stride (tx - 1) + kw, within its register limit.
+  int vn = n >= width ? width : std::max(4, int(llvm::PowerOf2Ceil(n)) / 2);
+  if (n < 4)
+    vn = 1;
+  int vectors = n >= 2 * width ? 2 : 1;
+  int tn = std::min<int64_t>(vn * vectors, n);
+  int maxColumns = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
+  int maxPooled = int(std::max<int64_t>(1, (maxColumns - kw) / std::max<int64_t>(stride, 1) + 1));
+  int tx = pooled > 0 ? tileRows(pooled, maxPooled) : 1;
+  TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
+  int64_t reduction = 1;
+  for (int i = 0; i < prod.rdom.dimensions(); ++i) {
+    const int64_t *e = Halide::Internal::as_const_int(prod.rdom[i].extent());
+    reduction *= e ? *e : 1024;
+  }
+  Var no("no"), ni("ni"), xo("xo"), xi("xi"), par("par"), task("task");
+  o.split(ov[1], xo, xi, tx, TailStrategy::ShiftInwards)
+      .split(ov[0], no, ni, tn, nTail)
+      .unroll(xi)
+      .reorder(ni, xi, no, xo, ov[2], ov[3])
+      .fuse(xo, ov[2], par)
+      .fuse(par, ov[3], par);
+  if (vn > 1)
+    o.vectorize(ni, vn).unroll(ni);
+  // Parallel tasks of whole tiles with at least kMinTaskMacs multiply-adds.
+  int64_t macs = int64_t(tx) * tn * kw * kw * reduction;
+  int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
+  if (group > 1)
+    o.split(par, task, par, group, TailStrategy::GuardWithIf).parallel(task);
+  else
+    o.parallel(par);
+  stageOperands(k, prod, o, par, width); // (computes the reductions once: overridden)
+  Halide::RVar rw = pool.rdom[0], rh = pool.rdom[1];
+  acc.compute_at(o, no).unroll(av[1]);
+  acc.update().reorder(av[0], rw, av[1], rh).unroll(rw).unroll(av[1]);
+  if (vn > 1) {
+    acc.vectorize(av[0], vn).unroll(av[0]);
+    acc.update().vectorize(av[0], vn).unroll(av[0]);
+  }
+  p.compute_at(acc, rh).unroll(pv[1]);
+  std::vector<VarOrRVar> order{pv[0], pv[1]};
+  for (int i = 0; i < prod.rdom.dimensions(); ++i)
+    order.push_back(prod.rdom[i]);
+  p.update().reorder(order).unroll(pv[1]);
+  if (vn > 1) {
+    p.vectorize(pv[0], vn).unroll(pv[0]);
+    p.update().vectorize(pv[0], vn).unroll(pv[0]);
+  }
+}

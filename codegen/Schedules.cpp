@@ -1168,6 +1168,11 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     if (i != main && !companions.count(i))
       scheduleElementwise(k.outputs[i].func, k.outputs[i].shape, width);
   const FuncInfo &out = k.outputs[main];
+  // A convolution and the max pool of its result (passes/Fuse.cpp's poolsConvolution).
+  if (!gemm && k.outputs.size() == 1 && k.products.size() == 1 &&
+      k.reductions.size() == 1 && k.scatters.empty() && !k.products.front().winograd &&
+      k.products.front().rdom.dimensions() > 1 && k.reductions.front().rdom.dimensions() == 2)
+    return schedulePooledConvolution(k, out, target);
   if (gemm && k.products.front().winograd)
     return scheduleWinograd(k, out, target);
   if (gemm && k.products.front().rdom.dimensions() > 1)

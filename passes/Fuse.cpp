@@ -9,8 +9,9 @@
 //     product's shape), and through that epilogue with other matmuls of the same shape
 //     whose results it combines, when their weights fit L1 together (an LSTM step's
 //     four gate products and the cell update are one kernel: the products share its
-//     output tiles); a scatter-add (terms added serially at data-dependent positions)
-//     merges with nothing;
+//     output tiles); a direct convolution whose result only a max pool reads takes the
+//     pool (poolsConvolution); a scatter-add (terms added serially at data-dependent
+//     positions) merges with nothing;
 //   siblings: independent groups of elementwise ops (the per-parameter optimizer
 //     updates) merge into one multi-result kernel;
 //   attention (after the fixpoint, mergeAttention): batched scores (a matmul of two
@@ -36,6 +37,7 @@
 //===----------------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "ir/Views.h"
+#include "ir/ops/WinogradShape.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallSet.h"
@@ -119,6 +121,9 @@ constexpr const char *ReasonTwoContractions =
     "only matmuls of one shape, with 32 KB of weights together, share a kernel, none "
     "reading another's result";
 constexpr const char *ReasonContractionReduction = "a contraction cannot absorb a reduction";
+constexpr const char *ReasonPoolConvolution =
+    "a max pool joins only a direct convolution (not Winograd's) whose result nothing "
+    "else reads, over unpadded windows";
 constexpr const char *ReasonEpilogueShape =
     "only elementwise ops of the product's shape join a contraction kernel";
 constexpr const char *ReasonCycle = "would create a cycle between kernels";
@@ -282,6 +287,12 @@ private:
   /// group's values, their static rhs operands together at most MaxSharedRhsBytes.
   bool shareTiles(unsigned a, unsigned b) const;
   bool elementwiseOnly(unsigned g) const;
+  /// Whether b is a max pool alone that reads the result of a's convolution (direct,
+  /// not by Winograd's algorithm) or of its epilogue, with unpadded windows, and
+  /// nothing else reads a value of a: the kernel then computes the pool in the
+  /// convolution's tiles, and its only result is the pooled one (codegen's
+  /// schedulePooledConvolution).
+  bool poolsConvolution(unsigned a, unsigned b, Operation *consumer) const;
   void merge(unsigned a, unsigned b);
   bool mergeProducersAndConsumers();
   bool mergeSiblings();
@@ -387,6 +398,10 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
   if (ga.contractions && gb.contractions && !shareTiles(a, b))
     return ReasonTwoContractions;
   if (ga.contractions || gb.contractions) {
+    if (poolsConvolution(a, b, consumer))
+      return pathThroughOthers(a, b) ? ReasonCycle : nullptr;
+    if (isa_and_nonnull<MaxPool2DOp>(consumer) && isa_and_nonnull<Conv2DOp>(ga.contraction))
+      return ReasonPoolConvolution;
     if (ga.reductions || gb.reductions)
       return ReasonContractionReduction;
     // The kernel is tiled over the product: every other op is part of its epilogue.
@@ -402,6 +417,21 @@ const char *Partition::whyNot(unsigned a, unsigned b, Operation *consumer) {
   if (pathThroughOthers(a, b))
     return ReasonCycle;
   return nullptr;
+}
+
+bool Partition::poolsConvolution(unsigned a, unsigned b, Operation *consumer) const {
+  const Group &ga = groups[a], &gb = groups[b];
+  auto pool = dyn_cast_or_null<MaxPool2DOp>(consumer);
+  if (!pool || gb.members.size() != 1 || ops[gb.members.front()] != consumer ||
+      ga.contractions != 1 || ga.reductions || !isa<Conv2DOp>(ga.contraction) ||
+      winogradShape(ga.contraction) ||
+      pool.getX().getType() != ga.contraction->getResult(0).getType() ||
+      pool.getPadding() != "valid")
+    return false;
+  return llvm::all_of(ga.members, [&](unsigned pos) {
+    return llvm::all_of(ops[pos]->getUsers(),
+                        [&](Operation *user) { return user == consumer || inGroup(user, a); });
+  });
 }
 
 bool Partition::shareTiles(unsigned a, unsigned b) const {
