@@ -4,7 +4,7 @@
   gemv_ref.py DIR
 writes DIR/w.npy [1748, 300] and, for B in 1, 3, 9 and 40, DIR/x{B}.npy [B, 1748] and the
 expected DIR/y{B}.npy = x @ w and DIR/z{B}.npy = y @ w^T (small integers: every float32
-sum is exact, |z| < 2^24).
+sum is exact, |z| < 2^24), and DIR/x0.npy [0, 1748].
 """
 import os
 import sys
@@ -17,6 +17,7 @@ def main():
     out = sys.argv[1]
     w = matrix(1748, 300, 31)
     write_npy(os.path.join(out, "w.npy"), (1748, 300), [e for r in w for e in r])
+    write_npy(os.path.join(out, "x0.npy"), (0, 1748), [])  # a call of no rows
     for rows in (1, 3, 9, 40):
         x = matrix(rows, 1748, 32 + rows)
         y = matmul(x, w)
