@@ -126,13 +126,57 @@ void scheduleOverBatch(LoweredKernel &k, const FuncInfo &out, const TargetInfo &
     acc.func.compute_root();
 }
 
-/// The product `prod` in registers: computed at `consumer`'s loop `at` (a tile of
-/// output channels by columns), its channels vectorized (`vn` lanes) and its columns
-/// unrolled, every reduction loop outside the tile.
-void registerTile(FuncInfo &prod, Func consumer, Var at, int vn) {
+/// A register tile's output channels, the innermost dim: `vectors` vectors (two when
+/// there are enough channels, else one) of `vn` lanes (narrower when the channels are
+/// fewer than a vector; 1 below 4), `tn` channels in all, and the most columns
+/// (`maxColumns`) whose accumulators fit the registers beside a broadcast operand and a
+/// filter vector per column.
+struct ChannelTile {
+  int vn = 1, vectors = 1, tn = 1, maxColumns = 1;
+};
+
+ChannelTile channelTile(int64_t n, const TargetInfo &target) {
+  ChannelTile t;
+  int width = target.vectorWidth;
+  t.vn = n >= width ? width : std::max(4, int(llvm::PowerOf2Ceil(n)) / 2);
+  if (n < 4)
+    t.vn = 1;
+  t.vectors = n >= 2 * width ? 2 : 1;
+  t.tn = int(std::min<int64_t>(t.vn * t.vectors, n));
+  t.maxColumns = std::max(1, (target.vectorRegisters - 2 * t.vectors - 1) / t.vectors);
+  return t;
+}
+
+/// The multiply-adds per output element of convolution `prod` (a dynamic extent
+/// counted as 1024).
+int64_t multiplyAdds(const FuncInfo &prod) {
+  int64_t n = 1;
+  for (int i = 0; i < prod.rdom.dimensions(); ++i) {
+    const int64_t *e = Halide::Internal::as_const_int(prod.rdom[i].extent());
+    n *= e ? *e : 1024;
+  }
+  return n;
+}
+
+/// Makes `o`'s loop `par` (tiles, `macs` multiply-adds each) parallel in tasks of whole
+/// tiles, enough of them to amortize a task's start: at least kMinTaskMacs each (a tile
+/// of conv1 in W2, one input channel, is 5600 multiply-adds: one task per tile took 3.6
+/// ms for the batch of 64 against 0.9 ms with tasks of several tiles).
+void parallelTiles(Func o, Var par, int64_t macs) {
+  int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
+  if (group > 1)
+    o.split(par, Var("task"), par, group, TailStrategy::GuardWithIf).parallel(Var("task"));
+  else
+    o.parallel(par);
+}
+
+/// The product `prod` in registers: computed at loop `at` (a tile of output channels by
+/// columns), its channels vectorized (`vn` lanes) and its columns unrolled, every
+/// reduction loop outside the tile.
+void registerTile(FuncInfo &prod, Halide::LoopLevel at, int vn) {
   Func p = prod.func;
   std::vector<Var> pv = p.args();
-  p.compute_at(consumer, at).unroll(pv[1]);
+  p.compute_at(at).unroll(pv[1]);
   std::vector<VarOrRVar> order{pv[0], pv[1]};
   for (int i = 0; i < prod.rdom.dimensions(); ++i)
     order.push_back(prod.rdom[i]);
@@ -264,7 +308,7 @@ void schedulePhased(LoweredKernel &k, const FuncInfo &out, const TargetInfo &tar
       .unroll(mi);
   if (vn > 1)
     rows.vectorize(ni, vn).unroll(ni);
-  registerTile(prod, rows, no, vn);
+  registerTile(prod, Halide::LoopLevel(rows, no), vn);
   stageOperands(k, prod, o, par, target.vectorWidth);
 }
 
@@ -277,15 +321,8 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   Func o = out.func;
   std::vector<Var> ov = o.args();
   int64_t n = out.shape[3], m = out.shape[2];
-  // Output channels: two vectors when there are enough, else one (narrower when the
-  // channels are fewer than a vector).
-  int vn = n >= width ? width : std::max(4, int(llvm::PowerOf2Ceil(n)) / 2);
-  if (n < 4)
-    vn = 1;
-  int vectors = n >= 2 * width ? 2 : 1;
-  int tn = std::min<int64_t>(vn * vectors, n);
-  // Accumulators plus a broadcast operand and a filter vector per column.
-  int maxRows = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
+  ChannelTile ct = channelTile(n, target);
+  int vn = ct.vn, tn = ct.tn, maxRows = ct.maxColumns;
   // Phased columns (a width of whole phase groups; others keep the tiles below, whose
   // columns then read their own taps).
   int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
@@ -294,11 +331,7 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   int tm = m < 0 ? 1 : tileRows(m, maxRows);
   if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
     return scheduleOverBatch(k, out, target, tn, vn, tm);
-  int64_t reduction = 1; // multiply-adds per output element
-  for (int i = 0; i < prod.rdom.dimensions(); ++i) {
-    const int64_t *e = Halide::Internal::as_const_int(prod.rdom[i].extent());
-    reduction *= e ? *e : 1024;
-  }
+  int64_t reduction = multiplyAdds(prod);
   // A dot product along the input channels: tiles of columns, one accumulator vector
   // each, a filter vector and an input vector per column and step.
   const int64_t *channels = Halide::Internal::as_const_int(prod.rdom[0].extent());
@@ -321,23 +354,14 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
         .fuse(no, ho, par)
         .fuse(par, bo, par)
         .parallel(par);
-    registerTile(prod, o, mo, vn);
+    registerTile(prod, Halide::LoopLevel(o, mo), vn);
     stageOperands(k, prod, o, par, width);
     stageFilters(prod, o, par, vn);
     return;
   }
-  // Parallel tasks of whole tiles, enough of them to amortize a task's start (a tile of
-  // conv1 in W2, one input channel, is 5600 multiply-adds: one task per tile took 3.6
-  // ms for the batch of 64 against 0.9 ms with tasks of several tiles).
-  int64_t macs = int64_t(tm) * tn * reduction;
-  int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
-  Var task("task");
   o.reorder(ni, mi, no, mo, ov[2], ov[3]).fuse(mo, ov[2], par).fuse(par, ov[3], par);
-  if (group > 1)
-    o.split(par, task, par, group, TailStrategy::GuardWithIf).parallel(task);
-  else
-    o.parallel(par);
-  registerTile(prod, o, no, vn);
+  parallelTiles(o, par, int64_t(tm) * tn * reduction);
+  registerTile(prod, Halide::LoopLevel(o, no), vn);
   stageOperands(k, prod, o, par, width);
 }
 
@@ -355,29 +379,22 @@ void nn::codegen::schedulePooledConvolution(LoweredKernel &k, const FuncInfo &ou
   int width = target.vectorWidth;
   FuncInfo &prod = k.products.front();
   FuncInfo &pool = k.reductions.front();
-  Func p = prod.func, acc = pool.func, o = out.func;
-  std::vector<Var> ov = o.args(), av = acc.args(), pv = p.args();
+  Func acc = pool.func, o = out.func;
+  std::vector<Var> ov = o.args(), av = acc.args();
   int64_t n = out.shape[3], pooled = out.shape[2], columns = prod.shape[2];
   const int64_t *kwConst = Halide::Internal::as_const_int(pool.rdom[0].extent());
   int64_t kw = kwConst ? *kwConst : 2;
   int64_t stride = pooled > 1 && columns > 0 ? (columns - kw) / (pooled - 1) : kw;
   // Channels as scheduleConvolution's; the product's columns under a tile's windows,
   // stride (tx - 1) + kw, within its register limit.
-  int vn = n >= width ? width : std::max(4, int(llvm::PowerOf2Ceil(n)) / 2);
-  if (n < 4)
-    vn = 1;
-  int vectors = n >= 2 * width ? 2 : 1;
-  int tn = std::min<int64_t>(vn * vectors, n);
-  int maxColumns = std::max(1, (target.vectorRegisters - 2 * vectors - 1) / vectors);
-  int maxPooled = int(std::max<int64_t>(1, (maxColumns - kw) / std::max<int64_t>(stride, 1) + 1));
+  ChannelTile ct = channelTile(n, target);
+  int vn = ct.vn, tn = ct.tn;
+  int maxPooled =
+      int(std::max<int64_t>(1, (ct.maxColumns - kw) / std::max<int64_t>(stride, 1) + 1));
   int tx = pooled > 0 ? tileRows(pooled, maxPooled) : 1;
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
-  int64_t reduction = 1;
-  for (int i = 0; i < prod.rdom.dimensions(); ++i) {
-    const int64_t *e = Halide::Internal::as_const_int(prod.rdom[i].extent());
-    reduction *= e ? *e : 1024;
-  }
-  Var no("no"), ni("ni"), xo("xo"), xi("xi"), par("par"), task("task");
+  int64_t reduction = multiplyAdds(prod);
+  Var no("no"), ni("ni"), xo("xo"), xi("xi"), par("par");
   o.split(ov[1], xo, xi, tx, TailStrategy::ShiftInwards)
       .split(ov[0], no, ni, tn, nTail)
       .unroll(xi)
@@ -386,13 +403,7 @@ void nn::codegen::schedulePooledConvolution(LoweredKernel &k, const FuncInfo &ou
       .fuse(par, ov[3], par);
   if (vn > 1)
     o.vectorize(ni, vn).unroll(ni);
-  // Parallel tasks of whole tiles with at least kMinTaskMacs multiply-adds.
-  int64_t macs = int64_t(tx) * tn * kw * kw * reduction;
-  int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
-  if (group > 1)
-    o.split(par, task, par, group, TailStrategy::GuardWithIf).parallel(task);
-  else
-    o.parallel(par);
+  parallelTiles(o, par, int64_t(tx) * tn * kw * kw * reduction);
   stageOperands(k, prod, o, par, width); // (computes the reductions once: overridden)
   Halide::RVar rw = pool.rdom[0], rh = pool.rdom[1];
   acc.compute_at(o, no).unroll(av[1]);
@@ -401,13 +412,5 @@ void nn::codegen::schedulePooledConvolution(LoweredKernel &k, const FuncInfo &ou
     acc.vectorize(av[0], vn).unroll(av[0]);
     acc.update().vectorize(av[0], vn).unroll(av[0]);
   }
-  p.compute_at(acc, rh).unroll(pv[1]);
-  std::vector<VarOrRVar> order{pv[0], pv[1]};
-  for (int i = 0; i < prod.rdom.dimensions(); ++i)
-    order.push_back(prod.rdom[i]);
-  p.update().reorder(order).unroll(pv[1]);
-  if (vn > 1) {
-    p.vectorize(pv[0], vn).unroll(pv[0]);
-    p.update().vectorize(pv[0], vn).unroll(pv[0]);
-  }
+  registerTile(prod, Halide::LoopLevel(acc, rh), vn);
 }

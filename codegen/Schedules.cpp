@@ -861,6 +861,12 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   staticWork *= guess(kConst ? *kConst : -1);
   Halide::Expr parallelCall = work >= Halide::Expr(ParallelMultiplyAdds);
   bool parallel = !dynamicWork && staticWork >= ParallelMultiplyAdds;
+  // A transposed rhs past PackDynamicRhsBytes under a batch of rows, alone in its
+  // kernel with one result: tiles along the output's rows (scheduleTransposedTiles).
+  if (rank == 2 && m < 0 && n > 0 && kConst && !contiguous && prod.lhs.defined() &&
+      n * *kConst * 4 >= PackDynamicRhsBytes && k.products.size() == 1 &&
+      k.prologues.empty() && o.outputs() == 1)
+    return scheduleTransposedTiles(k, out, target, parallelCall);
   // A small static output, at least 64 x 64 and in whole tiles (tileRows: a divisor of
   // the rows down to half the plan's height), over a contracted dim that may be long:
   // split-K. (Smaller ones, like W1's [128, 10], keep the tiled schedule.)
@@ -868,12 +874,6 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // the tiled schedule, whose k loop Halide trims; split into chunks, Halide 14's bounds
   // of the chunks' copies came out negative ("Allocation ... has a size greater than
   // 2^31").
-  // A transposed rhs past PackDynamicRhsBytes under a batch of rows, alone in its
-  // kernel with one result: tiles along the output's rows (scheduleTransposedTiles).
-  if (rank == 2 && m < 0 && n > 0 && kConst && !contiguous && prod.lhs.defined() &&
-      n * *kConst * 4 >= PackDynamicRhsBytes && k.products.size() == 1 &&
-      k.prologues.empty() && o.outputs() == 1)
-    return scheduleTransposedTiles(k, out, target, parallelCall);
   int splitRows = m > 0 ? tileRows(m, plan.rows) : plan.rows;
   if (rank == 2 && m >= 64 && m % splitRows == 0 && n >= 64 && n % plan.cols == 0 &&
       m * n * 4 <= SplitKOutputBytes && k.products.size() == 1 &&
