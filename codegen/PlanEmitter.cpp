@@ -59,6 +59,7 @@ struct StepPlan {
   int loopSteps = 0;   ///< a loop: the steps of its body, which follow it
   int loopLength = -1; ///< a loop: the slot whose dim 0 is its length
   bool loopReverse = false;
+  int results = 0; ///< a kernel: its last `results` args are its results
 };
 struct EntryPlan {
   std::string name;
@@ -329,6 +330,7 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
   auto copy = [&](int from, int to) {
     const SlotPlan &s = e.slots[to];
     e.steps.push_back(StepPlan{copyKernel(s.dtype, (int)s.dims.size()), {from, to}});
+    e.steps.back().results = 1;
   };
   std::function<llvm::Error(Block &)> planBlock;
   // A loop step, then its body; see the file comment.
@@ -424,6 +426,7 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
     for (Operation &op : block) {
       if (auto kernel = dyn_cast<KernelOp>(op)) {
         StepPlan step{kernelFor(kernel), {}};
+        step.results = (int)kernel.getNumResults();
         for (Value v : kernel.getInputs())
           step.args.push_back(slotOf.lookup(v));
         for (Value v : kernel.getResults()) {
@@ -485,6 +488,7 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
       continue;
     int rank = (int)cast<RankedTensorType>(v.getType()).getRank();
     StepPlan step{copyKernel(dtypeOf(v.getType()), rank), {slotOf.lookup(v)}};
+    step.results = 1;
     e.slots.push_back(e.slots[slotOf.lookup(v)]);
     e.slots.back().strides.clear();
     e.slots.back().kind = SlotOutput;
@@ -639,12 +643,12 @@ void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
       if (s.kernel < 0) {
         os << "  {\"loop\", NULL, " << s.args.size() << ", " << stepArgs[i] << ", "
            << s.loopSteps << ", " << s.loopLength << ", " << (s.loopReverse ? 1 : 0)
-           << "},\n";
+           << ", 0},\n";
         continue;
       }
       const KernelSpec &k = out.kernels[s.kernel];
       os << "  {" << quote(k.symbol) << ", " << k.symbol << "_argv, " << s.args.size()
-         << ", " << stepArgs[i] << ", 0, 0, 0},\n";
+         << ", " << stepArgs[i] << ", 0, 0, 0, " << s.results << "},\n";
     }
     os << "};\n";
   }

@@ -667,7 +667,8 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
   Halide::Expr m = o.output_buffers().front().dim(1).extent();
   // xᵀ(m, k), x's rows innermost, over whole tiles of rows: rows past the last read
   // the last (clamped), and the tiles compute them but store only rows that exist.
-  // Once per call, before the parallel loop, in the specializations that read it.
+  // (A call of no rows would read row 0 of an empty x: the runtime calls no kernel whose
+  // results are empty, nnrt_step.num_results.)
   Halide::Internal::Function lhs = prod.lhs.function();
   Var tk("tk"), tr("tr");
   Func lhsT(prod.lhs.name() + "_t");
@@ -688,7 +689,7 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
   mutator.lhs = prod.lhs.name();
   mutator.lhsT = lhsT;
   p.function().mutate(&mutator);
-  lhsT.compute_at(o, Var::outermost()).vectorize(tr, lanes, TailStrategy::GuardWithIf);
+  lhsT.compute_root().vectorize(tr, lanes, TailStrategy::GuardWithIf);
   // Tiles of W's rows (in parallel) -> the output's rows; the stores of a call's last
   // tile of rows guarded.
   Var no("no"), ni("ni"), mo("mo"), mi("mi");
@@ -701,24 +702,6 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
     if (inParallel)
       s.parallel(no);
   };
-  // A call of no rows reads no product: xᵀ's clamped rows would read row 0 of an empty
-  // x (Halide's bounds checks fail the call). The output reads the product through
-  // select(m > 0, ...), which the first specialization (m == 0) simplifies to zero, so
-  // nothing is computed there.
-  struct Guard : Halide::Internal::IRMutator {
-    std::string product;
-    Halide::Expr rows;
-    using IRMutator::visit;
-    Halide::Expr visit(const Halide::Internal::Call *op) override {
-      if (op->call_type != Halide::Internal::Call::Halide || op->name != product)
-        return IRMutator::visit(op);
-      return Halide::select(rows > 0, Halide::Expr(op), Halide::cast(op->type, 0));
-    }
-  } guard;
-  guard.product = p.name();
-  guard.rows = m;
-  o.function().mutate(&guard);
-  tile(o.specialize(m == 0), false);
   tile(o.specialize(parallelCall), true);
   tile(Halide::Stage(o), false);
   // The product per tile, always a whole tile, with the output's rows innermost in its

@@ -340,10 +340,12 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
       if (step.args[a] < 0 || step.args[a] >= e.num_slots)
         return format("entry '%s': step %d argument %d out of range", n, st, a);
     if (step.fn) {
-      if (step.loop_steps != 0)
+      if (step.loop_steps != 0 || step.num_results < 0 || step.num_results > step.num_args)
         return format("entry '%s': step %d is malformed", n, st);
       continue;
     }
+    if (step.num_results != 0)
+      return format("entry '%s': loop at step %d is malformed", n, st);
     // A loop: its body lies within the steps and within any enclosing loop's body.
     int32_t last = st + step.loop_steps;
     if (step.loop_steps < 0 || last >= e.num_steps ||

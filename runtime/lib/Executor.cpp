@@ -479,6 +479,14 @@ static nnrt_status runRange(nnrt_context *ctx, EntryState &st, int32_t begin, in
       i += step.loop_steps;
       continue;
     }
+    // A kernel whose results are all empty computes nothing (nnrt_step.num_results).
+    if (step.num_results > 0 &&
+        std::all_of(step.args + step.num_args - step.num_results, step.args + step.num_args,
+                    [&](int32_t slot) { return st.Bytes[slot] == 0; })) {
+      if (nnrt_status s = observeStep(ctx, e, observer, i); s != NNRT_OK)
+        return s;
+      continue;
+    }
     HalideMessage[0] = 0;
     void **args = st.Argv.data() + st.ArgvStart[i];
     uint64_t allocsBefore = AllocationCount.load(std::memory_order_relaxed);

@@ -155,7 +155,8 @@ int runChain(int argc, char **argv) {
 /// `loop` makes step 1 a loop whose body runs past the last step; `view` makes t1 a
 /// slice of a later slot; `view-shape` a slice of a slot of another shape; `product` a
 /// table of dim products naming a symbol the model lacks; `product-ref` a slot naming a
-/// product past the table; `strides` makes t1 an alias of t0 with a zero stride.
+/// product past the table; `strides` makes t1 an alias of t0 with a zero stride;
+/// `results` gives step 0 more results than arguments.
 int runBadBuffer(const std::string &kind) {
   static const nnrt_dim_product badProduct[] = {{2, 1, {5}}}, goodProduct[] = {{2, 1, {0}}};
   bool product = kind == "product" || kind == "product-ref";
@@ -174,7 +175,11 @@ int runBadBuffer(const std::string &kind) {
       e.slots = slots.data();
     } else if (kind == "loop") {
       steps.assign(e.steps, e.steps + e.num_steps);
-      steps[1] = nnrt_step{"loop", nullptr, 0, nullptr, 5, 0, 0};
+      steps[1] = nnrt_step{"loop", nullptr, 0, nullptr, 5, 0, 0, 0};
+      e.steps = steps.data();
+    } else if (kind == "results") {
+      steps.assign(e.steps, e.steps + e.num_steps);
+      steps[0].num_results = steps[0].num_args + 1;
       e.steps = steps.data();
     } else if (kind == "view" || kind == "view-shape") {
       slots.assign(e.slots, e.slots + e.num_slots);
@@ -763,10 +768,11 @@ void usage() {
       "  run-chain B...          run entry chain (shared arena buffers) for each batch size\n"
       "  run-observed            run entry add with a step observer (nnrt_run_observed)\n"
       "  par-for                 parallel loops on libnnrt's pool (halide_do_par_for)\n"
-      "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref|strides  a TEMP\n"
-      "           slot's buffer out of range, shared unsoundly, a loop past the last step,\n"
-      "           a view of a later slot or of a slot of another shape, a dim product naming\n"
-      "           no symbol, a slot naming no product, an alias with a zero stride\n"
+      "  bad-buffer range|overlap|loop|view|view-shape|product|product-ref|strides|results\n"
+      "           a TEMP slot's buffer out of range, shared unsoundly, a loop past the last\n"
+      "           step, a view of a later slot or of a slot of another shape, a dim product\n"
+      "           naming no symbol, a slot naming no product, an alias with a zero stride,\n"
+      "           a step with more results than arguments\n"
       "  bad-input KIND          add with bad inputs: symbol dtype rank static arity entry,\n"
       "           or its alias strided past its slot (strides-range) or in another order\n"
       "           (strides-order)\n"

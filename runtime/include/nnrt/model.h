@@ -28,8 +28,10 @@ extern "C" {
  * Version 6: loops (nnrt_step's loop fields) and VIEW slots.
  * Version 7: dims that are products of symbols (nnrt_model's dim_products).
  * Version 8: nnrt_train_config ends with the learning-rate warm-up (warmup_steps).
- * Version 9: an ALIAS slot may have strides (nnrt_slot.strides). */
-#define NNRT_MODEL_ABI_VERSION 9
+ * Version 9: an ALIAS slot may have strides (nnrt_slot.strides).
+ * Version 10: a kernel step says how many of its arguments are results
+ * (nnrt_step.num_results). */
+#define NNRT_MODEL_ABI_VERSION 10
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -139,6 +141,11 @@ typedef struct nnrt_step {
   int32_t loop_steps;  /* a loop: the number of steps of its body; else 0 */
   int32_t loop_length; /* a loop: the slot whose dim 0 is the number of iterations */
   int32_t loop_reverse;
+  /* A kernel: its last num_results args are its results (ABI v10). A kernel whose
+   * results are all empty (a batch of none) is not called: it would compute nothing,
+   * and its bounds checks can reject reading row 0 of an empty input. 0: not known,
+   * always called. */
+  int32_t num_results;
 } nnrt_step;
 
 /* One entry point (for example `infer`). */
