@@ -486,16 +486,12 @@ llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
   for (auto [j, v] : llvm::enumerate(ret.getOperands())) {
     if (e.outputSlots[j] >= 0)
       continue;
-    int rank = (int)cast<RankedTensorType>(v.getType()).getRank();
-    StepPlan step{copyKernel(dtypeOf(v.getType()), rank), {slotOf.lookup(v)}};
-    step.results = 1;
     e.slots.push_back(e.slots[slotOf.lookup(v)]);
     e.slots.back().strides.clear();
     e.slots.back().kind = SlotOutput;
     e.slots.back().index = (int)j;
     e.outputSlots[j] = (int)e.slots.size() - 1;
-    step.args.push_back(e.outputSlots[j]);
-    e.steps.push_back(std::move(step));
+    copy(slotOf.lookup(v), e.outputSlots[j]);
   }
   for (unsigned j = 0; j < ret.getNumOperands(); ++j) {
     auto update = func.getResultAttrOfType<FlatSymbolRefAttr>(j, "nn.update");

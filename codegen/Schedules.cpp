@@ -665,31 +665,18 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
   Func o = out.func, p = prod.func;
   std::vector<Var> ov = o.args(), pv = p.args();
   Halide::Expr m = o.output_buffers().front().dim(1).extent();
-  // xᵀ(m, k), x's rows innermost, over whole tiles of rows: rows past the last read
+  // xᵀ: x stored with its rows innermost, over whole tiles of rows: rows past the last read
   // the last (clamped), and the tiles compute them but store only rows that exist.
   // (A call of no rows would read row 0 of an empty x: the runtime calls no kernel whose
   // results are empty, nnrt_step.num_results.)
-  Halide::Internal::Function lhs = prod.lhs.function();
-  Var tk("tk"), tr("tr");
+  std::vector<Var> lv = prod.lhs.args(); // (k, m)
   Func lhsT(prod.lhs.name() + "_t");
-  lhsT(tr, tk) = Halide::Internal::substitute(
-      lhs.args()[1], Halide::clamp(Halide::Expr(tr), 0, m - 1),
-      Halide::Internal::substitute(lhs.args()[0], Halide::Expr(tk),
-                                   lhs.definition().values().front()));
-  struct Mutator : Halide::Internal::IRMutator {
-    std::string lhs;
-    Func lhsT;
-    using IRMutator::visit;
-    Halide::Expr visit(const Halide::Internal::Call *op) override {
-      if (op->call_type != Halide::Internal::Call::Halide || op->name != lhs)
-        return IRMutator::visit(op);
-      return lhsT(op->args[1], op->args[0]);
-    }
-  } mutator;
-  mutator.lhs = prod.lhs.name();
-  mutator.lhsT = lhsT;
-  p.function().mutate(&mutator);
-  lhsT.compute_root().vectorize(tr, lanes, TailStrategy::GuardWithIf);
+  lhsT(lv) = prod.lhs(lv[0], Halide::clamp(lv[1], 0, m - 1));
+  p.function().substitute_calls(prod.lhs.function(), lhsT.function());
+  lhsT.compute_root()
+      .reorder_storage(lv[1], lv[0])
+      .reorder(lv[1], lv[0])
+      .vectorize(lv[1], lanes, TailStrategy::GuardWithIf);
   // Tiles of W's rows (in parallel) -> the output's rows; the stores of a call's last
   // tile of rows guarded.
   Var no("no"), ni("ni"), mo("mo"), mi("mi");
