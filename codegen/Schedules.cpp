@@ -735,12 +735,15 @@ void readRhsInPlaceUnless(FuncInfo &prod, Halide::Expr packed) {
 /// docs/benchmarks.md, "K in blocks"). Each element's terms still add in order from
 /// zero (the blocks in order, each block's terms in order), so the sums are the
 /// unblocked schedule's bit for bit. A call with fewer rows than a tile (`fullTiles`
-/// false: the one-row variants of scheduleGemm) keeps each row's accumulators in
-/// registers instead: over all of k, row by row, where the rhs is read in place
-/// (`inPlace`; blocks there made W2's dense layer at one image 3% slower), else over
-/// a block, the rows inside the blocks (one copy per block).
+/// false: the one-row variants of scheduleGemm) keeps a row's accumulators in
+/// registers instead: over all of k for a single row (`oneRow`) whose rhs is read in
+/// place (`inPlace`; blocks there made W2's dense layer at one image 3% slower), else
+/// over a block, the rows inside the blocks, so that a block of the rhs comes from
+/// memory once per call (one copy per block when packed), not once per row: W2's
+/// dense layer read its 12.8 MB weight per row, 1.15 ms at 4 images and 2.03 at 7,
+/// now 0.44 and 0.57 (`./cnn bench --entry infer --batch 4`; 0.53 at 8 in whole tiles).
 void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
-                      bool inPlace, Func o, Var panel, Halide::RVar kb, Halide::RVar kt) {
+                      Halide::Expr oneRow, bool inPlace, Func o, Var panel, Halide::RVar kb, Halide::RVar kt) {
   Func p = q.func;
   std::vector<Var> pv = p.args();
   Var pmo("pmo"), pmi("pmi");
@@ -754,9 +757,13 @@ void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
       .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
       .unroll(pv[0])
       .unroll(pmi);
+  if (inPlace)
+    blocks(p.update().specialize(oneRow))
+        .reorder(pv[0], kt, kb, pv[1])
+        .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
+        .unroll(pv[0]);
   blocks(p.update())
-      .reorder(inPlace ? std::vector<Halide::VarOrRVar>{pv[0], kt, kb, pv[1]}
-                       : std::vector<Halide::VarOrRVar>{pv[0], kt, pv[1], kb})
+      .reorder(pv[0], kt, pv[1], kb)
       .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
       .unroll(pv[0]);
 }
@@ -994,7 +1001,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     }
     Halide::RVar kb("kb"), kt("kt");
     if (blocked)
-      scheduleBlockedK(q, plan, fullTiles, inPlaceBelowTile, o, panel, kb, kt);
+      scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
+                       panel, kb, kt);
     else {
       p.compute_at(tiled, plan.pack ? mo : no);
       tileInRegisters(q, plan.lanes);
