@@ -116,6 +116,13 @@ struct LoweredKernel {
   std::vector<FuncInfo> scatters;
   std::vector<PrologueInfo> prologues; ///< matmul operands computed in the kernel
   bool inPlace = false;                ///< KernelSpec::inPlace
+  /// A Winograd convolution over a dynamic batch (WinogradShape::directBelow): whether
+  /// a call's batch is below it. Each output is then select(smallBatch, the kernel
+  /// with direct convolutions, Winograd's), `direct` that lowering (its products,
+  /// padded operands, ...) for the specialization of the small batches
+  /// (scheduleWinograd); undefined and null otherwise.
+  Halide::Expr smallBatch;
+  std::shared_ptr<LoweredKernel> direct;
   Halide::Pipeline pipeline() const;
 };
 
@@ -189,6 +196,11 @@ void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 /// The schedule of a kernel whose product has a reduction of several dims (a
 /// convolution: kh, kw, channels) and whose main output is `out` (ScheduleConv.cpp).
 void scheduleConvolution(LoweredKernel &k, const FuncInfo &out, const TargetInfo &target);
+/// The same for `k`, a direct lowering of a Winograd kernel, in `stage`, a
+/// specialization of `out`'s Func (LoweredKernel::smallBatch): `out`'s loops there, its
+/// producers computed at them.
+void scheduleConvolution(LoweredKernel &k, const FuncInfo &out, Halide::Stage stage,
+                         const TargetInfo &target);
 /// The CPU schedule of a direct convolution whose result (or its epilogue's) only a max
 /// pool in the same kernel reads (passes/Fuse.cpp's poolsConvolution): the pool's tiles,
 /// each computing the convolution's register tiles under its windows (ScheduleConv.cpp).

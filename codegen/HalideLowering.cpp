@@ -153,8 +153,11 @@ struct Translator;
 
 class KernelLowerer {
 public:
-  explicit KernelLowerer(const TargetInfo *templates) : templates(templates) {}
-  LoweredKernel run(KernelOp kernel);
+  /// `prefix`: of every Func name it makes (a second lowering in the same pipeline).
+  explicit KernelLowerer(const TargetInfo *templates, std::string prefix = "")
+      : templates(templates), prefix(std::move(prefix)) {}
+  /// `params`: the inputs to read (another lowering's of the same kernel), else new.
+  LoweredKernel run(KernelOp kernel, const std::vector<Halide::ImageParam> *params = nullptr);
   LoweredKernel runCopy(int dtype, int rank);
 
 private:
@@ -181,7 +184,9 @@ private:
   Func define(mlir::Value v, const std::string &base, std::vector<Expr> extents,
               const std::function<Expr(const Index &)> &body);
   const Tensor &get(mlir::Value v) const;
-  std::string fresh(const std::string &base) { return base + "_" + std::to_string(next++); }
+  std::string fresh(const std::string &base) {
+    return prefix + base + "_" + std::to_string(next++);
+  }
   static Tensor fromFunc(Func f, std::vector<Expr> extents, std::vector<int64_t> shape) {
     return Tensor{[f](const Index &i) mutable -> Expr { return f(i); }, std::move(extents),
                   std::move(shape)};
@@ -197,6 +202,7 @@ private:
   /// Kernel results that are also read by a reduction (or an attention kernel's
   /// weighted sum): their output Funcs.
   llvm::DenseMap<mlir::Value, Func> sharedResults;
+  std::string prefix;
   int next = 0;
 };
 
@@ -219,15 +225,21 @@ Func KernelLowerer::define(mlir::Value v, const std::string &base,
   return f;
 }
 
-LoweredKernel KernelLowerer::run(KernelOp kernel) {
+LoweredKernel KernelLowerer::run(KernelOp kernel,
+                                 const std::vector<Halide::ImageParam> *params) {
   attention = kernel.isAttention();
   this->kernel = kernel;
   mlir::Block &body = kernel.getBody().front();
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     std::vector<int64_t> shape = shapeOf(arg.getType());
     int rank = (int)shape.size();
-    Halide::ImageParam p(halideType(arg.getType()), rank, "in" + std::to_string(i));
-    constrainLayout(p, shape, true, recordedStrides(kernel, i));
+    Halide::ImageParam p;
+    if (params) {
+      p = (*params)[i];
+    } else {
+      p = Halide::ImageParam(halideType(arg.getType()), rank, "in" + std::to_string(i));
+      constrainLayout(p, shape, true, recordedStrides(kernel, i));
+    }
     std::vector<Expr> extents(rank);
     for (int d = 0; d < rank; ++d)
       extents[d] = shape[d] >= 0 ? Expr((int)shape[d]) : p.dim(rank - 1 - d).extent();
@@ -604,6 +616,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
         ws->filterGrad
             ? std::vector<Expr>{ws->r, ws->r, int(ws->c), int(ws->f)}
             : std::vector<Expr>{x.extents[0], int(ws->outH), int(ws->outW), int(ws->f)};
+    if (!ws->filterGrad && ws->directBelow > 1 && shape[0] < 0)
+      result.smallBatch = x.extents[0] < Expr(int(ws->directBelow));
     values[res] = fromFunc(conv, extents, shape);
     result.products.push_back(
         FuncInfo{conv, shape, {}, false, ws->filterGrad ? funcs->rt : funcs->rc});
@@ -814,6 +828,35 @@ void KernelLowerer::lowerYield(YieldOp op) {
   }
 }
 
+/// Lowers `k` again with direct convolutions, over `w`'s inputs, and makes each of
+/// `w`'s outputs select(w.smallBatch, that lowering's value, Winograd's): the
+/// specialization on the condition computes only one of them (scheduleWinograd).
+/// Left as it is for a kernel of several outputs (each would call the direct product
+/// that the main output's tiles compute) or a tuple.
+void addDirectLowering(const KernelSpec &k, const TargetInfo &templates, LoweredKernel &w) {
+  TargetInfo directTarget = templates;
+  directTarget.winograd = false;
+  KernelLowerer lowerer(&directTarget, "direct_");
+  auto d = std::make_shared<LoweredKernel>(lowerer.run(k.op, &w.inputs));
+  auto pure = [](const FuncInfo &o) {
+    return o.func.defined() && o.func.outputs() == 1 && !o.func.has_update_definition();
+  };
+  if (w.outputs.size() != 1 || d->outputs.size() != 1 || !pure(w.outputs.front()) ||
+      !pure(d->outputs.front())) {
+    w.smallBatch = Expr();
+    return;
+  }
+  for (auto [dout, wout] : llvm::zip(d->outputs, w.outputs)) {
+    Halide::Internal::Function df = dout.func.function(), wf = wout.func.function();
+    Expr direct = df.definition().values().front();
+    for (size_t i = 0; i < df.args().size(); ++i)
+      direct = Halide::Internal::substitute(df.args()[i], Halide::Var(wf.args()[i]), direct);
+    Expr &value = wf.definition().values().front();
+    value = Halide::select(w.smallBatch, direct, value);
+  }
+  w.direct = std::move(d);
+}
+
 } // namespace
 
 Halide::Pipeline LoweredKernel::pipeline() const {
@@ -829,5 +872,7 @@ LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, const TargetInfo *te
     return lowerer.runCopy(k.copyDtype, k.copyRank);
   LoweredKernel lowered = lowerer.run(k.op);
   lowered.inPlace = k.inPlace;
+  if (lowered.smallBatch.defined())
+    addDirectLowering(k, *templates, lowered);
   return lowered;
 }

@@ -162,7 +162,7 @@ int64_t multiplyAdds(const FuncInfo &prod) {
 /// tiles, enough of them to amortize a task's start: at least kMinTaskMacs each (a tile
 /// of conv1 in W2, one input channel, is 5600 multiply-adds: one task per tile took 3.6
 /// ms for the batch of 64 against 0.9 ms with tasks of several tiles).
-void parallelTiles(Func o, Var par, int64_t macs) {
+void parallelTiles(Halide::Stage o, Var par, int64_t macs) {
   int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
   if (group > 1)
     o.split(par, Var("task"), par, group, TailStrategy::GuardWithIf).parallel(Var("task"));
@@ -314,8 +314,12 @@ void schedulePhased(LoweredKernel &k, const FuncInfo &out, const TargetInfo &tar
 
 } // namespace
 
-void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
-                                      const TargetInfo &target) {
+namespace {
+
+/// scheduleConvolution in `stage` of `out`'s Func: its own pure stage (`own`) or a
+/// specialization.
+void scheduleConvolutionIn(LoweredKernel &k, const FuncInfo &out, Halide::Stage stage,
+                           bool own, const TargetInfo &target) {
   int width = target.vectorWidth;
   FuncInfo &prod = k.products.front();
   Func o = out.func;
@@ -323,32 +327,40 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
   int64_t n = out.shape[3], m = out.shape[2];
   ChannelTile ct = channelTile(n, target);
   int vn = ct.vn, tn = ct.tn, maxRows = ct.maxColumns;
-  // Phased columns (a width of whole phase groups; others keep the tiles below, whose
-  // columns then read their own taps).
-  int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
-  if (phases > 1 && m > 0 && m % phases == 0)
-    return schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
   int tm = m < 0 ? 1 : tileRows(m, maxRows);
-  if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
-    return scheduleOverBatch(k, out, target, tn, vn, tm);
   int64_t reduction = multiplyAdds(prod);
-  // A dot product along the input channels: tiles of columns, one accumulator vector
-  // each, a filter vector and an input vector per column and step.
+  // Phased columns (a width of whole phase groups; others keep the tiles below, whose
+  // columns then read their own taps), a sum over the batch, a dot product along the
+  // input channels (tiles of columns, one accumulator vector each, a filter vector and
+  // an input vector per column and step): whole-Func schedules, never a Winograd
+  // kernel's small batches (stride 1, a batch, 16 output channels at least).
+  int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
   const int64_t *channels = Halide::Internal::as_const_int(prod.rdom[0].extent());
+  auto whole = [&] {
+    if (!own)
+      throw Halide::InternalError("a convolution's specialization needs the tiled schedule");
+  };
+  if (phases > 1 && m > 0 && m % phases == 0)
+    return whole(), schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
+  if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
+    return whole(), scheduleOverBatch(k, out, target, tn, vn, tm);
   if (vn == 1 && width > 1 && channels && *channels % width == 0)
-    return scheduleChannelDot(k, out, target,
-                              m < 0 ? 1 : tileRows(m, target.vectorRegisters - 2), reduction);
+    return whole(), scheduleChannelDot(k, out, target,
+                                       m < 0 ? 1 : tileRows(m, target.vectorRegisters - 2),
+                                       reduction);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   Tasks t = tasksFor(prod, out, tn, reduction);
-  Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("par");
-  o.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)
+  // (`tiles`, not Winograd's `par`: in a Winograd kernel's specialization the
+  // Winograd stages must find no loop of theirs.)
+  Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("tiles");
+  stage.split(ov[1], mo, mi, tm, TailStrategy::ShiftInwards)
       .split(ov[0], no, ni, tn, nTail)
       .unroll(mi);
   if (vn > 1)
-    o.vectorize(ni, vn).unroll(ni);
+    stage.vectorize(ni, vn).unroll(ni);
   if (t.channelTiles) {
     Var ho("ho"), hi("hi"), bo("bo"), bi("bi");
-    o.split(ov[2], ho, hi, t.rows, TailStrategy::ShiftInwards)
+    stage.split(ov[2], ho, hi, t.rows, TailStrategy::ShiftInwards)
         .split(ov[3], bo, bi, t.images, TailStrategy::GuardWithIf)
         .reorder(ni, mi, mo, hi, bi, no, ho, bo)
         .fuse(no, ho, par)
@@ -359,10 +371,22 @@ void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
     stageFilters(prod, o, par, vn);
     return;
   }
-  o.reorder(ni, mi, no, mo, ov[2], ov[3]).fuse(mo, ov[2], par).fuse(par, ov[3], par);
-  parallelTiles(o, par, int64_t(tm) * tn * reduction);
+  stage.reorder(ni, mi, no, mo, ov[2], ov[3]).fuse(mo, ov[2], par).fuse(par, ov[3], par);
+  parallelTiles(stage, par, int64_t(tm) * tn * reduction);
   registerTile(prod, Halide::LoopLevel(o, no), vn);
   stageOperands(k, prod, o, par, width);
+}
+
+} // namespace
+
+void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
+                                      const TargetInfo &target) {
+  scheduleConvolutionIn(k, out, Halide::Stage(out.func), true, target);
+}
+
+void nn::codegen::scheduleConvolution(LoweredKernel &k, const FuncInfo &out,
+                                      Halide::Stage stage, const TargetInfo &target) {
+  scheduleConvolutionIn(k, out, stage, false, target);
 }
 
 /// A direct convolution whose (epilogue's) result a max pool of the same kernel reduces

@@ -249,6 +249,14 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   int lanes = target.vectorWidth;
   Func o = out.func;
   std::vector<Var> ov = o.args(); // f, x, y, b
+  // A batch below WinogradShape::directBelow: the direct lowering's convolution, in a
+  // specialization made before the loops below (which it would inherit). Halide
+  // computes the stages of each side only in its own specialization.
+  if (k.direct) {
+    if (k.direct->products.size() != 1)
+      throw Halide::InternalError("a Winograd kernel's direct lowering has several products");
+    scheduleConvolution(*k.direct, out, o.specialize(k.smallBatch), target);
+  }
   // Tasks: a row of m x m tiles of one image; inside, per tile, its m^2 outputs per
   // vector of channels (At M A inlined into the epilogue).
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), par("par");

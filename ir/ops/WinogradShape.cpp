@@ -6,6 +6,7 @@
 #include "ir/ops/WinogradShape.h"
 #include "ir/NNOps.h"
 #include "ir/ops/Window.h"
+#include <cmath>
 
 using namespace nn;
 
@@ -75,5 +76,16 @@ std::optional<WinogradShape> nn::winogradShape(mlir::Operation *op) {
   // and channel pair against 784 with 2x2 tiles, its 15x15 input gradient 576 against
   // 1024); 5x5: F(2x2, 5x5) (4x4 tiles would need 8x8 transforms of larger points).
   s.m = s.r == 3 ? 4 : 2;
+  // Direct below a batch where the filter's transform (per channel pair, G g Gt: about
+  // a^2 (r + a) operations for a = m + r - 1 points) outweighs the multiply-adds that
+  // Winograd saves per image; the factor is fitted to the crossovers measured on the
+  // Xeon (`./cnn32 bench` and `./cnn bench --entry infer` at batches 1-32, auto against
+  // --conv=direct): 5.4 images for cnn32's conv2 (ratio 0.34), 1.4 for cnn's (0.13).
+  if (!filterGrad) {
+    int64_t a = s.m + s.r - 1, tiles = ((s.outH + s.m - 1) / s.m) * ((s.outW + s.m - 1) / s.m);
+    double transform = double(a * a * (s.r + a));
+    double saved = double(s.outH * s.outW * s.r * s.r - tiles * a * a);
+    s.directBelow = saved > 0 ? int64_t(std::ceil(12 * transform / saved)) : 0;
+  }
   return s;
 }

@@ -27,6 +27,10 @@ struct WinogradShape {
   bool flipped = false;    ///< conv2d_transpose: the filter read flipped, [KH, KW, f, c]
   bool filterGrad = false; ///< conv2d_filter_grad: [r, r, c, f] from x and dy [.., outH, outW, f]
   int64_t h = 0, w = 0, c = 0, f = 0, outH = 0, outW = 0, padTop = 0, padLeft = 0;
+  /// A forward (or transposed) convolution: batches of fewer images are computed
+  /// directly (the filter's transform, once per call, costs more than Winograd saves
+  /// on so few images); 0 for a filter gradient, whose batch is summed.
+  int64_t directBelow = 0;
 };
 
 /// The shape of `op` when it is a convolution that Winograd's algorithm computes (see
