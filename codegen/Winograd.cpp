@@ -222,6 +222,14 @@ void scheduleFilterGrad(LoweredKernel &k, const FuncInfo &out, const TargetInfo 
     std::vector<Var> v = f.args();
     f.compute_at(part, rbi).vectorize(v[0], fl, TailStrategy::GuardWithIf).unroll(v[1]);
   }
+  // Stored by point, the tiles inside: the register tiles of a point sum over the
+  // tiles, which are then a row of channels apart (256 bytes for cnn's dy) instead of
+  // all the points' (9 KB): cnn's conv2 filter gradient with Adam 3.52-3.63 -> 3.24-3.30
+  // ms (`./cnn bench --entry train --batch 64`, two interleaved rounds).
+  for (Func f : {wf.grad, wf.input}) {
+    std::vector<Var> v = f.args(); // f or c, a, e, tx, ty, b
+    f.reorder_storage(v[0], v[3], v[4], v[1], v[2], v[5]);
+  }
   std::vector<Var> sv = wf.sums.args(); // f, c, a, e
   wf.sums.compute_root().vectorize(sv[0], lanes, TailStrategy::GuardWithIf);
   wf.sums.update().vectorize(sv[0], lanes, TailStrategy::GuardWithIf);
