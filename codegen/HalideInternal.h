@@ -190,6 +190,13 @@ Halide::Var fuseOuter(Halide::Stage s, const std::vector<Halide::Var> &v, size_t
 void tileInRegisters(const FuncInfo &prod, int lanes,
                      Halide::TailStrategy tail = Halide::TailStrategy::Auto);
 
+/// Rewrites `consumer` to read through `wrapper` (an identity Func over an operand,
+/// which the schedule stages) only where `staged` holds, and the operand in place (the
+/// wrapper's definition) elsewhere: with `staged` a specialization's condition, Halide
+/// drops the other branch of the select in each specialization, and a wrapper no branch
+/// calls is never computed (Schedules.cpp).
+void readInPlaceUnless(Halide::Func consumer, Halide::Func wrapper, Halide::Expr staged);
+
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);
 

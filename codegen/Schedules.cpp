@@ -700,29 +700,6 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
     s.unroll(pv[1]).unroll(pv[0]);
 }
 
-/// Rewrites the product `prod` to read its rhs through the wrapper `prod.rhs` only where
-/// `packed` holds, and the operand in place (the wrapper's definition) elsewhere: with
-/// `packed` a specialization's condition, Halide drops the other branch of the select
-/// in each specialization, and a wrapper no branch calls is never computed.
-void readRhsInPlaceUnless(FuncInfo &prod, Halide::Expr packed) {
-  Halide::Internal::Function rhs = prod.rhs.function();
-  struct Mutator : Halide::Internal::IRMutator {
-    Halide::Internal::Function rhs;
-    Halide::Expr packed;
-    using IRMutator::visit;
-    Halide::Expr visit(const Halide::Internal::Call *op) override {
-      if (op->call_type != Halide::Internal::Call::Halide || op->name != rhs.name())
-        return IRMutator::visit(op);
-      Halide::Expr direct = rhs.definition().values().front();
-      for (size_t i = 0; i < op->args.size(); ++i)
-        direct = Halide::Internal::substitute(rhs.args()[i], op->args[i], direct);
-      return Halide::select(packed, Halide::Expr(op), direct);
-    }
-  } m;
-  m.rhs = rhs;
-  m.packed = packed;
-  prod.func.function().mutate(&m);
-}
 
 /// A packed product's k in blocks of KBlock terms (`kb`, `kt`), each block's rhs packed
 /// at `kb`: the product is computed per panel (`o` at `panel`), and for each block every
@@ -974,7 +951,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       gemvCols = plan.lanes * std::max(1, target.vectorRegisters / 2);
       if (n > 0)
         gemvCols = (int)std::min<int64_t>(gemvCols, n / plan.lanes * plan.lanes);
-      readRhsInPlaceUnless(prod, fullTiles); // the specializations' own condition
+      readInPlaceUnless(prod.func, prod.rhs, fullTiles); // the tiles' own condition
       inPlaceBelowTile = true;
     }
     tile(o.specialize(fullTiles && parallelCall), plan.rows,
@@ -1191,4 +1168,24 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     scheduleWithRows(k.outputs[i], out, *rows, width);
   scheduleReductions(k, out, rows ? std::optional<Var>(rows->inner) : std::nullopt, width,
                      companions);
+}
+
+void nn::codegen::readInPlaceUnless(Func consumer, Func wrapper, Halide::Expr staged) {
+  Halide::Internal::Function w = wrapper.function();
+  struct Mutator : Halide::Internal::IRMutator {
+    Halide::Internal::Function w;
+    Halide::Expr staged;
+    using IRMutator::visit;
+    Halide::Expr visit(const Halide::Internal::Call *op) override {
+      if (op->call_type != Halide::Internal::Call::Halide || op->name != w.name())
+        return IRMutator::visit(op);
+      Halide::Expr direct = w.definition().values().front();
+      for (size_t i = 0; i < op->args.size(); ++i)
+        direct = Halide::Internal::substitute(w.args()[i], op->args[i], direct);
+      return Halide::select(staged, Halide::Expr(op), direct);
+    }
+  } m;
+  m.w = w;
+  m.staged = staged;
+  consumer.function().mutate(&m);
 }
