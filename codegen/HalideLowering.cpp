@@ -828,32 +828,33 @@ void KernelLowerer::lowerYield(YieldOp op) {
   }
 }
 
-/// Lowers `k` again with direct convolutions, over `w`'s inputs, and makes each of
-/// `w`'s outputs select(w.smallBatch, that lowering's value, Winograd's): the
-/// specialization on the condition computes only one of them (scheduleWinograd).
-/// Left as it is for a kernel of several outputs (each would call the direct product
-/// that the main output's tiles compute) or a tuple.
+/// Lowers `k` again with direct convolutions, over `w`'s inputs, and makes `w`'s
+/// output select(w.smallBatch, that lowering's value, Winograd's): the specialization
+/// on the condition computes only one of them (scheduleWinograd). Left as it is for a
+/// kernel of several outputs (each would call the direct product that the main
+/// output's tiles compute) or a tuple.
 void addDirectLowering(const KernelSpec &k, const TargetInfo &templates, LoweredKernel &w) {
+  auto single = [](const LoweredKernel &l) {
+    return l.outputs.size() == 1 && l.outputs.front().func.outputs() == 1 &&
+           !l.outputs.front().func.has_update_definition();
+  };
   TargetInfo directTarget = templates;
   directTarget.winograd = false;
-  KernelLowerer lowerer(&directTarget, "direct_");
-  auto d = std::make_shared<LoweredKernel>(lowerer.run(k.op, &w.inputs));
-  auto pure = [](const FuncInfo &o) {
-    return o.func.defined() && o.func.outputs() == 1 && !o.func.has_update_definition();
-  };
-  if (w.outputs.size() != 1 || d->outputs.size() != 1 || !pure(w.outputs.front()) ||
-      !pure(d->outputs.front())) {
+  std::shared_ptr<LoweredKernel> d;
+  if (single(w))
+    d = std::make_shared<LoweredKernel>(
+        KernelLowerer(&directTarget, "direct_").run(k.op, &w.inputs));
+  if (!d || !single(*d)) {
     w.smallBatch = Expr();
     return;
   }
-  for (auto [dout, wout] : llvm::zip(d->outputs, w.outputs)) {
-    Halide::Internal::Function df = dout.func.function(), wf = wout.func.function();
-    Expr direct = df.definition().values().front();
-    for (size_t i = 0; i < df.args().size(); ++i)
-      direct = Halide::Internal::substitute(df.args()[i], Halide::Var(wf.args()[i]), direct);
-    Expr &value = wf.definition().values().front();
-    value = Halide::select(w.smallBatch, direct, value);
-  }
+  Halide::Internal::Function df = d->outputs.front().func.function();
+  Halide::Internal::Function wf = w.outputs.front().func.function();
+  Expr direct = df.definition().values().front();
+  for (size_t i = 0; i < df.args().size(); ++i)
+    direct = Halide::Internal::substitute(df.args()[i], Halide::Var(wf.args()[i]), direct);
+  Expr &value = wf.definition().values().front();
+  value = Halide::select(w.smallBatch, direct, value);
   w.direct = std::move(d);
 }
 
