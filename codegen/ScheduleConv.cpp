@@ -354,6 +354,12 @@ void scheduleConvolutionIn(LoweredKernel &k, const FuncInfo &out, Halide::Stage 
                                        reduction);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   Tasks t = tasksFor(prod, out, tn, reduction);
+  // A Winograd kernel's small batches (a specialization, `own` false): tasks of rows,
+  // the filter read in place. A channel tile's task over every row gave cnn32's conv2
+  // two tasks at one image, so a round in which the other core was busy took twice as
+  // long.
+  if (!own)
+    t.channelTiles = false;
   // (`tiles`, not Winograd's `par`: in a Winograd kernel's specialization the
   // Winograd stages must find no loop of theirs.)
   Var no("no"), mo("mo"), ni("ni"), mi("mi"), par("tiles");
