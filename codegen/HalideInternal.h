@@ -190,6 +190,10 @@ Halide::Var fuseOuter(Halide::Stage s, const std::vector<Halide::Var> &v, size_t
 void tileInRegisters(const FuncInfo &prod, int lanes,
                      Halide::TailStrategy tail = Halide::TailStrategy::Auto);
 
+/// The pure value of `f` at `args` (its definition with its args substituted): a call
+/// of `f` inlined by hand.
+Halide::Expr valueAt(const Halide::Internal::Function &f, const std::vector<Halide::Expr> &args);
+
 /// Rewrites `consumer` to read through `wrapper` (an identity Func over an operand,
 /// which the schedule stages) only where `staged` holds, and the operand in place (the
 /// wrapper's definition) elsewhere: with `staged` a specialization's condition, Halide

@@ -848,13 +848,12 @@ void addDirectLowering(const KernelSpec &k, const TargetInfo &templates, Lowered
     w.smallBatch = Expr();
     return;
   }
-  Halide::Internal::Function df = d->outputs.front().func.function();
   Halide::Internal::Function wf = w.outputs.front().func.function();
-  Expr direct = df.definition().values().front();
-  for (size_t i = 0; i < df.args().size(); ++i)
-    direct = Halide::Internal::substitute(df.args()[i], Halide::Var(wf.args()[i]), direct);
+  std::vector<Expr> args;
+  for (const std::string &a : wf.args())
+    args.push_back(Halide::Var(a));
   Expr &value = wf.definition().values().front();
-  value = Halide::select(w.smallBatch, direct, value);
+  value = Halide::select(w.smallBatch, valueAt(d->outputs.front().func.function(), args), value);
   w.direct = std::move(d);
 }
 
@@ -865,6 +864,14 @@ Halide::Pipeline LoweredKernel::pipeline() const {
   for (const FuncInfo &o : outputs)
     funcs.push_back(o.func);
   return Halide::Pipeline(funcs);
+}
+
+Halide::Expr nn::codegen::valueAt(const Halide::Internal::Function &f,
+                                  const std::vector<Halide::Expr> &args) {
+  Expr value = f.definition().values().front();
+  for (size_t i = 0; i < args.size(); ++i)
+    value = Halide::Internal::substitute(f.args()[i], args[i], value);
+  return value;
 }
 
 LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, const TargetInfo *templates) {

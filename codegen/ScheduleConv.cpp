@@ -316,10 +316,6 @@ void schedulePhased(LoweredKernel &k, const FuncInfo &out, const TargetInfo &tar
   stageOperands(k, prod, o, par, target.vectorWidth);
 }
 
-} // namespace
-
-namespace {
-
 /// scheduleConvolution in `stage` of `out`'s Func: its own pure stage (`own`) or a
 /// specialization.
 void scheduleConvolutionIn(LoweredKernel &k, const FuncInfo &out, Halide::Stage stage,
@@ -340,18 +336,18 @@ void scheduleConvolutionIn(LoweredKernel &k, const FuncInfo &out, Halide::Stage 
   // kernel's small batches (stride 1, a batch, 16 output channels at least).
   int64_t phases = prod.phases.empty() ? 1 : prod.phases[2];
   const int64_t *channels = Halide::Internal::as_const_int(prod.rdom[0].extent());
-  auto whole = [&] {
-    if (!own)
-      throw Halide::InternalError("a convolution's specialization needs the tiled schedule");
-  };
-  if (phases > 1 && m > 0 && m % phases == 0)
-    return whole(), schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
-  if (prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0)
-    return whole(), scheduleOverBatch(k, out, target, tn, vn, tm);
-  if (vn == 1 && width > 1 && channels && *channels % width == 0)
-    return whole(), scheduleChannelDot(k, out, target,
-                                       m < 0 ? 1 : tileRows(m, target.vectorRegisters - 2),
-                                       reduction);
+  bool phased = phases > 1 && m > 0 && m % phases == 0;
+  bool overBatch = prod.batchRVar >= 0 && m > 0 && out.shape[0] > 0 && out.shape[1] > 0;
+  bool channelDot = vn == 1 && width > 1 && channels && *channels % width == 0;
+  if (!own && (phased || overBatch || channelDot))
+    throw Halide::InternalError("a convolution's specialization needs the tiled schedule");
+  if (phased)
+    return schedulePhased(k, out, target, tn, vn, tileRows(m / phases, maxRows));
+  if (overBatch)
+    return scheduleOverBatch(k, out, target, tn, vn, tm);
+  if (channelDot)
+    return scheduleChannelDot(k, out, target,
+                              m < 0 ? 1 : tileRows(m, target.vectorRegisters - 2), reduction);
   TailStrategy nTail = n % tn ? TailStrategy::ShiftInwards : TailStrategy::RoundUp;
   Tasks t = tasksFor(prod, out, tn, reduction);
   // A Winograd kernel's small batches (a specialization, `own` false): tasks of rows,

@@ -700,7 +700,6 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
     s.unroll(pv[1]).unroll(pv[0]);
 }
 
-
 /// A packed product's k in blocks of KBlock terms (`kb`, `kt`), each block's rhs packed
 /// at `kb`: the product is computed per panel (`o` at `panel`), and for each block every
 /// row tile loads its accumulators, adds the block's terms in registers and stores them.
@@ -720,7 +719,8 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
 /// dense layer read its 12.8 MB weight per row, 1.15 ms at 4 images and 2.03 at 7,
 /// now 0.44 and 0.57 (`./cnn bench --entry infer --batch 4`; 0.53 at 8 in whole tiles).
 void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
-                      Halide::Expr oneRow, bool inPlace, Func o, Var panel, Halide::RVar kb, Halide::RVar kt) {
+                      Halide::Expr oneRow, bool inPlace, Func o, Var panel, Halide::RVar kb,
+                      Halide::RVar kt) {
   Func p = q.func;
   std::vector<Var> pv = p.args();
   Var pmo("pmo"), pmi("pmi");
@@ -1179,10 +1179,7 @@ void nn::codegen::readInPlaceUnless(Func consumer, Func wrapper, Halide::Expr st
     Halide::Expr visit(const Halide::Internal::Call *op) override {
       if (op->call_type != Halide::Internal::Call::Halide || op->name != w.name())
         return IRMutator::visit(op);
-      Halide::Expr direct = w.definition().values().front();
-      for (size_t i = 0; i < op->args.size(); ++i)
-        direct = Halide::Internal::substitute(w.args()[i], op->args[i], direct);
-      return Halide::select(staged, Halide::Expr(op), direct);
+      return Halide::select(staged, Halide::Expr(op), valueAt(w, op->args));
     }
   } m;
   m.w = w;
