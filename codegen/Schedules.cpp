@@ -91,6 +91,9 @@ constexpr int MinStripRows = 4;
 /// and the terms of a block (see scheduleSplitK).
 constexpr int SplitKGroupRows = 32;
 constexpr int SplitKBlock = 128;
+/// Split-K chunks in parallel: the bytes of a block's rows of both operands, read from
+/// L1 by every register tile of the output (see scheduleSplitK).
+constexpr int64_t SplitKBlockBytes = 40 * 1024;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -539,7 +542,11 @@ bool lhsRowsContiguous(const FuncInfo &prod) {
 /// panels for 2 threads) 0.24 -> 0.18 ms. With the panels' 8 x 32 tiles the strips
 /// took 0.56: a tile as wide as the output reads each lhs term once per strip.
 /// Strips are parallel only when no rhs panel is copied (that copy is per panel), in
-/// groups that share each block of the rhs in L1 (below).
+/// groups that share each block of the rhs in L1 (below). A call of two chunks or more
+/// (the operands read in place) instead computes the chunks in parallel, each over the
+/// whole output in blocks of terms whose rows of both operands fit SplitKBlockBytes, so
+/// that every register tile reads the block from L1 (strips and panels read a slice of
+/// every row, a row stride apart). The chunks' partial products are output-sized planes.
 /// Each element's terms add in order within a chunk, then the chunks in order from
 /// zero, so with one chunk (k up to SplitKChunk: the batch-sized weight gradients of
 /// W2's cnn32, W5 and W6) the sums are scheduleGemm's. The epilogue (an optimizer's
@@ -558,6 +565,7 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
   p.update().split(prod.rdom.x, kc, ki, SplitKChunk, TailStrategy::GuardWithIf);
   Func partial = p.update().rfactor(kc, u);
   p.compute_root().vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
+  std::vector<Var> rv = partial.args(); // (n, m, u)
   // An operand whose consecutive terms lie at most SplitKInPlaceStride bytes apart is
   // read in place; a longer stride is copied per chunk (the rhs's panel per column
   // panel, the lhs's rows per row strip).
@@ -565,6 +573,37 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
   bool copyRhs = prod.rhs.defined() && (!rhsContiguous(prod) || n * 4 > SplitKInPlaceStride);
   bool copyLhs =
       prod.lhs.defined() && (!lhsRowsContiguous(prod) || m * 4 > SplitKInPlaceStride);
+  // A call of two chunks or more: the chunks in parallel, each over the whole output in
+  // blocks of terms (see above), computed at the product's one row loop (`mo`, as
+  // where a strip computes its chunks below), then added in order.
+  if (!copyRhs && !copyLhs) {
+    int vectors = (int)std::min<int64_t>(GemmVectors, n / plan.lanes);
+    int cols = vectors * plan.lanes;
+    int rows = tileRows(
+        m, std::min(maxTileRows(vectors, target.vectorRegisters, 1), MaxTileRows));
+    int block = 8;
+    while (block * 2 * (m + n) * 4 <= SplitKBlockBytes)
+      block *= 2;
+    if (n % cols == 0 && m % rows == 0) {
+      Halide::Expr chunks = prod.rdom.x.extent() > SplitKChunk;
+      p.update()
+          .specialize(chunks)
+          .split(pv[1], mo, mi, (int)m)
+          .reorder(pv[0], mi, kc, mo)
+          .vectorize(pv[0], plan.lanes);
+      Halide::RVar kb("kb"), kk("kk");
+      partial.update()
+          .specialize(chunks)
+          .split(rv[0], no, ni, cols, TailStrategy::GuardWithIf)
+          .split(rv[1], mo, mi, rows, TailStrategy::GuardWithIf)
+          .split(ki, kb, kk, block, TailStrategy::GuardWithIf)
+          .reorder(ni, mi, kk, no, mo, kb, u)
+          .vectorize(ni, plan.lanes)
+          .unroll(ni)
+          .unroll(mi)
+          .parallel(u);
+    }
+  }
   int wideRows = tileRows(m, maxTileRows((int)(n / plan.lanes), target.vectorRegisters, 1));
   int64_t panels = n / plan.cols, strips = m / wideRows;
   bool parallelStrips = !copyRhs && wideRows >= MinStripRows && m % wideRows == 0 &&
@@ -604,7 +643,6 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
   if (dynamicWork)
     tiles(p.update().specialize(parallelCall), true);
   tiles(p.update(), !dynamicWork && parallel);
-  std::vector<Var> rv = partial.args(); // (n, m, u)
   partial.compute_at(p, mo).vectorize(rv[0], plan.lanes).unroll(rv[0]).unroll(rv[1]);
   if (group > 1) {
     Var ps("ps"), pr("pr");
