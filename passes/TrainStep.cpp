@@ -5,7 +5,8 @@
 // for step with the reference scripts:
 //   sgd:      v' = momentum v + g;   p' = p - lr v'          (v only when momentum != 0)
 //   adam:     m' = b1 m + (1-b1) g;  v' = b2 v + (1-b2) g^2;  t' = t + 1
-//             p' = p - lr (m' / (1 - b1^t')) / (sqrt(v' / (1 - b2^t')) + eps)
+//             p' = p - (lr / (1 - b1^t')) m' / (sqrt(v') / sqrt(1 - b2^t') + eps)
+//             (the two scalars once per step, the second as a reciprocal: a multiply)
 //   adamw:    adam applied to p (1 - lr wd); with decay_1d = 0, parameters of rank < 2
 //             (biases, layer norms' scales and shifts) are not decayed (nanoGPT's rule)
 //   rmsprop:  v' = rho v + (1-rho) g^2;  p' = p - lr g / (sqrt(v') + eps)
@@ -143,10 +144,15 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt, bool hasLoss) {
   double b1 = num("beta1", 0.9), b2 = num("beta2", 0.999), eps = num("eps", 1e-7);
   double momentum = num("momentum", 0), rho = num("rho", 0.9), wd = num("weight_decay", 0);
   bool decay1d = num("decay_1d", 1) != 0;
-  Value bc1, bc2;
+  // Adam's bias corrections as the two scalars PyTorch computes once per step (lr /
+  // (1 - b1^t) and sqrt(1 - b2^t), here its reciprocal), so that each element takes one
+  // square root and one division: dividing every element by them cost three divisions
+  // and a square root, which share one divider (W2's dense weight, 3.2M elements:
+  // docs/design.md, "Adam's divisions").
+  Value stepSize, invSqrtBc2;
   if (optimizer == "adam" || optimizer == "adamw") {
-    bc1 = sub(s(1.0), pow(s(b1), t1));
-    bc2 = sub(s(1.0), pow(s(b2), t1));
+    stepSize = div(*lr, sub(s(1.0), pow(s(b1), t1)));
+    invSqrtBc2 = div(s(1.0), sqrt(sub(s(1.0), pow(s(b2), t1))));
   }
 
   for (auto [k, argIndex] : llvm::enumerate(wrt)) {
@@ -170,8 +176,8 @@ LogicalResult StepBuilder::run(ArrayRef<unsigned> wrt, bool hasLoss) {
       Value m = stateArg(pname + ".m", type), v = stateArg(pname + ".v", type);
       Value m1 = add(mul(s(b1), m), mul(s(1 - b1), g));
       Value v1 = add(mul(s(b2), v), mul(s(1 - b2), mul(g, g)));
-      Value denom = add(sqrt(div(v1, bc2)), s(eps));
-      newP = sub(base, mul(*lr, div(div(m1, bc1), denom)));
+      Value denom = add(mul(sqrt(v1), invSqrtBc2), s(eps));
+      newP = sub(base, mul(stepSize, div(m1, denom)));
       update(m1, m);
       update(v1, v);
     } else if (optimizer == "rmsprop") {
