@@ -2,10 +2,10 @@
 //
 // An attention kernel (passes/Fuse.cpp, mergeAttention) computes, for each batch
 // element (batch and head): the scores S = q kᵀ (a product with its epilogue, the
-// scale), a row-local softmax of them (mask, row maximum, exponentials, row sum,
-// division: reductions along the scores' last axis), and the weighted sum O = P v (a
-// second product whose lhs is P). Its results are O, and P when the backward pass reads
-// it (training). Loop nests, batch elements in parallel:
+// scale), a row-local softmax of them (mask, row maximum, exponentials, row sum and
+// its reciprocal: reductions along the scores' last axis), and the weighted sum
+// O = P v (a second product whose lhs is P). Its results are O, and P when the
+// backward pass reads it (training). Loop nests, batch elements in parallel:
 //   P a result:      P: batch -> row tiles [S of the tile, in registers; its row
 //                       maxima and sums] -> rows -> keys (vectors)
 //                    O: batch -> row tiles [O of the tile, in registers, over the keys,

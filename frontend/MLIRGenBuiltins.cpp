@@ -515,7 +515,8 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
   }
   case BuiltinId::LayerNorm: {
     // PyTorch's LayerNorm over the last dim: (x - mean) / sqrt(var + eps) * weight +
-    // bias, the variance biased (divided by D); weight ones and bias zeros [D].
+    // bias, the variance biased (divided by D); weight ones and bias zeros [D]. The
+    // division as PyTorch's kernel makes it: a reciprocal per row, a multiply per element.
     ArrayRef<int64_t> shape = shapeOf(t[0]);
     if (shape.empty() || ShapedType::isDynamic(shape.back()))
       return error(l, "'layer_norm' needs an input of rank >= 1 with a static last dim, "
@@ -532,7 +533,7 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value var = create<nn::ReduceMeanOp>(l, create<nn::MulOp>(l, {d, d}),
                                          {axisAttr({axis}), keep});
     Value den = create<nn::SqrtOp>(l, create<nn::AddOp>(l, {var, scalar(l, args.number(1))}));
-    Value y = create<nn::DivOp>(l, {d, den});
+    Value y = create<nn::MulOp>(l, {d, create<nn::DivOp>(l, {scalar(l, 1.0), den})});
     return create<nn::AddOp>(l, {create<nn::MulOp>(l, {y, w}), b});
   }
   case BuiltinId::Embedding: {

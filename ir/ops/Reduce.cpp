@@ -167,12 +167,16 @@ LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, ValueRange grads,
   return done(out, {y * (g - dot)});
 }
 
-/// e = exp(x - max), e / sum(e); the max shift is a constant for autodiff (it cancels).
+/// e = exp(x - max), e (1 / sum(e)): one division per row, a multiply per element, as
+/// PyTorch's CPU kernel computes it (docs/design.md, "Divisions per row"); the max
+/// shift is a constant for autodiff (it cancels).
 Value SoftmaxOp::expand(OpBuilder &b) {
   Location loc = getLoc();
   SmallVector<NamedAttribute, 2> attrs = alongAxis(*this, b);
   Value m = buildInferred<ReduceMaxOp>(b, loc, getX(), attrs);
   Value s = buildInferred<SubOp>(b, loc, {getX(), buildInferred<StopGradientOp>(b, loc, m)});
   Value e = buildInferred<ExpOp>(b, loc, s);
-  return buildInferred<DivOp>(b, loc, {e, buildInferred<ReduceSumOp>(b, loc, e, attrs)});
+  Value sum = buildInferred<ReduceSumOp>(b, loc, e, attrs);
+  Value one = buildScalar(b, loc, 1.0);
+  return buildInferred<MulOp>(b, loc, {e, buildInferred<DivOp>(b, loc, {one, sum})});
 }

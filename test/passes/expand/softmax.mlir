@@ -3,8 +3,9 @@
 // RUN: nn-opt %s --nn-expand | nn-gradcheck --evaluate - | FileCheck %s --check-prefix=EVAL
 // Tests that nn.softmax is differentiated by its own rule, y (g - sum(g y)) along its
 // axis, which reads the probabilities y and not the exponentials or their sum, and that
-// nn-expand then writes it out as reduce_max, stop_gradient, sub, exp, reduce_sum and
-// div, which the evaluator computes (softmax of [0, ln 2, ln 5] is [1/8, 2/8, 5/8]).
+// nn-expand then writes it out as reduce_max, stop_gradient, sub, exp, reduce_sum, the
+// sum's reciprocal (one div per row) and a mul, which the evaluator computes (softmax of
+// [0, ln 2, ln 5] is [1/8, 2/8, 5/8]).
 
 module {
   nn.variable @w {init = "zeros"} : tensor<2x3xf32>
@@ -24,7 +25,8 @@ module {
   // CHECK: %[[S:.*]] = nn.sub %arg0, %[[C]]
   // CHECK: %[[E:.*]] = nn.exp %[[S]]
   // CHECK: %[[SUM:.*]] = nn.reduce_sum %[[E]] {axes = array<i64: 1>, keepdims = true}
-  // CHECK: %[[Y:.*]] = nn.div %[[E]], %[[SUM]]
+  // CHECK: %[[R:.*]] = nn.div %{{.*}}, %[[SUM]] : (tensor<f32>, tensor<2x1xf32>)
+  // CHECK: %[[Y:.*]] = nn.mul %[[E]], %[[R]]
   // CHECK: nn.mul %{{.*}}, %[[Y]]
   // CHECK-NOT: nn.softmax
   func.func @loss(%w: tensor<2x3xf32> {nn.param = @w}) -> tensor<f32> attributes {nn.differentiate} {
