@@ -576,33 +576,28 @@ void scheduleSplitK(LoweredKernel &k, const FuncInfo &out, GemmPlan plan,
   // A call of two chunks or more: the chunks in parallel, each over the whole output in
   // blocks of terms (see above), computed at the product's one row loop (`mo`, as
   // where a strip computes its chunks below), then added in order.
+  // The plan's tiles (whole: the caller checked), 8 x 2 vectors on AVX-512.
   if (!copyRhs && !copyLhs) {
-    int vectors = (int)std::min<int64_t>(GemmVectors, n / plan.lanes);
-    int cols = vectors * plan.lanes;
-    int rows = tileRows(
-        m, std::min(maxTileRows(vectors, target.vectorRegisters, 1), MaxTileRows));
     int block = 8;
     while (block * 2 * (m + n) * 4 <= SplitKBlockBytes)
       block *= 2;
-    if (n % cols == 0 && m % rows == 0) {
-      Halide::Expr chunks = prod.rdom.x.extent() > SplitKChunk;
-      p.update()
-          .specialize(chunks)
-          .split(pv[1], mo, mi, (int)m)
-          .reorder(pv[0], mi, kc, mo)
-          .vectorize(pv[0], plan.lanes);
-      Halide::RVar kb("kb"), kk("kk");
-      partial.update()
-          .specialize(chunks)
-          .split(rv[0], no, ni, cols, TailStrategy::GuardWithIf)
-          .split(rv[1], mo, mi, rows, TailStrategy::GuardWithIf)
-          .split(ki, kb, kk, block, TailStrategy::GuardWithIf)
-          .reorder(ni, mi, kk, no, mo, kb, u)
-          .vectorize(ni, plan.lanes)
-          .unroll(ni)
-          .unroll(mi)
-          .parallel(u);
-    }
+    Halide::Expr chunks = prod.rdom.x.extent() > SplitKChunk;
+    p.update()
+        .specialize(chunks)
+        .split(pv[1], mo, mi, (int)m)
+        .reorder(pv[0], mi, kc, mo)
+        .vectorize(pv[0], plan.lanes);
+    Halide::RVar kb("kb"), kk("kk");
+    partial.update()
+        .specialize(chunks)
+        .split(rv[0], no, ni, plan.cols, TailStrategy::GuardWithIf)
+        .split(rv[1], mo, mi, plan.rows, TailStrategy::GuardWithIf)
+        .split(ki, kb, kk, block, TailStrategy::GuardWithIf)
+        .reorder(ni, mi, kk, no, mo, kb, u)
+        .vectorize(ni, plan.lanes)
+        .unroll(ni)
+        .unroll(mi)
+        .parallel(u);
   }
   int wideRows = tileRows(m, maxTileRows((int)(n / plan.lanes), target.vectorRegisters, 1));
   int64_t panels = n / plan.cols, strips = m / wideRows;
