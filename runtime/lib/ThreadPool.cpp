@@ -5,8 +5,17 @@
 // mutex, nested and asynchronous tasks, workers that yield 40 times and then sleep on a
 // condition variable); this definition replaces it for nnc's kernels, which run one
 // parallel loop at a time: the caller publishes the loop, and it and the workers take
-// its iterations from an atomic counter, in any order (each iteration is a task of its
-// own, as in Halide's pool, so results do not depend on which thread runs what). An
+// its iterations from atomic counters (each iteration is a task of its own, as in
+// Halide's pool, so results do not depend on which thread runs what).
+//
+// The loop is cut into one contiguous block per thread, and thread t (the caller is 0)
+// takes its own block's iterations from the front first, then what is left of the
+// others. Consecutive kernels mostly split the batch the same way (a loop over W7's 32
+// sequences, one over their 128 heads, split-K's two chunks of rows), so a thread reads
+// the rows that it wrote itself a kernel earlier, from its own core's L2, instead of
+// whichever rows a shared counter gave it, half of them in the other core's L2: W7's
+// training step 10.2 -> 8.4 ms on an Intel Xeon (docs/design.md, "Parallel loops in
+// blocks"). A thread that is late or slow loses its block's remainder to the others. An
 // idle worker yields its core for up to kSpinMicros before it sleeps, so that the next
 // kernel's loop, usually microseconds away, finds it awake; yielding (not spinning on
 // the core) leaves the core to any other thread that needs it. W7's training step:
@@ -35,12 +44,31 @@ namespace {
 /// How long an idle worker stays awake, yielding, before it sleeps.
 constexpr auto kSpinMicros = std::chrono::microseconds(200);
 
+/// Most blocks a loop is cut into (more threads share them).
+constexpr int kMaxBlocks = 32;
+
+/// A contiguous run of a loop's iterations, taken from the front by its owner first.
+struct alignas(64) Block {
+  std::atomic<int> Next{0};
+  int End = 0;
+};
+
 struct Loop {
+  Loop(halide_task_t task, void *userContext, uint8_t *closure, int min, int size,
+       int threads)
+      : Task(task), UserContext(userContext), Closure(closure), Min(min), Size(size),
+        NumBlocks(std::min({threads, size, kMaxBlocks})) {
+    for (int b = 0; b < NumBlocks; ++b) {
+      Blocks[b].Next.store(int(int64_t(size) * b / NumBlocks), std::memory_order_relaxed);
+      Blocks[b].End = int(int64_t(size) * (b + 1) / NumBlocks);
+    }
+  }
   halide_task_t Task;
   void *UserContext;
   uint8_t *Closure;
-  int Min, Size;
-  std::atomic<int> Next{0}, Done{0}, Error{0};
+  int Min, Size, NumBlocks;
+  std::atomic<int> Done{0}, Error{0};
+  Block Blocks[kMaxBlocks];
 };
 
 /// Whether this thread is running an iteration of a loop.
@@ -50,7 +78,7 @@ class Pool {
 public:
   explicit Pool(int threads) {
     for (int i = 1; i < threads; ++i)
-      std::thread([this] { work(); }).detach();
+      std::thread([this, i] { work(i); }).detach();
   }
 
   /// Runs `loop` on the workers and the calling thread; its first nonzero result.
@@ -61,7 +89,7 @@ public:
       std::lock_guard<std::mutex> guard(Lock);
       Wake.notify_all();
     }
-    iterate(loop);
+    iterate(loop, 0);
     while (loop.Done.load() < loop.Size)
       std::this_thread::yield();
     // No worker may touch `loop` once it is gone: withdraw it, then wait for those
@@ -76,20 +104,25 @@ public:
   std::mutex Calling;
 
 private:
-  static void iterate(Loop &loop) {
+  /// Runs iterations of `loop` on thread `self` (0: the caller): its own block first,
+  /// then what is left of the others, each from the front.
+  static void iterate(Loop &loop, int self) {
     InIteration = true;
-    for (int i; (i = loop.Next.fetch_add(1)) < loop.Size;) {
-      if (!loop.Error.load(std::memory_order_relaxed))
-        if (int r = loop.Task(loop.UserContext, loop.Min + i, loop.Closure)) {
-          int none = 0;
-          loop.Error.compare_exchange_strong(none, r);
-        }
-      loop.Done.fetch_add(1);
+    for (int k = 0; k < loop.NumBlocks; ++k) {
+      Block &block = loop.Blocks[(self + k) % loop.NumBlocks];
+      for (int i; (i = block.Next.fetch_add(1)) < block.End;) {
+        if (!loop.Error.load(std::memory_order_relaxed))
+          if (int r = loop.Task(loop.UserContext, loop.Min + i, loop.Closure)) {
+            int none = 0;
+            loop.Error.compare_exchange_strong(none, r);
+          }
+        loop.Done.fetch_add(1);
+      }
     }
     InIteration = false;
   }
 
-  void work() {
+  void work(int self) {
     uint64_t seen = Generation.load();
     while (true) {
       auto start = std::chrono::steady_clock::now();
@@ -105,7 +138,7 @@ private:
       seen = Generation.load();
       Active.fetch_add(1);
       if (Loop *loop = Current.load())
-        iterate(*loop);
+        iterate(*loop, self);
       Active.fetch_sub(1);
     }
   }
@@ -151,7 +184,7 @@ extern "C" int halide_do_par_for(void *userContext, halide_task_t task, int min,
         return r;
     return 0;
   }
-  Loop loop{task, userContext, closure, min, size};
+  Loop loop(task, userContext, closure, min, size, nnrt::workerThreads());
   int r = p->run(loop);
   p->Calling.unlock();
   return r;

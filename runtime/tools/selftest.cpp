@@ -701,7 +701,7 @@ int makeCentroids(const char *dir, const char *path) {
 }
 
 /// halide_do_par_for as the kernels call it (libnnrt's pool, runtime/lib/ThreadPool.cpp):
-/// every iteration once, loops nested in an iteration and loops of two threads at once,
+/// every iteration once (at any count of iterations against threads), loops nested in an iteration and loops of two threads at once,
 /// the first error of a loop returned, and a loop after that. Prints what each saw.
 int runParFor() {
   struct Counts {
@@ -724,6 +724,14 @@ int runParFor() {
   Counts plain(1000);
   int r = halide_do_par_for(nullptr, task, 0, 1000, reinterpret_cast<uint8_t *>(&plain));
   std::printf("1000 iterations: result %d, each once %s\n", r, once(plain) ? "yes" : "no");
+  // Fewer iterations than threads, and counts that the threads' blocks do not divide.
+  bool allOnce = true;
+  for (int n = 1; n <= 40; ++n) {
+    Counts c(n);
+    allOnce &= halide_do_par_for(nullptr, task, 0, n, reinterpret_cast<uint8_t *>(&c)) == 0 &&
+               once(c);
+  }
+  std::printf("loops of 1 to 40 iterations: each once %s\n", allOnce ? "yes" : "no");
   // Each outer iteration runs an inner loop of 10 (serially, inside the pool's loop).
   Counts inner(40 * 10);
   auto outer = [](void *, int i, uint8_t *closure) -> int {
