@@ -480,6 +480,8 @@ bool Sema::bindArgs(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
   }
   if (ok && info.category == BuiltinCategory::Noise)
     ok = checkNoiseArgs(info, bound);
+  if (ok && info.category == BuiltinCategory::Optimizer)
+    ok = checkOptimizerArgs(info, bound);
   call.setBoundArgs(std::vector<const Expr *>(bound.begin(), bound.end()));
   return ok;
 }
@@ -509,6 +511,31 @@ bool Sema::checkNoiseArgs(const BuiltinInfo &info, const std::vector<Expr *> &bo
   if (info.id == BuiltinId::RandomNormal && !(number(3) > 0))
     ok = diags.error(bound[3]->getLoc(), "stddev of 'random_normal' must be positive, "
                                          "found '" + spelling(3) + "'");
+  return ok;
+}
+
+bool Sema::checkOptimizerArgs(const BuiltinInfo &info, const std::vector<Expr *> &bound) {
+  bool ok = true;
+  for (size_t i = 0; i < info.params.size(); ++i) {
+    if (!bound[i])
+      continue; // the defaults are in range
+    StringRef name = info.params[i].name;
+    std::string spelling = getLiteralSpelling(bound[i]);
+    double v = 0;
+    if (!llvm::to_float(spelling, v))
+      continue; // not a number literal: checkArg said so
+    const char *range = nullptr;
+    if (name == "beta1" || name == "beta2" || name == "rho")
+      range = v >= 0 && v < 1 ? nullptr : "in [0, 1)";
+    else if (name == "decay_1d")
+      range = v == 0 || v == 1 ? nullptr : "0 or 1";
+    else
+      range = v >= 0 ? nullptr : "0 or positive";
+    if (range)
+      ok = diags.error(bound[i]->getLoc(), "argument '" + name + "' of '" + info.name +
+                                               "' must be " + range + ", found '" +
+                                               spelling + "'");
+  }
   return ok;
 }
 

@@ -198,7 +198,7 @@ int nnrt::driver::runGenerate(const nnrt_model *m, const char *prog, int argc, c
   if (!flags.getInt("tokens", 200, 1, 1000000, count) ||
       !flags.getInt("seed", 0, 0, INT64_MAX, seed) ||
       !flags.getInt("top-k", 0, 0, NNRT_TEXT_MAX_VOCAB, topK) ||
-      !flags.getInt("length", 0, 0, NNRT_TEXT_MAX_LENGTH, length) ||
+      !flags.getInt("length", 0, 1, NNRT_TEXT_MAX_LENGTH, length) ||
       !flags.getFloat("temperature", 0, temperature))
     return 1;
   if (temperature < 0)

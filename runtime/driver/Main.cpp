@@ -445,6 +445,8 @@ int nnrt::driver::runPredict(const nnrt_model *m, const char *prog, int argc, ch
   double lrFlag = m->train.lr;
   if (anyEntry && !flags.getFloat("lr", m->train.lr, lrFlag))
     return 1;
+  if (lrFlag < 0)
+    return error("'--lr %g': a learning rate must be 0 or positive", lrFlag);
   float lr = float(lrFlag);
   int32_t seed32 = seedInputValue(seed);
   std::vector<std::unique_ptr<NpyHolder>> files;

@@ -748,6 +748,8 @@ static int planSteps(const nnrt_model *m, const Options &opt, std::vector<StepRu
     if (number.empty() || errno || *endp || !std::isfinite(lr))
       return error("'--lr %s': expected a finite number (--lr X or --lr STEP=X)",
                    value.c_str());
+    if (lr < 0) // as PyTorch's optimizers: a negative rate climbs the loss
+      return error("'--lr %s': a learning rate must be 0 or positive", value.c_str());
     bool found = step.empty();
     for (StepRun &s : steps)
       if (step.empty() || step == s.Entry->name) {
