@@ -25,7 +25,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -137,6 +139,23 @@ std::string defaultOutput() {
   default:
     return stem;
   }
+}
+
+/// Fails unless the directory of output `path` exists and is writable: checked before
+/// the compile, which can take seconds, rather than when the linker or the writer opens
+/// the file ('-' and empty, stdout, pass).
+int checkOutputDir(llvm::StringRef path, llvm::StringRef what) {
+  if (path.empty() || path == "-")
+    return 0;
+  llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  if (dir.empty())
+    dir = ".";
+  if (!llvm::sys::fs::is_directory(dir))
+    return fail("cannot write " + what + " '" + path + "': no directory '" + dir + "'");
+  if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
+    return fail("cannot write " + what + " '" + path + "': directory '" + dir +
+                "' is not writable");
+  return 0;
 }
 
 /// Writes `print`'s text to `path` ('-' or empty: stdout); the file is kept only when
@@ -252,6 +271,9 @@ int compile();
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "nnc " NNC_VERSION " (LLVM " LLVM_VERSION_STRING ", Halide 14)\n";
+  });
   cl::ParseCommandLineOptions(argc, argv, "nnc: compile .nn neural-network models\n");
   int status = 1;
   llvm::thread worker(std::optional<unsigned>(kCompileStackBytes),
@@ -263,6 +285,14 @@ int main(int argc, char **argv) {
 namespace {
 
 int compile() {
+  bool binary = emitAction == EmitObj || emitAction == EmitExe || emitAction == EmitLib ||
+                emitAction == EmitShared;
+  if (int rc = checkOutputDir(binary && outputFile.empty() ? defaultOutput()
+                                                           : outputFile.getValue(),
+                              "the output"))
+    return rc;
+  if (int rc = checkOutputDir(headerFile, "the header"))
+    return rc;
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (std::error_code ec = file.getError())
     return fail("cannot open '" + inputFile + "': " + ec.message());
