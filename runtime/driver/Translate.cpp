@@ -163,6 +163,10 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
         !out.allocate(texts.size() * size_t(d.TargetLength), "the translations"))
       return 1;
     nnrt_error err;
+    // A text as an error quotes it: its first 64 bytes, then "..." (not a page of it).
+    auto shown = [](const std::string &t) {
+      return t.size() <= 64 ? t : t.substr(0, 64) + "...";
+    };
     for (size_t i = 0; i < texts.size(); ++i) {
       std::string lower = texts[i];
       for (char &c : lower)
@@ -171,10 +175,10 @@ int nnrt::driver::runTranslate(const nnrt_model *m, const char *prog, int argc, 
       if (nnrt_text_encode(codec.Vocabulary, codec.Unit, int32_t(codec.Vocab), lower.c_str(),
                            int32_t(d.SourceLength), sources.data() + i * d.SourceLength,
                            &count, &err) != NNRT_OK)
-        return error("'%s': %s", texts[i].c_str(), err.message);
+        return error("'%s': %s", shown(texts[i]).c_str(), err.message);
       if (count > d.SourceLength)
         return error("'%s' has %lld characters; the model reads at most %lld",
-                     texts[i].c_str(), (long long)count, (long long)d.SourceLength);
+                     shown(texts[i]).c_str(), (long long)count, (long long)d.SourceLength);
     }
     if (!decode(ctx.Ctx, d, sources.data(), int64_t(texts.size()), out.data()))
       return 1;
