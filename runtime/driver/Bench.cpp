@@ -124,9 +124,20 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
               (long long)batch, iters, median(totals) * 1e3,
               *std::min_element(totals.begin(), totals.end()) * 1e3);
   std::printf("  %4s  %-40s %10s\n", "step", "kernel", "median ms");
-  for (int32_t s = 0; s < e->num_steps; ++s)
-    std::printf("  %4d  %-40s %10.4f\n", s, e->steps[s].kernel ? e->steps[s].kernel : "?",
+  // Steps that ran side by side (nnrt_last_step_groups) are marked with their group.
+  std::vector<int32_t> group(size_t(e->num_steps));
+  nnrt_last_step_groups(ctx, e->name, group.data(), e->num_steps);
+  for (int32_t s = 0; s < e->num_steps; ++s) {
+    int32_t last = s;
+    while (last + 1 < e->num_steps && group[size_t(last + 1)] == group[size_t(s)])
+      ++last;
+    bool beside = group[size_t(s)] != s || last > s;
+    std::printf("  %4d  %-40s %10.4f", s, e->steps[s].kernel ? e->steps[s].kernel : "?",
                 median(perStep[s]) * 1e3);
+    if (beside)
+      std::printf("  beside steps %d-%d", group[size_t(s)], last);
+    std::printf("\n");
+  }
   if (countAllocs)
     allocs.report();
   return true;

@@ -39,8 +39,13 @@ constexpr uint64_t kMaxTensorBytes = uint64_t(NNRT_MAX_ELEMENTS) * 4;
 int workerThreads();
 
 /// Counts one allocation in the process-wide counter behind `nnrt_allocation_count`
-/// (libnnrt's own buffers and every `halide_malloc`).
+/// (libnnrt's own buffers and every `halide_malloc`), and in this thread's.
 void countAllocation();
+
+/// Parallel loops of more than one iteration that this thread has started
+/// (halide_do_par_for, run on the pool or serially), ever: a kernel that starts none
+/// may run beside others (Executor.cpp, "steps side by side").
+uint64_t parallelLoopsStarted();
 
 struct EntryState;
 
@@ -174,6 +179,10 @@ struct EntryState {
   std::vector<AlignedBuffer> Outputs;      // one per entry output
   std::vector<double> StepSeconds;         // last profiled run
   std::vector<uint64_t> StepAllocations;   // per step: allocations during it, cumulative
+  std::vector<char> StepParallel;          // per kernel step: started a parallel loop in
+                                           // its last call (1 until it has run)
+  std::vector<int32_t> StepGroup;          // per step: first step of the steps it ran
+                                           // beside in the last run (itself if alone)
   bool HasProfile = false;
   // GPU kernels only (Device.cpp): every slot's device address, laid out as the host
   // addresses are; the device memory of the inputs and the outputs.

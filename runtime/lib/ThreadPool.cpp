@@ -74,6 +74,9 @@ struct Loop {
 /// Whether this thread is running an iteration of a loop.
 thread_local bool InIteration = false;
 
+/// Loops of more than one iteration this thread has started (parallelLoopsStarted).
+thread_local uint64_t LoopsStarted = 0;
+
 class Pool {
 public:
   explicit Pool(int threads) {
@@ -157,6 +160,8 @@ Pool &pool() {
 
 } // namespace
 
+uint64_t nnrt::parallelLoopsStarted() { return LoopsStarted; }
+
 int nnrt::workerThreads() {
   static const int n = [] {
     const char *env = std::getenv("HL_NUM_THREADS");
@@ -177,6 +182,8 @@ extern "C" int halide_do_par_for(void *userContext, halide_task_t task, int min,
                                  uint8_t *closure) {
   if (size <= 0)
     return 0;
+  if (size > 1)
+    ++LoopsStarted;
   Pool *p = size > 1 && !InIteration && nnrt::workerThreads() > 1 ? &pool() : nullptr;
   if (!p || !p->Calling.try_lock()) {
     for (int i = 0; i < size; ++i)

@@ -206,6 +206,14 @@ int32_t nnrt_kernels_on_gpu(void);
 int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *seconds,
                              int32_t capacity);
 
+/* Which steps of `entry_name` ran side by side in its last run (kernels that start no
+ * parallel loop and do not touch each other's results run as one parallel loop, each on
+ * one thread): fills `first[0 .. min(capacity, num_steps))` with the first step of the
+ * group each step ran in (the step itself when it ran alone) and returns the number of
+ * steps, or -1 if the entry does not exist or has not run. */
+int32_t nnrt_last_step_groups(nnrt_context *ctx, const char *entry_name, int32_t *first,
+                              int32_t capacity);
+
 /* Bytes currently reserved for the temporaries arena (grows only, never per call). The
  * arena is shared by the context's entries; each run lays out its entry's buffers
  * (planned by the compiler, see nnrt/model.h) from the start of it. */
@@ -231,7 +239,8 @@ uint64_t nnrt_allocation_count(void);
 
 /* Allocations made during each step of `entry_name` since the context was created
  * (cumulative; counted from the process-wide counter, so other threads' allocations
- * during a step are included). Fills `counts[0 .. min(capacity, num_steps))` and returns
+ * during a step are included, except for steps run side by side, nnrt_last_step_groups,
+ * which count their own thread's). Fills `counts[0 .. min(capacity, num_steps))` and returns
  * the number of steps, or -1 if the entry does not exist or has not run. */
 int32_t nnrt_step_allocations(nnrt_context *ctx, const char *entry_name, uint64_t *counts,
                               int32_t capacity);
