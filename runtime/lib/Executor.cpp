@@ -516,7 +516,7 @@ static bool largeStep(const EntryState &st, int32_t i) {
 /// `endStep`) that may run side by side, each on one thread: kernels that started no
 /// parallel loop in their last call (a bias gradient's sum, one small update), that
 /// record their results (nnrt_step.num_results) and that are independent of each other
-/// (besideAll). W7's training step ends with 16 such sums and a scatter, 0.45 ms on one
+/// (besideAll). W7's training step ends with 18 such sums and a scatter, 0.45 ms on one
 /// core. `begin + 1` when there is no such run: not with an observer (it is told after
 /// each step), GPU kernels, or one thread.
 static int32_t groupEnd(const EntryState &st, int32_t begin, int32_t endStep,
