@@ -113,10 +113,12 @@ cl::opt<bool> dataParallel(
 cl::opt<std::string> fusionReport(
     "fusion-report", cl::ValueOptional,
     cl::desc("Write the kernels, their ops and source lines, and why each boundary "
-             "exists (to stdout, or to the given file)"),
+             "exists (to stdout, or to the given file; with --emit=nn-opt or a compiled "
+             "output)"),
     cl::value_desc("path"), cl::cat(category));
 cl::opt<std::string> fusionDot("fusion-dot",
-                               cl::desc("Write the kernel graph as a Graphviz file"),
+                               cl::desc("Write the kernel graph as a Graphviz file (as "
+                                        "--fusion-report)"),
                                cl::value_desc("path"), cl::cat(category));
 
 int fail(const llvm::Twine &message) {
@@ -293,6 +295,12 @@ int compile() {
     return rc;
   if (int rc = checkOutputDir(headerFile, "the header"))
     return rc;
+  // The reports describe the kernels, which fusion makes after --emit=ast and =nn.
+  bool reports = fusionReport.getNumOccurrences() || fusionDot.getNumOccurrences();
+  if (reports && (emitAction == EmitAST || emitAction == EmitNN))
+    return fail("--fusion-report and --fusion-dot describe the kernels: they need "
+                "--emit=nn-opt or a compiled output, not --emit=" +
+                llvm::StringRef(emitAction == EmitAST ? "ast" : "nn"));
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (std::error_code ec = file.getError())
     return fail("cannot open '" + inputFile + "': " + ec.message());
