@@ -64,7 +64,8 @@ MemoryPlan nn::codegen::planMemory(const std::vector<MemorySlot> &slots,
     int64_t bytes = alignArena(slots[s].bytesAtBatch);
     plan.unplannedBytes += bytes;
     int best = -1;
-    if (first >= 0) {
+    bool own = slots[s].fixedSize && bytes <= kOwnBufferBytes;
+    if (first >= 0 && !own) {
       for (int b = 0; b < (int)size.size(); ++b) {
         if (end[b] >= first) // still live at (or after) this slot's definition
           continue;
@@ -81,8 +82,9 @@ MemoryPlan nn::codegen::planMemory(const std::vector<MemorySlot> &slots,
     if (best < 0) {
       best = (int)size.size();
       size.push_back(0);
-      // An untouched temp must never be reused: mark it live forever.
-      end.push_back(first >= 0 ? last : numSteps + 1);
+      // An untouched temp, or one with a buffer of its own, is never reused: mark it
+      // live forever.
+      end.push_back(first >= 0 && !own ? last : numSteps + 1);
     }
     size[best] = std::max(size[best], bytes);
     if (first >= 0)

@@ -23,6 +23,7 @@ struct MemorySlot {
   Kind kind = Other;
   int aliasOf = -1;         ///< for Alias: the slot whose bytes it views
   int64_t bytesAtBatch = 0; ///< byte size with every symbol bound to the plan's batch
+  bool fixedSize = false;   ///< no symbolic dim: bytesAtBatch at every batch
 };
 
 /// The result for one entry.
@@ -45,7 +46,12 @@ struct MemoryPlan {
 /// reads and writes the same buffer. Slots are taken in order of definition; each
 /// reuses a buffer whose slots all died before it is defined, choosing the one that
 /// grows least (at `bytesAtBatch`), then the smallest that fits, then the lowest id;
-/// with none free it opens a new buffer.
+/// with none free it opens a new buffer. A slot of a fixed size up to kOwnBufferBytes
+/// (a bias's gradient) has a buffer of its own, which nothing else takes: shared, its
+/// buffer is one that a neighbouring step has just read, and the two steps cannot run
+/// side by side (docs/design.md, "Steps side by side").
+constexpr int64_t kOwnBufferBytes = 4096;
+
 MemoryPlan planMemory(const std::vector<MemorySlot> &slots,
                       const std::vector<std::vector<int>> &stepArgs,
                       const std::vector<int> &liveAtEnd);

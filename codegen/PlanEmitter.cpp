@@ -521,6 +521,7 @@ void Planner::planBuffers(EntryPlan &e) {
                                 : MemorySlot::Other;
     m.aliasOf = alias ? s.index : -1;
     m.bytesAtBatch = 4;
+    m.fixedSize = llvm::all_of(s.dims, [](int64_t d) { return d >= 0; });
     for (int64_t d : s.dims) {
       int64_t k = -(d + 1);
       if (d >= 0) {
