@@ -4,6 +4,8 @@
 // and c share: 3 temporaries in 2 buffers. In @alias a reshape of `a` is read by the
 // last step, so `a` lives until then and `b`, written while the reshape is still
 // pending, must not take its buffer (v is zeros: were they shared, y would be 0).
+// In @small the same chain has a fixed size of 36 bytes, up to kOwnBufferBytes (4 KB):
+// each temporary has a buffer of its own (so that steps may run side by side), 3 in 3.
 // `info` reports the compiler's figures (at B=1: the model has no train batch);
 // `info --batch` recomputes them with libnnrt's layout; `--plan` shows each step's
 // temporaries as t<slot>@b<buffer>. The runs check the values, and that a second run
@@ -18,6 +20,7 @@
 // CHECK:      memory (temporaries arena, planned by nnc):
 // CHECK-NEXT:   infer: 3 temporaries in 2 buffers, arena 128 B at B=1 (no reuse: 192 B)
 // CHECK-NEXT:   alias: 2 temporaries in 2 buffers, arena 128 B at B=1 (no reuse: 128 B)
+// CHECK-NEXT:   small: 3 temporaries in 3 buffers, arena 192 B at B=1 (no reuse: 192 B)
 // The four matmuls of @infer (and the two of @alias) are one kernel, compiled once and
 // called with other buffers.
 // CHECK-NEXT: plan of infer:
@@ -29,6 +32,11 @@
 // CHECK-NEXT:   step 0 [[MM]]: x w t3@b0
 // CHECK-NEXT:   step 1 [[MM]]: x v t5@b1
 // CHECK-NEXT:   step 2 plan_alias_k{{[0-9]+}}: t3@b0 t5@b1 out:y
+// CHECK-NEXT: plan of small:
+// CHECK-NEXT:   step 0 plan_small_k{{[0-9]+}}: w t{{[0-9]+}}@b0
+// CHECK-NEXT:   step 1 [[SM:plan_small_k[0-9]+]]: t{{[0-9]+}}@b0 w t{{[0-9]+}}@b1
+// CHECK-NEXT:   step 2 [[SM]]: t{{[0-9]+}}@b1 w t{{[0-9]+}}@b2
+// CHECK-NEXT:   step 3 [[SM]]: t{{[0-9]+}}@b2 w out:y
 
 // 1000 x 3 floats = 12000 bytes, 12032 aligned.
 // BATCH:      memory (temporaries arena, laid out by libnnrt):
@@ -63,5 +71,12 @@ module attributes {nn.model = "plan"} {
     %s = nn.reduce_sum %r {axes = array<i64: 2>} : tensor<?x3x1xf32> -> tensor<?x3xf32>
     %y = nn.add %s, %b : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
     return %y : tensor<?x3xf32>
+  }
+  func.func @small(%w: tensor<3x3xf32> {nn.param = @w}) -> (tensor<3x3xf32> {nn.output = "y"}) {
+    %a = nn.matmul %w, %w : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %b = nn.matmul %a, %w : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %c = nn.matmul %b, %w : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %y = nn.matmul %c, %w : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    return %y : tensor<3x3xf32>
   }
 }
