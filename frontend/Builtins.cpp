@@ -17,13 +17,22 @@ static ArgKind parseArgKind(char c) {
   case 'Z': return ArgKind::IntTensor;
   case 'I': return ArgKind::IntLiteral;
   case 'P': return ArgKind::PosLiteral;
-  case 'N': return ArgKind::NumLiteral;
+  case 'N': case 'R': case 'U': case 'F': return ArgKind::NumLiteral;
   case 'S': return ArgKind::StrLiteral;
   case 'B': return ArgKind::BoolLiteral;
   case 'D': return ArgKind::IntList;
   case 'K': return ArgKind::IntOrList;
   }
   llvm_unreachable("bad argument kind in Builtins.def");
+}
+
+static NumRange parseNumRange(char c) {
+  switch (c) {
+  case 'R': return NumRange::NonNegative;
+  case 'U': return NumRange::Unit;
+  case 'F': return NumRange::Flag;
+  default: return NumRange::Any;
+  }
 }
 
 /// Parses "x:T alpha:N=0.2 | name:S?" into parameters.
@@ -41,6 +50,7 @@ static std::vector<BuiltinParam> parseSignature(llvm::StringRef sig) {
     BuiltinParam param;
     param.name = name.str();
     param.kind = parseArgKind(rest.front());
+    param.range = parseNumRange(rest.front());
     param.keywordOnly = keywordOnly;
     param.required = rest.size() == 1;
     if (rest.size() > 1 && rest[1] == '=')

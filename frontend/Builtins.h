@@ -56,10 +56,19 @@ enum class ArgKind {
   IntOrList,   ///< K
 };
 
+/// The values a number literal parameter takes; see Builtins.def.
+enum class NumRange {
+  Any,         ///< N
+  NonNegative, ///< R: 0 or more
+  Unit,        ///< U: in [0, 1)
+  Flag,        ///< F: 0 or 1
+};
+
 /// One parameter of a builtin signature.
 struct BuiltinParam {
   std::string name;
   ArgKind kind;
+  NumRange range = NumRange::Any; ///< for NumLiteral
   bool required;          ///< No default and not marked optional.
   bool keywordOnly;       ///< After `|` in the signature.
   std::string defaultValue; ///< Source spelling of the default; may be empty.

@@ -111,10 +111,6 @@ private:
                        Scope &scope);
   bool bindArgs(ast::CallExpr &call, const BuiltinInfo &info, Scope &scope);
   bool checkNoiseArgs(const BuiltinInfo &info, const std::vector<ast::Expr *> &bound);
-  /// An optimizer's numbers in the ranges PyTorch's optimizers accept: lr, eps,
-  /// momentum and weight_decay at least 0, beta1, beta2 and rho in [0, 1), decay_1d 0
-  /// or 1.
-  bool checkOptimizerArgs(const BuiltinInfo &info, const std::vector<ast::Expr *> &bound);
   bool checkArg(ast::Expr *arg, const BuiltinParam &param,
                 const BuiltinInfo &info, Scope &scope);
   void nameInstance(ast::CallExpr &call, llvm::StringRef kind,

@@ -480,8 +480,6 @@ bool Sema::bindArgs(CallExpr &call, const BuiltinInfo &info, Scope &scope) {
   }
   if (ok && info.category == BuiltinCategory::Noise)
     ok = checkNoiseArgs(info, bound);
-  if (ok && info.category == BuiltinCategory::Optimizer)
-    ok = checkOptimizerArgs(info, bound);
   call.setBoundArgs(std::vector<const Expr *>(bound.begin(), bound.end()));
   return ok;
 }
@@ -511,31 +509,6 @@ bool Sema::checkNoiseArgs(const BuiltinInfo &info, const std::vector<Expr *> &bo
   if (info.id == BuiltinId::RandomNormal && !(number(3) > 0))
     ok = diags.error(bound[3]->getLoc(), "stddev of 'random_normal' must be positive, "
                                          "found '" + spelling(3) + "'");
-  return ok;
-}
-
-bool Sema::checkOptimizerArgs(const BuiltinInfo &info, const std::vector<Expr *> &bound) {
-  bool ok = true;
-  for (size_t i = 0; i < info.params.size(); ++i) {
-    if (!bound[i])
-      continue; // the defaults are in range
-    StringRef name = info.params[i].name;
-    std::string spelling = getLiteralSpelling(bound[i]);
-    double v = 0;
-    if (!llvm::to_float(spelling, v))
-      continue; // not a number literal: checkArg said so
-    const char *range = nullptr;
-    if (name == "beta1" || name == "beta2" || name == "rho")
-      range = v >= 0 && v < 1 ? nullptr : "in [0, 1)";
-    else if (name == "decay_1d")
-      range = v == 0 || v == 1 ? nullptr : "0 or 1";
-    else
-      range = v >= 0 ? nullptr : "0 or positive";
-    if (range)
-      ok = diags.error(bound[i]->getLoc(), "argument '" + name + "' of '" + info.name +
-                                               "' must be " + range + ", found '" +
-                                               spelling + "'");
-  }
   return ok;
 }
 
@@ -578,9 +551,27 @@ bool Sema::checkArg(Expr *arg, const BuiltinParam &param,
                                   llvm::Twine(*value) + "'");
     return true;
   }
-  case ArgKind::NumLiteral:
-    return getNumLiteral(arg) ? true
-                              : diags.error(loc, what + "a number literal");
+  case ArgKind::NumLiteral: {
+    std::optional<double> v = getNumLiteral(arg);
+    if (!v)
+      return diags.error(loc, what + "a number literal");
+    const char *range = nullptr;
+    switch (param.range) {
+    case NumRange::Any:
+      break;
+    case NumRange::NonNegative:
+      range = *v >= 0 ? nullptr : "0 or positive";
+      break;
+    case NumRange::Unit:
+      range = *v >= 0 && *v < 1 ? nullptr : "in [0, 1)";
+      break;
+    case NumRange::Flag:
+      range = *v == 0 || *v == 1 ? nullptr : "0 or 1";
+      break;
+    }
+    return range ? diags.error(loc, what + range + ", found '" + getLiteralSpelling(arg) + "'")
+                 : true;
+  }
   case ArgKind::StrLiteral:
     return llvm::isa<StringExpr>(arg) ? true
                                       : diags.error(loc, what +

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 using namespace nnrt;
@@ -221,9 +222,8 @@ static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   st.StepSeconds.assign(e.num_steps, 0.0);
   st.StepAllocations.assign(e.num_steps, 0);
   st.StepParallel.assign(e.num_steps, 1);
-  st.StepGroup.assign(e.num_steps, 0);
-  for (int32_t i = 0; i < e.num_steps; ++i)
-    st.StepGroup[i] = i;
+  st.StepGroup.resize(e.num_steps);
+  std::iota(st.StepGroup.begin(), st.StepGroup.end(), 0);
   st.BufferBytes.assign(e.num_buffers, 0);
   st.BufferOffsets.assign(e.num_buffers, 0);
   st.Prepared = true;
