@@ -46,6 +46,27 @@ Halide::Expr fastTanh(const Halide::Expr &in) {
   return Halide::select(Halide::is_nan(in) || Halide::abs(in) < 4e-4f, in, p / q);
 }
 
+/// Halide's float32 erf (two polynomials and a reciprocal; within 8 ulp), which is NaN
+/// at +-inf: beyond 4, float32's erf is +-1.
+Halide::Expr halideErf(const Halide::Expr &x) {
+  return Halide::select(Halide::abs(x) > 4.0f, Halide::select(x < 0.0f, -1.0f, 1.0f),
+                        Halide::erf(x));
+}
+
+/// erf as PyTorch's vectorized CPU kernels compute it (Abramowitz and Stegun 7.1.26,
+/// absolute error below 1.5e-7): sign(x) (1 - t r(t) exp(-x^2)), t = 1 / (1 + p |x|).
+/// Its exp(-x^2) is the one erf's derivative (and GELU's) computes: in a kernel that
+/// computes both, Halide's common-subexpression elimination makes them one exp.
+Halide::Expr gaussianErf(const Halide::Expr &x) {
+  Halide::Expr t = 1.0f / (Halide::abs(x) * 0.3275911f + 1.0f);
+  Halide::Expr r = t * 1.061405429f + -1.453152027f;
+  r = r * t + 1.421413741f;
+  r = r * t + -0.284496736f;
+  r = r * t + 0.254829592f;
+  Halide::Expr e = Halide::exp(-(x * x));
+  Halide::Expr m = 1.0f - r * t * e;
+  return Halide::select(x < 0.0f, -m, m);
+}
 
 using Index = std::vector<Expr>;
 
@@ -199,6 +220,8 @@ private:
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
   KernelOp kernel; ///< the kernel being lowered (null for a copy)
+  /// The kernel computes exp(-(z * z)) (Translator::gaussianExp).
+  bool gaussianExp = false;
   /// Kernel results that are also read by a reduction (or an attention kernel's
   /// weighted sum): their output Funcs.
   llvm::DenseMap<mlir::Value, Func> sharedResults;
@@ -230,6 +253,11 @@ LoweredKernel KernelLowerer::run(KernelOp kernel,
   attention = kernel.isAttention();
   this->kernel = kernel;
   mlir::Block &body = kernel.getBody().front();
+  gaussianExp = llvm::any_of(body.getOps<ExpOp>(), [](ExpOp e) {
+    auto neg = e.getX().getDefiningOp<NegOp>();
+    auto sq = neg ? neg.getX().getDefiningOp<MulOp>() : MulOp();
+    return sq && sq.getLhs() == sq.getRhs();
+  });
   for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
     std::vector<int64_t> shape = shapeOf(arg.getType());
     int rank = (int)shape.size();
@@ -335,6 +363,8 @@ struct Translator {
   std::set<unsigned> filterOperands;
   std::map<unsigned, Func> filters;
   std::function<std::string(const std::string &)> fresh;
+  /// The kernel computes exp(-(z * z)) for some z (erf's and GELU's derivatives).
+  bool gaussianExp = false;
 
   /// Operand `k` through the identity Func filters[k].
   Func filterOperand(unsigned k) {
@@ -447,7 +477,9 @@ struct Translator {
     case Kind::Tanh:
       return fastTanh(arg(0));
     case Kind::Erf:
-      return Halide::erf(arg(0)); // float32 only; accurate to the last three bits
+      // Halide's erf (a polynomial and a division, no exp) unless the kernel computes
+      // an exp(-z^2) that the other form shares.
+      return gaussianExp ? gaussianErf(arg(0)) : halideErf(arg(0));
     case Kind::Pow:
       return Halide::pow(arg(0), arg(1));
     case Kind::Cos:
@@ -592,6 +624,7 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   std::string base = op->getName().stripDialect().str();
   Translator tr;
   tr.fresh = [this](const std::string &base) { return fresh(base); };
+  tr.gaussianExp = gaussianExp;
   for (mlir::Value v : op->getOperands())
     tr.operands.push_back(&get(v));
   // A convolution that Winograd's algorithm computes with fewer multiplications (for

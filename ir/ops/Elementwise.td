@@ -65,15 +65,18 @@ def NN_AbsOp : NN_UnaryOp<"abs", "abs(x)", "g * (step(x) - step(-x))">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)", "g * (1.0 - y * y)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1.0 / (1.0 + exp(-x))",
                               "g * (y * (1.0 - y))">;
-/// erf (the exact GELU's); Halide's float32 erf is accurate to the last three bits.
+/// erf (the exact GELU's); how float32 kernels compute it: codegen/HalideLowering.cpp.
 def NN_ErfOp : NN_UnaryOp<"erf", "erf(x)", "g * (1.1283791670955126 * exp(-(x * x)))">;
 def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0.0)", "g * step(y)">;
 /// The exact GELU, x Phi(x) = 0.5 x (1 + erf(x / sqrt(2))) (PyTorch's default). One op,
 /// not its composition: the gradient's factor Phi(x) + x phi(x) is one value of x, so
 /// the forward kernel stores it alone (the composition's gradient read back three).
+/// The gradient writes phi's exp(-x^2 / 2) as exp(-(z * z)) of erf's z = x / sqrt(2):
+/// the kernel's erf then shares it (gaussianErf in codegen/HalideLowering.cpp).
 def NN_GeluOp : NN_UnaryOp<"gelu", "0.5 * x * (1.0 + erf(x * 0.7071067811865476))",
     "g * (0.5 * (1.0 + erf(x * 0.7071067811865476)) + "
-    "x * (0.3989422804014327 * exp(-0.5 * (x * x))))">;
+    "x * (0.3989422804014327 * exp(-((x * 0.7071067811865476) * "
+    "(x * 0.7071067811865476)))))">;
 def NN_StepOp : NN_UnaryOp<"step", "step(x)", "", [NN_ZeroGradient]> {
   let summary = "elementwise x > 0 ? 1 : 0 (the derivative of relu)";
 }

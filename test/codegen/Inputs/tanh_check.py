@@ -44,23 +44,28 @@ def inputs():
     return xs
 
 
-if sys.argv[1] == "write":
-    write_npy(sys.argv[2], inputs())
-else:
-    xs, ys = read_npy(sys.argv[2]), read_npy(sys.argv[3])
-    worst, at = 0.0, None
-    special = True
-    for x, y in zip(xs, ys):
-        if math.isnan(x):
-            special &= math.isnan(y)
-            continue
-        want = math.tanh(x)
-        if math.isinf(x) or x == 0:
-            special &= y == want and math.copysign(1, y) == math.copysign(1, want)
-            continue
-        err = abs(y - want) / ulp(want)
-        if err > worst:
-            worst, at = err, x
-    print("tanh: %d values, %s (max %.1f ulp, at %.9g); nan, inf and zeros %s"
-          % (len(xs), "within 4 ulp" if worst <= 4 else "MORE than 4 ulp", worst, at,
-             "right" if special else "WRONG"))
+def main():
+    if sys.argv[1] == "write":
+        write_npy(sys.argv[2], inputs())
+    else:
+        xs, ys = read_npy(sys.argv[2]), read_npy(sys.argv[3])
+        worst, at = 0.0, None
+        special = True
+        for x, y in zip(xs, ys):
+            if math.isnan(x):
+                special &= math.isnan(y)
+                continue
+            want = math.tanh(x)
+            if math.isinf(x) or x == 0:
+                special &= y == want and math.copysign(1, y) == math.copysign(1, want)
+                continue
+            err = abs(y - want) / ulp(want)
+            if err > worst:
+                worst, at = err, x
+        print("tanh: %d values, %s (max %.1f ulp, at %.9g); nan, inf and zeros %s"
+              % (len(xs), "within 4 ulp" if worst <= 4 else "MORE than 4 ulp", worst, at,
+                 "right" if special else "WRONG"))
+
+
+if __name__ == "__main__":
+    main()
