@@ -165,13 +165,17 @@ int64_t multiplyAdds(const FuncInfo &prod) {
 /// Makes `o`'s loop `par` (tiles, `macs` multiply-adds each) parallel in tasks of whole
 /// tiles, enough of them to amortize a task's start: at least kMinTaskMacs each (a tile
 /// of conv1 in W2, one input channel, is 5600 multiply-adds: one task per tile took 3.6
-/// ms for the batch of 64 against 0.9 ms with tasks of several tiles).
-void parallelTiles(Halide::Stage o, Var par, int64_t macs) {
+/// ms for the batch of 64 against 0.9 ms with tasks of several tiles). Returns the
+/// parallel loop.
+Var parallelTiles(Halide::Stage o, Var par, int64_t macs) {
   int group = int(std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(macs, 1)));
-  if (group > 1)
-    o.split(par, Var("task"), par, group, TailStrategy::GuardWithIf).parallel(Var("task"));
-  else
+  if (group == 1) {
     o.parallel(par);
+    return par;
+  }
+  Var task("task");
+  o.split(par, task, par, group, TailStrategy::GuardWithIf).parallel(task);
+  return task;
 }
 
 /// The product `prod` in registers: computed at loop `at` (a tile of output channels by
@@ -444,8 +448,13 @@ void nn::codegen::schedulePooledConvolution(LoweredKernel &k, const FuncInfo &ou
       .fuse(par, ov[3], par);
   if (vn > 1)
     o.vectorize(ni, vn).unroll(ni);
-  parallelTiles(o, par, int64_t(tx) * tn * kw * kw * reduction);
+  Var task = parallelTiles(o, par, int64_t(tx) * tn * kw * kw * reduction);
   stageOperands(k, prod, o, par, width); // (computes the reductions once: overridden)
+  // The product's input computed in the kernel (cnn32's pad, channel tile and
+  // normalization of the image) per task, in parallel, each its own rows: computed once
+  // before the tasks, it was a serial loop (a sixth of conv1's kernel at one image).
+  for (PrologueInfo &pro : k.prologues)
+    pro.info.func.compute_at(o, task);
   Halide::RVar rw = pool.rdom[0], rh = pool.rdom[1];
   acc.compute_at(o, no).unroll(av[1]);
   acc.update().reorder(av[0], rw, av[1], rh).unroll(rw).unroll(av[1]);
