@@ -94,6 +94,10 @@ constexpr int SplitKBlock = 128;
 /// Split-K chunks in parallel: the bytes of a block's rows of both operands, read from
 /// L1 by every register tile of the output (see scheduleSplitK).
 constexpr int64_t SplitKBlockBytes = 40 * 1024;
+/// A staged epilogue's product whose rows are at least this long (W6's [128, 10000]
+/// output-layer weight gradient) is computed whole before the epilogue's strips, in
+/// parallel column panels (see scheduleGemm).
+constexpr int64_t StagedPanelRowBytes = 16 * 1024;
 /// Scatter-adds: the width of a parallel slice of the pure innermost dim.
 constexpr int64_t ScatterSliceElements = 256;
 
@@ -880,6 +884,12 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
   if (staged)
     plan.pack = false; // (blocked is for dynamic row counts only)
+  // Every strip's tiles read all of the rhs, a row a page or more apart when its rows
+  // are long (W6's [128, 10000] weight gradient read its 45 MB gradient of the logits
+  // once per 8-row strip: 44 ms). Then the product is computed whole first, in parallel
+  // column panels, each reading its columns of the rhs once and the lhs from cache,
+  // and the epilogue's strips read it back.
+  bool panelsFirst = staged && n * 4 >= StagedPanelRowBytes;
   // Results written over operands (KernelSpec::inPlace: an optimizer's update of the
   // weight in the weight's buffer) are correct only if no element is computed twice:
   // the staged epilogue's strips then divide the rows (strips that shift inwards at the
@@ -965,8 +975,22 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       o.specialize(parallelCall).parallel(mo);
     else if (parallel)
       o.parallel(mo);
-    tiled.compute_at(o, mo);
-    tile(Halide::Stage(tiled), stripRows, TailStrategy::ShiftInwards, false);
+    if (panelsFirst) {
+      tiled.compute_root()
+          .split(tv[0], no, ni, plan.cols, nTail)
+          .split(tv[1], mo, mi, plan.rows, TailStrategy::ShiftInwards)
+          .reorder(ni, mi, mo, no)
+          .vectorize(ni, plan.lanes)
+          .unroll(ni)
+          .unroll(mi);
+      if (dynamicWork)
+        tiled.specialize(parallelCall).parallel(no);
+      else if (parallel)
+        tiled.parallel(no);
+    } else {
+      tiled.compute_at(o, mo);
+      tile(Halide::Stage(tiled), stripRows, TailStrategy::ShiftInwards, false);
+    }
   } else if (m < 0) {
     // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
     // waking the thread pool costs more than it saves there (a 64-row step's four
@@ -1014,10 +1038,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
                        panel, kb, kt);
     else {
-      p.compute_at(tiled, plan.pack ? mo : no);
+      p.compute_at(tiled, plan.pack || panelsFirst ? mo : no);
       tileInRegisters(q, plan.lanes);
     }
     bool copied = plan.copyRhs && !rhsContiguous(q);
+    if (panelsFirst && q.rhs.defined() && rhsContiguous(q)) {
+      std::vector<Var> rv = q.rhs.args();
+      q.rhs.compute_at(tiled, no).vectorize(rv[0], plan.lanes).unroll(rv[0]);
+      continue;
+    }
     if (!plan.pack && !copied)
       continue;
     std::vector<Var> rv = q.rhs.args();
@@ -1051,7 +1080,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     Func f = pro.info.func;
     std::vector<Var> fv = f.args();
     bool single = k.products.size() == 1;
-    if (single && pro.operand == 0 && !plan.pack) {
+    if (single && pro.operand == 0 && !plan.pack && !panelsFirst) {
       f.compute_at(o, mo);
       if (pro.contracted >= 0 &&
           int64_t(plan.rows) * pro.contracted * 4 <= MaxPrologueStackBytes)
