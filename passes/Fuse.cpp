@@ -309,6 +309,10 @@ private:
   /// its shape, and h may take `op` as it takes its own.
   bool recomputableIn(Operation *op, unsigned h) const;
   void recomputeInConsumers();
+  /// Gives each operand read for its shape alone a value at hand (see the definition).
+  void shapesFromReads();
+  /// Whether `v` is at hand for `reader`, an op of group h (none: of no kernel).
+  bool atHand(Value v, Operation *reader, std::optional<unsigned> h) const;
 
   Block &block;
   SmallVector<Operation *> ops;
@@ -510,6 +514,7 @@ void Partition::run() {
       break;
   }
   mergeAttention();
+  shapesFromReads();
   recomputeInConsumers();
 }
 
@@ -670,6 +675,90 @@ bool Partition::recomputableIn(Operation *op, unsigned h) const {
       return true;
     return llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); });
   });
+}
+
+/// Whether `op` reads elements of its operand `k`, not just its shape (broadcast_to's
+/// and reshape's `like`, the fill and noise ops' `shape`): whether its computation
+/// loads the operand.
+static bool readsElements(Operation *op, unsigned k) {
+  auto compute = dyn_cast<ComputeOpInterface>(op);
+  if (!compute)
+    return true;
+  compute::Computation c = compute.getComputation();
+  std::function<bool(const compute::Expr &)> loads = [&](const compute::Expr &e) {
+    if (!e)
+      return false;
+    if (e.kind() == compute::Kind::Load && (unsigned)e->ival == k)
+      return true;
+    return llvm::any_of(e->args, loads);
+  };
+  return loads(c.body) || loads(c.post) || loads(c.position) || loads(c.nonzero) ||
+         llvm::any_of(c.scatter, loads);
+}
+
+/// An operand read for its shape alone (broadcast_to's `like`, reshape's `like`, ...)
+/// that crosses from another group makes that group store a whole tensor for its shape:
+/// autodiff's gradient of a sum broadcasts (and reshapes) to the summed value, and
+/// cross_entropy sums `one_hot * log p` (W6's [B, S, 10000]: 45 MB written per step
+/// for the backward's shapes). An elementwise op's operand of its result's type has
+/// its runtime shape (dynamic dims never broadcast), so any such operand, or one
+/// further up a chain of them, serves as well. The first that is at hand replaces it: a
+/// function argument, a value the reading op's group computes or reads anyway, or (for
+/// an op in no group, a reshape between kernels) a value stored anyway.
+bool Partition::atHand(Value v, Operation *reader, std::optional<unsigned> h) const {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == &block;
+  std::optional<unsigned> g = producerGroup(v);
+  if (!g)
+    return false;
+  if (h)
+    return *g == *h || llvm::any_of(v.getUsers(), [&](Operation *u) {
+             return u != reader && inGroup(u, *h);
+           });
+  // Stored anyway: read by another group that recomputeInConsumers (which runs next)
+  // will not give a copy of it.
+  Operation *def = v.getDefiningOp();
+  bool copyable = classify(def) == OpClass::Pointwise && def->getNumResults() == 1;
+  return llvm::any_of(v.getUsers(), [&](Operation *u) {
+    auto ug = groupOf.find(u);
+    if (u == reader || (ug != groupOf.end() && ug->second == *g))
+      return false;
+    return ug == groupOf.end() || !copyable || !recomputableIn(def, ug->second);
+  });
+}
+
+void Partition::shapesFromReads() {
+  // Ops in kernels first: what they then read decides what is stored anyway for the
+  // ops of no kernel.
+  for (bool inKernel : {true, false}) {
+    for (Operation *op : ops) {
+      if (!op)
+        continue;
+      std::optional<unsigned> h; // the kernel `op` joins (a view joins none)
+      if (auto it = groupOf.find(op); it != groupOf.end() && !groups[it->second].fixed)
+        h = it->second;
+      if (h.has_value() != inKernel)
+        continue;
+      for (OpOperand &use : op->getOpOperands()) {
+        Value like = use.get();
+        if (!isa<RankedTensorType>(like.getType()) || atHand(like, op, h) ||
+            readsElements(op, use.getOperandNumber()))
+          continue;
+        SmallVector<Value> chain{like};
+        for (size_t i = 0; i < chain.size(); ++i) {
+          Operation *def = chain[i].getDefiningOp();
+          if (!def || !def->hasTrait<OpTrait::NNElementwise>())
+            continue;
+          for (Value v : def->getOperands())
+            if (v.getType() == like.getType() && !llvm::is_contained(chain, v))
+              chain.push_back(v);
+        }
+        auto found = llvm::find_if(chain, [&](Value v) { return atHand(v, op, h); });
+        if (found != chain.end())
+          use.set(*found);
+      }
+    }
+  }
 }
 
 /// A pointwise op whose every consumer group reads its operands anyway is computed in
