@@ -11,13 +11,13 @@
 
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SMLoc.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <set>
 #include <string>
 #include <utility>
 
 namespace llvm {
-class SourceMgr;
 class raw_ostream;
 } // namespace llvm
 
@@ -51,6 +51,9 @@ public:
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
 private:
+  /// Prints through llvm::SourceMgr, the quoted line's control bytes as '?'.
+  void print(llvm::SMLoc loc, llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
+
   llvm::SourceMgr &sourceMgr;
   llvm::raw_ostream &os;
   unsigned numErrors = 0;
