@@ -44,6 +44,23 @@ def transpose(a):
     return [list(r) for r in zip(*a)]
 
 
+def write_update_refs(out, x, g, w):
+    """Writes OUT/{x,g,w}.npy and the expected y0 = x^T g, y1 = w - y0, y2 = w + y0 (a
+    weight gradient and two updates of w by it; split_k_ref.py, staged_panels_ref.py)."""
+    y0 = [[0.0] * len(g[0]) for _ in range(len(x[0]))]
+    for xr, gr in zip(x, g):
+        for i, a in enumerate(xr):
+            if a:
+                row = y0[i]
+                for j, b in enumerate(gr):
+                    row[j] += a * b
+    tensors = {"x": x, "g": g, "w": w, "y0": y0,
+               "y1": [[p - q for p, q in zip(r, s)] for r, s in zip(w, y0)],
+               "y2": [[p + q for p, q in zip(r, s)] for r, s in zip(w, y0)]}
+    for name, t in tensors.items():
+        write_npy(os.path.join(out, name + ".npy"), (len(t), len(t[0])), [v for r in t for v in r])
+
+
 def main():
     out, batch = sys.argv[1], int(sys.argv[2])
     a, b = matrix(130, 300, 1), matrix(300, 70, 2)

@@ -10,24 +10,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gemm_ref import matrix, write_npy  # noqa: E402
+from gemm_ref import matrix, write_update_refs  # noqa: E402
 
 
 def main():
     out, k, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    x, g, w = matrix(k, 20, 21), matrix(k, n, 22), matrix(20, n, 23)
-    y0 = [[0.0] * n for _ in range(20)]
-    for xr, gr in zip(x, g):
-        for i, a in enumerate(xr):
-            if a:
-                row = y0[i]
-                for j, b in enumerate(gr):
-                    row[j] += a * b
-    tensors = {"x": x, "g": g, "w": w, "y0": y0,
-               "y1": [[p - q for p, q in zip(r, s)] for r, s in zip(w, y0)],
-               "y2": [[p + q for p, q in zip(r, s)] for r, s in zip(w, y0)]}
-    for name, t in tensors.items():
-        write_npy(os.path.join(out, name + ".npy"), (len(t), len(t[0])), [v for r in t for v in r])
+    write_update_refs(out, matrix(k, 20, 21), matrix(k, n, 22), matrix(20, n, 23))
 
 
 if __name__ == "__main__":
