@@ -139,6 +139,10 @@ COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 # A contender whose fastest and slowest rounds differ by more than this is reported as
 # unsteady under its workload's table.
 UNSTEADY_SPREAD = 1.4
+# An nnc round whose 2 threads used fewer cores than this over its timed calls (`bench`
+# prints the figure; idle workers spin, so a quiet machine gives about 2) is listed
+# under its workload's table.
+FEW_CORES = 1.5
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
 GEMM_SHAPES = [("256", 256, 256, 256, False, 100), ("512", 512, 512, 512, False, 30),
@@ -224,6 +228,7 @@ class NncExe:
     """An nnc-compiled executable timed through its `bench` subcommand."""
 
     median_re = re.compile(r"^entry (\S+) \(batch (\d+), (\d+) iters\): median ([0-9.]+) ms, min ([0-9.]+) ms")
+    cores_re = re.compile(r"^  cpu: ([0-9.]+) cores used over the timed calls$", re.M)
 
     def __init__(self, path, env, first_call_ms=1.0):
         self.path = path
@@ -255,6 +260,9 @@ class NncExe:
         p = subprocess.run([self.path, "bench", "--entry", entry, "--batch", str(batch),
                             "--iters", str(iters), "--warmup", str(warmup)],
                            env=self.env, capture_output=True, text=True)
+        # The cores the process used over its timed calls (its idle workers spin, so
+        # about 2 when nothing else took one).
+        cores = self.cores_re.search(p.stdout)
         if p.returncode != 0:
             return {"ok": False, "error": (p.stderr or p.stdout).strip()[:300]}
         lines = p.stdout.splitlines()
@@ -264,7 +272,8 @@ class NncExe:
                 self.kernels[(entry, batch)] = p.stdout
                 self.last_ms[(entry, batch)] = float(m.group(4))
                 self.last_min[(entry, batch)] = float(m.group(5))
-                return {"ok": True, "ms": float(m.group(4)), "min_ms": float(m.group(5))}
+                return {"ok": True, "ms": float(m.group(4)), "min_ms": float(m.group(5)),
+                        "cores": float(cores.group(1)) if cores else None}
         return {"ok": False, "error": "unparsed bench output: " + p.stdout[:200]}
 
 
@@ -397,7 +406,8 @@ def main():
     nnc_env = dict(base, HL_NUM_THREADS="2")
 
     results = {"rounds": args.rounds, "cpu": {k: v for k, v in cpu.items() if k != "flags"},
-               "models": {}, "gemm": {}, "errors": {}, "fma_peak": [], "parts": {}}
+               "models": {}, "gemm": {}, "errors": {}, "fma_peak": [], "parts": {},
+               "cores": {}}
 
     def record(table, key, who, r, err_key=None):
         slot = results[table].setdefault(key, {}).setdefault(who, [])
@@ -506,6 +516,9 @@ def main():
                         t0 = time.time()
                         r = fn(model, task, b, iters, warm)
                         record("models", "%s %s %d" % (model, task, b), name, r, err_key(name, model))
+                        if r.get("cores") is not None:
+                            results["cores"].setdefault("%s %s %d" % (model, task, b),
+                                                        []).append(r["cores"])
                         if r.get("parts"):
                             for part, ms in r["parts"].items():
                                 results["parts"].setdefault("%s %s %d" % (model, part, b), {}) \
@@ -601,6 +614,14 @@ def main():
         if unsteady:
             P("unsteady rounds (fastest-slowest over %.1fx; ratio(min) is the better guide): %s" % (
                 UNSTEADY_SPREAD, "; ".join(unsteady)))
+        # nnc's rounds whose 2 threads had less than FEW_CORES cores between them.
+        few = ["%s %d round %d: %.2f" % (task, b, rnd, c)
+               for task, b, _, _ in tasks
+               for rnd, c in enumerate(results["cores"].get("%s %s %d" % (model, task, b), []), 1)
+               if c < FEW_CORES]
+        if few:
+            P("nnc rounds on fewer cores (cores its 2 threads used over the timed calls; "
+              "another process or the hypervisor had the rest): %s" % "; ".join(few))
         if model == "lstm":
             P("(GF/s here counts the LSTM's products, 2 B S 4H (D + H) per call forward, and "
               "the dense head's; a training step 3x)")

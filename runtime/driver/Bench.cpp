@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <sys/resource.h>
 
 using namespace nnrt::driver;
 
@@ -96,9 +97,23 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   // in as many further calls.
   bool gpu = nnrt_kernels_on_gpu();
   long long calls = warmup + iters * (gpu ? 2 : 1);
+  // The CPU time the process took over the timed calls, against their wall time: with
+  // N threads, about N cores when nothing else took a core (idle workers spin), fewer
+  // when another process or the hypervisor did.
+  auto cpuSeconds = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+           1e-6 * double(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+  };
+  double cpu0 = 0;
+  auto wall0 = std::chrono::steady_clock::now();
   for (long long it = 0; it < calls; ++it) {
-    if (it == warmup)
+    if (it == warmup) {
       allocs.begin(ctx, e);
+      cpu0 = cpuSeconds();
+      wall0 = std::chrono::steady_clock::now();
+    }
     bool entryTimed = it >= warmup && it < warmup + iters;
     bool kernelsTimed = it >= warmup && (!gpu || !entryTimed);
     nnrt_context_set_profiling(ctx, kernelsTimed);
@@ -120,6 +135,8 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
         perStep[s].push_back(stepTimes[s]);
     }
   }
+  double cores = (cpuSeconds() - cpu0) /
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   std::printf("entry %s (batch %lld, %lld iters): median %.4f ms, min %.4f ms\n", e->name,
               (long long)batch, iters, median(totals) * 1e3,
               *std::min_element(totals.begin(), totals.end()) * 1e3);
@@ -138,6 +155,7 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
       std::printf("  beside steps %d-%d", group[size_t(s)], last);
     std::printf("\n");
   }
+  std::printf("  cpu: %.2f cores used over the timed calls\n", cores);
   if (countAllocs)
     allocs.report();
   return true;
