@@ -882,14 +882,15 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // a buffer (`tiled`, the product's wrapper), and the epilogue runs along the rows of
   // the strip.
   bool staged = o.outputs() > 1 && rank == 2 && m > 0 && n > 0 && tileProducts.size() == 1;
-  if (staged)
-    plan.pack = false; // (blocked is for dynamic row counts only)
   // Every strip's tiles read all of the rhs, a row a page or more apart when its rows
   // are long (W6's [128, 10000] weight gradient read its 45 MB gradient of the logits
-  // once per 8-row strip: 44 ms). Then the product is computed whole first, in parallel
-  // column panels, each reading its columns of the rhs once and the lhs from cache,
-  // and the epilogue's strips read it back.
+  // once per 8-row strip: 44 ms). Then the product (`tiled`) is computed whole first
+  // with the packed schedule (parallel column panels, each packing its columns of the
+  // rhs once, the lhs read from cache), and the epilogue's strips read it back.
   bool panelsFirst = staged && n * 4 >= StagedPanelRowBytes;
+  bool perStrip = staged && !panelsFirst; // the product computed per epilogue strip
+  if (staged)
+    plan.pack = panelsFirst; // (blocked is for dynamic row counts only)
   // Results written over operands (KernelSpec::inPlace: an optimizer's update of the
   // weight in the weight's buffer) are correct only if no element is computed twice:
   // the staged epilogue's strips then divide the rows (strips that shift inwards at the
@@ -920,7 +921,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   auto tile = [&](Halide::Stage s, int tm, TailStrategy mTail, bool parallel,
                   int cols = 0) {
     s.split(tv[0], no, ni, cols ? cols : plan.cols, nTail);
-    if (staged) {
+    if (perStrip) {
       s.reorder(ni, tv[1], no).unroll(tv[1]);
     } else if (!plan.pack) {
       s.split(tv[1], mo, mi, tm, mTail).reorder(ni, mi, no, mo);
@@ -964,7 +965,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
         s.parallel(panel);
     }
     s.vectorize(ni, plan.lanes).unroll(ni);
-    if (!staged)
+    if (!perStrip)
       s.unroll(mi);
   };
   if (staged) {
@@ -975,22 +976,13 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       o.specialize(parallelCall).parallel(mo);
     else if (parallel)
       o.parallel(mo);
-    if (panelsFirst) {
-      tiled.compute_root()
-          .split(tv[0], no, ni, plan.cols, nTail)
-          .split(tv[1], mo, mi, plan.rows, TailStrategy::ShiftInwards)
-          .reorder(ni, mi, mo, no)
-          .vectorize(ni, plan.lanes)
-          .unroll(ni)
-          .unroll(mi);
-      if (dynamicWork)
-        tiled.specialize(parallelCall).parallel(no);
-      else if (parallel)
-        tiled.parallel(no);
-    } else {
+    if (perStrip)
       tiled.compute_at(o, mo);
-      tile(Halide::Stage(tiled), stripRows, TailStrategy::ShiftInwards, false);
-    }
+    else
+      tiled.compute_root(); // then tiled as an unstaged product is, below
+  }
+  if (perStrip) {
+    tile(Halide::Stage(tiled), stripRows, TailStrategy::ShiftInwards, false);
   } else if (m < 0) {
     // A call with little work (an LSTM step's [64, 32] gates) runs on one thread, since
     // waking the thread pool costs more than it saves there (a 64-row step's four
@@ -1021,10 +1013,10 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     tile(o.specialize(parallelCall), 1, TailStrategy::RoundUp, true, gemvCols);
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp, false, gemvCols);
   } else if (dynamicWork) {
-    tile(o.specialize(parallelCall), plan.rows, TailStrategy::ShiftInwards, true);
-    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards, false);
+    tile(tiled.specialize(parallelCall), plan.rows, TailStrategy::ShiftInwards, true);
+    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, false);
   } else {
-    tile(Halide::Stage(o), plan.rows, TailStrategy::ShiftInwards, parallel);
+    tile(Halide::Stage(tiled), plan.rows, TailStrategy::ShiftInwards, parallel);
   }
 
   for (FuncInfo &q : k.products) {
@@ -1038,15 +1030,10 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
       scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
                        panel, kb, kt);
     else {
-      p.compute_at(tiled, plan.pack || panelsFirst ? mo : no);
+      p.compute_at(tiled, plan.pack ? mo : no);
       tileInRegisters(q, plan.lanes);
     }
     bool copied = plan.copyRhs && !rhsContiguous(q);
-    if (panelsFirst && q.rhs.defined() && rhsContiguous(q)) {
-      std::vector<Var> rv = q.rhs.args();
-      q.rhs.compute_at(tiled, no).vectorize(rv[0], plan.lanes).unroll(rv[0]);
-      continue;
-    }
     if (!plan.pack && !copied)
       continue;
     std::vector<Var> rv = q.rhs.args();
@@ -1056,7 +1043,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     else if (blocked)
       q.rhs.compute_at(p, kb);
     else
-      q.rhs.compute_at(o, panel);
+      q.rhs.compute_at(tiled, panel);
     // A transposed rhs (x W^T: the panel's columns are the operand's rows) is copied
     // row by row, `lanes` terms per load, each vector stored across the panel's k
     // rows: vectors along the panel's columns gathered one element per operand row,
@@ -1080,7 +1067,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     Func f = pro.info.func;
     std::vector<Var> fv = f.args();
     bool single = k.products.size() == 1;
-    if (single && pro.operand == 0 && !plan.pack && !panelsFirst) {
+    if (single && pro.operand == 0 && !plan.pack) {
       f.compute_at(o, mo);
       if (pro.contracted >= 0 &&
           int64_t(plan.rows) * pro.contracted * 4 <= MaxPrologueStackBytes)

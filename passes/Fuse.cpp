@@ -677,6 +677,15 @@ bool Partition::recomputableIn(Operation *op, unsigned h) const {
   });
 }
 
+/// Whether `e` (possibly empty) loads operand `k`.
+static bool loadsOperand(const compute::Expr &e, unsigned k) {
+  if (!e)
+    return false;
+  if (e.kind() == compute::Kind::Load && (unsigned)e->ival == k)
+    return true;
+  return llvm::any_of(e->args, [&](const compute::Expr &a) { return loadsOperand(a, k); });
+}
+
 /// Whether `op` reads elements of its operand `k`, not just its shape (broadcast_to's
 /// and reshape's `like`, the fill and noise ops' `shape`): whether its computation
 /// loads the operand.
@@ -685,15 +694,10 @@ static bool readsElements(Operation *op, unsigned k) {
   if (!compute)
     return true;
   compute::Computation c = compute.getComputation();
-  std::function<bool(const compute::Expr &)> loads = [&](const compute::Expr &e) {
-    if (!e)
-      return false;
-    if (e.kind() == compute::Kind::Load && (unsigned)e->ival == k)
-      return true;
-    return llvm::any_of(e->args, loads);
-  };
-  return loads(c.body) || loads(c.post) || loads(c.position) || loads(c.nonzero) ||
-         llvm::any_of(c.scatter, loads);
+  return llvm::any_of(std::initializer_list<compute::Expr>{c.body, c.post, c.position,
+                                                            c.nonzero},
+                      [&](const compute::Expr &e) { return loadsOperand(e, k); }) ||
+         llvm::any_of(c.scatter, [&](const compute::Expr &e) { return loadsOperand(e, k); });
 }
 
 /// An operand read for its shape alone (broadcast_to's `like`, reshape's `like`, ...)
