@@ -38,12 +38,15 @@ and "sample": the time per token of greedy generation at batch 1 from a key/valu
 positions 0 .. 62 (nnc: `generate --tokens 63 --stats`, one process per iteration, with
 the checkpoint build/bench/gpt-sample.safetensors that run.sh saves after one training
 step; PyTorch eager: bench/peers.py sample_with_cache, the loop with its own cache).
-GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, and W1's layers at batch 64 and 256):
+GEMM (GEMM_SHAPES: N^3 for N = 256 .. 2048, W1's layers at batch 64 and 256, and W7's
+products at 32 sequences of 64 tokens: 2048 rows through [64, 64], [64, 256] and
+[256, 64] weights, and the weight gradients x^T g over those 2048 rows):
   nnc             build/bench/gemm_nnc_<shape> compiled from bench/gemm/matmul.mlir,
-                  `bench --entry infer --batch M` (W1's layers with a dynamic batch dim,
-                  as examples/mlp.nn compiles them)
-  openblas        build/bench/gemm_bench openblas M K N (the host's OPENBLAS_CORETYPE)
-  onednn          build/bench/gemm_bench onednn M K N (OMP_NUM_THREADS=2, passive wait)
+                  `bench --entry infer --batch M` (W1's and W7's layers with a dynamic
+                  batch dim, as the examples compile them), or for a weight gradient from
+                  bench/gemm/matmul_ta.mlir, `--batch K`
+  openblas        build/bench/gemm_bench openblas M K N [2 ta] (the host's OPENBLAS_CORETYPE)
+  onednn          build/bench/gemm_bench onednn M K N [2 ta] (OMP_NUM_THREADS=2, passive wait)
   fma_peak        build/bench/fma_peak: 2-thread FMA throughput on the host's widest
                   vectors, 3 times before the benchmark and once per GEMM round: the
                   measured peak that the tables quote, and a probe of how much of the
@@ -145,14 +148,28 @@ UNSTEADY_SPREAD = 1.4
 FEW_CORES = 1.5
 # GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
 # batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
-GEMM_SHAPES = [("256", 256, 256, 256, False, 100), ("512", 512, 512, 512, False, 30),
-               ("1024", 1024, 1024, 1024, False, 10), ("2048", 2048, 2048, 2048, False, 3),
-               ("64x784x128", 64, 784, 128, True, 300), ("256x784x128", 256, 784, 128, True, 100),
-               ("64x128x10", 64, 128, 10, True, 2000), ("256x128x10", 256, 128, 10, True, 1000)]
+# (label, M, K, N, dynamic, reps, transposed): `dynamic`, nnc's executable has a dynamic
+# row count (M; K when `transposed`: C = A^T B with A stored K x M, a weight gradient).
+GEMM_SHAPES = [("256", 256, 256, 256, False, 100, False),
+               ("512", 512, 512, 512, False, 30, False),
+               ("1024", 1024, 1024, 1024, False, 10, False),
+               ("2048", 2048, 2048, 2048, False, 3, False),
+               ("64x784x128", 64, 784, 128, True, 300, False),
+               ("256x784x128", 256, 784, 128, True, 100, False),
+               ("64x128x10", 64, 128, 10, True, 2000, False),
+               ("256x128x10", 256, 128, 10, True, 1000, False),
+               ("2048x64x64", 2048, 64, 64, True, 1000, False),
+               ("2048x64x256", 2048, 64, 256, True, 300, False),
+               ("2048x256x64", 2048, 256, 64, True, 300, False),
+               ("64x2048x64T", 64, 2048, 64, True, 1000, True),
+               ("64x2048x256T", 64, 2048, 256, True, 300, True),
+               ("256x2048x64T", 256, 2048, 64, True, 300, True)]
 
 
-def gemm_exe(out, label, m, k, n, dynamic):
+def gemm_exe(out, label, m, k, n, dynamic, transposed):
     """The nnc executable bench/run.sh built for a GEMM shape."""
+    if transposed:
+        return os.path.join(out, "gemm_nnc_%dxBx%dT" % (m, n))
     return os.path.join(out, "gemm_nnc_%s" % ("Bx%dx%d" % (k, n) if dynamic else label))
 
 
@@ -352,9 +369,10 @@ class TorchServer:
             self.proc.kill()
 
 
-def run_gemm_bench(exe, lib, m, k, n, reps, env):
+def run_gemm_bench(exe, lib, m, k, n, reps, transposed, env):
     try:
-        p = subprocess.run([exe, lib, str(m), str(k), str(n), str(reps), "2"], env=env,
+        p = subprocess.run([exe, lib, str(m), str(k), str(n), str(reps), "2"] +
+                           (["ta"] if transposed else []), env=env,
                            capture_output=True, text=True)
     except OSError as e:
         return {"ok": False, "error": str(e)}
@@ -543,14 +561,15 @@ def main():
         dnnl_env = dict(base, OMP_NUM_THREADS="2", OMP_WAIT_POLICY="passive")
         gb = os.path.join(out, "gemm_bench")
 
-        def nnc_gemm(label, m, k, n, dyn, reps):
-            return NncExe(gemm_exe(out, label, m, k, n, dyn), nnc_env).time("infer", m, reps, 3)
+        def nnc_gemm(label, m, k, n, dyn, reps, ta):
+            return NncExe(gemm_exe(out, label, m, k, n, dyn, ta), nnc_env).time(
+                "infer", k if ta else m, reps, 3)
 
         gcont = [("nnc", nnc_gemm),
-                 ("openblas", lambda label, m, k, n, dyn, reps:
-                  run_gemm_bench(gb, "openblas", m, k, n, reps, blas_env)),
-                 ("onednn", lambda label, m, k, n, dyn, reps:
-                  run_gemm_bench(gb, "onednn", m, k, n, reps, dnnl_env))]
+                 ("openblas", lambda label, m, k, n, dyn, reps, ta:
+                  run_gemm_bench(gb, "openblas", m, k, n, reps, ta, blas_env)),
+                 ("onednn", lambda label, m, k, n, dyn, reps, ta:
+                  run_gemm_bench(gb, "onednn", m, k, n, reps, ta, dnnl_env))]
         for rnd in range(args.rounds):
             log("GEMM round %d/%d" % (rnd + 1, args.rounds))
             probe()
@@ -654,13 +673,14 @@ def main():
     if results["gemm"]:
         P("SGEMM C[M x N] = A[M x K] B[K x N] on %s" % machine)
         P("GFLOP/s = 2 M N K / median time; %peak = nnc GFLOP/s / measured FMA peak; "
-          "MxKxN rows: W1's layers, nnc with a dynamic batch dim")
+          "MxKxN rows: W1's layers and W7's products (2048 rows: 32 sequences of 64), nnc "
+          "with a dynamic batch dim; T: C = A^T B, A stored K x M (a weight gradient)")
         hdr = "%-12s %9s %9s %9s %9s %9s %9s %12s %10s %7s" % (
             "shape", "nnc ms", "nnc GF/s", "OpenBLAS", "GF/s", "oneDNN", "GF/s", "nnc/OpenBLAS",
             "nnc/oneDNN", "%peak")
         P(hdr)
         P("-" * len(hdr))
-        for label, m, k, n, _, _ in GEMM_SHAPES:
+        for label, m, k, n, _, _, _ in GEMM_SHAPES:
             row = results["gemm"].get(label, {})
             t = {c: med(row.get(c, [])) for c in ("nnc", "openblas", "onednn")}
             gf = {c: (2.0 * m * n * k / (v * 1e-3) * 1e-9 if v else None) for c, v in t.items()}

@@ -1,7 +1,8 @@
 // SGEMM microbenchmark for the peers of nnc's GEMM kernel: OpenBLAS (cblas_sgemm) and
-// oneDNN (dnnl_sgemm), row-major C[M x N] = A[M x K] x B[K x N].
+// oneDNN (dnnl_sgemm), row-major C[M x N] = A[M x K] x B[K x N], or with `ta` A stored
+// transposed (K x M: a weight gradient's x^T g).
 //
-//   gemm_bench LIB M K N REPS [THREADS]      LIB = openblas | onednn, THREADS default 2
+//   gemm_bench LIB M K N REPS [THREADS [ta]]   LIB = openblas | onednn, THREADS default 2
 //
 // Prints one JSON line: {"lib", "m", "k", "n", "reps", "median_ms", "min_ms", "gflops",
 // "max_err"} with gflops = 2 M N K / median. One library per process, so that one
@@ -24,17 +25,18 @@
 extern "C" void openblas_set_num_threads(int);
 
 int main(int argc, char **argv) {
-  if (argc != 6 && argc != 7) {
-    std::fprintf(stderr, "usage: %s openblas|onednn M K N REPS [THREADS]\n", argv[0]);
+  if (argc < 6 || argc > 8) {
+    std::fprintf(stderr, "usage: %s openblas|onednn M K N REPS [THREADS [ta]]\n", argv[0]);
     return 2;
   }
   const char *lib = argv[1];
   const long m = std::atol(argv[2]), k = std::atol(argv[3]), n = std::atol(argv[4]);
   const int reps = std::atoi(argv[5]);
-  const int threads = argc == 7 ? std::atoi(argv[6]) : 2;
+  const int threads = argc >= 7 ? std::atoi(argv[6]) : 2;
+  const bool ta = argc == 8 && std::strcmp(argv[7], "ta") == 0;
   const bool blas = std::strcmp(lib, "openblas") == 0;
   if (m <= 0 || k <= 0 || n <= 0 || reps <= 0 || threads <= 0 ||
-      (!blas && std::strcmp(lib, "onednn") != 0)) {
+      (!blas && std::strcmp(lib, "onednn") != 0) || (argc == 8 && !ta)) {
     std::fprintf(stderr, "bad arguments\n");
     return 2;
   }
@@ -49,10 +51,10 @@ int main(int argc, char **argv) {
 
   auto gemm = [&] {
     if (blas) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a.data(), k,
-                  b.data(), n, 0.0f, c.data(), n);
-    } else if (dnnl_sgemm('N', 'N', m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(),
-                          n) != dnnl_success) {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k,
+                  1.0f, a.data(), ta ? m : k, b.data(), n, 0.0f, c.data(), n);
+    } else if (dnnl_sgemm(ta ? 'T' : 'N', 'N', m, n, k, 1.0f, a.data(), ta ? m : k, b.data(),
+                          n, 0.0f, c.data(), n) != dnnl_success) {
       std::fprintf(stderr, "dnnl_sgemm failed\n");
       std::exit(1);
     }
@@ -73,16 +75,16 @@ int main(int argc, char **argv) {
     long i = (s * 7919) % m, j = (s * 104729) % n;
     double ref = 0;
     for (long p = 0; p < k; ++p)
-      ref += double(a[i * k + p]) * b[p * n + j];
+      ref += double(ta ? a[p * m + i] : a[i * k + p]) * b[p * n + j];
     maxErr = std::max(maxErr, std::fabs(ref - c[i * n + j]) / std::max(1.0, std::fabs(ref)));
   }
   std::sort(t.begin(), t.end());
   double med = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
   double flop = 2.0 * m * n * k;
   std::printf("{\"lib\": \"%s\", \"m\": %ld, \"k\": %ld, \"n\": %ld, \"threads\": %d, "
-              "\"reps\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, \"gflops\": %.1f, "
-              "\"max_err\": %.2e}\n",
-              lib, m, k, n, threads, reps, med * 1e3, t.front() * 1e3, flop / med * 1e-9,
-              maxErr);
+              "\"ta\": %s, \"reps\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, "
+              "\"gflops\": %.1f, \"max_err\": %.2e}\n",
+              lib, m, k, n, threads, ta ? "true" : "false", reps, med * 1e3, t.front() * 1e3,
+              flop / med * 1e-9, maxErr);
   return maxErr < 1e-3 ? 0 : 1;
 }
