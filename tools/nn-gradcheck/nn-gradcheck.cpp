@@ -39,20 +39,25 @@ using namespace nn;
 using namespace nn::gradcheck;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("nn-gradcheck options");
 static cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<input .mlir>"),
-                                          cl::init("-"));
+                                          cl::init("-"), cl::cat(category));
 static cl::opt<uint64_t> seedOpt("seed", cl::desc("seed of the inputs and weights"),
-                                 cl::init(1));
-static cl::opt<double> epsOpt("eps", cl::desc("central-difference step"), cl::init(1e-6));
-static cl::opt<double> rtolOpt("rtol", cl::desc("relative tolerance"), cl::init(1e-6));
-static cl::opt<double> atolOpt("atol", cl::desc("absolute tolerance"), cl::init(1e-8));
+                                 cl::init(1), cl::cat(category));
+static cl::opt<double> epsOpt("eps", cl::desc("central-difference step"), cl::init(1e-6),
+                              cl::cat(category));
+static cl::opt<double> rtolOpt("rtol", cl::desc("relative tolerance"), cl::init(1e-6),
+                               cl::cat(category));
+static cl::opt<double> atolOpt("atol", cl::desc("absolute tolerance"), cl::init(1e-8),
+                               cl::cat(category));
 static cl::opt<bool> evaluateOpt(
-    "evaluate", cl::desc("print the results of the public functions without arguments"));
+    "evaluate", cl::desc("print the results of the public functions without arguments"),
+    cl::cat(category));
 static cl::opt<bool> noFreezeOpt(
-    "no-freeze", cl::Hidden,
+    "no-freeze", cl::Hidden, cl::cat(category),
     cl::desc("let the finite differences see through stop_gradient and zero-gradient ops"));
 static cl::opt<bool> perturbOpt(
-    "perturb-analytic", cl::Hidden,
+    "perturb-analytic", cl::Hidden, cl::cat(category),
     cl::desc("add 1e-3 to every analytic gradient element (tests the checker itself)"));
 
 namespace {
@@ -317,6 +322,8 @@ LogicalResult printResults(llvm::raw_ostream &os, func::FuncOp f) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Its own options only: LLVM's (every backend's) are not this tool's.
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "float64 finite-difference check of nn gradients\n");
 
   MLIRContext context;
