@@ -146,10 +146,10 @@ UNSTEADY_SPREAD = 1.4
 # prints the figure; idle workers spin, so a quiet machine gives about 2) is listed
 # under its workload's table.
 FEW_CORES = 1.5
-# GEMM shapes: (label, M, K, N, dynamic M, reps). W1's layers are compiled with a dynamic
-# batch dim (as in examples/mlp.nn): one executable per (K, N), run at each batch.
-# (label, M, K, N, dynamic, reps, transposed): `dynamic`, nnc's executable has a dynamic
-# row count (M; K when `transposed`: C = A^T B with A stored K x M, a weight gradient).
+# GEMM shapes: (label, M, K, N, dynamic, reps, transposed). `dynamic`: nnc's executable
+# has a dynamic row count, M (W1's and W7's layers, as the examples compile them: one
+# executable per (K, N), run at each batch), or K when `transposed` (C = A^T B with A
+# stored K x M: a weight gradient, one executable per (M, N)).
 GEMM_SHAPES = [("256", 256, 256, 256, False, 100, False),
                ("512", 512, 512, 512, False, 30, False),
                ("1024", 1024, 1024, 1024, False, 10, False),
