@@ -144,7 +144,7 @@ COMPILE_TARGETS = {"mlp": 3.0, "cnn": 10.0}
 UNSTEADY_SPREAD = 1.4
 # An nnc round whose 2 threads used fewer cores than this over its timed calls (`bench`
 # prints the figure; idle workers spin, so a quiet machine gives about 2) is listed
-# under its workload's table.
+# under its workload's table, unless none of its kernels ran a parallel loop.
 FEW_CORES = 1.5
 # GEMM shapes: (label, M, K, N, dynamic, reps, transposed). `dynamic`: nnc's executable
 # has a dynamic row count, M (W1's and W7's layers, as the examples compile them: one
@@ -245,7 +245,8 @@ class NncExe:
     """An nnc-compiled executable timed through its `bench` subcommand."""
 
     median_re = re.compile(r"^entry (\S+) \(batch (\d+), (\d+) iters\): median ([0-9.]+) ms, min ([0-9.]+) ms")
-    cores_re = re.compile(r"^  cpu: ([0-9.]+) cores used over the timed calls$", re.M)
+    cores_re = re.compile(r"^  cpu: ([0-9.]+) cores used over the timed calls"
+                          r"(?: \(([0-9]+) of [0-9]+ kernels ran parallel loops\))?$", re.M)
 
     def __init__(self, path, env, first_call_ms=1.0):
         self.path = path
@@ -278,8 +279,11 @@ class NncExe:
                             "--iters", str(iters), "--warmup", str(warmup)],
                            env=self.env, capture_output=True, text=True)
         # The cores the process used over its timed calls (its idle workers spin, so
-        # about 2 when nothing else took one).
+        # about 2 when nothing else took one); none when no kernel ran a parallel loop
+        # (W7 at one sequence: then one core is all it uses on any machine).
         cores = self.cores_re.search(p.stdout)
+        if cores and cores.group(2) == "0":
+            cores = None
         if p.returncode != 0:
             return {"ok": False, "error": (p.stderr or p.stdout).strip()[:300]}
         lines = p.stdout.splitlines()

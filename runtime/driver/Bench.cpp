@@ -155,7 +155,18 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
       std::printf("  beside steps %d-%d", group[size_t(s)], last);
     std::printf("\n");
   }
-  std::printf("  cpu: %.2f cores used over the timed calls\n", cores);
+  // Whether its kernels had a second core to use: an entry whose kernels all run on one
+  // thread (work below the parallel thresholds) uses one core on any machine.
+  std::vector<int32_t> parallel(size_t(e->num_steps));
+  nnrt_last_step_parallel(ctx, e->name, parallel.data(), e->num_steps);
+  int kernels = 0, parallelKernels = 0;
+  for (int32_t s = 0; s < e->num_steps; ++s) {
+    kernels += e->steps[s].fn != nullptr;
+    parallelKernels += parallel[size_t(s)];
+  }
+  std::printf("  cpu: %.2f cores used over the timed calls (%d of %d kernels ran parallel "
+              "loops)\n",
+              cores, parallelKernels, kernels);
   if (countAllocs)
     allocs.report();
   return true;

@@ -829,6 +829,17 @@ int32_t nnrt_last_step_groups(nnrt_context *ctx, const char *entry_name, int32_t
   return st && st->Prepared ? copyPerStep(*st, st->StepGroup, first, capacity) : -1;
 }
 
+int32_t nnrt_last_step_parallel(nnrt_context *ctx, const char *entry_name, int32_t *parallel,
+                                int32_t capacity) {
+  EntryState *st = findState(ctx, entry_name);
+  if (!st || !st->Prepared)
+    return -1;
+  int32_t n = st->Entry->num_steps;
+  for (int32_t i = 0; i < n && i < capacity; ++i)
+    parallel[i] = st->Entry->steps[i].fn && st->StepParallel[i];
+  return n;
+}
+
 uint64_t nnrt_allocation_count(void) {
   return AllocationCount.load(std::memory_order_relaxed);
 }

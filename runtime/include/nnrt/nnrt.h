@@ -214,6 +214,15 @@ int32_t nnrt_last_step_times(nnrt_context *ctx, const char *entry_name, double *
 int32_t nnrt_last_step_groups(nnrt_context *ctx, const char *entry_name, int32_t *first,
                               int32_t capacity);
 
+/* Which steps of `entry_name` started a parallel loop (more than one iteration, on the
+ * kernels' thread pool) in their last call: fills `parallel[0 .. min(capacity,
+ * num_steps))` with 1 for such a kernel step and 0 for the others (a kernel that ran on
+ * one thread, a loop step; a kernel not called yet, its results empty, counts as
+ * parallel) and returns the number of steps, or -1 if the entry does not exist or has
+ * not run. */
+int32_t nnrt_last_step_parallel(nnrt_context *ctx, const char *entry_name, int32_t *parallel,
+                                int32_t capacity);
+
 /* Bytes currently reserved for the temporaries arena (grows only, never per call). The
  * arena is shared by the context's entries; each run lays out its entry's buffers
  * (planned by the compiler, see nnrt/model.h) from the start of it. */
