@@ -246,7 +246,7 @@ class NncExe:
 
     median_re = re.compile(r"^entry (\S+) \(batch (\d+), (\d+) iters\): median ([0-9.]+) ms, min ([0-9.]+) ms")
     cores_re = re.compile(r"^  cpu: ([0-9.]+) cores used over the timed calls"
-                          r"(?: \(([0-9]+) of [0-9]+ kernels ran parallel loops\))?$", re.M)
+                          r" \(([0-9]+) of [0-9]+ kernels ran parallel loops\)$", re.M)
 
     def __init__(self, path, env, first_call_ms=1.0):
         self.path = path

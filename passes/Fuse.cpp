@@ -694,10 +694,9 @@ static bool readsElements(Operation *op, unsigned k) {
   if (!compute)
     return true;
   compute::Computation c = compute.getComputation();
-  return llvm::any_of(std::initializer_list<compute::Expr>{c.body, c.post, c.position,
-                                                            c.nonzero},
-                      [&](const compute::Expr &e) { return loadsOperand(e, k); }) ||
-         llvm::any_of(c.scatter, [&](const compute::Expr &e) { return loadsOperand(e, k); });
+  auto loads = [&](const compute::Expr &e) { return loadsOperand(e, k); };
+  return loads(c.body) || loads(c.post) || loads(c.position) || loads(c.nonzero) ||
+         llvm::any_of(c.scatter, loads);
 }
 
 /// An operand read for its shape alone (broadcast_to's `like`, reshape's `like`, ...)

@@ -155,8 +155,9 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
       std::printf("  beside steps %d-%d", group[size_t(s)], last);
     std::printf("\n");
   }
-  // Whether its kernels had a second core to use: an entry whose kernels all run on one
-  // thread (work below the parallel thresholds) uses one core on any machine.
+  // How many kernels ran parallel loops: an entry whose kernels all run on one thread
+  // (work below the parallel thresholds) uses one core on any machine, so its cores
+  // figure says nothing of the machine (bench/run.py reads both).
   std::vector<int32_t> parallel(size_t(e->num_steps));
   nnrt_last_step_parallel(ctx, e->name, parallel.data(), e->num_steps);
   int kernels = 0, parallelKernels = 0;
