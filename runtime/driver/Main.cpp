@@ -174,7 +174,14 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
     int32_t inPlace = 0;
     for (int32_t u = 0; u < en.num_updates; ++u)
       inPlace += en.slots[en.updates[2 * u + 1]].kind == NNRT_SLOT_PARAM;
-    std::printf("), %d kernels, %d updates", en.num_steps, en.num_updates);
+    // The steps are kernel calls and loops (nn.scan), a loop's body among them.
+    int32_t loops = 0;
+    for (int32_t i = 0; i < en.num_steps; ++i)
+      loops += en.steps[i].fn == nullptr;
+    std::printf("), %d kernels", en.num_steps - loops);
+    if (loops)
+      std::printf(", %d loop%s", loops, loops == 1 ? "" : "s");
+    std::printf(", %d updates", en.num_updates);
     if (inPlace)
       std::printf(" (%d written in place)", inPlace);
     std::printf("\n");
