@@ -221,7 +221,7 @@ static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   st.Outputs.resize(e.num_outputs);
   st.StepSeconds.assign(e.num_steps, 0.0);
   st.StepAllocations.assign(e.num_steps, 0);
-  st.StepParallel.assign(e.num_steps, 1);
+  st.StepParallel.assign(e.num_steps, -1);
   st.StepGroup.resize(e.num_steps);
   std::iota(st.StepGroup.begin(), st.StepGroup.end(), 0);
   st.BufferBytes.assign(e.num_buffers, 0);
@@ -836,7 +836,7 @@ int32_t nnrt_last_step_parallel(nnrt_context *ctx, const char *entry_name, int32
     return -1;
   int32_t n = st->Entry->num_steps;
   for (int32_t i = 0; i < n && i < capacity; ++i)
-    parallel[i] = st->Entry->steps[i].fn && st->StepParallel[i];
+    parallel[i] = st->Entry->steps[i].fn && st->StepParallel[i] == 1;
   return n;
 }
 

@@ -179,8 +179,9 @@ struct EntryState {
   std::vector<AlignedBuffer> Outputs;      // one per entry output
   std::vector<double> StepSeconds;         // last profiled run
   std::vector<uint64_t> StepAllocations;   // per step: allocations during it, cumulative
-  std::vector<char> StepParallel;          // per kernel step: started a parallel loop in
-                                           // its last call (1 until it has run)
+  std::vector<signed char> StepParallel;   // per kernel step: started a parallel loop in
+                                           // its last call (1, 0; -1 until it has run,
+                                           // which groupEnd takes as parallel)
   std::vector<int32_t> StepGroup;          // per step: first step of the steps it ran
                                            // beside in the last run (itself if alone)
   bool HasProfile = false;
