@@ -309,8 +309,17 @@ namespace {
 /// product, a prologue, a scatter). Before, a kernel with a second output (a bias
 /// gradient beside the activation's gradient) computed every accumulator once: W2's
 /// max-pool gradient kernel wrote and re-read full-size arg-max and gather buffers.
+///
+/// An accumulator that an output or an accumulator computed once reads directly (the
+/// mean of a cross entropy's per-row terms, a scalar beside the logits' gradient) is
+/// still computed per row: that reader reads it through a wrapper (`Func::in`) that is
+/// stored whole and computed in the row loop (`staged`, scheduled by scheduleReductions
+/// as a row-loop companion). Before, the mean made the row maxima and sums of W6's
+/// cross entropy (and so everything they read) full passes of their own over the
+/// [B, S, 10000] logits.
 std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out,
-                                     const std::set<size_t> &inRowLoop) {
+                                     const std::set<size_t> &inRowLoop,
+                                     std::vector<std::pair<size_t, Func>> &staged) {
   std::vector<bool> perRow;
   for (const FuncInfo &acc : k.reductions)
     perRow.push_back(!llvm::is_contained(acc.reducedDims, 0) &&
@@ -318,43 +327,90 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
   // Walk from everything computed outside the row loop through what it reads, stopping
   // at `out` (its buffer is complete before anything reads it). A candidate the walk
   // reaches is computed once instead; the walk goes on through it, so what it reads is
-  // found too.
+  // found too. A candidate that an output or a reduction computed once reads directly
+  // (`readers`) is staged for it instead.
   std::vector<Halide::Internal::Function> stack;
+  std::set<std::string> readers;
   for (size_t i = 0; i < k.outputs.size(); ++i)
-    if (k.outputs[i].func.name() != out.func.name() && !inRowLoop.count(i))
+    if (k.outputs[i].func.name() != out.func.name() && !inRowLoop.count(i)) {
       stack.push_back(k.outputs[i].func.function());
+      readers.insert(k.outputs[i].func.name());
+    }
   for (size_t i = 0; i < k.reductions.size(); ++i)
-    if (!perRow[i])
+    if (!perRow[i]) {
       stack.push_back(k.reductions[i].func.function());
+      readers.insert(k.reductions[i].func.name());
+    }
   for (const std::vector<FuncInfo> *fs : {&k.products, &k.scatters})
     for (const FuncInfo &f : *fs)
       stack.push_back(f.func.function());
   for (const PrologueInfo &p : k.prologues)
     stack.push_back(p.info.func.function());
   std::set<std::string> seen{out.func.name()};
+  std::vector<std::pair<size_t, Halide::Internal::Function>> wraps;
   while (!stack.empty()) {
     Halide::Internal::Function f = stack.back();
     stack.pop_back();
     for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
+      auto acc = llvm::find_if(k.reductions, [&](const FuncInfo &r) {
+        return r.func.name() == name;
+      });
+      size_t i = acc - k.reductions.begin();
+      if (acc != k.reductions.end() && perRow[i] && readers.count(f.name())) {
+        if (llvm::none_of(wraps, [&](auto &w) { return w.first == i && w.second.same_as(f); }))
+          wraps.emplace_back(i, f);
+        continue;
+      }
       if (!seen.insert(name).second)
         continue;
-      for (size_t i = 0; i < k.reductions.size(); ++i)
-        if (k.reductions[i].func.name() == name)
-          perRow[i] = false;
+      if (acc != k.reductions.end())
+        perRow[i] = false;
       stack.push_back(callee);
     }
   }
+  // A staged accumulator that the walk reached otherwise too is computed once anyway.
+  for (auto &[i, reader] : wraps)
+    if (perRow[i])
+      staged.emplace_back(i, Func(reader));
   return perRow;
+}
+
+/// Schedules `f`, a companion of `main` (rowLoopCompanions) or a staged accumulator
+/// (perRowAccumulators), in main's loop over the rows, `rows` (scheduleElementwise's):
+/// the same split into tasks, parallel when main's default schedule is (Halide fuses
+/// only loops of one kind; for dynamic shapes main's parallel specialization takes this
+/// loop along), then `compute_with`, so one loop computes a row of each; its innermost
+/// dim in vectors as an output of its own.
+void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, const RowLoop &rows,
+                      int width) {
+  Func func = f.func;
+  std::vector<Var> v = func.args();
+  if (int w = vectorFor(f.shape.back(), width))
+    func.vectorize(v[0], w, TailStrategy::GuardWithIf);
+  Var tasks = v.back(), ro("ro"), ri("ri");
+  if (rows.rowsPerTask) {
+    func.split(v.back(), ro, ri, rows.rowsPerTask, TailStrategy::GuardWithIf);
+    tasks = ro;
+  }
+  if (rows.parallel)
+    func.parallel(tasks);
+  func.compute_with(Halide::Stage(main.func), rows.inner);
 }
 
 /// Accumulators that keep the row dim of `out` and that only it and the outputs of
 /// `inRowLoop` (computed with it) read are computed per row of `out`
 /// (perRowAccumulators); the others each once (compute_root), with their own parallel
 /// schedule.
-void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var> rowLoop,
+void scheduleReductions(LoweredKernel &k, const FuncInfo &out, const RowLoop *rows,
                         int width, const std::set<size_t> &inRowLoop) {
-  std::vector<bool> perRow = rowLoop ? perRowAccumulators(k, out, inRowLoop)
-                                     : std::vector<bool>(k.reductions.size(), false);
+  std::vector<std::pair<size_t, Func>> staged;
+  std::vector<bool> perRow = rows ? perRowAccumulators(k, out, inRowLoop, staged)
+                                  : std::vector<bool>(k.reductions.size(), false);
+  for (auto &[i, reader] : staged) {
+    Func wrapper = k.reductions[i].func.in(reader);
+    wrapper.compute_root();
+    scheduleWithRows(FuncInfo{wrapper, k.reductions[i].shape}, out, *rows, width);
+  }
   // A call whose output has dynamic dims is parallel only from SerialElements output
   // elements, as elementwise kernels: W1's loss kernels ([B, 10] at B = 64) took 29 and
   // 12 us with the pool woken for every accumulator, 2.9 and 0.9 us without.
@@ -365,7 +421,7 @@ void scheduleReductions(LoweredKernel &k, const FuncInfo &out, std::optional<Var
     bool reducesRows = llvm::is_contained(acc.reducedDims, 0);
     vectorizeReduction(acc, width);
     if (perRow[i]) {
-      f.compute_at(out.func, *rowLoop);
+      f.compute_at(out.func, rows->inner);
       continue;
     }
     f.compute_root();
@@ -1138,27 +1194,6 @@ std::set<size_t> rowLoopCompanions(const LoweredKernel &k, size_t main) {
   return companions;
 }
 
-/// Schedules `f`, a companion of `main` (rowLoopCompanions), in main's loop over the
-/// rows, `rows` (scheduleElementwise's): the same split into tasks, parallel when
-/// main's default schedule is (Halide fuses only loops of one kind; for dynamic shapes
-/// main's parallel specialization takes this loop along), then `compute_with`, so one
-/// loop computes a row of each; its innermost dim in vectors as an output of its own.
-void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, const RowLoop &rows,
-                      int width) {
-  Func func = f.func;
-  std::vector<Var> v = func.args();
-  if (int w = vectorFor(f.shape.back(), width))
-    func.vectorize(v[0], w, TailStrategy::GuardWithIf);
-  Var tasks = v.back(), ro("ro"), ri("ri");
-  if (rows.rowsPerTask) {
-    func.split(v.back(), ro, ri, rows.rowsPerTask, TailStrategy::GuardWithIf);
-    tasks = ro;
-  }
-  if (rows.parallel)
-    func.parallel(tasks);
-  func.compute_with(Halide::Stage(main.func), rows.inner);
-}
-
 void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   if (target.device == DeviceKind::CUDA)
     return scheduleKernelGPU(k, target);
@@ -1182,10 +1217,10 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
     for (size_t i = 1; i < k.outputs.size(); ++i)
       if (guessedElements(k.outputs[i].shape) > guessedElements(k.outputs[largest].shape))
         largest = i;
-    if (k.outputs[largest].shape.size() >= 2)
+    if (k.outputs[largest].shape.size() >= 2) {
       companions = rowLoopCompanions(k, largest);
-    if (!companions.empty())
       main = largest;
+    }
   }
   for (size_t i = 0; i < k.outputs.size(); ++i)
     if (i != main && !companions.count(i))
@@ -1215,8 +1250,7 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   std::optional<RowLoop> rows = scheduleElementwise(out.func, out.shape, width);
   for (size_t i : companions)
     scheduleWithRows(k.outputs[i], out, *rows, width);
-  scheduleReductions(k, out, rows ? std::optional<Var>(rows->inner) : std::nullopt, width,
-                     companions);
+  scheduleReductions(k, out, rows ? &*rows : nullptr, width, companions);
 }
 
 void nn::codegen::readInPlaceUnless(Func consumer, Func wrapper, Halide::Expr staged) {
