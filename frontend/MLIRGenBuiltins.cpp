@@ -635,7 +635,7 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value onehot = create<nn::OneHotOp>(l, t[1], {attr("depth", builder.getI64IntegerAttr(depth))});
     Value picked = create<nn::ReduceSumOp>(
         l, create<nn::MulOp>(l, {onehot, ls}),
-        {axisAttr({rankOf(t[0]) - 1}), attr("keepdims", builder.getBoolAttr(false))});
+        {axisAttr({rankOf(t[0]) - 1}), attr("keepdims", builder.getBoolAttr(true))});
     return create<nn::NegOp>(l, create<nn::ReduceMeanOp>(l, picked, {axisAttr({})}));
   }
   case BuiltinId::Mse: {
