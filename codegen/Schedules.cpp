@@ -362,7 +362,8 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
       });
       size_t i = acc - k.reductions.begin();
       if (acc != k.reductions.end() && perRow[i] && readers.count(f.name())) {
-        if (llvm::none_of(wraps, [&](auto &w) { return w.first == i && w.second.same_as(f); }))
+        auto same = [&](auto &w) { return w.first == i && w.second.same_as(f); };
+        if (llvm::none_of(wraps, same))
           wraps.emplace_back(i, f);
         continue;
       }
@@ -1239,10 +1240,11 @@ void nn::codegen::scheduleKernel(LoweredKernel &k, const TargetInfo &target) {
   for (FuncInfo &scatter : k.scatters)
     scheduleScatter(scatter, width); // computed once, in any kernel
   // The main output: in a GEMM kernel the one over the product's domain, else the
-  // first. Other outputs (kernels with several results) get the plain elementwise
-  // schedule, except, without a GEMM, those over the same rows as the largest output
-  // (rowLoopCompanions): that one is then the main output, and they are computed in
-  // its row loop (a layer norm's [B, S, 1] statistics in its [B, S, D] result's).
+  // largest (of rank 2 or more; else the first), whose row loop computes the
+  // accumulators per row (scheduleReductions). Other outputs (kernels with several
+  // results) get the plain elementwise schedule, except, without a GEMM, those over the
+  // same rows as the main one (rowLoopCompanions), which are computed in its row loop
+  // (a layer norm's [B, S, 1] statistics in its [B, S, D] result's).
   std::optional<size_t> gemm = gemmOutput(k);
   size_t main = gemm.value_or(0);
   std::set<size_t> companions;

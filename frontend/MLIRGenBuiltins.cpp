@@ -633,6 +633,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
                    describeLabels(describe(t[0])) + ", got " + describe(t[1]));
     Value ls = logSoftmax(t[0], -1);
     Value onehot = create<nn::OneHotOp>(l, t[1], {attr("depth", builder.getI64IntegerAttr(depth))});
+    // Each row's term with keepdims ([B, 1]): the mean is over every element either
+    // way, and the gradient of a kept dim is a broadcast, where [B] needs a reshape to
+    // [B, 1] first, a buffer alias that keeps the backward out of the forward's kernel.
     Value picked = create<nn::ReduceSumOp>(
         l, create<nn::MulOp>(l, {onehot, ls}),
         {axisAttr({rankOf(t[0]) - 1}), attr("keepdims", builder.getBoolAttr(true))});

@@ -217,8 +217,8 @@ int32_t nnrt_last_step_groups(nnrt_context *ctx, const char *entry_name, int32_t
 /* Which steps of `entry_name` started a parallel loop (more than one iteration, on the
  * kernels' thread pool) in their last call: fills `parallel[0 .. min(capacity,
  * num_steps))` with 1 for such a kernel step and 0 for the others (a kernel that ran on
- * one thread, a kernel not called yet (its results empty), a loop step) and returns the number of steps, or -1 if the entry does not exist or has
- * not run. */
+ * one thread, a kernel not called yet (its results empty), a loop step) and returns the
+ * number of steps, or -1 if the entry does not exist or has not run. */
 int32_t nnrt_last_step_parallel(nnrt_context *ctx, const char *entry_name, int32_t *parallel,
                                 int32_t capacity);
 
