@@ -603,9 +603,28 @@ void KernelLowerer::lowerScatter(mlir::Value res, const compute::Computation &c,
   values[res] = fromFunc(acc, extents, shape);
 }
 
+/// Whether `v` is computed from the kernel's inputs by at most `budget` pointwise ops
+/// (no accumulator), so that a reduction reading it may as well compute it again.
+static bool cheapPointwise(mlir::Value v, int &budget) {
+  mlir::Operation *def = v.getDefiningOp();
+  if (!def || def->hasTrait<mlir::OpTrait::ConstantLike>())
+    return true;
+  auto compute = mlir::dyn_cast<ComputeOpInterface>(def);
+  if (!compute || --budget < 0)
+    return false;
+  compute::Computation c = compute.getComputation();
+  if (c.contraction || c.reducer != compute::Reducer::None || c.isScatter())
+    return false;
+  return llvm::all_of(def->getOperands(),
+                      [&](mlir::Value o) { return cheapPointwise(o, budget); });
+}
+
 void KernelLowerer::shareResultOperands(mlir::Operation *op) {
   for (mlir::Value v : op->getOperands()) {
     if (sharedResults.count(v) || mlir::isa<mlir::BlockArgument>(v))
+      continue;
+    int budget = 3;
+    if (cheapPointwise(v, budget))
       continue;
     mlir::Operation *yield = v.getParentBlock()->getTerminator();
     if (llvm::count(yield->getOperands(), v) != 1)
