@@ -217,18 +217,23 @@ void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &
   }
   // A model that names neither takes the images and labels in its first f32 and i32
   // inputs (images only: token ids and targets are both i32, so only names tell them
-  // apart).
+  // apart). Without an f32 input it has no images, and its i32 inputs are not labels
+  // (token ids, which `run` checked against the first output's classes: an embedding's
+  // ids of 32 rejected for a 16-wide output).
   if (out.ImageInput >= 0 || out.LabelInput >= 0 || std::strcmp(example, "image"))
     return;
-  for (int32_t i = 0; i < model->num_inputs; ++i) {
-    const nnrt_input &in = model->inputs[i];
-    if (i == out.LrInput || i == out.SeedInput)
-      continue;
-    if (in.dtype == NNRT_F32 && out.ImageInput < 0)
+  for (int32_t i = 0; i < model->num_inputs; ++i)
+    if (i != out.LrInput && i != out.SeedInput && model->inputs[i].dtype == NNRT_F32) {
       out.ImageInput = i;
-    else if (in.dtype == NNRT_I32 && out.LabelInput < 0)
+      break;
+    }
+  if (out.ImageInput < 0)
+    return;
+  for (int32_t i = 0; i < model->num_inputs; ++i)
+    if (i != out.LrInput && i != out.SeedInput && model->inputs[i].dtype == NNRT_I32) {
       out.LabelInput = i;
-  }
+      break;
+    }
 }
 
 const char *nnrt::driver::unboundInput(const nnrt_model *model, const nnrt_entry *entry,
