@@ -623,12 +623,12 @@ void KernelLowerer::shareResultOperands(mlir::Operation *op) {
   for (mlir::Value v : op->getOperands()) {
     if (sharedResults.count(v) || mlir::isa<mlir::BlockArgument>(v))
       continue;
-    int budget = 3;
-    if (cheapPointwise(v, budget))
-      continue;
     mlir::Operation *yield = v.getParentBlock()->getTerminator();
     if (llvm::count(yield->getOperands(), v) != 1)
       continue; // not a result, or returned twice (one output Func each)
+    int budget = 3;
+    if (cheapPointwise(v, budget))
+      continue; // computed again by the reduction: the two can share a loop
     Tensor t = get(v);
     sharedResults[v] = define(v, "result", t.extents, [&](const Index &i) { return t.at(i); });
   }
