@@ -228,6 +228,11 @@ std::optional<RowLoop> scheduleElementwise(Func out, const std::vector<int64_t> 
 /// each element's terms still add in the same order. (With the vectors outside, a sum
 /// over [64, 28, 28, 128] to [128], W3's bias gradient, read the operand once per
 /// vector of the row, 8 times: 5.5 ms.)
+/// The vector loops of an accumulator's update (vectorizeAccumulator's; sliceKeptDim
+/// splits the outer one).
+const char *const AccVectors = "vo";
+const char *const AccLanes = "vi";
+
 void vectorizeAccumulator(const FuncInfo &acc, int width) {
   std::vector<Var> v = acc.func.args();
   if (v.empty())
@@ -237,7 +242,7 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
     return;
   Func f = acc.func;
   f.vectorize(v[0], width, TailStrategy::GuardWithIf);
-  Var vo("vo"), vi("vi");
+  Var vo(AccVectors), vi(AccLanes);
   f.update().split(v[0], vo, vi, width, TailStrategy::GuardWithIf).vectorize(vi);
   std::vector<Halide::VarOrRVar> order{vi, vo};
   for (int i = 0; i < acc.rdom.dimensions(); ++i)
@@ -410,7 +415,7 @@ void scheduleWithRows(const FuncInfo &f, const FuncInfo &main, const RowLoop &ro
 /// another order): W6's [10000] bias gradient over 1120 rows, about 0.8 ms of its cross
 /// entropy kernel's 7.2-7.7 (6.1-6.9 in slices; the same bits). The DCGAN generator's
 /// [6272] over 64 rows (0.4M terms) stays on one thread. `acc` is vectorized
-/// (vectorizeAccumulator's `vo` and `vi`).
+/// (vectorizeAccumulator: AccVectors and AccLanes).
 void sliceKeptDim(const FuncInfo &acc, int width) {
   int64_t inner = acc.shape.empty() ? -1 : acc.shape.back();
   if (inner < 2 * KeptSliceElements || acc.rdom.dimensions() == 0)
@@ -418,7 +423,7 @@ void sliceKeptDim(const FuncInfo &acc, int width) {
   Halide::Expr terms = Halide::cast<int64_t>(Halide::Expr((int)inner));
   for (int i = 0; i < acc.rdom.dimensions(); ++i)
     terms *= Halide::cast<int64_t>(acc.rdom[i].extent());
-  Var vi("vi"), vo("vo"), slice("slice"), so("so");
+  Var vi(AccLanes), vo(AccVectors), slice("slice"), so("so");
   Func f = acc.func;
   Halide::Stage u =
       f.update().specialize(terms >= Halide::cast<int64_t>(Halide::Expr(ParallelSliceTerms)));

@@ -5,10 +5,11 @@
 //   gemm_bench LIB M K N REPS [THREADS [ta]]   LIB = openblas | onednn, THREADS default 2
 //
 // Prints one JSON line: {"lib", "m", "k", "n", "threads", "ta", "reps", "median_ms",
-// "min_ms", "gflops", "max_err"} with gflops = 2 M N K / median. One library per process, so that one
-// library's idle worker threads (OpenBLAS spins for a while after a call) never steal a
-// core from the other. Threads: OpenBLAS is set with openblas_set_num_threads; oneDNN
-// (OpenMP build) follows OMP_NUM_THREADS, which bench/run.py sets. Built by bench/run.sh:
+// "min_ms", "gflops", "max_err"} with gflops = 2 M N K / median. One library per
+// process, so that one library's idle worker threads (OpenBLAS spins for a while after
+// a call) never steal a core from the other. Threads: OpenBLAS is set with
+// openblas_set_num_threads; oneDNN (OpenMP build) follows OMP_NUM_THREADS, which
+// bench/run.py sets. Built by bench/run.sh:
 //   g++ -O2 -std=c++17 bench/gemm/gemm.cpp -lopenblas -ldnnl -o build/bench/gemm_bench
 #include <algorithm>
 #include <chrono>

@@ -160,14 +160,10 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   // figure says nothing of the machine (bench/run.py reads both).
   std::vector<int32_t> parallel(size_t(e->num_steps));
   nnrt_last_step_parallel(ctx, e->name, parallel.data(), e->num_steps);
-  int kernels = 0, parallelKernels = 0;
-  for (int32_t s = 0; s < e->num_steps; ++s) {
-    kernels += e->steps[s].fn != nullptr;
-    parallelKernels += parallel[size_t(s)];
-  }
+  int parallelKernels = int(std::count(parallel.begin(), parallel.end(), 1));
   std::printf("  cpu: %.2f cores used over the timed calls (%d of %d kernels ran parallel "
               "loops)\n",
-              cores, parallelKernels, kernels);
+              cores, parallelKernels, kernelSteps(*e));
   if (countAllocs)
     allocs.report();
   return true;

@@ -132,6 +132,9 @@ struct DataBinding {
 /// output's name.
 int64_t modelClasses(const nnrt_model *model, std::string &output);
 
+/// The kernel calls among `entry`'s steps (the others are loops, nn.scan).
+int32_t kernelSteps(const nnrt_entry &entry);
+
 /// Checks the labels of a dataset against the model's classes (when the model has a static
 /// class axis): prints the error naming the file, index and value and returns false.
 bool checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds);

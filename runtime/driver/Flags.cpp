@@ -179,6 +179,13 @@ int64_t nnrt::driver::modelClasses(const nnrt_model *model, std::string &output)
   return slot.shape.dims[slot.shape.rank - 1];
 }
 
+int32_t nnrt::driver::kernelSteps(const nnrt_entry &entry) {
+  int32_t kernels = 0;
+  for (int32_t i = 0; i < entry.num_steps; ++i)
+    kernels += entry.steps[i].fn != nullptr;
+  return kernels;
+}
+
 bool nnrt::driver::checkDatasetLabels(const nnrt_model *model, const nnrt_dataset *ds) {
   // A model without a label input (a GAN) reads no labels, whatever its outputs are.
   DataBinding bind;
@@ -222,18 +229,15 @@ void nnrt::driver::findConventionalInputs(const nnrt_model *model, DataBinding &
   // ids of 32 rejected for a 16-wide output).
   if (out.ImageInput >= 0 || out.LabelInput >= 0 || std::strcmp(example, "image"))
     return;
-  for (int32_t i = 0; i < model->num_inputs; ++i)
-    if (i != out.LrInput && i != out.SeedInput && model->inputs[i].dtype == NNRT_F32) {
-      out.ImageInput = i;
-      break;
-    }
-  if (out.ImageInput < 0)
-    return;
-  for (int32_t i = 0; i < model->num_inputs; ++i)
-    if (i != out.LrInput && i != out.SeedInput && model->inputs[i].dtype == NNRT_I32) {
-      out.LabelInput = i;
-      break;
-    }
+  auto first = [&](nnrt_dtype dtype) {
+    for (int32_t i = 0; i < model->num_inputs; ++i)
+      if (i != out.LrInput && i != out.SeedInput && model->inputs[i].dtype == dtype)
+        return i;
+    return int32_t(-1);
+  };
+  out.ImageInput = first(NNRT_F32);
+  if (out.ImageInput >= 0)
+    out.LabelInput = first(NNRT_I32);
 }
 
 const char *nnrt::driver::unboundInput(const nnrt_model *model, const nnrt_entry *entry,

@@ -175,10 +175,8 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
     for (int32_t u = 0; u < en.num_updates; ++u)
       inPlace += en.slots[en.updates[2 * u + 1]].kind == NNRT_SLOT_PARAM;
     // The steps are kernel calls and loops (nn.scan), a loop's body among them.
-    int32_t loops = 0;
-    for (int32_t i = 0; i < en.num_steps; ++i)
-      loops += en.steps[i].fn == nullptr;
-    std::printf("), %d kernels", en.num_steps - loops);
+    int32_t kernels = kernelSteps(en), loops = en.num_steps - kernels;
+    std::printf("), %d kernels", kernels);
     if (loops)
       std::printf(", %d loop%s", loops, loops == 1 ? "" : "s");
     std::printf(", %d updates", en.num_updates);
