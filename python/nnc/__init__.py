@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 10  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 11  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}

@@ -9,6 +9,7 @@
 #include "Internal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,41 @@
 #include <sys/mman.h>
 
 using namespace nnrt;
+
+// The binary's Halide runtime (absent from libnnrt's own tests) holds the memoization
+// cache of parameter-derived values (nnrt_step.key_arg).
+extern "C" void halide_memoization_cache_set_size(int64_t size);
+extern "C" void halide_memoization_cache_evict(void *user_context, uint64_t eviction_key);
+#pragma weak halide_memoization_cache_set_size
+#pragma weak halide_memoization_cache_evict
+
+namespace {
+/// Parameter generations are drawn from one counter, so that a key (paramKey) names
+/// one context's parameter at one time in the whole process.
+std::atomic<uint64_t> LastParamGeneration{0};
+/// The memoization cache's limit, past which the least recently used entries are
+/// dropped (a context drops its old generations' entries itself: beginRun). Halide's
+/// default is 1 MB; W2's transformed filters take 295 KB each.
+constexpr int64_t ParamCacheBytes = int64_t(16) << 20;
+} // namespace
+
+void nnrt::paramsWritten(nnrt_context *ctx) { ctx->ParamsWritten = true; }
+
+void nnrt::beginRun(nnrt_context *ctx) {
+  if (!ctx->ParamsWritten && !ctx->ParamsShared && ctx->ParamGeneration)
+    return;
+  // The values kept under the old generation's keys are never read again: kernels use
+  // the generation as their entries' eviction key. (No run of this context is under
+  // way, and no other context has keys of its generations.)
+  if (ctx->ParamGeneration && halide_memoization_cache_evict)
+    halide_memoization_cache_evict(nullptr, ctx->ParamGeneration);
+  ctx->ParamGeneration = LastParamGeneration.fetch_add(1, std::memory_order_relaxed) + 1;
+  ctx->ParamsWritten = false;
+}
+
+uint64_t nnrt::paramKey(const nnrt_context *ctx, int32_t param) {
+  return ctx->ParamGeneration << 24 | uint64_t(param); // params < 2^24 (validateModel)
+}
 
 //===----------------------------------------------------------------------===//
 // Helpers
@@ -342,9 +378,13 @@ static std::string validateEntry(const nnrt_model *m, const nnrt_entry &e) {
     if (step.fn) {
       if (step.loop_steps != 0 || step.num_results < 0 || step.num_results > step.num_args)
         return format("entry '%s': step %d is malformed", n, st);
+      // A key names a PARAM operand (nnrt_step.key_arg).
+      if (step.key_arg < 0 || step.key_arg > step.num_args - step.num_results ||
+          (step.key_arg && e.slots[step.args[step.key_arg - 1]].kind != NNRT_SLOT_PARAM))
+        return format("entry '%s': step %d has a bad parameter key", n, st);
       continue;
     }
-    if (step.num_results != 0)
+    if (step.num_results != 0 || step.key_arg != 0)
       return format("entry '%s': loop at step %d is malformed", n, st);
     // A loop: its body lies within the steps and within any enclosing loop's body.
     int32_t last = st + step.loop_steps;
@@ -379,6 +419,8 @@ static std::string validateModel(const nnrt_model *m) {
                   NNRT_MODEL_ABI_VERSION);
   if (m->num_symbols < 0 || m->num_inputs < 0 || m->num_params < 0 || m->num_entries < 0)
     return "negative table size in model";
+  if (m->num_params >= 1 << 24) // (paramKey)
+    return format("model has %d parameters, more than 2^24 - 1", m->num_params);
   if ((m->num_symbols && !m->symbols) || (m->num_inputs && !m->inputs) ||
       (m->num_params && !m->params) || (m->num_entries && !m->entries))
     return "NULL table in model";
@@ -516,11 +558,17 @@ nnrt_status nnrt_context_create(const nnrt_model *model, nnrt_context **out, nnr
   for (int32_t i = 0; i < model->num_entries; ++i)
     ctx->Entries[i].Entry = &model->entries[i];
   ctx->Symbols.assign(model->num_symbols, -1);
+  if (halide_memoization_cache_set_size)
+    halide_memoization_cache_set_size(ParamCacheBytes);
   *out = ctx;
   return NNRT_OK;
 }
 
-void nnrt_context_destroy(nnrt_context *ctx) { delete ctx; }
+void nnrt_context_destroy(nnrt_context *ctx) {
+  if (ctx && ctx->ParamGeneration && halide_memoization_cache_evict)
+    halide_memoization_cache_evict(nullptr, ctx->ParamGeneration); // (see beginRun)
+  delete ctx;
+}
 
 const char *nnrt_context_last_error(const nnrt_context *ctx) {
   return ctx ? ctx->LastError.c_str() : "context is NULL";
@@ -533,9 +581,11 @@ nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out) 
     return fail(ctx, NNRT_ERR_ARG, "parameter index %d out of range", index);
   const nnrt_param &p = ctx->Model->params[index];
   // The caller may read or write the data: the host copy is made current, and is
-  // uploaded again before the next run (GPU kernels).
+  // uploaded again before the next run (GPU kernels); values kernels derive from
+  // parameters are derived again at every run from now on (beginRun).
   if (nnrt_status s = paramsToHost(ctx, /*hostWrites=*/true); s != NNRT_OK)
     return s;
+  ctx->ParamsShared = true;
   out->dtype = p.dtype;
   out->shape = p.shape;
   out->data = ctx->Params[index].data();

@@ -201,16 +201,25 @@ static nnrt_status prepareEntry(nnrt_context *ctx, EntryState &st) {
   st.Buffers.assign(e.num_slots, halide_buffer_t{});
   st.ViewOffset.assign(e.num_slots, 0);
   st.Dims.assign(size_t(e.num_slots) * NNRT_MAX_RANK, halide_dimension_t{});
+  // Each kernel's arguments: its operands' buffers, its parameter key if it takes one
+  // (nnrt_step.key_arg), its results' buffers.
   size_t totalArgs = 0;
   st.ArgvStart.resize(e.num_steps);
+  st.Keys.assign(e.num_steps, 0);
   for (int32_t i = 0; i < e.num_steps; ++i) {
     st.ArgvStart[i] = totalArgs;
-    totalArgs += e.steps[i].num_args;
+    totalArgs += e.steps[i].num_args + (e.steps[i].key_arg ? 1 : 0);
   }
   st.Argv.resize(totalArgs);
-  for (int32_t i = 0; i < e.num_steps; ++i)
-    for (int32_t a = 0; a < e.steps[i].num_args; ++a)
-      st.Argv[st.ArgvStart[i] + a] = &st.Buffers[e.steps[i].args[a]];
+  for (int32_t i = 0; i < e.num_steps; ++i) {
+    const nnrt_step &step = e.steps[i];
+    void **argv = st.Argv.data() + st.ArgvStart[i];
+    int32_t operands = step.num_args - step.num_results;
+    for (int32_t a = 0; a < step.num_args; ++a)
+      argv[a + (step.key_arg && a >= operands ? 1 : 0)] = &st.Buffers[step.args[a]];
+    if (step.key_arg)
+      argv[operands] = &st.Keys[i];
+  }
   for (int32_t s = 0; s < e.num_slots; ++s) {
     halide_buffer_t &b = st.Buffers[s];
     b.type.code = e.slots[s].dtype == NNRT_F32 ? halide_type_float : halide_type_int;
@@ -548,6 +557,8 @@ static nnrt_status callKernel(nnrt_context *ctx, EntryState &st, int32_t i, bool
     return NNRT_OK;
   HalideMessage[0] = 0;
   void **args = st.Argv.data() + st.ArgvStart[i];
+  if (step.key_arg)
+    st.Keys[i] = paramKey(ctx, st.Entry->slots[step.args[step.key_arg - 1]].index);
   uint64_t allocsBefore =
       beside ? ThreadAllocations : AllocationCount.load(std::memory_order_relaxed);
   uint64_t loopsBefore = parallelLoopsStarted();
@@ -677,6 +688,8 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st,
 
 static nnrt_status applyUpdates(nnrt_context *ctx, EntryState &st) {
   const nnrt_entry &e = *st.Entry;
+  if (e.num_updates > 0) // (some written in place during the run)
+    paramsWritten(ctx);
   for (int32_t u = 0; u < e.num_updates; ++u) {
     int32_t p = e.updates[2 * u], s = e.updates[2 * u + 1];
     size_t bytes = size_t(numel(ctx->Model->params[p].shape)) * 4;
@@ -750,6 +763,7 @@ static nnrt_status runObserved(nnrt_context *ctx, const char *entry_name,
   describeSlots(*st);
   if (gpuKernels() && (s = placeOnDevice(ctx, *st, inputs)) != NNRT_OK)
     return s;
+  beginRun(ctx);
   // The host's outputs are final as their steps finish; a GPU's only after the copy.
   bool early = !gpuKernels();
   if (early)

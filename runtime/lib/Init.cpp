@@ -93,6 +93,7 @@ extern "C" nnrt_status nnrt_params_init(nnrt_context *ctx, uint64_t seed) {
   if (!ctx)
     return NNRT_ERR_ARG;
   paramsChangedOnHost(ctx);
+  paramsWritten(ctx);
   for (int32_t i = 0; i < ctx->Model->num_params; ++i) {
     nnrt_status s = initParam(ctx, i, seed);
     if (s != NNRT_OK)

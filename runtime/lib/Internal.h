@@ -97,6 +97,15 @@ nnrt_status paramsToHost(nnrt_context *ctx, bool hostWrites);
 /// Marks every parameter as changed on the host (after an initialisation or a load).
 void paramsChangedOnHost(nnrt_context *ctx);
 
+/// Parameter keys (nnrt_step.key_arg). `paramsWritten` records that the context's
+/// parameters changed (an initialisation, a load, a run's updates); `beginRun`, before
+/// each run, gives the context a new parameter generation when they did since its last
+/// run, or when a view of them was handed out (the caller may write through it at any
+/// time); `paramKey` is the key of parameter `param` in the current generation.
+void paramsWritten(nnrt_context *ctx);
+void beginRun(nnrt_context *ctx);
+uint64_t paramKey(const nnrt_context *ctx, int32_t param);
+
 /// Lays out the TEMP buffers of `e` (nnrt/model.h, ABI v2): `bufferBytes[b]` = the
 /// largest of buffer b's slots rounded up to kAlign, `offsets[b]` = prefix sums (both
 /// sized e.num_buffers by the caller). Returns the arena size, or SIZE_MAX when the sum
@@ -169,6 +178,7 @@ struct EntryState {
   std::vector<int32_t> InputPos;           // slot -> position in the entry's inputs
   std::vector<nnrt_shape> Shapes;          // concrete shape per slot
   std::vector<size_t> Bytes;               // bytes per slot
+  std::vector<uint64_t> Keys;              // per step: its parameter key (key_arg)
   std::vector<size_t> BufferBytes;         // per TEMP buffer: its size at the last bind
   std::vector<size_t> BufferOffsets;       // per TEMP buffer: offset in the arena
   std::vector<halide_buffer_t> Buffers;    // one per slot
@@ -223,6 +233,11 @@ struct nnrt_context {
   /// GPU kernels only (Device.cpp): the parameters' and the arena's device memory.
   std::vector<nnrt::DeviceBlock> DeviceParams;
   nnrt::DeviceBlock DeviceArena;
+  /// Parameter keys (nnrt::beginRun): the current generation (0: none yet), whether the
+  /// parameters changed since the last run, whether a view of them was handed out.
+  uint64_t ParamGeneration = 0;
+  bool ParamsWritten = true;
+  bool ParamsShared = false;
   ~nnrt_context();
 };
 

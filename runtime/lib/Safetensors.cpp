@@ -240,6 +240,7 @@ nnrt_status nnrt::loadSafetensors(nnrt_context *ctx, const char *path, ByteSourc
     sources[i] = &it->second;
   }
   // Everything checked: now read the data.
+  paramsWritten(ctx);
   for (int32_t i = 0; i < model->num_params; ++i) {
     if (!sources[i]) {
       std::memset(ctx->Params[i].data(), 0, ctx->Params[i].size());

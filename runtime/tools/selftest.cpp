@@ -181,6 +181,10 @@ int runBadBuffer(const std::string &kind) {
       steps.assign(e.steps, e.steps + e.num_steps);
       steps[0].num_results = steps[0].num_args + 1;
       e.steps = steps.data();
+    } else if (kind == "key") { // a parameter key must name a PARAM operand
+      steps.assign(e.steps, e.steps + e.num_steps);
+      steps[0].key_arg = 1;
+      e.steps = steps.data();
     } else if (kind == "view" || kind == "view-shape") {
       slots.assign(e.slots, e.slots + e.num_slots);
       slots[2].kind = NNRT_SLOT_VIEW;

@@ -30,8 +30,9 @@ extern "C" {
  * Version 8: nnrt_train_config ends with the learning-rate warm-up (warmup_steps).
  * Version 9: an ALIAS slot may have strides (nnrt_slot.strides).
  * Version 10: a kernel step says how many of its arguments are results
- * (nnrt_step.num_results). */
-#define NNRT_MODEL_ABI_VERSION 10
+ * (nnrt_step.num_results).
+ * Version 11: a kernel step may take a parameter key (nnrt_step.key_arg). */
+#define NNRT_MODEL_ABI_VERSION 11
 #define NNRT_MAX_RANK 8
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
@@ -146,6 +147,13 @@ typedef struct nnrt_step {
    * and its bounds checks can reject reading row 0 of an empty input. 0: not known,
    * always called. */
   int32_t num_results;
+  /* A kernel that keeps a value derived from a parameter alone across calls (a Winograd
+   * convolution's transformed filter, in Halide's memoization cache): 1 + the position
+   * in `args` of that parameter's PARAM slot. The kernel then takes one more argument
+   * after its operands, a uint64_t key that identifies the parameter's current contents
+   * in this process (a context's parameter generation and the parameter's index; see
+   * nnrt_param_view). 0: none (ABI v11). */
+  int32_t key_arg;
 } nnrt_step;
 
 /* One entry point (for example `infer`). */

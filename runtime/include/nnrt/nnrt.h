@@ -99,7 +99,10 @@ const nnrt_model *nnrt_context_model(const nnrt_context *ctx);
  * the dim; rank 0: both 1). i32 parameters accept zeros/ones/constant only. */
 nnrt_status nnrt_params_init(nnrt_context *ctx, uint64_t seed);
 
-/* A view of parameter `index` (data owned by the context, valid until destroy). */
+/* A view of parameter `index` (data owned by the context, valid until destroy). The
+ * caller may write through it at any time; the next run sees the writes (values that
+ * kernels derive from parameters and keep across calls are then derived again at every
+ * run of this context: docs/runtime.md, "Parameter keys"). */
 nnrt_status nnrt_param_view(nnrt_context *ctx, int32_t index, nnrt_tensor *out);
 
 /* Loads every model parameter from a safetensors file (untrusted: fully validated before
