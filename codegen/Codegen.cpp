@@ -36,6 +36,13 @@ bool writesUpdatesInPlace(const TargetInfo &target) {
   return target.device == DeviceKind::CPU && target.autoscheduler.empty();
 }
 
+/// Whether a Winograd convolution's transformed filter may be kept across calls
+/// (KernelSpec::keyOperand): nnc's CPU templates compute convolutions by Winograd's
+/// algorithm.
+static bool keysWinogradFilters(const TargetInfo &target) {
+  return writesUpdatesInPlace(target) && target.winograd;
+}
+
 /// The target that `o` names, with its convolution choice.
 static llvm::Expected<TargetInfo> targetOf(const Options &o) {
   auto target = parseTarget(o.target, o.autoschedule);
@@ -52,7 +59,8 @@ llvm::Expected<std::vector<std::string>> buildObjects(mlir::ModuleOp m, const Op
   auto target = targetOf(o);
   if (!target)
     return target.takeError();
-  auto source = emitModelSource(m, form, writesUpdatesInPlace(*target));
+  auto source = emitModelSource(m, form, writesUpdatesInPlace(*target),
+                                keysWinogradFilters(*target));
   if (!source)
     return source.takeError();
   model = std::move(*source);
@@ -106,7 +114,8 @@ static llvm::Error printEach(mlir::ModuleOp m, const Options &o, llvm::raw_ostre
   auto target = targetOf(o);
   if (!target)
     return target.takeError();
-  auto model = emitModelSource(m, ModelForm::Object, writesUpdatesInPlace(*target));
+  auto model = emitModelSource(m, ModelForm::Object, writesUpdatesInPlace(*target),
+                               keysWinogradFilters(*target));
   if (!model)
     return model.takeError();
   return print(model->kernels, *target, os);

@@ -75,6 +75,9 @@ struct WinogradFuncs {
   Halide::Func points; ///< (f, a, e, tx, ty, b): `tile`, stored for the output transform
   Halide::RDom rc;     ///< the input channels
   WinogradShape shape;
+  /// The filter's parameter key (lowerWinograd's `filterKey`), when `filter` is kept
+  /// across calls in Halide's memoization cache; undefined otherwise.
+  Halide::Expr filterKey;
   // A filter gradient's stages instead of cols, filter, tile and points:
   Halide::Func gradRows; ///< (f, a, v, tx, ty, b): A applied along dy's m x m tiles' columns
   Halide::Func grad;     ///< (f, a, e, tx, ty, b): A dy At per tile
@@ -90,10 +93,12 @@ using WinogradLoad = std::function<Halide::Expr(Halide::Expr, Halide::Expr, Hali
 /// The convolution of shape `s` over `padded` (the input (c, x, y, b), zero outside)
 /// and `filter` (a filter gradient's dy), `batch` images, by Winograd's F(m x m, r x r):
 /// returns the result Func, (f, x, y, b) or for a filter gradient (f, c, kw, kh), pure;
-/// `funcs` gets the stages for the schedule.
+/// `funcs` gets the stages for the schedule. A defined `filterKey` (the filter's
+/// parameter key, KernelSpec::keyOperand) keys the filter's transform in Halide's
+/// memoization cache: computed once per key, not per call.
 Halide::Func lowerWinograd(const WinogradShape &s, Halide::Func padded,
                            const WinogradLoad &filter, Halide::Expr batch,
-                           WinogradFuncs &funcs);
+                           WinogradFuncs &funcs, Halide::Expr filterKey = Halide::Expr());
 
 /// A matmul operand computed inside the kernel (passes/Fuse.cpp's prologues).
 struct PrologueInfo {

@@ -175,8 +175,10 @@ struct Translator;
 class KernelLowerer {
 public:
   /// `prefix`: of every Func name it makes (a second lowering in the same pipeline).
-  explicit KernelLowerer(const TargetInfo *templates, std::string prefix = "")
-      : templates(templates), prefix(std::move(prefix)) {}
+  /// `keyOperand`: KernelSpec::keyOperand (-1 for a second lowering).
+  explicit KernelLowerer(const TargetInfo *templates, std::string prefix = "",
+                         int keyOperand = -1)
+      : templates(templates), keyOperand(keyOperand), prefix(std::move(prefix)) {}
   /// `params`: the inputs to read (another lowering's of the same kernel), else new.
   LoweredKernel run(KernelOp kernel, const std::vector<Halide::ImageParam> *params = nullptr);
   LoweredKernel runCopy(int dtype, int rank);
@@ -216,6 +218,9 @@ private:
   LoweredKernel result;
   llvm::DenseMap<mlir::Value, Tensor> values;
   const TargetInfo *templates; ///< see lowerKernel
+  int keyOperand;
+  /// With a keyOperand: the key of its parameter, the argument after the operands.
+  Halide::Param<uint64_t> paramKey{"param_key"};
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
@@ -276,6 +281,8 @@ LoweredKernel KernelLowerer::run(KernelOp kernel,
     result.args.push_back(p);
     result.inputs.push_back(p);
   }
+  if (keyOperand >= 0)
+    result.args.push_back(paramKey);
   for (mlir::Operation &op : body)
     lower(&op);
   if (attention)
@@ -661,14 +668,22 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
       Func dy = tr.paddedOperand(1, 0.0f);
       filter = [dy](Expr f, Expr i, Expr j, Expr b) mutable { return dy(f, i, j, b); };
     }
-    Func conv =
-        lowerWinograd(*ws, tr.paddedOperand(0, 0.0f), filter, x.extents[0], *funcs);
+    // A filter that is a parameter at every call (KernelSpec::keyOperand): its
+    // transform is kept across calls under the parameter's key.
+    auto arg = mlir::dyn_cast<mlir::BlockArgument>(op->getOperand(1));
+    Expr filterKey;
+    if (!ws->filterGrad && arg && arg.getOwner() == &kernel.getBody().front() &&
+        (int)arg.getArgNumber() == keyOperand)
+      filterKey = paramKey;
+    Func conv = lowerWinograd(*ws, tr.paddedOperand(0, 0.0f), filter, x.extents[0], *funcs,
+                              filterKey);
     std::vector<int64_t> shape = shapeOf(res.getType());
     std::vector<Expr> extents =
         ws->filterGrad
             ? std::vector<Expr>{ws->r, ws->r, int(ws->c), int(ws->f)}
             : std::vector<Expr>{x.extents[0], int(ws->outH), int(ws->outW), int(ws->f)};
-    if (!ws->filterGrad && ws->directBelow > 1 && shape[0] < 0)
+    // (With the filter's transform kept, Winograd's is the faster at every batch.)
+    if (!ws->filterGrad && !filterKey.defined() && ws->directBelow > 1 && shape[0] < 0)
       result.smallBatch = x.extents[0] < Expr(int(ws->directBelow));
     values[res] = fromFunc(conv, extents, shape);
     result.products.push_back(
@@ -927,7 +942,7 @@ Halide::Expr nn::codegen::valueAt(const Halide::Internal::Function &f,
 }
 
 LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, const TargetInfo *templates) {
-  KernelLowerer lowerer(templates);
+  KernelLowerer lowerer(templates, "", k.keyOperand);
   if (!k.op)
     return lowerer.runCopy(k.copyDtype, k.copyRank);
   LoweredKernel lowered = lowerer.run(k.op);

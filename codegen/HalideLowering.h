@@ -30,6 +30,11 @@ struct KernelSpec {
   /// compute every result element once, after reading the operands at that element
   /// only (scheduleGemm's staged epilogue in strips that divide the rows).
   bool inPlace = false;
+  /// The operand whose parameter keys what the kernel keeps across calls: a Winograd
+  /// convolution's filter that every call passes a parameter for (PlanEmitter), whose
+  /// transform is then computed once per parameter generation, not per call. The
+  /// kernel takes that key, a uint64_t, after its operands (nnrt_step.key_arg). -1: none.
+  int keyOperand = -1;
 };
 
 /// Compiles every kernel for `target` (without the Halide runtime) into the object at

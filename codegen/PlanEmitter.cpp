@@ -24,6 +24,7 @@
 #include "codegen/MemoryPlan.h"
 #include "codegen/SymbolicShapes.h"
 #include "ir/Views.h"
+#include "ir/ops/WinogradShape.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -175,14 +176,16 @@ static bool canOverwrite(KernelOp kernel, unsigned operand) {
 /// Plans and writes the tables of one module.
 class Planner {
 public:
-  Planner(ModuleOp module, ModelForm form, bool inPlaceUpdates)
-      : module(module), form(form), inPlaceUpdates(inPlaceUpdates) {}
+  Planner(ModuleOp module, ModelForm form, bool inPlaceUpdates, bool winogradFilters)
+      : module(module), form(form), inPlaceUpdates(inPlaceUpdates),
+        winogradFilters(winogradFilters) {}
   llvm::Expected<ModelSource> run();
 
 private:
   llvm::Expected<EntryPlan> planEntry(func::FuncOp func);
   void planBuffers(EntryPlan &e);
   int kernelFor(KernelOp op);
+  void keyParameterFilters();
   int copyKernel(int dtype, int rank);
   void write(llvm::raw_ostream &os);
   void writeEntry(llvm::raw_ostream &os, const EntryPlan &e);
@@ -190,6 +193,7 @@ private:
   ModuleOp module;
   ModelForm form;
   bool inPlaceUpdates;
+  bool winogradFilters;
   ModelSource out;
   std::vector<std::string> symbols;
   std::vector<DimProduct> products; ///< dims that are products of symbols, all entries'
@@ -230,6 +234,34 @@ int Planner::copyKernel(int dtype, int rank) {
       return (int)i;
   out.kernels.push_back(KernelSpec{sym, nullptr, dtype, rank});
   return (int)out.kernels.size() - 1;
+}
+
+/// KernelSpec::keyOperand: a kernel whose convolution Winograd's algorithm computes
+/// (one per kernel: fusion gives a convolution a kernel of its own) over a filter that
+/// is a parameter at every call of the kernel (another call may pass an activation, or
+/// another parameter) takes that parameter's key (nnrt_step.key_arg).
+void Planner::keyParameterFilters() {
+  std::vector<bool> params(out.kernels.size(), true); // every call passes a parameter
+  std::vector<int> operand(out.kernels.size(), -1);     // the filter operand, or -1
+  for (auto [i, k] : llvm::enumerate(out.kernels)) {
+    if (!k.op)
+      continue;
+    k.op.getBody().walk([&](Operation *op) {
+      std::optional<WinogradShape> ws = winogradShape(op);
+      auto arg = ws && !ws->filterGrad ? dyn_cast<BlockArgument>(op->getOperand(1))
+                                       : BlockArgument();
+      if (arg && arg.getOwner() == &k.op.getBody().front())
+        operand[i] = (int)arg.getArgNumber();
+    });
+  }
+  for (const EntryPlan &e : entries)
+    for (const StepPlan &s : e.steps)
+      if (s.kernel >= 0 && operand[s.kernel] >= 0)
+        params[s.kernel] = params[s.kernel] &&
+                           e.slots[s.args[operand[s.kernel]]].kind == SlotParam;
+  for (auto [i, k] : llvm::enumerate(out.kernels))
+    if (operand[i] >= 0 && params[i])
+      k.keyOperand = operand[i];
 }
 
 llvm::Expected<EntryPlan> Planner::planEntry(func::FuncOp func) {
@@ -571,6 +603,8 @@ llvm::Expected<ModelSource> Planner::run() {
   }
   if (entries.empty())
     return error("the module has no entry function");
+  if (winogradFilters)
+    keyParameterFilters();
   if (auto train = module->getAttrOfType<DictionaryAttr>("nn.train")) {
     if (auto schedule = train.getAs<StringAttr>("schedule");
         schedule && !isKnownSchedule(schedule.getValue()))
@@ -640,12 +674,13 @@ void Planner::writeEntry(llvm::raw_ostream &os, const EntryPlan &e) {
       if (s.kernel < 0) {
         os << "  {\"loop\", NULL, " << s.args.size() << ", " << stepArgs[i] << ", "
            << s.loopSteps << ", " << s.loopLength << ", " << (s.loopReverse ? 1 : 0)
-           << ", 0},\n";
+           << ", 0, 0},\n";
         continue;
       }
       const KernelSpec &k = out.kernels[s.kernel];
       os << "  {" << quote(k.symbol) << ", " << k.symbol << "_argv, " << s.args.size()
-         << ", " << stepArgs[i] << ", 0, 0, 0, " << s.results << "},\n";
+         << ", " << stepArgs[i] << ", 0, 0, 0, " << s.results << ", " << k.keyOperand + 1
+         << "},\n";
     }
     os << "};\n";
   }
@@ -797,6 +832,7 @@ void Planner::write(llvm::raw_ostream &os) {
 } // namespace
 
 llvm::Expected<ModelSource> nn::codegen::emitModelSource(ModuleOp module, ModelForm form,
-                                                        bool inPlaceUpdates) {
-  return Planner(module, form, inPlaceUpdates).run();
+                                                        bool inPlaceUpdates,
+                                                        bool winogradFilters) {
+  return Planner(module, form, inPlaceUpdates, winogradFilters).run();
 }

@@ -32,9 +32,13 @@ struct ModelSource {
 /// Plans `module` (after nn::buildCompilePipeline) and writes its model tables. With
 /// `inPlaceUpdates` (a CPU target with nnc's schedules), an optimizer's update of a
 /// weight computed in a matmul's staged epilogue is written over the weight itself
-/// (KernelSpec::inPlace) instead of into an output the runtime copies back.
+/// (KernelSpec::inPlace) instead of into an output the runtime copies back. With
+/// `winogradFilters` (nnc's CPU schedules computing convolutions by Winograd's
+/// algorithm), a kernel whose Winograd convolution's filter is a parameter at every
+/// call takes that parameter's key (KernelSpec::keyOperand).
 llvm::Expected<ModelSource> emitModelSource(mlir::ModuleOp module, ModelForm form,
-                                            bool inPlaceUpdates = false);
+                                            bool inPlaceUpdates = false,
+                                            bool winogradFilters = false);
 
 } // namespace nn::codegen
 

@@ -133,7 +133,7 @@ Func lowerFilterGrad(const WinogradShape &s, const Matrices &m, const WinogradLo
 
 Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
                                 const WinogradLoad &filter, Expr batch,
-                                WinogradFuncs &funcs) {
+                                WinogradFuncs &funcs, Expr filterKey) {
   const Matrices &m = matrices(s.m, s.r);
   Var c("c"), x("x"), y("y"), b("b"), a("a"), e("e"), q("q"), tx("tx"), ty("ty"), f("f"),
       kh("kh");
@@ -149,7 +149,12 @@ Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
     return lowerFilterGrad(s, m, filter, batch, padded, rows, in, funcs);
   // G g Gt of each filter slice: along the filter's columns (a), then its rows (e).
   Func cols("wino_filter_cols");
-  cols(f, c, a, kh) = byRow(a, m.g, [&](int kw) { return filter(f, c, kw, kh); });
+  // A kept transform's reads of the filter, a buffer, are tagged with its key: Halide's
+  // memoization keys a value by the scalars it reads, and refuses buffers.
+  cols(f, c, a, kh) = byRow(a, m.g, [&](int kw) {
+    Expr g = filter(f, c, kw, kh);
+    return filterKey.defined() ? Halide::memoize_tag(g, filterKey) : g;
+  });
   Func filt("wino_filter");
   filt(f, c, a, e) = byRow(e, m.g, [&](int k) { return cols(f, c, a, k); });
   // Per point (a, e), the products summed over the input channels: a register tile of
@@ -168,7 +173,7 @@ Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
     });
   };
   out(f, x, y, b) = along(x % s.m, y % s.m);
-  funcs = WinogradFuncs{padded, rows, in, cols, filt, tile, points, rc, s};
+  funcs = WinogradFuncs{padded, rows, in, cols, filt, tile, points, rc, s, filterKey};
   return out;
 }
 
@@ -312,8 +317,12 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   wf.padded.compute_at(o, par).vectorize(dv[0], cl, TailStrategy::GuardWithIf);
   // The filter's transform once per call, in parallel over the input channels (at one
   // image it is much of the kernel: cnn32's conv2 spent 17 of its 41 us in it, on one
-  // thread), each channel's column transform just before its rows'.
+  // thread), each channel's column transform just before its rows'; a parameter's once
+  // per parameter key (`filterKey`). The key's generation is the entry's eviction key:
+  // the runtime drops a context's entries of the generation it leaves (nnrt::beginRun).
   std::vector<Var> gv = wf.filter.args(); // f, c, a, e
+  if (wf.filterKey.defined())
+    wf.filter.memoize(Halide::EvictionKey(wf.filterKey >> 24));
   wf.filter.compute_root()
       .reorder(gv[0], gv[2], gv[3], gv[1])
       .vectorize(gv[0], fl)
