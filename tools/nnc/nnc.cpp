@@ -90,9 +90,11 @@ cl::opt<ConvAlgorithm> convAlgorithm(
     cl::values(clEnumValN(ConvAuto, "auto",
                           "Winograd's F(4x4, 3x3) and F(2x2, 5x5) for stride-1 3x3 and 5x5 "
                           "convolutions (and their input and filter gradients) with 16 "
-                          "channels in and out and 64 output positions or more (direct "
-                          "for batches too small to pay for the filter's transform, "
-                          "chosen per call), else direct (default)"),
+                          "channels in and out and 64 output positions or more (a "
+                          "parameter as filter transformed once per change of the "
+                          "parameters; with another filter, direct for batches too small "
+                          "to pay for its transform, chosen per call), else direct "
+                          "(default)"),
                clEnumValN(ConvDirect, "direct", "every convolution direct")),
     cl::cat(category));
 cl::opt<std::string> modelName("model",
