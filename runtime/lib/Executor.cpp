@@ -688,8 +688,6 @@ static nnrt_status runSteps(nnrt_context *ctx, EntryState &st,
 
 static nnrt_status applyUpdates(nnrt_context *ctx, EntryState &st) {
   const nnrt_entry &e = *st.Entry;
-  if (e.num_updates > 0) // (some written in place during the run)
-    paramsWritten(ctx);
   for (int32_t u = 0; u < e.num_updates; ++u) {
     int32_t p = e.updates[2 * u], s = e.updates[2 * u + 1];
     size_t bytes = size_t(numel(ctx->Model->params[p].shape)) * 4;
@@ -764,6 +762,10 @@ static nnrt_status runObserved(nnrt_context *ctx, const char *entry_name,
   if (gpuKernels() && (s = placeOnDevice(ctx, *st, inputs)) != NNRT_OK)
     return s;
   beginRun(ctx);
+  // An entry with updates changes the parameters (some in place during its steps), even
+  // if a step fails: the next run starts a new generation.
+  if (e.num_updates > 0)
+    paramsWritten(ctx);
   // The host's outputs are final as their steps finish; a GPU's only after the copy.
   bool early = !gpuKernels();
   if (early)
