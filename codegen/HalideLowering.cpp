@@ -670,10 +670,9 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     }
     // A filter that is a parameter at every call (KernelSpec::keyOperand): its
     // transform is kept across calls under the parameter's key.
-    auto arg = mlir::dyn_cast<mlir::BlockArgument>(op->getOperand(1));
     Expr filterKey;
-    if (!ws->filterGrad && arg && arg.getOwner() == &kernel.getBody().front() &&
-        (int)arg.getArgNumber() == keyOperand)
+    if (std::optional<unsigned> filter = winogradFilterArgument(op);
+        filter && (int)*filter == keyOperand)
       filterKey = paramKey;
     Func conv = lowerWinograd(*ws, tr.paddedOperand(0, 0.0f), filter, x.extents[0], *funcs,
                               filterKey);

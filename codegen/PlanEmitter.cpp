@@ -246,13 +246,9 @@ void Planner::keyParameterFilters() {
   for (auto [i, k] : llvm::enumerate(out.kernels)) {
     if (!k.op)
       continue;
-    k.op.getBody().walk([&](Operation *op) {
-      std::optional<WinogradShape> ws = winogradShape(op);
-      auto arg = ws && !ws->filterGrad ? dyn_cast<BlockArgument>(op->getOperand(1))
-                                       : BlockArgument();
-      if (arg && arg.getOwner() == &k.op.getBody().front())
-        operand[i] = (int)arg.getArgNumber();
-    });
+    for (Operation &op : k.op.getBody().front())
+      if (std::optional<unsigned> filter = winogradFilterArgument(&op))
+        operand[i] = (int)*filter;
   }
   for (const EntryPlan &e : entries)
     for (const StepPlan &s : e.steps)

@@ -89,3 +89,12 @@ std::optional<WinogradShape> nn::winogradShape(mlir::Operation *op) {
   }
   return s;
 }
+
+std::optional<unsigned> nn::winogradFilterArgument(mlir::Operation *op) {
+  std::optional<WinogradShape> ws = winogradShape(op);
+  auto arg = ws && !ws->filterGrad ? mlir::dyn_cast<mlir::BlockArgument>(op->getOperand(1))
+                                   : mlir::BlockArgument();
+  if (!arg || arg.getOwner() != op->getBlock())
+    return std::nullopt;
+  return arg.getArgNumber();
+}

@@ -38,6 +38,10 @@ struct WinogradShape {
 /// output positions per image at least); std::nullopt otherwise.
 std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
+/// When `op` is such a convolution (not a filter gradient) whose filter is an argument
+/// of the block holding `op` (a kernel's operand): that argument's number.
+std::optional<unsigned> winogradFilterArgument(mlir::Operation *op);
+
 } // namespace nn
 
 #endif // NN_IR_OPS_WINOGRADSHAPE_H
