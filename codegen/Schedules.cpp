@@ -183,11 +183,19 @@ std::optional<RowLoop> scheduleElementwise(Func out, const std::vector<int64_t> 
   if (rank == 1) {
     if (shape[0] < 0 || shape[0] > 4 * ElementsPerTask) {
       Var o("o"), i("i");
-      if (w)
-        out.split(v[0], o, i, (int)ElementsPerTask, TailStrategy::GuardWithIf)
-            .vectorize(i, w, TailStrategy::GuardWithIf);
-      else
+      if (w) {
+        // Vectors first, then tasks of vectors: Halide bounds a guarded loop of vectors
+        // by the extent, whereas a task of ElementsPerTask elements vectorized with a
+        // guard ran all its vectors, predicated, whatever the extent; AVX-512's masked
+        // loads and stores past the end of the buffer (faults suppressed) made a copy of
+        // 128 floats take 90-200 us (docs/design.md, "Rank-1 kernels").
+        Var vo("vo"), vi("vi");
+        out.split(v[0], vo, vi, w, TailStrategy::GuardWithIf)
+            .vectorize(vi)
+            .split(vo, o, i, (int)(ElementsPerTask / w), TailStrategy::GuardWithIf);
+      } else {
         out.split(v[0], o, i, (int)ElementsPerTask, TailStrategy::GuardWithIf);
+      }
       variants([&](Halide::Stage s, bool parallel) {
         if (parallel)
           s.parallel(o);
