@@ -27,7 +27,10 @@
 // arguments and constants alone (an input's standardisation, say) is cloned into each
 // contraction kernel that reads it, as a prologue that codegen computes once per row tile
 // or once per call instead of per element use; it needs no kernel of its own. A
-// reshape between the two moves to the arguments. After merging, a pointwise op
+// reshape between the two moves to the arguments. A scalar computed from arguments and
+// constants alone (Adam's step sizes) is computed in every kernel that reads it, as a
+// constant is, so that no kernel waits for another to compute it (markArgumentScalars).
+// After merging, a pointwise op
 // whose every consumer group reads its operands anyway is copied into those groups
 // rather than stored (recomputeInConsumers). A value used outside its group
 // becomes a kernel result; results are ordered by type so that codegen can compute
@@ -64,14 +67,15 @@ enum class OpClass {
   Alias,       ///< reshape, and split_heads/merge_heads marked views: a view of its
                ///< operand's buffer (ir/Views.h)
   Constant,    ///< cloned into each kernel that reads it
-  Prologue,    ///< part of a contraction operand's prologue: cloned into its kernel
+  Prologue,    ///< part of a contraction operand's prologue, or a scalar computed from
+               ///< arguments: computed in each kernel that reads it
   Opaque,      ///< anything else (e.g. a kernel of an earlier run): never fused
 };
 
 OpClass classify(Operation *op) {
   if (op->hasTrait<OpTrait::ConstantLike>())
     return OpClass::Constant;
-  if (op->hasAttr(kPrologueAttr))
+  if (op->hasAttr(kPrologueAttr) || op->hasAttr(kArgumentScalarAttr))
     return OpClass::Prologue;
   if (op->hasAttr(kViewAttr))
     return OpClass::Alias;
@@ -229,6 +233,53 @@ void clonePrologues(Block &block) {
         op = nullptr;
         erased = true;
       }
+  }
+}
+
+/// Marks (nn.argument_scalar, classified with prologue ops) the scalars computed from
+/// function arguments and constants alone (Adam's step sizes, AdamW's decay factor, a
+/// schedule's learning rate): each kernel that reads one computes it (outline's
+/// addPrologue), as it does a constant.
+/// As a kernel result of its own, such a scalar joined, as a sibling, the kernel of
+/// every other elementwise update (the biases' Adam steps), which waits for all the
+/// gradients; and every kernel reading it waited for that one: W7's weight gradients
+/// ran after the whole backward pass, reading activations long out of cache
+/// (docs/design.md, "Scalars from arguments"). A scalar also read outside kernels (a
+/// step counter's update, returned) keeps its op there and gives kernels a copy.
+void markArgumentScalars(Block &block) {
+  auto inKernel = [&](Operation *user) {
+    if (user->getBlock() != &block)
+      return false;
+    OpClass c = classify(user);
+    return c == OpClass::Pointwise || c == OpClass::Permute || c == OpClass::Reduction ||
+           c == OpClass::Contraction || c == OpClass::Scatter || c == OpClass::Prologue;
+  };
+  llvm::SetVector<Operation *> scalars;
+  for (Operation &op : block) {
+    auto type = op.getNumResults() == 1
+                    ? dyn_cast<RankedTensorType>(op.getResult(0).getType())
+                    : RankedTensorType();
+    if (!type || type.getRank() != 0 || classify(&op) != OpClass::Pointwise)
+      continue;
+    bool fromArguments = llvm::all_of(op.getOperands(), [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() == &block;
+      Operation *def = v.getDefiningOp();
+      return def->hasTrait<OpTrait::ConstantLike>() || scalars.contains(def);
+    });
+    if (fromArguments)
+      scalars.insert(&op);
+  }
+  for (Operation *op : scalars) {
+    Operation *marked = op;
+    Value r = op->getResult(0);
+    if (!llvm::all_of(r.getUsers(), inKernel)) {
+      OpBuilder b(op);
+      marked = b.clone(*op);
+      r.replaceUsesWithIf(marked->getResult(0),
+                          [&](OpOperand &use) { return inKernel(use.getOwner()); });
+    }
+    marked->setAttr(kArgumentScalarAttr, UnitAttr::get(op->getContext()));
   }
 }
 
@@ -1037,6 +1088,7 @@ void markViews(Block &block) {
 /// Partitions `block` (a function's or a loop body's) into kernels named by `nextName`.
 void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
   clonePrologues(block);
+  markArgumentScalars(block);
   markViews(block);
   Partition p(block);
   p.run();
@@ -1058,10 +1110,10 @@ void fuseBlock(Block &block, llvm::function_ref<std::string()> nextName) {
   for (unsigned g : outlined)
     for (unsigned pos : llvm::reverse(p.group(g).members))
       p.op(pos)->erase();
-  // Prologue ops now live inside the contraction kernels that read them.
+  // Prologue ops and scalars from arguments now live inside the kernels that read them.
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
     if (classify(&op) == OpClass::Prologue) {
-      assert(op.use_empty() && "a prologue op is read by its contraction only");
+      assert(op.use_empty() && "a prologue op is read inside kernels only");
       op.erase();
     }
   // Constants now live inside the kernels that read them; one still used outside

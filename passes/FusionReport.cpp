@@ -149,7 +149,10 @@ void printKernel(KernelOp kernel, llvm::raw_ostream &os, unsigned depth) {
     // At least one space after a long name (nn.conv2d_filter_grad).
     os.indent(2 * depth) << "    " << llvm::left_justify(op.getName().getStringRef(), 17) << " "
        << (where.empty() ? "<unknown location>" : where)
-       << (op.hasAttr(kPrologueAttr) ? " (prologue of the contraction)" : "") << "\n";
+       << (op.hasAttr(kPrologueAttr)         ? " (prologue of the contraction)"
+           : op.hasAttr(kArgumentScalarAttr) ? " (a scalar from arguments, computed here)"
+                                             : "")
+       << "\n";
   }
   for (auto [i, v] : llvm::enumerate(kernel.getInputs()))
     os.indent(2 * depth) << "    in  #" << i << " " << typeString(v.getType()) << " from "

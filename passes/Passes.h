@@ -28,6 +28,11 @@ mlir::LogicalResult expandComposites(mlir::Operation *root);
 /// into the matmul's kernel, see passes/Fuse.cpp); the fusion report marks them.
 inline constexpr llvm::StringLiteral kPrologueAttr = "nn.prologue";
 
+/// Unit attribute nn-fuse puts on a scalar computed from function arguments and
+/// constants alone: every kernel that reads it computes it (passes/Fuse.cpp,
+/// markArgumentScalars); the fusion report marks them.
+inline constexpr llvm::StringLiteral kArgumentScalarAttr = "nn.argument_scalar";
+
 } // namespace nn
 
 #endif // NN_PASSES_PASSES_H

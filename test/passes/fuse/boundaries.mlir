@@ -105,19 +105,50 @@ func.func @matmul_reduction(%x: tensor<4x8xf32>, %w: tensor<8x4xf32>) -> tensor<
 // -----
 
 // Tests that ops of another shape stay out of a matmul kernel: a rank-0 value
-// computed from an argument, and a transpose of the product.
+// computed from a reduction (the exp joins the reduction's kernel), and a transpose of
+// the product.
 // CHECK-LABEL: func.func @epilogue_shape(
 // CHECK: %[[S:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}) {{.*}}-> tensor<f32>
-// CHECK: %[[M:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %[[S]]) {nn.fusion = {inputs = ["function argument", "function argument", "only elementwise ops of the product's shape join a contraction kernel"], kind = "matmul"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.reduce_sum
+// CHECK-NEXT: nn.exp
+// CHECK: %[[M:.*]] = nn.kernel "epilogue_shape_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %[[S]]) {nn.fusion = {inputs = ["function argument", "function argument", "a contraction cannot absorb a reduction"], kind = "matmul"}}
 // CHECK: nn.kernel "epilogue_shape_k{{[0-9]}}"(%[[M]]) {nn.fusion = {inputs = ["only elementwise ops of the product's shape join a contraction kernel"], kind = "elementwise"}}
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.transpose
-func.func @epilogue_shape(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %s: tensor<f32>) -> tensor<2x4xf32> {
+func.func @epilogue_shape(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %s: tensor<3xf32>) -> tensor<2x4xf32> {
   %0 = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>
-  %1 = nn.exp %s : (tensor<f32>) -> tensor<f32>
+  %r = nn.reduce_sum %s {axes = array<i64: 0>} : tensor<3xf32> -> tensor<f32>
+  %1 = nn.exp %r : (tensor<f32>) -> tensor<f32>
   %2 = nn.mul %0, %1 : (tensor<4x2xf32>, tensor<f32>) -> tensor<4x2xf32>
   %3 = nn.transpose %2 {perm = array<i64: 1, 0>} : tensor<4x2xf32> -> tensor<2x4xf32>
   return %3 : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that a scalar computed from arguments alone is computed in each kernel that
+// reads it (marked nn.argument_scalar): the matmul's epilogue, where a kernel result
+// of rank 0 could not go, and an elementwise kernel of another shape. The returned
+// scalar is a result of a kernel, computed by the original op.
+// CHECK-LABEL: func.func @argument_scalar(
+// CHECK: %[[M:.*]] = nn.kernel "argument_scalar_k{{[0-9]}}"(%{{.*}}, %{{.*}}, %{{.*}}) {nn.fusion = {inputs = ["function argument", "function argument", "function argument"], kind = "matmul"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.exp %{{.*}} {nn.argument_scalar}
+// CHECK-NEXT: nn.matmul
+// CHECK-NEXT: nn.mul
+// CHECK: %[[E:.*]]:2 = nn.kernel "argument_scalar_k{{[0-9]}}"(%{{.*}}, %{{.*}}) {nn.fusion = {inputs = ["function argument", "function argument"], kind = "elementwise"}}
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.exp %{{.*}} {nn.argument_scalar}
+// CHECK-NEXT: nn.exp %{{.*}} :
+// CHECK-NEXT: nn.add
+// CHECK: return %[[M]], %[[E]]#1, %[[E]]#0
+func.func @argument_scalar(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %s: tensor<f32>, %b: tensor<3xf32>) -> (tensor<4x2xf32>, tensor<3xf32>, tensor<f32>) {
+  %0 = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>
+  %1 = nn.exp %s : (tensor<f32>) -> tensor<f32>
+  %2 = nn.mul %0, %1 : (tensor<4x2xf32>, tensor<f32>) -> tensor<4x2xf32>
+  %3 = nn.add %b, %1 : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  return %2, %3, %1 : tensor<4x2xf32>, tensor<3xf32>, tensor<f32>
 }
 
 // -----
