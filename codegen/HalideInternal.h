@@ -199,6 +199,11 @@ void tileInRegisters(const FuncInfo &prod, int lanes,
 /// of `f` inlined by hand.
 Halide::Expr valueAt(const Halide::Internal::Function &f, const std::vector<Halide::Expr> &args);
 
+/// Whether `f`'s definition makes a call of `type` (Image: loads an input buffer;
+/// PureExtern: calls a math function such as exp).
+bool definitionCalls(const Halide::Internal::Function &f,
+                     Halide::Internal::Call::CallType type);
+
 /// Rewrites `consumer` to read through `wrapper` (an identity Func over an operand,
 /// which the schedule stages) only where `staged` holds, and the operand in place (the
 /// wrapper's definition) elsewhere: with `staged` a specialization's condition, Halide

@@ -940,6 +940,23 @@ Halide::Expr nn::codegen::valueAt(const Halide::Internal::Function &f,
   return value;
 }
 
+bool nn::codegen::definitionCalls(const Halide::Internal::Function &f,
+                                  Halide::Internal::Call::CallType type) {
+  struct Finder : Halide::Internal::IRVisitor {
+    Halide::Internal::Call::CallType type;
+    bool found = false;
+    using IRVisitor::visit;
+    void visit(const Halide::Internal::Call *op) override {
+      found |= op->call_type == type;
+      IRVisitor::visit(op);
+    }
+  } finder;
+  finder.type = type;
+  for (const Halide::Expr &e : f.values())
+    e.accept(&finder);
+  return finder.found;
+}
+
 LoweredKernel nn::codegen::lowerKernel(const KernelSpec &k, const TargetInfo *templates) {
   KernelLowerer lowerer(templates, "", k.keyOperand);
   if (!k.op)

@@ -72,21 +72,6 @@ Var tileRowsOf(Func f, int rows, int64_t cols, int width) {
 
 using Halide::Internal::Function;
 
-/// Whether `f`'s definition calls an extern math function (exp, log, ...).
-bool callsMath(const Function &f) {
-  struct Finder : Halide::Internal::IRVisitor {
-    bool found = false;
-    using IRVisitor::visit;
-    void visit(const Halide::Internal::Call *op) override {
-      found |= op->call_type == Halide::Internal::Call::PureExtern;
-      IRVisitor::visit(op);
-    }
-  } finder;
-  for (const Halide::Expr &e : f.values())
-    e.accept(&finder);
-  return finder.found;
-}
-
 /// Adds to `reached` the Funcs that `f` reads, directly or through Funcs it reads
 /// that are not in `stored` (those are computed on their own, not inlined).
 void inlinedInto(const Function &f, const std::set<std::string> &stored,
@@ -220,7 +205,7 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
     }
   }
   for (auto &[name, count] : readers)
-    if (count > 1 && callsMath(funcs.at(name)) && funcs.at(name).outputs() == 1) {
+    if (count > 1 && definitionCalls(funcs.at(name), Halide::Internal::Call::PureExtern) && funcs.at(name).outputs() == 1) {
       Func f(funcs.at(name));
       f.compute_at(driver, scoreTiles).vectorize(f.args()[0], std::min<int>(width, n),
                                                  TailStrategy::GuardWithIf);

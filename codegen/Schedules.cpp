@@ -1242,21 +1242,6 @@ std::set<size_t> rowLoopCompanions(const LoweredKernel &k, size_t main) {
   return companions;
 }
 
-/// Whether `f`'s definition loads an input buffer.
-static bool loadsInput(const Halide::Internal::Function &f) {
-  struct Finder : Halide::Internal::IRVisitor {
-    bool found = false;
-    using IRVisitor::visit;
-    void visit(const Halide::Internal::Call *op) override {
-      found |= op->call_type == Halide::Internal::Call::Image;
-      IRVisitor::visit(op);
-    }
-  } finder;
-  for (const Halide::Expr &e : f.values())
-    e.accept(&finder);
-  return finder.found;
-}
-
 /// Computes once per call each scalar the kernel computes from its inputs (rank 0,
 /// pure, reading only inputs and other such scalars: Adam's step sizes, which fusion
 /// puts in every kernel that reads them, nn.argument_scalar). Inlined, a scalar is
@@ -1281,7 +1266,7 @@ static void computeScalarsOnce(const LoweredKernel &k) {
           return it->second;
         bool scalar = f.dimensions() == 0 && f.updates().empty() && f.outputs() == 1 &&
                       !f.has_extern_definition();
-        bool input = scalar && loadsInput(f);
+        bool input = scalar && definitionCalls(f, Halide::Internal::Call::Image);
         if (scalar)
           for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
             auto [calleeScalar, calleeInput] = classify(callee);
