@@ -205,7 +205,8 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
     }
   }
   for (auto &[name, count] : readers)
-    if (count > 1 && definitionCalls(funcs.at(name), Halide::Internal::Call::PureExtern) && funcs.at(name).outputs() == 1) {
+    if (count > 1 && funcs.at(name).outputs() == 1 &&
+        definitionCalls(funcs.at(name), Halide::Internal::Call::PureExtern)) {
       Func f(funcs.at(name));
       f.compute_at(driver, scoreTiles).vectorize(f.args()[0], std::min<int>(width, n),
                                                  TailStrategy::GuardWithIf);

@@ -30,12 +30,11 @@
 // reshape between the two moves to the arguments. A scalar computed from arguments and
 // constants alone (Adam's step sizes) is computed in every kernel that reads it, as a
 // constant is, so that no kernel waits for another to compute it (markArgumentScalars).
-// After merging, a pointwise op
-// whose every consumer group reads its operands anyway is copied into those groups
-// rather than stored (recomputeInConsumers). A value used outside its group
-// becomes a kernel result; results are ordered by type so that codegen can compute
-// results of one shape in one loop nest. Constants are cloned into every kernel that
-// reads them.
+// After merging, a pointwise op whose every consumer group reads its operands anyway is
+// copied into those groups rather than stored (recomputeInConsumers). A value used
+// outside its group becomes a kernel result; results are ordered by type so that
+// codegen can compute results of one shape in one loop nest. Constants are cloned into
+// every kernel that reads them.
 //
 //===----------------------------------------------------------------------------===//
 #include "passes/Passes.h"
