@@ -37,6 +37,11 @@ struct KernelSpec {
   int keyOperand = -1;
 };
 
+/// The bits of a parameter key below its generation (mirrors nnrt/model.h's
+/// NNRT_PARAM_KEY_INDEX_BITS; the compiler does not include runtime headers): a kept
+/// value's eviction key is `key >> ParamKeyIndexBits`.
+constexpr int ParamKeyIndexBits = 24;
+
 /// Compiles every kernel for `target` (without the Halide runtime) into the object at
 /// the same index of `objectPaths`, and the Halide runtime into `runtimePath` (see
 /// compileRuntime), concurrently on the available cores. Returns the first error, in

@@ -322,7 +322,7 @@ void nn::codegen::scheduleWinograd(LoweredKernel &k, const FuncInfo &out,
   // the runtime drops a context's entries of the generation it leaves (nnrt::beginRun).
   std::vector<Var> gv = wf.filter.args(); // f, c, a, e
   if (wf.filterKey.defined())
-    wf.filter.memoize(Halide::EvictionKey(wf.filterKey >> 24));
+    wf.filter.memoize(Halide::EvictionKey(wf.filterKey >> ParamKeyIndexBits));
   wf.filter.compute_root()
       .reorder(gv[0], gv[2], gv[3], gv[1])
       .vectorize(gv[0], fl)

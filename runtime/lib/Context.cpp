@@ -50,7 +50,8 @@ void nnrt::beginRun(nnrt_context *ctx) {
 }
 
 uint64_t nnrt::paramKey(const nnrt_context *ctx, int32_t param) {
-  return ctx->ParamGeneration << 24 | uint64_t(param); // params < 2^24 (validateModel)
+  // params < 2^NNRT_PARAM_KEY_INDEX_BITS (validateModel)
+  return ctx->ParamGeneration << NNRT_PARAM_KEY_INDEX_BITS | uint64_t(param);
 }
 
 //===----------------------------------------------------------------------===//
@@ -419,8 +420,9 @@ static std::string validateModel(const nnrt_model *m) {
                   NNRT_MODEL_ABI_VERSION);
   if (m->num_symbols < 0 || m->num_inputs < 0 || m->num_params < 0 || m->num_entries < 0)
     return "negative table size in model";
-  if (m->num_params >= 1 << 24) // (paramKey)
-    return format("model has %d parameters, more than 2^24 - 1", m->num_params);
+  if (m->num_params >= 1 << NNRT_PARAM_KEY_INDEX_BITS) // (paramKey)
+    return format("model has %d parameters, more than 2^%d - 1", m->num_params,
+                  NNRT_PARAM_KEY_INDEX_BITS);
   if ((m->num_symbols && !m->symbols) || (m->num_inputs && !m->inputs) ||
       (m->num_params && !m->params) || (m->num_entries && !m->entries))
     return "NULL table in model";

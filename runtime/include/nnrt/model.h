@@ -34,6 +34,11 @@ extern "C" {
  * Version 11: a kernel step may take a parameter key (nnrt_step.key_arg). */
 #define NNRT_MODEL_ABI_VERSION 11
 #define NNRT_MAX_RANK 8
+/* A parameter key (nnrt_step.key_arg) is the context's parameter generation shifted
+ * left by this many bits, or'ed with the parameter's index: a model has fewer than
+ * 2^NNRT_PARAM_KEY_INDEX_BITS parameters, and kernels take the key's generation
+ * (key >> NNRT_PARAM_KEY_INDEX_BITS) as the eviction key of what they keep. */
+#define NNRT_PARAM_KEY_INDEX_BITS 24
 /* The most elements one tensor may have: Halide buffers describe a tensor with 32-bit
  * extents and strides, so no tensor can have more than 2^31 - 1 elements (8 GiB of f32).
  * The runtime checks every shape it computes against it (with overflow-checked
