@@ -166,11 +166,19 @@ GEMM_SHAPES = [("256", 256, 256, 256, False, 100, False),
                ("256x2048x64T", 256, 2048, 64, True, 300, True)]
 
 
+def gemm_build(label, m, k, n, dynamic, transposed):
+    """What bench/run.sh compiles for a GEMM shape: (executable label, template, M, K, N),
+    M (or K when transposed) '?' for a dynamic dim, as `--gemm-builds` prints it."""
+    if transposed:
+        return ("%dxBx%dT" % (m, n), "matmul_ta", str(m), "?", str(n))
+    if dynamic:
+        return ("Bx%dx%d" % (k, n), "matmul", "?", str(k), str(n))
+    return (label, "matmul", str(m), str(k), str(n))
+
+
 def gemm_exe(out, label, m, k, n, dynamic, transposed):
     """The nnc executable bench/run.sh built for a GEMM shape."""
-    if transposed:
-        return os.path.join(out, "gemm_nnc_%dxBx%dT" % (m, n))
-    return os.path.join(out, "gemm_nnc_%s" % ("Bx%dx%d" % (k, n) if dynamic else label))
+    return os.path.join(out, "gemm_nnc_" + gemm_build(label, m, k, n, dynamic, transposed)[0])
 
 
 def cpu_info(path="/proc/cpuinfo"):
@@ -417,7 +425,18 @@ def main():
     ap.add_argument("--cpuinfo", default="/proc/cpuinfo",
                     help="read the CPU's model and flags from this file (to check the settings "
                          "chosen for another machine kind)")
+    ap.add_argument("--gemm-builds", action="store_true",
+                    help="print the GEMM executables to compile, one per line (label template M "
+                         "K N, '?' for a dynamic dim; bench/run.sh reads them), and exit")
     args = ap.parse_args()
+    if args.gemm_builds:
+        seen = set()
+        for shape in GEMM_SHAPES:
+            build = gemm_build(*shape[:5], shape[6])
+            if build not in seen:
+                seen.add(build)
+                print(" ".join(build))
+        return 0
     out = os.path.join(args.build, "bench")
     cpu = cpu_info(args.cpuinfo)
 

@@ -88,29 +88,20 @@ if ! skipped gpt; then
 fi
 echo "${json%, }}" > "$out/compile.json"
 
-# 3. The GEMM executables (bench/run.py, GEMM_SHAPES: static N^3, and W1's and W7's
-#    layers with a dynamic batch dim) and the peer programs.
-gemm() { # label M K N (M = ? for a dynamic batch)
-  local dims=""; [ "$2" = "?" ] && dims=B
-  sed "s/@M@/$2/g; s/@MD@/$dims/g; s/@K@/$3/g; s/@N@/$4/g" bench/gemm/matmul.mlir \
+# 3. The GEMM executables (bench/run.py's GEMM_SHAPES, listed by its --gemm-builds: static
+#    N^3, and W1's and W7's layers with a dynamic batch dim, and W7's weight gradients
+#    C = A^T B over a dynamic K) and the peer programs.
+gemm() { # label template M K N ('?' for the dynamic dim)
+  local dims=""; [ "$3" = "?" ] && dims=B
+  sed "s/@M@/$3/g; s/@MD@/$dims/g; s/@K@/$4/g; s/@N@/$5/g" "bench/gemm/$2.mlir" \
     > "$out/matmul_$1.mlir"
   "$nnc" "$out/matmul_$1.mlir" -o "$out/gemm_nnc_$1"
 }
-gemm_ta() { # label M N: C = A^T B over a dynamic K (a weight gradient)
-  sed "s/@M@/$2/g; s/@N@/$3/g" bench/gemm/matmul_ta.mlir > "$out/matmul_$1.mlir"
-  "$nnc" "$out/matmul_$1.mlir" -o "$out/gemm_nnc_$1"
-}
 if [ -z "$skip_gemm" ]; then
-  for n in 256 512 1024 2048; do gemm "$n" "$n" "$n" "$n"; done
-  gemm Bx784x128 '?' 784 128
-  gemm Bx128x10 '?' 128 10
-  # W7's products (examples/gpt.nn: 32 sequences of 64 tokens are 2048 rows).
-  gemm Bx64x64 '?' 64 64
-  gemm Bx64x256 '?' 64 256
-  gemm Bx256x64 '?' 256 64
-  gemm_ta 64xBx64T 64 64
-  gemm_ta 64xBx256T 64 256
-  gemm_ta 256xBx64T 256 64
+  builds=$(/usr/bin/python3 bench/run.py --gemm-builds)
+  while read -r label template m k n; do
+    gemm "$label" "$template" "$m" "$k" "$n"
+  done <<< "$builds"
   if [ ! -x "$out/gemm_bench" ] || [ bench/gemm/gemm.cpp -nt "$out/gemm_bench" ]; then
     g++ -O2 -std=c++17 bench/gemm/gemm.cpp -lopenblas -ldnnl -o "$out/gemm_bench"
   fi
