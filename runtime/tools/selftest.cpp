@@ -175,7 +175,7 @@ int runBadBuffer(const std::string &kind) {
       e.slots = slots.data();
     } else if (kind == "loop") {
       steps.assign(e.steps, e.steps + e.num_steps);
-      steps[1] = nnrt_step{"loop", nullptr, 0, nullptr, 5, 0, 0, 0};
+      steps[1] = nnrt_step{"loop", nullptr, 0, nullptr, 5, 0, 0, 0, 0};
       e.steps = steps.data();
     } else if (kind == "results") {
       steps.assign(e.steps, e.steps + e.num_steps);
