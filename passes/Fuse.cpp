@@ -101,6 +101,21 @@ OpClass classify(Operation *op) {
   return OpClass::Opaque;
 }
 
+/// Whether nn-fuse puts `op` in a kernel.
+bool computedInKernel(Operation *op) {
+  switch (classify(op)) {
+  case OpClass::Pointwise:
+  case OpClass::Permute:
+  case OpClass::Reduction:
+  case OpClass::Contraction:
+  case OpClass::Scatter:
+  case OpClass::Prologue:
+    return true;
+  default:
+    return false;
+  }
+}
+
 // Why a boundary exists; printed by the fusion report.
 constexpr const char *ReasonArgument = "function argument";
 constexpr const char *ReasonLoopValue = "a value of the loop (computed outside its body)";
@@ -247,11 +262,7 @@ void clonePrologues(Block &block) {
 /// step counter's update, returned) keeps its op there and gives kernels a copy.
 void markArgumentScalars(Block &block) {
   auto inKernel = [&](Operation *user) {
-    if (user->getBlock() != &block)
-      return false;
-    OpClass c = classify(user);
-    return c == OpClass::Pointwise || c == OpClass::Permute || c == OpClass::Reduction ||
-           c == OpClass::Contraction || c == OpClass::Scatter || c == OpClass::Prologue;
+    return user->getBlock() == &block && computedInKernel(user);
   };
   llvm::SetVector<Operation *> scalars;
   for (Operation &op : block) {
@@ -1033,21 +1044,6 @@ void outlineConstant(Operation *c, StringRef name) {
   inner.create<YieldOp>(c->getLoc(), clone->getResults());
   c->getResult(0).replaceAllUsesWith(kernel.getResult(0));
   c->erase();
-}
-
-/// Whether nn-fuse puts `op` in a kernel.
-bool computedInKernel(Operation *op) {
-  switch (classify(op)) {
-  case OpClass::Pointwise:
-  case OpClass::Permute:
-  case OpClass::Reduction:
-  case OpClass::Contraction:
-  case OpClass::Scatter:
-  case OpClass::Prologue:
-    return true;
-  default:
-    return false;
-  }
 }
 
 /// Whether `t` is ranked with every dim after the first static (the strides of a view
