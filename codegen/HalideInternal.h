@@ -30,6 +30,11 @@ struct WinogradFuncs;
 /// An nn-level tensor inside a pipeline: dims in nn order; `shape` holds -1 for
 /// dynamic dims (their extent is then only known through `extents`).
 struct FuncInfo {
+  FuncInfo() = default;
+  FuncInfo(Halide::Func func, std::vector<int64_t> shape, std::vector<int> reducedDims = {},
+           bool keepdims = false, Halide::RDom rdom = {}, Halide::Func rhs = {})
+      : func(std::move(func)), shape(std::move(shape)), reducedDims(std::move(reducedDims)),
+        keepdims(keepdims), rdom(std::move(rdom)), rhs(std::move(rhs)) {}
   Halide::Func func;
   std::vector<int64_t> shape;
   std::vector<int> reducedDims; ///< reductions: nn dims of the operand that are reduced;

@@ -369,7 +369,8 @@ std::vector<bool> perRowAccumulators(const LoweredKernel &k, const FuncInfo &out
   while (!stack.empty()) {
     Halide::Internal::Function f = stack.back();
     stack.pop_back();
-    for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
+    for (auto &[calleeName, callee] : Halide::Internal::find_direct_calls(f)) {
+      const std::string &name = calleeName; // (a structured binding is not captured in C++17)
       auto acc = llvm::find_if(k.reductions, [&](const FuncInfo &r) {
         return r.func.name() == name;
       });

@@ -173,7 +173,10 @@ Func nn::codegen::lowerWinograd(const WinogradShape &s, Func padded,
     });
   };
   out(f, x, y, b) = along(x % s.m, y % s.m);
-  funcs = WinogradFuncs{padded, rows, in, cols, filt, tile, points, rc, s, filterKey};
+  funcs = WinogradFuncs{};
+  funcs.padded = padded, funcs.rows = rows, funcs.input = in, funcs.cols = cols;
+  funcs.filter = filt, funcs.tile = tile, funcs.points = points, funcs.rc = rc;
+  funcs.shape = s, funcs.filterKey = filterKey;
   return out;
 }
 

@@ -19,7 +19,8 @@ const nnrt_param Params[] = {
 const nnrt_model Model = {NNRT_MODEL_ABI_VERSION, "fuzz", "fuzz/safetensors.cpp", 0, nullptr,
                           0, nullptr, 3, Params, 0, nullptr,
                           {"", 0, 0, 0, 0.0f, NNRT_SCHEDULE_CONSTANT, "", "", 0, nullptr, 0,
-                           nullptr, 0}};
+                           nullptr, 0},
+                          0, nullptr};
 
 class MemorySource : public nnrt::ByteSource {
 public:
