@@ -49,12 +49,22 @@ std::optional<WinogradShape> nn::winogradShape(mlir::Operation *op) {
     if (ft.getDimSize(1) != s.r)
       return std::nullopt;
   }
-  // Enough channels for the GEMMs of the points, and enough tiles per image, to pay
-  // for the transforms (the filter's is per call: at one image, cnn32's 4x4-output
-  // conv3 took 0.054 against 0.009 ms direct).
+  // 3x3: F(4x4, 3x3), 36 products per 16 outputs (cnn32's 13x13 conv2: 576 per image
+  // and channel pair against 784 with 2x2 tiles, its 15x15 input gradient 576 against
+  // 1024); 5x5: F(2x2, 5x5) (4x4 tiles would need 8x8 transforms of larger points).
+  s.m = s.r == 3 ? 4 : 2;
+  // Enough channels for the GEMMs of the points, and enough tiles per image to pay for
+  // the transforms: 64 output positions, or whole tiles over 64 positions of which at
+  // least half are outputs (the rest computes padding). At 64 images, 6x6 and 7x7
+  // outputs of a 3x3 filter over 64 channels took 0.72 -> 0.54 and 0.95 -> 0.52 ms,
+  // 7x7 of a 5x5 over 128 (W3's first generator layer) 10.1 -> 6.8; 5x5 of a 3x3 (its
+  // one 8x8 tile 39% outputs) 0.47 -> 0.49, so it stays direct; at one image, cnn32's
+  // 4x4-output conv3 took 0.054 against 0.009 ms direct.
+  int64_t coveredH = (s.outH + s.m - 1) / s.m * s.m, coveredW = (s.outW + s.m - 1) / s.m * s.m;
   if ((s.r != 3 && s.r != 5) || s.c < 16 || s.f < 16 ||
       s.f % 8 || mlir::ShapedType::isDynamic(s.h) || mlir::ShapedType::isDynamic(s.w) ||
-      s.outH * s.outW < 64)
+      (s.outH * s.outW < 64 &&
+       (coveredH * coveredW < 64 || 2 * s.outH * s.outW < coveredH * coveredW)))
     return std::nullopt;
   auto stride = pairAttr(std::nullopt, "", "", strideAttr, {1, 1});
   auto dilation = pairAttr(std::nullopt, "", "", dilationAttr, {1, 1});
@@ -72,10 +82,6 @@ std::optional<WinogradShape> nn::winogradShape(mlir::Operation *op) {
   // its input padded by r - 1 - padBefore.
   s.padTop = transposed ? s.r - 1 - h->padBefore : h->padBefore;
   s.padLeft = transposed ? s.r - 1 - w->padBefore : w->padBefore;
-  // 3x3: F(4x4, 3x3), 36 products per 16 outputs (cnn32's 13x13 conv2: 576 per image
-  // and channel pair against 784 with 2x2 tiles, its 15x15 input gradient 576 against
-  // 1024); 5x5: F(2x2, 5x5) (4x4 tiles would need 8x8 transforms of larger points).
-  s.m = s.r == 3 ? 4 : 2;
   // Direct below a batch where the filter's transform (per channel pair, G g Gt: about
   // a^2 (r + a) operations for a = m + r - 1 points) outweighs the multiply-adds that
   // Winograd saves per image; the factor is fitted to the crossovers measured on the

@@ -35,7 +35,8 @@ struct WinogradShape {
 
 /// The shape of `op` when it is a convolution that Winograd's algorithm computes (see
 /// WinogradShape; also 16 channels in and out at least, out a multiple of 8, and 64
-/// output positions per image at least); std::nullopt otherwise.
+/// output positions per image at least, or whole tiles over 64 positions of which at
+/// least half are outputs); std::nullopt otherwise.
 std::optional<WinogradShape> winogradShape(mlir::Operation *op);
 
 /// When `op` is such a convolution (not a filter gradient) whose filter is an argument
