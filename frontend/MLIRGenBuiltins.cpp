@@ -426,13 +426,9 @@ Value MLIRGenImpl::genBuiltin(const ast::CallExpr &call) {
     Value th = create<nn::TanhOp>(l, create<nn::MulOp>(l, {scalar(l, 0.7978845608028654), inner}));
     return create<nn::MulOp>(l, {half, create<nn::AddOp>(l, {scalar(l, 1.0), th})});
   }
-  case BuiltinId::LeakyRelu: {
-    // max(x, 0) + alpha * min(x, 0): right for any alpha.
-    Value zero = scalar(l, 0.0);
-    Value pos = create<nn::MaxOp>(l, {t[0], zero});
-    Value neg = create<nn::MinOp>(l, {t[0], zero});
-    return create<nn::AddOp>(l, {pos, create<nn::MulOp>(l, {scalar(l, args.number(1)), neg})});
-  }
+  case BuiltinId::LeakyRelu:
+    return create<nn::LeakyReluOp>(
+        l, t[0], {attr("alpha", builder.getF32FloatAttr(args.number(1)))});
   case BuiltinId::Softmax: {
     // An additive mask (causal_mask, padding_mask) is added before the shift; it
     // broadcasts against x.

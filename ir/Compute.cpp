@@ -212,8 +212,8 @@ llvm::SmallVector<int, 4> nn::compute::reducedDims(const Expr &body, unsigned op
   return {};
 }
 
-Computation nn::compute::elementwise(mlir::Operation *op,
-                                     Expr (*formula)(llvm::ArrayRef<Expr>)) {
+Computation nn::compute::elementwise(
+    mlir::Operation *op, llvm::function_ref<Expr(llvm::ArrayRef<Expr>)> formula) {
   auto result = mlir::cast<mlir::RankedTensorType>(op->getResult(0).getType());
   unsigned rank = result.getRank();
   llvm::SmallVector<mlir::Type, 2> types(op->getOperandTypes());

@@ -249,7 +249,7 @@ llvm::SmallVector<int, 4> reducedDims(const Expr &body, unsigned operand);
 /// The elementwise computation `formula(loads)` of a (broadcasting) op: operand k is
 /// loaded at its broadcast index.
 Computation elementwise(mlir::Operation *op,
-                        Expr (*formula)(llvm::ArrayRef<Expr> operands));
+                        llvm::function_ref<Expr(llvm::ArrayRef<Expr> operands)> formula);
 
 /// The counter-based noise of Kind::Hash01, for any unsigned 32-bit arithmetic type
 /// (uint32_t in the evaluator, Halide's UInt(32) Exprs in code generation): a

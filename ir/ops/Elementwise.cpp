@@ -64,3 +64,30 @@ LogicalResult StopGradientOp::buildGradients(OpBuilder &, ValueRange,
   out.push_back(nullptr);
   return success();
 }
+
+LogicalResult LeakyReluOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  types.push_back(adaptor.getX().getType());
+  return success();
+}
+
+bool LeakyReluOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return areCompatibleTypeLists(l, r);
+}
+
+compute::Computation LeakyReluOp::getComputation() {
+  double alpha = getAlpha().convertToDouble();
+  return compute::elementwise(getOperation(), [alpha](ArrayRef<compute::Expr> in) {
+    return compute::select(in[0] > 0.0, in[0], in[0] * alpha);
+  });
+}
+
+LogicalResult LeakyReluOp::buildGradients(OpBuilder &b, ValueRange grads,
+                                          SmallVectorImpl<Value> &out) {
+  double alpha = getAlpha().convertToDouble();
+  grad::GValue g(b, getLoc(), grads[0]);
+  // step(y) + alpha (1 - step(y)): 1 or alpha exactly. The result's sign is x's when
+  // alpha >= 0 (the next layer reads the result: nothing more is stored).
+  grad::GValue s = grad::step(g.with(alpha >= 0 ? getResult() : getX()));
+  return grad::done(out, {g * (s + alpha * (1.0 - s))});
+}

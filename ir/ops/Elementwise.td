@@ -68,6 +68,19 @@ def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1.0 / (1.0 + exp(-x))",
 /// erf (the exact GELU's); how float32 kernels compute it: codegen/HalideLowering.cpp.
 def NN_ErfOp : NN_UnaryOp<"erf", "erf(x)", "g * (1.1283791670955126 * exp(-(x * x)))">;
 def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0.0)", "g * step(y)">;
+def NN_LeakyReluOp : NN_ComputeOp<"leaky_relu", [NN_Elementwise, NN_Differentiable]> {
+  let summary = "elementwise leaky ReLU";
+  let description = [{
+    Elementwise `y = x > 0 ? x : alpha * x` (PyTorch's `leaky_relu` with
+    `negative_slope = alpha`); the gradient is `dx = g * (x > 0 ? 1 : alpha)`, at 0 too.
+    One op rather than `max(x, 0) + alpha * min(x, 0)`, whose gradient read two masks
+    of x's shape, stored by the forward kernel: for `alpha >= 0`, `y > 0` exactly where
+    `x > 0`, so the gradient reads the result, which the next layer reads anyway. The
+    result has the operand's type.
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DefaultValuedAttr<F32Attr, "0.2f">:$alpha);
+  let results = (outs NN_FloatTensor:$result);
+}
 /// The exact GELU, x Phi(x) = 0.5 x (1 + erf(x / sqrt(2))) (PyTorch's default). One op,
 /// not its composition: the gradient's factor Phi(x) + x phi(x) is one value of x, so
 /// the forward kernel stores it alone (the composition's gradient read back three).

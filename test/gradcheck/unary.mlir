@@ -1,6 +1,6 @@
 // RUN: nn-gradcheck %s | FileCheck %s
 // Tests that the gradient of every elementwise unary op matches float64 central
-// differences; log and sqrt get a positive domain, relu and abs random inputs (a
+// differences; log and sqrt get a positive domain, relu, leaky_relu and abs random inputs (a
 // random input lands within eps of the kink with probability ~1e-6).
 
 // CHECK: PASS neg:
@@ -51,6 +51,26 @@ func.func @relu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %0 : tensor<3x4xf32>
 }
 
+// leaky_relu: the default slope (0.2), another, and a negative one (whose gradient
+// reads x: the result's sign is not x's).
+// CHECK: PASS leaky_relu:
+func.func @leaky_relu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.leaky_relu %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS leaky_relu_alpha:
+func.func @leaky_relu_alpha(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.leaky_relu %x {alpha = 0.01 : f32} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// CHECK: PASS leaky_relu_negative:
+func.func @leaky_relu_negative(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = nn.leaky_relu %x {alpha = -0.5 : f32} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
 // The exact GELU (one op; its gradient Phi(x) + x phi(x)).
 // CHECK: PASS gelu:
 func.func @gelu(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
@@ -68,4 +88,4 @@ func.func @chain_rank0(%x: tensor<f32>) -> tensor<f32> {
   return %3 : tensor<f32>
 }
 
-// CHECK: {{^}}10 passed, 0 failed
+// CHECK: {{^}}13 passed, 0 failed

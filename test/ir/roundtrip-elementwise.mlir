@@ -32,6 +32,10 @@ func.func @unary(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %6 = nn.sigmoid %5 : (tensor<?x4xf32>) -> tensor<?x4xf32>
   // CHECK: %[[RELU:.*]] = nn.relu %[[SIG]] : (tensor<?x4xf32>) -> tensor<?x4xf32>
   %7 = nn.relu %6 : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  // CHECK: nn.leaky_relu %[[RELU]] : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  %l = nn.leaky_relu %7 : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  // CHECK: nn.leaky_relu %[[RELU]] {alpha = 1.000000e-01 : f32} : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  %l2 = nn.leaky_relu %7 {alpha = 0.1 : f32} : (tensor<?x4xf32>) -> tensor<?x4xf32>
   // CHECK: %[[STEP:.*]] = nn.step %[[RELU]] : (tensor<?x4xf32>) -> tensor<?x4xf32>
   %8 = nn.step %7 : (tensor<?x4xf32>) -> tensor<?x4xf32>
   // CHECK: %[[SG:.*]] = nn.stop_gradient %[[STEP]] : (tensor<?x4xf32>) -> tensor<?x4xf32>
