@@ -369,6 +369,19 @@ private:
   /// every non-constant operand of `op` already, its readers in h are pointwise ops of
   /// its shape, and h may take `op` as it takes its own.
   bool recomputableIn(Operation *op, unsigned h) const;
+  /// Appends to `chain` (producers first) the pointwise ops of op's group whose copies
+  /// compute `op`'s value in group h from what h reads anyway, the function's
+  /// arguments and constants: `op` alone when recomputableIn, else `op` after the ops
+  /// of its own group that it needs (a dropout mask: the noise, its comparison, the
+  /// scale), each with one result of op's type; an operand read for its shape alone
+  /// (the noise's) takes `shape` (shapeIn) in the copy. False when there is no such
+  /// chain.
+  bool recomputeChain(Operation *op, unsigned h, Value shape,
+                      llvm::SetVector<Operation *> &chain, int depth = 0) const;
+  /// A value of h with the runtime shape of `op`'s result: another operand of that
+  /// type of an elementwise reader of it in h (no broadcast: its result has that type
+  /// too); null when there is none.
+  Value shapeIn(Operation *op, unsigned h) const;
   void recomputeInConsumers();
   /// Gives each operand read for its shape alone a value at hand (see the definition).
   void shapesFromReads();
@@ -738,6 +751,68 @@ bool Partition::recomputableIn(Operation *op, unsigned h) const {
   });
 }
 
+static bool readsElements(Operation *op, unsigned k);
+
+Value Partition::shapeIn(Operation *op, unsigned h) const {
+  Value r = op->getResult(0);
+  for (Operation *u : r.getUsers())
+    if (inGroup(u, h) && u->hasTrait<OpTrait::NNElementwise>() &&
+        u->getResult(0).getType() == r.getType())
+      for (Value v : u->getOperands())
+        if (v != r && v.getType() == r.getType())
+          return v;
+  return {};
+}
+
+bool Partition::recomputeChain(Operation *op, unsigned h, Value shape,
+                               llvm::SetVector<Operation *> &chain, int depth) const {
+  if (chain.contains(op))
+    return true;
+  if (recomputableIn(op, h)) {
+    chain.insert(op);
+    return true;
+  }
+  // Through at most 3 ops of op's group, each pointwise with one result of op's type
+  // (so the copy's reader reads it once per element).
+  auto g = groupOf.find(op);
+  constexpr int MaxChainDepth = 3;
+  if (depth >= MaxChainDepth || g == groupOf.end())
+    return false;
+  const Group &gh = groups[h];
+  if (gh.fixed || gh.scatter ||
+      (gh.contractions && op->getResult(0).getType() != gh.contraction->getResult(0).getType()))
+    return false;
+  for (OpOperand &use : op->getResult(0).getUses())
+    if (inGroup(use.getOwner(), h) && !readsEachElementOnce(use))
+      return false;
+  for (OpOperand &use : op->getOpOperands()) {
+    Value v = use.get();
+    // An operand read for its shape (the noise's `like`): the copy's is `shape`.
+    if (!readsElements(op, use.getOperandNumber())) {
+      if (!shape || v.getType() != shape.getType())
+        return false;
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!def) {
+      if (cast<BlockArgument>(v).getOwner() != &block)
+        return false;
+      continue; // a function argument: any kernel may take it
+    }
+    if (classify(def) == OpClass::Constant ||
+        llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); }))
+      continue;
+    auto dg = groupOf.find(def);
+    if (dg == groupOf.end() || dg->second != g->second ||
+        classify(def) != OpClass::Pointwise || def->getNumResults() != 1 ||
+        v.getType() != op->getResult(0).getType() ||
+        !recomputeChain(def, h, shape, chain, depth + 1))
+      return false;
+  }
+  chain.insert(op);
+  return true;
+}
+
 /// Whether `e` (possibly empty) loads operand `k`.
 static bool loadsOperand(const compute::Expr &e, unsigned k) {
   if (!e)
@@ -848,22 +923,35 @@ void Partition::recomputeInConsumers() {
       else if (ut->second != g)
         consumers.insert(ut->second);
     }
-    if (outside || consumers.empty() ||
-        !llvm::all_of(consumers, [&](unsigned h) { return recomputableIn(op, h); }))
+    if (outside || consumers.empty())
       continue;
-    for (unsigned h : consumers) {
+    std::vector<llvm::SetVector<Operation *>> chains(consumers.size());
+    bool all = true;
+    for (auto [i, h] : llvm::enumerate(consumers))
+      all = all && recomputeChain(op, h, shapeIn(op, h), chains[i]);
+    if (!all)
+      continue;
+    for (auto [i, h] : llvm::enumerate(consumers)) {
       Operation *first = nullptr;
       for (Operation *u : r.getUsers())
         if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
           first = u;
       OpBuilder b(first);
-      Operation *copy = b.clone(*op);
-      r.replaceUsesWithIf(copy->getResult(0),
+      IRMapping copies;
+      Value shape = shapeIn(op, h);
+      for (Operation *member : chains[i]) {
+        Operation *copy = b.clone(*member, copies);
+        if (shape && (member != op || !recomputableIn(op, h)))
+          for (OpOperand &use : copy->getOpOperands())
+            if (!readsElements(copy, use.getOperandNumber()))
+              use.set(shape);
+        unsigned at = ops.size();
+        ops.push_back(copy);
+        groupOf[copy] = h;
+        groups[h].members.push_back(at);
+      }
+      r.replaceUsesWithIf(copies.lookup(r),
                           [&](OpOperand &use) { return inGroup(use.getOwner(), h); });
-      unsigned at = ops.size();
-      ops.push_back(copy);
-      groupOf[copy] = h;
-      groups[h].members.push_back(at);
       llvm::sort(groups[h].members, [&](unsigned x, unsigned y) {
         return ops[x]->isBeforeInBlock(ops[y]);
       });

@@ -47,3 +47,36 @@ func.func @into_matmul(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>, %y: tensor<4x4x
   %q = nn.add %p, %y : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
   return %q, %g : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// A dropout mask (the noise, its comparison, its scale: ops of the producer's kernel
+// that nothing else there needs stored) is recomputed by the kernel that reads it,
+// from the step and the seed (function arguments, which any kernel may take), the
+// noise's shape that of the value it multiplies there: the first kernel stores the
+// dropped-out activations alone.
+// CHECK-LABEL: func.func @mask_chain(
+// CHECK-SAME: %[[STEP:[a-z0-9]+]]: tensor<f32>, %[[SEED:[a-z0-9]+]]: tensor<i32>)
+// CHECK: %[[K:.*]] = nn.kernel "mask_chain_k0"
+// CHECK: nn.random_uniform
+// CHECK: nn.yield %{{[0-9]+}} : tensor<4x8xf32>
+// CHECK: nn.kernel "mask_chain_k1"(%[[K]], %{{.*}}, %[[STEP]], %[[SEED]])
+// CHECK-NEXT: ^bb0
+// CHECK: %[[P:.*]] = nn.matmul
+// CHECK-NEXT: %[[U:.*]] = nn.random_uniform %[[P]],
+// CHECK-NEXT: %[[G:.*]] = nn.greater %[[U]],
+// CHECK-NEXT: %[[M:.*]] = nn.div %[[G]],
+// CHECK-NEXT: nn.mul %[[P]], %[[M]]
+func.func @mask_chain(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %w: tensor<8x8xf32>, %step: tensor<f32>, %seed: tensor<i32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %z = nn.matmul %a, %b : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %y = nn.relu %z : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %u = nn.random_uniform %y, %step, %seed : (tensor<4x8xf32>, tensor<f32>, tensor<i32>) -> tensor<4x8xf32>
+  %rate = nn.constant dense<3.000000e-01> : tensor<f32>
+  %keep = nn.constant dense<0.699999988> : tensor<f32>
+  %k = nn.greater %u, %rate : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %m = nn.div %k, %keep : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %d = nn.mul %y, %m : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %h = nn.matmul %d, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %hm = nn.mul %h, %m : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %d, %hm : tensor<4x8xf32>, tensor<4x8xf32>
+}
