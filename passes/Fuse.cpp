@@ -755,12 +755,20 @@ static bool readsElements(Operation *op, unsigned k);
 
 Value Partition::shapeIn(Operation *op, unsigned h) const {
   Value r = op->getResult(0);
+  // The copies go before the first reader in h: the value must be defined there.
+  Operation *first = nullptr;
+  for (Operation *u : r.getUsers())
+    if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
+      first = u;
   for (Operation *u : r.getUsers())
     if (inGroup(u, h) && u->hasTrait<OpTrait::NNElementwise>() &&
         u->getResult(0).getType() == r.getType())
-      for (Value v : u->getOperands())
-        if (v != r && v.getType() == r.getType())
+      for (Value v : u->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (v != r && v.getType() == r.getType() &&
+            (!def || def->isBeforeInBlock(first)))
           return v;
+      }
   return {};
 }
 
