@@ -939,7 +939,8 @@ void Partition::recomputeInConsumers() {
       all = all && recomputeChain(op, h, shapeIn(op, h), chains[i]);
     if (!all)
       continue;
-    for (auto [i, h] : llvm::enumerate(consumers)) {
+    for (size_t i = 0; i < consumers.size(); ++i) {
+      unsigned h = consumers[i];
       Operation *first = nullptr;
       for (Operation *u : r.getUsers())
         if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
