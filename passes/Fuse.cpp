@@ -369,13 +369,21 @@ private:
   /// every non-constant operand of `op` already, its readers in h are pointwise ops of
   /// its shape, and h may take `op` as it takes its own.
   bool recomputableIn(Operation *op, unsigned h) const;
+  /// Whether group h may take a copy of pointwise `op`, whatever its operands: h
+  /// computes kernels of copies, op's readers in h read it once per element, and in a
+  /// contraction's kernel it has the product's type (its epilogue).
+  bool takesCopy(Operation *op, unsigned h) const;
+  /// Whether an op of group h reads `v`.
+  bool readIn(Value v, unsigned h) const;
+  /// The first op of group h that reads `v` (where copies computing it go).
+  Operation *firstReaderIn(Value v, unsigned h) const;
   /// Appends to `chain` (producers first) the pointwise ops of op's group whose copies
   /// compute `op`'s value in group h from what h reads anyway, the function's
   /// arguments and constants: `op` alone when recomputableIn, else `op` after the ops
   /// of its own group that it needs (a dropout mask: the noise, its comparison, the
   /// scale), each with one result of op's type; an operand read for its shape alone
-  /// (the noise's) takes `shape` (shapeIn) in the copy. False when there is no such
-  /// chain.
+  /// that h does not read (the noise's) takes `shape` (shapeIn) in the copy. False
+  /// when there is no such chain.
   bool recomputeChain(Operation *op, unsigned h, Value shape,
                       llvm::SetVector<Operation *> &chain, int depth = 0) const;
   /// A value of h with the runtime shape of `op`'s result: another operand of that
@@ -729,7 +737,19 @@ static bool readsEachElementOnce(OpOperand &use) {
          (!comp.post || loadsAtDistinctVars(comp.post, k));
 }
 
-bool Partition::recomputableIn(Operation *op, unsigned h) const {
+bool Partition::readIn(Value v, unsigned h) const {
+  return llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); });
+}
+
+Operation *Partition::firstReaderIn(Value v, unsigned h) const {
+  Operation *first = nullptr;
+  for (Operation *u : v.getUsers())
+    if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
+      first = u;
+  return first;
+}
+
+bool Partition::takesCopy(Operation *op, unsigned h) const {
   const Group &gh = groups[h];
   if (gh.fixed || gh.scatter)
     return false;
@@ -741,14 +761,14 @@ bool Partition::recomputableIn(Operation *op, unsigned h) const {
     if (inGroup(use.getOwner(), h) && !readsEachElementOnce(use))
       return false;
   // In a contraction's kernel, every other op is part of its epilogue.
-  if (gh.contractions && r.getType() != gh.contraction->getResult(0).getType())
-    return false;
-  return llvm::all_of(op->getOperands(), [&](Value v) {
-    Operation *def = v.getDefiningOp();
-    if (def && classify(def) == OpClass::Constant)
-      return true;
-    return llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); });
-  });
+  return !gh.contractions || r.getType() == gh.contraction->getResult(0).getType();
+}
+
+bool Partition::recomputableIn(Operation *op, unsigned h) const {
+  return takesCopy(op, h) && llvm::all_of(op->getOperands(), [&](Value v) {
+           Operation *def = v.getDefiningOp();
+           return (def && classify(def) == OpClass::Constant) || readIn(v, h);
+         });
 }
 
 static bool readsElements(Operation *op, unsigned k);
@@ -756,10 +776,7 @@ static bool readsElements(Operation *op, unsigned k);
 Value Partition::shapeIn(Operation *op, unsigned h) const {
   Value r = op->getResult(0);
   // The copies go before the first reader in h: the value must be defined there.
-  Operation *first = nullptr;
-  for (Operation *u : r.getUsers())
-    if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
-      first = u;
+  Operation *first = firstReaderIn(r, h);
   for (Operation *u : r.getUsers())
     if (inGroup(u, h) && u->hasTrait<OpTrait::NNElementwise>() &&
         u->getResult(0).getType() == r.getType())
@@ -784,32 +801,24 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape,
   // (so the copy's reader reads it once per element).
   auto g = groupOf.find(op);
   constexpr int MaxChainDepth = 3;
-  if (depth >= MaxChainDepth || g == groupOf.end())
+  if (depth >= MaxChainDepth || g == groupOf.end() || !takesCopy(op, h))
     return false;
-  const Group &gh = groups[h];
-  if (gh.fixed || gh.scatter ||
-      (gh.contractions && op->getResult(0).getType() != gh.contraction->getResult(0).getType()))
-    return false;
-  for (OpOperand &use : op->getResult(0).getUses())
-    if (inGroup(use.getOwner(), h) && !readsEachElementOnce(use))
-      return false;
   for (OpOperand &use : op->getOpOperands()) {
     Value v = use.get();
-    // An operand read for its shape (the noise's `like`): the copy's is `shape`.
-    if (!readsElements(op, use.getOperandNumber())) {
-      if (!shape || v.getType() != shape.getType())
-        return false;
-      continue;
-    }
     Operation *def = v.getDefiningOp();
     if (!def) {
       if (cast<BlockArgument>(v).getOwner() != &block)
         return false;
       continue; // a function argument: any kernel may take it
     }
-    if (classify(def) == OpClass::Constant ||
-        llvm::any_of(v.getUsers(), [&](Operation *u) { return inGroup(u, h); }))
+    if (classify(def) == OpClass::Constant || readIn(v, h))
       continue;
+    // An operand read for its shape (the noise's `like`): the copy's is `shape`.
+    if (!readsElements(op, use.getOperandNumber())) {
+      if (!shape || v.getType() != shape.getType())
+        return false;
+      continue;
+    }
     auto dg = groupOf.find(def);
     if (dg == groupOf.end() || dg->second != g->second ||
         classify(def) != OpClass::Pointwise || def->getNumResults() != 1 ||
@@ -934,26 +943,28 @@ void Partition::recomputeInConsumers() {
     if (outside || consumers.empty())
       continue;
     std::vector<llvm::SetVector<Operation *>> chains(consumers.size());
+    SmallVector<Value> shapes;
     bool all = true;
-    for (auto [i, h] : llvm::enumerate(consumers))
-      all = all && recomputeChain(op, h, shapeIn(op, h), chains[i]);
+    for (auto [i, h] : llvm::enumerate(consumers)) {
+      shapes.push_back(shapeIn(op, h));
+      all = all && recomputeChain(op, h, shapes.back(), chains[i]);
+    }
     if (!all)
       continue;
     for (size_t i = 0; i < consumers.size(); ++i) {
       unsigned h = consumers[i];
-      Operation *first = nullptr;
-      for (Operation *u : r.getUsers())
-        if (inGroup(u, h) && (!first || u->isBeforeInBlock(first)))
-          first = u;
-      OpBuilder b(first);
+      OpBuilder b(firstReaderIn(r, h));
       IRMapping copies;
-      Value shape = shapeIn(op, h);
       for (Operation *member : chains[i]) {
         Operation *copy = b.clone(*member, copies);
-        if (shape && (member != op || !recomputableIn(op, h)))
-          for (OpOperand &use : copy->getOpOperands())
-            if (!readsElements(copy, use.getOperandNumber()))
-              use.set(shape);
+        // A shape operand that h does not read (recomputeChain checked `shapes[i]`).
+        for (OpOperand &use : member->getOpOperands()) {
+          Value v = use.get();
+          Operation *def = v.getDefiningOp();
+          if (def && classify(def) != OpClass::Constant && !readIn(v, h) &&
+              !chains[i].contains(def) && !readsElements(member, use.getOperandNumber()))
+            copy->setOperand(use.getOperandNumber(), shapes[i]);
+        }
         unsigned at = ops.size();
         ops.push_back(copy);
         groupOf[copy] = h;

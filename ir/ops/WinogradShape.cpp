@@ -88,7 +88,7 @@ std::optional<WinogradShape> nn::winogradShape(mlir::Operation *op) {
   // Xeon (`./cnn32 bench` and `./cnn bench --entry infer` at batches 1-32, auto against
   // --conv=direct): 5.4 images for cnn32's conv2 (ratio 0.34), 1.4 for cnn's (0.13).
   if (!filterGrad) {
-    int64_t a = s.m + s.r - 1, tiles = ((s.outH + s.m - 1) / s.m) * ((s.outW + s.m - 1) / s.m);
+    int64_t a = s.m + s.r - 1, tiles = (coveredH / s.m) * (coveredW / s.m);
     double transform = double(a * a * (s.r + a));
     double saved = double(s.outH * s.outW * s.r * s.r - tiles * a * a);
     s.directBelow = saved > 0 ? int64_t(std::ceil(12 * transform / saved)) : 0;
