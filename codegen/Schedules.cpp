@@ -105,6 +105,12 @@ constexpr int64_t ScatterSliceElements = 256;
 /// x kept elements) that run the slices in parallel (see sliceKeptDim).
 constexpr int64_t KeptSliceElements = 256;
 constexpr int64_t ParallelSliceTerms = 1 << 20;
+/// A one-row product in chunks of its terms (see scheduleGemvChunks): the most chunks
+/// per call, the fewest terms of a chunk, and the terms each task adds to an
+/// accumulator in turn.
+constexpr int GemvChunks = 16;
+constexpr int64_t GemvChunkMinTerms = 64;
+constexpr int GemvTermsPerStore = 4;
 
 int64_t guess(int64_t d) { return d < 0 ? DynamicGuess : d; }
 
@@ -842,6 +848,58 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
     s.unroll(pv[1]).unroll(pv[0]);
 }
 
+/// A one-row product over a large rhs read in place (a GEMV: W2's dense layer at one
+/// image, [1, 3136] x [3136, 1024], 12.8 MB of weights per call) under `cond`: its terms
+/// in up to GemvChunks chunks of contiguous rhs rows, at least GemvChunkMinTerms each
+/// (`rfactor`; the chunks' rows are an output-sized plane each), the chunks in parallel,
+/// each task adding its rows into an accumulator row as wide as the output (in L1)
+/// GemvTermsPerStore rows at a time, then the chunks' rows added in order. Each thread
+/// streams whole rows of the rhs, one contiguous block; in tiles of columns each tile
+/// streamed a 1 KB piece of every row, a row (4 KB) apart, and the two threads read
+/// 12.8 MB at 109 GB/s where the machine reads it at 150 (docs/benchmarks.md, "A GEMV
+/// in chunks of rows"). The sums are in another order than the tiles' (chunks, then
+/// the chunks' sums), so a batch of one rounds differently in the last bits than the
+/// same row in a batch of more. (Rows below a register tile the same way, each row's
+/// accumulators in turn over a block of four rhs rows from L1, were slower from four
+/// rows: W2's dense kernel at 2, 4 and 7 images 0.169 / 0.289 / 0.465 ms blocked
+/// (scheduleBlockedK), 0.155 / 0.290 / 0.490 in chunks.)
+void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond, int64_t terms,
+                        Func o, Var panel) {
+  Func p = q.func;
+  int64_t chunks = std::clamp<int64_t>(terms / GemvChunkMinTerms, 1, GemvChunks);
+  int64_t chunk = (terms + chunks - 1) / chunks;
+  chunk = (chunk + GemvTermsPerStore - 1) / GemvTermsPerStore * GemvTermsPerStore;
+  Halide::Stage s = p.update().specialize(cond);
+  Halide::RVar kc("kc"), ki("ki"), kb("kb"), kk("kk");
+  Var u("u"), vo("vo"), vi("vi");
+  s.split(q.rdom.x, kc, ki, (int)chunk, TailStrategy::GuardWithIf);
+  Func partial = s.rfactor(kc, u);
+  // The rhs in place: the packing copy's calls (the select of readInPlaceUnless, whose
+  // other branch reads in place) replaced by the operand's own values.
+  Halide::Internal::Function w = q.rhs.function();
+  struct InPlace : Halide::Internal::IRMutator {
+    Halide::Internal::Function w;
+    using IRMutator::visit;
+    Halide::Expr visit(const Halide::Internal::Call *op) override {
+      if (op->call_type == Halide::Internal::Call::Halide && op->name == w.name())
+        return valueAt(w, op->args);
+      return IRMutator::visit(op);
+    }
+  } inPlace;
+  inPlace.w = w;
+  partial.function().mutate(&inPlace);
+  std::vector<Var> pv = p.args(), rv = partial.args(); // (n, m[, u])
+  s.vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
+  partial.compute_at(o, panel).vectorize(rv[0], plan.lanes, TailStrategy::GuardWithIf);
+  partial.update()
+      .split(ki, kb, kk, GemvTermsPerStore, TailStrategy::GuardWithIf)
+      .split(rv[0], vo, vi, plan.lanes, TailStrategy::GuardWithIf)
+      .reorder(vi, kk, vo, kb, rv[1], u)
+      .vectorize(vi)
+      .unroll(kk)
+      .parallel(u);
+}
+
 /// A packed product's k in blocks of KBlock terms (`kb`, `kt`), each block's rhs packed
 /// at `kb`: the product is computed per panel (`o` at `panel`), and for each block every
 /// row tile loads its accumulators, adds the block's terms in registers and stores them.
@@ -862,7 +920,7 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
 /// now 0.44 and 0.57 (`./cnn bench --entry infer --batch 4`; 0.53 at 8 in whole tiles).
 void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
                       Halide::Expr oneRow, bool inPlace, Func o, Var panel, Halide::RVar kb,
-                      Halide::RVar kt) {
+                      Halide::RVar kt, const Halide::Expr *chunked, int64_t terms) {
   Func p = q.func;
   std::vector<Var> pv = p.args();
   Var pmo("pmo"), pmi("pmi");
@@ -876,6 +934,8 @@ void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
       .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
       .unroll(pv[0])
       .unroll(pmi);
+  if (chunked)
+    scheduleGemvChunks(q, plan, *chunked, terms, o, panel);
   if (inPlace)
     blocks(p.update().specialize(oneRow))
         .reorder(pv[0], kt, kb, pv[1])
@@ -1012,6 +1072,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
   // that the product reads its rhs in place (see below).
   Halide::Expr fullTiles = Halide::Expr(true);
   bool inPlaceBelowTile = false;
+  Halide::Expr gemvChunked; // defined: a GEMV's chunks (scheduleGemvChunks) under it
   std::vector<Var> tv = tiled.args();
   // Fuses the batch dims tv[first..] (outermost already) into loop `outer`, the fused
   // loop named `last` (intermediate ones `<prefix><d>`).
@@ -1115,6 +1176,12 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     // parallel (over the panels or row tiles) when the call has the work, as a batch-1
     // product with large weights (W2's dense layer, 3136 x 1024 at one image: a GEMV
     // that streams 12.8 MB of weights, on one core took 1.09 ms).
+    // One row over a large rhs in place: one panel, the product's chunks of terms in
+    // parallel (scheduleGemvChunks).
+    if (gemvCols && blocked) {
+      gemvChunked = outBuf.dim(1).extent() == 1 && parallelCall;
+      tile(o.specialize(gemvChunked), 1, TailStrategy::RoundUp, false, (int)n);
+    }
     tile(o.specialize(parallelCall), 1, TailStrategy::RoundUp, true, gemvCols);
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp, false, gemvCols);
   } else if (dynamicWork) {
@@ -1133,7 +1200,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     Halide::RVar kb("kb"), kt("kt");
     if (blocked)
       scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
-                       panel, kb, kt);
+                       panel, kb, kt, gemvChunked.defined() ? &gemvChunked : nullptr, *kConst);
     else {
       p.compute_at(tiled, plan.pack ? mo : no);
       tileInRegisters(q, plan.lanes);

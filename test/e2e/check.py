@@ -7,6 +7,8 @@
       compares `name: v v ...` lines (as printed by `model run --print`)
   check.py write-npy OUT.npy DIMS V [V ...]
       writes a float32 .npy (DIMS like 1,2)
+  check.py rows IN.npy OUT.npy START COUNT
+      writes rows START..START+COUNT-1 (of the first dim) of a float32 .npy
   check.py losses ACTUAL.txt EXPECTED.txt N --rtol R
       compares the first N `loss` values of a training log with one value per line
   check.py accuracy LOG --min A
@@ -120,6 +122,13 @@ def main():
     elif o.mode == "write-npy":
         dims = [int(d) for d in o.args[1].split(",") if d]
         write_npy(o.args[0], dims, [float(v) for v in o.args[2:]])
+    elif o.mode == "rows":
+        shape, values = read_npy(o.args[0])
+        start, count = int(o.args[2]), int(o.args[3])
+        if start < 0 or count < 1 or start + count > shape[0]:
+            sys.exit(f"rows {start}..{start + count - 1} outside the {shape[0]} of {o.args[0]}")
+        row = len(values) // shape[0]
+        write_npy(o.args[1], (count,) + shape[1:], values[start * row:(start + count) * row])
     elif o.mode == "losses":
         n = int(o.args[2])
         actual = [float(l.split("loss")[1].split()[0].strip(":= ,"))
