@@ -108,7 +108,7 @@ constexpr int64_t ParallelSliceTerms = 1 << 20;
 /// A one-row product in chunks of its terms (see scheduleGemvChunks): the most chunks
 /// per call, the fewest terms of a chunk, and the terms each task adds to an
 /// accumulator in turn.
-constexpr int GemvChunks = 16;
+constexpr int GemvChunks = 8;
 constexpr int64_t GemvChunkMinTerms = 64;
 constexpr int GemvTermsPerStore = 4;
 
@@ -856,13 +856,13 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
 /// GemvTermsPerStore rows at a time, then the chunks' rows added in order. Each thread
 /// streams whole rows of the rhs, one contiguous block; in tiles of columns each tile
 /// streamed a 1 KB piece of every row, a row (4 KB) apart, and the two threads read
-/// 12.8 MB at 109 GB/s where the machine reads it at 150 (docs/benchmarks.md, "A GEMV
-/// in chunks of rows"). The sums are in another order than the tiles' (chunks, then
+/// 12.8 MB at 109 GB/s where the machine reads it at 150; in 8 chunks at 166 (16 were
+/// slower: docs/design.md, "A GEMV in chunks of rows"). The sums are in another order than the tiles' (chunks, then
 /// the chunks' sums), so a batch of one rounds differently in the last bits than the
 /// same row in a batch of more. (Rows below a register tile the same way, each row's
 /// accumulators in turn over a block of four rhs rows from L1, were slower from four
 /// rows: W2's dense kernel at 2, 4 and 7 images 0.169 / 0.289 / 0.465 ms blocked
-/// (scheduleBlockedK), 0.155 / 0.290 / 0.490 in chunks.)
+/// (scheduleBlockedK), 0.155 / 0.290 / 0.490 in 16 chunks.)
 void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond, int64_t terms,
                         Func o, Var panel) {
   Func p = q.func;

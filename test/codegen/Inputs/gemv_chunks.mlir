@@ -1,5 +1,5 @@
 // The product of gemv-chunks.test: a dynamic row count times a 2102 x 512 rhs (4.3 MB,
-// read in place at one row, its 2102 terms in 16 chunks of 132, the last of 122).
+// read in place at one row, its 2102 terms in 8 chunks of 264, the last of 254).
 module attributes {nn.model = "gemvchunks"} {
   nn.input @x {dims = ["B", ""]} : tensor<?x2102xf32>
   nn.input @w {dims = ["", ""]} : tensor<2102x512xf32>
