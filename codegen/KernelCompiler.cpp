@@ -3,8 +3,8 @@
 // The no-throw boundary of NNCodegenHalide: every Halide error (CompileError,
 // RuntimeError, InternalError, all Halide::Error) is caught here and returned as
 // llvm::Error, so no exception crosses into code built without exceptions.
-// Kernels are compiled concurrently (see compileAll): the Halide compiler is
-// thread-safe for distinct pipelines.
+// Kernels are compiled concurrently, each in a child process (see compileAll and
+// runForked), so that what Halide names is the same from compile to compile.
 // The Halide runtime object depends only on the target and the Halide library, so it
 // is cached on disk (see runtimeCachePath).
 //
@@ -13,13 +13,18 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Parallel.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/xxhash.h"
+#include <cerrno>
+#include <cstdio>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <functional>
 #include <map>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace nn::codegen;
 
@@ -98,52 +103,190 @@ static llvm::Error firstError(std::vector<llvm::Error> &errors) {
   return first;
 }
 
+/// A job for runForked: runs, and on failure sets `failed` to the index its error
+/// belongs to (the kernel that failed).
+using Job = std::function<llvm::Error(size_t &failed)>;
+
+/// Runs `jobs` each in a child process of its own, at most as many at a time as the
+/// machine has threads, and returns the index and error of each failed job. Each child
+/// is forked from this process as it is after every kernel was lowered, so each job
+/// starts from the same Halide state whatever ran beside it: Halide draws the names it
+/// makes unique (closures' and GPU kernels' symbols among them) from counters shared by
+/// the whole process, 16K of them by a hash of the name, so kernels compiled by threads
+/// side by side took each other's counts in whatever order they ran, and the same model
+/// compiled twice gave different symbols (W7: 3 of 3 binaries differed;
+/// `test/cuda/schedules.test`, which matches GPU kernel names, failed in 3 of 20
+/// compiles). A job's error (a Halide error, or the signal that ended it) comes back
+/// through a pipe: the index, a newline, the message (at most MaxJobMessage bytes, so
+/// that a child never waits on a full pipe while this process waits for it to end);
+/// `names[j]` says what job j compiles, for a child that died.
+static std::vector<std::pair<size_t, llvm::Error>>
+runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
+          llvm::ArrayRef<std::string> names) {
+  constexpr size_t MaxJobMessage = 32 * 1024;
+  std::vector<std::pair<size_t, llvm::Error>> failures;
+  struct Child {
+    size_t job;
+    int fd; // the read end of the child's pipe
+  };
+  std::map<pid_t, Child> running;
+  size_t width = std::max<size_t>(1, llvm::hardware_concurrency().compute_thread_count());
+  auto fail = [&](size_t index, const std::string &message) {
+    failures.emplace_back(index, llvm::createStringError(llvm::inconvertibleErrorCode(), "%s",
+                                                         message.c_str()));
+  };
+  auto runHere = [&](size_t j) {
+    size_t index = first[j];
+    if (llvm::Error err = jobs[j](index))
+      failures.emplace_back(index, std::move(err));
+  };
+  auto reap = [&] {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    auto it = running.find(pid);
+    if (pid < 0 || it == running.end())
+      return;
+    Child child = it->second;
+    running.erase(it);
+    std::string body;
+    char buf[4096];
+    for (ssize_t got; (got = read(child.fd, buf, sizeof(buf))) != 0;)
+      if (got > 0)
+        body.append(buf, size_t(got));
+      else if (errno != EINTR)
+        break;
+    close(child.fd);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      return;
+    auto [line, message] = llvm::StringRef(body).split('\n');
+    size_t index = first[child.job];
+    if (line.getAsInteger(10, index))
+      index = first[child.job];
+    if (WIFSIGNALED(status))
+      fail(index, names[child.job] + ": the compiler crashed (signal " +
+                      std::to_string(WTERMSIG(status)) + ")");
+    else
+      fail(index, message.empty() ? names[child.job] + ": failed with status " +
+                                        std::to_string(WEXITSTATUS(status))
+                                  : message.str());
+  };
+  llvm::outs().flush();
+  llvm::errs().flush();
+  std::fflush(nullptr);
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    while (running.size() >= width)
+      reap();
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+      runHere(j); // no pipe or process to spare: the job runs here
+      continue;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      size_t index = first[j];
+      int code = 0;
+      if (llvm::Error err = jobs[j](index)) {
+        std::string message = std::to_string(index) + "\n" + llvm::toString(std::move(err));
+        message.resize(std::min(message.size(), MaxJobMessage));
+        for (size_t done = 0; done < message.size();) {
+          ssize_t put = write(fds[1], message.data() + done, message.size() - done);
+          if (put > 0)
+            done += size_t(put);
+          else if (errno != EINTR)
+            break;
+        }
+        code = 1;
+      }
+      std::fflush(nullptr);
+      _exit(code); // no destructors or atexit handlers of the parent's state
+    }
+    close(fds[1]);
+    if (pid < 0) {
+      close(fds[0]);
+      runHere(j);
+      continue;
+    }
+    running.emplace(pid, Child{j, fds[0]});
+  }
+  while (!running.empty())
+    reap();
+  return failures;
+}
+
+/// Kernels compiled by one child process (runForked): a fork costs milliseconds, since
+/// this process holds every kernel's lowered pipeline (W7 with a child per kernel took
+/// 12.2-14.2 s to compile against 9.3-10.2 s in threads; eight per child 10.7-12.1). A
+/// fixed count, so that which kernels share a child, and with them the names, does not
+/// depend on the machine.
+constexpr size_t KernelsPerChild = 8;
+
 /// Compiles `kernels[i]` to `outputs[i]` for every i, and runs `extra` (if any) as one
 /// more job. With nnc's templates, the kernels are lowered to Halide first, in order,
-/// on this thread, then scheduled and compiled concurrently on the available cores:
-/// Halide makes Func names unique process-wide in the order the Funcs are created,
-/// so names (and statements) are those of a serial compile. With an autoscheduler,
-/// one kernel after the other (the plugins are not known to be thread-safe, and
-/// Adams2019's silenced stderr is process-wide). Returns the first error in kernel
-/// order, then `extra`'s.
+/// in this process (Halide makes Func names unique process-wide in the order the Funcs
+/// are created), then scheduled and compiled side by side, KernelsPerChild consecutive
+/// ones in each child process (runForked), so that the names Halide makes while
+/// compiling, and with them the symbols and statements, are the same from compile to
+/// compile. With an autoscheduler, one kernel after the other in this process (the
+/// plugins are not known to be thread-safe, and Adams2019's silenced stderr is
+/// process-wide). Returns the first error in kernel order, then `extra`'s.
 static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetInfo &target,
                               llvm::ArrayRef<Outputs> outputs,
                               const std::function<llvm::Error()> &extra) {
   Halide::Target t = halideTarget(target);
   size_t n = kernels.size();
   std::vector<llvm::Error> errors;
-  for (size_t i = 0; i <= n; ++i)
-    errors.push_back(llvm::Error::success());
-  auto runExtra = [&] {
-    if (extra)
-      errors[n] = extra();
-  };
   if (!target.autoscheduler.empty()) {
     for (size_t i = 0; i < n; ++i)
-      errors[i] = compileTo(kernels[i], target, outputs[i]);
-    runExtra();
+      errors.push_back(compileTo(kernels[i], target, outputs[i]));
+    errors.push_back(extra ? extra() : llvm::Error::success());
     return firstError(errors);
   }
   std::vector<LoweredKernel> lowered(n);
   std::vector<char> ok(n, 0);
   for (size_t i = 0; i < n; ++i)
-    errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
+    errors.push_back(guarded(what(kernels[i]), [&]() -> llvm::Error {
       bool templates = target.device == DeviceKind::CPU;
       lowered[i] = lowerKernel(kernels[i], templates ? &target : nullptr);
       ok[i] = 1;
       return llvm::Error::success();
-    });
-  llvm::parallelFor(0, n + 1, [&](size_t i) {
-    if (i == n)
-      return runExtra();
-    if (!ok[i])
-      return;
-    errors[i] = guarded(what(kernels[i]), [&]() -> llvm::Error {
-      scheduleKernel(lowered[i], target);
-      lowered[i].pipeline().compile_to(outputs[i], lowered[i].args, kernels[i].symbol, t);
+    }));
+  errors.push_back(llvm::Error::success()); // extra's
+  std::vector<Job> jobs;
+  std::vector<size_t> first;
+  std::vector<std::string> names;
+  for (size_t begin = 0; begin < n; begin += KernelsPerChild) {
+    size_t end = std::min(n, begin + KernelsPerChild);
+    first.push_back(begin);
+    names.push_back(end - begin == 1 ? what(kernels[begin])
+                                     : "halide: kernels '" + kernels[begin].symbol +
+                                           "' to '" + kernels[end - 1].symbol + "'");
+    jobs.push_back([&, begin, end](size_t &failed) -> llvm::Error {
+      for (size_t i = begin; i < end; ++i) {
+        if (!ok[i])
+          continue;
+        llvm::Error err = guarded(what(kernels[i]), [&]() -> llvm::Error {
+          scheduleKernel(lowered[i], target);
+          lowered[i].pipeline().compile_to(outputs[i], lowered[i].args, kernels[i].symbol, t);
+          return llvm::Error::success();
+        });
+        if (err) {
+          failed = i; // later kernels' errors would not be reported (firstError)
+          return err;
+        }
+      }
       return llvm::Error::success();
     });
-  });
+  }
+  if (extra) {
+    first.push_back(n);
+    names.push_back("halide: the runtime");
+    jobs.push_back([&](size_t &) { return extra(); });
+  }
+  for (auto &[index, err] : runForked(jobs, first, names)) {
+    llvm::consumeError(std::move(errors[index])); // success: the kernel was lowered
+    errors[index] = std::move(err);
+  }
   return firstError(errors);
 }
 
