@@ -213,8 +213,10 @@ bool definitionCalls(const Halide::Internal::Function &f,
 /// which the schedule stages) only where `staged` holds, and the operand in place (the
 /// wrapper's definition) elsewhere: with `staged` a specialization's condition, Halide
 /// drops the other branch of the select in each specialization, and a wrapper no branch
-/// calls is never computed (Schedules.cpp).
-void readInPlaceUnless(Halide::Func consumer, Halide::Func wrapper, Halide::Expr staged);
+/// calls is never computed (Schedules.cpp). An undefined `staged`: the operand in place
+/// everywhere (a Func made from a specialization, which must not call the wrapper).
+void readInPlaceUnless(Halide::Func consumer, Halide::Func wrapper,
+                       Halide::Expr staged = Halide::Expr());
 
 /// The CUDA schedule templates (ScheduleGPU.cpp).
 void scheduleKernelGPU(LoweredKernel &k, const TargetInfo &target);

@@ -132,8 +132,8 @@ runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
   std::map<pid_t, Child> running;
   size_t width = std::max<size_t>(1, llvm::hardware_concurrency().compute_thread_count());
   auto fail = [&](size_t index, const std::string &message) {
-    failures.emplace_back(index, llvm::createStringError(llvm::inconvertibleErrorCode(), "%s",
-                                                         message.c_str()));
+    failures.emplace_back(
+        index, llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str()));
   };
   auto runHere = [&](size_t j) {
     size_t index = first[j];
@@ -187,7 +187,8 @@ runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
       size_t index = first[j];
       int code = 0;
       if (llvm::Error err = jobs[j](index)) {
-        std::string message = std::to_string(index) + "\n" + llvm::toString(std::move(err));
+        std::string message =
+            std::to_string(index) + "\n" + llvm::toString(std::move(err));
         message.resize(std::min(message.size(), MaxJobMessage));
         for (size_t done = 0; done < message.size();) {
           ssize_t put = write(fds[1], message.data() + done, message.size() - done);

@@ -857,14 +857,14 @@ void scheduleTransposedTiles(LoweredKernel &k, const FuncInfo &out, const Target
 /// streams whole rows of the rhs, one contiguous block; in tiles of columns each tile
 /// streamed a 1 KB piece of every row, a row (4 KB) apart, and the two threads read
 /// 12.8 MB at 109 GB/s where the machine reads it at 150; in 8 chunks at 166 (16 were
-/// slower: docs/design.md, "A GEMV in chunks of rows"). The sums are in another order than the tiles' (chunks, then
-/// the chunks' sums), so a batch of one rounds differently in the last bits than the
-/// same row in a batch of more. (Rows below a register tile the same way, each row's
-/// accumulators in turn over a block of four rhs rows from L1, were slower from four
-/// rows: W2's dense kernel at 2, 4 and 7 images 0.169 / 0.289 / 0.465 ms blocked
-/// (scheduleBlockedK), 0.155 / 0.290 / 0.490 in 16 chunks.)
-void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond, int64_t terms,
-                        Func o, Var panel) {
+/// slower: docs/design.md, "A GEMV in chunks of rows"). The sums are in another order
+/// than the tiles' (chunks, then the chunks' sums), so a batch of one rounds differently
+/// in the last bits than the same row in a batch of more. (Rows below a register tile
+/// the same way, each row's accumulators in turn over a block of four rhs rows from L1,
+/// were slower from four rows: W2's dense kernel at 2, 4 and 7 images 0.169 / 0.289 /
+/// 0.465 ms blocked (scheduleBlockedK), 0.155 / 0.290 / 0.490 in 16 chunks.)
+void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond,
+                        int64_t terms, Func o, Var panel) {
   Func p = q.func;
   int64_t chunks = std::clamp<int64_t>(terms / GemvChunkMinTerms, 1, GemvChunks);
   int64_t chunk = (terms + chunks - 1) / chunks;
@@ -874,20 +874,9 @@ void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond, in
   Var u("u"), vo("vo"), vi("vi");
   s.split(q.rdom.x, kc, ki, (int)chunk, TailStrategy::GuardWithIf);
   Func partial = s.rfactor(kc, u);
-  // The rhs in place: the packing copy's calls (the select of readInPlaceUnless, whose
-  // other branch reads in place) replaced by the operand's own values.
-  Halide::Internal::Function w = q.rhs.function();
-  struct InPlace : Halide::Internal::IRMutator {
-    Halide::Internal::Function w;
-    using IRMutator::visit;
-    Halide::Expr visit(const Halide::Internal::Call *op) override {
-      if (op->call_type == Halide::Internal::Call::Halide && op->name == w.name())
-        return valueAt(w, op->args);
-      return IRMutator::visit(op);
-    }
-  } inPlace;
-  inPlace.w = w;
-  partial.function().mutate(&inPlace);
+  // The rhs in place: partial's copy of the one-row definition still calls the packing
+  // copy in the select of readInPlaceUnless (whose other branch reads in place).
+  readInPlaceUnless(partial, q.rhs);
   std::vector<Var> pv = p.args(), rv = partial.args(); // (n, m[, u])
   s.vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf);
   partial.compute_at(o, panel).vectorize(rv[0], plan.lanes, TailStrategy::GuardWithIf);
@@ -1172,16 +1161,16 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     tile(o.specialize(fullTiles && parallelCall), plan.rows,
          TailStrategy::ShiftInwards, true);
     tile(o.specialize(fullTiles), plan.rows, TailStrategy::ShiftInwards, false);
-    // Fewer rows than a tile: one row per tile keeps the accumulator's size constant; in
-    // parallel (over the panels or row tiles) when the call has the work, as a batch-1
-    // product with large weights (W2's dense layer, 3136 x 1024 at one image: a GEMV
-    // that streams 12.8 MB of weights, on one core took 1.09 ms).
     // One row over a large rhs in place: one panel, the product's chunks of terms in
     // parallel (scheduleGemvChunks).
     if (gemvCols && blocked) {
       gemvChunked = outBuf.dim(1).extent() == 1 && parallelCall;
       tile(o.specialize(gemvChunked), 1, TailStrategy::RoundUp, false, (int)n);
     }
+    // Fewer rows than a tile: one row per tile keeps the accumulator's size constant; in
+    // parallel (over the panels or row tiles) when the call has the work, as a batch-1
+    // product with large weights (W2's dense layer, 3136 x 1024 at one image: a GEMV
+    // that streams 12.8 MB of weights, on one core took 1.09 ms).
     tile(o.specialize(parallelCall), 1, TailStrategy::RoundUp, true, gemvCols);
     tile(Halide::Stage(o), 1, TailStrategy::RoundUp, false, gemvCols);
   } else if (dynamicWork) {
@@ -1200,7 +1189,8 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     Halide::RVar kb("kb"), kt("kt");
     if (blocked)
       scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
-                       panel, kb, kt, gemvChunked.defined() ? &gemvChunked : nullptr, *kConst);
+                       panel, kb, kt, gemvChunked.defined() ? &gemvChunked : nullptr,
+                       *kConst);
     else {
       p.compute_at(tiled, plan.pack ? mo : no);
       tileInRegisters(q, plan.lanes);
@@ -1418,7 +1408,9 @@ void nn::codegen::readInPlaceUnless(Func consumer, Func wrapper, Halide::Expr st
     Halide::Expr visit(const Halide::Internal::Call *op) override {
       if (op->call_type != Halide::Internal::Call::Halide || op->name != w.name())
         return IRMutator::visit(op);
-      return Halide::select(staged, Halide::Expr(op), valueAt(w, op->args));
+      Halide::Expr inPlace = valueAt(w, op->args);
+      return staged.defined() ? Halide::select(staged, Halide::Expr(op), inPlace)
+                              : inPlace;
     }
   } m;
   m.w = w;
