@@ -17,8 +17,10 @@ llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-/// Runs `tool` with `args`; a failure carries the tool's stderr.
-llvm::Error run(llvm::StringRef tool, llvm::ArrayRef<std::string> args, const TempDir &tmp) {
+/// Runs `tool` with `args` (its standard input from the file `input`, if given); a
+/// failure carries the tool's stderr.
+llvm::Error run(llvm::StringRef tool, llvm::ArrayRef<std::string> args, const TempDir &tmp,
+                std::optional<llvm::StringRef> input = std::nullopt) {
   auto program = llvm::sys::findProgramByName(tool);
   if (!program)
     return error("cannot find '" + tool + "' on PATH (needed to build the output)");
@@ -26,7 +28,7 @@ llvm::Error run(llvm::StringRef tool, llvm::ArrayRef<std::string> args, const Te
   for (const std::string &a : args)
     argv.push_back(a);
   std::string errFile = tmp.file(tool.str() + ".stderr");
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
+  std::optional<llvm::StringRef> redirects[] = {input, std::nullopt,
                                                 llvm::StringRef(errFile)};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, redirects, 0, 0,
@@ -98,8 +100,13 @@ llvm::Expected<RuntimePaths> nn::codegen::findRuntime() {
 
 llvm::Error nn::codegen::compileC(llvm::StringRef source, llvm::StringRef object,
                                   const RuntimePaths &rt, const TempDir &tmp) {
-  return run("cc", {"-O2", "-c", source.str(), "-o", object.str(), "-I" + rt.includeDir},
-             tmp);
+  // The source from standard input: a compiler with AddressSanitizer writes the path it
+  // compiled into the object (its globals' descriptions; -ffile-prefix-map does not
+  // reach them), and the temporary directory's name is random, so an executable linked
+  // from it differed from compile to compile (test/e2e/reproducible.test in the
+  // sanitizer build, whose `cc` is clang with -fsanitize).
+  return run("cc", {"-O2", "-x", "c", "-c", "-", "-o", object.str(), "-I" + rt.includeDir},
+             tmp, source);
 }
 
 llvm::Error nn::codegen::linkExecutable(llvm::ArrayRef<std::string> objects,
