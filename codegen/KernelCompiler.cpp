@@ -103,9 +103,14 @@ static llvm::Error firstError(std::vector<llvm::Error> &errors) {
   return first;
 }
 
-/// A job for runForked: runs, and on failure sets `failed` to the index its error
-/// belongs to (the kernel that failed).
-using Job = std::function<llvm::Error(size_t &failed)>;
+/// A job for runForked: `run` compiles, and on failure sets its argument to the index
+/// its error belongs to (the kernel that failed; `first` until then); `name` says what
+/// it compiles, for a child that died.
+struct Job {
+  std::function<llvm::Error(size_t &failed)> run;
+  size_t first;
+  std::string name;
+};
 
 /// Runs `jobs` each in a child process of its own, at most as many at a time as the
 /// machine has threads, and returns the index and error of each failed job. Each child
@@ -118,11 +123,8 @@ using Job = std::function<llvm::Error(size_t &failed)>;
 /// `test/cuda/schedules.test`, which matches GPU kernel names, failed in 3 of 20
 /// compiles). A job's error (a Halide error, or the signal that ended it) comes back
 /// through a pipe: the index, a newline, the message (at most MaxJobMessage bytes, so
-/// that a child never waits on a full pipe while this process waits for it to end);
-/// `names[j]` says what job j compiles, for a child that died.
-static std::vector<std::pair<size_t, llvm::Error>>
-runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
-          llvm::ArrayRef<std::string> names) {
+/// that a child never waits on a full pipe while this process waits for it to end).
+static std::vector<std::pair<size_t, llvm::Error>> runForked(llvm::ArrayRef<Job> jobs) {
   constexpr size_t MaxJobMessage = 32 * 1024;
   std::vector<std::pair<size_t, llvm::Error>> failures;
   struct Child {
@@ -136,8 +138,8 @@ runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
         index, llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.c_str()));
   };
   auto runHere = [&](size_t j) {
-    size_t index = first[j];
-    if (llvm::Error err = jobs[j](index))
+    size_t index = jobs[j].first;
+    if (llvm::Error err = jobs[j].run(index))
       failures.emplace_back(index, std::move(err));
   };
   auto reap = [&] {
@@ -159,14 +161,15 @@ runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
       return;
     auto [line, message] = llvm::StringRef(body).split('\n');
-    size_t index = first[child.job];
+    const Job &job = jobs[child.job];
+    size_t index = job.first;
     if (line.getAsInteger(10, index))
-      index = first[child.job];
+      index = job.first;
     if (WIFSIGNALED(status))
-      fail(index, names[child.job] + ": the compiler crashed (signal " +
+      fail(index, job.name + ": the compiler crashed (signal " +
                       std::to_string(WTERMSIG(status)) + ")");
     else
-      fail(index, message.empty() ? names[child.job] + ": failed with status " +
+      fail(index, message.empty() ? job.name + ": failed with status " +
                                         std::to_string(WEXITSTATUS(status))
                                   : message.str());
   };
@@ -184,9 +187,9 @@ runForked(llvm::ArrayRef<Job> jobs, llvm::ArrayRef<size_t> first,
     pid_t pid = fork();
     if (pid == 0) {
       close(fds[0]);
-      size_t index = first[j];
+      size_t index = jobs[j].first;
       int code = 0;
-      if (llvm::Error err = jobs[j](index)) {
+      if (llvm::Error err = jobs[j].run(index)) {
         std::string message =
             std::to_string(index) + "\n" + llvm::toString(std::move(err));
         message.resize(std::min(message.size(), MaxJobMessage));
@@ -254,15 +257,9 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
     }));
   errors.push_back(llvm::Error::success()); // extra's
   std::vector<Job> jobs;
-  std::vector<size_t> first;
-  std::vector<std::string> names;
   for (size_t begin = 0; begin < n; begin += KernelsPerChild) {
     size_t end = std::min(n, begin + KernelsPerChild);
-    first.push_back(begin);
-    names.push_back(end - begin == 1 ? what(kernels[begin])
-                                     : "halide: kernels '" + kernels[begin].symbol +
-                                           "' to '" + kernels[end - 1].symbol + "'");
-    jobs.push_back([&, begin, end](size_t &failed) -> llvm::Error {
+    auto run = [&, begin, end](size_t &failed) -> llvm::Error {
       for (size_t i = begin; i < end; ++i) {
         if (!ok[i])
           continue;
@@ -277,14 +274,15 @@ static llvm::Error compileAll(llvm::ArrayRef<KernelSpec> kernels, const TargetIn
         }
       }
       return llvm::Error::success();
-    });
+    };
+    jobs.push_back({run, begin,
+                    end - begin == 1 ? what(kernels[begin])
+                                     : "halide: kernels '" + kernels[begin].symbol +
+                                           "' to '" + kernels[end - 1].symbol + "'"});
   }
-  if (extra) {
-    first.push_back(n);
-    names.push_back("halide: the runtime");
-    jobs.push_back([&](size_t &) { return extra(); });
-  }
-  for (auto &[index, err] : runForked(jobs, first, names)) {
+  if (extra)
+    jobs.push_back({[&](size_t &) { return extra(); }, n, "halide: the runtime"});
+  for (auto &[index, err] : runForked(jobs)) {
     llvm::consumeError(std::move(errors[index])); // success: the kernel was lowered
     errors[index] = std::move(err);
   }

@@ -907,9 +907,11 @@ void scheduleGemvChunks(FuncInfo &q, const GemmPlan &plan, Halide::Expr cond,
 /// memory once per call (one copy per block when packed), not once per row: W2's
 /// dense layer read its 12.8 MB weight per row, 1.15 ms at 4 images and 2.03 at 7,
 /// now 0.44 and 0.57 (`./cnn bench --entry infer --batch 4`; 0.53 at 8 in whole tiles).
+/// Where `chunked` is defined and holds, a single row's `terms` run in chunks instead
+/// (scheduleGemvChunks).
 void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
                       Halide::Expr oneRow, bool inPlace, Func o, Var panel, Halide::RVar kb,
-                      Halide::RVar kt, const Halide::Expr *chunked, int64_t terms) {
+                      Halide::RVar kt, Halide::Expr chunked, int64_t terms) {
   Func p = q.func;
   std::vector<Var> pv = p.args();
   Var pmo("pmo"), pmi("pmi");
@@ -923,8 +925,8 @@ void scheduleBlockedK(FuncInfo &q, const GemmPlan &plan, Halide::Expr fullTiles,
       .vectorize(pv[0], plan.lanes, TailStrategy::GuardWithIf)
       .unroll(pv[0])
       .unroll(pmi);
-  if (chunked)
-    scheduleGemvChunks(q, plan, *chunked, terms, o, panel);
+  if (chunked.defined())
+    scheduleGemvChunks(q, plan, chunked, terms, o, panel);
   if (inPlace)
     blocks(p.update().specialize(oneRow))
         .reorder(pv[0], kt, kb, pv[1])
@@ -1189,8 +1191,7 @@ void scheduleGemm(LoweredKernel &k, const FuncInfo &out, const TargetInfo &targe
     Halide::RVar kb("kb"), kt("kt");
     if (blocked)
       scheduleBlockedK(q, plan, fullTiles, outBuf.dim(1).extent() == 1, inPlaceBelowTile, o,
-                       panel, kb, kt, gemvChunked.defined() ? &gemvChunked : nullptr,
-                       *kConst);
+                       panel, kb, kt, gemvChunked, *kConst);
     else {
       p.compute_at(tiled, plan.pack ? mo : no);
       tileInRegisters(q, plan.lanes);

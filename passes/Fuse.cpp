@@ -377,15 +377,22 @@ private:
   bool readIn(Value v, unsigned h) const;
   /// The first op of group h that reads `v` (where copies computing it go).
   Operation *firstReaderIn(Value v, unsigned h) const;
-  /// Appends to `chain` (producers first) the pointwise ops of op's group whose copies
-  /// compute `op`'s value in group h from what h reads anyway, the function's
-  /// arguments and constants: `op` alone when recomputableIn, else `op` after the ops
-  /// of its own group that it needs (a dropout mask: the noise, its comparison, the
-  /// scale), each with one result of op's type; an operand read for its shape alone
-  /// that h does not read (the noise's) takes `shape` (shapeIn) in the copy. False
-  /// when there is no such chain.
-  bool recomputeChain(Operation *op, unsigned h, Value shape,
-                      llvm::SetVector<Operation *> &chain, int depth = 0) const;
+  /// Ops whose copies compute a value in a consumer's group (recomputeChain), producers
+  /// first, and the operands of theirs read for their shape alone that the copies take
+  /// from the consumer's shape value instead.
+  struct Chain {
+    llvm::SetVector<Operation *> ops;
+    SmallVector<OpOperand *> shapeOperands;
+  };
+  /// Appends to `chain` the pointwise ops of op's group whose copies compute `op`'s
+  /// value in group h from what h reads anyway, the function's arguments and
+  /// constants: `op` alone when recomputableIn, else `op` after the ops of its own
+  /// group that it needs (a dropout mask: the noise, its comparison, the scale), each
+  /// with one result of op's type; an operand read for its shape alone that h does not
+  /// read (the noise's) takes `shape` (shapeIn) in the copy. False when there is no
+  /// such chain.
+  bool recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
+                      int depth = 0) const;
   /// A value of h with the runtime shape of `op`'s result: another operand of that
   /// type of an elementwise reader of it in h (no broadcast: its result has that type
   /// too); null when there is none.
@@ -789,12 +796,12 @@ Value Partition::shapeIn(Operation *op, unsigned h) const {
   return {};
 }
 
-bool Partition::recomputeChain(Operation *op, unsigned h, Value shape,
-                               llvm::SetVector<Operation *> &chain, int depth) const {
-  if (chain.contains(op))
+bool Partition::recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
+                               int depth) const {
+  if (chain.ops.contains(op))
     return true;
   if (recomputableIn(op, h)) {
-    chain.insert(op);
+    chain.ops.insert(op);
     return true;
   }
   // Through at most 3 ops of op's group, each pointwise with one result of op's type
@@ -817,6 +824,7 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape,
     if (!readsElements(op, use.getOperandNumber())) {
       if (!shape || v.getType() != shape.getType())
         return false;
+      chain.shapeOperands.push_back(&use);
       continue;
     }
     auto dg = groupOf.find(def);
@@ -826,7 +834,7 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape,
         !recomputeChain(def, h, shape, chain, depth + 1))
       return false;
   }
-  chain.insert(op);
+  chain.ops.insert(op);
   return true;
 }
 
@@ -942,7 +950,7 @@ void Partition::recomputeInConsumers() {
     }
     if (outside || consumers.empty())
       continue;
-    std::vector<llvm::SetVector<Operation *>> chains(consumers.size());
+    std::vector<Chain> chains(consumers.size());
     SmallVector<Value> shapes;
     bool all = true;
     for (auto [i, h] : llvm::enumerate(consumers)) {
@@ -955,16 +963,11 @@ void Partition::recomputeInConsumers() {
       unsigned h = consumers[i];
       OpBuilder b(firstReaderIn(r, h));
       IRMapping copies;
-      for (Operation *member : chains[i]) {
+      for (Operation *member : chains[i].ops) {
         Operation *copy = b.clone(*member, copies);
-        // A shape operand that h does not read (recomputeChain checked `shapes[i]`).
-        for (OpOperand &use : member->getOpOperands()) {
-          Value v = use.get();
-          Operation *def = v.getDefiningOp();
-          if (def && classify(def) != OpClass::Constant && !readIn(v, h) &&
-              !chains[i].contains(def) && !readsElements(member, use.getOperandNumber()))
-            copy->setOperand(use.getOperandNumber(), shapes[i]);
-        }
+        for (OpOperand *use : chains[i].shapeOperands)
+          if (use->getOwner() == member)
+            copy->setOperand(use->getOperandNumber(), shapes[i]);
         unsigned at = ops.size();
         ops.push_back(copy);
         groupOf[copy] = h;
