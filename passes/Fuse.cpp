@@ -383,16 +383,28 @@ private:
   struct Chain {
     llvm::SetVector<Operation *> ops;
     SmallVector<OpOperand *> shapeOperands;
+    /// Values of the copied op's shape that the consumer's group reads only for the
+    /// copies: a stored result of op's group (a product's) or another group's.
+    llvm::SetVector<Value> newReads;
   };
   /// Appends to `chain` the pointwise ops of op's group whose copies compute `op`'s
   /// value in group h from what h reads anyway, the function's arguments and
   /// constants: `op` alone when recomputableIn, else `op` after the ops of its own
   /// group that it needs (a dropout mask: the noise, its comparison, the scale), each
   /// with one result of op's type; an operand read for its shape alone that h does not
-  /// read (the noise's) takes `shape` (shapeIn) in the copy. False when there is no
-  /// such chain.
+  /// read (the noise's) takes `shape` (shapeIn) in the copy. With `newReads`, a chain of
+  /// multiplications and additions may also read values that are stored anyway (a
+  /// result of a kernel; see recomputeInConsumers) and h does not read yet, listed in
+  /// chain.newReads when of op's shape. False when there is no such chain.
   bool recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
-                      int depth = 0) const;
+                      bool newReads, int depth = 0) const;
+  /// Whether `v` is stored whatever happens to `op`'s copies: a function argument, a
+  /// result of another group than `op`'s, or a value of op's group that a group other
+  /// than op's and h reads too.
+  bool storedAnyway(Value v, Operation *op, unsigned h) const;
+  /// Erases `op` when nothing reads it, and then, the same way, the pointwise ops of
+  /// its group that computed its operands.
+  void eraseIfDead(Operation *op);
   /// A value of h with the runtime shape of `op`'s result: another operand of that
   /// type of an elementwise reader of it in h (no broadcast: its result has that type
   /// too); null when there is none.
@@ -796,8 +808,62 @@ Value Partition::shapeIn(Operation *op, unsigned h) const {
   return {};
 }
 
+/// Multiplications, additions, subtractions and negations: an element of their copy
+/// costs a load of what it reads, no more arithmetic than the stored value's load saves.
+static bool cheapArithmetic(Operation *op) {
+  return isa<MulOp, AddOp, SubOp, NegOp>(op);
+}
+
+/// Whether `v` has fewer elements than a value of `type` it broadcasts to (a row
+/// statistic [B, S, 1] against [B, S, D]): reading it costs little beside `type`'s.
+static bool broadcastsTo(Value v, Type type) {
+  auto from = cast<ShapedType>(v.getType()), to = cast<ShapedType>(type);
+  if (from.getRank() < to.getRank())
+    return true;
+  for (auto [a, b] : llvm::zip(from.getShape(), to.getShape()))
+    if (a == 1 && b != 1)
+      return true;
+  return false;
+}
+
+bool Partition::storedAnyway(Value v, Operation *op, unsigned h) const {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == &block;
+  std::optional<unsigned> p = producerGroup(v), g = producerGroup(op->getResult(0));
+  if (!p || groups[*p].fixed)
+    return false;
+  if (p != g)
+    return true;
+  return llvm::any_of(v.getUsers(), [&](Operation *u) {
+    std::optional<unsigned> ug = groupOf.count(u) ? std::optional(groupOf.lookup(u))
+                                                  : std::nullopt;
+    return !ug || (*ug != *g && *ug != h);
+  });
+}
+
+void Partition::eraseIfDead(Operation *op) {
+  auto it = groupOf.find(op);
+  if (it == groupOf.end() || !op->use_empty())
+    return;
+  unsigned g = it->second;
+  SmallVector<Operation *> operands;
+  for (Value v : op->getOperands())
+    if (Operation *def = v.getDefiningOp(); def && def != op && inGroup(def, g) &&
+                                            classify(def) == OpClass::Pointwise)
+      operands.push_back(def);
+  unsigned pos = llvm::find(ops, op) - ops.begin();
+  llvm::erase(groups[g].members, pos);
+  if (groups[g].members.empty())
+    groups[g].live = false;
+  groupOf.erase(op);
+  ops[pos] = nullptr;
+  op->erase();
+  for (Operation *def : operands)
+    eraseIfDead(def);
+}
+
 bool Partition::recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
-                               int depth) const {
+                               bool newReads, int depth) const {
   if (chain.ops.contains(op))
     return true;
   if (recomputableIn(op, h)) {
@@ -818,8 +884,13 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape, Chain &ch
         return false;
       continue; // a function argument: any kernel may take it
     }
-    if (classify(def) == OpClass::Constant || readIn(v, h))
+    if (classify(def) == OpClass::Constant || readIn(v, h) || chain.newReads.contains(v))
       continue;
+    if (newReads && cheapArithmetic(op) && storedAnyway(v, op, h)) {
+      if (!broadcastsTo(v, op->getResult(0).getType()))
+        chain.newReads.insert(v);
+      continue;
+    }
     // An operand read for its shape (the noise's `like`): the copy's is `shape`.
     if (!readsElements(op, use.getOperandNumber())) {
       if (!shape || v.getType() != shape.getType())
@@ -831,7 +902,7 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape, Chain &ch
     if (dg == groupOf.end() || dg->second != g->second ||
         classify(def) != OpClass::Pointwise || def->getNumResults() != 1 ||
         v.getType() != op->getResult(0).getType() ||
-        !recomputeChain(def, h, shape, chain, depth + 1))
+        !recomputeChain(def, h, shape, chain, newReads, depth + 1))
       return false;
   }
   chain.ops.insert(op);
@@ -950,12 +1021,25 @@ void Partition::recomputeInConsumers() {
     }
     if (outside || consumers.empty())
       continue;
-    std::vector<Chain> chains(consumers.size());
+    // Copies that read only what their group reads anyway first; else copies of
+    // multiplications and additions that read one stored value of the op's shape
+    // their group does not read yet (a product's result for the copies of its
+    // epilogue): each reader then loads that value instead of the op's, and the op's
+    // result is not written.
+    std::vector<Chain> chains;
     SmallVector<Value> shapes;
-    bool all = true;
-    for (auto [i, h] : llvm::enumerate(consumers)) {
-      shapes.push_back(shapeIn(op, h));
-      all = all && recomputeChain(op, h, shapes.back(), chains[i]);
+    bool all = false;
+    for (bool newReads : {false, true}) {
+      chains.assign(consumers.size(), Chain());
+      shapes.clear();
+      all = true;
+      for (auto [i, h] : llvm::enumerate(consumers)) {
+        shapes.push_back(shapeIn(op, h));
+        all = all && recomputeChain(op, h, shapes.back(), chains[i], newReads) &&
+              chains[i].newReads.size() <= 1;
+      }
+      if (all)
+        break;
     }
     if (!all)
       continue;
@@ -979,14 +1063,7 @@ void Partition::recomputeInConsumers() {
         return ops[x]->isBeforeInBlock(ops[y]);
       });
     }
-    if (!r.use_empty())
-      continue;
-    llvm::erase(groups[g].members, pos);
-    if (groups[g].members.empty())
-      groups[g].live = false;
-    groupOf.erase(op);
-    ops[pos] = nullptr;
-    op->erase();
+    eraseIfDead(op);
   }
 }
 

@@ -80,3 +80,53 @@ func.func @mask_chain(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %w: tensor<8x8xf
   %hm = nn.mul %h, %m : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
   return %d, %hm : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// A layer norm's backward after the product g = dY Wᵀ: the row kernel needs g γ rstd
+// and g γ xc, and a column sum needs g (the bias gradient), so g is stored anyway.
+// The row kernel computes the two products from g (its one new full-size read, beside
+// rstd, a row statistic) and the product's kernel stores g and one more result, not
+// four: g x̂ = g (xc rstd) for the scale's column sum would need g and xc, two new
+// reads there, so it stays in the product's kernel. (The layer norm's forward, xc and
+// rstd, comes before the product: the two row kernels cannot merge.)
+// CHECK-LABEL: func.func @layer_norm_grad(
+// CHECK: %[[LN:.*]]:3 = nn.kernel "layer_norm_grad_k0"
+// CHECK: %[[K:.*]]:2 = nn.kernel "layer_norm_grad_k2"(%{{.*}}, %{{.*}}, %[[LN]]#0, %[[LN]]#2)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: %[[G:.*]] = nn.matmul
+// CHECK-NEXT: %[[XN:.*]] = nn.mul
+// CHECK-NEXT: %[[GX:.*]] = nn.mul %[[G]], %[[XN]]
+// CHECK-NEXT: nn.yield %[[G]], %[[GX]] :
+// CHECK: nn.kernel "layer_norm_grad_k3"(%[[K]]#0, %{{.*}}, %[[LN]]#0, %[[LN]]#2)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: nn.mul
+// CHECK-NEXT: nn.mul
+// CHECK-NEXT: nn.reduce_sum
+// CHECK: nn.yield %{{.*}} : tensor<4x8xf32>
+// CHECK: nn.kernel "layer_norm_grad_k4"(%[[K]]#0)
+// CHECK: nn.kernel "layer_norm_grad_k5"(%[[K]]#1)
+func.func @layer_norm_grad(%x: tensor<4x8xf32>, %gamma: tensor<8xf32>, %w1: tensor<8x16xf32>, %w: tensor<8x16xf32>) -> (tensor<4x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+  %one = nn.constant dense<1.000000e+00> : tensor<f32>
+  %mu = nn.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %xc = nn.sub %x, %mu : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %sq = nn.mul %xc, %xc : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %var = nn.reduce_mean %sq {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %sd = nn.sqrt %var : (tensor<4x1xf32>) -> tensor<4x1xf32>
+  %rstd = nn.div %one, %sd : (tensor<f32>, tensor<4x1xf32>) -> tensor<4x1xf32>
+  %xhat = nn.mul %xc, %rstd : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %h = nn.mul %xhat, %gamma : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %dy = nn.matmul %h, %w1 : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  %g = nn.matmul %dy, %w {transpose_rhs = true} : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x8xf32>
+  %gg = nn.mul %g, %gamma : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %xn = nn.mul %xc, %rstd : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %gx = nn.mul %g, %xn : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %a = nn.mul %gg, %rstd : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %b = nn.mul %gg, %xc : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %sb = nn.reduce_sum %b {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %t = nn.mul %xc, %sb : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %dx = nn.sub %a, %t : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %dbeta = nn.reduce_sum %g {axes = array<i64: 0>, keepdims = true} : tensor<4x8xf32> -> tensor<1x8xf32>
+  %dgamma = nn.reduce_sum %gx {axes = array<i64: 0>, keepdims = true} : tensor<4x8xf32> -> tensor<1x8xf32>
+  return %dx, %dbeta, %dgamma : tensor<4x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>
+}
