@@ -886,10 +886,18 @@ bool Partition::recomputeChain(Operation *op, unsigned h, Value shape, Chain &ch
     }
     if (classify(def) == OpClass::Constant || readIn(v, h) || chain.newReads.contains(v))
       continue;
-    if (newReads && cheapArithmetic(op) && storedAnyway(v, op, h)) {
-      if (!broadcastsTo(v, op->getResult(0).getType()))
-        chain.newReads.insert(v);
-      continue;
+    if (newReads && cheapArithmetic(op)) {
+      // A value that broadcasts to op's shape (a row statistic) costs little to read,
+      // and to store when its kernel did not store it yet.
+      bool small = broadcastsTo(v, op->getResult(0).getType());
+      std::optional<unsigned> p = producerGroup(v);
+      if (small && p && !groups[*p].fixed)
+        continue;
+      if (storedAnyway(v, op, h)) {
+        if (!small)
+          chain.newReads.insert(v);
+        continue;
+      }
     }
     // An operand read for its shape (the noise's `like`): the copy's is `shape`.
     if (!readsElements(op, use.getOperandNumber())) {

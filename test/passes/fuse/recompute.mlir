@@ -87,27 +87,34 @@ func.func @mask_chain(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %w: tensor<8x8xf
 // and g γ xc, and a column sum needs g (the bias gradient), so g is stored anyway.
 // The row kernel computes the two products from g (its one new full-size read, beside
 // rstd, a row statistic) and the product's kernel stores g and one more result, not
-// four: g x̂ = g (xc rstd) for the scale's column sum would need g and xc, two new
-// reads there, so it stays in the product's kernel. (The layer norm's forward, xc and
-// rstd, comes before the product: the two row kernels cannot merge.)
+// four: g x̂ = g (xc rstd) for the scale's column sum would need g and x, two new
+// reads there, so it stays in the product's kernel. xc = x - mean is computed where
+// it is read, from x (a product's result, stored anyway) and the row mean, which the
+// forward kernel stores instead of xc. (The forward comes before the product: the two
+// row kernels cannot merge.)
 // CHECK-LABEL: func.func @layer_norm_grad(
-// CHECK: %[[LN:.*]]:3 = nn.kernel "layer_norm_grad_k0"
-// CHECK: %[[K:.*]]:2 = nn.kernel "layer_norm_grad_k2"(%{{.*}}, %{{.*}}, %[[LN]]#0, %[[LN]]#2)
+// CHECK: %[[X:.*]] = nn.kernel "layer_norm_grad_k0"
+// CHECK: %[[LN:.*]]:3 = nn.kernel "layer_norm_grad_k1"(%[[X]], %{{.*}})
+// CHECK: nn.yield %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x8xf32>
+// CHECK: %[[K:.*]]:2 = nn.kernel "layer_norm_grad_k3"(%{{.*}}, %{{.*}}, %[[X]], %[[LN]]#0, %[[LN]]#1)
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: %[[G:.*]] = nn.matmul
-// CHECK-NEXT: %[[XN:.*]] = nn.mul
+// CHECK-NEXT: %[[XC:.*]] = nn.sub
+// CHECK-NEXT: %[[XN:.*]] = nn.mul %[[XC]],
 // CHECK-NEXT: %[[GX:.*]] = nn.mul %[[G]], %[[XN]]
 // CHECK-NEXT: nn.yield %[[G]], %[[GX]] :
-// CHECK: nn.kernel "layer_norm_grad_k3"(%[[K]]#0, %{{.*}}, %[[LN]]#0, %[[LN]]#2)
+// CHECK: nn.kernel "layer_norm_grad_k4"(%[[K]]#0, %{{.*}}, %[[X]], %[[LN]]#0, %[[LN]]#1)
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: nn.mul
+// CHECK-NEXT: nn.sub
 // CHECK-NEXT: nn.mul
 // CHECK-NEXT: nn.reduce_sum
 // CHECK: nn.yield %{{.*}} : tensor<4x8xf32>
-// CHECK: nn.kernel "layer_norm_grad_k4"(%[[K]]#0)
-// CHECK: nn.kernel "layer_norm_grad_k5"(%[[K]]#1)
-func.func @layer_norm_grad(%x: tensor<4x8xf32>, %gamma: tensor<8xf32>, %w1: tensor<8x16xf32>, %w: tensor<8x16xf32>) -> (tensor<4x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+// CHECK: nn.kernel "layer_norm_grad_k5"(%[[K]]#0)
+// CHECK: nn.kernel "layer_norm_grad_k6"(%[[K]]#1)
+func.func @layer_norm_grad(%in: tensor<4x8xf32>, %wx: tensor<8x8xf32>, %gamma: tensor<8xf32>, %w1: tensor<8x16xf32>, %w: tensor<8x16xf32>) -> (tensor<4x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
   %one = nn.constant dense<1.000000e+00> : tensor<f32>
+  %x = nn.matmul %in, %wx : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
   %mu = nn.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : tensor<4x8xf32> -> tensor<4x1xf32>
   %xc = nn.sub %x, %mu : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
   %sq = nn.mul %xc, %xc : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
