@@ -392,10 +392,12 @@ private:
   /// constants: `op` alone when recomputableIn, else `op` after the ops of its own
   /// group that it needs (a dropout mask: the noise, its comparison, the scale), each
   /// with one result of op's type; an operand read for its shape alone that h does not
-  /// read (the noise's) takes `shape` (shapeIn) in the copy. With `newReads`, a chain of
-  /// multiplications and additions may also read values that are stored anyway (a
-  /// result of a kernel; see recomputeInConsumers) and h does not read yet, listed in
-  /// chain.newReads when of op's shape. False when there is no such chain.
+  /// read (the noise's) takes `shape` (shapeIn) in the copy. With `newReads`, the
+  /// chain's multiplications, additions, subtractions and negations may also read
+  /// values that h does not read yet: values stored anyway (a result of a kernel; see
+  /// recomputeInConsumers), listed in chain.newReads when not smaller than op's
+  /// result, and any value of a kernel that broadcasts to op's result (a row
+  /// statistic, which its kernel then stores). False when there is no such chain.
   bool recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
                       bool newReads, int depth = 0) const;
   /// Whether `v` is stored whatever happens to `op`'s copies: a function argument, a
