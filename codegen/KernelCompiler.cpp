@@ -145,8 +145,17 @@ static std::vector<std::pair<size_t, llvm::Error>> runForked(llvm::ArrayRef<Job>
   auto reap = [&] {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno != EINTR) {
+      // No child to wait for (reaped elsewhere): the results are lost, not awaited.
+      for (auto &[lost, child] : running) {
+        close(child.fd);
+        fail(jobs[child.job].first, jobs[child.job].name + ": its process was lost");
+      }
+      running.clear();
+      return;
+    }
     auto it = running.find(pid);
-    if (pid < 0 || it == running.end())
+    if (it == running.end())
       return;
     Child child = it->second;
     running.erase(it);

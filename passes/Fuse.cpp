@@ -400,7 +400,7 @@ private:
   /// statistic, which its kernel then stores). False when there is no such chain.
   bool recomputeChain(Operation *op, unsigned h, Value shape, Chain &chain,
                       bool newReads, int depth = 0) const;
-  /// Whether `v` is stored whatever happens to `op`'s copies: a function argument, a
+  /// Whether `v`, computed by a kernel, is stored whatever happens to `op`'s copies: a
   /// result of another group than `op`'s, or a value of op's group that a group other
   /// than op's and h reads too.
   bool storedAnyway(Value v, Operation *op, unsigned h) const;
@@ -829,17 +829,14 @@ static bool broadcastsTo(Value v, Type type) {
 }
 
 bool Partition::storedAnyway(Value v, Operation *op, unsigned h) const {
-  if (auto arg = dyn_cast<BlockArgument>(v))
-    return arg.getOwner() == &block;
   std::optional<unsigned> p = producerGroup(v), g = producerGroup(op->getResult(0));
   if (!p || groups[*p].fixed)
     return false;
   if (p != g)
     return true;
   return llvm::any_of(v.getUsers(), [&](Operation *u) {
-    std::optional<unsigned> ug = groupOf.count(u) ? std::optional(groupOf.lookup(u))
-                                                  : std::nullopt;
-    return !ug || (*ug != *g && *ug != h);
+    auto ug = groupOf.find(u);
+    return ug == groupOf.end() || (ug->second != *g && ug->second != h);
   });
 }
 
@@ -1012,6 +1009,7 @@ void Partition::shapesFromReads() {
 /// (relu's gradient mask step(y) with the convolution computing y: W2 wrote a [B, 28,
 /// 28, 32] mask that the max-pool gradient kernel, which reads y, read back).
 void Partition::recomputeInConsumers() {
+  SmallVector<Operation *> copied; // in the order made
   for (unsigned pos = 0, n = ops.size(); pos < n; ++pos) {
     Operation *op = ops[pos];
     auto it = groupOf.find(op);
@@ -1032,22 +1030,21 @@ void Partition::recomputeInConsumers() {
     if (outside || consumers.empty())
       continue;
     // Copies that read only what their group reads anyway first; else copies of
-    // multiplications and additions that read one stored value of the op's shape
+    // cheap arithmetic (cheapArithmetic) that read one stored value of the op's shape
     // their group does not read yet (a product's result for the copies of its
     // epilogue): each reader then loads that value instead of the op's, and the op's
     // result is not written.
-    std::vector<Chain> chains;
     SmallVector<Value> shapes;
+    for (unsigned h : consumers)
+      shapes.push_back(shapeIn(op, h));
+    std::vector<Chain> chains;
     bool all = false;
     for (bool newReads : {false, true}) {
       chains.assign(consumers.size(), Chain());
-      shapes.clear();
       all = true;
-      for (auto [i, h] : llvm::enumerate(consumers)) {
-        shapes.push_back(shapeIn(op, h));
-        all = all && recomputeChain(op, h, shapes.back(), chains[i], newReads) &&
+      for (auto [i, h] : llvm::enumerate(consumers))
+        all = all && recomputeChain(op, h, shapes[i], chains[i], newReads) &&
               chains[i].newReads.size() <= 1;
-      }
       if (all)
         break;
     }
@@ -1066,6 +1063,7 @@ void Partition::recomputeInConsumers() {
         ops.push_back(copy);
         groupOf[copy] = h;
         groups[h].members.push_back(at);
+        copied.push_back(copy);
       }
       r.replaceUsesWithIf(copies.lookup(r),
                           [&](OpOperand &use) { return inGroup(use.getOwner(), h); });
@@ -1074,6 +1072,26 @@ void Partition::recomputeInConsumers() {
       });
     }
     eraseIfDead(op);
+  }
+  // Chains for two values often share ops (a layer norm's gradient copies `g γ` for
+  // `g γ rstd` and for `g γ xc`, and `xc` for both): a copy equal to one before it in
+  // its group (the same op on the same operands) is replaced by that one. In block
+  // order, so a copy's operands are deduplicated before it; a copy that a later
+  // erasure took (eraseIfDead) has left groupOf.
+  llvm::erase_if(copied, [&](Operation *c) { return !groupOf.count(c); });
+  llvm::sort(copied, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  copied.erase(std::unique(copied.begin(), copied.end()), copied.end());
+  for (auto [i, copy] : llvm::enumerate(copied)) {
+    unsigned h = groupOf.lookup(copy);
+    for (Operation *earlier : llvm::ArrayRef(copied).take_front(i))
+      if (earlier && inGroup(earlier, h) &&
+          OperationEquivalence::isEquivalentTo(copy, earlier,
+                                               OperationEquivalence::IgnoreLocations)) {
+        copy->replaceAllUsesWith(earlier);
+        eraseIfDead(copy);
+        copied[i] = nullptr;
+        break;
+      }
   }
 }
 

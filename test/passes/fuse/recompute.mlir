@@ -90,8 +90,9 @@ func.func @mask_chain(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %w: tensor<8x8xf
 // four: g x̂ = g (xc rstd) for the scale's column sum would need g and x, two new
 // reads there, so it stays in the product's kernel. xc = x - mean is computed where
 // it is read, from x (a product's result, stored anyway) and the row mean, which the
-// forward kernel stores instead of xc. (The forward comes before the product: the two
-// row kernels cannot merge.)
+// forward kernel stores instead of xc. The row kernel computes g γ and xc once, for
+// both products that read them. (The forward comes before the product: the two row
+// kernels cannot merge.)
 // CHECK-LABEL: func.func @layer_norm_grad(
 // CHECK: %[[X:.*]] = nn.kernel "layer_norm_grad_k0"
 // CHECK: %[[LN:.*]]:3 = nn.kernel "layer_norm_grad_k1"(%[[X]], %{{.*}})
@@ -105,10 +106,12 @@ func.func @mask_chain(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>, %w: tensor<8x8xf
 // CHECK-NEXT: nn.yield %[[G]], %[[GX]] :
 // CHECK: nn.kernel "layer_norm_grad_k4"(%[[K]]#0, %{{.*}}, %[[X]], %[[LN]]#0, %[[LN]]#1)
 // CHECK-NEXT: ^bb0
-// CHECK-NEXT: nn.mul
-// CHECK-NEXT: nn.sub
-// CHECK-NEXT: nn.mul
+// CHECK-NEXT: %[[GG:.*]] = nn.mul
+// CHECK-NEXT: %[[XC2:.*]] = nn.sub
+// CHECK-NEXT: nn.mul %[[GG]], %[[XC2]]
 // CHECK-NEXT: nn.reduce_sum
+// CHECK-NEXT: nn.mul %[[XC2]],
+// CHECK-NEXT: nn.mul %[[GG]],
 // CHECK: nn.yield %{{.*}} : tensor<4x8xf32>
 // CHECK: nn.kernel "layer_norm_grad_k5"(%[[K]]#0)
 // CHECK: nn.kernel "layer_norm_grad_k6"(%[[K]]#1)
