@@ -177,6 +177,14 @@ bool scheduleAttention(LoweredKernel &k, const TargetInfo &target);
 /// (scheduleAttention): the scores' and the weighted sum's.
 int attentionRows(int64_t rows, int64_t cols, const TargetInfo &target);
 
+/// Whether causal attention's rows of `keys` keys stop at their diagonal's vector on
+/// `target` (HalideLowering's `skip_above` and `lhs_lower` zeros, ScheduleAttention's
+/// scores): whole vectors, at least two (with one, or a partial one, there is nothing
+/// to skip, and the row reductions are not in vector lanes).
+inline bool causalRowsInVectors(int64_t keys, const TargetInfo &target) {
+  return keys > 0 && keys % target.vectorWidth == 0 && keys >= 2 * target.vectorWidth;
+}
+
 /// The multiply-adds of a call from which it runs in parallel (below, one thread
 /// finishes before the pool's threads would start; a dynamic size decides per call).
 constexpr int64_t ParallelMultiplyAdds = 1 << 20;
@@ -184,6 +192,10 @@ constexpr int64_t ParallelMultiplyAdds = 1 << 20;
 /// Largest register tile height for `products` products of `vectors` vectors per row
 /// with `registers` vector registers (Schedules.cpp).
 int maxTileRows(int vectors, int registers, int products);
+
+/// Whether a reduction domain has a predicate: terms it skips (a product's `lhs_lower`,
+/// a row reduction's `skip_above`).
+bool skipsTerms(const Halide::RDom &r);
 
 /// Vectorizes a reduction: along its operand's rows when it sums whole vectors of a
 /// row, else along its innermost pure dim (Schedules.cpp).

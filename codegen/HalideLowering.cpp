@@ -198,6 +198,13 @@ private:
   /// In an attention kernel the weighted sum's lhs too (the probabilities, when the
   /// backward pass reads them).
   void shareResultOperands(mlir::Operation *op);
+  /// `value`, the element at nn index `i` of `op`'s operand `v`, where `op` is a
+  /// product whose lhs `v` is zero past its diagonal (`lhs_lower`), with `causalRows`:
+  /// select(the vector of `i` starts at most at the diagonal, value, 0), the same
+  /// values; Halide then computes what `value` reads only up to each row's diagonal
+  /// vector (the softmax's exponentials and the scores, in the row tiles of
+  /// ScheduleAttention). Else `value`.
+  Expr causalZeros(mlir::Operation *op, mlir::Value v, Expr value, const Index &i) const;
   void lowerYield(YieldOp op);
   void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
                     const std::vector<Expr> &extents, const std::vector<int64_t> &shape,
@@ -224,6 +231,13 @@ private:
   /// An attention kernel (KernelClass::Attention): the weighted sum reads the
   /// probabilities from their output's buffer when they are a result.
   bool attention = false;
+  /// An attention kernel on the CPU that computes exponentials of its scores (causal
+  /// attention's forward): its rows stop at the vector of their diagonal where the
+  /// ops say the rest is zero or masked (`skip_above`, `lhs_lower`). Not the
+  /// softmax's gradient: a few multiplications per score, it measured slower so
+  /// (its row tiles then copy the scores out of registers and store the sum's
+  /// operand, ScheduleAttention).
+  bool causalRows = false;
   KernelOp kernel; ///< the kernel being lowered (null for a copy)
   /// The kernel computes exp(-(z * z)) (Translator::gaussianExp).
   bool gaussianExp = false;
@@ -258,6 +272,7 @@ LoweredKernel KernelLowerer::run(KernelOp kernel,
   attention = kernel.isAttention();
   this->kernel = kernel;
   mlir::Block &body = kernel.getBody().front();
+  causalRows = attention && templates && !body.getOps<ExpOp>().empty();
   gaussianExp = llvm::any_of(body.getOps<ExpOp>(), [](ExpOp e) {
     auto neg = e.getX().getDefiningOp<NegOp>();
     auto sq = neg ? neg.getX().getDefiningOp<MulOp>() : MulOp();
@@ -567,7 +582,8 @@ void KernelLowerer::materializePrologues(mlir::Operation *op,
     Tensor t = get(operand);
     std::vector<Var> vars = makeVars(t.shape.size());
     Func f(fresh("prologue"));
-    f(vars) = t.at(Index(vars.rbegin(), vars.rend()));
+    Index at(vars.rbegin(), vars.rend());
+    f(vars) = causalZeros(op, operand, t.at(at), at);
     values[operand] = fromFunc(f, t.extents, t.shape);
     llvm::SmallVector<int, 4> contractedDims = compute::reducedDims(c.body, i);
     int64_t contracted = contractedDims.empty() ? -1 : t.shape[contractedDims.front()];
@@ -637,8 +653,21 @@ void KernelLowerer::shareResultOperands(mlir::Operation *op) {
     if (cheapPointwise(v, budget))
       continue; // computed again by the reduction: the two can share a loop
     Tensor t = get(v);
-    sharedResults[v] = define(v, "result", t.extents, [&](const Index &i) { return t.at(i); });
+    sharedResults[v] = define(v, "result", t.extents,
+                              [&](const Index &i) { return causalZeros(op, v, t.at(i), i); });
   }
+}
+
+Expr KernelLowerer::causalZeros(mlir::Operation *op, mlir::Value v, Expr value,
+                                const Index &i) const {
+  auto mm = mlir::dyn_cast<MatmulOp>(op);
+  std::optional<int64_t> s = mm ? mm.getLhsLower() : std::nullopt;
+  if (!s || !causalRows || v != mm.getLhs() || i.size() < 2 ||
+      !causalRowsInVectors(shapeOf(v.getType()).back(), *templates))
+    return value;
+  Expr w = templates->vectorWidth;
+  size_t r = i.size();
+  return Halide::select((i[r - 1] / w) * w <= i[r - 2] + Expr(int(*s)), value, 0.0f);
 }
 
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
@@ -775,7 +804,20 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
   // lhs zero above its diagonal has the lhs column at most the row + s: true at the
   // tile's last row wherever it is true at a row of the tile. The terms between are
   // zeros the sum adds as before.)
-  if (c.nonzero && !(attention && c.contraction)) {
+  if (c.nonzero && !c.contraction) {
+    // A row reduction that may skip terms (`skip_above`: causal attention's zeros and
+    // masked scores), with `causalRows`: it skips the vectors of the row that start
+    // past its diagonal (the predicate at each vector's first term), so Halide bounds
+    // the row's vector loop and, through it, the region of the scores and
+    // exponentials that the row tile computes (ScheduleAttention). The vectors it
+    // keeps hold the terms they held, in the same order: the same result. Elsewhere
+    // every term is read (a guard per term would cost more than it saves).
+    std::vector<int64_t> operand = shapeOf(op->getOperand(0).getType());
+    if (causalRows && causalRowsInVectors(operand.back(), *templates)) {
+      Expr k = tr.rdom.x, w = templates->vectorWidth;
+      tr.rdom.where(Halide::Internal::substitute(tr.rdom.x.name(), (k / w) * w, tr(c.nonzero)));
+    }
+  } else if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));
   } else if (c.nonzero && templates && result.products.size() == 1 && rank >= 2 &&
              shape[rank - 2] > 0 && shape[rank - 1] > 0) {

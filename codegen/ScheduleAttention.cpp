@@ -13,11 +13,15 @@
 //   P not a result:  O: batch -> [P of the batch element (16 KB for W7's heads), as
 //                       above] -> row tiles -> ...
 // The scores never reach memory, and without P as a result neither do the
-// probabilities. Each product sums its terms in order and each row reduction is
-// scheduled as scheduleReductions does; the exponentials, stored once per row tile, are
-// rounded before the row sum adds them (docs/design.md, "Attention ops": the last bit
-// of some probabilities differs from the three kernels this replaces). The softmax's
-// gradient with dQ = dS k has the same form (dS for P).
+// probabilities. Causal attention's forward (HalideLowering's `causalRows`) computes
+// a row tile's scores, softmax and P only up to the vector of its last row's
+// diagonal (t + 1 vectors of keys in tile t; P is zero past it): the scores per
+// vector, rows x one vector in registers, into a wrapper of the tile's scores.
+// Each product sums its terms in order and each row reduction is scheduled as
+// scheduleReductions does; the exponentials, stored once per row tile, are rounded
+// before the row sum adds them (docs/design.md, "Attention ops": the last bit of some
+// probabilities differs from the three kernels this replaces). The softmax's gradient
+// with dQ = dS k has the same form (dS for P).
 //
 //===----------------------------------------------------------------------------===//
 #include "codegen/HalideInternal.h"
@@ -54,6 +58,31 @@ void parallelBatches(Func f, Var batch, int64_t macsPerElement) {
 void tileProduct(const FuncInfo &prod, int width) {
   tileInRegisters(prod, std::max(1, std::min<int>(width, (int)prod.shape.back())),
                   TailStrategy::GuardWithIf);
+}
+
+/// Computes a product at `driver`'s row tile `tiles` when the tile computes its
+/// columns only up to a point that varies by tile (causal attention's scores: up to the
+/// vector of the tile's last row's diagonal): a wrapper that the consumers read holds
+/// the tile's columns, and the product is computed per vector of them, its rows x one
+/// vector in registers (a tile of a varying number of vectors would accumulate in
+/// memory: its indices are not constants). Returns the wrapper.
+Func tileVectorsOfRows(const FuncInfo &prod, Func driver, Var tiles, int width) {
+  int64_t columns = prod.shape.back();
+  Func product = prod.func;
+  Func tile = product.in();
+  std::vector<Var> tv = tile.args();
+  Var vo(tile.name() + "_vo"), vi(tile.name() + "_vi");
+  // Whole vectors (causalRowsInVectors): the last needs no guard.
+  // Stored for the tile's widest extent: a varying size is allocated on the heap.
+  tile.compute_at(driver, tiles)
+      .bound_storage(tv[0], int(columns))
+      .split(tv[0], vo, vi, width, TailStrategy::RoundUp)
+      .reorder(vi, tv[1], vo)
+      .vectorize(vi)
+      .unroll(tv[1]);
+  product.compute_at(tile, vo).bound_extent(product.args()[0], width);
+  tileProduct(prod, width);
+  return tile;
 }
 
 /// The batch dims of `f` (Halide args 2, ...) as one loop.
@@ -134,7 +163,15 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
   if (weighted)
     macs += m * std::max<int64_t>(1, weighted->shape.back()) * contracted(*weighted);
   int width = target.vectorWidth;
-  int scoreRows = attentionRows(m, n, target);
+  // Causal attention (HalideLowering's `skip_above` on the row reductions, and zeros
+  // past each row's diagonal vector in P): a row tile computes the scores only up to
+  // the vector of its last row's diagonal, a count that varies by tile; their register
+  // tile is then rows x one vector, in a loop over the vectors (tileVectorsOfRows), as
+  // many rows as the weighted sum's tile of one vector.
+  bool causal = llvm::any_of(k.reductions, [](const FuncInfo &acc) {
+    return skipsTerms(acc.rdom);
+  });
+  int scoreRows = attentionRows(m, causal ? std::min<int64_t>(n, width) : n, target);
 
   // The Func whose row tiles compute the scores: P's output, or P inside O's batch loop.
   Func driver = probsOut ? k.outputs[*probsOut].func : probs->info.func;
@@ -160,8 +197,13 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
     driver.compute_at(o, sumBatch);
     perBatch = LoopLevel(o, sumBatch);
   }
-  scores.func.compute_at(driver, scoreTiles);
-  tileProduct(scores, width);
+  std::set<std::string> stored{driver.name()};
+  if (causal) {
+    stored.insert(tileVectorsOfRows(scores, driver, scoreTiles, width).name());
+  } else {
+    scores.func.compute_at(driver, scoreTiles);
+    tileProduct(scores, width);
+  }
   // A transposed rhs (kᵀ) is copied once per batch element (N x K: 4 KB for W7), so
   // the tiles load whole vectors of it.
   if (scores.rhs.defined() && !rhsContiguous(scores)) {
@@ -169,7 +211,6 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
     scores.rhs.compute_at(perBatch).vectorize(rv[0], std::min<int>(width, n),
                                               TailStrategy::GuardWithIf);
   }
-  std::set<std::string> stored{driver.name()};
   // The products' other operands computed in the kernel (split_heads of an argument)
   // per batch element, inside the loop of the product that reads them.
   for (const PrologueInfo &pro : k.prologues) {
@@ -182,6 +223,19 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
       f.vectorize(f.args()[0], w, TailStrategy::GuardWithIf);
   }
   for (FuncInfo &acc : k.reductions) {
+    // A row reduction that stops at its diagonal's vector reads its operand from a
+    // Func stored per row tile: inlined, the operand's index (used twice, by the mask
+    // and the scores) became a let, and Halide 14's bounds of the scores read under
+    // the row's predicate were then the whole row (every score computed).
+    if (causal && skipsTerms(acc.rdom))
+      for (auto &[name, f] : Halide::Internal::find_direct_calls(acc.func.function()))
+        if (name != acc.func.name() && !stored.count(name)) {
+          Func operand(f);
+          operand.compute_at(driver, scoreTiles)
+              .bound_storage(operand.args()[0], int(n))
+              .vectorize(operand.args()[0], std::min<int>(width, n), TailStrategy::GuardWithIf);
+          stored.insert(name);
+        }
     acc.func.compute_at(driver, scoreTiles);
     vectorizeReduction(acc, width);
     stored.insert(acc.func.name());

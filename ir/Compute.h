@@ -203,8 +203,9 @@ struct Computation {
   /// that a register tile of consecutive q shares its loads. Empty: no phases.
   llvm::SmallVector<int64_t, 4> phases;
   /// Optional (a hint, like `phases`): a Bool over vars and rvars outside which the term
-  /// is zero, so code generation may skip those terms (a phase with fewer filter taps
-  /// than another in a strided transposed convolution).
+  /// does not change the result (is zero in a sum; is below the row's maximum in a
+  /// max), so code generation may skip those terms (a phase with fewer filter taps
+  /// than another in a strided transposed convolution; causal attention's zeros).
   Expr nonzero;
 
   /// The initial value of the accumulator: 0 for sums, -infinity for maxima (and the

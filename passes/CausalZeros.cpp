@@ -19,7 +19,9 @@
 //            softmax's gradient, y (g - sum(g y)), and its scale); -zero;
 //            stop_gradient(zero);
 // each with the same last two dims as the tagged operand (no broadcasting across them).
-// A matmul whose lhs is zero gets `lhs_lower`. Nothing else changes.
+// A matmul whose lhs is zero gets `lhs_lower`; a sum of zero, and a maximum of masked,
+// along the last axis alone get `skip_above` (the terms past the row + s: zeros, and
+// masked scores below the row's kept ones). Nothing else changes.
 //
 //===----------------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -94,6 +96,12 @@ template <typename Op> bool isRowReductionOf(Value v, Value x) {
          r.getAxes()[0] == t.getRank() - 1;
 }
 
+/// Whether reduction `r` reduces along its operand's last axis alone.
+template <typename Op> bool alongLastAxis(Op r) {
+  auto t = cast<RankedTensorType>(r.getX().getType());
+  return r.getAxes().size() == 1 && r.getAxes()[0] == t.getRank() - 1;
+}
+
 struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
   void runOnOperation() override {
     getOperation().walk([](func::FuncOp f) {
@@ -141,6 +149,12 @@ struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {
         } else if (auto mm = dyn_cast<MatmulOp>(op)) {
           if (auto s = tagOf(mm.getLhs(), Tag::Zero))
             mm.setLhsLower(*s);
+        } else if (auto sum = dyn_cast<ReduceSumOp>(op)) {
+          if (auto s = tagOf(sum.getX(), Tag::Zero); s && alongLastAxis(sum))
+            sum.setSkipAbove(*s);
+        } else if (auto max = dyn_cast<ReduceMaxOp>(op)) {
+          if (auto s = tagOf(max.getX(), Tag::Masked); s && alongLastAxis(max))
+            max.setSkipAbove(*s);
         }
       });
     });

@@ -76,13 +76,14 @@ def NNExpand : Pass<"nn-expand", "mlir::ModuleOp"> {
 }
 
 def NNCausalZeros : Pass<"nn-causal-zeros", "mlir::ModuleOp"> {
-  let summary = "mark the products whose lhs is zero above a causal diagonal";
+  let summary = "mark the products and row reductions that may skip causal attention's zeros";
   let description = [{
     Causal attention's probabilities (softmax of scores plus a `nn.causal_mask`) and
     their gradients are exactly zero above the diagonal; a matmul whose lhs is such a
-    value gets `lhs_lower = Sk - Sq`, so code generation may skip those terms
-    (passes/CausalZeros.cpp). Runs after nn-expand and nn-decode; the results are the
-    same.
+    value gets `lhs_lower = Sk - Sq`, and a sum of one along the last axis (and the
+    maximum of the masked scores) `skip_above = Sk - Sq`, so code generation may skip
+    those terms (passes/CausalZeros.cpp). Runs after nn-expand and nn-decode; the
+    results are the same.
   }];
   let dependentDialects = ["nn::NNDialect"];
 }

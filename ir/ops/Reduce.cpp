@@ -14,8 +14,11 @@ using namespace nn::grad;
 
 /// acc[kept dims] reduces x over the reduced dims; the reduction variables run over
 /// the reduced dims, innermost nn dim first (rvar 0 is the innermost loop).
+/// `skipAbove` (the ops' `skip_above`, along the last axis alone): the terms past the
+/// row's index + s may be skipped (the computation's `nonzero`).
 static Computation reduction(Operation *op, ArrayRef<int64_t> axes, bool keepdims,
-                             Reducer reducer, bool mean) {
+                             Reducer reducer, bool mean,
+                             std::optional<int64_t> skipAbove = std::nullopt) {
   auto x = cast<RankedTensorType>(op->getOperand(0).getType());
   int64_t r = x.getRank();
   SmallVector<bool> reduced(r, axes.empty());
@@ -50,17 +53,23 @@ static Computation reduction(Operation *op, ArrayRef<int64_t> axes, bool keepdim
   c.reducer = reducer;
   if (mean)
     c.post = acc() * (1.0 / count);
+  // The row is the last kept dim: var r - 2 with or without keepdims.
+  if (skipAbove && r >= 2 && axes.size() == 1 && axes[0] == r - 1)
+    c.nonzero = rvar(0) <= var(r - 2) + Expr::index(*skipAbove);
   return c;
 }
 
 Computation ReduceSumOp::getComputation() {
-  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/false);
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/false,
+                   getSkipAbove());
 }
 Computation ReduceMeanOp::getComputation() {
-  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/true);
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Sum, /*mean=*/true,
+                   getSkipAbove());
 }
 Computation ReduceMaxOp::getComputation() {
-  return reduction(*this, getAxes(), getKeepdims(), Reducer::Max, /*mean=*/false);
+  return reduction(*this, getAxes(), getKeepdims(), Reducer::Max, /*mean=*/false,
+                   getSkipAbove());
 }
 
 LogicalResult ReduceSumOp::buildGradients(OpBuilder &b, ValueRange grads,

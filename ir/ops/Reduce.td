@@ -10,9 +10,16 @@ class NN_ReduceOp<string mnemonic, string what> :
   let description = [{
     Reduces over `axes` (distinct, in [0, rank)); with `keepdims` the reduced dims stay
     as size 1, otherwise they are removed. Empty `axes` reduces over every dim.
+
+    `skip_above = s`, on a reduction along the last axis alone, states that the terms of
+    `x` whose last index exceeds their second-to-last index plus s do not change the
+    result: zeros of a sum, masked scores of a maximum whose row keeps a larger one
+    (causal attention's softmax and its gradient; set by nn-causal-zeros). Code
+    generation may then skip them; the result is the same.
   }];
   let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$axes,
-                       DefaultValuedAttr<BoolAttr, "false">:$keepdims);
+                       DefaultValuedAttr<BoolAttr, "false">:$keepdims,
+                       OptionalAttr<I64Attr>:$skip_above);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat =
       "$x attr-dict `:` type($x) `->` type($result)";

@@ -1,17 +1,23 @@
 // RUN: nn-opt %s --split-input-file --nn-causal-zeros | FileCheck %s
 // Tests nn-causal-zeros (passes/CausalZeros.cpp): the products whose lhs is causal
 // attention's probabilities, or a gradient that is a multiple of them, get
-// `lhs_lower = Sk - Sq`; scores masked otherwise, or probabilities that might not be
-// zero above the diagonal, leave every product as it was.
+// `lhs_lower = Sk - Sq`, and so do the row sums of such values and the row maximum of
+// the masked scores (`skip_above`); scores masked otherwise, or probabilities that
+// might not be zero above the diagonal, leave every product and sum as it was.
 
 // The probabilities (softmax of scores plus a causal mask, as nn-expand writes it) and
 // dS = p * (g - sum(g p)): `p v`, `pᵀ dO`, `dS k` and `dSᵀ q` are marked; `q kᵀ` and
 // `dO vᵀ` (no such operand) are not.
+// The row maximum of the masked scores, the exponentials' row sum and the gradient's
+// sum(g p) get `skip_above = 0`.
 // CHECK-LABEL: func.func @causal(
 // CHECK: nn.matmul %{{.*}}, %{{.*}} {transpose_rhs = true}
+// CHECK: nn.reduce_max %{{.*}} {axes = array<i64: 3>, keepdims = true, skip_above = 0 : i64}
+// CHECK: nn.reduce_sum %{{.*}} {axes = array<i64: 3>, keepdims = true, skip_above = 0 : i64}
 // CHECK: nn.matmul %[[P:.*]], %{{.*}} {lhs_lower = 0 : i64}
 // CHECK: nn.matmul %[[P]], %{{.*}} {lhs_lower = 0 : i64, transpose_lhs = true}
 // CHECK: nn.matmul %{{.*}}, %{{.*}} {transpose_rhs = true}
+// CHECK: nn.reduce_sum %{{.*}} {axes = array<i64: 3>, keepdims = true, skip_above = 0 : i64}
 // CHECK: nn.matmul %[[DS:.*]], %{{.*}} {lhs_lower = 0 : i64}
 // CHECK: nn.matmul %[[DS]], %{{.*}} {lhs_lower = 0 : i64, transpose_lhs = true}
 func.func @causal(%q: tensor<?x2x8x4xf32>, %k: tensor<?x2x8x4xf32>, %v: tensor<?x2x8x4xf32>, %do: tensor<?x2x8x4xf32>)
@@ -44,6 +50,8 @@ func.func @causal(%q: tensor<?x2x8x4xf32>, %k: tensor<?x2x8x4xf32>, %v: tensor<?
 
 // Fewer queries than keys (4 after a cache of 4): the diagonal is shifted by Sk - Sq.
 // CHECK-LABEL: func.func @shifted(
+// CHECK: nn.reduce_max %{{.*}} {axes = array<i64: 2>, keepdims = true, skip_above = 4 : i64}
+// CHECK: nn.reduce_sum %{{.*}} {axes = array<i64: 2>, keepdims = true, skip_above = 4 : i64}
 // CHECK: nn.matmul %{{.*}}, %{{.*}} {lhs_lower = 4 : i64}
 func.func @shifted(%s: tensor<?x4x8xf32>, %v: tensor<?x8x4xf32>) -> tensor<?x4x4xf32> {
   %2 = nn.causal_mask %s : tensor<?x4x8xf32> -> tensor<1x4x8xf32>
@@ -64,8 +72,16 @@ func.func @shifted(%s: tensor<?x4x8xf32>, %v: tensor<?x8x4xf32>) -> tensor<?x4x4
 // mask too small for exp to reach 0, a shift by something else than the row maximum,
 // masked scores plus a tensor that is not a mask (it could undo the mask), and
 // exponentials divided by something else than their row sum (it could be zero).
+// Only the last maximum, of scores plus the causal mask alone, gets `skip_above`.
 // CHECK-LABEL: func.func @unmarked(
 // CHECK-NOT: lhs_lower
+// CHECK-NOT: skip_above
+// CHECK: %[[X6:.*]] = nn.reduce_max %[[A5:.*]] {axes = array<i64: 2>, keepdims = true, skip_above = 0 : i64}
+// CHECK-NEXT: nn.sub %[[A5]], %[[X6]]
+// CHECK-NEXT: nn.exp
+// CHECK-NEXT: nn.div
+// CHECK-NOT: lhs_lower
+// CHECK-NOT: skip_above
 func.func @unmarked(%s: tensor<?x8x4xf32>, %t: tensor<?x8x8xf32>, %u: tensor<?x?x?xf32>, %v: tensor<?x4x4xf32>,
                     %w: tensor<?x8x4xf32>, %at: tensor<i32>)
     -> (tensor<?x8x4xf32>, tensor<?x8x4xf32>, tensor<?x?x4xf32>, tensor<?x8x4xf32>, tensor<?x8x4xf32>,
