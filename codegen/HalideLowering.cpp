@@ -653,8 +653,9 @@ void KernelLowerer::shareResultOperands(mlir::Operation *op) {
     if (cheapPointwise(v, budget))
       continue; // computed again by the reduction: the two can share a loop
     Tensor t = get(v);
-    sharedResults[v] = define(v, "result", t.extents,
-                              [&](const Index &i) { return causalZeros(op, v, t.at(i), i); });
+    sharedResults[v] = define(v, "result", t.extents, [&](const Index &i) {
+      return causalZeros(op, v, t.at(i), i);
+    });
   }
 }
 
@@ -815,7 +816,9 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     std::vector<int64_t> operand = shapeOf(op->getOperand(0).getType());
     if (causalRows && causalRowsInVectors(operand.back(), *templates)) {
       Expr k = tr.rdom.x, w = templates->vectorWidth;
-      tr.rdom.where(Halide::Internal::substitute(tr.rdom.x.name(), (k / w) * w, tr(c.nonzero)));
+      Expr atVector = Halide::Internal::substitute(tr.rdom.x.name(), (k / w) * w,
+                                                   tr(c.nonzero));
+      tr.rdom.where(atVector);
     }
   } else if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));

@@ -231,9 +231,10 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
       for (auto &[name, f] : Halide::Internal::find_direct_calls(acc.func.function()))
         if (name != acc.func.name() && !stored.count(name)) {
           Func operand(f);
+          Var keys = operand.args()[0];
           operand.compute_at(driver, scoreTiles)
-              .bound_storage(operand.args()[0], int(n))
-              .vectorize(operand.args()[0], std::min<int>(width, n), TailStrategy::GuardWithIf);
+              .bound_storage(keys, int(n))
+              .vectorize(keys, std::min<int>(width, n), TailStrategy::GuardWithIf);
           stored.insert(name);
         }
     acc.func.compute_at(driver, scoreTiles);

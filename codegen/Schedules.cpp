@@ -264,16 +264,16 @@ void vectorizeAccumulator(const FuncInfo &acc, int width) {
 /// Schedules `acc` as a row reduction in vectors when it reduces its operand's innermost
 /// dim alone, a row of adjacent elements (softmax, layer norm and log-softmax along the
 /// last axis), over a static length that whole vectors of `width` cover (twice at least)
-/// and without a predicate other than one in whole vectors (a row of causal attention
-/// that stops at the vector of its diagonal: HalideLowering's `skip_above`, which the
-/// split's vector loop then ends at); returns whether it did. `width` partial accumulators per
+/// (a predicate, HalideLowering's `skip_above` in whole vectors, ends the vector loop at
+/// the row's diagonal); returns whether it did. `width` partial accumulators per
 /// row (`rfactor`), lane u taking terms u, u + width, ... as whole vectors, then the
 /// row's value from the `width` partials as one vector reduction (a fixed tree). LLVM
 /// does not reassociate a float reduction, so the serial loop this replaces ran one
 /// term per add's latency: W7's layer-norm kernels took 0.07-0.13 ms, now 0.04-0.11. A
 /// sum's terms add in another (fixed) order; a maximum is the same.
 bool vectorizeRowReduction(const FuncInfo &acc, int width) {
-  if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 || acc.func.outputs() != 1)
+  if (acc.rdom.dimensions() != 1 || acc.reducedDims.size() != 1 ||
+      acc.func.outputs() != 1)
     return false;
   int operandRank = (int)acc.shape.size() + (acc.keepdims ? 0 : 1);
   const int64_t *n = Halide::Internal::as_const_int(acc.rdom.x.extent());
