@@ -234,7 +234,7 @@ private:
   /// An attention kernel on the CPU that computes exponentials of its scores (causal
   /// attention's forward): its rows stop at the vector of their diagonal where the
   /// ops say the rest is zero or masked (`skip_above`, `lhs_lower`). Not the
-  /// softmax's gradient: a few multiplications per score, it measured slower so
+  /// softmax's gradient: a few multiplications per score, it measured no faster so
   /// (its row tiles then copy the scores out of registers and store the sum's
   /// operand, ScheduleAttention).
   bool causalRows = false;
