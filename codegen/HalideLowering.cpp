@@ -205,6 +205,9 @@ private:
   /// vector (the softmax's exponentials and the scores, in the row tiles of
   /// ScheduleAttention). Else `value`.
   Expr causalZeros(mlir::Operation *op, mlir::Value v, Expr value, const Index &i) const;
+  /// The first index of the target's vector that holds index `key` (causalRows'
+  /// conditions hold a whole vector when they hold at its first lane).
+  Expr vectorStart(Expr key) const;
   void lowerYield(YieldOp op);
   void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
                     const std::vector<Expr> &extents, const std::vector<int64_t> &shape,
@@ -666,9 +669,13 @@ Expr KernelLowerer::causalZeros(mlir::Operation *op, mlir::Value v, Expr value,
   if (!s || !causalRows || v != mm.getLhs() || i.size() < 2 ||
       !causalRowsInVectors(shapeOf(v.getType()).back(), *templates))
     return value;
-  Expr w = templates->vectorWidth;
   size_t r = i.size();
-  return Halide::select((i[r - 1] / w) * w <= i[r - 2] + Expr(int(*s)), value, 0.0f);
+  return Halide::select(vectorStart(i[r - 1]) <= i[r - 2] + Expr(int(*s)), value, 0.0f);
+}
+
+Expr KernelLowerer::vectorStart(Expr key) const {
+  Expr w = templates->vectorWidth;
+  return (key / w) * w;
 }
 
 void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computation &c) {
@@ -815,10 +822,8 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     // every term is read (a guard per term would cost more than it saves).
     std::vector<int64_t> operand = shapeOf(op->getOperand(0).getType());
     if (causalRows && causalRowsInVectors(operand.back(), *templates)) {
-      Expr k = tr.rdom.x, w = templates->vectorWidth;
-      Expr atVector = Halide::Internal::substitute(tr.rdom.x.name(), (k / w) * w,
-                                                   tr(c.nonzero));
-      tr.rdom.where(atVector);
+      tr.rdom.where(Halide::Internal::substitute(tr.rdom.x.name(),
+                                                 vectorStart(tr.rdom.x), tr(c.nonzero)));
     }
   } else if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));

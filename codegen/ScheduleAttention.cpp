@@ -167,11 +167,12 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
   // past each row's diagonal vector in P): a row tile computes the scores only up to
   // the vector of its last row's diagonal, a count that varies by tile; their register
   // tile is then rows x one vector, in a loop over the vectors (tileVectorsOfRows), as
-  // many rows as the weighted sum's tile of one vector.
+  // many rows as the weighted sum's tile of one vector. (Its rows are whole vectors, two
+  // at least: causalRowsInVectors.)
   bool causal = llvm::any_of(k.reductions, [](const FuncInfo &acc) {
     return skipsTerms(acc.rdom);
   });
-  int scoreRows = attentionRows(m, causal ? std::min<int64_t>(n, width) : n, target);
+  int scoreRows = attentionRows(m, causal ? width : n, target);
 
   // The Func whose row tiles compute the scores: P's output, or P inside O's batch loop.
   Func driver = probsOut ? k.outputs[*probsOut].func : probs->info.func;
@@ -234,7 +235,7 @@ bool nn::codegen::scheduleAttention(LoweredKernel &k, const TargetInfo &target) 
           Var keys = operand.args()[0];
           operand.compute_at(driver, scoreTiles)
               .bound_storage(keys, int(n))
-              .vectorize(keys, std::min<int>(width, n), TailStrategy::GuardWithIf);
+              .vectorize(keys, width, TailStrategy::RoundUp);
           stored.insert(name);
         }
     acc.func.compute_at(driver, scoreTiles);

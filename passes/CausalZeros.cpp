@@ -85,21 +85,19 @@ bool isAdditiveMask(Value v) {
   return false;
 }
 
+/// Whether reduction `r` reduces along its operand's last axis alone.
+template <typename Op> bool alongLastAxis(Op r) {
+  auto t = cast<RankedTensorType>(r.getX().getType());
+  return r.getAxes().size() == 1 && r.getAxes()[0] == t.getRank() - 1;
+}
+
 /// `v` is reduction `Op` of x along x's last axis, with keepdims, maybe under
 /// stop_gradient.
 template <typename Op> bool isRowReductionOf(Value v, Value x) {
   if (auto sg = v.getDefiningOp<StopGradientOp>())
     v = sg.getX();
   auto r = v.getDefiningOp<Op>();
-  auto t = cast<RankedTensorType>(x.getType());
-  return r && r.getX() == x && r.getKeepdims() && r.getAxes().size() == 1 &&
-         r.getAxes()[0] == t.getRank() - 1;
-}
-
-/// Whether reduction `r` reduces along its operand's last axis alone.
-template <typename Op> bool alongLastAxis(Op r) {
-  auto t = cast<RankedTensorType>(r.getX().getType());
-  return r.getAxes().size() == 1 && r.getAxes()[0] == t.getRank() - 1;
+  return r && r.getX() == x && r.getKeepdims() && alongLastAxis(r);
 }
 
 struct CausalZerosPass : nn::impl::NNCausalZerosBase<CausalZerosPass> {

@@ -1077,7 +1077,8 @@ void Partition::recomputeInConsumers() {
   // `g γ rstd` and for `g γ xc`, and `xc` for both): a copy equal to one before it in
   // its group (the same op on the same operands) is replaced by that one. In block
   // order, so a copy's operands are deduplicated before it; a copy that a later
-  // erasure took (eraseIfDead) has left groupOf.
+  // erasure took (eraseIfDead) has left groupOf, and its address may have come back as
+  // a later copy's (listed twice then: std::unique).
   llvm::erase_if(copied, [&](Operation *c) { return !groupOf.count(c); });
   llvm::sort(copied, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   copied.erase(std::unique(copied.begin(), copied.end()), copied.end());
