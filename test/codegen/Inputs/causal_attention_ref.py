@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Inputs and expected output of causal-attention.test, in plain Python (float64).
 
-  causal_attention_ref.py DIR
-writes DIR/{q,k,v}.npy ([2, 2, 64, 16], integers in -3..3 over 4, exact in float32)
-and DIR/o.npy, softmax(q k^T / 4 + causal mask) v per batch entry and head.
+  causal_attention_ref.py DIR [S]
+writes DIR/{q,k,v}.npy ([2, 2, S, 16], S 64 unless given; integers in -3..3 over 4,
+exact in float32) and DIR/o.npy, softmax(q k^T / 4 + causal mask) v per batch entry
+and head.
 """
 import math
 import os
@@ -16,7 +17,10 @@ B, H, S, D = 2, 2, 64, 16
 
 
 def main():
+    global S
     out = sys.argv[1]
+    if len(sys.argv) > 2:
+        S = int(sys.argv[2])
     heads = {name: [[[x / 4 for x in row] for row in matrix(S, D, seed + 10 * i)]
                     for i in range(B * H)]
              for name, seed in (("q", 1), ("k", 2), ("v", 3))}
