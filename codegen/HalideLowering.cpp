@@ -208,6 +208,11 @@ private:
   /// The first index of the target's vector that holds index `key` (causalRows'
   /// conditions hold a whole vector when they hold at its first lane).
   Expr vectorStart(Expr key) const;
+  /// Whether rows along the last dim of `v` stop at their diagonal's vector: `causalRows`
+  /// and keys in whole vectors (causalRowsInVectors).
+  bool causalRowsOf(mlir::Value v) const {
+    return causalRows && causalRowsInVectors(shapeOf(v.getType()).back(), *templates);
+  }
   void lowerYield(YieldOp op);
   void lowerScatter(mlir::Value res, const compute::Computation &c, Translator &tr,
                     const std::vector<Expr> &extents, const std::vector<int64_t> &shape,
@@ -666,8 +671,7 @@ Expr KernelLowerer::causalZeros(mlir::Operation *op, mlir::Value v, Expr value,
                                 const Index &i) const {
   auto mm = mlir::dyn_cast<MatmulOp>(op);
   std::optional<int64_t> s = mm ? mm.getLhsLower() : std::nullopt;
-  if (!s || !causalRows || v != mm.getLhs() || i.size() < 2 ||
-      !causalRowsInVectors(shapeOf(v.getType()).back(), *templates))
+  if (!s || v != mm.getLhs() || i.size() < 2 || !causalRowsOf(v))
     return value;
   size_t r = i.size();
   return Halide::select(vectorStart(i[r - 1]) <= i[r - 2] + Expr(int(*s)), value, 0.0f);
@@ -820,11 +824,9 @@ void KernelLowerer::lowerComputation(mlir::Operation *op, const compute::Computa
     // exponentials that the row tile computes (ScheduleAttention). The vectors it
     // keeps hold the terms they held, in the same order: the same result. Elsewhere
     // every term is read (a guard per term would cost more than it saves).
-    std::vector<int64_t> operand = shapeOf(op->getOperand(0).getType());
-    if (causalRows && causalRowsInVectors(operand.back(), *templates)) {
+    if (causalRowsOf(op->getOperand(0)))
       tr.rdom.where(Halide::Internal::substitute(tr.rdom.x.name(),
                                                  vectorStart(tr.rdom.x), tr(c.nonzero)));
-    }
   } else if (c.nonzero && !(attention && c.contraction)) {
     tr.rdom.where(tr(c.nonzero));
   } else if (c.nonzero && templates && result.products.size() == 1 && rank >= 2 &&
