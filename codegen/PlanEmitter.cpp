@@ -617,6 +617,19 @@ llvm::Expected<ModelSource> Planner::run() {
                      "found " + text);
       }
     }
+    // nnrt_iteration_step's micro_batch is an int32_t count of rows, 0 for none.
+    if (auto list = train.getAs<ArrayAttr>("steps"))
+      for (auto step : list.getAsRange<DictionaryAttr>())
+        if (Attribute micro = step.get("micro_batch")) {
+          auto rows = dyn_cast<IntegerAttr>(micro);
+          if (!rows || !rows.getType().isSignlessInteger(64) || rows.getInt() < 0 ||
+              rows.getInt() > INT32_MAX) {
+            std::string text;
+            llvm::raw_string_ostream(text) << micro;
+            return error("micro_batch in nn.train's steps must be an i64 number of rows in "
+                         "[0, 2^31 - 1], found " + text);
+          }
+        }
   }
   llvm::raw_string_ostream os(out.source);
   write(os);
@@ -782,9 +795,11 @@ void Planner::write(llvm::raw_ostream &os) {
     for (DictionaryAttr step : steps) {
       auto stepLr = step.getAs<FloatAttr>("lr");
       auto loss = step.getAs<StringAttr>("loss");
+      auto micro = step.getAs<IntegerAttr>("micro_batch");
       os << "  {" << quote(step.getAs<StringAttr>("entry").getValue()) << ", "
          << quote(loss ? loss.getValue() : "loss") << ", "
-         << floatLit(stepLr ? stepLr.getValueAsDouble() : 0.0) << "},\n";
+         << floatLit(stepLr ? stepLr.getValueAsDouble() : 0.0) << ", "
+         << (micro ? micro.getInt() : 0) << "},\n";
     }
     os << "};\n\n";
   }

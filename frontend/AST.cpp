@@ -162,6 +162,8 @@ void Dumper::dumpTrain(const TrainStmt &train) {
     os << " schedule " << train.schedule.value;
   if (train.warmup.value)
     os << " warmup " << *train.warmup.value;
+  if (train.microBatch.value)
+    os << " micro_batch " << *train.microBatch.value;
   if (!train.over.empty()) {
     os << " over ";
     for (size_t i = 0, e = train.over.size(); i != e; ++i)

@@ -361,7 +361,7 @@ struct DataOption {
 
 /// `train [NAME] minimize EXPR with OPT(args) [batch N] [epochs N]
 ///  [data IDENT ['(' KEY = VALUE, ... ')']] [seed N] [schedule IDENT] [warmup N]
-///  [over NAME, ...]`. The name defaults to "train".
+///  [micro_batch N] [over NAME, ...]`. The name defaults to "train".
 class TrainStmt : public Stmt {
 public:
   TrainStmt(llvm::SMLoc loc, llvm::StringRef name, llvm::SMLoc nameLoc,
@@ -377,6 +377,9 @@ public:
   IntClause batch, epochs, seed;
   /// `warmup N`: steps of linear warm-up before the schedule (absent: 0).
   IntClause warmup;
+  /// `micro_batch N`: the step's gradient computed over slices of N rows and summed
+  /// (docs/language.md, "Micro-batches"; absent: the whole batch at once).
+  IntClause microBatch;
   /// `data NAME` and `schedule NAME` (constant, linear or cosine).
   NameClause data, schedule;
   /// The options of the `data` clause, in the order of the file.

@@ -305,11 +305,16 @@ void MLIRGenImpl::recordTrainConfig() {
     // Every step, in file order: one iteration of the driver's `train`.
     SmallVector<Attribute> steps;
     for (const auto &other : model.getBody())
-      if (const auto *step = dyn_cast<ast::TrainStmt>(other.get()))
-        steps.push_back(builder.getDictionaryAttr(
-            {attr("entry", builder.getStringAttr(step->getName())),
-             attr("loss", builder.getStringAttr("loss")),
-             attr("lr", optimizerConfig(*step).get("lr"))}));
+      if (const auto *step = dyn_cast<ast::TrainStmt>(other.get())) {
+        SmallVector<NamedAttribute> stepFields{
+            attr("entry", builder.getStringAttr(step->getName())),
+            attr("loss", builder.getStringAttr("loss")),
+            attr("lr", optimizerConfig(*step).get("lr"))};
+        if (step->microBatch.value)
+          stepFields.push_back(
+              attr("micro_batch", builder.getI64IntegerAttr(*step->microBatch.value)));
+        steps.push_back(builder.getDictionaryAttr(stepFields));
+      }
     fields.push_back(attr("steps", builder.getArrayAttr(steps)));
     module->setAttr("nn.train", builder.getDictionaryAttr(fields));
     return;
@@ -417,7 +422,15 @@ bool MLIRGenImpl::genTrainEntry(const ast::TrainStmt &train) {
   finishEntry(fs, loss, {"loss"});
   if (!checkInlinedSize(func))
     return false;
-  func->setAttr("nn.train", optimizerConfig(train));
+  DictionaryAttr config = optimizerConfig(train);
+  if (train.microBatch.value) {
+    // nn-train-step then also builds the gradient and update entries the runtime runs
+    // the micro-batches with.
+    NamedAttrList fields(config);
+    fields.set("micro_batch", builder.getI64IntegerAttr(*train.microBatch.value));
+    config = fields.getDictionary(builder.getContext());
+  }
+  func->setAttr("nn.train", config);
   if (!train.over.empty()) {
     // `over NAME, ...`: parameters, or every parameter of a layer instance.
     SmallVector<Attribute> wrt;

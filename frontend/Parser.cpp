@@ -534,7 +534,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
   while (tok.is(Tok::Ident) && !next.is(Tok::Equal) &&
          llvm::is_contained(
              llvm::ArrayRef<StringRef>{"batch", "epochs", "data", "seed",
-                                       "schedule", "warmup", "over"},
+                                       "schedule", "warmup", "micro_batch", "over"},
              tok.text))
     if (!parseTrainClause(*train))
       return nullptr;
@@ -543,7 +543,7 @@ std::unique_ptr<Stmt> Parser::parseTrain() {
 
 /// clause ::= 'batch' INT | 'epochs' INT | 'seed' INT | 'data' IDENT data-options?
 ///          | 'schedule' ('constant' | 'linear' | 'cosine') | 'warmup' INT
-///          | 'over' IDENT (',' IDENT)*
+///          | 'micro_batch' INT | 'over' IDENT (',' IDENT)*
 bool Parser::parseTrainClause(TrainStmt &train) {
   StringRef word = tok.text;
   SMLoc loc = tok.getLoc();
@@ -552,10 +552,11 @@ bool Parser::parseTrainClause(TrainStmt &train) {
     diags.note(previous, "previous '" + word + "' clause is here");
     return false;
   };
-  if (word == "batch" || word == "epochs" || word == "seed") {
+  if (word == "batch" || word == "epochs" || word == "seed" || word == "micro_batch") {
     IntClause &clause = word == "batch"    ? train.batch
                         : word == "epochs" ? train.epochs
-                                           : train.seed;
+                        : word == "seed"   ? train.seed
+                                           : train.microBatch;
     if (clause.value)
       return duplicate(clause.loc);
     clause.loc = loc;
@@ -650,7 +651,7 @@ bool Parser::parseDataOptions(TrainStmt &train) {
 
 bool Parser::parseIntClause(IntClause &clause) {
   StringRef word(clause.loc.getPointer());
-  word = word.take_while([](char c) { return c >= 'a' && c <= 'z'; });
+  word = word.take_while([](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
   int64_t value = 0;
   if (!tok.is(Tok::Int))
     return errorExpected(("an integer after '" + word + "'").str());
@@ -661,6 +662,9 @@ bool Parser::parseIntClause(IntClause &clause) {
                                   "' (the limit is 2^40)");
   else if (value == 0 && word != "seed")
     diags.error(tok.getLoc(), "'" + word + "' must be positive, found '0'");
+  else if (word == "micro_batch" && value > INT32_MAX) // nnrt_iteration_step's int32_t
+    diags.error(tok.getLoc(), "integer '" + tok.text +
+                                  "' is too large for 'micro_batch' (the limit is 2^31 - 1)");
   else
     clause.value = value;
   consume();

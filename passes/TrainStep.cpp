@@ -17,7 +17,9 @@
 //   NAME_grad:   the loss and the gradients (outputs `grad.<param>`), no update; its
 //                noise ops draw rows [shard_row, shard_row + B) of the global batch's
 //   NAME_apply:  the optimizer update from the inputs `grad.<param>` and `lr`
-// The fused entry NAME is built as without the option.
+// The fused entry NAME is built as without the option. A step with `micro_batch N`
+// (nn.train's micro_batch) gets the same two entries, which the runtime runs over
+// slices of N rows and sums between (docs/design.md, "Micro-batched training steps").
 //
 //===----------------------------------------------------------------------------===//
 #include "ir/Builders.h"
@@ -304,10 +306,13 @@ struct TrainStepPass : public nn::impl::NNTrainStepBase<TrainStepPass> {
       FailureOr<func::FuncOp> step = differentiate(loss, wrt, name.getValue());
       if (failed(step))
         return signalPassFailure();
-      if (dataParallel)
+      // A step with `micro_batch` runs as its gradient and update entries (the runtime
+      // sums the micro-batches' gradients between them) when its batch is larger.
+      bool split = dataParallel || config.get("micro_batch");
+      if (split)
         buildGradientEntry(module, *step, wrt);
       if (failed(StepBuilder(module, *step, config).run(wrt)) ||
-          (dataParallel && failed(buildApplyEntry(module, *step, wrt, config))))
+          (split && failed(buildApplyEntry(module, *step, wrt, config))))
         return signalPassFailure();
       loss.erase();
     }

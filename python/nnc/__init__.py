@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["Model", "NnrtError", "TensorSpec", "ParamSpec", "EntrySpec"]
 
-ABI_VERSION = 11  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
+ABI_VERSION = 12  # NNRT_MODEL_ABI_VERSION of nnrt/model.h
 MAX_RANK = 8
 _DTYPES = {0: np.dtype(np.float32), 1: np.dtype(np.int32)}  # nnrt_dtype
 _CODES = {v: k for k, v in _DTYPES.items()}
@@ -65,7 +65,7 @@ class _Entry(ctypes.Structure):
 
 class _IterationStep(ctypes.Structure):
     _fields_ = [("entry", ctypes.c_char_p), ("loss_output", ctypes.c_char_p),
-                ("lr", ctypes.c_float)]
+                ("lr", ctypes.c_float), ("micro_batch", ctypes.c_int32)]
 
 
 class _DataOption(ctypes.Structure):
@@ -208,7 +208,8 @@ class Model:
             "lr": t.lr, "schedule": {v: k for k, v in _SCHEDULES.items()}.get(t.schedule),
             "warmup": t.warmup_steps,
             "entry": _text(t.train_entry) or None, "loss": _text(t.loss_output) or None,
-            "steps": [{"entry": _text(s.entry), "loss": _text(s.loss_output), "lr": s.lr}
+            "steps": [{"entry": _text(s.entry), "loss": _text(s.loss_output), "lr": s.lr,
+                       "micro_batch": s.micro_batch}
                       for s in t.iteration_steps[:t.num_iteration_steps]]}
 
     # ---- lifetime ----------------------------------------------------------------------

@@ -88,9 +88,20 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
                   inputs))
     return false;
   std::vector<nnrt_tensor> outputs(e->num_outputs);
+  // A training step over more rows than its micro_batch runs its gradient entry per
+  // slice and its update entry once (nnrt_iteration_step.micro_batch): the kernels shown
+  // are then the gradient entry's, in its last slice.
+  const nnrt_entry *k = e;
+  int32_t micro = 0;
+  for (int32_t i = 0; i < m->train.num_iteration_steps; ++i)
+    if (!std::strcmp(m->train.iteration_steps[i].entry, e->name))
+      micro = m->train.iteration_steps[i].micro_batch;
+  std::string gradName = std::string(e->name) + NNRT_GRAD_ENTRY_SUFFIX;
+  if (micro > 0 && batch > micro)
+    k = nnrt_find_entry(m, gradName.c_str());
   std::vector<double> totals;
-  std::vector<std::vector<double>> perStep(e->num_steps);
-  std::vector<double> stepTimes(e->num_steps);
+  std::vector<std::vector<double>> perStep(k->num_steps);
+  std::vector<double> stepTimes(k->num_steps);
   AllocationCounter allocs;
   // The calls time the entry and its kernels together, except with GPU kernels: there
   // profiling waits for each kernel, so the entry is timed without it and the kernels
@@ -110,7 +121,7 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   auto wall0 = std::chrono::steady_clock::now();
   for (long long it = 0; it < calls; ++it) {
     if (it == warmup) {
-      allocs.begin(ctx, e);
+      allocs.begin(ctx, k);
       cpu0 = cpuSeconds();
       wall0 = std::chrono::steady_clock::now();
     }
@@ -130,8 +141,8 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
       totals.push_back(std::chrono::duration<double>(t1 - t0).count());
     }
     if (kernelsTimed) {
-      nnrt_last_step_times(ctx, e->name, stepTimes.data(), e->num_steps);
-      for (int32_t s = 0; s < e->num_steps; ++s)
+      nnrt_last_step_times(ctx, k->name, stepTimes.data(), k->num_steps);
+      for (int32_t s = 0; s < k->num_steps; ++s)
         perStep[s].push_back(stepTimes[s]);
     }
   }
@@ -140,16 +151,21 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   std::printf("entry %s (batch %lld, %lld iters): median %.4f ms, min %.4f ms\n", e->name,
               (long long)batch, iters, median(totals) * 1e3,
               *std::min_element(totals.begin(), totals.end()) * 1e3);
+  if (k != e)
+    std::printf("  micro-batches of %d rows: %lld runs of %s, then %s%s once; the kernels of "
+                "%s's last run:\n",
+                micro, (long long)((batch + micro - 1) / micro), k->name, e->name,
+                NNRT_APPLY_ENTRY_SUFFIX, k->name);
   std::printf("  %4s  %-40s %10s\n", "step", "kernel", "median ms");
   // Steps that ran side by side (nnrt_last_step_groups) are marked with their group.
-  std::vector<int32_t> group(size_t(e->num_steps));
-  nnrt_last_step_groups(ctx, e->name, group.data(), e->num_steps);
-  for (int32_t s = 0; s < e->num_steps; ++s) {
+  std::vector<int32_t> group(size_t(k->num_steps));
+  nnrt_last_step_groups(ctx, k->name, group.data(), k->num_steps);
+  for (int32_t s = 0; s < k->num_steps; ++s) {
     int32_t last = s;
-    while (last + 1 < e->num_steps && group[size_t(last + 1)] == group[size_t(s)])
+    while (last + 1 < k->num_steps && group[size_t(last + 1)] == group[size_t(s)])
       ++last;
     bool beside = group[size_t(s)] != s || last > s;
-    std::printf("  %4d  %-40s %10.4f", s, e->steps[s].kernel ? e->steps[s].kernel : "?",
+    std::printf("  %4d  %-40s %10.4f", s, k->steps[s].kernel ? k->steps[s].kernel : "?",
                 median(perStep[s]) * 1e3);
     if (beside)
       std::printf("  beside steps %d-%d", group[size_t(s)], last);
@@ -158,12 +174,12 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
   // How many kernels ran parallel loops: an entry whose kernels all run on one thread
   // (work below the parallel thresholds) uses one core on any machine, so its cores
   // figure says nothing of the machine (bench/run.py reads both).
-  std::vector<int32_t> parallel(size_t(e->num_steps));
-  nnrt_last_step_parallel(ctx, e->name, parallel.data(), e->num_steps);
+  std::vector<int32_t> parallel(size_t(k->num_steps));
+  nnrt_last_step_parallel(ctx, k->name, parallel.data(), k->num_steps);
   int parallelKernels = int(std::count(parallel.begin(), parallel.end(), 1));
   std::printf("  cpu: %.2f cores used over the timed calls (%d of %d kernels ran parallel "
               "loops)\n",
-              cores, parallelKernels, kernelSteps(*e));
+              cores, parallelKernels, kernelSteps(*k));
   if (countAllocs)
     allocs.report();
   return true;

@@ -201,6 +201,14 @@ int nnrt::driver::runInfo(const nnrt_model *m, const char *prog, int argc, char 
                     t.data_options[i].value);
       std::printf("\n");
     }
+    for (int32_t i = 0; i < t.num_iteration_steps; ++i)
+      if (t.iteration_steps[i].micro_batch > 0)
+        std::printf("micro-batches: %s over more than %d rows runs %s%s per %d rows, then "
+                    "%s%s\n",
+                    t.iteration_steps[i].entry, t.iteration_steps[i].micro_batch,
+                    t.iteration_steps[i].entry, NNRT_GRAD_ENTRY_SUFFIX,
+                    t.iteration_steps[i].micro_batch, t.iteration_steps[i].entry,
+                    NNRT_APPLY_ENTRY_SUFFIX);
     if (t.num_iteration_steps > 1) {
       std::printf("iteration:");
       for (int32_t i = 0; i < t.num_iteration_steps; ++i)

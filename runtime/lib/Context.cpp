@@ -470,6 +470,8 @@ static std::string validateModel(const nnrt_model *m) {
       hasLoss |= e->output_names[o] && !std::strcmp(e->output_names[o], s.loss_output);
     if (!hasLoss)
       return format("iteration step %d names no entry with its loss output", i);
+    if (std::string why = microBatchProblem(m, s); !why.empty())
+      return why;
   }
   if (t.num_data_options < 0 || (t.num_data_options && !t.data_options))
     return "malformed data options in model";

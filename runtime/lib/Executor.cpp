@@ -753,6 +753,13 @@ static nnrt_status runObserved(nnrt_context *ctx, const char *entry_name,
     return fail(ctx, NNRT_ERR_ARG, "entry '%s' has %d outputs, asked for %d", e.name,
                 e.num_outputs, num_outputs);
   nnrt_status s;
+  // A training step over more rows than its micro_batch (MicroBatch.cpp); one watched
+  // by an observer runs whole, since the observer counts this entry's steps.
+  if (!observer) {
+    bool ran = false;
+    if ((s = runMicroBatches(ctx, *st, inputs, outputs, num_outputs, ran)) != NNRT_OK || ran)
+      return s;
+  }
   if (!st->Prepared && (s = prepareEntry(ctx, *st)) != NNRT_OK)
     return s;
   if ((s = bindInputs(ctx, e, inputs)) != NNRT_OK || (s = sizeSlots(ctx, *st)) != NNRT_OK ||

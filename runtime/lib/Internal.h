@@ -14,6 +14,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ void countAllocation();
 uint64_t parallelLoopsStarted();
 
 struct EntryState;
+struct MicroBatchPlan;
 
 // GPU kernels (Device.cpp). A binary's kernels are all CPU or all CUDA (one Halide
 // runtime per binary); with CUDA, tensors live on the device: every slot's device
@@ -195,6 +197,9 @@ struct EntryState {
   std::vector<int32_t> StepGroup;          // per step: first step of the steps it ran
                                            // beside in the last run (itself if alone)
   bool HasProfile = false;
+  /// A training step with micro_batch (MicroBatch.cpp): how its slices run; built at
+  /// its first run.
+  std::shared_ptr<MicroBatchPlan> MicroBatch;
   // GPU kernels only (Device.cpp): every slot's device address, laid out as the host
   // addresses are; the device memory of the inputs and the outputs.
   std::vector<uint64_t> DeviceAddress;
@@ -327,6 +332,17 @@ nnrt_status loadSafetensors(nnrt_context *ctx, const char *name, ByteSource &src
 /// The safetensors file of the context's parameters: the header (length and JSON) and
 /// the parameters' bytes.
 void safetensorsImage(nnrt_context *ctx, std::string &head, Chunks &chunks);
+
+// Micro-batched training steps (MicroBatch.cpp).
+
+/// "" or why the model's iteration step `s` cannot run in micro-batches (its
+/// micro_batch without the gradient and update entries that match it).
+std::string microBatchProblem(const nnrt_model *m, const nnrt_iteration_step &s);
+/// nnrt_run of `st`'s entry in micro-batches when it is a training step with
+/// micro_batch N and `inputs` have more than N rows (`ran` then true); else `ran`
+/// false and nothing done.
+nnrt_status runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_tensor *inputs,
+                            nnrt_tensor *outputs, int32_t num_outputs, bool &ran);
 
 } // namespace nnrt
 

@@ -451,10 +451,12 @@ int runSchedule(const char *name, float lr, int64_t total, int64_t warmup) {
 }
 
 /// Prints the model table's ABI as this build lays it out: the version, and the size of
-/// nnrt_train_config and nnrt_model and the offsets of their last fields, which
-/// python/nnc's ctypes copies must match (test/embed/python-api.test).
+/// nnrt_iteration_step, nnrt_train_config and nnrt_model and the offsets of their last
+/// fields, which python/nnc's ctypes copies must match (test/embed/python-api.test).
 int runAbi() {
   std::printf("abi %d\n", NNRT_MODEL_ABI_VERSION);
+  std::printf("nnrt_iteration_step %zu, micro_batch at %zu\n", sizeof(nnrt_iteration_step),
+              offsetof(nnrt_iteration_step, micro_batch));
   std::printf("nnrt_train_config %zu, warmup_steps at %zu\n", sizeof(nnrt_train_config),
               offsetof(nnrt_train_config, warmup_steps));
   std::printf("nnrt_model %zu, train at %zu, dim_products at %zu\n", sizeof(nnrt_model),

@@ -31,8 +31,9 @@ extern "C" {
  * Version 9: an ALIAS slot may have strides (nnrt_slot.strides).
  * Version 10: a kernel step says how many of its arguments are results
  * (nnrt_step.num_results).
- * Version 11: a kernel step may take a parameter key (nnrt_step.key_arg). */
-#define NNRT_MODEL_ABI_VERSION 11
+ * Version 11: a kernel step may take a parameter key (nnrt_step.key_arg).
+ * Version 12: a training step may run in micro-batches (nnrt_iteration_step.micro_batch). */
+#define NNRT_MODEL_ABI_VERSION 12
 #define NNRT_MAX_RANK 8
 /* A parameter key (nnrt_step.key_arg) is the context's parameter generation shifted
  * left by this many bits, or'ed with the parameter's index: a model has fewer than
@@ -226,6 +227,12 @@ typedef struct nnrt_iteration_step {
   const char *entry;       /* the entry that runs the step */
   const char *loss_output; /* the name of its loss output */
   float lr;                /* its optimizer's peak learning rate */
+  /* The `micro_batch N` clause (ABI v12; 0 when none): nnrt_run of the entry over more
+   * than N rows runs its gradient entry (NNRT_GRAD_ENTRY_SUFFIX) on consecutive slices of
+   * N rows (the last may be shorter), sums their losses and gradients weighted by their
+   * share of the rows, then runs its update entry once (docs/design.md, "Micro-batched
+   * training steps"). */
+  int32_t micro_batch;
 } nnrt_iteration_step;
 
 /* One option of the `data` clause (`vocab = 10000`): the value as written in the .nn file,
