@@ -12,7 +12,7 @@
 // kernel, and a slice's activations fit its core's caches. The sums are taken in slice
 // order, so the result does not depend on the threads; it is the fused step's up to the
 // order of floating-point sums (docs/design.md, "Micro-batched training steps"). A batch
-// of N rows or fewer runs the fused step.
+// of N rows or fewer, and any batch with GPU kernels, runs the fused step.
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
@@ -324,7 +324,8 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
       st.MicroBatch = std::make_shared<MicroBatchPlan>(); // Rows 0: always fused
   }
   MicroBatchPlan &p = *st.MicroBatch;
-  if (p.Rows <= 0)
+  // GPU kernels: the whole batch (the slices are for a CPU's caches and threads).
+  if (p.Rows <= 0 || gpuKernels())
     return NNRT_OK;
   // The batch's rows: dim 0 of the sliced inputs, which must agree (else the fused
   // step reports the mismatch).
@@ -347,9 +348,8 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
   if (slices > INT32_MAX)
     return fail(ctx, NNRT_ERR_SHAPE, "%lld micro-batches of %d rows are too many",
                 (long long)slices, p.Rows);
-  // A lane per thread (GPU kernels: one, the device runs one kernel at a time), each
-  // with the parameters as they are now.
-  size_t lanes = gpuKernels() ? 1 : size_t(std::min<int64_t>(workerThreads(), slices));
+  // A lane per thread.
+  size_t lanes = size_t(std::min<int64_t>(workerThreads(), slices));
   while (p.Lanes.size() < lanes && addLane(ctx, p)) {
   }
   if (p.Lanes.empty()) // a lane of this context cannot fail
