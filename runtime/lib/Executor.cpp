@@ -391,6 +391,10 @@ static nnrt_status placeSlots(nnrt_context *ctx, EntryState &st, const nnrt_tens
       host = arena + st.BufferOffsets[sl.index];
       break;
     case NNRT_SLOT_OUTPUT: {
+      if (!st.OutputTo.empty()) {
+        host = static_cast<uint8_t *>(st.OutputTo[sl.index]);
+        break;
+      }
       AlignedBuffer &buf = st.Outputs[sl.index];
       if (!buf.reserve(st.Bytes[s]))
         return fail(ctx, NNRT_ERR_OOM, "cannot allocate output %d (%zu bytes)", sl.index,

@@ -200,6 +200,9 @@ struct EntryState {
   /// A training step with micro_batch (MicroBatch.cpp): how its slices run; built at
   /// its first run.
   std::shared_ptr<MicroBatchPlan> MicroBatch;
+  /// When not empty: per entry output, the memory the next runs write it to instead of
+  /// `Outputs` (MicroBatch.cpp: a slice's gradients straight into its sums' buffer).
+  std::vector<void *> OutputTo;
   // GPU kernels only (Device.cpp): every slot's device address, laid out as the host
   // addresses are; the device memory of the inputs and the outputs.
   std::vector<uint64_t> DeviceAddress;

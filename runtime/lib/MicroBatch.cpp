@@ -35,6 +35,7 @@ struct MicroBatchLane {
   int32_t ShardRow = 0; ///< fed to NNRT_SHARD_ROW_INPUT: the slice's first row
   uint64_t Synced = 0;  ///< the step whose parameters it has (MicroBatchPlan::Step)
   std::vector<nnrt_tensor> In, Out;
+  EntryState *Grad = nullptr; ///< S_grad's state in Ctx
   ~MicroBatchLane() {
     if (Owned)
       nnrt_context_destroy(Ctx);
@@ -59,7 +60,7 @@ struct MicroBatchPlan {
   int32_t GradLoss = -1;      ///< the loss output of Grad
   std::vector<size_t> Offset; ///< per Grad output: its place in a slice's sums
   size_t Total = 0;           ///< elements of a slice's outputs
-  std::vector<float> Slices;  ///< per slice: its outputs weighted by its share
+  std::vector<float> Slices;  ///< per slice: its outputs (S_grad writes them there)
   std::vector<float> Sum;     ///< the sum of the slices', in slice order
   std::vector<std::unique_ptr<MicroBatchLane>> Lanes;
   uint64_t Step = 0; ///< runs of the step: a lane's parameters are current at this one
@@ -198,6 +199,11 @@ bool addLane(nnrt_context *ctx, MicroBatchPlan &p) {
   }
   lane->In.resize(size_t(p.Grad->num_inputs));
   lane->Out.resize(size_t(p.Grad->num_outputs));
+  for (EntryState &st : lane->Ctx->Entries)
+    if (st.Entry == p.Grad)
+      lane->Grad = &st;
+  if (!lane->Grad)
+    return false;
   p.Lanes.push_back(std::move(lane));
   return true;
 }
@@ -260,24 +266,21 @@ int runSlice(void *, int k, uint8_t *closure) {
     t.shape.dims[0] = count;
     t.data = static_cast<char *>(t.data) + lo * rowElems * 4;
   }
+  // The slice's outputs straight into its part of the sums' buffer, for this run only
+  // (S_grad of this context may be run on its own too).
+  float *slice = p.Slices.data() + size_t(k) * p.Total;
+  l->Grad->OutputTo.resize(size_t(p.Grad->num_outputs));
+  for (int32_t o = 0; o < p.Grad->num_outputs; ++o)
+    l->Grad->OutputTo[size_t(o)] = slice + p.Offset[size_t(o)];
   nnrt_status s = nnrt_run(l->Ctx, p.Grad->name, l->In.data(), p.Grad->num_inputs,
                            l->Out.data(), p.Grad->num_outputs);
+  l->Grad->OutputTo.clear();
   if (s != NNRT_OK) {
     std::lock_guard<std::mutex> guard(loop.Lock);
     if (k < loop.Failed) {
       loop.Failed = k;
       loop.Status = s;
       loop.Message = nnrt_context_last_error(l->Ctx);
-    }
-  } else {
-    float share = float(count) / float(loop.Rows);
-    float *__restrict dst = p.Slices.data() + size_t(k) * p.Total;
-    for (int32_t o = 0; o < p.Grad->num_outputs; ++o) {
-      const float *__restrict g = static_cast<const float *>(l->Out[size_t(o)].data);
-      size_t begin = p.Offset[size_t(o)];
-      size_t end = o + 1 < p.Grad->num_outputs ? p.Offset[size_t(o) + 1] : p.Total;
-      for (size_t j = begin; j < end; ++j)
-        dst[j] = share * g[j - begin];
     }
   }
   l->Busy.store(false);
@@ -290,20 +293,28 @@ constexpr size_t kSumChunk = 16 * 1024;
 struct SumLoop {
   MicroBatchPlan *P;
   size_t Slices;
+  int64_t Rows;
 };
 
-/// P.Sum[j] for the j of chunk `c`: the slices' values added in slice order.
+/// P.Sum[j] for the j of chunk `c`: the slices' values weighted by their shares of the
+/// rows, added in slice order.
 int sumChunk(void *, int c, uint8_t *closure) {
   SumLoop &loop = *reinterpret_cast<SumLoop *>(closure);
   MicroBatchPlan &p = *loop.P;
   size_t begin = size_t(c) * kSumChunk, end = std::min(p.Total, begin + kSumChunk);
   float *__restrict sum = p.Sum.data();
   const float *__restrict slices = p.Slices.data();
-  for (size_t j = begin; j < end; ++j)
-    sum[j] = slices[j];
-  for (size_t k = 1; k < loop.Slices; ++k)
-    for (size_t j = begin; j < end; ++j)
-      sum[j] += slices[k * p.Total + j];
+  for (size_t k = 0; k < loop.Slices; ++k) {
+    int64_t count = std::min<int64_t>(p.Rows, loop.Rows - int64_t(k) * p.Rows);
+    float share = float(count) / float(loop.Rows);
+    const float *__restrict slice = slices + k * p.Total;
+    if (k == 0)
+      for (size_t j = begin; j < end; ++j)
+        sum[j] = share * slice[j];
+    else
+      for (size_t j = begin; j < end; ++j)
+        sum[j] += share * slice[j];
+  }
   return 0;
 }
 
@@ -361,7 +372,7 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
   if (loop.Failed != INT32_MAX)
     return fail(ctx, loop.Status, "%s", loop.Message.c_str());
   // The sums in slice order, whichever thread ran each; in chunks on the threads.
-  SumLoop sums{&p, size_t(slices)};
+  SumLoop sums{&p, size_t(slices), rows};
   halide_do_par_for(nullptr, sumChunk, 0, int((p.Total + kSumChunk - 1) / kSumChunk),
                     reinterpret_cast<uint8_t *>(&sums));
   for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
