@@ -257,6 +257,35 @@ static void buildGradientEntry(ModuleOp module, func::FuncOp step, ArrayRef<unsi
     op->insertOperands(op->getNumOperands(), row);
 }
 
+/// `micro_batch N`: the runtime slices every input of the step whose first dim is a
+/// symbol along that dim (runtime/lib/MicroBatch.cpp), so it must be one symbol, the
+/// batch's rows, which no input of the step has at another place.
+static LogicalResult checkMicroBatch(ModuleOp module, func::FuncOp step, int64_t rows) {
+  SmallVector<std::pair<StringRef, ArrayAttr>> inputs; // name, dims' symbols
+  for (unsigned i = 0; i < step.getNumArguments(); ++i)
+    if (auto ref = step.getArgAttrOfType<FlatSymbolRefAttr>(i, "nn.input"))
+      if (auto in = module.lookupSymbol<InputOp>(ref.getAttr()))
+        inputs.push_back({in.getSymName(), in.getDims()});
+  StringRef batch, first;
+  for (auto [name, dims] : inputs)
+    if (!dims.empty() && !cast<StringAttr>(dims[0]).getValue().empty()) {
+      batch = cast<StringAttr>(dims[0]).getValue();
+      first = name;
+      break;
+    }
+  std::string clause = "'micro_batch " + std::to_string(rows) + "'";
+  if (batch.empty())
+    return step.emitError(clause) << " slices the rows of the batch, but no input of the "
+                                     "step has a symbolic first dim";
+  for (auto [name, dims] : inputs)
+    for (auto [d, dim] : llvm::enumerate(dims.getAsValueRange<StringAttr>()))
+      if (!dim.empty() && (d == 0) != (dim == batch))
+        return step.emitError(clause)
+               << " slices the rows of the batch, the first dim '" << batch << "' of input '"
+               << first << "', but input '" << name << "' has '" << dim << "' at dim " << d;
+  return success();
+}
+
 /// NAME_apply: the optimizer update of `step`'s parameters `wrt` from the inputs
 /// `grad.<param>` (and `lr`), built by the same StepBuilder as the fused step.
 static LogicalResult buildApplyEntry(ModuleOp module, func::FuncOp step,
@@ -308,7 +337,10 @@ struct TrainStepPass : public nn::impl::NNTrainStepBase<TrainStepPass> {
         return signalPassFailure();
       // A step with `micro_batch` runs as its gradient and update entries (the runtime
       // sums the micro-batches' gradients between them) when its batch is larger.
-      bool split = dataParallel || config.get("micro_batch");
+      auto micro = config.getAs<IntegerAttr>("micro_batch");
+      if (micro && failed(checkMicroBatch(module, *step, micro.getInt())))
+        return signalPassFailure();
+      bool split = dataParallel || micro;
       if (split)
         buildGradientEntry(module, *step, wrt);
       if (failed(StepBuilder(module, *step, config).run(wrt)) ||
