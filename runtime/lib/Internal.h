@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -151,6 +152,10 @@ public:
   bool reserve(size_t bytes);
   void *data() const { return Data; }
   size_t size() const { return Size; }
+  void swap(AlignedBuffer &o) noexcept {
+    std::swap(Data, o.Data);
+    std::swap(Size, o.Size);
+  }
 
 private:
   void *Data = nullptr;
