@@ -97,7 +97,7 @@ static bool benchEntry(nnrt_context *ctx, const nnrt_entry *e, int64_t batch, lo
     if (!std::strcmp(m->train.iteration_steps[i].entry, e->name))
       micro = m->train.iteration_steps[i].micro_batch;
   std::string gradName = std::string(e->name) + NNRT_GRAD_ENTRY_SUFFIX;
-  if (micro > 0 && batch > micro)
+  if (micro > 0 && batch > micro && !nnrt_kernels_on_gpu())
     k = nnrt_find_entry(m, gradName.c_str());
   std::vector<double> totals;
   std::vector<std::vector<double>> perStep(k->num_steps);

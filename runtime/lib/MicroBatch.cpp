@@ -58,7 +58,7 @@ struct MicroBatchPlan {
   /// Per step output: the Apply output it is, or -1 for the loss.
   std::vector<int32_t> StepFromApply;
   int32_t GradLoss = -1;      ///< the loss output of Grad
-  std::vector<size_t> Offset; ///< per Grad output: its place in a slice's sums
+  std::vector<size_t> Offset; ///< per Grad output: its place in a slice's; then Total
   size_t Total = 0;           ///< elements of a slice's outputs
   std::vector<float> Slices;  ///< per slice: its outputs (S_grad writes them there)
   std::vector<float> Sum;     ///< the sum of the slices', in slice order
@@ -147,6 +147,7 @@ std::string buildPlan(const nnrt_model &m, const nnrt_iteration_step &s, const n
     p.Offset.push_back(total);
     total += size_t(n);
   }
+  p.Offset.push_back(total); // the end of the last
   p.Total = total;
   p.Sum.assign(total, 0.0f);
   p.GradLoss = s.loss_output ? outputNamed(*p.Grad, s.loss_output) : -1;
@@ -208,21 +209,27 @@ bool addLane(nnrt_context *ctx, MicroBatchPlan &p) {
   return true;
 }
 
-/// One step's slices: the loop's closure.
+/// Slices whose outputs are kept at once: a step of more runs them in rounds of this
+/// many (its sums are the same), so a large batch in small slices does not hold every
+/// slice's gradients (W7: 117 K floats a slice).
+constexpr int64_t kRoundSlices = 16;
+
+/// One round of a step's slices, from slice `First` on: the loop's closure.
 struct SliceLoop {
-  SliceLoop(nnrt_context *ctx, MicroBatchPlan *p, const nnrt_tensor *inputs, int64_t rows)
-      : Ctx(ctx), P(p), Inputs(inputs), Rows(rows) {}
+  SliceLoop(nnrt_context *ctx, MicroBatchPlan *p, const nnrt_tensor *inputs, int64_t rows,
+            int64_t first)
+      : Ctx(ctx), P(p), Inputs(inputs), Rows(rows), First(first) {}
   nnrt_context *Ctx;
   MicroBatchPlan *P;
   const nnrt_tensor *Inputs;
-  int64_t Rows;
+  int64_t Rows, First;
   std::mutex Lock; // the first failure, in slice order
   int Failed = INT32_MAX;
   nnrt_status Status = NNRT_OK;
   std::string Message;
 };
 
-/// Slice `k` of the loop: S_grad on a free lane, its outputs weighted into P.Slices.
+/// Slice `First + k`: S_grad on a free lane, its outputs into P.Slices' k-th part.
 int runSlice(void *, int k, uint8_t *closure) {
   SliceLoop &loop = *reinterpret_cast<SliceLoop *>(closure);
   MicroBatchPlan &p = *loop.P;
@@ -247,7 +254,7 @@ int runSlice(void *, int k, uint8_t *closure) {
     l->Ctx->Profiling = loop.Ctx->Profiling;
     l->Synced = p.Step;
   }
-  int64_t lo = int64_t(k) * p.Rows, count = std::min<int64_t>(p.Rows, loop.Rows - lo);
+  int64_t lo = (loop.First + k) * p.Rows, count = std::min<int64_t>(p.Rows, loop.Rows - lo);
   l->ShardRow = int32_t(lo);
   for (int32_t i = 0; i < p.Grad->num_inputs; ++i) {
     nnrt_tensor &t = l->In[size_t(i)];
@@ -282,6 +289,15 @@ int runSlice(void *, int k, uint8_t *closure) {
       loop.Status = s;
       loop.Message = nnrt_context_last_error(l->Ctx);
     }
+  } else {
+    // An output whose slot is not an OUTPUT of its own (a view of another slot) was
+    // written elsewhere: copied.
+    for (int32_t o = 0; o < p.Grad->num_outputs; ++o) {
+      float *dst = slice + p.Offset[size_t(o)];
+      if (l->Out[size_t(o)].data != dst)
+        std::memcpy(dst, l->Out[size_t(o)].data,
+                    (p.Offset[size_t(o) + 1] - p.Offset[size_t(o)]) * sizeof(float));
+    }
   }
   l->Busy.store(false);
   return 0;
@@ -290,25 +306,25 @@ int runSlice(void *, int k, uint8_t *closure) {
 /// Elements of the sums per iteration of their loop.
 constexpr size_t kSumChunk = 16 * 1024;
 
+/// A round's slices [First, First + Slices) of a step of `Rows` rows, to add.
 struct SumLoop {
   MicroBatchPlan *P;
-  size_t Slices;
-  int64_t Rows;
+  int64_t First, Slices, Rows;
 };
 
-/// P.Sum[j] for the j of chunk `c`: the slices' values weighted by their shares of the
-/// rows, added in slice order.
+/// P.Sum[j] for the j of chunk `c`: the round's slices' values weighted by their shares
+/// of the rows, added in slice order (to the earlier rounds').
 int sumChunk(void *, int c, uint8_t *closure) {
   SumLoop &loop = *reinterpret_cast<SumLoop *>(closure);
   MicroBatchPlan &p = *loop.P;
   size_t begin = size_t(c) * kSumChunk, end = std::min(p.Total, begin + kSumChunk);
   float *__restrict sum = p.Sum.data();
   const float *__restrict slices = p.Slices.data();
-  for (size_t k = 0; k < loop.Slices; ++k) {
-    int64_t count = std::min<int64_t>(p.Rows, loop.Rows - int64_t(k) * p.Rows);
+  for (int64_t k = 0; k < loop.Slices; ++k) {
+    int64_t count = std::min<int64_t>(p.Rows, loop.Rows - (loop.First + k) * p.Rows);
     float share = float(count) / float(loop.Rows);
-    const float *__restrict slice = slices + k * p.Total;
-    if (k == 0)
+    const float *__restrict slice = slices + size_t(k) * p.Total;
+    if (loop.First + k == 0)
       for (size_t j = begin; j < end; ++j)
         sum[j] = share * slice[j];
     else
@@ -366,15 +382,18 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
   if (p.Lanes.empty()) // a lane of this context cannot fail
     addLane(ctx, p);
   ++p.Step;
-  p.Slices.resize(size_t(slices) * p.Total);
-  SliceLoop loop(ctx, &p, inputs, rows);
-  halide_do_par_for(nullptr, runSlice, 0, int(slices), reinterpret_cast<uint8_t *>(&loop));
-  if (loop.Failed != INT32_MAX)
-    return fail(ctx, loop.Status, "%s", loop.Message.c_str());
-  // The sums in slice order, whichever thread ran each; in chunks on the threads.
-  SumLoop sums{&p, size_t(slices), rows};
-  halide_do_par_for(nullptr, sumChunk, 0, int((p.Total + kSumChunk - 1) / kSumChunk),
-                    reinterpret_cast<uint8_t *>(&sums));
+  p.Slices.resize(size_t(std::min(slices, kRoundSlices)) * p.Total);
+  for (int64_t first = 0; first < slices; first += kRoundSlices) {
+    int64_t round = std::min(kRoundSlices, slices - first);
+    SliceLoop loop(ctx, &p, inputs, rows, first);
+    halide_do_par_for(nullptr, runSlice, 0, int(round), reinterpret_cast<uint8_t *>(&loop));
+    if (loop.Failed != INT32_MAX)
+      return fail(ctx, loop.Status, "%s", loop.Message.c_str());
+    // The sums in slice order, whichever thread ran each; in chunks on the threads.
+    SumLoop sums{&p, first, round, rows};
+    halide_do_par_for(nullptr, sumChunk, 0, int((p.Total + kSumChunk - 1) / kSumChunk),
+                      reinterpret_cast<uint8_t *>(&sums));
+  }
   for (int32_t i = 0; i < p.Apply->num_inputs; ++i) {
     nnrt_tensor &t = p.ApplyIn[size_t(i)];
     int32_t from = p.ApplyFrom[size_t(i)];
