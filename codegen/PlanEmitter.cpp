@@ -173,6 +173,18 @@ static bool canOverwrite(KernelOp kernel, unsigned operand) {
   });
 }
 
+/// "" when `value` is an i64 in [0, 2^31 - 1] (an int32_t count of the train tables), else
+/// the error for `what`.
+static std::string checkCount(Attribute value, StringRef what, StringRef unit) {
+  auto n = dyn_cast<IntegerAttr>(value);
+  if (n && n.getType().isSignlessInteger(64) && n.getInt() >= 0 && n.getInt() <= INT32_MAX)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream(text) << value;
+  return (what + " must be an i64 number of " + unit + " in [0, 2^31 - 1], found " + text)
+      .str();
+}
+
 /// Plans and writes the tables of one module.
 class Planner {
 public:
@@ -606,30 +618,17 @@ llvm::Expected<ModelSource> Planner::run() {
         schedule && !isKnownSchedule(schedule.getValue()))
       return error("unknown learning-rate schedule '" + schedule.getValue() +
                    "' in nn.train (expected constant, linear or cosine)");
-    // nnrt_train_config's warmup_steps is an int32_t count of steps.
-    if (Attribute warmup = train.get("warmup")) {
-      auto steps = dyn_cast<IntegerAttr>(warmup);
-      if (!steps || !steps.getType().isSignlessInteger(64) || steps.getInt() < 0 ||
-          steps.getInt() > INT32_MAX) {
-        std::string text;
-        llvm::raw_string_ostream(text) << warmup;
-        return error("warmup in nn.train must be an i64 number of steps in [0, 2^31 - 1], "
-                     "found " + text);
-      }
-    }
-    // nnrt_iteration_step's micro_batch is an int32_t count of rows, 0 for none.
+    // nnrt_train_config's warmup_steps is an int32_t count of steps, and
+    // nnrt_iteration_step's micro_batch one of rows (0: none).
+    if (Attribute warmup = train.get("warmup"))
+      if (std::string e = checkCount(warmup, "warmup in nn.train", "steps"); !e.empty())
+        return error(e);
     if (auto list = train.getAs<ArrayAttr>("steps"))
       for (auto step : list.getAsRange<DictionaryAttr>())
-        if (Attribute micro = step.get("micro_batch")) {
-          auto rows = dyn_cast<IntegerAttr>(micro);
-          if (!rows || !rows.getType().isSignlessInteger(64) || rows.getInt() < 0 ||
-              rows.getInt() > INT32_MAX) {
-            std::string text;
-            llvm::raw_string_ostream(text) << micro;
-            return error("micro_batch in nn.train's steps must be an i64 number of rows in "
-                         "[0, 2^31 - 1], found " + text);
-          }
-        }
+        if (Attribute micro = step.get("micro_batch"))
+          if (std::string e = checkCount(micro, "micro_batch in nn.train's steps", "rows");
+              !e.empty())
+            return error(e);
   }
   llvm::raw_string_ostream os(out.source);
   write(os);
