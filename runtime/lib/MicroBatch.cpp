@@ -149,7 +149,6 @@ std::string buildPlan(const nnrt_model &m, const nnrt_iteration_step &s, const n
   }
   p.Offset.push_back(total); // the end of the last
   p.Total = total;
-  p.Sum.assign(total, 0.0f);
   p.GradLoss = s.loss_output ? outputNamed(*p.Grad, s.loss_output) : -1;
   if (p.GradLoss < 0)
     return format("entry '%s' has no loss output", grad.c_str());
@@ -342,13 +341,12 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
   const nnrt_model &m = *ctx->Model;
   const nnrt_entry &e = *st.Entry;
   if (!st.MicroBatch) {
+    // Rows 0: the entry always runs whole. The model was validated
+    // (microBatchProblem), so a step's plan builds.
+    st.MicroBatch = std::make_shared<MicroBatchPlan>();
     const nnrt_iteration_step *s = iterationStep(m, e.name);
-    auto plan = std::make_shared<MicroBatchPlan>();
-    // The model was validated (microBatchProblem): a plan builds.
-    if (s && s->micro_batch > 0 && buildPlan(m, *s, e, *plan).empty())
-      st.MicroBatch = plan;
-    else
-      st.MicroBatch = std::make_shared<MicroBatchPlan>(); // Rows 0: always fused
+    if (s && s->micro_batch > 0 && !buildPlan(m, *s, e, *st.MicroBatch).empty())
+      st.MicroBatch->Rows = 0;
   }
   MicroBatchPlan &p = *st.MicroBatch;
   // GPU kernels: the whole batch (the slices are for a CPU's caches and threads).
@@ -361,20 +359,15 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
     if (!p.Sliced[size_t(i)])
       continue;
     const nnrt_tensor &t = inputs[p.GradFromStep[size_t(i)]];
-    nnrt_shape row = t.shape;
-    row.dims[0] = 1;
-    if (t.shape.rank < 1 || t.shape.rank > NNRT_MAX_RANK || numel(row) < 0 ||
-        (rows >= 0 && t.shape.dims[0] != rows))
+    if (t.shape.rank < 1 || numel(t.shape) < 0 || (rows >= 0 && t.shape.dims[0] != rows))
       return NNRT_OK;
     rows = t.shape.dims[0];
   }
   if (rows <= p.Rows)
     return NNRT_OK;
   ran = true;
+  // rows <= NNRT_MAX_ELEMENTS (numel above): a slice's first row fits shard_row's int32.
   int64_t slices = (rows + p.Rows - 1) / p.Rows;
-  if (slices > INT32_MAX)
-    return fail(ctx, NNRT_ERR_SHAPE, "%lld micro-batches of %d rows are too many",
-                (long long)slices, p.Rows);
   // A lane per thread.
   size_t lanes = size_t(std::min<int64_t>(workerThreads(), slices));
   while (p.Lanes.size() < lanes && addLane(ctx, p)) {
@@ -382,6 +375,7 @@ nnrt_status nnrt::runMicroBatches(nnrt_context *ctx, EntryState &st, const nnrt_
   if (p.Lanes.empty()) // a lane of this context cannot fail
     addLane(ctx, p);
   ++p.Step;
+  p.Sum.resize(p.Total); // once: the sizes are the parameters'
   p.Slices.resize(size_t(std::min(slices, kRoundSlices)) * p.Total);
   for (int64_t first = 0; first < slices; first += kRoundSlices) {
     int64_t round = std::min(kRoundSlices, slices - first);
